@@ -1,0 +1,172 @@
+"""Draft replies: pick the best templates for the recognised intents and fill them.
+
+Placeholders are filled from the form or API fields first, then from the
+complaint (product named, the clause that states the problem, an order number),
+and otherwise with natural fallback wording (``library.PLACEHOLDERS``), so a raw
+placeholder never reaches the output. When the complaint is escalated, the
+first draft is an offline invitation for the most severe reason. A draft whose
+text was already sent to the same customer or order (or on the same platform
+that day; the caller passes those texts in) is replaced by the next template.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from assistant.escalate import Escalation
+from assistant.library import PLACEHOLDERS, Library, Template
+from assistant.match import IntentMatch
+from assistant.normalize import Normalized
+from assistant.sincerity import Sincerity, check_sincerity
+
+MAX_DRAFTS = 3
+_ORDER = re.compile(r"(?:订单|单号|订单号|订单编号)\s*(?:号|编号)?\s*[:：#]?\s*([a-z0-9][a-z0-9-]{5,29})", re.I)
+_LONG_NUMBER = re.compile(r"(?<![\d.])(?!1[3-9]\d{9}(?!\d))\d{12,24}(?![\d.])")
+_CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"]+")
+_FILLER = re.compile(r"^(而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我|这|真的|居然|竟然)+")
+_RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One reply draft ready for the agent to edit."""
+
+    template_id: str
+    intent: str  # the intent id, or "offline" for an offline invitation
+    text: str
+    private: str | None
+    sincerity: Sincerity
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {"template_id": self.template_id, "intent": self.intent, "text": self.text, "sincerity": self.sincerity.to_dict()}
+        if self.private:
+            out["private"] = self.private
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: Library) -> dict[str, str]:
+    """Find what the complaint itself names: the product, the problem clause and an order number."""
+    fields: dict[str, str] = {}
+    text = normalized.text
+    m = _ORDER.search(text) or _LONG_NUMBER.search(text)
+    if m:
+        fields["order_id"] = m.group(1) if m.re is _ORDER else m.group(0)
+    for token in normalized.tokens:
+        if token in library.products:
+            fields["product"] = token
+            break
+    issue = _issue_clause(text, matches)
+    if issue:
+        fields["issue"] = issue
+    return fields
+
+
+def placeholder_values(found: dict[str, str], given: dict[str, str | None], now: datetime) -> dict[str, str]:
+    """Values for every placeholder: given fields win, then what the complaint names, then fallbacks."""
+    values = dict(PLACEHOLDERS)
+    values["deadline"] = deadline_for(now)
+    merged = {**found, **{k: v.strip() for k, v in given.items() if v and v.strip()}}
+    for key, value in merged.items():
+        if key not in values:
+            continue
+        if key == "order_id":
+            value = f"订单{value}"
+        elif key == "issue" and not value.startswith("“"):
+            value = f"“{value}”这个问题"
+        values[key] = value
+    return values
+
+
+def deadline_for(now: datetime) -> str:
+    """A concrete, reachable promise: today 18:00 if there is time left, otherwise tomorrow noon."""
+    return "今天18:00前" if now.hour < 15 else "明天12:00前"
+
+
+def draft_replies(
+    matches: list[IntentMatch],
+    escalation: Escalation,
+    library: Library,
+    values: dict[str, str],
+    *,
+    normalized: Normalized,
+    recent: frozenset[str] = frozenset(),
+    limit: int = MAX_DRAFTS,
+) -> list[Draft]:
+    """Draft replies for a recognised complaint, the offline invitation first when escalating.
+
+    :param matches: intents best first, from ``match_intents``
+    :param escalation: from ``check_escalation``
+    :param values: every placeholder's value, from ``placeholder_values``
+    :param normalized: the complaint, used to rank templates and to check sincerity
+    :param recent: texts already sent to this customer or order, or on this platform today
+    """
+    plan: list[tuple[str, list[Template]]] = []
+    if escalation.escalate:
+        for reason in escalation.reasons:
+            if library.for_reason(reason.id):
+                plan.append(("offline", library.for_reason(reason.id)))
+                break
+    ranked = {m.id: _rank_templates(library.for_intent(m.id), normalized) for m in matches}
+    for m in matches:
+        if ranked[m.id]:
+            plan.append((m.id, ranked[m.id]))
+    if matches and len(ranked.get(matches[0].id, [])) > 1:
+        plan.append((matches[0].id, ranked[matches[0].id][1:]))  # a second wording for the main intent
+
+    drafts: list[Draft] = []
+    used: set[str] = set()
+    for intent, candidates in plan:
+        if len(drafts) >= limit:
+            break
+        note = None
+        for template in candidates:
+            if template.id in used:
+                continue
+            text = library.render(template, values)
+            if text in recent:
+                note = "已换用另一模板：相同文字近期已发给这位顾客、这笔订单或同一平台"
+                used.add(template.id)
+                continue
+            private = library.render(template, values, private=True) if template.private else None
+            drafts.append(Draft(template.id, intent, text, private, check_sincerity(text, normalized.text), note))
+            used.add(template.id)
+            break
+    return drafts
+
+
+def _rank_templates(templates: list[Template], normalized: Normalized) -> list[Template]:
+    """Order one intent's templates: most keywords found first, then the closest example phrasing."""
+    if len(templates) < 2 or not normalized.text:
+        return templates
+    examples = [e for t in templates for e in t.examples]
+    owner = np.repeat(np.arange(len(templates)), [len(t.examples) for t in templates])
+    scores = process.cdist([normalized.text], examples, scorer=fuzz.partial_ratio, dtype=np.uint8)[0]
+    best = np.zeros(len(templates))
+    np.maximum.at(best, owner, scores)
+    keyword_hits = np.array([sum(k in normalized.text for k in t.keywords) for t in templates])
+    order = np.lexsort((-best, -keyword_hits))
+    return [templates[i] for i in order]
+
+
+def _issue_clause(text: str, matches: list[IntentMatch]) -> str | None:
+    """The clause of the complaint that states the main problem, short and quotable."""
+    if not matches:
+        return None
+    words = [w for w in matches[0].matched if not w.startswith("≈")]
+    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
+    for word in words:
+        for clause in clauses:
+            if word in clause:
+                clause = _FILLER.sub("", clause).strip()
+                if _RUDE.search(clause) or not 2 <= len(clause) <= 24:
+                    continue
+                return clause
+    return None

@@ -1,0 +1,108 @@
+"""The engine: one complaint in, intents, escalation and drafts out.
+
+``Engine.from_settings`` builds the expensive parts once (the library, the jieba
+segmenter, the match index, the escalation rules); ``Engine.suggest`` runs the
+stages in the order the data moves and never touches a database: what it needs
+from history is passed in by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from assistant.config import Settings
+from assistant.draft import Draft, draft_replies, extract_fields, placeholder_values
+from assistant.errors import InvalidInput
+from assistant.escalate import Escalation, Rule, check_escalation, load_rules
+from assistant.library import Library, load_library
+from assistant.match import IntentMatch, MatchIndex, match_intents
+from assistant.normalize import Normalized, Segmenter, normalize
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Everything the assistant has to say about one complaint."""
+
+    normalized: Normalized
+    intents: tuple[IntentMatch, ...]
+    escalation: Escalation
+    drafts: tuple[Draft, ...]
+
+    def to_dict(self) -> dict:
+        """The JSON contract of ``assistant suggest --json`` and ``POST /api/v1/suggest``."""
+        return {
+            "intents": [m.to_dict() for m in self.intents],
+            "escalation": self.escalation.to_dict(),
+            "drafts": [d.to_dict() for d in self.drafts],
+        }
+
+
+class Engine:
+    """The reply assistant's pure core; build once, call ``suggest`` many times."""
+
+    def __init__(self, library: Library, segmenter: Segmenter, index: MatchIndex, rules: dict[str, Rule], settings: Settings):
+        self.library = library
+        self.segmenter = segmenter
+        self.index = index
+        self.rules = rules
+        self.settings = settings
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> "Engine":
+        """Load the library and rules, initialise jieba with the library's words, build the match index.
+
+        :raises LibraryError: when a library file is malformed (names file and line)
+        """
+        settings = settings or Settings()
+        library = load_library(settings.replies_dir)
+        rules = load_rules(settings.replies_dir / "escalation.yaml")
+        segmenter = Segmenter(library.dictionary_words())
+        return cls(library, segmenter, MatchIndex.build(library, segmenter), rules, settings)
+
+    def suggest(
+        self,
+        text: str,
+        *,
+        customer: str | None = None,
+        product: str | None = None,
+        order_id: str | None = None,
+        agent: str | None = None,
+        platform: str | None = None,
+        earlier_unresolved: int = 0,
+        recent: frozenset[str] = frozenset(),
+        now: datetime | None = None,
+        explain: bool = False,
+    ) -> Suggestion:
+        """Recognise a complaint, decide on escalation and draft replies.
+
+        :param text: the complaint as pasted (Simplified or Traditional, any width)
+        :param customer, product, order_id, agent: known fields; they win over what the text names
+        :param platform: where the complaint was posted (kept for the caller's log; not used to match)
+        :param earlier_unresolved: the customer's earlier unresolved replies, counted by the caller
+        :param recent: reply texts that must not be sent again (same customer or order, same platform today)
+        :param now: the current time (for deadlines); defaults to now in the configured time zone
+        :param explain: list each intent's closest example phrasing among its matched words
+        :raises InvalidInput: for empty or over-long text
+        """
+        check_text(text, self.settings.max_chars)
+        normalized = normalize(text, self.segmenter)
+        matches = match_intents(normalized, self.index, explain=explain)
+        escalation = check_escalation(normalized, self.rules, earlier_unresolved=earlier_unresolved)
+        now = now or datetime.now(ZoneInfo(self.settings.week_timezone))
+        given = {"customer": customer, "product": product, "order_id": order_id, "agent": agent}
+        values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)
+        drafts = draft_replies(matches, escalation, self.library, values, normalized=normalized, recent=recent)
+        return Suggestion(normalized, tuple(matches), escalation, tuple(drafts))
+
+
+def check_text(text: str, max_chars: int) -> None:
+    """Refuse what cannot be a complaint: empty, whitespace only, or longer than ``max_chars``.
+
+    :raises InvalidInput: with a one-line reason
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("complaint text is empty")
+    if len(text) > max_chars:
+        raise InvalidInput(f"complaint text is {len(text)} characters; the limit is {max_chars}")

@@ -1,0 +1,20 @@
+"""The exceptions a user can act on; shells turn them into one-line messages."""
+
+
+class AssistantError(Exception):
+    """Base class for errors shown to users as one line."""
+
+
+class InvalidInput(AssistantError):
+    """The complaint or input file cannot be processed as given."""
+
+
+class LibraryError(AssistantError):
+    """A reply-library file is malformed; names the file and line."""
+
+    def __init__(self, message: str, file: str = "", line: int = 0):
+        self.file = file
+        self.line = line
+        self.message = message
+        where = f"{file}:{line}: " if file else ""
+        super().__init__(f"{where}{message}")

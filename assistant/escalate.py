@@ -1,0 +1,116 @@
+"""Decide whether a complaint should be taken offline, and why.
+
+Rules live in ``replies/escalation.yaml``: per reason of the taxonomy, regular
+expressions that signal it, "unless" expressions that cancel a hit when they
+appear right around it ("担心爆炸" is a worry, not an explosion), a severity and
+the recommended action. Repeat contacts also come from history: the shell counts
+the customer's earlier unresolved replies in the outcome log and passes the
+number in, so this module stays pure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import LibraryError
+from assistant.library import REASONS, LineDict, load_yaml
+from assistant.normalize import Normalized
+
+REPEAT_AFTER = 3  # the fourth contact with earlier unresolved replies escalates
+_BEFORE, _AFTER = 12, 6
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one escalation reason is recognised and what to do about it."""
+
+    reason: str
+    severity: int
+    action: str
+    patterns: tuple[re.Pattern, ...]
+    unless: tuple[re.Pattern, ...]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason to escalate and the complaint text that shows it."""
+
+    id: str
+    evidence: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """The escalation verdict: whether, why (most severe first) and the recommended action."""
+
+    escalate: bool
+    reasons: tuple[Reason, ...]
+    action: str
+    severity: int
+
+    def to_dict(self) -> dict:
+        return {"escalate": self.escalate, "reasons": [r.to_dict() for r in self.reasons], "action": self.action}
+
+
+def load_rules(path: Path | str) -> dict[str, Rule]:
+    """Read and compile ``escalation.yaml``.
+
+    :raises LibraryError: naming the file and line of a missing field or a bad expression
+    """
+    path = Path(path)
+    doc = load_yaml(path)
+    if not isinstance(doc, LineDict):
+        raise LibraryError("expected a mapping of escalation reasons", str(path), 1)
+    rules = {}
+    for reason, spec in doc.items():
+        line = doc.line_of(reason)
+        if reason not in REASONS:
+            raise LibraryError(f"unknown escalation reason '{reason}'; allowed: {', '.join(REASONS)}", str(path), line)
+        if not isinstance(spec, LineDict) or not isinstance(spec.get("action"), str) or not spec.get("patterns"):
+            raise LibraryError(f"'{reason}' needs 'action' text and a list of 'patterns'", str(path), line)
+        compiled = {}
+        for key in ("patterns", "unless"):
+            items = spec.get(key) or []
+            if not isinstance(items, list):
+                raise LibraryError(f"'{reason}.{key}' must be a list", str(path), spec.line_of(key))
+            try:
+                compiled[key] = tuple(re.compile(str(p)) for p in items)
+            except re.error as e:
+                raise LibraryError(f"'{reason}.{key}': bad regular expression: {e}", str(path), spec.line_of(key)) from None
+        rules[reason] = Rule(reason, int(spec.get("severity", 1)), spec["action"].strip(), compiled["patterns"], compiled["unless"])
+    missing = set(REASONS) - set(rules)
+    if missing:
+        raise LibraryError(f"no rules for: {', '.join(sorted(missing))}", str(path), 1)
+    return rules
+
+
+def check_escalation(normalized: Normalized, rules: dict[str, Rule], *, earlier_unresolved: int = 0) -> Escalation:
+    """Find every reason to take a complaint offline, with the words that show it.
+
+    :param normalized: the complaint after ``normalize`` (``full`` keeps @mentions such as "@CCTV315")
+    :param rules: from ``load_rules``
+    :param earlier_unresolved: this customer's earlier replies still without a good outcome (from the log)
+    """
+    text = normalized.full
+    found: dict[str, list[str]] = {}
+    for rule in rules.values():
+        for pattern in rule.patterns:
+            for m in pattern.finditer(text):
+                window = text[max(0, m.start() - _BEFORE) : m.end() + _AFTER]
+                if any(u.search(window) for u in rule.unless):
+                    continue
+                evidence = found.setdefault(rule.reason, [])
+                if m.group(0) not in evidence and len(evidence) < 5:
+                    evidence.append(m.group(0))
+    if earlier_unresolved >= REPEAT_AFTER:
+        found.setdefault("repeat_unresolved", []).append(f"此前已有{earlier_unresolved}次回复未解决")
+    ordered = sorted(found, key=lambda r: -rules[r].severity)
+    reasons = tuple(Reason(r, tuple(found[r])) for r in ordered)
+    if not reasons:
+        return Escalation(False, (), "在线回复即可：按草稿真诚回应，写明处理动作和时间。", 0)
+    return Escalation(True, reasons, rules[ordered[0]].action, rules[ordered[0]].severity)

@@ -1,0 +1,358 @@
+"""Load and validate the reply library (``replies/``).
+
+The library is data written by team leads: one YAML file per intent
+(``<intent>.yaml``), offline-invitation templates per escalation reason
+(``offline/<reason>.yaml``), escalation rules (``escalation.yaml``, read by
+``escalate.load_rules``) and extra jieba words (``words.txt``). Every error names
+the file and line. Template bodies are compiled in Jinja2's sandbox with strict
+undefined variables, and may use only the placeholders in ``PLACEHOLDERS``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from assistant.errors import LibraryError
+
+INTENTS = {
+    "quality_defect": "质量问题",
+    "damaged_delivery": "运输破损",
+    "wrong_missing_item": "错发漏发",
+    "logistics_delay": "物流问题",
+    "not_as_described": "与描述不符",
+    "counterfeit": "假货质疑",
+    "price_promotion": "价格促销",
+    "refund_return": "退换退款",
+    "service_attitude": "客服态度",
+    "installation_repair": "安装维修",
+    "expired_spoiled": "临期变质",
+    "safety_hazard": "安全隐患",
+    "privacy_security": "隐私安全",
+    "billing_invoice": "扣费发票",
+    "usage_question": "使用咨询",
+    "other": "其他",
+}
+REASONS = {
+    "safety": "人身安全",
+    "legal_threat": "投诉/法律",
+    "media_threat": "曝光/媒体",
+    "privacy": "隐私泄露",
+    "repeat_unresolved": "多次未解决",
+    "compensation_demand": "索赔",
+}
+# Placeholder -> what it renders as when the complaint and the form do not name it.
+PLACEHOLDERS = {
+    "customer": "",
+    "product": "这件商品",
+    "issue": "这个问题",
+    "order_id": "您的订单",
+    "agent": "负责售后的客服",
+    "deadline": "今天18:00前",
+}
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_TEMPLATE_KEYS = {"id", "situation", "examples", "keywords", "body", "private"}
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A word whose presence in a complaint is evidence for an intent."""
+
+    word: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Template:
+    """One reply template: for an intent, or an offline invitation for an escalation reason."""
+
+    id: str
+    kind: str  # "intent" or "offline"
+    group: str  # the intent id or the reason id
+    situation: str
+    examples: tuple[str, ...]
+    keywords: tuple[str, ...]
+    body: str
+    private: str | None
+    file: str
+    line: int
+
+    @property
+    def intent(self) -> str:
+        """The intent id (for offline templates: "offline")."""
+        return self.group if self.kind == "intent" else "offline"
+
+
+@dataclass(frozen=True)
+class Library:
+    """The whole reply library, validated and compiled."""
+
+    templates: tuple[Template, ...]
+    keywords: dict[str, tuple[Keyword, ...]]  # intent id -> intent-level keywords
+    words: tuple[str, ...]  # extra jieba words (words.txt)
+    products: tuple[str, ...]  # words.txt entries tagged "product", used to fill {{ product }}
+    directory: Path
+    compiled: dict[str, object] = field(repr=False, compare=False)  # "<id>" / "<id>#private" -> jinja Template
+
+    def for_intent(self, intent: str) -> list[Template]:
+        """Intent templates of one intent, in file order."""
+        return [t for t in self.templates if t.kind == "intent" and t.group == intent]
+
+    def for_reason(self, reason: str) -> list[Template]:
+        """Offline-invitation templates of one escalation reason, in file order."""
+        return [t for t in self.templates if t.kind == "offline" and t.group == reason]
+
+    def render(self, template: Template, values: dict[str, str], *, private: bool = False) -> str:
+        """Render a template body (or its private script) with every placeholder given."""
+        key = f"{template.id}#private" if private else template.id
+        return self.compiled[key].render(**values).strip()
+
+    def dictionary_words(self) -> list[str]:
+        """Words for the jieba user dictionary: keywords of every intent and template, plus words.txt."""
+        words = {k.word for ks in self.keywords.values() for k in ks}
+        words.update(w for t in self.templates for w in t.keywords)
+        words.update(self.words)
+        return sorted(w for w in words if len(w) >= 2)
+
+
+def make_environment() -> ImmutableSandboxedEnvironment:
+    """The sandbox every template renders in: no attribute access to Python objects, no undefined names."""
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+def load_library(directory: Path | str) -> Library:
+    """Load, validate and compile every file of a reply library.
+
+    :param directory: the ``replies/`` folder
+    :raises LibraryError: on the first problem, naming file and line
+    """
+    library, problems = read_library(directory)
+    if problems:
+        first = problems[0]
+        raise LibraryError(first.message, first.file, first.line)
+    return library
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One lint finding: file, line and message."""
+
+    file: str
+    line: int
+    message: str
+
+
+def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
+    """Read a reply library and collect every problem; the library is None when there are any."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return None, [Problem(str(directory), 0, "reply library folder not found")]
+    env = make_environment()
+    problems: list[Problem] = []
+    templates: list[Template] = []
+    keywords: dict[str, tuple[Keyword, ...]] = {}
+    compiled: dict[str, object] = {}
+    seen: dict[str, str] = {}
+
+    files = sorted(directory.glob("*.yaml")) + sorted((directory / "offline").glob("*.yaml"))
+    for path in files:
+        if path.name == "escalation.yaml":
+            continue
+        rel = _rel(path, directory)
+        try:
+            doc = load_yaml(path)
+        except LibraryError as e:
+            problems.append(Problem(rel, e.line, e.message))
+            continue
+        offline = path.parent.name == "offline"
+        head = "reason" if offline else "intent"
+        known = REASONS if offline else INTENTS
+        if not isinstance(doc, LineDict):
+            problems.append(Problem(rel, 1, f"expected a mapping with '{head}' and 'templates'"))
+            continue
+        group = doc.get(head)
+        if group not in known:
+            problems.append(Problem(rel, doc.line_of(head), f"'{head}' must be one of: {', '.join(known)}"))
+            continue
+        allowed = {head, "templates", "label"} | (set() if offline else {"keywords"})
+        for key in doc:
+            if key not in allowed:
+                problems.append(Problem(rel, doc.line_of(key), f"unknown key '{key}'"))
+        if not offline:
+            kws, kw_problems = _parse_keywords(doc.get("keywords", []), rel, doc.line_of("keywords"))
+            problems += kw_problems
+            keywords[group] = keywords.get(group, ()) + kws
+        items = doc.get("templates", [])
+        if not isinstance(items, list):
+            problems.append(Problem(rel, doc.line_of("templates"), "'templates' must be a list"))
+            continue
+        for item in items:
+            template, found = _parse_template(item, "offline" if offline else "intent", group, rel)
+            problems += found
+            if template is None:
+                continue
+            if template.id in seen:
+                problems.append(Problem(rel, template.line, f"duplicate template id '{template.id}' (first in {seen[template.id]})"))
+                continue
+            seen[template.id] = rel
+            ok = True
+            for key, source in ((template.id, template.body), (f"{template.id}#private", template.private)):
+                if source is None:
+                    continue
+                try:
+                    ast = env.parse(source)
+                except TemplateSyntaxError as e:
+                    problems.append(Problem(rel, item.line_of("body") + (e.lineno or 1), f"template syntax: {e.message}"))
+                    ok = False
+                    continue
+                unknown = meta.find_undeclared_variables(ast) - PLACEHOLDERS.keys()
+                if unknown:
+                    names = ", ".join(sorted(unknown))
+                    problems.append(Problem(rel, item.line_of("body"), f"unknown placeholder(s): {names}; allowed: {', '.join(PLACEHOLDERS)}"))
+                    ok = False
+                    continue
+                compiled[key] = env.from_string(source)
+            if ok:
+                templates.append(template)
+
+    words, products = _read_words(directory / "words.txt")
+    if problems:
+        return None, problems
+    return Library(tuple(templates), keywords, words, products, directory, compiled), []
+
+
+def _read_words(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Read ``words.txt`` ("word [freq] [tag]" lines): all words, and those tagged ``product``."""
+    if not path.exists():
+        return (), ()
+    words, products = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        words.append(parts[0].lower())
+        if parts[-1] == "product":
+            products.append(parts[0].lower())
+    return tuple(words), tuple(products)
+
+
+def _parse_keywords(raw, rel: str, line: int) -> tuple[tuple[Keyword, ...], list[Problem]]:
+    if not isinstance(raw, list):
+        return (), [Problem(rel, line, "'keywords' must be a list")]
+    out, problems = [], []
+    for item in raw:
+        if isinstance(item, str) and item.strip():
+            out.append(Keyword(item.strip().lower(), 1.0))
+        elif isinstance(item, LineDict) and len(item) == 1:
+            (word, weight), = item.items()
+            if not isinstance(weight, (int, float)) or not 0 < weight <= 5:
+                problems.append(Problem(rel, item.line, f"keyword '{word}': weight must be a number in (0, 5]"))
+                continue
+            out.append(Keyword(str(word).strip().lower(), float(weight)))
+        else:
+            problems.append(Problem(rel, getattr(item, "line", line), "a keyword is a word or 'word: weight'"))
+    return tuple(out), problems
+
+
+def _parse_template(item, kind: str, group: str, rel: str) -> tuple[Template | None, list[Problem]]:
+    if not isinstance(item, LineDict):
+        return None, [Problem(rel, getattr(item, "line", 0), "a template must be a mapping")]
+    problems = [Problem(rel, item.line_of(k), f"unknown key '{k}'") for k in item if k not in _TEMPLATE_KEYS]
+    tid = item.get("id")
+    if not isinstance(tid, str) or not _ID.match(tid):
+        problems.append(Problem(rel, item.line_of("id"), "template 'id' must look like 'intent.situation' (lower case, dots, underscores)"))
+        return None, problems
+    prefix = f"offline.{group}." if kind == "offline" else f"{group}."
+    if not tid.startswith(prefix):
+        problems.append(Problem(rel, item.line_of("id"), f"template id '{tid}' must start with '{prefix}'"))
+    for key in ("situation", "body"):
+        if not isinstance(item.get(key), str) or not item.get(key).strip():
+            problems.append(Problem(rel, item.line_of(key), f"template '{tid}': '{key}' is required text"))
+    private = item.get("private")
+    if private is not None and not isinstance(private, str):
+        problems.append(Problem(rel, item.line_of("private"), f"template '{tid}': 'private' must be text"))
+    if kind == "offline" and not private:
+        problems.append(Problem(rel, item.line, f"template '{tid}': offline templates need a 'private' follow-up script"))
+    lists = {}
+    for key in ("examples", "keywords"):
+        value = item.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            problems.append(Problem(rel, item.line_of(key), f"template '{tid}': '{key}' must be a list of text"))
+            value = []
+        lists[key] = tuple(v.strip() for v in value)
+    if kind == "intent" and not lists["examples"]:
+        problems.append(Problem(rel, item.line_of("examples"), f"template '{tid}': needs at least one example complaint"))
+    if problems:
+        return None, problems
+    return (
+        Template(
+            id=tid,
+            kind=kind,
+            group=group,
+            situation=item["situation"].strip(),
+            examples=lists["examples"],
+            keywords=tuple(k.lower() for k in lists["keywords"]),
+            body=item["body"].strip(),
+            private=private.strip() if private else None,
+            file=rel,
+            line=item.line,
+        ),
+        [],
+    )
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    """A YAML sequence that remembers its line."""
+
+    line: int = 0
+
+
+def load_yaml(path: Path):
+    """Parse a YAML file into LineDict/LineList values; errors name the file and line."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise LibraryError(f"YAML: {e.problem}", str(path), (mark.line + 1) if mark else 0) from None
+    except UnicodeDecodeError:
+        raise LibraryError("file is not UTF-8", str(path), 0) from None
+    return _convert(node) if node is not None else None
+
+
+def _convert(node):
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = LineDict()
+        out.line, out.key_lines = line, {}
+        for key_node, value_node in node.value:
+            key = _convert(key_node)
+            out[key] = _convert(value_node)
+            out.key_lines[key] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        out = LineList(_convert(n) for n in node.value)
+        out.line = line
+        return out
+    return node.value if node.tag == "tag:yaml.org,2002:str" else yaml.SafeLoader("").construct_object(node)
+
+
+def _rel(path: Path, directory: Path) -> str:
+    try:
+        return str(path.relative_to(directory.parent))
+    except ValueError:
+        return str(path)

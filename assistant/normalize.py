@@ -1,0 +1,101 @@
+"""Normalise a complaint and segment it with jieba.
+
+Steps, in order: HTML entities unescaped, Unicode NFKC (full-width to half-width),
+Traditional to Simplified (OpenCC ``t2s``), Latin lower-cased, @handles, URLs and
+emoji removed, runs of punctuation folded to one mark. The segmenter is our own
+``jieba.Tokenizer`` (never the global ``jieba.dt``), initialised once with the
+library's words.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import jieba
+import opencc
+
+_MENTION = re.compile(r"@[^\s@,，:：;；!！?？。、()（）]{1,30}")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_PUNCT_RUN = re.compile(r"([^\w\s])\1+")
+_SPACE_RUN = re.compile(r"\s+")
+_EMOJI_CATEGORIES = {"So", "Sk", "Cs", "Co", "Cn"}
+_JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A complaint after normalisation.
+
+    ``full`` keeps @mentions (escalation reads them: "@CCTV315"); ``text`` drops them
+    (matching must not count "@品牌客服" as a complaint about support).
+    """
+
+    original: str
+    full: str
+    text: str
+    tokens: tuple[str, ...]
+    mentions: tuple[str, ...]
+
+    @property
+    def joined(self) -> str:
+        """Tokens joined by spaces, the form rapidfuzz's token scorers expect."""
+        return " ".join(self.tokens)
+
+
+class Segmenter:
+    """Traditional-to-Simplified converter plus an own, initialised jieba tokenizer."""
+
+    def __init__(self, words: list[str] | tuple[str, ...] = (), cache_dir: Path | None = None):
+        jieba.setLogLevel(logging.WARNING)  # jieba logs at DEBUG to stderr by default
+        self.converter = opencc.OpenCC("t2s")
+        self.tokenizer = jieba.Tokenizer()  # our own: jieba.add_word would change the global one
+        self.tokenizer.tmp_dir = str(cache_dir or tempfile.gettempdir())
+        self.tokenizer.initialize()
+        for word in words:
+            if word.strip():
+                self.tokenizer.add_word(word.strip())
+
+    def cut(self, text: str) -> list[str]:
+        """Segment already-normalised text into content tokens (no spaces or punctuation)."""
+        return [t for t in self.tokenizer.cut(text) if t.strip() and not _is_punct(t)]
+
+
+def clean(text: str, converter) -> tuple[str, tuple[str, ...]]:
+    """Return (normalised text with @mentions, the mentions)."""
+    text = html.unescape(text)
+    text = unicodedata.normalize("NFKC", text)
+    text = converter.convert(text)
+    text = text.lower()
+    text = _URL.sub(" ", text)
+    text = "".join(ch for ch in text if ch not in _JOINERS and unicodedata.category(ch) not in _EMOJI_CATEGORIES)
+    text = _PUNCT_RUN.sub(r"\1", text)
+    text = _SPACE_RUN.sub(" ", text).strip()
+    mentions = tuple(m.group(0)[1:] for m in _MENTION.finditer(text))
+    return text, mentions
+
+
+def normalize(text: str, segmenter: Segmenter) -> Normalized:
+    """Normalise and segment one complaint.
+
+    :param text: the complaint as pasted
+    :param segmenter: built once by the engine
+    """
+    full, mentions = clean(text, segmenter.converter)
+    stripped = _SPACE_RUN.sub(" ", _MENTION.sub(" ", full)).strip()
+    return Normalized(
+        original=text,
+        full=full,
+        text=stripped,
+        tokens=tuple(segmenter.cut(stripped)),
+        mentions=mentions,
+    )
+
+
+def _is_punct(token: str) -> bool:
+    return all(not ch.isalnum() for ch in token)

@@ -1,0 +1,119 @@
+"""Score a reply for sincerity: 0-100 with findings an agent understands.
+
+A rule-based check, one function used by drafting, ``assistant lint``,
+``assistant check`` and the pages. It starts at 100 and deducts for what makes
+a reply sound canned or unsafe: hollow stock phrases, no reference to the
+customer's problem, no concrete action, no time commitment, blaming the
+customer, unbounded promises, compensation details in public, a length out of
+range, and (severe) any inducement to change or delete a review, which platform
+rules and Chinese law (《电子商务法》, 《反不正当竞争法》) forbid.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MIN_CHARS, MAX_CHARS = 60, 300
+
+HOLLOW = (
+    "亲亲", "亲爱的顾客", "亲爱的用户", "给您带来不便", "带来的不便", "带来不便", "敬请谅解", "深表歉意",
+    "加强管理", "感谢您的理解与支持", "感谢您的支持与理解", "感谢您的理解和支持", "感谢您的理解",
+    "请您谅解", "请谅解", "望谅解", "我们会努力改进", "我们一定会改进", "我们会继续努力", "以后会注意",
+    "如有疑问请联系客服", "如有问题请联系客服", "祝您生活愉快", "欢迎再次光临", "欢迎下次光临",
+    "您的满意是我们最大的动力", "您的支持是我们前进的动力", "已反馈给相关部门", "反馈给相关部门",
+)
+_HOLLOW_QIN = re.compile(r"(^|[。！!？?，,\s])亲[，,！!~～。 ]")
+_INDUCEMENT = re.compile(
+    r"好评返现|返现|(改|修改|换)(成|为)?(好评|评价|五星|5星)|改评|删评|删(除|掉)?(差评|评价|评论)|撤(销|回|掉)?(差评|评价)"
+    r"|追评|五星|5星|好评(送|返|有礼|奖|就)|晒图(送|返|有礼)|评价(后)?(送|返|奖|补偿)|给(个|我们)?好评|差评(删|改|撤)"
+)
+_ACTION = re.compile(
+    r"补发|补寄|换新|更换|换一|换货|退款|退货|退回|退还|退差|退您|寄出|寄回|重新(发|寄|安排|做|送)|上门|安排|取件|取回|检测|维修|"
+    r"回电|致电|打电话|给您电话|联系您|核实|核查|查明|调查|开具|补开|重开|补差|返还|召回|派送|加急|催促|催办|送到|送达|"
+    r"赔付|报销|承担|撤销|解除|修复|冻结|排查|封存|复核|回访|补偿|调换|处理结果|书面"
+)
+_TIME = re.compile(
+    r"今天|今日|今晚|明天|明早|明日|当天|本周|马上|立刻|立即|\d{1,2}[:：]\d{2}|\d{1,2}点(前|之前)|"
+    r"[\d一二两三四五六七八九十半]+ ?(个)?(小时|分钟|工作日|个工作日|天|日)(内|之内|前)|周[一二三四五六日天]前"
+)
+_BLAME = re.compile(
+    r"您自己|你自己|使用不当|操作不当|人为(损坏|原因|因素)|您没有(仔细|按|认真)|请(您)?仔细阅读|不是我们的问题|"
+    r"与我们无关|跟我们没关系|不属于质量问题|您的问题|个人原因造成|您操作有误|您理解有误"
+)
+_UNBOUNDED = re.compile(r"保证再也不会|绝对不会再|再也不会发生|百分之百|100%|永远不会|保证以后|杜绝一切")
+_MONEY = re.compile(r"\d+ ?(元|块)|优惠券|红包|代金券|现金补偿|无门槛券")
+# Words that show a reply is about some concrete problem, when no complaint is given to compare with.
+_PROBLEM = re.compile(
+    r"坏|故障|异响|异味|破损|碎|漏|少发|漏发|错发|发错|缺|慢|延误|没收到|未收到|丢件|物流|快递|降价|保价|差价|优惠|"
+    r"发票|扣费|扣款|过期|临期|变质|发霉|异物|假|正品|翻新|退款|退货|换货|安装|维修|师傅|态度|隐私|信息|骚扰|"
+    r"色差|尺码|描述|不符|过敏|受伤|烫|起火|冒烟|漏电|使用|说明|设置|问题|情况"
+)
+_STOP = set("的了是我你他她它们在也都就还又很太和与及或但而着过吗呢吧啊呀哦么这那一个有没不")
+
+
+@dataclass(frozen=True)
+class Sincerity:
+    """The sincerity verdict of one reply: 0-100 and the reasons for every deduction."""
+
+    score: int
+    findings: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"score": self.score, "findings": list(self.findings)}
+
+
+def check_sincerity(text: str, complaint: str | None = None, *, public: bool = True) -> Sincerity:
+    """Score a reply's sincerity and explain each deduction in Chinese.
+
+    :param text: the reply as the customer would read it
+    :param complaint: the complaint it answers, when known; the reply must pick up its words
+    :param public: False for a private follow-up script (compensation, length and time rules relaxed)
+    """
+    reply = text.strip()
+    penalties: list[tuple[int, str]] = []
+
+    inducements = sorted({m.group(0) for m in _INDUCEMENT.finditer(reply)})
+    if inducements:
+        penalties.append((80, f"严重：出现诱导改评/删评的字眼（{'、'.join(inducements)}），违反平台规则和法律，必须删除"))
+
+    hollow = [p for p in HOLLOW if p in reply]
+    hollow = [p for p in hollow if not any(p != q and p in q for q in hollow)]  # report the longest phrase only
+    if _HOLLOW_QIN.search(reply) and "亲亲" not in hollow:
+        hollow.append("亲")
+    if hollow:
+        penalties.append((min(45, 15 * len(hollow)), f"套话：{'、'.join('「' + h + '」' for h in hollow)}，换成针对顾客问题的具体说明"))
+
+    if complaint:
+        if not _shares_words(reply, complaint):
+            penalties.append((20, "没有提到顾客说的具体问题，请用上顾客的原话"))
+    elif not _PROBLEM.search(reply):
+        penalties.append((20, "看不出回复针对的是什么问题"))
+
+    if not _ACTION.search(reply):
+        penalties.append((20, "没有说要做什么：写明补发、换新、退款、上门等具体动作"))
+    if public and not _TIME.search(reply):
+        penalties.append((15, "没有时间承诺：写明什么时候给答复或处理好（如今天18:00前）"))
+
+    blame = sorted({m.group(0) for m in _BLAME.finditer(reply)})
+    if blame:
+        penalties.append((25, f"把责任推给顾客（{'、'.join(blame)}）"))
+    unbounded = sorted({m.group(0) for m in _UNBOUNDED.finditer(reply)})
+    if unbounded:
+        penalties.append((10, f"做不到的承诺（{'、'.join(unbounded)}），只承诺能兑现的事"))
+    if public and _MONEY.search(reply):
+        penalties.append((15, "公开回复里写了补偿金额或券，补偿细节放到私聊里说"))
+
+    length = len(re.sub(r"\s", "", reply))
+    if public and not MIN_CHARS <= length <= MAX_CHARS:
+        penalties.append((10, f"长度{length}字，建议{MIN_CHARS}到{MAX_CHARS}字"))
+
+    score = max(0, 100 - sum(p for p, _ in penalties))
+    return Sincerity(score, tuple(f for _, f in penalties))
+
+
+def _shares_words(reply: str, complaint: str) -> bool:
+    """True when the reply repeats a content bigram of the complaint (a word of two or more characters)."""
+    grams = {complaint[i : i + 2] for i in range(len(complaint) - 1)}
+    grams = {g for g in grams if g[0] not in _STOP and g[1] not in _STOP and all("\u4e00" <= c <= "\u9fff" or c.isalnum() for c in g)}
+    return any(g in reply for g in grams)
