@@ -91,3 +91,36 @@ def percentile(sorted_values: list[float], q: float) -> float:
         return 0.0
     k = max(0, min(len(sorted_values) - 1, round(q / 100 * len(sorted_values) + 0.5) - 1))
     return sorted_values[k]
+
+
+def read_labelled(path) -> list[dict]:
+    """Read a labelled JSONL file; every record needs ``text`` and ``intent``.
+
+    :raises InvalidInput: naming the file and line of the first malformed record
+    """
+    import json
+    from pathlib import Path
+
+    from assistant.errors import InvalidInput
+
+    path = Path(path)
+    try:
+        content = path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise InvalidInput(f"cannot read {path}: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"{path} is not UTF-8 (byte {e.start})") from None
+    records = []
+    for n, line in enumerate(content.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InvalidInput(f"{path}:{n}: not valid JSON ({e.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not isinstance(record.get("intent"), str):
+            raise InvalidInput(f"{path}:{n}: a record needs 'text' and 'intent' strings")
+        records.append(record)
+    if not records:
+        raise InvalidInput(f"{path}: no records")
+    return records

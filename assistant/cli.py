@@ -1,0 +1,226 @@
+"""The ``assistant`` command: a thin shell over the engine.
+
+Each command parses its input, calls one engine function and formats the
+result; ``AssistantError`` becomes a one-line ``Error: ...`` and exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from assistant import __version__
+from assistant.config import Settings
+from assistant.errors import AssistantError, InvalidInput
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
+def json_option(fn):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a readable summary.")(fn)
+
+
+def replies_option(fn):
+    return click.option(
+        "--replies",
+        "replies_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Reply library folder (default: the bundled replies/).",
+    )(fn)
+
+
+class Shell(click.Group):
+    """A click group that turns AssistantError into a one-line error."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except AssistantError as e:
+            raise click.ClickException(str(e)) from None
+
+
+@click.group(cls=Shell, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="assistant")
+def cli():
+    """Reply assistant for e-commerce support agents.
+
+    Recognises what a Chinese complaint is about, says when to take it
+    offline, and drafts sincere, specific replies.
+    """
+
+
+def load_engine(replies_dir: Path | None):
+    from assistant.engine import Engine  # imported here so `--help` stays instant
+
+    return Engine.from_settings(Settings.from_env(replies_dir=replies_dir))
+
+
+def show_progress(total: int, label: str):
+    """A tqdm bar on stderr (only when stderr is a terminal), or None."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="条", file=sys.stderr, disable=None, leave=False)
+
+
+@cli.command()
+@click.argument("text")
+@replies_option
+@click.option("--customer", help="Customer name with title, e.g. 王女士.")
+@click.option("--product", help="Product name, e.g. 电热水壶.")
+@click.option("--order-id", help="Order number.")
+@click.option("--agent", help="The agent's name, signed in drafts.")
+@click.option("--explain", is_flag=True, help="Show each intent's closest example phrasing.")
+@json_option
+def suggest(text, replies_dir, customer, product, order_id, agent, explain, as_json):
+    """Recognise one complaint and draft replies. TEXT may be - to read stdin.
+
+    Example:
+
+        assistant suggest "快递一个星期了还没到，客服也不回" --json
+    """
+    if text == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise InvalidInput(f"stdin is not valid UTF-8 (byte {e.start})") from None
+    engine = load_engine(replies_dir)
+    s = engine.suggest(text, customer=customer, product=product, order_id=order_id, agent=agent, explain=explain)
+    if as_json:
+        click.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for m in s.intents:
+        click.echo(f"意图  {m.id:<20} {m.score:.2f}  {'、'.join(m.matched)}")
+    if s.escalation.escalate:
+        reasons = "；".join(f"{r.id}（{'、'.join(r.evidence)}）" for r in s.escalation.reasons)
+        click.echo(f"转线下  {reasons}")
+        click.echo(f"建议    {s.escalation.action}")
+    else:
+        click.echo("转线下  否")
+    for i, d in enumerate(s.drafts, start=1):
+        click.echo(f"\n草稿 {i}  [{d.template_id}]  真诚度 {d.sincerity.score}")
+        if d.note:
+            click.echo(f"  ({d.note})")
+        click.echo(f"  {d.text}")
+        if d.private:
+            click.echo(f"  私聊跟进：{d.private}")
+        for finding in d.sincerity.findings:
+            click.echo(f"  - {finding}")
+
+
+@cli.command(name="eval")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@replies_option
+@json_option
+def eval_(file, replies_dir, as_json):
+    """Measure accuracy and latency on a labelled JSONL file (TAXONOMY format).
+
+    Example:
+
+        assistant eval ../shared/eval/dev.jsonl --json
+    """
+    from assistant.evaluate import predict, read_labelled, summarize
+
+    records = read_labelled(file)
+    engine = load_engine(replies_dir)
+    with show_progress(len(records), "eval") as bar:
+        result = summarize(predict(engine, records, progress=bar.update))
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    esc = result["escalation"]
+    click.echo(f"n={result['n']}  top1={result['top1']:.3f}  top3={result['top3']:.3f}")
+    click.echo(f"escalation  precision={esc['precision']:.3f}  recall={esc['recall']:.3f}  f1={esc['f1']:.3f}")
+    click.echo(f"latency ms  p50={result['latency_ms']['p50']:.2f}  p99={result['latency_ms']['p99']:.2f}")
+    click.echo(f"{'intent':<22}{'n':>5}{'precision':>11}{'recall':>8}")
+    for intent, v in sorted(result["per_intent"].items(), key=lambda kv: -kv[1]["n"]):
+        click.echo(f"{intent:<22}{v['n']:>5}{v['precision']:>11.2f}{v['recall']:>8.2f}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None, help="Output format (default: from --out's extension, else csv).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Output file (default: stdout).")
+@replies_option
+def triage(file, fmt, out, replies_dir):
+    """Rank a backlog of complaints, most severe first, each with a draft.
+
+    FILE is CSV (a 'text' column; other columns are kept), JSONL (a 'text'
+    field) or plain text (one complaint a line). Bad rows are reported on
+    stderr with their line number and skipped.
+
+    Example:
+
+        assistant triage backlog.csv --out triaged.csv
+    """
+    from assistant import triage as t
+
+    rows, skipped = t.read_rows(file)
+    engine = load_engine(replies_dir)
+    with show_progress(len(rows), "triage") as bar:
+        records, failed = t.triage(engine, rows, progress=bar.update)
+    skipped = sorted(skipped + failed, key=lambda s: s.line)
+    for s in skipped:
+        click.echo(f"{file}:{s.line}: skipped: {s.reason}", err=True)
+    fmt = fmt or ("jsonl" if out and out.suffix.lower() in (".jsonl", ".ndjson") else "csv")
+    if out:
+        with open(out, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fp:
+            t.write_records(records, fp, fmt)
+    else:
+        t.write_records(records, sys.stdout, fmt)
+    click.echo(f"triaged {len(records)} complaint(s), skipped {len(skipped)}", err=True)
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@json_option
+def lint(directory, as_json):
+    """Check that every reply template loads and passes the sincerity check.
+
+    Exits 0 when the library is clean; otherwise prints file:line: message
+    lines and exits 1.
+
+    Example:
+
+        assistant lint replies/
+    """
+    from assistant.library import lint_library
+
+    directory = directory or Settings.from_env().replies_dir
+    report = lint_library(directory)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for p in report.problems:
+            click.echo(f"{p.file}:{p.line}: {p.message}")
+        if not report.problems:
+            click.echo(f"{report.templates} templates, no problems")
+    sys.exit(1 if report.problems else 0)
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--complaint", help="The complaint the reply answers; the reply should pick up its words.")
+@json_option
+def check(text, complaint, as_json):
+    """Score any reply text for sincerity (0-100) with findings.
+
+    Example:
+
+        assistant check "亲，给您带来不便深表歉意" --json
+    """
+    from assistant.sincerity import check_sincerity
+
+    if not text.strip():
+        raise InvalidInput("reply text is empty")
+    result = check_sincerity(text, complaint)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    click.echo(f"真诚度 {result.score}")
+    for finding in result.findings:
+        click.echo(f"- {finding}")
