@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -19,6 +20,10 @@ class Settings:
     db_path: Path = field(default=Path("data/assistant.db"), metadata={"help": "SQLite file for the outcome log"})
     max_chars: int = field(default=5000, metadata={"help": "Longest complaint accepted, in characters"})
     week_timezone: str = field(default="Asia/Shanghai", metadata={"help": "Time zone for deadlines and ISO weeks"})
+    cache_dir: Path = field(
+        default=Path(tempfile.gettempdir()) / "assistant",
+        metadata={"help": "Where the trimmed jieba dictionary and its cache are kept"},
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -15,9 +15,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-import numpy as np
-from rapidfuzz import fuzz, process
-
 from assistant.escalate import Escalation
 from assistant.library import PLACEHOLDERS, Library, Template
 from assistant.match import IntentMatch
@@ -112,14 +109,12 @@ def draft_replies(
     if escalation.escalate:
         for reason in escalation.reasons:
             if library.for_reason(reason.id):
-                plan.append(("offline", library.for_reason(reason.id)))
+                plan.append(("offline", _by_keywords(library.for_reason(reason.id), normalized.text)))
                 break
-    ranked = {m.id: _rank_templates(library.for_intent(m.id), normalized) for m in matches}
     for m in matches:
-        if ranked[m.id]:
-            plan.append((m.id, ranked[m.id]))
-    if matches and len(ranked.get(matches[0].id, [])) > 1:
-        plan.append((matches[0].id, ranked[matches[0].id][1:]))  # a second wording for the main intent
+        plan.append((m.id, _ranked(library, m)))
+    if matches:
+        plan.append((matches[0].id, _ranked(library, matches[0])))  # a second wording for the main intent
 
     drafts: list[Draft] = []
     used: set[str] = set()
@@ -142,18 +137,16 @@ def draft_replies(
     return drafts
 
 
-def _rank_templates(templates: list[Template], normalized: Normalized) -> list[Template]:
-    """Order one intent's templates: most keywords found first, then the closest example phrasing."""
-    if len(templates) < 2 or not normalized.text:
-        return templates
-    examples = [e for t in templates for e in t.examples]
-    owner = np.repeat(np.arange(len(templates)), [len(t.examples) for t in templates])
-    scores = process.cdist([normalized.text], examples, scorer=fuzz.partial_ratio, dtype=np.uint8)[0]
-    best = np.zeros(len(templates))
-    np.maximum.at(best, owner, scores)
-    keyword_hits = np.array([sum(k in normalized.text for k in t.keywords) for t in templates])
-    order = np.lexsort((-best, -keyword_hits))
-    return [templates[i] for i in order]
+def _ranked(library: Library, match: IntentMatch) -> list[Template]:
+    """An intent's templates: those the matcher found closest first, then the rest in file order."""
+    templates = library.for_intent(match.id)
+    order = {tid: n for n, tid in enumerate(match.templates)}
+    return sorted(templates, key=lambda t: order.get(t.id, len(order)))
+
+
+def _by_keywords(templates: list[Template], text: str) -> list[Template]:
+    """Order templates by how many of their keywords the complaint contains (stable)."""
+    return sorted(templates, key=lambda t: -sum(k in text for k in t.keywords))
 
 
 def _issue_clause(text: str, matches: list[IntentMatch]) -> str | None:

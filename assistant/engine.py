@@ -21,6 +21,11 @@ from assistant.match import IntentMatch, MatchIndex, match_intents
 from assistant.normalize import Normalized, Segmenter, normalize
 
 
+# An escalation reason that is itself a cause: its evidence also counts for the intent.
+REASON_INTENTS = {"safety": "safety_hazard", "privacy": "privacy_security"}
+REASON_HINT = 1.5
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """Everything the assistant has to say about one complaint."""
@@ -58,7 +63,7 @@ class Engine:
         settings = settings or Settings()
         library = load_library(settings.replies_dir)
         rules = load_rules(settings.replies_dir / "escalation.yaml")
-        segmenter = Segmenter(library.dictionary_words())
+        segmenter = Segmenter(library.dictionary_words(), cache_dir=settings.cache_dir)
         return cls(library, segmenter, MatchIndex.build(library, segmenter), rules, settings)
 
     def suggest(
@@ -88,8 +93,9 @@ class Engine:
         """
         check_text(text, self.settings.max_chars)
         normalized = normalize(text, self.segmenter)
-        matches = match_intents(normalized, self.index, explain=explain)
         escalation = check_escalation(normalized, self.rules, earlier_unresolved=earlier_unresolved)
+        hints = {REASON_INTENTS[r.id]: REASON_HINT for r in escalation.reasons if r.id in REASON_INTENTS}
+        matches = match_intents(normalized, self.index, hints=hints, explain=explain)
         now = now or datetime.now(ZoneInfo(self.settings.week_timezone))
         given = {"customer": customer, "product": product, "order_id": order_id, "agent": agent}
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)

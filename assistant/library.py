@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -101,11 +102,18 @@ class Library:
 
     def for_intent(self, intent: str) -> list[Template]:
         """Intent templates of one intent, in file order."""
-        return [t for t in self.templates if t.kind == "intent" and t.group == intent]
+        return list(self._groups.get(("intent", intent), ()))
 
     def for_reason(self, reason: str) -> list[Template]:
         """Offline-invitation templates of one escalation reason, in file order."""
-        return [t for t in self.templates if t.kind == "offline" and t.group == reason]
+        return list(self._groups.get(("offline", reason), ()))
+
+    @cached_property
+    def _groups(self) -> dict[tuple[str, str], tuple[Template, ...]]:
+        groups: dict[tuple[str, str], list[Template]] = {}
+        for t in self.templates:
+            groups.setdefault((t.kind, t.group), []).append(t)
+        return {k: tuple(v) for k, v in groups.items()}
 
     def render(self, template: Template, values: dict[str, str], *, private: bool = False) -> str:
         """Render a template body (or its private script) with every placeholder given."""
@@ -281,6 +289,8 @@ def _parse_template(item, kind: str, group: str, rel: str) -> tuple[Template | N
     lists = {}
     for key in ("examples", "keywords"):
         value = item.get(key, [])
+        if isinstance(value, list):  # YAML reads 12315 as a number; it is a word here
+            value = [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             problems.append(Problem(rel, item.line_of(key), f"template '{tid}': '{key}' must be a list of text"))
             value = []

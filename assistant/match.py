@@ -17,7 +17,6 @@ lands there.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -33,13 +32,30 @@ FUZZY_CUTOFF = 55  # rapidfuzz scores below this carry no evidence
 FUZZY_WEIGHT = 1.6  # a perfect example match is worth this many keyword weights
 TEMPLATE_KEYWORD_WEIGHT = 0.7
 OTHER_PRIOR = 0.55
+OTHER_FACTOR = 0.35
+EARLY_BONUS = 0.8  # the first grievance mentioned weighs up to this much more
 SCALE = 1.6  # score = 1 - exp(-evidence / SCALE)
 MIN_SCORE = 0.25  # secondary intents below this are not reported
 MAX_CANDIDATES = 400
 
 _NEGATORS = ("没有", "没", "无", "不", "未", "非", "别", "不是", "并非", "完好")
-_PRAISE = re.compile(r"^(还|也|都|倒是|确实|真的|非常|很|挺|超|特别|蛮|比较)?(不错|很好|好|快|给力|满意|没的说|没得说|可以|还行|挺好|棒|专业|到位|及时|热情|耐心|周到|完好|好评)")
+# Negation cancels a word only if it names a problem ("没有破损"); for an attribute it is the complaint ("没有发票").
+_PROBLEM_WORD = re.compile(
+    r"坏|破|损|碎|漏|假|冒|仿|翻新|二手|过期|变质|霉|烂|臭|馊|慢|迟|晚|延|丢|错|少|缺|差|贵|降|涨|扣|脏|划|裂|凹|瘪|"
+    r"痒|疼|痛|敏|吐|泻|伤|烫|火|烟|炸|骚扰|泄|盗|卡|死机|黑屏|花屏|蓝屏|异|杂音|噪|掉|褪|脱|起球|开线|开胶|变形|断|问题|故障"
+)
+_PRAISE = re.compile(
+    r"不错|很好|挺好|给力|满意|没的说|没得说|还行|还可以|很快|挺快|蛮快|超快|神速|及时|专业|到位|热情|耐心|周到|完好|甚佳|好评"
+)
+_CLAUSE_END = re.compile(r"[,.!?;~，。！？；]")
 _CJK_OR_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+# Function words carry no intent; left in, one shared "已经" would make two phrasings look alike.
+STOPWORDS = frozenset(
+    "的 了 是 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这样 那样 一个 也 都 就 还 又 很 太 和 与 及 或 但 但是 而 而且 "
+    "着 过 吗 呢 吧 啊 呀 哦 么 嘛 啦 什么 怎么 为什么 已经 一下 到底 真的 真是 就是 还是 可是 然后 结果 因为 所以 如果 "
+    "自己 没有 不 没 有 在 给 把 被 让 对 说 要 会 能 可以 去 来 上 下 里 个 次 些 点 一 两 几 才 再 更 最 非常 特别 "
+    "一直 居然 竟然 简直 感觉 觉得 现在 今天 昨天 时候 东西 一点 一些 大家 人 买 用 收到 到 得 地 之 其 等 后 前".split()
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,7 @@ class IntentMatch:
     id: str
     score: float
     matched: tuple[str, ...]
+    templates: tuple[str, ...] = ()  # this intent's template ids whose keywords or examples matched, best first
 
     def to_dict(self) -> dict:
         return {"id": self.id, "score": round(self.score, 3), "matched": list(self.matched)}
@@ -57,12 +74,14 @@ class IntentMatch:
 class MatchIndex:
     """Everything the matcher needs, built once from the library."""
 
-    def __init__(self, intent_ids, phrases, phrase_intent, raw_phrases, keywords, postings):
+    def __init__(self, intent_ids, phrases, phrase_intent, phrase_template, raw_phrases, keywords, postings):
         self.intent_ids: list[str] = intent_ids
-        self.phrases: list[str] = phrases  # normalised, segmented, space-joined examples
+        self.phrases: list[str] = phrases  # normalised, segmented, space-joined content tokens of each example
         self.phrase_intent: np.ndarray = phrase_intent  # parallel array of intent indices
+        self.phrase_template: list[str] = phrase_template  # parallel list of template ids
         self.raw_phrases: list[str] = raw_phrases  # the examples as written, for explanations
-        self.keywords: dict[str, list[tuple[str, int, float]]] = keywords  # first two chars -> (word, intent, weight)
+        # first two characters -> (word, intent index, weight, template id or None for intent-level words)
+        self.keywords: dict[str, list[tuple[str, int, float, str | None]]] = keywords
         self.postings: dict[str, np.ndarray] = postings  # character bigram -> phrase indices
 
     @classmethod
@@ -70,60 +89,72 @@ class MatchIndex:
         """Normalise and segment every example, and index keywords and bigrams."""
         intent_ids = list(INTENTS)
         position = {intent: i for i, intent in enumerate(intent_ids)}
-        phrases, phrase_intent, raw = [], [], []
-        best: dict[tuple[str, int], float] = {}
+        phrases, phrase_intent, phrase_template, raw = [], [], [], []
+        best: dict[tuple[str, int, str | None], float] = {}
         for intent, words in library.keywords.items():
             for kw in words:
-                key = (kw.word, position[intent])
+                key = (kw.word, position[intent], None)
                 best[key] = max(best.get(key, 0.0), kw.weight)
         for template in library.templates:
             if template.kind != "intent":
                 continue
             i = position[template.group]
             for word in template.keywords:
-                key = (normalize(word, segmenter).text, i)
-                best[key] = max(best.get(key, 0.0), TEMPLATE_KEYWORD_WEIGHT)
+                best[(normalize(word, segmenter).text, i, template.id)] = TEMPLATE_KEYWORD_WEIGHT
             for example in template.examples:
-                n = normalize(example, segmenter)
-                if n.tokens:
-                    phrases.append(n.joined)
+                content = _content(normalize(example, segmenter).tokens)
+                if content:
+                    phrases.append(content)
                     phrase_intent.append(i)
+                    phrase_template.append(template.id)
                     raw.append(example)
-        keywords: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
-        for (word, i), weight in best.items():
+        keywords: dict[str, list] = defaultdict(list)
+        for (word, i, template_id), weight in best.items():
             if len(word) >= 2:
-                keywords[word[:2]].append((word, i, weight))
+                keywords[word[:2]].append((word, i, weight, template_id))
         grams: dict[str, list[int]] = defaultdict(list)
         for p, phrase in enumerate(phrases):
             for gram in _bigrams(phrase):
                 grams[gram].append(p)
         postings = {g: np.asarray(ps, dtype=np.int32) for g, ps in grams.items()}
-        return cls(intent_ids, phrases, np.asarray(phrase_intent, dtype=np.int16), raw, dict(keywords), postings)
+        return cls(
+            intent_ids, phrases, np.asarray(phrase_intent, dtype=np.int16), phrase_template, raw, dict(keywords), postings
+        )
 
 
-def match_intents(normalized: Normalized, index: MatchIndex, *, limit: int = 3, explain: bool = False) -> list[IntentMatch]:
+def match_intents(
+    normalized: Normalized, index: MatchIndex, *, limit: int = 3, hints: dict[str, float] | None = None, explain: bool = False
+) -> list[IntentMatch]:
     """Recognise what a complaint is about.
 
     :param normalized: the complaint after ``normalize``
     :param index: built once by ``MatchIndex.build``
     :param limit: how many intents to return at most (the best is always returned)
+    :param hints: extra evidence per intent found by other stages (an injury found by escalation)
     :param explain: add the best example phrasing of each intent to ``matched``
     :returns: intents best first, scores in [0, 1]
     """
+    hints = hints or {}
     n_intents = len(index.intent_ids)
     evidence = np.zeros(n_intents)
     words: list[list[str]] = [[] for _ in range(n_intents)]
 
     text = normalized.text
-    for word, i, weight, pos in _keyword_hits(text, index):
+    template_scores: dict[str, float] = defaultdict(float)
+    for word, i, weight, template_id, pos in _keyword_hits(normalized, index):
+        if template_id:
+            template_scores[template_id] += 1.0
         if word in words[i]:
             continue
-        early = 1.0 + 0.25 * (1.0 - pos / max(len(text), 1))
+        early = 1.0 + EARLY_BONUS * (1.0 - pos / max(len(text), 1))
         evidence[i] += weight * early
         words[i].append(word)
 
-    fuzzy, best_phrase = _fuzzy_scores(normalized, index)
+    fuzzy, best_phrase, phrase_scores = _fuzzy_scores(normalized, index)
     evidence += FUZZY_WEIGHT * fuzzy
+    for p, value in phrase_scores:
+        template_id = index.phrase_template[p]
+        template_scores[template_id] = max(template_scores[template_id], float(value) + int(template_scores[template_id]))
     for i in np.nonzero(fuzzy)[0]:
         shared = [t for t in index.phrases[best_phrase[i]].split() if t in normalized.tokens and len(t) > 1]
         for token in shared:
@@ -132,56 +163,71 @@ def match_intents(normalized: Normalized, index: MatchIndex, *, limit: int = 3, 
         if explain:
             words[i].append(f"≈{index.raw_phrases[best_phrase[i]]}")
 
+    for intent, extra in hints.items():
+        evidence[index.intent_ids.index(intent)] += extra
     other = index.intent_ids.index("other")
-    evidence[other] += OTHER_PRIOR
+    # "other" is the fallback: its own words ("垃圾", "太差了") are weak evidence next to any specific cause.
+    evidence[other] = OTHER_PRIOR + OTHER_FACTOR * evidence[other]
     scores = 1.0 - np.exp(-evidence / SCALE)
     order = np.argsort(-scores, kind="stable")
     results = []
+    ranked = sorted(template_scores, key=lambda t: -template_scores[t])
     for i in order[:limit]:
         if results and scores[i] < MIN_SCORE:
             break
-        results.append(IntentMatch(index.intent_ids[i], float(scores[i]), tuple(words[i])))
+        intent = index.intent_ids[i]
+        templates = tuple(t for t in ranked if t.startswith(intent + "."))
+        results.append(IntentMatch(intent, float(scores[i]), tuple(words[i]), templates))
     return results
 
 
-def _keyword_hits(text: str, index: MatchIndex):
-    """Yield (word, intent, weight, position) for every keyword found, skipping negated or praised mentions."""
+def _keyword_hits(normalized: Normalized, index: MatchIndex):
+    """Yield (word, intent, weight, template id, position) for every keyword found.
+
+    A hit must start or end on a jieba token boundary ("少发" is not in "很少发生";
+    "冒牌" is in "冒牌货"), and negated or praised mentions are skipped.
+    """
+    text, bounds = normalized.text, normalized.boundaries
     for pos in range(len(text) - 1):
         bucket = index.keywords.get(text[pos : pos + 2])
         if not bucket:
             continue
-        for word, i, weight in bucket:
-            if text.startswith(word, pos) and not _negated(text, pos, word) and not _praised(text, pos + len(word)):
-                yield word, i, weight, pos
+        aligned = pos in bounds
+        for word, i, weight, template_id in bucket:
+            end = pos + len(word)
+            if (
+                text.startswith(word, pos)
+                and (aligned or end in bounds)
+                and not _negated(text, pos, word)
+                and not _praised(text, end)
+            ):
+                yield word, i, weight, template_id, pos
 
 
 def _negated(text: str, pos: int, word: str) -> bool:
-    """True when a negator stands right before the word ("没有破损", "不是假货")."""
-    if word.startswith(("没", "不", "无", "未", "非")):
+    """True when a negator stands right before a problem word ("没有破损", "不是假货")."""
+    if word.startswith(("没", "不", "无", "未", "非")) or not _PROBLEM_WORD.search(word):
         return False
     before = text[max(0, pos - 3) : pos]
     return any(before.endswith(neg) for neg in _NEGATORS) or before[-2:-1] in ("没", "不", "无") and before[-1:] in ("有", "太", "怎", "算", "见", "出", "被")
 
 
 def _praised(text: str, end: int) -> bool:
-    """True when praise follows the word ("物流很快", "客服态度很好")."""
-    after = text[end : end + 6]
-    if after.startswith(("态度", "服务", "速度", "小哥", "师傅")):
-        after = after[2:]
-    return bool(_PRAISE.match(after))
+    """True when the rest of the word's clause praises it ("物流很快", "送餐速度和服务没的说")."""
+    after = text[end : end + 10]
+    cut = _CLAUSE_END.search(after)
+    return bool(_PRAISE.search(after[: cut.start()] if cut else after))
 
 
-def _fuzzy_scores(normalized: Normalized, index: MatchIndex) -> tuple[np.ndarray, np.ndarray]:
-    """Best example score per intent in [0, 1] above the cutoff, and the index of that example."""
+def _fuzzy_scores(normalized: Normalized, index: MatchIndex):
+    """Best example score per intent in [0, 1] above the cutoff, the index of that example, and every (example, score)."""
     n_intents = len(index.intent_ids)
     fuzzy = np.zeros(n_intents)
     best = np.zeros(n_intents, dtype=np.int64)
-    query = normalized.joined
-    if not query or not index.phrases:
-        return fuzzy, best
-    hits = [index.postings[g] for g in _bigrams(query) if g in index.postings]
+    query = _content(normalized.tokens)
+    hits = [index.postings[g] for g in _bigrams(query) if g in index.postings] if query else []
     if not hits:
-        return fuzzy, best
+        return fuzzy, best, []
     counts = np.bincount(np.concatenate(hits), minlength=len(index.phrases))
     candidates = np.nonzero(counts)[0]
     if len(candidates) > MAX_CANDIDATES:
@@ -189,22 +235,22 @@ def _fuzzy_scores(normalized: Normalized, index: MatchIndex) -> tuple[np.ndarray
     choices = [index.phrases[c] for c in candidates]
     raw = process.cdist([query], choices, scorer=SCORER, dtype=np.uint8, score_cutoff=FUZZY_CUTOFF)[0]
     keep = np.nonzero(raw)[0]
-    if not len(keep):
-        return fuzzy, best
     values = (raw[keep].astype(np.float64) - FUZZY_CUTOFF) / (100 - FUZZY_CUTOFF)
-    intents = index.phrase_intent[candidates[keep]]
-    for value, intent, c in zip(values, intents, candidates[keep]):
+    phrases = candidates[keep]
+    intents = index.phrase_intent[phrases]
+    for value, intent, p in zip(values, intents, phrases):
         if value > fuzzy[intent]:
             fuzzy[intent] = value
-            best[intent] = c
-    return fuzzy, best
+            best[intent] = p
+    return fuzzy, best, list(zip(phrases.tolist(), values.tolist()))
+
+
+def _content(tokens) -> str:
+    """Content tokens joined by spaces, the form the token scorers compare."""
+    return " ".join(t for t in tokens if t not in STOPWORDS)
 
 
 def _bigrams(text: str) -> set[str]:
     chars = [c for c in text if _CJK_OR_WORD.match(c)]
     return {chars[i] + chars[i + 1] for i in range(len(chars) - 1)}
 
-
-def squash(evidence: float) -> float:
-    """The score a given amount of evidence maps to (documentation helper)."""
-    return 1.0 - math.exp(-evidence / SCALE)

@@ -41,8 +41,9 @@ class Normalized:
     original: str
     full: str
     text: str
-    tokens: tuple[str, ...]
+    tokens: tuple[str, ...]  # content tokens of ``text``, no punctuation
     mentions: tuple[str, ...]
+    boundaries: frozenset[int] = frozenset()  # offsets in ``text`` where a jieba token starts or ends
 
     @property
     def joined(self) -> str:
@@ -66,9 +67,14 @@ class Segmenter:
             if word.strip():
                 self.tokenizer.add_word(word.strip())
 
-    def cut(self, text: str) -> list[str]:
-        """Segment already-normalised text into content tokens (no spaces or punctuation)."""
-        return [t for t in self.tokenizer.cut(text) if t.strip() and not _is_punct(t)]
+    def cut(self, text: str) -> tuple[list[str], frozenset[int]]:
+        """Segment normalised text: content tokens (no spaces or punctuation) and token boundary offsets."""
+        tokens, boundaries = [], set()
+        for word, start, end in self.tokenizer.tokenize(text):
+            boundaries.update((start, end))
+            if word.strip() and not _is_punct(word):
+                tokens.append(word)
+        return tokens, frozenset(boundaries)
 
 
 def trimmed_dictionary(cache_dir: Path, min_freq: int = DICT_MIN_FREQ) -> Path:
@@ -117,13 +123,8 @@ def normalize(text: str, segmenter: Segmenter) -> Normalized:
     """
     full, mentions = clean(text, segmenter.converter)
     stripped = _SPACE_RUN.sub(" ", _MENTION.sub(" ", full)).strip()
-    return Normalized(
-        original=text,
-        full=full,
-        text=stripped,
-        tokens=tuple(segmenter.cut(stripped)),
-        mentions=mentions,
-    )
+    tokens, boundaries = segmenter.cut(stripped)
+    return Normalized(original=text, full=full, text=stripped, tokens=tuple(tokens), mentions=mentions, boundaries=boundaries)
 
 
 def _is_punct(token: str) -> bool:

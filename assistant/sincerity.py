@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MIN_CHARS, MAX_CHARS = 60, 300
 
@@ -114,6 +115,11 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
 
 def _shares_words(reply: str, complaint: str) -> bool:
     """True when the reply repeats a content bigram of the complaint (a word of two or more characters)."""
-    grams = {complaint[i : i + 2] for i in range(len(complaint) - 1)}
-    grams = {g for g in grams if g[0] not in _STOP and g[1] not in _STOP and all("\u4e00" <= c <= "\u9fff" or c.isalnum() for c in g)}
-    return any(g in reply for g in grams)
+    grams = _content_bigrams(complaint)
+    return any(reply[i : i + 2] in grams for i in range(len(reply) - 1))
+
+
+@lru_cache(maxsize=256)
+def _content_bigrams(text: str) -> frozenset[str]:
+    grams = {text[i : i + 2] for i in range(len(text) - 1)}
+    return frozenset(g for g in grams if g[0] not in _STOP and g[1] not in _STOP and all("\u4e00" <= c <= "\u9fff" or c.isalnum() for c in g))

@@ -1,0 +1,150 @@
+import csv
+import io
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help(run, name):
+    assert cli.commands[name].help, f"{name} is missing its help"
+    result = run(name, "-h")
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_suggest_json_follows_the_contract(run):
+    result = run("suggest", "快递三天了还没到，客服也不回消息！", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"intents", "escalation", "drafts"}
+    assert data["intents"][0]["id"] == "logistics_delay"
+    assert all(set(i) == {"id", "score", "matched"} and 0 <= i["score"] <= 1 for i in data["intents"])
+    assert set(data["escalation"]) == {"escalate", "reasons", "action"}
+    draft = data["drafts"][0]
+    assert {"template_id", "intent", "text", "sincerity"} <= set(draft)
+    assert set(draft["sincerity"]) == {"score", "findings"}
+
+
+def test_suggest_reads_stdin(run):
+    result = run("suggest", "-", "--json", input="收到的衣服掉色严重".encode())
+    assert json.loads(result.output)["intents"][0]["id"] == "quality_defect"
+
+
+def test_suggest_readable_summary(run):
+    result = run("suggest", "用了过敏了，我要打12315")
+    assert "转线下" in result.output and "safety" in result.output and "草稿 1" in result.output
+
+
+@pytest.mark.parametrize(
+    "args,input,message",
+    [
+        (["suggest", ""], None, "Error: complaint text is empty\n"),
+        (["suggest", "   \n "], None, "Error: complaint text is empty\n"),
+        (["suggest", "差" * 5001], None, "Error: complaint text is 5001 characters; the limit is 5000\n"),
+        (["suggest", "-"], b"\xff\xfe\xfa bad", "Error: stdin is not valid UTF-8 (byte 0)\n"),
+        (["check", " "], None, "Error: reply text is empty\n"),
+    ],
+)
+def test_bad_input_gives_one_line_and_nonzero_exit(run, args, input, message):
+    result = run(*args, input=input)
+    assert result.exit_code == 1
+    assert result.output == message
+
+
+def test_eval_rejects_a_malformed_jsonl_line(run, tmp_path):
+    path = tmp_path / "labelled.jsonl"
+    path.write_text('{"text": "太慢了", "intent": "logistics_delay"}\n{"text": 太差\n', encoding="utf-8")
+    result = run("eval", str(path), "--json")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {path}:2: not valid JSON")
+    assert result.output.count("\n") == 1
+
+
+def test_eval_json_has_the_contract_fields(run, tmp_path):
+    path = tmp_path / "labelled.jsonl"
+    rows = [
+        {"text": "快递一个星期还没到", "intent": "logistics_delay", "escalate": False, "reasons": []},
+        {"text": "用了过敏，已经去医院了", "intent": "safety_hazard", "escalate": True, "reasons": ["safety"]},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    data = json.loads(run("eval", str(path), "--json").output)
+    assert set(data) == {"n", "top1", "top3", "escalation", "per_intent", "latency_ms"}
+    assert data["n"] == 2 and data["top1"] == 1.0
+    assert data["escalation"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    assert set(data["latency_ms"]) == {"p50", "p99"}
+
+
+def test_triage_csv_sorts_by_severity_and_keeps_columns(run, tmp_path):
+    source = tmp_path / "backlog.csv"
+    source.write_text(
+        "order,text\nA1,物流有点慢\nA2,\nA3,孩子用了过敏住院了，我要投诉到12315\nA4,=HYPERLINK(\"x\")太差了\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "triaged.csv"
+    result = CliRunner().invoke(cli, ["triage", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{source}:3: skipped: complaint text is empty" in result.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [r["order"] for r in rows][0] == "A3"
+    assert rows[0]["escalate"] == "True" and "safety" in rows[0]["reasons"]
+    assert {r["line"] for r in rows} == {"1", "3", "4"}
+    assert all(r["draft"] for r in rows)
+    assert next(r for r in rows if r["order"] == "A4")["text"].startswith("'=")
+
+
+def test_triage_plain_text_to_jsonl(run, tmp_path):
+    source = tmp_path / "backlog.txt"
+    source.write_text("快递太慢了\n\n收到的杯子碎了\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["triage", str(source), "--format", "jsonl"])
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted(r["line"] for r in records) == [1, 2]
+    assert {"line", "text", "intents", "escalate", "reasons", "severity", "draft"} <= set(records[0])
+
+
+def test_triage_jsonl_reports_a_malformed_line(run, tmp_path):
+    source = tmp_path / "backlog.jsonl"
+    source.write_text('{"text": "快递太慢了", "shop": "s1"}\nnot json\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["triage", str(source), "--format", "jsonl"])
+    assert result.exit_code == 0
+    assert f"{source}:2: skipped: not valid JSON" in result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["shop"] == "s1"
+
+
+def test_triage_csv_without_text_column_fails_cleanly(run, tmp_path):
+    source = tmp_path / "backlog.csv"
+    source.write_text("comment\n太差了\n", encoding="utf-8")
+    result = run("triage", str(source))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {source} has no 'text' column (columns: comment)\n"
+
+
+def test_check_json(run):
+    data = json.loads(run("check", "亲，给您带来不便深表歉意", "--json").output)
+    assert set(data) == {"score", "findings"} and data["score"] < 50
+
+
+def test_lint_exit_codes(run, tmp_path):
+    ok = run("lint", "--json")
+    assert ok.exit_code == 0, ok.output
+    data = json.loads(ok.output)
+    assert set(data) == {"templates", "by_intent", "by_reason", "problems"} and data["problems"] == []
+    broken = tmp_path / "replies"
+    broken.mkdir()
+    (broken / "other.yaml").write_text("intent: nope\n", encoding="utf-8")
+    result = run("lint", str(broken))
+    assert result.exit_code == 1
+    assert result.output.startswith("replies/other.yaml:1: 'intent' must be one of")

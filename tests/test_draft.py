@@ -1,0 +1,50 @@
+import re
+from datetime import datetime
+
+import pytest
+
+from assistant.draft import deadline_for
+
+RAW = re.compile(r"\{\{|\}\}|\{%")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["快递一个星期还没到", "太差了", "收到的杯子碎了", "订单号 8823991234 的衣服发错颜色了", "The blender broke."],
+)
+def test_no_raw_placeholder_reaches_a_draft(engine, text):
+    for d in engine.suggest(text).drafts:
+        assert not RAW.search(d.text)
+        assert d.private is None or not RAW.search(d.private)
+
+
+def test_fields_from_the_complaint_and_the_form_fill_the_draft(engine):
+    s = engine.suggest("订单号 8823991234 的吹风机用了三天就坏了", customer="王女士", agent="小林")
+    text = s.drafts[0].text
+    assert "王女士" in text or "小林" in text or "8823991234" in text
+    assert any("8823991234" in d.text or "吹风机" in d.text for d in s.drafts)
+
+
+def test_escalated_complaint_gets_an_offline_invitation_first(engine):
+    s = engine.suggest("用了你们的面膜脸过敏了，已经去医院，我要投诉到12315")
+    assert s.escalation.escalate
+    assert s.drafts[0].intent == "offline"
+    assert s.drafts[0].template_id.startswith("offline.safety.")
+    assert s.drafts[0].private
+
+
+def test_text_already_sent_is_not_offered_again(engine):
+    first = engine.suggest("快递一个星期还没到")
+    again = engine.suggest("快递一个星期还没到", recent=frozenset({first.drafts[0].text}))
+    assert again.drafts[0].text != first.drafts[0].text
+    assert again.drafts[0].note
+
+
+def test_deadline_is_one_the_agent_can_still_keep():
+    assert deadline_for(datetime(2026, 11, 23, 9, 0)) == "今天18:00前"
+    assert deadline_for(datetime(2026, 11, 23, 21, 0)) == "明天12:00前"
+
+
+def test_shipped_drafts_are_sincere(engine):
+    s = engine.suggest("买的电热水壶用了两周就不加热了，客服一直不回")
+    assert all(d.sincerity.score >= 80 for d in s.drafts), [d.sincerity for d in s.drafts]

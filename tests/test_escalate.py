@@ -1,0 +1,54 @@
+import pytest
+
+from assistant.escalate import check_escalation
+from assistant.normalize import normalize
+
+
+def escalation(engine, text, **kw):
+    return check_escalation(normalize(text, engine.segmenter), engine.rules, **kw)
+
+
+@pytest.mark.parametrize(
+    "text,reason,evidence",
+    [
+        ("孩子用了这个面霜脸上过敏红肿，已经去医院了", "safety", "过敏"),
+        ("充电的时候冒烟了，差点烧起来", "safety", "冒烟"),
+        ("再不处理我就打12315投诉你们", "legal_threat", "12315"),
+        ("我已经找了律师，法院见", "legal_threat", "律师"),
+        ("我要把这事发到微博曝光，让大家都看看", "media_threat", "曝光"),
+        ("我的个人信息被泄露了，天天接到诈骗电话", "privacy", "泄露"),
+        ("打了五次电话了，到现在都没有解决", "repeat_unresolved", "打了五次"),
+        ("卖假货，必须假一赔三", "compensation_demand", "假一赔"),
+    ],
+)
+def test_reasons_come_with_evidence(engine, text, reason, evidence):
+    e = escalation(engine, text)
+    assert e.escalate
+    found = {r.id: r.evidence for r in e.reasons}
+    assert reason in found
+    assert any(evidence in ev for ev in found[reason])
+    assert e.action
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "垃圾东西！！！气死我了，什么破玩意，再也不买了！！！",
+        "充电的时候很烫，担心会爆炸",
+        "快递太慢了，等了一个星期",
+    ],
+)
+def test_plain_anger_or_worry_does_not_escalate(engine, text):
+    assert not escalation(engine, text).escalate
+
+
+def test_most_severe_reason_comes_first_and_sets_the_action(engine):
+    e = escalation(engine, "用了过敏住院了，我要起诉你们")
+    assert [r.id for r in e.reasons][:2] == ["safety", "legal_threat"]
+    assert e.action == engine.rules["safety"].action
+
+
+def test_earlier_unresolved_contacts_escalate_the_fourth(engine):
+    assert not escalation(engine, "东西还是不能用", earlier_unresolved=2).escalate
+    e = escalation(engine, "东西还是不能用", earlier_unresolved=3)
+    assert [r.id for r in e.reasons] == ["repeat_unresolved"]

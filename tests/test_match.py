@@ -1,0 +1,55 @@
+import pytest
+
+from assistant.match import match_intents
+from assistant.normalize import normalize
+
+
+def intents(engine, text):
+    return [m.id for m in match_intents(normalize(text, engine.segmenter), engine.index)]
+
+
+def test_scores_are_sorted_and_in_unit_range(engine):
+    matches = match_intents(normalize("快递一个星期还没到，打电话也没人接", engine.segmenter), engine.index)
+    scores = [m.score for m in matches]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 1 for s in scores)
+    assert matches[0].id == "logistics_delay"
+    assert matches[0].matched
+
+
+def test_complaint_with_two_grievances_gets_both_intents(engine):
+    found = intents(engine, "漏发了配件,客服还不理人")
+    assert found[0] == "wrong_missing_item"
+    assert "service_attitude" in found
+
+
+def test_negated_damage_is_not_damaged_delivery(engine):
+    found = intents(engine, "包装完好没有破损,但是开机就坏了")
+    assert found[0] == "quality_defect"
+    assert "damaged_delivery" not in found
+
+
+def test_praise_does_not_count_as_complaint(engine):
+    assert intents(engine, "物流很快，客服态度也很好，就是衣服掉色严重")[0] == "quality_defect"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("降价了两百，申请保价被拒", "price_promotion"),
+        ("收到的酸奶已经过期三天了", "expired_spoiled"),
+        ("怀疑是假货，和专柜的味道完全不一样", "counterfeit"),
+        ("发票一直没给开", "billing_invoice"),
+        ("安装师傅迟到了一整天，还乱收费", "installation_repair"),
+        ("用了以后脸上过敏起红疹", "safety_hazard"),
+        ("买完就接到各种骚扰电话，个人信息被泄露了", "privacy_security"),
+        ("太差了，不推荐", "other"),
+    ],
+)
+def test_common_complaints(engine, text, expected):
+    assert intents(engine, text)[0] == expected
+
+
+@pytest.mark.parametrize("text", ["The kettle stopped working after 2 days!!", "iPhone 15 pro max 屏幕 broken", "12345", "？？？"])
+def test_english_mixed_and_symbol_text_does_not_crash(engine, text):
+    assert intents(engine, text)
