@@ -33,6 +33,9 @@ FUZZY_WEIGHT = 1.6  # a perfect example match is worth this many keyword weights
 TEMPLATE_KEYWORD_WEIGHT = 0.7
 OTHER_PRIOR = 0.55
 OTHER_FACTOR = 0.35
+EXAMPLE_WORD_WEIGHT = 0.3
+EXAMPLE_WORD_MIN = 2
+EXAMPLE_WORD_SHARE = 0.7
 EARLY_BONUS = 0.8  # the first grievance mentioned weighs up to this much more
 SCALE = 1.6  # score = 1 - exp(-evidence / SCALE)
 MIN_SCORE = 0.25  # secondary intents below this are not reported
@@ -74,7 +77,7 @@ class IntentMatch:
 class MatchIndex:
     """Everything the matcher needs, built once from the library."""
 
-    def __init__(self, intent_ids, phrases, phrase_intent, phrase_template, raw_phrases, keywords, postings):
+    def __init__(self, intent_ids, phrases, phrase_intent, phrase_template, raw_phrases, keywords, postings, example_words):
         self.intent_ids: list[str] = intent_ids
         self.phrases: list[str] = phrases  # normalised, segmented, space-joined content tokens of each example
         self.phrase_intent: np.ndarray = phrase_intent  # parallel array of intent indices
@@ -83,6 +86,7 @@ class MatchIndex:
         # first two characters -> (word, intent index, weight, template id or None for intent-level words)
         self.keywords: dict[str, list[tuple[str, int, float, str | None]]] = keywords
         self.postings: dict[str, np.ndarray] = postings  # character bigram -> phrase indices
+        self.example_words: dict[str, tuple[int, float]] = example_words  # token -> (intent index, weight)
 
     @classmethod
     def build(cls, library: Library, segmenter: Segmenter) -> "MatchIndex":
@@ -108,6 +112,7 @@ class MatchIndex:
                     phrase_intent.append(i)
                     phrase_template.append(template.id)
                     raw.append(example)
+        example_words = _example_words(phrases, phrase_intent, {w for (w, _, _) in best})
         keywords: dict[str, list] = defaultdict(list)
         for (word, i, template_id), weight in best.items():
             if len(word) >= 2:
@@ -118,7 +123,14 @@ class MatchIndex:
                 grams[gram].append(p)
         postings = {g: np.asarray(ps, dtype=np.int32) for g, ps in grams.items()}
         return cls(
-            intent_ids, phrases, np.asarray(phrase_intent, dtype=np.int16), phrase_template, raw, dict(keywords), postings
+            intent_ids,
+            phrases,
+            np.asarray(phrase_intent, dtype=np.int16),
+            phrase_template,
+            raw,
+            dict(keywords),
+            postings,
+            example_words,
         )
 
 
@@ -149,6 +161,12 @@ def match_intents(
         early = 1.0 + EARLY_BONUS * (1.0 - pos / max(len(text), 1))
         evidence[i] += weight * early
         words[i].append(word)
+
+    for token in dict.fromkeys(normalized.tokens):
+        found = index.example_words.get(token)
+        if found and token not in words[found[0]]:
+            evidence[found[0]] += found[1]
+            words[found[0]].append(token)
 
     fuzzy, best_phrase, phrase_scores = _fuzzy_scores(normalized, index)
     evidence += FUZZY_WEIGHT * fuzzy
@@ -184,8 +202,9 @@ def match_intents(
 def _keyword_hits(normalized: Normalized, index: MatchIndex):
     """Yield (word, intent, weight, template id, position) for every keyword found.
 
-    A hit must start or end on a jieba token boundary ("少发" is not in "很少发生";
-    "冒牌" is in "冒牌货"), and negated or praised mentions are skipped.
+    A hit must start on a jieba token boundary ("少发" is not in "很少发生", "降了" is
+    not in "下降了"; "冒牌" is in "冒牌货"), or, for words of three or more characters,
+    end on one. Negated, praised and figurative mentions are skipped.
     """
     text, bounds = normalized.text, normalized.boundaries
     for pos in range(len(text) - 1):
@@ -197,7 +216,8 @@ def _keyword_hits(normalized: Normalized, index: MatchIndex):
             end = pos + len(word)
             if (
                 text.startswith(word, pos)
-                and (aligned or end in bounds)
+                and (aligned or (len(word) >= 3 and end in bounds))
+                and not _figurative(text, pos, word)
                 and not _negated(text, pos, word)
                 and not _praised(text, end)
             ):
@@ -210,6 +230,11 @@ def _negated(text: str, pos: int, word: str) -> bool:
         return False
     before = text[max(0, pos - 3) : pos]
     return any(before.endswith(neg) for neg in _NEGATORS) or before[-2:-1] in ("没", "不", "无") and before[-1:] in ("有", "太", "怎", "算", "见", "出", "被")
+
+
+def _figurative(text: str, pos: int, word: str) -> bool:
+    """True for "烂" used as "terrible" after an intensifier ("超级烂的一次购物", "太烂了")."""
+    return word.startswith("烂") and text[max(0, pos - 2) : pos].endswith(("很", "太", "超级", "好", "真", "超", "最", "巨"))
 
 
 def _praised(text: str, end: int) -> bool:
@@ -243,6 +268,27 @@ def _fuzzy_scores(normalized: Normalized, index: MatchIndex):
             fuzzy[intent] = value
             best[intent] = p
     return fuzzy, best, list(zip(phrases.tolist(), values.tolist()))
+
+
+def _example_words(phrases: list[str], phrase_intent: list[int], keywords: set[str]) -> dict[str, tuple[int, float]]:
+    """Words the library's examples use mostly for one intent, with a weight for that intent.
+
+    A token seen in at least ``EXAMPLE_WORD_MIN`` examples, at least ``EXAMPLE_WORD_SHARE``
+    of them of one intent, is evidence for it; weighted by that share. Keywords are left
+    to their own, explicit weights.
+    """
+    counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for phrase, i in zip(phrases, phrase_intent):
+        for token in set(phrase.split()):
+            if len(token) >= 2 and token not in keywords:
+                counts[token][i] += 1
+    out = {}
+    for token, per_intent in counts.items():
+        total = sum(per_intent.values())
+        intent, n = max(per_intent.items(), key=lambda kv: kv[1])
+        if total >= EXAMPLE_WORD_MIN and n / total >= EXAMPLE_WORD_SHARE:
+            out[token] = (intent, EXAMPLE_WORD_WEIGHT * n / total)
+    return out
 
 
 def _content(tokens) -> str:
