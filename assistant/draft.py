@@ -111,8 +111,9 @@ def draft_replies(
             if library.for_reason(reason.id):
                 plan.append(("offline", _by_keywords(library.for_reason(reason.id), normalized.text)))
                 break
-    for m in matches:
-        plan.append((m.id, _ranked(library, m)))
+    for n, m in enumerate(matches):
+        if m.id != "other" or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
+            plan.append((m.id, _ranked(library, m)))
     if matches:
         plan.append((matches[0].id, _ranked(library, matches[0])))  # a second wording for the main intent
 

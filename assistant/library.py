@@ -56,6 +56,7 @@ PLACEHOLDERS = {
     "agent": "负责售后的客服",
     "deadline": "今天18:00前",
 }
+_FUNCTION_CHARS = re.compile(r"[我你他她了的没不还就给被太很都也才又把让在是吗呢啊有]")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _TEMPLATE_KEYS = {"id", "situation", "examples", "keywords", "body", "private"}
 
@@ -95,6 +96,7 @@ class Library:
 
     templates: tuple[Template, ...]
     keywords: dict[str, tuple[Keyword, ...]]  # intent id -> intent-level keywords
+    patterns: dict[str, tuple[tuple[re.Pattern, float], ...]]  # intent id -> (regular expression, weight)
     words: tuple[str, ...]  # extra jieba words (words.txt)
     products: tuple[str, ...]  # words.txt entries tagged "product", used to fill {{ product }}
     directory: Path
@@ -121,11 +123,15 @@ class Library:
         return self.compiled[key].render(**values).strip()
 
     def dictionary_words(self) -> list[str]:
-        """Words for the jieba user dictionary: keywords of every intent and template, plus words.txt."""
+        """Words for the jieba user dictionary: words.txt plus the keywords that are words, not phrases.
+
+        A phrase such as "给我发" or "还没到" would glue words together ("给我发|错了") and
+        hide the keyword "发错"; keywords with function characters are left to jieba.
+        """
         words = {k.word for ks in self.keywords.values() for k in ks}
         words.update(w for t in self.templates for w in t.keywords)
-        words.update(self.words)
-        return sorted(w for w in words if len(w) >= 2)
+        words = {w for w in words if 2 <= len(w) <= 5 and not _FUNCTION_CHARS.search(w)}
+        return sorted(words | set(self.words))
 
 
 def make_environment() -> ImmutableSandboxedEnvironment:
@@ -164,6 +170,7 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
     problems: list[Problem] = []
     templates: list[Template] = []
     keywords: dict[str, tuple[Keyword, ...]] = {}
+    patterns: dict[str, tuple[tuple[re.Pattern, float], ...]] = {}
     compiled: dict[str, object] = {}
     seen: dict[str, str] = {}
 
@@ -187,7 +194,7 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
         if group not in known:
             problems.append(Problem(rel, doc.line_of(head), f"'{head}' must be one of: {', '.join(known)}"))
             continue
-        allowed = {head, "templates", "label"} | (set() if offline else {"keywords"})
+        allowed = {head, "templates", "label"} | (set() if offline else {"keywords", "patterns"})
         for key in doc:
             if key not in allowed:
                 problems.append(Problem(rel, doc.line_of(key), f"unknown key '{key}'"))
@@ -195,6 +202,9 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
             kws, kw_problems = _parse_keywords(doc.get("keywords", []), rel, doc.line_of("keywords"))
             problems += kw_problems
             keywords[group] = keywords.get(group, ()) + kws
+            pats, pat_problems = _parse_patterns(doc.get("patterns", []), rel, doc.line_of("patterns"))
+            problems += pat_problems
+            patterns[group] = patterns.get(group, ()) + pats
         items = doc.get("templates", [])
         if not isinstance(items, list):
             problems.append(Problem(rel, doc.line_of("templates"), "'templates' must be a list"))
@@ -231,7 +241,7 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
     words, products = _read_words(directory / "words.txt")
     if problems:
         return None, problems
-    return Library(tuple(templates), keywords, words, products, directory, compiled), []
+    return Library(tuple(templates), keywords, patterns, words, products, directory, compiled), []
 
 
 def _read_words(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -264,6 +274,17 @@ def _parse_keywords(raw, rel: str, line: int) -> tuple[tuple[Keyword, ...], list
             out.append(Keyword(str(word).strip().lower(), float(weight)))
         else:
             problems.append(Problem(rel, getattr(item, "line", line), "a keyword is a word or 'word: weight'"))
+    return tuple(out), problems
+
+
+def _parse_patterns(raw, rel: str, line: int) -> tuple[tuple[tuple[re.Pattern, float], ...], list[Problem]]:
+    keywords, problems = _parse_keywords(raw, rel, line)
+    out = []
+    for kw in keywords:
+        try:
+            out.append((re.compile(kw.word), kw.weight))
+        except re.error as e:
+            problems.append(Problem(rel, line, f"pattern '{kw.word}': bad regular expression: {e}"))
     return tuple(out), problems
 
 

@@ -57,7 +57,8 @@ STOPWORDS = frozenset(
     "的 了 是 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这样 那样 一个 也 都 就 还 又 很 太 和 与 及 或 但 但是 而 而且 "
     "着 过 吗 呢 吧 啊 呀 哦 么 嘛 啦 什么 怎么 为什么 已经 一下 到底 真的 真是 就是 还是 可是 然后 结果 因为 所以 如果 "
     "自己 没有 不 没 有 在 给 把 被 让 对 说 要 会 能 可以 去 来 上 下 里 个 次 些 点 一 两 几 才 再 更 最 非常 特别 "
-    "一直 居然 竟然 简直 感觉 觉得 现在 今天 昨天 时候 东西 一点 一些 大家 人 买 用 收到 到 得 地 之 其 等 后 前".split()
+    "一直 居然 竟然 简直 感觉 觉得 现在 今天 昨天 时候 东西 一点 一些 大家 人 买 用 收到 到 得 地 之 其 等 后 前 "
+    "不会 不想 不要 可能 应该 知道 不知道 一样 比较 还有 以后 下次 以前 之前 其实 当然 反正 怎么办 为啥 咋".split()
 )
 
 
@@ -87,6 +88,7 @@ class MatchIndex:
         self.keywords: dict[str, list[tuple[str, int, float, str | None]]] = keywords
         self.postings: dict[str, np.ndarray] = postings  # character bigram -> phrase indices
         self.example_words: dict[str, tuple[int, float]] = example_words  # token -> (intent index, weight)
+        self.patterns: list[tuple[re.Pattern, int, float]] = []  # intent-level regular expressions
 
     @classmethod
     def build(cls, library: Library, segmenter: Segmenter) -> "MatchIndex":
@@ -122,7 +124,7 @@ class MatchIndex:
             for gram in _bigrams(phrase):
                 grams[gram].append(p)
         postings = {g: np.asarray(ps, dtype=np.int32) for g, ps in grams.items()}
-        return cls(
+        index = cls(
             intent_ids,
             phrases,
             np.asarray(phrase_intent, dtype=np.int16),
@@ -132,6 +134,8 @@ class MatchIndex:
             postings,
             example_words,
         )
+        index.patterns = [(p, position[intent], w) for intent, ps in library.patterns.items() for p, w in ps]
+        return index
 
 
 def match_intents(
@@ -161,6 +165,12 @@ def match_intents(
         early = 1.0 + EARLY_BONUS * (1.0 - pos / max(len(text), 1))
         evidence[i] += weight * early
         words[i].append(word)
+
+    for pattern, i, weight in index.patterns:
+        m = pattern.search(text)
+        if m and m.group(0) not in words[i]:
+            evidence[i] += weight * (1.0 + EARLY_BONUS * (1.0 - m.start() / max(len(text), 1)))
+            words[i].append(m.group(0))
 
     for token in dict.fromkeys(normalized.tokens):
         found = index.example_words.get(token)

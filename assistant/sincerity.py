@@ -50,6 +50,7 @@ _PROBLEM = re.compile(
     r"发票|扣费|扣款|过期|临期|变质|发霉|异物|假|正品|翻新|退款|退货|换货|安装|维修|师傅|态度|隐私|信息|骚扰|"
     r"色差|尺码|描述|不符|过敏|受伤|烫|起火|冒烟|漏电|使用|说明|设置|问题|情况"
 )
+_QUOTED = re.compile(r"“[^”]{0,60}”")
 _STOP = set("的了是我你他她它们在也都就还又很太和与及或但而着过吗呢吧啊呀哦么这那一个有没不")
 
 
@@ -72,9 +73,10 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     :param public: False for a private follow-up script (compensation, length and time rules relaxed)
     """
     reply = text.strip()
+    own = _QUOTED.sub("", reply)  # the reply's own words: a quote of the customer's complaint is not ours
     penalties: list[tuple[int, str]] = []
 
-    inducements = sorted({m.group(0) for m in _INDUCEMENT.finditer(reply)})
+    inducements = sorted({m.group(0) for m in _INDUCEMENT.finditer(own)})
     if inducements:
         penalties.append((80, f"严重：出现诱导改评/删评的字眼（{'、'.join(inducements)}），违反平台规则和法律，必须删除"))
 
@@ -96,13 +98,13 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     if public and not _TIME.search(reply):
         penalties.append((15, "没有时间承诺：写明什么时候给答复或处理好（如今天18:00前）"))
 
-    blame = sorted({m.group(0) for m in _BLAME.finditer(reply)})
+    blame = sorted({m.group(0) for m in _BLAME.finditer(own)})
     if blame:
         penalties.append((25, f"把责任推给顾客（{'、'.join(blame)}）"))
-    unbounded = sorted({m.group(0) for m in _UNBOUNDED.finditer(reply)})
+    unbounded = sorted({m.group(0) for m in _UNBOUNDED.finditer(own)})
     if unbounded:
         penalties.append((10, f"做不到的承诺（{'、'.join(unbounded)}），只承诺能兑现的事"))
-    if public and _MONEY.search(reply):
+    if public and _MONEY.search(own):
         penalties.append((15, "公开回复里写了补偿金额或券，补偿细节放到私聊里说"))
 
     length = len(re.sub(r"\s", "", reply))

@@ -122,8 +122,8 @@ def warm_latency(engine: Engine, texts: list[str]) -> dict:
             start = time.perf_counter()
             engine.suggest(text)
             times.append((time.perf_counter() - start) * 1000)
-    return {"calls": len(times), "p50_ms": statistics.median(times), "p99_ms": percentile(times, 99),
-            "mean_ms": statistics.fmean(times), "max_ms": max(times)}
+    figures = {"p50_ms": statistics.median(times), "p99_ms": percentile(times, 99), "mean_ms": statistics.fmean(times), "max_ms": max(times)}
+    return {"calls": len(times), **{k: round(v, 3) for k, v in figures.items()}}
 
 
 def synthetic_body(rng: random.Random) -> str:
@@ -180,7 +180,7 @@ def synthetic_latency(texts: list[str]) -> dict:
         indexed = time.perf_counter()
         result = warm_latency(engine, texts)
     result.update({"templates": sum(t.kind == "intent" for t in engine.library.templates), "examples": len(engine.index.phrases),
-                   "engine_build_s": built - start, "index_build_s": indexed - built})
+                   "engine_build_s": round(built - start, 3), "index_build_s": round(indexed - built, 3)})
     return result
 
 
@@ -202,11 +202,7 @@ def cli_cold_start() -> dict:
             json.loads(proc.stdout)
         except json.JSONDecodeError:
             return {"ok": False, "error": "output is not JSON"}
-    return {"ok": True, "runs": len(times), "median_s": statistics.median(times), "max_s": max(times)}
-
-
-def verdict(value: float, target: float) -> str:
-    return "ok" if value <= target else "MISSED"
+    return {"ok": True, "runs": len(times), "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)}
 
 
 def print_table(result: dict) -> None:
@@ -228,7 +224,7 @@ def print_table(result: dict) -> None:
                  ("    max s", cold["max_s"], None)]
     for label, value, target in rows:
         shown = f"{value:>10}" if isinstance(value, int) else f"{value:>10.2f}"
-        print(f"{label:<48}{shown}  {'' if target is None else f'<= {target:g}':>9}  {'' if target is None else verdict(value, target)}")
+        print(f"{label:<48}{shown}  {'' if target is None else f'<= {target:g}':>9}  {'' if target is None else ('ok' if value <= target else 'MISSED')}")
     if not cold["ok"]:
         print(f"(c) CLI cold start: FAILED ({cold['error']})")
 
