@@ -56,6 +56,7 @@ PLACEHOLDERS = {
     "agent": "负责售后的客服",
     "deadline": "今天18:00前",
 }
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's composer is ~10x faster where installed
 _FUNCTION_CHARS = re.compile(r"[我你他她了的没不还就给被太很都也才又把让在是吗呢啊有]")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _TEMPLATE_KEYS = {"id", "situation", "examples", "keywords", "body", "private"}
@@ -234,7 +235,7 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
                     problems.append(Problem(rel, item.line_of("body"), f"unknown placeholder(s): {names}; allowed: {', '.join(PLACEHOLDERS)}"))
                     ok = False
                     continue
-                compiled[key] = env.from_string(source)
+                compiled[key] = env.from_string(ast)
             if ok:
                 templates.append(template)
 
@@ -356,7 +357,7 @@ class LineList(list):
 def load_yaml(path: Path):
     """Parse a YAML file into LineDict/LineList values; errors name the file and line."""
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         raise LibraryError(f"YAML: {e.problem}", str(path), (mark.line + 1) if mark else 0) from None

@@ -7,8 +7,8 @@ Three measurements:
     built-in synthetic complaints when that file is absent) is suggested 5 times;
 (b) the same on a synthetic library of 5,000 intent templates (5 example
     phrasings each, generated with a seeded RNG into a temporary folder, next to
-    the shipped escalation rules, words.txt, offline templates and intent
-    keywords), with the time to load the library and build the match index;
+    the shipped escalation rules, words.txt, offline templates and intent-level
+    keywords and patterns), with the time to build the engine and the match index;
 (c) cold start of the CLI: ``python -m assistant suggest ... --json`` run 5 times.
 
 Run from the repository root:
@@ -144,7 +144,7 @@ def synthetic_example(rng: random.Random, intent: str) -> str:
 
 
 def write_synthetic_library(directory: Path, total: int = SYNTHETIC_TEMPLATES) -> None:
-    """Copy the shipped rules, words and offline templates, then write ``total`` intent templates."""
+    """Copy the shipped rules, words, offline templates and intent-level keys; write ``total`` intent templates."""
     shipped = Settings().replies_dir
     shutil.copy(shipped / "escalation.yaml", directory)
     shutil.copy(shipped / "words.txt", directory)
@@ -153,7 +153,8 @@ def write_synthetic_library(directory: Path, total: int = SYNTHETIC_TEMPLATES) -
     intents = list(INTENTS)
     for k, intent in enumerate(intents):
         source = shipped / f"{intent}.yaml"
-        keywords = (yaml.safe_load(source.read_text(encoding="utf-8")) or {}).get("keywords", []) if source.exists() else []
+        doc = (yaml.safe_load(source.read_text(encoding="utf-8")) or {}) if source.exists() else {}
+        doc.update({"intent": intent, "label": INTENTS[intent]})  # keep the shipped keywords and patterns
         count = total // len(intents) + (k < total % len(intents))
         templates = []
         for n in range(count):
@@ -164,7 +165,7 @@ def write_synthetic_library(directory: Path, total: int = SYNTHETIC_TEMPLATES) -
                 "keywords": rng.sample(PROBLEMS[intent], 2),
                 "body": synthetic_body(rng),
             })
-        doc = {"intent": intent, "label": INTENTS[intent], "keywords": keywords, "templates": templates}
+        doc["templates"] = templates
         (directory / f"{intent}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
