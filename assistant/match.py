@@ -29,8 +29,8 @@ from assistant.normalize import Normalized, Segmenter, normalize
 
 SCORER = fuzz.token_set_ratio
 FUZZY_CUTOFF = 55  # rapidfuzz scores below this carry no evidence
-FUZZY_WEIGHT = 1.6  # a perfect example match is worth this many keyword weights
-TEMPLATE_KEYWORD_WEIGHT = 0.7
+FUZZY_WEIGHT = 1.0  # a perfect example match is worth this many keyword weights
+TEMPLATE_KEYWORD_WEIGHT = 0.5
 OTHER_PRIOR = 0.55
 OTHER_FACTOR = 0.35
 EXAMPLE_WORD_WEIGHT = 0.3
