@@ -36,6 +36,8 @@ OTHER_FACTOR = 0.35
 EXAMPLE_WORD_WEIGHT = 0.3
 EXAMPLE_WORD_MIN = 2
 EXAMPLE_WORD_SHARE = 0.7
+EMPHASIS_BONUS = 1.8
+EMPHASIS_SPAN = 40  # characters after the marker that it stresses
 EARLY_BONUS = 0.8  # the first grievance mentioned weighs up to this much more
 SCALE = 1.6  # score = 1 - exp(-evidence / SCALE)
 MIN_SCORE = 0.25  # secondary intents below this are not reported
@@ -50,6 +52,8 @@ _PROBLEM_WORD = re.compile(
 _PRAISE = re.compile(
     r"不错|很好|挺好|给力|满意|没的说|没得说|还行|还可以|很快|挺快|蛮快|超快|神速|及时|专业|到位|热情|耐心|周到|完好|甚佳|好评"
 )
+# "最不满意的是…", "更郁闷的是…", "关键是…": what follows is the grievance the customer cares most about.
+_EMPHASIS = re.compile(r"(最|更|尤其|特别)(让人|让我|令人)?(不满意?|郁闷|生气|气人|可气|关键|重要|无语|过分|离谱|恶心|受不了)的(是|就是)|关键是|重点是|最主要的是")
 _CLAUSE_END = re.compile(r"[,.!?;~，。！？；]")
 _CJK_OR_WORD = re.compile(r"[\w\u4e00-\u9fff]")
 # Function words carry no intent; left in, one shared "已经" would make two phrasings look alike.
@@ -109,7 +113,7 @@ class MatchIndex:
                 best[(normalize(word, segmenter).text, i, template.id)] = TEMPLATE_KEYWORD_WEIGHT
             for example in template.examples:
                 content = _content(normalize(example, segmenter).tokens)
-                if content:
+                if " " in content:  # one content word ("客服呢？人呢" -> "客服") would match like a bare keyword
                     phrases.append(content)
                     phrase_intent.append(i)
                     phrase_template.append(template.id)
@@ -157,13 +161,15 @@ def match_intents(
 
     text = normalized.text
     template_scores: dict[str, float] = defaultdict(float)
+    emphasis = [(m.end(), m.end() + EMPHASIS_SPAN) for m in _EMPHASIS.finditer(text)]
     for word, i, weight, template_id, pos in _keyword_hits(normalized, index):
         if template_id:
             template_scores[template_id] += 1.0
         if word in words[i]:
             continue
         early = 1.0 + EARLY_BONUS * (1.0 - pos / max(len(text), 1))
-        evidence[i] += weight * early
+        stressed = EMPHASIS_BONUS if any(start <= pos < end for start, end in emphasis) else 1.0
+        evidence[i] += weight * early * stressed
         words[i].append(word)
 
     for pattern, i, weight in index.patterns:
