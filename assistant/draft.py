@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from assistant.escalate import Escalation
@@ -22,6 +23,10 @@ from assistant.normalize import Normalized
 from assistant.sincerity import Sincerity, check_sincerity
 
 MAX_DRAFTS = 3
+PRIOR_WEIGHT = 30  # outcomes' worth of belief in the intent's average before a template's own data counts
+CONVERSION_WEIGHT = 1.0
+RANK_STEP = 0.15  # how much one place in the matcher's order is worth
+_FINGERPRINT = re.compile(r"\[[^\]]*\]|[\d\s\W_]")
 _ORDER = re.compile(r"(?:订单|单号|订单号|订单编号)\s*(?:号|编号)?\s*[:：#]?\s*([a-z0-9][a-z0-9-]{5,29})", re.I)
 _LONG_NUMBER = re.compile(r"(?<![\d.])(?!1[3-9]\d{9}(?!\d))\d{12,24}(?![\d.])")
 _CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"]+")
@@ -94,7 +99,8 @@ def draft_replies(
     values: dict[str, str],
     *,
     normalized: Normalized,
-    recent: frozenset[str] = frozenset(),
+    recent: Iterable[str] = (),
+    conversion: Mapping[str, tuple[int, int]] | None = None,
     limit: int = MAX_DRAFTS,
 ) -> list[Draft]:
     """Draft replies for a recognised complaint, the offline invitation first when escalating.
@@ -103,46 +109,75 @@ def draft_replies(
     :param escalation: from ``check_escalation``
     :param values: every placeholder's value, from ``placeholder_values``
     :param normalized: the complaint, used to rank templates and to check sincerity
-    :param recent: texts already sent to this customer or order, or on this platform today
+    :param recent: texts already sent to this customer or order, or on this platform today (may be redacted)
+    :param conversion: measured (converted, known) outcomes per template id; shifts the order within an intent
     """
-    plan: list[tuple[str, list[Template]]] = []
+    conversion = conversion or {}
+    seen = {fingerprint(text) for text in recent}
+    plan: list[tuple[str, list[Template], str | None]] = []
     if escalation.escalate:
         for reason in escalation.reasons:
             if library.for_reason(reason.id):
-                plan.append(("offline", _by_keywords(library.for_reason(reason.id), normalized.text)))
+                plan.append(("offline", _by_keywords(library.for_reason(reason.id), normalized.text), None))
                 break
     for n, m in enumerate(matches):
         if m.id != "other" or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
-            plan.append((m.id, _ranked(library, m)))
+            plan.append((m.id, *_ranked(library, m, conversion)))
     if matches:
-        plan.append((matches[0].id, _ranked(library, matches[0])))  # a second wording for the main intent
+        plan.append((matches[0].id, *_ranked(library, matches[0], conversion)))  # a second wording for the main intent
 
     drafts: list[Draft] = []
     used: set[str] = set()
-    for intent, candidates in plan:
+    for intent, candidates, ranking_note in plan:
         if len(drafts) >= limit:
             break
-        note = None
+        notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
         for template in candidates:
             if template.id in used:
                 continue
+            used.add(template.id)
             text = library.render(template, values)
-            if text in recent:
-                note = "已换用另一模板：相同文字近期已发给这位顾客、这笔订单或同一平台"
-                used.add(template.id)
+            if fingerprint(text) in seen:
+                notes.append(f"已换用另一模板：{template.id} 的同样文字已发给这位顾客、这笔订单或今天同一平台")
                 continue
             private = library.render(template, values, private=True) if template.private else None
+            note = "；".join(notes) or None
             drafts.append(Draft(template.id, intent, text, private, check_sincerity(text, normalized.text), note))
-            used.add(template.id)
             break
     return drafts
 
 
-def _ranked(library: Library, match: IntentMatch) -> list[Template]:
-    """An intent's templates: those the matcher found closest first, then the rest in file order."""
+def fingerprint(text: str) -> str:
+    """Text reduced to its wording: masked personal data, digits, spaces and punctuation removed."""
+    return _FINGERPRINT.sub("", text)
+
+
+def _ranked(library: Library, match: IntentMatch, conversion: Mapping[str, tuple[int, int]]) -> tuple[list[Template], str | None]:
+    """An intent's templates, best first, and a note when measured conversion changed the order.
+
+    The matcher's order (closest examples first, then file order) gives each template a
+    base score; its conversion rate, smoothed towards the intent's own rate with a prior
+    worth ``PRIOR_WEIGHT`` outcomes, adds ``CONVERSION_WEIGHT`` times its lead over that rate.
+    A template with little data moves little.
+    """
     templates = library.for_intent(match.id)
     order = {tid: n for n, tid in enumerate(match.templates)}
-    return sorted(templates, key=lambda t: order.get(t.id, len(order)))
+    by_match = sorted(templates, key=lambda t: order.get(t.id, len(order)))
+    known = [conversion[t.id] for t in templates if t.id in conversion]
+    if not known:
+        return by_match, None
+    prior = (sum(c for c, _ in known) + 1) / (sum(k for _, k in known) + 2)
+
+    def score(position: int, template: Template) -> float:
+        converted, n = conversion.get(template.id, (0, 0))
+        smoothed = (converted + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)
+        return -position * RANK_STEP + CONVERSION_WEIGHT * (smoothed - prior)
+
+    ranked = [t for _, t in sorted(enumerate(by_match), key=lambda p: -score(*p))]
+    if ranked[0] is by_match[0]:
+        return ranked, None
+    converted, n = conversion.get(ranked[0].id, (0, 0))
+    return ranked, f"按实测转化率调整了排序：{ranked[0].id} 近期 {n} 条回复转化 {converted} 条"
 
 
 def _by_keywords(templates: list[Template], text: str) -> list[Template]:

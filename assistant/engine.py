@@ -8,6 +8,7 @@ from history is passed in by the caller.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -75,8 +76,9 @@ class Engine:
         order_id: str | None = None,
         agent: str | None = None,
         platform: str | None = None,
-        earlier_unresolved: int = 0,
-        recent: frozenset[str] = frozenset(),
+        earlier: Sequence[str] = (),
+        conversion: Mapping[str, tuple[int, int]] | None = None,
+        recent: Iterable[str] = (),
         now: datetime | None = None,
         explain: bool = False,
     ) -> Suggestion:
@@ -85,7 +87,8 @@ class Engine:
         :param text: the complaint as pasted (Simplified or Traditional, any width)
         :param customer, product, order_id, agent: known fields; they win over what the text names
         :param platform: where the complaint was posted (kept for the caller's log; not used to match)
-        :param earlier_unresolved: the customer's earlier unresolved replies, counted by the caller
+        :param earlier: dates of earlier unresolved replies to this customer or order (from the log)
+        :param conversion: measured (converted, known) outcomes per template id (from the log), for ranking
         :param recent: reply texts that must not be sent again (same customer or order, same platform today)
         :param now: the current time (for deadlines); defaults to now in the configured time zone
         :param explain: list each intent's closest example phrasing among its matched words
@@ -93,13 +96,15 @@ class Engine:
         """
         check_text(text, self.settings.max_chars)
         normalized = normalize(text, self.segmenter)
-        escalation = check_escalation(normalized, self.rules, earlier_unresolved=earlier_unresolved)
+        escalation = check_escalation(normalized, self.rules, earlier=earlier)
         hints = {REASON_INTENTS[r.id]: REASON_HINT for r in escalation.reasons if r.id in REASON_INTENTS}
         matches = match_intents(normalized, self.index, hints=hints, explain=explain)
         now = now or datetime.now(ZoneInfo(self.settings.week_timezone))
         given = {"customer": customer, "product": product, "order_id": order_id, "agent": agent}
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)
-        drafts = draft_replies(matches, escalation, self.library, values, normalized=normalized, recent=recent)
+        drafts = draft_replies(
+            matches, escalation, self.library, values, normalized=normalized, recent=recent, conversion=conversion or {}
+        )
         return Suggestion(normalized, tuple(matches), escalation, tuple(drafts))
 
 

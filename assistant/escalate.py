@@ -3,14 +3,15 @@
 Rules live in ``replies/escalation.yaml``: per reason of the taxonomy, regular
 expressions that signal it, "unless" expressions that cancel a hit when they
 appear right around it ("担心爆炸" is a worry, not an explosion), a severity and
-the recommended action. Repeat contacts also come from history: the shell counts
-the customer's earlier unresolved replies in the outcome log and passes the
-number in, so this module stays pure.
+the recommended action. Repeat contacts also come from history: the shell finds
+the customer's earlier unresolved replies in the outcome log and passes their
+dates in, so this module stays pure.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from assistant.errors import LibraryError
 from assistant.library import REASONS, LineDict, load_yaml
 from assistant.normalize import Normalized
 
-REPEAT_AFTER = 3  # the fourth contact with earlier unresolved replies escalates
 _BEFORE, _AFTER = 12, 6
 
 
@@ -89,12 +89,13 @@ def load_rules(path: Path | str) -> dict[str, Rule]:
     return rules
 
 
-def check_escalation(normalized: Normalized, rules: dict[str, Rule], *, earlier_unresolved: int = 0) -> Escalation:
+def check_escalation(normalized: Normalized, rules: dict[str, Rule], *, earlier: Sequence[str] = ()) -> Escalation:
     """Find every reason to take a complaint offline, with the words that show it.
 
     :param normalized: the complaint after ``normalize`` (``full`` keeps @mentions such as "@CCTV315")
     :param rules: from ``load_rules``
-    :param earlier_unresolved: this customer's earlier replies still without a good outcome (from the log)
+    :param earlier: dates (YYYY-MM-DD) of earlier replies to the same customer or order that are still
+        unresolved, found in the outcome log by the caller; any makes ``repeat_unresolved`` a reason
     """
     text = normalized.full
     found: dict[str, list[str]] = {}
@@ -107,8 +108,8 @@ def check_escalation(normalized: Normalized, rules: dict[str, Rule], *, earlier_
                 evidence = found.setdefault(rule.reason, [])
                 if m.group(0) not in evidence and len(evidence) < 5:
                     evidence.append(m.group(0))
-    if earlier_unresolved >= REPEAT_AFTER:
-        found.setdefault("repeat_unresolved", []).append(f"此前已有{earlier_unresolved}次回复未解决")
+    for day in earlier:
+        found.setdefault("repeat_unresolved", []).append(f"{day} 已回复过，至今未解决")
     ordered = sorted(found, key=lambda r: -rules[r].severity)
     reasons = tuple(Reason(r, tuple(found[r])) for r in ordered)
     if not reasons:

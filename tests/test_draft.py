@@ -48,3 +48,24 @@ def test_deadline_is_one_the_agent_can_still_keep():
 def test_shipped_drafts_are_sincere(engine):
     s = engine.suggest("买的电热水壶用了两周就不加热了，客服一直不回")
     assert all(d.sincerity.score >= 80 for d in s.drafts), [d.sincerity for d in s.drafts]
+
+
+def test_measured_conversion_reorders_templates_and_says_so(engine):
+    s = engine.suggest("快递一个星期还没到")
+    best, runner_up = s.intents[0].templates[:2]
+    ranked = engine.suggest("快递一个星期还没到", conversion={best: (4, 60), runner_up: (45, 60)})
+    assert ranked.drafts[0].template_id == runner_up
+    assert "转化率" in ranked.drafts[0].note
+
+
+def test_little_data_moves_the_order_little(engine):
+    best, runner_up = engine.suggest("快递一个星期还没到").intents[0].templates[:2]
+    s = engine.suggest("快递一个星期还没到", conversion={best: (0, 2), runner_up: (2, 2)})
+    assert s.drafts[0].template_id == best and s.drafts[0].note is None
+
+
+def test_redacted_earlier_text_still_counts_as_sent(engine):
+    first = engine.suggest("订单 88239912345 快递一个星期还没到").drafts[0]
+    redacted = first.text.replace("88239912345", "[订单号]")
+    again = engine.suggest("订单 88239912345 快递一个星期还没到", recent=[redacted])
+    assert again.drafts[0].template_id != first.template_id

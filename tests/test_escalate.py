@@ -48,7 +48,8 @@ def test_most_severe_reason_comes_first_and_sets_the_action(engine):
     assert e.action == engine.rules["safety"].action
 
 
-def test_earlier_unresolved_contacts_escalate_the_fourth(engine):
-    assert not escalation(engine, "东西还是不能用", earlier_unresolved=2).escalate
-    e = escalation(engine, "东西还是不能用", earlier_unresolved=3)
+def test_an_earlier_unresolved_reply_escalates_with_its_date(engine):
+    assert not escalation(engine, "东西还是不能用").escalate
+    e = escalation(engine, "东西还是不能用", earlier=["2026-11-20"])
     assert [r.id for r in e.reasons] == ["repeat_unresolved"]
+    assert "2026-11-20" in e.reasons[0].evidence[0]
