@@ -23,6 +23,16 @@ def json_option(fn):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a readable summary.")(fn)
 
 
+def db_option(fn):
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="SQLite file of the outcome log (default: data/assistant.db or $ASSISTANT_DB_PATH).",
+    )(fn)
+
+
 def replies_option(fn):
     return click.option(
         "--replies",
@@ -224,3 +234,119 @@ def check(text, complaint, as_json):
     click.echo(f"真诚度 {result.score}")
     for finding in result.findings:
         click.echo(f"- {finding}")
+
+
+@cli.command()
+@click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8000).")
+@db_option
+@replies_option
+def serve(host, port, db_path, replies_dir):
+    """Run the web API. On first start it creates a lead account and prints its password and token.
+
+    Example:
+
+        assistant serve --port 8000
+    """
+    import uvicorn
+
+    from assistant.app import create_app
+    from assistant.auth import add_user, has_users
+    from assistant.db import open_db
+
+    settings = Settings.from_env(host=host, port=port, db_path=db_path, replies_dir=replies_dir)
+    db = open_db(settings.db_path)
+    if not has_users(db):
+        lead = add_user(db, "lead", "lead")
+        click.echo(f"Created the first lead account 'lead' (shown once):\n  password: {lead.password}\n  API token: {lead.token}")
+    db.close()
+    click.echo(f"Serving on http://{settings.host}:{settings.port}  (API docs: /docs)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+@cli.command()
+@click.option("--week", required=True, help="ISO week, e.g. 2026-W47.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", help="File format.")
+@click.option("--table", type=click.Choice(["figures", "rows"]), default="figures", help="CSV only: the figures or the replies.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@db_option
+def export(week, fmt, table, out, db_path):
+    """Export a week's review-conversion statistics as CSV (UTF-8 with BOM) or XLSX.
+
+    Example:
+
+        assistant export --week 2026-W47 --format xlsx --out week47.xlsx
+    """
+    from assistant.db import open_db
+    from assistant.export import reply_rows, write_csv, write_xlsx
+    from assistant.stats import weekly_stats
+
+    db = open_db(Settings.from_env(db_path=db_path).db_path)
+    result = weekly_stats(db, week)
+    if fmt == "xlsx":
+        with open(out, "wb") as fp:
+            write_xlsx(result, reply_rows(db, result.week), fp)
+    else:
+        with open(out, "w", encoding="utf-8", newline="") as fp:
+            write_csv(result, reply_rows(db, result.week) if table == "rows" else None, fp)
+    click.echo(f"wrote {out}: {result.total.sent} replies, {result.total.known} outcomes known", err=True)
+
+
+@cli.command(name="import-outcomes")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--by", default="import", help="Who recorded these outcomes.")
+@db_option
+def import_outcomes(file, by, db_path):
+    """Import outcomes from CSV (reply_id,result[,rating_after][,note]), all or nothing.
+
+    Every bad row is reported with its line; if there is any, nothing changes.
+
+    Example:
+
+        assistant import-outcomes outcomes.csv
+    """
+    from assistant.db import open_db
+    from assistant.outcomes import ImportRejected
+    from assistant.outcomes import import_outcomes as run_import
+
+    try:
+        content = file.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise InvalidInput(f"cannot read {file}: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"{file} is not UTF-8 (byte {e.start})") from None
+    db = open_db(Settings.from_env(db_path=db_path).db_path)
+    try:
+        count = run_import(db, content, by=by)
+    except ImportRejected as e:
+        for problem in e.errors:
+            click.echo(f"{file}:{problem.line}: {problem.message}", err=True)
+        raise
+    click.echo(f"imported {count} outcome(s)")
+
+
+@cli.group()
+def users():
+    """Manage user accounts."""
+
+
+@users.command(name="add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["agent", "lead"]), required=True, help="agent sends replies; lead also sees statistics.")
+@db_option
+@json_option
+def users_add(name, role, db_path, as_json):
+    """Create a user and print a one-time password and an API token.
+
+    Example:
+
+        assistant users add 小林 --role agent --json
+    """
+    from assistant.auth import add_user
+    from assistant.db import open_db
+
+    user = add_user(open_db(Settings.from_env(db_path=db_path).db_path), name, role)
+    if as_json:
+        click.echo(json.dumps(user.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(f"{user.name} ({user.role})\n  password: {user.password}\n  API token: {user.token}")

@@ -6,6 +6,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,10 +21,21 @@ class Settings:
     db_path: Path = field(default=Path("data/assistant.db"), metadata={"help": "SQLite file for the outcome log"})
     max_chars: int = field(default=5000, metadata={"help": "Longest complaint accepted, in characters"})
     week_timezone: str = field(default="Asia/Shanghai", metadata={"help": "Time zone for deadlines and ISO weeks"})
+    host: str = field(default="127.0.0.1", metadata={"help": "Bind address of `assistant serve`; 127.0.0.1 keeps it on this machine"})
+    port: int = field(default=8000, metadata={"help": "Port of `assistant serve`"})
     cache_dir: Path = field(
         default=Path(tempfile.gettempdir()) / "assistant",
         metadata={"help": "Where the trimmed jieba dictionary and its cache are kept"},
     )
+
+    @property
+    def secret_path(self) -> Path:
+        """The HMAC key for customer and order references, kept beside the database."""
+        return self.db_path.parent / "secret.key"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.week_timezone)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -18,3 +18,19 @@ class LibraryError(AssistantError):
         self.message = message
         where = f"{file}:{line}: " if file else ""
         super().__init__(f"{where}{message}")
+
+
+class NotFound(AssistantError):
+    """The requested record does not exist."""
+
+
+class Forbidden(AssistantError):
+    """The user may not do this."""
+
+
+class Unauthorized(AssistantError):
+    """No valid credentials were given."""
+
+
+class StorageUnavailable(AssistantError):
+    """The outcome log cannot be opened or written."""

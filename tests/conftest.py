@@ -21,3 +21,38 @@ def dev_records():
     if not DEV.exists():
         pytest.skip(f"labelled set not found at {DEV} (../shared is absent in this checkout)")
     return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture
+def db():
+    """A fresh in-memory outcome log with every migration applied."""
+    from assistant.db import open_db
+
+    database = open_db(":memory:")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(db_path=tmp_path / "data" / "assistant.db")
+
+
+@pytest.fixture
+def make_client(settings, engine):
+    """Build a TestClient around a fresh app (sharing the session engine); returns (client, db)."""
+    from contextlib import ExitStack
+
+    from fastapi.testclient import TestClient
+
+    from assistant.app import create_app
+    from assistant.db import open_db
+
+    stack = ExitStack()
+
+    def make():
+        client = stack.enter_context(TestClient(create_app(settings, engine=engine)))
+        return client, open_db(settings.db_path)
+
+    yield make
+    stack.close()

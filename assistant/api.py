@@ -1,0 +1,139 @@
+"""The JSON API under /api/v1 (contracts in shared/DESIGN.md) and GET /healthz."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from assistant import outcomes, stats
+from assistant.deps import DB, CurrentUser, EngineDep, Key, Lead, SettingsDep
+from assistant.errors import InvalidInput
+from assistant.export import reply_rows, write_csv, write_xlsx
+from assistant.redact import keyed_hash
+
+router = APIRouter()
+v1 = "/api/v1"
+Rating = Field(default=None, ge=1, le=5, description="Star rating, 1-5")
+
+
+class SuggestIn(BaseModel):
+    text: str = Field(description="The complaint as pasted")
+    platform: str | None = Field(default=None, max_length=40)
+    customer: str | None = Field(default=None, max_length=100)
+    product: str | None = Field(default=None, max_length=100)
+    order_id: str | None = Field(default=None, max_length=64)
+    rating: int | None = Rating
+
+
+class ReplyIn(BaseModel):
+    complaint: str
+    sent_text: str = Field(max_length=5000)
+    platform: str = Field(min_length=1, max_length=40)
+    template_id: str | None = Field(default=None, max_length=120)
+    customer: str | None = Field(default=None, max_length=100)
+    order_id: str | None = Field(default=None, max_length=64)
+    rating: int | None = Rating
+
+
+class OutcomeIn(BaseModel):
+    result: Literal["upgraded", "positive_followup", "deleted", "unchanged", "resolved_offline", "escalated_further", "no_response"]
+    rating_after: int | None = Rating
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.get("/healthz", tags=["meta"])
+def healthz() -> dict:
+    """Liveness check (no authentication)."""
+    return {"status": "ok"}
+
+
+def suggest_with_history(engine, db, key, settings, text, *, platform, customer, product, order_id, agent):
+    """Run the engine with what the log knows: earlier unresolved replies, texts already sent, conversion."""
+    now = datetime.now(timezone.utc)
+    customer_ref, order_ref = keyed_hash(customer, key), keyed_hash(order_id, key)
+    return engine.suggest(
+        text,
+        customer=customer,
+        product=product,
+        order_id=order_id,
+        agent=agent,
+        platform=platform,
+        earlier=outcomes.earlier_unresolved(db, customer_ref=customer_ref, order_ref=order_ref, now=now, tz=settings.tz),
+        recent=outcomes.recent_texts(db, customer_ref=customer_ref, order_ref=order_ref, platform=platform, now=now, tz=settings.tz),
+        conversion=stats.template_conversion(db),
+    )
+
+
+@router.post(f"{v1}/suggest", tags=["replies"])
+def suggest(body: SuggestIn, user: CurrentUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep) -> dict:
+    """Recognise a complaint, decide on escalation and draft replies."""
+    s = suggest_with_history(
+        engine, db, key, settings, body.text, platform=body.platform, customer=body.customer,
+        product=body.product, order_id=body.order_id, agent=user.name,
+    )
+    return s.to_dict()
+
+
+@router.post(f"{v1}/replies", status_code=201, tags=["replies"])
+def log_reply(body: ReplyIn, user: CurrentUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep) -> dict:
+    """Log a reply the agent sent."""
+    s = engine.suggest(body.complaint, customer=body.customer, order_id=body.order_id, agent=user.name)
+    reply_id = outcomes.log_reply(
+        db, s, body.sent_text, agent=user.name, platform=body.platform, key=key, tz=settings.tz,
+        template_id=body.template_id, customer=body.customer, order_id=body.order_id, rating=body.rating,
+    )
+    return {"id": reply_id}
+
+
+@router.post(f"{v1}/replies/{{reply_id}}/outcome", status_code=201, tags=["outcomes"])
+def record_outcome(reply_id: int, body: OutcomeIn, user: CurrentUser, db: DB) -> dict:
+    """Record what happened to the review; supersedes an earlier outcome."""
+    outcome_id = outcomes.record_outcome(db, reply_id, body.result, by=user.name, rating_after=body.rating_after, note=body.note)
+    return {"id": outcome_id, "reply_id": reply_id, "result": body.result}
+
+
+@router.post(f"{v1}/outcomes/import", tags=["outcomes"])
+async def import_outcomes(request: Request, user: Lead, db: DB) -> dict:
+    """Import outcomes from a CSV body (reply_id,result[,rating_after][,note]); all or nothing."""
+    try:
+        content = (await request.body()).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("the CSV body is not UTF-8") from None
+    return {"imported": outcomes.import_outcomes(db, content, by=user.name)}
+
+
+@router.get(f"{v1}/stats/weekly", tags=["statistics"])
+def weekly(user: Lead, db: DB, week: str = Query(description="ISO week, e.g. 2026-W47")) -> dict:
+    """Review-conversion statistics of one ISO week (cohort: replies sent that week)."""
+    return stats.weekly_stats(db, week).to_dict()
+
+
+@router.get(f"{v1}/export", tags=["statistics"])
+def export(
+    user: Lead,
+    db: DB,
+    week: str = Query(description="ISO week, e.g. 2026-W47"),
+    format: Literal["csv", "xlsx"] = "csv",
+    table: Literal["figures", "rows"] = Query(default="figures", description="CSV only: the figures or the replies"),
+) -> Response:
+    """Download a week's statistics (and, in XLSX, its replies)."""
+    result = stats.weekly_stats(db, week)
+    name = f"assistant-{result.week}"
+    if format == "xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(result, reply_rows(db, result.week), buffer)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(buffer.getvalue(), media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    text = io.StringIO()
+    write_csv(result, reply_rows(db, result.week) if table == "rows" else None, text)
+    suffix = "-rows" if table == "rows" else ""
+    return Response(
+        text.getvalue().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}{suffix}.csv"'},
+    )

@@ -1,0 +1,107 @@
+"""Users, passwords and API tokens.
+
+Passwords are hashed with Argon2id (argon2-cffi); API tokens are random
+32-byte strings stored as SHA-256 digests (a token is already high-entropy, so
+a fast hash is enough and lookups stay one indexed query). Both are shown once,
+when the user is created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+
+import sqlite_utils
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from assistant.errors import InvalidInput
+
+ROLES = ("agent", "lead")
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person: an agent sends replies, a lead also reads statistics and exports."""
+
+    name: str
+    role: str
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == "lead"
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """A just-created user with the one-time password and API token."""
+
+    name: str
+    role: str
+    password: str
+    token: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "role": self.role, "password": self.password, "token": self.token}
+
+
+def add_user(db: sqlite_utils.Database, name: str, role: str) -> NewUser:
+    """Create a user and return the one-time password and token.
+
+    :raises InvalidInput: for an empty or taken name or an unknown role
+    """
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise InvalidInput("user name must be 1-64 characters")
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of: {', '.join(ROLES)}")
+    if db.execute("select 1 from users where name = ?", [name]).fetchone():
+        raise InvalidInput(f"user {name!r} already exists")
+    password = secrets.token_urlsafe(12)
+    token = secrets.token_urlsafe(32)
+    db["users"].insert(
+        {
+            "name": name,
+            "role": role,
+            "password_hash": _hasher.hash(password),
+            "token_hash": _token_hash(token),
+            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "active": 1,
+        }
+    )
+    return NewUser(name, role, password, token)
+
+
+def user_for_token(db: sqlite_utils.Database, token: str) -> User | None:
+    """The active user owning an API token, or None."""
+    row = db.execute("select name, role from users where token_hash = ? and active = 1", [_token_hash(token)]).fetchone()
+    return User(*row) if row else None
+
+
+def check_password(db: sqlite_utils.Database, name: str, password: str) -> User | None:
+    """The user if the password is right, else None (the same time is spent either way)."""
+    row = db.execute("select name, role, password_hash from users where name = ? and active = 1", [name]).fetchone()
+    stored = row[2] if row else _dummy_hash()
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return User(row[0], row[1]) if row else None
+
+
+def has_users(db: sqlite_utils.Database) -> bool:
+    return db.execute("select 1 from users limit 1").fetchone() is not None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown names, so timing does not reveal which names exist."""
+    return _hasher.hash(secrets.token_urlsafe(12))

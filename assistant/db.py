@@ -1,0 +1,123 @@
+"""Open the outcome log: SQLite through sqlite-utils, WAL, busy timeout, migrations on open.
+
+Migrations are applied in order by ``sqlite_utils.migrations.Migrations`` and
+recorded in ``_sqlite_migrations``; an applied step is never edited, a schema
+change is a new step. Connections are opened with ``check_same_thread=False``
+because FastAPI may run a dependency and its route in different threads.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from assistant.errors import StorageUnavailable
+
+migrations = Migrations("assistant")
+
+
+@migrations()
+def m001_replies(db: sqlite_utils.Database) -> None:
+    db["replies"].create(
+        {
+            "id": int,
+            "sent_at": str,  # ISO 8601, UTC
+            "week": str,  # ISO week of sent_at in the configured time zone, e.g. 2026-W47
+            "agent": str,
+            "platform": str,
+            "intent": str,  # the primary intent
+            "intents": str,  # JSON list, best first
+            "escalate": int,
+            "reasons": str,  # JSON list of escalation reason ids
+            "template_id": str,
+            "complaint": str,  # redacted
+            "drafted_text": str,  # redacted
+            "sent_text": str,  # redacted
+            "edit_ratio": float,  # 0 = sent as drafted, 1 = rewritten
+            "sincerity": int,
+            "customer_ref": str,  # keyed hash
+            "order_ref": str,  # keyed hash
+            "rating": int,  # rating of the review answered, when known
+            "outcome": str,  # current outcome (latest recorded), denormalised for statistics
+            "outcome_at": str,
+            "rating_after": int,
+        },
+        pk="id",
+        not_null={"sent_at", "week", "agent", "platform", "sent_text"},
+    )
+    db["replies"].create_index(["week"])
+    db["replies"].create_index(["customer_ref"])
+    db["replies"].create_index(["order_ref"])
+    db["replies"].create_index(["template_id", "outcome"])
+
+
+@migrations()
+def m002_outcomes(db: sqlite_utils.Database) -> None:
+    db["outcomes"].create(
+        {
+            "id": int,
+            "reply_id": int,
+            "result": str,
+            "rating_after": int,
+            "note": str,
+            "recorded_by": str,
+            "recorded_at": str,
+            "superseded": int,  # 1 once a later outcome replaces this one; history is kept
+        },
+        pk="id",
+        foreign_keys=[("reply_id", "replies", "id")],
+        not_null={"reply_id", "result", "recorded_at"},
+        defaults={"superseded": 0},
+    )
+    db["outcomes"].create_index(["reply_id"])
+
+
+@migrations()
+def m003_users(db: sqlite_utils.Database) -> None:
+    db["users"].create(
+        {"name": str, "role": str, "password_hash": str, "token_hash": str, "created_at": str, "active": int},
+        pk="name",
+        not_null={"role", "password_hash", "token_hash"},
+        defaults={"active": 1},
+    )
+    db["users"].create_index(["token_hash"], unique=True)
+
+
+def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
+
+    :param migrate: False for per-request connections once start-up has migrated the file
+
+    :raises StorageUnavailable: when the file cannot be opened or written
+    """
+    try:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA busy_timeout = 5000")
+        db.execute("PRAGMA foreign_keys = ON")
+        if str(path) != ":memory:":
+            db.enable_wal()
+        if migrate:
+            migrations.apply(db)
+    except (sqlite3.Error, OSError) as e:
+        raise StorageUnavailable(f"cannot open the log at {path}: {e}") from None
+    return db
+
+
+def load_or_create_secret(path: Path) -> bytes:
+    """The HMAC key kept beside the database (mode 0600), created on first use."""
+    if path.exists():
+        return bytes.fromhex(path.read_text().strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    partial = path.with_suffix(".tmp")
+    partial.touch(mode=0o600)
+    partial.write_text(key.hex())
+    partial.replace(path)
+    return key

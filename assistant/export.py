@@ -1,0 +1,82 @@
+"""Export a week's statistics and replies as CSV or XLSX.
+
+The figures come from one ``WeeklyStats`` object, so an export holds exactly the
+numbers ``GET /api/v1/stats/weekly`` returns. CSV is UTF-8 with a byte-order
+mark so Excel shows Chinese; every text cell that Excel would read as a formula
+(starting with = + - @) is prefixed with a quote (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+import sqlite_utils
+from openpyxl import Workbook
+
+from assistant.stats import DIMENSIONS, WeeklyStats
+
+FIGURE_COLUMNS = ["sent", "known", "pending", "converted", "upgraded", "positive_followup", "deleted", "escalated", "rate", "low", "high"]
+ROW_COLUMNS = [
+    "id", "sent_at", "week", "agent", "platform", "intent", "intents", "escalate", "reasons", "template_id",
+    "complaint", "sent_text", "edit_ratio", "sincerity", "rating", "outcome", "outcome_at", "rating_after",
+]
+SHEET_NAMES = {"template": "by template", "intent": "by intent", "agent": "by agent", "platform": "by platform"}
+
+
+def reply_rows(db: sqlite_utils.Database, week: str) -> Iterator[dict]:
+    """The replies sent in a week, oldest first, with the columns of the export (texts are already redacted)."""
+    cursor = db.execute(f"select {', '.join(ROW_COLUMNS)} from replies where week = ? order by id", [week])
+    for values in cursor:
+        yield dict(zip(ROW_COLUMNS, values))
+
+
+def figure_table(stats: WeeklyStats) -> Iterator[list]:
+    """The week's figures as one tidy table: table, key, then ``FIGURE_COLUMNS``."""
+    yield ["table", "key", *FIGURE_COLUMNS]
+    yield ["summary", stats.week, *(getattr(stats.total, c) for c in FIGURE_COLUMNS)]
+    for name in DIMENSIONS:
+        for f in stats.breakdowns[name]:
+            yield [f"by_{name}", f.key, *(getattr(f, c) for c in FIGURE_COLUMNS)]
+
+
+def write_csv(stats: WeeklyStats, rows: Iterator[dict] | None, fp) -> None:
+    """Write the figures (``rows`` None) or the replies of the week as CSV with a BOM to a text stream."""
+    fp.write("\ufeff")
+    writer = csv.writer(fp, lineterminator="\r\n")
+    if rows is None:
+        for line in figure_table(stats):
+            writer.writerow([safe_cell(v) for v in line])
+        return
+    writer.writerow(ROW_COLUMNS)
+    for row in rows:
+        writer.writerow([safe_cell(row[c]) for c in ROW_COLUMNS])
+
+
+def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
+    """Write a workbook to a binary stream: summary, one sheet per breakdown, and the rows."""
+    book = Workbook(write_only=True)
+    summary = book.create_sheet("summary")
+    summary.append(["figure", "value"])
+    summary.append(["week", stats.week])
+    for column in FIGURE_COLUMNS:
+        summary.append([column, getattr(stats.total, column)])
+    summary.append(["escalation_share", stats.escalation_share])
+    summary.append(["median_days_to_outcome", stats.median_days_to_outcome])
+    for name, title in SHEET_NAMES.items():
+        sheet = book.create_sheet(title)
+        sheet.append(["key", *FIGURE_COLUMNS])
+        for f in stats.breakdowns[name]:
+            sheet.append([safe_cell(f.key), *(getattr(f, c) for c in FIGURE_COLUMNS)])
+    sheet = book.create_sheet("rows")
+    sheet.append(ROW_COLUMNS)
+    for row in rows:
+        sheet.append([safe_cell(row[c]) for c in ROW_COLUMNS])
+    book.save(fp)
+
+
+def safe_cell(value):
+    """A value safe for a spreadsheet cell: text that would run as a formula gets a leading quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

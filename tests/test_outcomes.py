@@ -1,0 +1,111 @@
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from assistant.errors import InvalidInput, NotFound
+from assistant.outcomes import (
+    RESULTS,
+    ImportRejected,
+    earlier_unresolved,
+    import_outcomes,
+    outcome_history,
+    record_outcome,
+    recent_texts,
+)
+from assistant.redact import keyed_hash
+from helpers import KEY, SHANGHAI, make_reply
+
+NOW = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc)
+
+
+def test_a_logged_reply_keeps_what_a_lead_needs_and_no_personal_data(db, engine):
+    reply_id = make_reply(
+        db, engine, "我的电话13812345678，订单 88239912345 的杯子碎了", customer="王女士", order_id="88239912345",
+        sent_text="王女士您好，杯子碎了是我们包装没做好，今天18:00前补发一只新的，请留意13812345678的来电。", rating=1,
+    )
+    row = db["replies"].get(reply_id)
+    assert row["week"] == "2026-W47" and row["agent"] == "小林" and row["platform"] == "taobao"
+    assert row["intent"] == "damaged_delivery" and json.loads(row["intents"])[0] == "damaged_delivery"
+    assert row["template_id"] and row["drafted_text"] and 0 <= row["edit_ratio"] <= 1
+    assert row["sincerity"] >= 60 and row["rating"] == 1
+    assert "13812345678" not in row["complaint"] + row["sent_text"] + row["drafted_text"]
+    assert "[手机号]" in row["complaint"]
+    assert row["customer_ref"] == keyed_hash("王女士", KEY) and "王女士" not in row["customer_ref"]
+    assert row["order_ref"] == keyed_hash("88239912345", KEY)
+
+
+def test_edit_ratio_measures_how_much_the_agent_changed(db, engine):
+    as_drafted = make_reply(db, engine)
+    rewritten = make_reply(db, engine, sent_text="您好，已经帮您催了快递，今天18:00前给您回电说明物流进度。")
+    assert db["replies"].get(as_drafted)["edit_ratio"] == 0
+    assert db["replies"].get(rewritten)["edit_ratio"] > 0.5
+
+
+@pytest.mark.parametrize("result", RESULTS)
+def test_every_outcome_kind_is_recorded(db, engine, result):
+    reply_id = make_reply(db, engine)
+    record_outcome(db, reply_id, result, by="组长", rating_after=5 if result == "upgraded" else None, note="跟进", now=NOW)
+    row = db["replies"].get(reply_id)
+    assert row["outcome"] == result
+    assert outcome_history(db, reply_id)[0]["recorded_by"] == "组长"
+
+
+def test_a_later_outcome_supersedes_and_history_is_kept(db, engine):
+    reply_id = make_reply(db, engine)
+    record_outcome(db, reply_id, "unchanged", by="小林", now=NOW)
+    record_outcome(db, reply_id, "upgraded", by="组长", rating_after=4, now=NOW + timedelta(days=2))
+    history = outcome_history(db, reply_id)
+    assert [(h["result"], h["superseded"]) for h in history] == [("unchanged", 1), ("upgraded", 0)]
+    row = db["replies"].get(reply_id)
+    assert (row["outcome"], row["rating_after"]) == ("upgraded", 4)
+
+
+def test_bad_outcomes_are_refused(db, engine):
+    with pytest.raises(InvalidInput, match="result must be one of"):
+        record_outcome(db, make_reply(db, engine), "happy", by="x")
+    with pytest.raises(NotFound, match="reply 999 not found"):
+        record_outcome(db, 999, "upgraded", by="x")
+
+
+def test_an_unresolved_reply_to_the_same_customer_within_30_days_escalates(db, engine):
+    make_reply(db, engine, customer="王女士", now=NOW - timedelta(days=3))
+    ref = keyed_hash("王女士", KEY)
+    earlier = earlier_unresolved(db, customer_ref=ref, order_ref=None, now=NOW, tz=SHANGHAI)
+    assert earlier == ["2026-11-15"]
+    s = engine.suggest("还是没到", earlier=earlier)
+    evidence = {r.id: r.evidence for r in s.escalation.reasons}
+    assert "2026-11-15" in evidence["repeat_unresolved"][0]
+
+
+def test_resolved_or_old_replies_do_not_count_as_repeats(db, engine):
+    resolved = make_reply(db, engine, order_id="A1", now=NOW - timedelta(days=2))
+    record_outcome(db, resolved, "resolved_offline", by="组长", now=NOW - timedelta(days=1))
+    make_reply(db, engine, order_id="A1", now=NOW - timedelta(days=45))
+    assert earlier_unresolved(db, customer_ref=None, order_ref=keyed_hash("A1", KEY), now=NOW, tz=SHANGHAI) == []
+
+
+def test_texts_sent_to_the_customer_or_today_on_the_platform_are_found(db, engine):
+    make_reply(db, engine, customer="王女士", platform="jd", sent_text="甲", now=NOW - timedelta(days=20))
+    make_reply(db, engine, platform="taobao", sent_text="乙", now=NOW - timedelta(hours=1))
+    make_reply(db, engine, platform="taobao", sent_text="丙", now=NOW - timedelta(days=1))
+    found = recent_texts(db, customer_ref=keyed_hash("王女士", KEY), order_ref=None, platform="taobao", now=NOW, tz=SHANGHAI)
+    assert sorted(found) == ["乙", "甲"]
+
+
+def test_import_is_all_or_nothing_and_names_the_bad_line(db, engine):
+    ids = [make_reply(db, engine) for _ in range(3)]
+    lines = ["reply_id,result,rating_after,note"] + [f"{ids[i % 3]},upgraded,5," for i in range(1000)]
+    lines[501] = f"{ids[0]},happy,5,"
+    with pytest.raises(ImportRejected) as info:
+        import_outcomes(db, "\n".join(lines), by="组长")
+    assert [(p.line, "happy" in p.message) for p in info.value.errors] == [(502, True)]
+    assert db["outcomes"].count == 0
+    assert all(r["outcome"] is None for r in db["replies"].rows)
+
+
+def test_a_clean_import_records_every_row(db, engine):
+    ids = [make_reply(db, engine) for _ in range(2)]
+    content = f"\ufeffreply_id,result,rating_after,note\n{ids[0]},upgraded,5,电话回访后改了\n{ids[1]},no_response,,\n"
+    assert import_outcomes(db, content, by="组长") == 2
+    assert [r["outcome"] for r in db["replies"].rows] == ["upgraded", "no_response"]

@@ -1,0 +1,42 @@
+import pytest
+
+from assistant.redact import keyed_hash, redact
+
+
+@pytest.mark.parametrize(
+    "text,label,secret",
+    [
+        ("电话13812345678，尽快联系", "[手机号]", "13812345678"),
+        ("打我手机 +86 138 1234 5678", "[手机号]", "1234 5678"),
+        ("座机 021-62345678 找王经理", "[电话]", "62345678"),
+        ("身份证号11010519491231002X", "[身份证号]", "11010519491231002X"),
+        ("发到 wang.li@example.com 谢谢", "[邮箱]", "wang.li@example.com"),
+        ("卡号 6222 0212 3456 7890 128 被扣款", "[银行卡号]", "6222 0212 3456 7890 128"),
+        ("寄到上海市浦东新区张杨路1500号3栋502室，别送错", "[地址]", "张杨路1500号"),
+    ],
+)
+def test_each_kind_of_personal_data_is_masked(text, label, secret):
+    out = redact(text)
+    assert label in out
+    assert secret not in out
+
+
+def test_order_numbers_and_ordinary_text_survive():
+    text = "订单号 1310019832462 的衣服掉色，买了3件，花了199元"
+    assert redact(text) == text
+
+
+def test_an_invalid_id_number_is_not_mistaken_for_one():
+    assert "[身份证号]" not in redact("编号110105194912310021")
+
+
+def test_keyed_hash_recognises_a_repeat_without_storing_the_value():
+    key = b"k" * 32
+    assert keyed_hash("王女士", key) == keyed_hash(" 王女士 ", key)
+    assert keyed_hash("王女士", key) != keyed_hash("王女士", b"x" * 32)
+    assert "王女士" not in keyed_hash("王女士", key)
+    assert keyed_hash(None, key) is None and keyed_hash("  ", key) is None
+
+
+def test_a_number_failing_the_card_check_is_kept():
+    assert redact("单号 6222 0212 3456 7890 123") == "单号 6222 0212 3456 7890 123"
