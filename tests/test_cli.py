@@ -148,3 +148,37 @@ def test_lint_exit_codes(run, tmp_path):
     result = run("lint", str(broken))
     assert result.exit_code == 1
     assert result.output.startswith("replies/other.yaml:1: 'intent' must be one of")
+
+
+def test_users_add_prints_password_and_token_once(run, tmp_path):
+    db_path = tmp_path / "log.db"
+    data = json.loads(run("users", "add", "小林", "--role", "agent", "--db", str(db_path), "--json").output)
+    assert set(data) == {"name", "role", "password", "token"} and data["role"] == "agent"
+    again = run("users", "add", "小林", "--role", "agent", "--db", str(db_path))
+    assert again.exit_code == 1 and again.output == "Error: user '小林' already exists\n"
+
+
+def test_export_and_import_outcomes_from_the_cli(run, tmp_path, engine):
+    from datetime import datetime, timezone
+
+    from assistant.db import open_db
+    from helpers import make_reply
+
+    db_path = tmp_path / "log.db"
+    db = open_db(db_path)
+    ids = [make_reply(db, engine, now=datetime(2026, 11, 18, 2, tzinfo=timezone.utc)) for _ in range(2)]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"reply_id,result\n{ids[0]},upgraded\n{ids[1]},great\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import-outcomes", str(bad), "--db", str(db_path)])
+    assert result.exit_code == 1
+    assert f"{bad}:3: result 'great' is not one of" in result.stderr
+    assert db["outcomes"].count == 0
+    good = tmp_path / "good.csv"
+    good.write_text(f"reply_id,result\n{ids[0]},upgraded\n{ids[1]},unchanged\n", encoding="utf-8")
+    assert run("import-outcomes", str(good), "--db", str(db_path)).output == "imported 2 outcome(s)\n"
+    out = tmp_path / "w47.csv"
+    result = CliRunner().invoke(cli, ["export", "--week", "2026-W47", "--out", str(out), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    text = out.read_bytes().decode("utf-8")
+    assert text.startswith("\ufefftable,key,sent,known")
+    assert "summary,2026-W47,2,2,0,1,1,0,0,0,0.5," in text

@@ -1,0 +1,145 @@
+import csv
+import io
+from datetime import datetime, timezone
+
+import pytest
+from openpyxl import load_workbook
+
+from assistant.auth import add_user
+from assistant.stats import iso_week
+from helpers import SHANGHAI
+
+
+@pytest.fixture
+def api(make_client):
+    """A client, an agent's and a lead's auth headers, and the log."""
+    client, db = make_client()
+    agent = add_user(db, "小林", "agent")
+    lead = add_user(db, "组长", "lead")
+    return client, {"Authorization": f"Bearer {agent.token}"}, {"Authorization": f"Bearer {lead.token}"}, db
+
+
+THIS_WEEK = iso_week(datetime.now(timezone.utc), SHANGHAI)
+
+
+def test_healthz_is_open(api):
+    client, *_ = api
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("headers,message", [({}, "missing API token"), ({"Authorization": "Bearer nope"}, "invalid API token")])
+def test_api_needs_a_token(api, headers, message):
+    client, *_ = api
+    response = client.post("/api/v1/suggest", json={"text": "快递太慢"}, headers=headers)
+    assert response.status_code == 401
+    assert message in response.json()["detail"]
+
+
+def test_suggest_returns_the_cli_contract(api):
+    client, agent, *_ = api
+    response = client.post("/api/v1/suggest", json={"text": "快递三天了还没到，客服也不回消息！", "platform": "taobao"}, headers=agent)
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == {"intents", "escalation", "drafts"}
+    assert data["intents"][0]["id"] == "logistics_delay"
+
+
+@pytest.mark.parametrize(
+    "body,status,detail",
+    [
+        ({"text": "   "}, 400, "complaint text is empty"),
+        ({"text": "差" * 5001}, 400, "complaint text is 5001 characters; the limit is 5000"),
+    ],
+)
+def test_bad_complaints_get_a_clear_400(api, body, status, detail):
+    client, agent, *_ = api
+    response = client.post("/api/v1/suggest", json=body, headers=agent)
+    assert response.status_code == status
+    assert response.json()["detail"] == detail
+
+
+def test_log_reply_then_outcome_then_weekly_stats(api):
+    client, agent, lead, db = api
+    sent = client.post(
+        "/api/v1/replies",
+        json={"complaint": "快递一个星期还没到，电话13812345678", "sent_text": "您好，今天18:00前给您回电说明物流进度。", "platform": "taobao", "rating": 1},
+        headers=agent,
+    )
+    assert sent.status_code == 201
+    reply_id = sent.json()["id"]
+    assert "13812345678" not in db["replies"].get(reply_id)["complaint"]
+    outcome = client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": "upgraded", "rating_after": 5}, headers=agent)
+    assert outcome.status_code == 201
+    stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
+    assert (stats["sent"], stats["known"], stats["converted"], stats["conversion"]["rate"]) == (1, 1, 1, 1.0)
+    assert stats["by_agent"][0]["key"] == "小林"
+
+
+def test_outcome_for_a_missing_reply_is_404_and_bad_result_is_422(api):
+    client, agent, *_ = api
+    assert client.post("/api/v1/replies/999/outcome", json={"result": "upgraded"}, headers=agent).json() == {"detail": "reply 999 not found"}
+    assert client.post("/api/v1/replies/999/outcome", json={"result": "great"}, headers=agent).status_code == 422
+
+
+def test_statistics_are_for_leads(api):
+    client, agent, *_ = api
+    response = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=agent)
+    assert response.status_code == 403
+    assert response.json() == {"detail": "this needs a lead account"}
+
+
+def test_bad_week_is_a_400(api):
+    client, _, lead, _ = api
+    response = client.get("/api/v1/stats/weekly", params={"week": "2026-47"}, headers=lead)
+    assert response.status_code == 400 and "ISO week" in response.json()["detail"]
+
+
+def _log_some(client, agent):
+    for text, result in [("快递一个星期还没到", "upgraded"), ("收到的杯子碎了", "unchanged"), ("发票一直没给开", None)]:
+        reply_id = client.post("/api/v1/replies", json={"complaint": text, "sent_text": "您好，今天18:00前处理好并回电。", "platform": "jd"}, headers=agent).json()["id"]
+        if result:
+            client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": result}, headers=agent)
+
+
+def test_csv_export_has_a_bom_and_chinese_intact(api):
+    client, agent, lead, _ = api
+    _log_some(client, agent)
+    response = client.get("/api/v1/export", params={"week": THIS_WEEK, "format": "csv", "table": "rows"}, headers=lead)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode("utf-8"))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 3 and rows[0]["complaint"] == "快递一个星期还没到" and rows[0]["agent"] == "小林"
+
+
+def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(api):
+    client, agent, lead, _ = api
+    _log_some(client, agent)
+    stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
+    response = client.get("/api/v1/export", params={"week": THIS_WEEK, "format": "xlsx"}, headers=lead)
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert book.sheetnames == ["summary", "by template", "by intent", "by agent", "by platform", "rows"]
+    summary = {row[0]: row[1] for row in book["summary"].iter_rows(min_row=2, values_only=True)}
+    for field in ("sent", "known", "pending", "converted", "upgraded", "positive_followup", "deleted"):
+        assert summary[field] == stats[field]
+    assert (summary["rate"], summary["low"], summary["high"]) == (stats["conversion"]["rate"], stats["conversion"]["low"], stats["conversion"]["high"])
+    for sheet, key in [("by template", "by_template"), ("by intent", "by_intent"), ("by agent", "by_agent"), ("by platform", "by_platform")]:
+        rows = list(book[sheet].iter_rows(values_only=True))
+        header, body = rows[0], rows[1:]
+        assert [dict(zip(header, r)) for r in body] == [{k: v for k, v in r.items()} for r in stats[key]]
+    assert len(list(book["rows"].iter_rows(min_row=2))) == 3
+
+
+def test_import_api_is_all_or_nothing(api):
+    client, agent, lead, db = api
+    _log_some(client, agent)
+    response = client.post("/api/v1/outcomes/import", content="reply_id,result\n1,upgraded\n2,nope\n".encode(), headers=lead)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("line 3: result 'nope'")
+    assert db["outcomes"].count == 2  # the two recorded through the API before, nothing from the import
+
+
+def test_openapi_documents_the_routes(api):
+    client, *_ = api
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/v1/suggest", "/api/v1/replies", "/api/v1/replies/{reply_id}/outcome", "/api/v1/stats/weekly", "/api/v1/export"):
+        assert path in paths
