@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
@@ -14,7 +13,6 @@ from assistant import outcomes, stats
 from assistant.deps import DB, CurrentUser, EngineDep, Key, Lead, SettingsDep
 from assistant.errors import InvalidInput
 from assistant.export import reply_rows, write_csv, write_xlsx
-from assistant.redact import keyed_hash
 
 router = APIRouter()
 v1 = "/api/v1"
@@ -52,29 +50,15 @@ def healthz() -> dict:
     return {"status": "ok"}
 
 
-def suggest_with_history(engine, db, key, settings, text, *, platform, customer, product, order_id, agent):
-    """Run the engine with what the log knows: earlier unresolved replies, texts already sent, conversion."""
-    now = datetime.now(timezone.utc)
-    customer_ref, order_ref = keyed_hash(customer, key), keyed_hash(order_id, key)
-    return engine.suggest(
-        text,
-        customer=customer,
-        product=product,
-        order_id=order_id,
-        agent=agent,
-        platform=platform,
-        earlier=outcomes.earlier_unresolved(db, customer_ref=customer_ref, order_ref=order_ref, now=now, tz=settings.tz),
-        recent=outcomes.recent_texts(db, customer_ref=customer_ref, order_ref=order_ref, platform=platform, now=now, tz=settings.tz),
-        conversion=stats.template_conversion(db),
-    )
-
-
 @router.post(f"{v1}/suggest", tags=["replies"])
 def suggest(body: SuggestIn, user: CurrentUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep) -> dict:
     """Recognise a complaint, decide on escalation and draft replies."""
-    s = suggest_with_history(
-        engine, db, key, settings, body.text, platform=body.platform, customer=body.customer,
-        product=body.product, order_id=body.order_id, agent=user.name,
+    history = outcomes.history_for(
+        db, key=key, tz=settings.tz, customer=body.customer, order_id=body.order_id, platform=body.platform
+    )
+    s = engine.suggest(
+        body.text, customer=body.customer, product=body.product, order_id=body.order_id, agent=user.name,
+        platform=body.platform, **history,
     )
     return s.to_dict()
 

@@ -83,10 +83,16 @@ def show_progress(total: int, label: str):
 @click.option("--product", help="Product name, e.g. 电热水壶.")
 @click.option("--order-id", help="Order number.")
 @click.option("--agent", help="The agent's name, signed in drafts.")
+@click.option("--platform", help="Where it was posted (taobao, jd, pdd, douyin…).")
 @click.option("--explain", is_flag=True, help="Show each intent's closest example phrasing.")
+@db_option
 @json_option
-def suggest(text, replies_dir, customer, product, order_id, agent, explain, as_json):
+def suggest(text, replies_dir, customer, product, order_id, agent, platform, explain, db_path, as_json):
     """Recognise one complaint and draft replies. TEXT may be - to read stdin.
+
+    With --db, the outcome log adds what it knows: an earlier unresolved reply
+    to the same customer or order escalates, texts already sent are not offered
+    again, and measured conversion shifts the order of templates.
 
     Example:
 
@@ -99,7 +105,19 @@ def suggest(text, replies_dir, customer, product, order_id, agent, explain, as_j
         except UnicodeDecodeError as e:
             raise InvalidInput(f"stdin is not valid UTF-8 (byte {e.start})") from None
     engine = load_engine(replies_dir)
-    s = engine.suggest(text, customer=customer, product=product, order_id=order_id, agent=agent, explain=explain)
+    history = {}
+    if db_path:  # with a log: repeat contacts, texts already sent and measured conversion
+        from assistant.db import load_or_create_secret, open_db
+        from assistant.outcomes import history_for
+
+        settings = Settings.from_env(db_path=db_path)
+        history = history_for(
+            open_db(settings.db_path), key=load_or_create_secret(settings.secret_path), tz=settings.tz,
+            customer=customer, order_id=order_id, platform=platform,
+        )
+    s = engine.suggest(
+        text, customer=customer, product=product, order_id=order_id, agent=agent, platform=platform, explain=explain, **history
+    )
     if as_json:
         click.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
         return

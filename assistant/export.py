@@ -2,8 +2,10 @@
 
 The figures come from one ``WeeklyStats`` object, so an export holds exactly the
 numbers ``GET /api/v1/stats/weekly`` returns. CSV is UTF-8 with a byte-order
-mark so Excel shows Chinese; every text cell that Excel would read as a formula
-(starting with = + - @) is prefixed with a quote (OWASP "CSV injection").
+mark so Excel shows Chinese; every CSV cell that Excel would read as a formula
+(starting with = + - @) is prefixed with a quote (OWASP "CSV injection"). XLSX
+is written with XlsxWriter (about twice as fast as openpyxl here) with text
+always typed as text.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import csv
 from collections.abc import Iterator
 
 import sqlite_utils
-from openpyxl import Workbook
+import xlsxwriter
 
 from assistant.stats import DIMENSIONS, WeeklyStats
 
@@ -54,25 +56,30 @@ def write_csv(stats: WeeklyStats, rows: Iterator[dict] | None, fp) -> None:
 
 
 def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
-    """Write a workbook to a binary stream: summary, one sheet per breakdown, and the rows."""
-    book = Workbook(write_only=True)
-    summary = book.create_sheet("summary")
-    summary.append(["figure", "value"])
-    summary.append(["week", stats.week])
-    for column in FIGURE_COLUMNS:
-        summary.append([column, getattr(stats.total, column)])
-    summary.append(["escalation_share", stats.escalation_share])
-    summary.append(["median_days_to_outcome", stats.median_days_to_outcome])
+    """Write a workbook to a binary stream: summary, one sheet per breakdown, and the rows.
+
+    Text is always written as text (``strings_to_formulas`` off), so a cell that
+    starts with "=" is shown, never evaluated.
+    """
+    book = xlsxwriter.Workbook(
+        fp, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    summary = book.add_worksheet("summary")
+    lines = [["figure", "value"], ["week", stats.week]]
+    lines += [[column, getattr(stats.total, column)] for column in FIGURE_COLUMNS]
+    lines += [["escalation_share", stats.escalation_share], ["median_days_to_outcome", stats.median_days_to_outcome]]
+    for n, line in enumerate(lines):
+        summary.write_row(n, 0, line)
     for name, title in SHEET_NAMES.items():
-        sheet = book.create_sheet(title)
-        sheet.append(["key", *FIGURE_COLUMNS])
-        for f in stats.breakdowns[name]:
-            sheet.append([safe_cell(f.key), *(getattr(f, c) for c in FIGURE_COLUMNS)])
-    sheet = book.create_sheet("rows")
-    sheet.append(ROW_COLUMNS)
-    for row in rows:
-        sheet.append([safe_cell(row[c]) for c in ROW_COLUMNS])
-    book.save(fp)
+        sheet = book.add_worksheet(title)
+        sheet.write_row(0, 0, ["key", *FIGURE_COLUMNS])
+        for n, f in enumerate(stats.breakdowns[name], start=1):
+            sheet.write_row(n, 0, [f.key, *(getattr(f, c) for c in FIGURE_COLUMNS)])
+    sheet = book.add_worksheet("rows")
+    sheet.write_row(0, 0, ROW_COLUMNS)
+    for n, row in enumerate(rows, start=1):
+        sheet.write_row(n, 0, [row[c] for c in ROW_COLUMNS])
+    book.close()
 
 
 def safe_cell(value):

@@ -167,6 +167,28 @@ def recent_texts(
     return [r[0] for r in db.execute(f"select sent_text from replies where {' or '.join(clauses)}", params)]
 
 
+def history_for(
+    db: sqlite_utils.Database,
+    *,
+    key: bytes,
+    tz: ZoneInfo,
+    customer: str | None,
+    order_id: str | None,
+    platform: str | None,
+    now: datetime | None = None,
+) -> dict:
+    """What the log knows for ``Engine.suggest``: earlier unresolved dates, texts already sent, conversion."""
+    from assistant.stats import template_conversion
+
+    now = now or datetime.now(timezone.utc)
+    customer_ref, order_ref = keyed_hash(customer, key), keyed_hash(order_id, key)
+    return {
+        "earlier": earlier_unresolved(db, customer_ref=customer_ref, order_ref=order_ref, now=now, tz=tz),
+        "recent": recent_texts(db, customer_ref=customer_ref, order_ref=order_ref, platform=platform, now=now, tz=tz),
+        "conversion": template_conversion(db),
+    }
+
+
 @dataclass(frozen=True)
 class ImportProblem:
     """One bad row of an outcome import."""

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from assistant.engine import Engine, Suggestion
 from assistant.errors import AssistantError, InvalidInput
+from assistant.export import safe_cell
 
 # How urgently an intent needs an answer, before anger and escalation are counted.
 URGENCY = {
@@ -168,6 +169,4 @@ def write_records(records: list[dict], fp, fmt: str) -> None:
 def _cell(value) -> str:
     if isinstance(value, list):
         value = "|".join(str(v) for v in value)
-    value = str(value)
-    # A cell starting with = + - @ would run as a formula in Excel: prefix a quote (OWASP CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return safe_cell(str(value))
