@@ -76,8 +76,11 @@ def log_reply(body: ReplyIn, user: CurrentUser, engine: EngineDep, db: DB, key: 
 
 @router.post(f"{v1}/replies/{{reply_id}}/outcome", status_code=201, tags=["outcomes"])
 def record_outcome(reply_id: int, body: OutcomeIn, user: CurrentUser, db: DB) -> dict:
-    """Record what happened to the review; supersedes an earlier outcome."""
-    outcome_id = outcomes.record_outcome(db, reply_id, body.result, by=user.name, rating_after=body.rating_after, note=body.note)
+    """Record what happened to the review; supersedes an earlier outcome. Agents may change only their own replies."""
+    outcome_id = outcomes.record_outcome(
+        db, reply_id, body.result, by=user.name, rating_after=body.rating_after, note=body.note,
+        owner=None if user.is_lead else user.name,
+    )
     return {"id": outcome_id, "reply_id": reply_id, "result": body.result}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -13,7 +14,7 @@ from assistant.auth import User, user_for_token
 from assistant.config import Settings
 from assistant.db import open_db
 from assistant.engine import Engine
-from assistant.errors import Forbidden, Unauthorized
+from assistant.errors import Forbidden, LoginRequired, Unauthorized
 
 _bearer = HTTPBearer(auto_error=False, description="The API token printed by `assistant users add`.")
 
@@ -63,3 +64,46 @@ def lead_user(user: CurrentUser) -> User:
 
 
 Lead = Annotated[User, Depends(lead_user)]
+
+
+def session_user(request: Request, db: DB) -> User:
+    """The user signed in to the pages (session cookie); redirects to the login page otherwise."""
+    name = request.session.get("user")
+    row = db.execute("select name, role from users where name = ? and active = 1", [name]).fetchone() if name else None
+    if row is None:
+        raise LoginRequired("please sign in")
+    return User(*row)
+
+
+PageUser = Annotated[User, Depends(session_user)]
+
+
+def page_lead(user: PageUser) -> User:
+    if not user.is_lead:
+        raise Forbidden("这个页面只对组长开放。")
+    return user
+
+
+PageLead = Annotated[User, Depends(page_lead)]
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use (synchronizer-token pattern, OWASP)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(24)
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a form post whose token (form field ``csrf`` or header ``X-CSRF-Token``) does not match the session's."""
+    expected = request.session.get("csrf")
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        form = await request.form()
+        sent = form.get("csrf")
+    if not expected or not sent or not secrets.compare_digest(str(sent), expected):
+        raise Forbidden("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
+
+
+CsrfChecked = Depends(check_csrf)

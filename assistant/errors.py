@@ -34,3 +34,11 @@ class Unauthorized(AssistantError):
 
 class StorageUnavailable(AssistantError):
     """The outcome log cannot be opened or written."""
+
+
+class LoginRequired(Unauthorized):
+    """A page needs a signed-in user; the web app redirects to the login page."""
+
+
+class RateLimited(AssistantError):
+    """Too many attempts; try again later."""

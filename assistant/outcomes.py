@@ -94,18 +94,21 @@ def record_outcome(
     rating_after: int | None = None,
     note: str | None = None,
     now: datetime | None = None,
+    owner: str | None = None,
 ) -> int:
     """Record what happened to a reply's review; it supersedes any earlier outcome, which is kept.
 
+    :param owner: when given, only a reply sent by this agent may be changed (others look absent)
     :raises InvalidInput: for an unknown result
-    :raises NotFound: when the reply does not exist
+    :raises NotFound: when the reply does not exist (or belongs to another agent)
     """
     if result not in RESULTS:
         raise InvalidInput(f"result must be one of: {', '.join(RESULTS)}")
     now = now or datetime.now(timezone.utc)
     stamp = now.astimezone(timezone.utc).isoformat(timespec="seconds")
     with db.atomic():
-        if not db.execute("select 1 from replies where id = ?", [reply_id]).fetchone():
+        row = db.execute("select agent from replies where id = ?", [reply_id]).fetchone()
+        if not row or (owner is not None and row[0] != owner):
             raise NotFound(f"reply {reply_id} not found")
         db.execute("update outcomes set superseded = 1 where reply_id = ? and superseded = 0", [reply_id])
         outcome_id = db["outcomes"].insert(

@@ -62,9 +62,14 @@ def read_rows(path: Path) -> tuple[list[Row], list[Skipped]]:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InvalidInput(f"{path} is not UTF-8 (byte {e.start}); save it as UTF-8") from None
-    suffix = path.suffix.lower()
+    return parse_rows(content, str(path))
+
+
+def parse_rows(content: str, name: str) -> tuple[list[Row], list[Skipped]]:
+    """Parse complaints from text already read; ``name``'s extension picks CSV, JSONL or plain text."""
+    suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        return _read_csv(content, path)
+        return _read_csv(content, name)
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(content)
     rows = [Row(i, n, line.strip(), {}) for i, (n, line) in enumerate(_nonblank(content), start=1)]
@@ -77,7 +82,7 @@ def _nonblank(content: str):
             yield n, line
 
 
-def _read_csv(content: str, path: Path) -> tuple[list[Row], list[Skipped]]:
+def _read_csv(content: str, path: str) -> tuple[list[Row], list[Skipped]]:
     reader = csv.DictReader(io.StringIO(content, newline=""))
     if not reader.fieldnames or "text" not in reader.fieldnames:
         raise InvalidInput(f"{path} has no 'text' column (columns: {', '.join(reader.fieldnames or []) or 'none'})")

@@ -143,3 +143,14 @@ def test_openapi_documents_the_routes(api):
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/api/v1/suggest", "/api/v1/replies", "/api/v1/replies/{reply_id}/outcome", "/api/v1/stats/weekly", "/api/v1/export"):
         assert path in paths
+
+
+def test_an_agent_cannot_touch_another_agents_reply(api):
+    client, agent, lead, db = api
+    other = add_user(db, "小周", "agent")
+    reply_id = client.post(
+        "/api/v1/replies", json={"complaint": "快递太慢", "sent_text": "您好，今天18:00前回电。", "platform": "jd"}, headers=agent
+    ).json()["id"]
+    response = client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": "upgraded"}, headers={"Authorization": f"Bearer {other.token}"})
+    assert response.status_code == 404 and response.json() == {"detail": f"reply {reply_id} not found"}
+    assert client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": "upgraded"}, headers=lead).status_code == 201

@@ -1,0 +1,247 @@
+"""HTML pages for agents: sign in, compose (with htmx partials), my replies, backlog triage, help."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import secrets
+import time
+from collections import deque
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from assistant import outcomes
+from assistant import triage as batch
+from assistant.auth import User, check_password
+from assistant.deps import DB, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, csrf_token
+from assistant.errors import InvalidInput, NotFound, RateLimited
+from assistant.library import INTENTS, REASONS
+from assistant.outcomes import RESULTS
+from assistant.sincerity import check_sincerity
+
+router = APIRouter(include_in_schema=False)
+PLATFORMS = {"taobao": "淘宝/天猫", "jd": "京东", "pdd": "拼多多", "douyin": "抖音", "xiaohongshu": "小红书", "chat": "在线客服", "other": "其他"}
+RESULT_LABELS = {
+    "upgraded": "已改好评", "positive_followup": "正面追评", "deleted": "已删差评", "unchanged": "没有变化",
+    "resolved_offline": "线下解决", "escalated_further": "升级投诉", "no_response": "顾客未回应",
+}
+LOGIN_LIMIT, LOGIN_WINDOW = 5, 300  # failed attempts per name and address per five minutes
+Text = Annotated[str, Form()]
+OptionalText = Annotated[str | None, Form()]
+
+
+def render(request: Request, name: str, context: dict, user: User | None, *, status_code: int = 200, headers=None):
+    """Render a page or partial with the signed-in user, labels and the CSRF token."""
+    base = {
+        "user": user, "csrf": csrf_token(request), "intents": INTENTS, "reasons": REASONS,
+        "platforms": PLATFORMS, "result_labels": RESULT_LABELS,
+    }
+    return request.app.state.templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code, headers=headers)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(user: PageUser):
+    return RedirectResponse("/compose", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/compose"):
+    return render(request, "login.html", {"next": _safe_next(next), "error": None}, None)
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def login(request: Request, db: DB, name: Text, password: Text, next: Annotated[str, Form()] = "/compose"):
+    failures: dict = request.app.state.login_failures
+    bucket = failures.setdefault((request.client.host if request.client else "", name), deque())
+    now = time.monotonic()
+    while bucket and now - bucket[0] > LOGIN_WINDOW:
+        bucket.popleft()
+    if len(bucket) >= LOGIN_LIMIT:
+        raise RateLimited("登录失败次数太多，请5分钟后再试。")
+    user = check_password(db, name.strip(), password)
+    if user is None:
+        bucket.append(now)
+        return render(request, "login.html", {"next": _safe_next(next), "error": "用户名或密码不对。"}, None, status_code=400)
+    bucket.clear()
+    request.session.clear()
+    request.session["user"] = user.name
+    request.session["csrf"] = secrets.token_urlsafe(24)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout(request: Request):
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/compose", response_class=HTMLResponse)
+def compose(request: Request, user: PageUser, text: str = "", platform: str = "taobao"):
+    """The draft page; ``?text=`` pre-fills the complaint (bookmarklet, links from other tools)."""
+    return render(request, "compose.html", {"text": text[:5000], "platform": platform}, user)
+
+
+@router.post("/compose/suggest", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def compose_suggest(
+    request: Request, user: PageUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep,
+    text: Text, platform: OptionalText = None, customer: OptionalText = None, product: OptionalText = None,
+    order_id: OptionalText = None, rating: OptionalText = None,
+):
+    """The suggestion partial: intents, highlighted complaint, escalation banner, drafts."""
+    fields = {"platform": platform or None, "customer": _blank(customer), "product": _blank(product), "order_id": _blank(order_id)}
+    try:
+        history = outcomes.history_for(db, key=key, tz=settings.tz, customer=fields["customer"], order_id=fields["order_id"], platform=fields["platform"])
+        s = engine.suggest(text, agent=user.name, **fields, **history)
+    except InvalidInput as e:
+        return render(request, "_suggestion.html", {"error": str(e)}, user)
+    words = [w for m in s.intents for w in m.matched if not w.startswith("≈")]
+    context = {
+        "s": s, "segments": highlight(text, words), "complaint": text, "fields": fields,
+        "rating": rating if rating and rating.isdigit() else "", "error": None,
+    }
+    return render(request, "_suggestion.html", context, user)
+
+
+@router.post("/compose/sincerity", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def compose_sincerity(request: Request, user: PageUser, sent_text: Text = "", complaint: Text = ""):
+    """The live sincerity partial for the draft being edited."""
+    result = check_sincerity(sent_text, complaint or None) if sent_text.strip() else None
+    return render(request, "_sincerity.html", {"sincerity": result}, user)
+
+
+@router.post("/compose/sent", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def compose_sent(
+    request: Request, user: PageUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep,
+    complaint: Text, sent_text: Text, platform: Text, template_id: OptionalText = None,
+    customer: OptionalText = None, order_id: OptionalText = None, rating: OptionalText = None,
+):
+    """Log a draft as sent; the response announces ``reply-logged`` to lists that care."""
+    s = engine.suggest(complaint, customer=_blank(customer), order_id=_blank(order_id), agent=user.name)
+    reply_id = outcomes.log_reply(
+        db, s, sent_text, agent=user.name, platform=platform, key=key, tz=settings.tz,
+        template_id=_blank(template_id), customer=_blank(customer), order_id=_blank(order_id),
+        rating=int(rating) if rating and rating.isdigit() else None,
+    )
+    return render(request, "_sent.html", {"reply_id": reply_id}, user, headers={"HX-Trigger": "reply-logged"})
+
+
+@router.get("/replies", response_class=HTMLResponse)
+def my_replies(request: Request, user: PageUser, db: DB, show: str = "pending"):
+    """The agent's replies awaiting an outcome (or all recent ones); leads see everyone's."""
+    where, params = ("1 = 1", []) if user.is_lead else ("agent = ?", [user.name])
+    if show == "pending":
+        where += " and outcome is null"
+    rows = list(db.query(f"select * from replies where {where} order by id desc limit 200", params))
+    return render(request, "replies.html", {"rows": rows, "show": show, "results": RESULTS}, user)
+
+
+@router.get("/replies/{reply_id}", response_class=HTMLResponse)
+def reply_detail(request: Request, user: PageUser, db: DB, reply_id: int):
+    row = _own_reply(db, user, reply_id)
+    return render(request, "reply.html", {"r": row, "history": outcomes.outcome_history(db, reply_id), "results": RESULTS}, user)
+
+
+@router.post("/replies/{reply_id}/outcome", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def reply_outcome(request: Request, user: PageUser, db: DB, reply_id: int, result: Text, note: OptionalText = None, rating_after: OptionalText = None):
+    """Record an outcome from the list; answers with the updated row."""
+    _own_reply(db, user, reply_id)
+    outcomes.record_outcome(
+        db, reply_id, result, by=user.name, note=_blank(note),
+        rating_after=int(rating_after) if rating_after and rating_after.isdigit() else None,
+        owner=None if user.is_lead else user.name,
+    )
+    row = db["replies"].get(reply_id)
+    return render(request, "_reply_row.html", {"r": row, "results": RESULTS}, user, headers={"HX-Trigger": "outcome-recorded"})
+
+
+@router.get("/triage", response_class=HTMLResponse)
+def triage_page(request: Request, user: PageUser):
+    return render(request, "triage.html", {"records": None, "skipped": [], "result_id": None}, user)
+
+
+@router.post("/triage", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def triage_run(request: Request, user: PageUser, engine: EngineDep):
+    """Rank a pasted or uploaded backlog with the same function as ``assistant triage``."""
+    form = await request.form()
+    upload, pasted = form.get("file"), str(form.get("text") or "")
+    if isinstance(upload, UploadFile) and upload.filename:
+        raw = await upload.read()
+        try:
+            content = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidInput("上传的文件不是 UTF-8 编码，请在 Excel 里另存为“CSV UTF-8”。") from None
+        rows, skipped = batch.parse_rows(content, upload.filename)
+    else:
+        rows, skipped = batch.parse_rows(pasted, "pasted.txt")
+    if len(rows) > 2000:
+        raise InvalidInput("一次最多分拣 2000 条，请分批上传。")
+    records, failed = batch.triage(engine, rows)
+    store: dict = request.app.state.triage_results
+    result_id = secrets.token_urlsafe(8)
+    store[result_id] = (user.name, records)
+    while len(store) > 50:
+        store.pop(next(iter(store)))
+    context = {"records": records, "skipped": sorted(skipped + failed, key=lambda s: s.line), "result_id": result_id}
+    return render(request, "triage.html", context, user)
+
+
+@router.get("/triage/{result_id}.csv")
+def triage_download(request: Request, user: PageUser, result_id: str):
+    owner, records = request.app.state.triage_results.get(result_id, (None, None))
+    if records is None or owner != user.name:
+        raise NotFound("这份分拣结果已过期，请重新分拣。")
+    out = io.StringIO()
+    out.write("\ufeff")
+    batch.write_records(records, out, "csv")
+    return Response(out.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="triage.csv"'})
+
+
+@router.get("/help", response_class=HTMLResponse)
+def help_page(request: Request, user: PageUser):
+    origin = str(request.base_url).rstrip("/")
+    bookmarklet = (
+        "javascript:(()=>{const t=String(getSelection()).trim();"
+        f"window.open({json.dumps(origin + '/compose?text=')}+encodeURIComponent(t),'_blank')}})()"
+    )
+    return render(request, "help.html", {"bookmarklet": bookmarklet, "origin": origin}, user)
+
+
+def highlight(text: str, words: list[str]) -> list[tuple[str, bool]]:
+    """Split ``text`` into (segment, matched) pieces for the matched words (case-insensitive), for <mark>."""
+    words = sorted({w for w in words if w.strip()}, key=len, reverse=True)
+    if not words:
+        return [(text, False)]
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        if m.start() > last:
+            out.append((text[last : m.start()], False))
+        out.append((m.group(0), True))
+        last = m.end()
+    if last < len(text):
+        out.append((text[last:], False))
+    return out
+
+
+def _own_reply(db, user: User, reply_id: int) -> dict:
+    """A reply the user may see: their own, or any for a lead; others are reported as absent (404)."""
+    row = db.execute("select * from replies where id = ?", [reply_id]).fetchone()
+    if row is None:
+        raise NotFound(f"回复 {reply_id} 不存在。")
+    record = dict(zip([d[0] for d in db.execute("select * from replies limit 0").description], row))
+    if not user.is_lead and record["agent"] != user.name:
+        raise NotFound(f"回复 {reply_id} 不存在。")
+    return record
+
+
+def _blank(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: a login link must not send the user to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else "/compose"
