@@ -1,0 +1,161 @@
+"""End-to-end tests in headless Chromium (Debian's), driven by Playwright, against a real `assistant serve`.
+
+Skipped, with the reason, where Chromium or Playwright is missing; `.ci/run` installs both.
+Screenshots of the draft and statistics pages go to test-artifacts/ (git-ignored).
+"""
+
+import csv
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not found (apt-get install chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_listening(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"nothing listening on port {port}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real `assistant serve` on a free port with a fresh log; yields (base url, lead password)."""
+    tmp = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_CACHE_DIR": str(tmp / "cache")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--db", str(tmp / "data" / "assistant.db")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    output = ""
+    deadline = time.monotonic() + 30
+    while "Serving on" not in output and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        output += line
+    try:
+        password = re.search(r"password: (\S+)", output).group(1)
+        wait_until_listening(port, deadline)
+        yield f"http://127.0.0.1:{port}", password
+    except AttributeError:
+        pytest.fail(f"server did not start:\n{output}")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    base, password = server
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{base}/login")
+    page.fill("#name", "lead")
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/compose")
+    page.base = base
+    page.dialogs = dialogs
+    yield page
+    assert dialogs == [], "a script from customer text ran"
+    context.close()
+
+
+def test_draft_send_outcome_statistics_and_csv(page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    complaint = f"买的电热水壶用了两周就不加热了，客服也不回消息，再不处理我就打12315投诉 {XSS}"
+    page.fill("#text", complaint)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("form.draft")
+    assert "quality_defect" in page.inner_text(".intents")
+    assert page.locator(".complaint mark").count() >= 1
+    banner = page.inner_text(".banner.escalate")
+    assert "12315" in banner and "转线下" in banner
+    assert page.locator("form.draft").count() == 3
+    assert page.locator("#draft-1 code").inner_text().startswith("offline.")
+    assert XSS in page.inner_text(".complaint")  # shown as text, not markup
+    assert page.locator(".complaint img").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "draft-page.png"), full_page=True)
+
+    before = int(page.inner_text("#sincerity-2 .sincerity-score"))
+    page.fill("#reply-2", "亲，给您带来不便深表歉意，感谢您的理解与支持")
+    page.wait_for_function("document.querySelector('#sincerity-2 .sincerity-score').textContent < 50")
+    assert int(page.inner_text("#sincerity-2 .sincerity-score")) < before
+    assert "套话" in page.inner_text("#sincerity-2")
+
+    page.fill("#reply-3", page.input_value("#reply-3") + " 有进展我会第一时间告诉您。")
+    page.click("#draft-3 button[type=submit]")
+    page.wait_for_selector("#draft-3 .sent .ok")
+    reply_id = re.search(r"#(\d+)", page.inner_text("#draft-3 .sent")).group(1)
+
+    page.goto(f"{page.base}/replies")
+    row = page.locator(f"#reply-{reply_id}")
+    assert XSS[:20] in row.inner_text()
+    row.locator("select").select_option("upgraded")
+    row.locator("button").click()
+    page.wait_for_selector(f"#reply-{reply_id} .outcome.upgraded")
+
+    page.goto(f"{page.base}/stats")
+    assert page.inner_text("#sent") == "1" and page.inner_text("#known") == "1" and page.inner_text("#rate") == "100%"
+    assert XSS[:20] in page.inner_text("table.list")
+    page.screenshot(path=str(ARTIFACTS / "stats-page.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("text=下载明细 CSV")
+    raw = Path(download.value.path()).read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == 1 and rows[0]["outcome"] == "upgraded" and "电热水壶" in rows[0]["complaint"]
+
+
+def test_backlog_puts_the_escalated_complaint_on_top(page):
+    page.goto(f"{page.base}/triage")
+    page.fill("#backlog", "物流有点慢\n颜色和图片不太一样\n孩子用了过敏住院了，我要投诉到12315\n太差了")
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    first = page.locator("table.triage tbody tr").first
+    assert "过敏住院" in first.inner_text()
+    assert "escalated" in first.get_attribute("class")
+    assert page.locator("table.triage tbody tr").count() == 4
+
+
+def test_library_shows_templates_and_escapes_the_search(page):
+    page.goto(f"{page.base}/library?q={XSS}")
+    assert page.locator("#q").input_value() == XSS
+    page.goto(f"{page.base}/library?intent=quality_defect")
+    assert page.locator("article.template").count() >= 5
