@@ -123,24 +123,30 @@ def draft_replies(
     for n, m in enumerate(matches):
         if m.id != "other" or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
             plan.append((m.id, *_ranked(library, m, conversion)))
-    if matches:
-        plan.append((matches[0].id, *_ranked(library, matches[0], conversion)))  # a second wording for the main intent
+    if matches and len(matches[0].templates) > 1:
+        # A second wording for the main intent, only from templates whose words or examples matched:
+        # "刚到手就坏" must not answer "用了两周就坏".
+        fitting = [t for t in _ranked(library, matches[0], conversion)[0] if t.id in matches[0].templates]
+        plan.append((matches[0].id, fitting, None))
 
     drafts: list[Draft] = []
     used: set[str] = set()
+    clauses = {m.id: _issue_clause(normalized.text, [m]) for m in matches}
     for intent, candidates, ranking_note in plan:
         if len(drafts) >= limit:
             break
+        own = clauses.get(intent)  # quote the clause about this draft's own intent when there is one
+        fill = {**values, "issue": f"“{own}”这个问题"} if own else values
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
         for template in candidates:
             if template.id in used:
                 continue
             used.add(template.id)
-            text = library.render(template, values)
+            text = library.render(template, fill)
             if fingerprint(text) in seen:
                 notes.append(f"已换用另一模板：{template.id} 的同样文字已发给这位顾客、这笔订单或今天同一平台")
                 continue
-            private = library.render(template, values, private=True) if template.private else None
+            private = library.render(template, fill, private=True) if template.private else None
             note = "；".join(notes) or None
             drafts.append(Draft(template.id, intent, text, private, check_sincerity(text, normalized.text), note))
             break

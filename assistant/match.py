@@ -38,6 +38,7 @@ EXAMPLE_WORD_MIN = 2
 EXAMPLE_WORD_SHARE = 0.7
 EMPHASIS_BONUS = 1.8
 EMPHASIS_SPAN = 40  # characters after the marker that it stresses
+TEMPLATE_FIT = 0.75  # a template is offered if its evidence is at least this share of the best one's
 EARLY_BONUS = 0.8  # the first grievance mentioned weighs up to this much more
 SCALE = 1.6  # score = 1 - exp(-evidence / SCALE)
 MIN_SCORE = 0.25  # secondary intents below this are not reported
@@ -210,7 +211,9 @@ def match_intents(
         if results and scores[i] < MIN_SCORE:
             break
         intent = index.intent_ids[i]
-        templates = tuple(t for t in ranked if t.startswith(intent + "."))
+        mine = [t for t in ranked if t.startswith(intent + ".")]
+        # Keep the templates that fit nearly as well as the best one; a weak fit is not offered.
+        templates = tuple(t for t in mine if template_scores[t] >= TEMPLATE_FIT * template_scores[mine[0]])
         results.append(IntentMatch(intent, float(scores[i]), tuple(words[i]), templates))
     return results
 

@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from assistant.draft import deadline_for
+from assistant.draft import _ranked, deadline_for
 
 RAW = re.compile(r"\{\{|\}\}|\{%")
 
@@ -50,16 +50,21 @@ def test_shipped_drafts_are_sincere(engine):
     assert all(d.sincerity.score >= 80 for d in s.drafts), [d.sincerity for d in s.drafts]
 
 
+def _matcher_order(engine, text):
+    match = engine.suggest(text).intents[0]
+    ordered, _ = _ranked(engine.library, match, {})
+    return [t.id for t in ordered]
+
+
 def test_measured_conversion_reorders_templates_and_says_so(engine):
-    s = engine.suggest("快递一个星期还没到")
-    best, runner_up = s.intents[0].templates[:2]
+    best, runner_up = _matcher_order(engine, "快递一个星期还没到")[:2]
     ranked = engine.suggest("快递一个星期还没到", conversion={best: (4, 60), runner_up: (45, 60)})
     assert ranked.drafts[0].template_id == runner_up
     assert "转化率" in ranked.drafts[0].note
 
 
 def test_little_data_moves_the_order_little(engine):
-    best, runner_up = engine.suggest("快递一个星期还没到").intents[0].templates[:2]
+    best, runner_up = _matcher_order(engine, "快递一个星期还没到")[:2]
     s = engine.suggest("快递一个星期还没到", conversion={best: (0, 2), runner_up: (2, 2)})
     assert s.drafts[0].template_id == best and s.drafts[0].note is None
 
