@@ -124,3 +124,19 @@ def export(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}{suffix}.csv"'},
     )
+
+
+@router.post(f"{v1}/library/reload", tags=["library"])
+def reload_library(request: Request, user: Lead, settings: SettingsDep) -> dict:
+    """Reload the reply library from disk; on an error the last good library keeps serving."""
+    engine = reload_engine(request.app, settings)
+    return {"templates": len(engine.library.templates)}
+
+
+def reload_engine(app, settings):
+    """Build a new engine from the files; swap it in only if it loads (LibraryError names file and line)."""
+    from assistant.engine import Engine
+
+    engine = Engine.from_settings(settings)
+    app.state.engine = engine
+    return engine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -33,7 +34,7 @@ log = logging.getLogger("assistant")
 WEB = ROOT / "web"
 STATUS = {
     InvalidInput: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, RateLimited: 429,
-    StorageUnavailable: 503, LibraryError: 500,
+    StorageUnavailable: 503, LibraryError: 422,
 }
 TITLES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到页面", 429: "操作太频繁", 500: "出错了", 503: "服务暂时不可用"}
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.triage_results = {}
     session_key = load_or_create_secret(settings.db_path.parent / "session.key")
     # HttpOnly is always set by Starlette's SessionMiddleware; SameSite=Lax keeps the cookie off cross-site posts.
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, import_limit=settings.max_import_bytes)
     app.add_middleware(SessionMiddleware, secret_key=session_key.hex(), same_site="lax", max_age=12 * 3600, session_cookie="assistant_session")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     app.include_router(api.router)
@@ -82,6 +84,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "not found"}, status_code=404)
         return render_error(request, 404, "这个地址没有页面。")
+
+    @app.exception_handler(sqlite3.Error)
+    async def storage_error(request: Request, exc: sqlite3.Error):
+        # A read-only, full, locked or vanished database: say so, and serve again once the cause is gone
+        # (every request opens its own connection).
+        log.error("database error on %s %s: %s", request.method, request.url.path, exc)
+        message = f"the outcome log is unavailable: {exc}"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=503)
+        return render_error(request, 503, "记录数据库暂时不可用（" + str(exc) + "），请稍后再试或联系管理员。")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
@@ -111,3 +123,49 @@ def make_templates() -> Jinja2Templates:
 
     env.globals["static"] = static
     return Jinja2Templates(env=env)
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413 before reading them (ASGI middleware).
+
+    Uploads of outcome CSVs and backlogs (``/api/v1/outcomes/import``, ``/triage``) get a
+    larger limit. Bodies without Content-Length are counted as they stream in.
+    """
+
+    LARGE = ("/api/v1/outcomes/import", "/triage")
+
+    def __init__(self, app, default: int, import_limit: int):
+        self.app, self.default, self.import_limit = app, default, import_limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = self.import_limit if scope["path"] in self.LARGE else self.default
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            return await _too_large(limit, send)
+        seen = 0
+
+        async def counting_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await _too_large(limit, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(limit: int, send) -> None:
+    body = ('{"detail": "request body is larger than %d bytes"}' % limit).encode()
+    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -21,6 +21,10 @@ class Settings:
     db_path: Path = field(default=Path("data/assistant.db"), metadata={"help": "SQLite file for the outcome log"})
     max_chars: int = field(default=5000, metadata={"help": "Longest complaint accepted, in characters"})
     week_timezone: str = field(default="Asia/Shanghai", metadata={"help": "Time zone for deadlines and ISO weeks"})
+    max_body_bytes: int = field(default=64 * 1024, metadata={"help": "Largest request body accepted (413 above)"})
+    max_import_bytes: int = field(
+        default=10 * 1024 * 1024, metadata={"help": "Largest upload for outcome imports and backlog triage"}
+    )
     host: str = field(default="127.0.0.1", metadata={"help": "Bind address of `assistant serve`; 127.0.0.1 keeps it on this machine"})
     port: int = field(default=8000, metadata={"help": "Port of `assistant serve`"})
     cache_dir: Path = field(

@@ -105,3 +105,17 @@ def _shift(week: str, by: int) -> str:
     monday = date.fromisocalendar(year, number, 1) + timedelta(weeks=by)
     y, w, _ = monday.isocalendar()
     return f"{y}-W{w:02d}"
+
+
+@router.post("/library/reload", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def library_reload(request: Request, user: PageLead, settings: SettingsDep):
+    """Reload the template files; on an error the page says where, and the last good library keeps serving."""
+    from assistant.api import reload_engine
+    from assistant.errors import LibraryError
+
+    try:
+        engine = reload_engine(request.app, settings)
+        message, ok = f"已重新载入 {len(engine.library.templates)} 个模板。", True
+    except LibraryError as e:
+        message, ok = f"载入失败，继续使用上一版模板库：{e}", False
+    return render(request, "_reload.html", {"message": message, "ok": ok}, user)

@@ -1,0 +1,103 @@
+"""Faults: a read-only or full log, a template broken while running, a bad log file at start, secrets on disk."""
+
+import shutil
+import sqlite3
+import stat
+
+import pytest
+from click.testing import CliRunner
+
+import assistant.deps
+from assistant.auth import add_user
+from assistant.cli import cli
+from assistant.config import Settings
+from assistant.db import open_db
+
+REPLY = {"complaint": "快递一个星期还没到", "sent_text": "您好，今天18:00前回电说明物流进度。", "platform": "jd"}
+
+
+@pytest.fixture
+def lead_api(make_client):
+    client, db = make_client()
+    token = add_user(db, "组长", "lead").token
+    return client, {"Authorization": f"Bearer {token}"}
+
+
+def _faulty(pragma: str | None = None, read_only: bool = False):
+    """An open_db replacement whose connections are read-only or cannot grow: a real SQLite failure."""
+    real = assistant.deps.open_db
+
+    def open_faulty(path, *, migrate=True):
+        if read_only:
+            import sqlite_utils
+
+            return sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
+        db = real(path, migrate=migrate)
+        db.execute(pragma)
+        return db
+
+    return open_faulty
+
+
+@pytest.mark.parametrize("fault", ["read_only", "full"])
+def test_a_read_only_or_full_log_gives_503_then_recovers(lead_api, monkeypatch, fault):
+    client, lead = lead_api
+    assert client.post("/api/v1/replies", json=REPLY, headers=lead).status_code == 201
+    if fault == "read_only":
+        monkeypatch.setattr(assistant.deps, "open_db", _faulty(read_only=True))
+    else:
+        pages = client.app.state.settings.db_path.stat().st_size // 4096
+        monkeypatch.setattr(assistant.deps, "open_db", _faulty(f"PRAGMA max_page_count = {pages}"))
+    failed = client.post("/api/v1/replies", json={**REPLY, "sent_text": "长" * 4000}, headers=lead)
+    assert failed.status_code == 503
+    assert failed.json()["detail"].startswith("the outcome log is unavailable: ")
+    assert "readonly" in failed.json()["detail"] or "full" in failed.json()["detail"]
+    monkeypatch.undo()
+    assert client.post("/api/v1/replies", json=REPLY, headers=lead).status_code == 201
+
+
+def test_a_template_broken_while_running_is_reported_and_the_last_good_library_serves(tmp_path, settings, engine):
+    replies = tmp_path / "replies"
+    shutil.copytree(engine.settings.replies_dir, replies)
+    live = Settings(db_path=settings.db_path, replies_dir=replies)
+    from fastapi.testclient import TestClient
+
+    from assistant.app import create_app
+
+    with TestClient(create_app(live, engine=engine)) as client:
+        token = add_user(open_db(live.db_path), "组长", "lead").token
+        lead = {"Authorization": f"Bearer {token}"}
+        (replies / "other.yaml").write_text("intent: other\ntemplates:\n  - id: [broken\n", encoding="utf-8")
+        response = client.post("/api/v1/library/reload", headers=lead)
+        assert response.status_code == 422
+        detail = response.json()["detail"]
+        assert detail.startswith("replies/other.yaml:") and "YAML" in detail
+        assert client.post("/api/v1/suggest", json={"text": "太差了，不推荐"}, headers=lead).json()["intents"][0]["id"] == "other"
+        shutil.copy(engine.settings.replies_dir / "other.yaml", replies / "other.yaml")
+        assert client.post("/api/v1/library/reload", headers=lead).json()["templates"] == len(engine.library.templates)
+
+
+def test_a_corrupt_log_file_at_start_is_one_line_naming_the_path(tmp_path):
+    path = tmp_path / "assistant.db"
+    path.write_bytes(b"this is not a database" * 100)
+    result = CliRunner().invoke(cli, ["serve", "--db", str(path)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot open the log at {path}: file is not a database\n"
+
+
+def test_an_unusable_log_location_at_start_is_one_line_naming_the_path(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    path = blocker / "assistant.db"
+    result = CliRunner().invoke(cli, ["serve", "--db", str(path)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot open the log at {path}: ")
+    assert result.output.count("\n") == 1
+
+
+def test_secrets_are_created_owner_only(lead_api):
+    client, _ = lead_api
+    folder = client.app.state.settings.db_path.parent
+    for name in ("secret.key", "session.key"):
+        mode = stat.S_IMODE((folder / name).stat().st_mode)
+        assert mode == 0o600, f"{name} has mode {oct(mode)}"
