@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from assistant import outcomes, stats
-from assistant.deps import DB, CurrentUser, EngineDep, Key, Lead, SettingsDep
+from assistant.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep
 from assistant.errors import InvalidInput
 from assistant.export import reply_rows, write_csv, write_xlsx
 
@@ -51,10 +51,13 @@ def healthz() -> dict:
 
 
 @router.post(f"{v1}/suggest", tags=["replies"])
-def suggest(body: SuggestIn, user: CurrentUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep) -> dict:
+def suggest(
+    body: SuggestIn, user: CurrentUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep, conversion: Conversion
+) -> dict:
     """Recognise a complaint, decide on escalation and draft replies."""
     history = outcomes.history_for(
-        db, key=key, tz=settings.tz, customer=body.customer, order_id=body.order_id, platform=body.platform
+        db, key=key, tz=settings.tz, customer=body.customer, order_id=body.order_id, platform=body.platform,
+        conversion=conversion,
     )
     s = engine.suggest(
         body.text, customer=body.customer, product=body.product, order_id=body.order_id, agent=user.name,

@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.engine = engine or Engine.from_settings(settings)
+        app.state.engine.suggest("快递一个星期还没到，客服也不回消息")  # warm lazy parts before the first agent waits
         open_db(settings.db_path).close()
         app.state.key = load_or_create_secret(settings.secret_path)
         yield

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -87,6 +88,12 @@ def m003_users(db: sqlite_utils.Database) -> None:
     db["users"].create_index(["token_hash"], unique=True)
 
 
+@migrations()
+def m004_platform_day_index(db: sqlite_utils.Database) -> None:
+    # "texts sent on this platform today" is asked on every suggestion
+    db["replies"].create_index(["platform", "sent_at"])
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 
@@ -121,3 +128,20 @@ def load_or_create_secret(path: Path) -> bytes:
     partial.write_text(key.hex())
     partial.replace(path)
     return key
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database):
+    """A transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads first and writes later cannot wait for a
+    concurrent writer: SQLite answers "database is locked" at once instead of using
+    the busy timeout. Taking the lock up front lets the timeout do its job.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 from rapidfuzz import fuzz
 
+from assistant.db import write_transaction
 from assistant.engine import Suggestion
 from assistant.errors import InvalidInput, NotFound
 from assistant.redact import keyed_hash, redact
 from assistant.sincerity import check_sincerity
-from assistant.stats import iso_week
+from assistant.stats import iso_week, template_conversion
 
 RESULTS = ("upgraded", "positive_followup", "deleted", "unchanged", "resolved_offline", "escalated_further", "no_response")
 CONVERTED = ("upgraded", "positive_followup", "deleted")
@@ -106,7 +107,7 @@ def record_outcome(
         raise InvalidInput(f"result must be one of: {', '.join(RESULTS)}")
     now = now or datetime.now(timezone.utc)
     stamp = now.astimezone(timezone.utc).isoformat(timespec="seconds")
-    with db.atomic():
+    with (db.atomic() if db.conn.in_transaction else write_transaction(db)):
         row = db.execute("select agent from replies where id = ?", [reply_id]).fetchone()
         if not row or (owner is not None and row[0] != owner):
             raise NotFound(f"reply {reply_id} not found")
@@ -179,16 +180,18 @@ def history_for(
     order_id: str | None,
     platform: str | None,
     now: datetime | None = None,
+    conversion: dict | None = None,
 ) -> dict:
-    """What the log knows for ``Engine.suggest``: earlier unresolved dates, texts already sent, conversion."""
-    from assistant.stats import template_conversion
+    """What the log knows for ``Engine.suggest``: earlier unresolved dates, texts already sent, conversion.
 
+    :param conversion: per-template conversion already at hand (the web app caches it); queried if None
+    """
     now = now or datetime.now(timezone.utc)
     customer_ref, order_ref = keyed_hash(customer, key), keyed_hash(order_id, key)
     return {
         "earlier": earlier_unresolved(db, customer_ref=customer_ref, order_ref=order_ref, now=now, tz=tz),
         "recent": recent_texts(db, customer_ref=customer_ref, order_ref=order_ref, platform=platform, now=now, tz=tz),
-        "conversion": template_conversion(db),
+        "conversion": conversion if conversion is not None else template_conversion(db),
     }
 
 
@@ -244,7 +247,7 @@ def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: da
             rows.append((reply_id, result, int(rating) if rating else None, (record.get("note") or "").strip() or None))
     if errors:
         raise ImportRejected(errors)
-    with db.atomic():
+    with write_transaction(db):
         for reply_id, result, rating, note in rows:
             record_outcome(db, reply_id, result, by=by, rating_after=rating, note=note, now=now)
     return len(rows)

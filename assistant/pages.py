@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from assistant import outcomes
 from assistant import triage as batch
 from assistant.auth import User, check_password
-from assistant.deps import DB, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, csrf_token
+from assistant.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, csrf_token
 from assistant.errors import InvalidInput, NotFound, RateLimited
 from assistant.library import INTENTS, REASONS
 from assistant.outcomes import RESULTS
@@ -86,14 +86,17 @@ def compose(request: Request, user: PageUser, text: str = "", platform: str = "t
 
 @router.post("/compose/suggest", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def compose_suggest(
-    request: Request, user: PageUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep,
+    request: Request, user: PageUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep, conversion: Conversion,
     text: Text, platform: OptionalText = None, customer: OptionalText = None, product: OptionalText = None,
     order_id: OptionalText = None, rating: OptionalText = None,
 ):
     """The suggestion partial: intents, highlighted complaint, escalation banner, drafts."""
     fields = {"platform": platform or None, "customer": _blank(customer), "product": _blank(product), "order_id": _blank(order_id)}
     try:
-        history = outcomes.history_for(db, key=key, tz=settings.tz, customer=fields["customer"], order_id=fields["order_id"], platform=fields["platform"])
+        history = outcomes.history_for(
+            db, key=key, tz=settings.tz, customer=fields["customer"], order_id=fields["order_id"],
+            platform=fields["platform"], conversion=conversion,
+        )
         s = engine.suggest(text, agent=user.name, **fields, **history)
     except InvalidInput as e:
         return render(request, "_suggestion.html", {"error": str(e)}, user)

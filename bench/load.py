@@ -1,0 +1,202 @@
+"""Load test: many agents at once against a real `assistant serve`, then check no write was lost.
+
+Run from the repository root (127.0.0.1 only; bounded in clients, time and requests):
+
+    python bench/load.py                         # 50 clients for 60 s
+    python bench/load.py --clients 50 --seconds 10 --json
+
+It starts `assistant serve` on a free port with a fresh log, creates one agent per
+client, then runs ``--clients`` asyncio clients (httpx2) for ``--seconds``: each picks
+suggest (80%), log a reply (15%) or record an outcome on one of its own replies (5%),
+then pauses ``--think`` seconds on average (an agent reading and editing; 0 for a
+closed loop). It reports requests per second, p50/p99 latency per route and errors,
+then opens the database and checks it holds exactly the acknowledged writes: every
+reply and outcome the server answered 201 for is there, and nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPLAINTS = [
+    "买的电热水壶用了两周就不加热了，客服也不回消息", "快递一个星期还没到，物流信息也不更新", "收到的杯子碎了一个，包装太简陋",
+    "颜色和图片上差太多了，明显色差", "怀疑是假货，味道和专柜的不一样", "刚买三天就降价一百块，申请保价被拒",
+    "发票到现在还没开，催了好几次", "安装师傅迟到两个小时还乱收费", "牛奶收到就过期了", "用了以后脸上过敏红肿，已经去医院了",
+    "再不处理我就打12315投诉", "太差了，不推荐",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen:
+    """Start `assistant serve` and wait until it accepts connections."""
+    env = {**os.environ, "ASSISTANT_CACHE_DIR": str(db.parent / "cache")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--db", str(db)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not start within 60 s")
+
+
+def make_tokens(db: Path, n: int) -> list[str]:
+    """One agent per client, created through the CLI into the same log."""
+    tokens = []
+    for i in range(n):
+        out = subprocess.run(
+            [sys.executable, "-m", "assistant", "users", "add", f"agent{i:02d}", "--role", "agent", "--db", str(db), "--json"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout
+        tokens.append(json.loads(out)["token"])
+    return tokens
+
+
+class Tally:
+    """Latencies per route, errors, and every write the server acknowledged."""
+
+    def __init__(self):
+        self.latency: dict[str, list[float]] = {"suggest": [], "reply": [], "outcome": []}
+        self.errors: list[str] = []
+        self.replies: set[int] = set()
+        self.outcomes: set[int] = set()
+
+
+async def client_loop(
+    http: httpx.AsyncClient, token: str, stop: float, think: float, rng: random.Random, tally: Tally, max_requests: int
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    mine: list[int] = []
+    if think:
+        await asyncio.sleep(rng.uniform(0, 2 * think))  # agents do not all click in the same millisecond
+    for _ in range(max_requests):
+        if time.monotonic() >= stop:
+            return
+        roll = rng.random()
+        text = rng.choice(COMPLAINTS)
+        start = time.perf_counter()
+        try:
+            if roll < 0.80 or (roll >= 0.95 and not mine):
+                route, r = "suggest", await http.post("/api/v1/suggest", json={"text": text, "platform": "taobao"}, headers=headers)
+                ok = r.status_code == 200
+            elif roll < 0.95:
+                body = {"complaint": text, "sent_text": f"您好，今天18:00前回电处理。#{rng.random()}", "platform": "jd"}
+                route, r = "reply", await http.post("/api/v1/replies", json=body, headers=headers)
+                ok = r.status_code == 201
+                if ok:
+                    mine.append(r.json()["id"])
+                    tally.replies.add(r.json()["id"])
+            else:
+                result = rng.choice(["upgraded", "unchanged", "deleted", "no_response"])
+                route, r = "outcome", await http.post(f"/api/v1/replies/{rng.choice(mine)}/outcome", json={"result": result}, headers=headers)
+                ok = r.status_code == 201
+                if ok:
+                    tally.outcomes.add(r.json()["id"])
+            tally.latency[route].append((time.perf_counter() - start) * 1000)
+            if not ok:
+                tally.errors.append(f"{route}: HTTP {r.status_code} {r.text[:200]}")
+        except httpx.HTTPError as e:
+            tally.errors.append(f"{type(e).__name__}: {e}")
+        if think:
+            await asyncio.sleep(rng.uniform(0, 2 * think))
+
+
+async def run_load(base: str, tokens: list[str], seconds: float, think: float, seed: int = 1, max_requests: int = 100_000) -> Tally:
+    tally = Tally()
+    rngs = [random.Random(seed + i) for i in range(len(tokens))]
+    # One pooled client for all agents: building 50 clients (each loads TLS certificates) would stall the event
+    # loop at the start and show up as server latency.
+    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+        stop = time.monotonic() + seconds
+        await asyncio.gather(*(client_loop(http, t, stop, think, rng, tally, max_requests) for t, rng in zip(tokens, rngs)))
+    return tally
+
+
+def check_writes(db: Path, tally: Tally) -> dict:
+    """Compare the database with the acknowledged writes: nothing lost, nothing extra."""
+    conn = sqlite3.connect(db)
+    replies = {r[0] for r in conn.execute("select id from replies")}
+    outcomes = {r[0] for r in conn.execute("select id from outcomes")}
+    integrity = conn.execute("pragma integrity_check").fetchone()[0]
+    conn.close()
+    return {
+        "integrity": integrity,
+        "replies_acknowledged": len(tally.replies), "replies_in_db": len(replies),
+        "outcomes_acknowledged": len(tally.outcomes), "outcomes_in_db": len(outcomes),
+        "lost": len(tally.replies - replies) + len(tally.outcomes - outcomes),
+        "unacknowledged_in_db": len(replies - tally.replies) + len(outcomes - tally.outcomes),
+    }
+
+
+def summarize(tally: Tally, seconds: float) -> dict:
+    out = {"requests": sum(len(v) for v in tally.latency.values()), "errors": len(tally.errors), "error_samples": tally.errors[:5]}
+    out["rps"] = round(out["requests"] / seconds, 1)
+    for route, values in tally.latency.items():
+        values = sorted(values)
+        if values:
+            out[route] = {"n": len(values), "p50_ms": round(statistics.median(values), 1), "p99_ms": round(values[max(0, int(0.99 * len(values)) - 1)], 1)}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, default=0.5, help="mean pause between an agent's requests, s")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "data" / "assistant.db"
+        port = free_port()
+        server = start_server(db, port)
+        try:
+            tokens = make_tokens(db, args.clients)
+            tally = asyncio.run(run_load(f"http://127.0.0.1:{port}", tokens, args.seconds, args.think))
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+        result = {"clients": args.clients, "seconds": args.seconds, "think_s": args.think, **summarize(tally, args.seconds), "writes": check_writes(db, tally)}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    print(f"{args.clients} clients, {args.seconds:.0f} s, think {args.think} s: {result['requests']} requests, {result['rps']} req/s, {result['errors']} errors")
+    for route in ("suggest", "reply", "outcome"):
+        if route in result:
+            r = result[route]
+            print(f"  {route:<8} n={r['n']:<6} p50 {r['p50_ms']} ms   p99 {r['p99_ms']} ms")
+    w = result["writes"]
+    print(f"  writes: {w['replies_acknowledged']} replies and {w['outcomes_acknowledged']} outcomes acknowledged; "
+          f"lost {w['lost']}, unacknowledged in db {w['unacknowledged_in_db']}; integrity {w['integrity']}")
+
+
+if __name__ == "__main__":
+    main()
