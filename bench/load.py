@@ -34,6 +34,7 @@ from pathlib import Path
 import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 COMPLAINTS = [
     "买的电热水壶用了两周就不加热了，客服也不回消息", "快递一个星期还没到，物流信息也不更新", "收到的杯子碎了一个，包装太简陋",
     "颜色和图片上差太多了，明显色差", "怀疑是假货，味道和专柜的不一样", "刚买三天就降价一百块，申请保价被拒",
@@ -69,15 +70,15 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
 
 
 def make_tokens(db: Path, n: int) -> list[str]:
-    """One agent per client, created through the CLI into the same log."""
-    tokens = []
-    for i in range(n):
-        out = subprocess.run(
-            [sys.executable, "-m", "assistant", "users", "add", f"agent{i:02d}", "--role", "agent", "--db", str(db), "--json"],
-            cwd=ROOT, capture_output=True, text=True, check=True,
-        ).stdout
-        tokens.append(json.loads(out)["token"])
-    return tokens
+    """One agent per client, created in the same log the server uses (as `assistant users add` does)."""
+    from assistant.auth import add_user
+    from assistant.db import open_db
+
+    log = open_db(db)
+    try:
+        return [add_user(log, f"agent{i:02d}", "agent").token for i in range(n)]
+    finally:
+        log.close()
 
 
 class Tally:
