@@ -145,25 +145,25 @@ class BodyLimit:
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             return await _too_large(limit, send)
-        seen = 0
+        seen, rejected = 0, False
 
         async def counting_receive():
-            nonlocal seen
+            nonlocal seen, rejected
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not rejected:
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _BodyTooLarge()
+                    # Answer 413 now and tell the app the client left; whatever it sends later is dropped.
+                    rejected = True
+                    await _too_large(limit, send)
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _BodyTooLarge:
-            await _too_large(limit, send)
+        async def guarded_send(message):
+            if not rejected:
+                await send(message)
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, counting_receive, guarded_send)
 
 
 async def _too_large(limit: int, send) -> None:

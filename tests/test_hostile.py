@@ -1,0 +1,75 @@
+"""Hostile input through the HTTP layer: size limits, malformed bodies and parameters, SQL and template payloads."""
+
+import pytest
+
+from assistant.auth import add_user
+
+
+@pytest.fixture
+def api(make_client):
+    client, db = make_client()
+    lead = add_user(db, "组长", "lead")
+    return client, {"Authorization": f"Bearer {lead.token}"}, db
+
+
+def test_a_body_over_the_limit_gets_413(api):
+    client, lead, _ = api
+    response = client.post("/api/v1/suggest", content=b'{"text": "' + b"a" * 70_000 + b'"}', headers={**lead, "Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.json() == {"detail": "request body is larger than 65536 bytes"}
+
+
+def test_a_streamed_body_over_the_limit_gets_413(api):
+    client, lead, _ = api
+
+    def chunks():
+        yield b'{"text": "'
+        for _ in range(80):
+            yield b"a" * 1000
+        yield b'"}'
+
+    response = client.post("/api/v1/suggest", content=chunks(), headers={**lead, "Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"text": ', b"[]", b'"text"', b'{"text": 5}'])
+def test_malformed_json_gets_422(api, body):
+    client, lead, _ = api
+    response = client.post("/api/v1/suggest", content=body, headers={**lead, "Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("week", ["../../etc/passwd", "2026-W47'; DROP TABLE replies;--", "2026-W99", "%00", "2026-w47"])
+def test_malformed_or_path_like_weeks_are_rejected(api, week):
+    client, lead, db = api
+    for path in ("/api/v1/stats/weekly", "/api/v1/export"):
+        response = client.get(path, params={"week": week}, headers=lead)
+        assert response.status_code == 400 and "ISO week" in response.json()["detail"]
+    assert db["replies"].exists()
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "../csv", "csv;rm -rf /"])
+def test_unknown_export_formats_are_rejected(api, fmt):
+    client, lead, _ = api
+    assert client.get("/api/v1/export", params={"week": "2026-W47", "format": fmt}, headers=lead).status_code == 422
+
+
+def test_sql_metacharacters_are_stored_as_text(api):
+    client, lead, db = api
+    payload = "'); DROP TABLE replies; -- \" OR 1=1"
+    reply = client.post("/api/v1/replies", json={"complaint": payload, "sent_text": payload + "今天18:00前回电", "platform": payload[:40], "customer": payload}, headers=lead)
+    assert reply.status_code == 201
+    row = db["replies"].get(reply.json()["id"])
+    assert row["complaint"] == payload and row["platform"] == payload[:40]
+    assert db["replies"].count == 1
+
+
+@pytest.mark.parametrize("payload", ["{{ 7*7 }}", "{{ ''.__class__.__mro__ }}", "{% for x in range(10**9) %}x{% endfor %}", "${7*7}"])
+def test_template_injection_in_complaint_or_fields_is_inert(api, payload):
+    client, lead, _ = api
+    response = client.post("/api/v1/suggest", json={"text": payload + " 快递太慢", "customer": payload, "product": payload}, headers=lead)
+    assert response.status_code == 200
+    for draft in response.json()["drafts"]:
+        assert "49" not in draft["text"].replace(payload, "")
+        assert "__mro__" not in draft["text"] or payload in draft["text"]
