@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
@@ -12,7 +11,7 @@ from pydantic import BaseModel, Field
 from assistant import outcomes, stats
 from assistant.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep
 from assistant.errors import InvalidInput
-from assistant.export import reply_rows, write_csv, write_xlsx
+from assistant.export import export_file
 
 router = APIRouter()
 v1 = "/api/v1"
@@ -112,21 +111,8 @@ def export(
     table: Literal["figures", "rows"] = Query(default="figures", description="CSV only: the figures or the replies"),
 ) -> Response:
     """Download a week's statistics (and, in XLSX, its replies)."""
-    result = stats.weekly_stats(db, week)
-    name = f"assistant-{result.week}"
-    if format == "xlsx":
-        buffer = io.BytesIO()
-        write_xlsx(result, reply_rows(db, result.week), buffer)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return Response(buffer.getvalue(), media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    text = io.StringIO()
-    write_csv(result, reply_rows(db, result.week) if table == "rows" else None, text)
-    suffix = "-rows" if table == "rows" else ""
-    return Response(
-        text.getvalue().encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}{suffix}.csv"'},
-    )
+    content, media, name = export_file(db, week, format, table)
+    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post(f"{v1}/library/reload", tags=["library"])

@@ -296,18 +296,14 @@ def export(week, fmt, table, out, db_path):
         assistant export --week 2026-W47 --format xlsx --out week47.xlsx
     """
     from assistant.db import open_db
-    from assistant.export import reply_rows, write_csv, write_xlsx
+    from assistant.export import export_file
     from assistant.stats import weekly_stats
 
     db = open_db(Settings.from_env(db_path=db_path).db_path)
-    result = weekly_stats(db, week)
-    if fmt == "xlsx":
-        with open(out, "wb") as fp:
-            write_xlsx(result, reply_rows(db, result.week), fp)
-    else:
-        with open(out, "w", encoding="utf-8", newline="") as fp:
-            write_csv(result, reply_rows(db, result.week) if table == "rows" else None, fp)
-    click.echo(f"wrote {out}: {result.total.sent} replies, {result.total.known} outcomes known", err=True)
+    content, _, _ = export_file(db, week, fmt, table)
+    out.write_bytes(content)
+    total = weekly_stats(db, week).total
+    click.echo(f"wrote {out}: {total.sent} replies, {total.known} outcomes known", err=True)
 
 
 @cli.command(name="import-outcomes")
@@ -326,13 +322,9 @@ def import_outcomes(file, by, db_path):
     from assistant.db import open_db
     from assistant.outcomes import ImportRejected
     from assistant.outcomes import import_outcomes as run_import
+    from assistant.triage import read_utf8
 
-    try:
-        content = file.read_bytes().decode("utf-8-sig")
-    except OSError as e:
-        raise InvalidInput(f"cannot read {file}: {e.strerror}") from None
-    except UnicodeDecodeError as e:
-        raise InvalidInput(f"{file} is not UTF-8 (byte {e.start})") from None
+    content = read_utf8(file)
     db = open_db(Settings.from_env(db_path=db_path).db_path)
     try:
         count = run_import(db, content, by=by)

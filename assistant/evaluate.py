@@ -99,17 +99,11 @@ def read_labelled(path) -> list[dict]:
     :raises InvalidInput: naming the file and line of the first malformed record
     """
     import json
-    from pathlib import Path
 
     from assistant.errors import InvalidInput
+    from assistant.triage import read_utf8
 
-    path = Path(path)
-    try:
-        content = path.read_bytes().decode("utf-8-sig")
-    except OSError as e:
-        raise InvalidInput(f"cannot read {path}: {e.strerror}") from None
-    except UnicodeDecodeError as e:
-        raise InvalidInput(f"{path} is not UTF-8 (byte {e.start})") from None
+    content = read_utf8(path)
     records = []
     for n, line in enumerate(content.splitlines(), start=1):
         if not line.strip():

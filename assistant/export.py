@@ -11,6 +11,7 @@ always typed as text.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 
 import sqlite_utils
@@ -87,3 +88,25 @@ def safe_cell(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def export_file(db: sqlite_utils.Database, week: str, fmt: str, table: str = "figures") -> tuple[bytes, str, str]:
+    """A week's export as (content, media type, file name), the same for the API, the pages and the CLI.
+
+    :raises InvalidInput: for a malformed week, format or table
+    """
+    from assistant.errors import InvalidInput
+    from assistant.stats import weekly_stats
+
+    if fmt not in ("csv", "xlsx") or table not in ("figures", "rows"):
+        raise InvalidInput("format must be csv or xlsx; table must be figures or rows")
+    result = weekly_stats(db, week)
+    name = f"assistant-{result.week}"
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(result, reply_rows(db, result.week), buffer)
+        return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{name}.xlsx"
+    text = io.StringIO()
+    write_csv(result, reply_rows(db, result.week) if table == "rows" else None, text)
+    suffix = "-rows" if table == "rows" else ""
+    return text.getvalue().encode("utf-8"), "text/csv; charset=utf-8", f"{name}{suffix}.csv"

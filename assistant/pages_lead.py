@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, timedelta, timezone
 
 from fastapi import APIRouter, Form, Request
@@ -10,8 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from assistant.auth import ROLES, add_user
 from assistant.deps import DB, CsrfChecked, EngineDep, PageLead, PageUser, SettingsDep
-from assistant.errors import InvalidInput
-from assistant.export import reply_rows, write_csv, write_xlsx
+from assistant.export import export_file
 from assistant.library import INTENTS, PLACEHOLDERS
 from assistant.pages import render
 from assistant.sincerity import check_sincerity
@@ -40,19 +38,8 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
 @router.get("/stats/export")
 def stats_export(user: PageLead, db: DB, week: str, format: str = "csv", table: str = "figures"):
     """Download a week's figures as CSV (UTF-8 with BOM) or XLSX, the same files as the API."""
-    result = weekly_stats(db, week)
-    if format not in ("csv", "xlsx") or table not in ("figures", "rows"):
-        raise InvalidInput("format must be csv or xlsx; table must be figures or rows")
-    name = f"assistant-{result.week}"
-    if format == "xlsx":
-        buffer = io.BytesIO()
-        write_xlsx(result, reply_rows(db, result.week), buffer)
-        return Response(buffer.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    out = io.StringIO()
-    write_csv(result, reply_rows(db, result.week) if table == "rows" else None, out)
-    return Response(out.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    content, media, name = export_file(db, week, format, table)
+    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/library", response_class=HTMLResponse)

@@ -54,15 +54,20 @@ def read_rows(path: Path) -> tuple[list[Row], list[Skipped]]:
 
     :raises InvalidInput: when the file cannot be read at all (not UTF-8, no ``text`` column)
     """
+    return parse_rows(read_utf8(path), str(path))
+
+
+def read_utf8(path: Path) -> str:
+    """A whole input file as text (UTF-8, with or without a byte-order mark).
+
+    :raises InvalidInput: naming the file when it cannot be read or is not UTF-8
+    """
     try:
-        raw = path.read_bytes()
+        return Path(path).read_bytes().decode("utf-8-sig")
     except OSError as e:
         raise InvalidInput(f"cannot read {path}: {e.strerror}") from None
-    try:
-        content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InvalidInput(f"{path} is not UTF-8 (byte {e.start}); save it as UTF-8") from None
-    return parse_rows(content, str(path))
 
 
 def parse_rows(content: str, name: str) -> tuple[list[Row], list[Skipped]]:

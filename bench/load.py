@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import random
-import re
 import socket
 import sqlite3
 import statistics

@@ -8,7 +8,6 @@ import csv
 import io
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys

@@ -2,7 +2,6 @@ import csv
 import io
 import json
 
-import click
 import pytest
 from click.testing import CliRunner
 

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
-import pytest
 
 _spec = importlib.util.spec_from_file_location("load", Path(__file__).resolve().parent.parent / "bench" / "load.py")
 load = importlib.util.module_from_spec(_spec)
