@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -77,7 +77,7 @@ def log_reply(body: ReplyIn, user: CurrentUser, engine: EngineDep, db: DB, key: 
 
 
 @router.post(f"{v1}/replies/{{reply_id}}/outcome", status_code=201, tags=["outcomes"])
-def record_outcome(reply_id: int, body: OutcomeIn, user: CurrentUser, db: DB) -> dict:
+def record_outcome(reply_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: OutcomeIn, user: CurrentUser, db: DB) -> dict:
     """Record what happened to the review; supersedes an earlier outcome. Agents may change only their own replies."""
     outcome_id = outcomes.record_outcome(
         db, reply_id, body.result, by=user.name, rating_after=body.rating_after, note=body.note,

@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     session_key = load_or_create_secret(settings.db_path.parent / "session.key")
     # HttpOnly is always set by Starlette's SessionMiddleware; SameSite=Lax keeps the cookie off cross-site posts.
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, import_limit=settings.max_import_bytes)
-    app.add_middleware(SessionMiddleware, secret_key=session_key.hex(), same_site="lax", max_age=12 * 3600, session_cookie="assistant_session")
+    app.add_middleware(SessionMiddleware, secret_key=session_key.hex(), same_site="lax", max_age=pages.SESSION_MAX_AGE, session_cookie="assistant_session")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -94,6 +94,12 @@ def m004_platform_day_index(db: sqlite_utils.Database) -> None:
     db["replies"].create_index(["platform", "sent_at"])
 
 
+@migrations()
+def m005_revoked_sessions(db: sqlite_utils.Database) -> None:
+    # Sessions live in signed cookies; signing out records the session's id so a copied cookie stops working.
+    db["revoked_sessions"].create({"sid": str, "revoked_at": float}, pk="sid")
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 

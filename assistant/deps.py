@@ -70,9 +70,9 @@ Lead = Annotated[User, Depends(lead_user)]
 
 def session_user(request: Request, db: DB) -> User:
     """The user signed in to the pages (session cookie); redirects to the login page otherwise."""
-    name = request.session.get("user")
+    name, sid = request.session.get("user"), request.session.get("sid", "")
     row = db.execute("select name, role from users where name = ? and active = 1", [name]).fetchone() if name else None
-    if row is None:
+    if row is None or db.execute("select 1 from revoked_sessions where sid = ?", [sid]).fetchone():
         raise LoginRequired("please sign in")
     return User(*row)
 

@@ -26,6 +26,19 @@ from assistant.redact import keyed_hash, redact
 from assistant.sincerity import check_sincerity
 from assistant.stats import iso_week, template_conversion
 
+def parse_rating(value: str | int | None) -> int | None:
+    """A star rating 1-5 from a form or CSV cell ("" or None means unknown).
+
+    :raises InvalidInput: for anything else ("²" and "10**20" included)
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if text not in ("1", "2", "3", "4", "5"):
+        raise InvalidInput(f"rating {text[:20]!r} is not 1-5")
+    return int(text)
+
+
 RESULTS = ("upgraded", "positive_followup", "deleted", "unchanged", "resolved_offline", "escalated_further", "no_response")
 CONVERTED = ("upgraded", "positive_followup", "deleted")
 RESOLVED = CONVERTED + ("resolved_offline",)
@@ -228,7 +241,15 @@ def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: da
     rows, errors = [], []
     known = {r[0] for r in db.execute("select id from replies")}
     line = 1
-    for record in reader:
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            errors.append(ImportProblem(reader.line_num, f"unreadable CSV: {e}"))
+            break
         line_start, line = line + 1, reader.line_num
         try:
             reply_id = int((record.get("reply_id") or "").strip())
@@ -236,15 +257,18 @@ def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: da
             errors.append(ImportProblem(line_start, f"reply_id {record.get('reply_id')!r} is not a number"))
             continue
         result = (record.get("result") or "").strip()
-        rating = (record.get("rating_after") or "").strip()
         if reply_id not in known:
             errors.append(ImportProblem(line_start, f"reply {reply_id} not found"))
-        elif result not in RESULTS:
+            continue
+        if result not in RESULTS:
             errors.append(ImportProblem(line_start, f"result {result!r} is not one of: {', '.join(RESULTS)}"))
-        elif rating and not (rating.isdigit() and 1 <= int(rating) <= 5):
-            errors.append(ImportProblem(line_start, f"rating_after {rating!r} is not 1-5"))
-        else:
-            rows.append((reply_id, result, int(rating) if rating else None, (record.get("note") or "").strip() or None))
+            continue
+        try:
+            rating = parse_rating(record.get("rating_after"))
+        except InvalidInput as e:
+            errors.append(ImportProblem(line_start, f"rating_after: {e}"))
+            continue
+        rows.append((reply_id, result, rating, (record.get("note") or "").strip() or None))
     if errors:
         raise ImportRejected(errors)
     with write_transaction(db):

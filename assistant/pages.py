@@ -10,12 +10,13 @@ import time
 from collections import deque
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assistant import outcomes
 from assistant import triage as batch
 from assistant.auth import User, check_password
+from assistant.db import write_transaction
 from assistant.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, csrf_token
 from assistant.errors import InvalidInput, NotFound, RateLimited
 from assistant.library import INTENTS, REASONS
@@ -28,9 +29,11 @@ RESULT_LABELS = {
     "upgraded": "已改好评", "positive_followup": "正面追评", "deleted": "已删差评", "unchanged": "没有变化",
     "resolved_offline": "线下解决", "escalated_further": "升级投诉", "no_response": "顾客未回应",
 }
+SESSION_MAX_AGE = 12 * 3600  # seconds a session cookie is valid (also set on the middleware)
 LOGIN_LIMIT, LOGIN_WINDOW = 5, 300  # failed attempts per name and address per five minutes
 Text = Annotated[str, Form()]
 OptionalText = Annotated[str | None, Form()]
+ReplyId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # SQLite's integer range
 
 
 def render(request: Request, name: str, context: dict, user: User | None, *, status_code: int = 200, headers=None):
@@ -68,12 +71,20 @@ def login(request: Request, db: DB, name: Text, password: Text, next: Annotated[
     bucket.clear()
     request.session.clear()
     request.session["user"] = user.name
+    request.session["sid"] = secrets.token_urlsafe(16)
     request.session["csrf"] = secrets.token_urlsafe(24)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(request: Request):
+def logout(request: Request, db: DB):
+    """Sign out: this session's id is revoked, so a copy of the cookie stops working too."""
+    sid = request.session.get("sid")
+    if sid:
+        now = time.time()
+        with write_transaction(db):
+            db.execute("insert or ignore into revoked_sessions (sid, revoked_at) values (?, ?)", [sid, now])
+            db.execute("delete from revoked_sessions where revoked_at < ?", [now - SESSION_MAX_AGE])
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -103,7 +114,7 @@ def compose_suggest(
     words = [w for m in s.intents for w in m.matched if not w.startswith("≈")]
     context = {
         "s": s, "segments": highlight(text, words), "complaint": text, "fields": fields,
-        "rating": rating if rating and rating.isdigit() else "", "error": None,
+        "rating": rating if rating in ("1", "2", "3", "4", "5") else "", "error": None,
     }
     return render(request, "_suggestion.html", context, user)
 
@@ -126,7 +137,7 @@ def compose_sent(
     reply_id = outcomes.log_reply(
         db, s, sent_text, agent=user.name, platform=platform, key=key, tz=settings.tz,
         template_id=_blank(template_id), customer=_blank(customer), order_id=_blank(order_id),
-        rating=int(rating) if rating and rating.isdigit() else None,
+        rating=outcomes.parse_rating(rating),
     )
     return render(request, "_sent.html", {"reply_id": reply_id}, user, headers={"HX-Trigger": "reply-logged"})
 
@@ -142,18 +153,18 @@ def my_replies(request: Request, user: PageUser, db: DB, show: str = "pending"):
 
 
 @router.get("/replies/{reply_id}", response_class=HTMLResponse)
-def reply_detail(request: Request, user: PageUser, db: DB, reply_id: int):
+def reply_detail(request: Request, user: PageUser, db: DB, reply_id: ReplyId):
     row = _own_reply(db, user, reply_id)
     return render(request, "reply.html", {"r": row, "history": outcomes.outcome_history(db, reply_id), "results": RESULTS}, user)
 
 
 @router.post("/replies/{reply_id}/outcome", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def reply_outcome(request: Request, user: PageUser, db: DB, reply_id: int, result: Text, note: OptionalText = None, rating_after: OptionalText = None):
+def reply_outcome(request: Request, user: PageUser, db: DB, reply_id: ReplyId, result: Text, note: OptionalText = None, rating_after: OptionalText = None):
     """Record an outcome from the list; answers with the updated row."""
     _own_reply(db, user, reply_id)
     outcomes.record_outcome(
         db, reply_id, result, by=user.name, note=_blank(note),
-        rating_after=int(rating_after) if rating_after and rating_after.isdigit() else None,
+        rating_after=outcomes.parse_rating(rating_after),
         owner=None if user.is_lead else user.name,
     )
     row = db["replies"].get(reply_id)

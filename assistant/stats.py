@@ -24,7 +24,8 @@ import sqlite_utils
 
 from assistant.errors import InvalidInput
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.ASCII)  # matched whole: no other digits, no trailing newline
+YEARS = range(2000, 2100)
 _CONVERTED = "('upgraded', 'positive_followup', 'deleted')"
 DIMENSIONS = {"template": "template_id", "intent": "intent", "agent": "agent", "platform": "platform"}
 
@@ -42,14 +43,14 @@ def parse_week(week: str) -> str:
 
     :raises InvalidInput: when it is not a real ISO week
     """
-    m = _WEEK.match(week or "")
-    if m:
+    m = _WEEK.fullmatch(week or "")
+    if m and int(m.group(1)) in YEARS:
         try:
             date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
             return week
         except ValueError:
             pass
-    raise InvalidInput(f"week must look like 2026-W47 (an ISO week), not {week!r}")
+    raise InvalidInput(f"week must look like 2026-W47 (an ISO week of 2000-2099), not {week!r}")
 
 
 def wilson_interval(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:

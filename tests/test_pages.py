@@ -111,3 +111,13 @@ def test_compose_link_prefills_the_complaint(site):
     response = client.get("/compose", params={"text": "快递太慢了</textarea><script>x</script>"})
     textarea = BeautifulSoup(response.text, "html.parser").select_one("textarea#text")
     assert textarea.text == "快递太慢了</textarea><script>x</script>"
+
+
+def test_signing_out_revokes_copies_of_the_session_cookie(site):
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    stolen = dict(client.cookies)
+    assert client.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    client.cookies.update(stolen)
+    assert client.get("/compose", follow_redirects=False).status_code == 303
