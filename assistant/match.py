@@ -39,6 +39,8 @@ EXAMPLE_WORD_SHARE = 0.7
 EMPHASIS_BONUS = 1.8
 EMPHASIS_SPAN = 40  # characters after the marker that it stresses
 TEMPLATE_FIT = 0.75  # a template is offered if its evidence is at least this share of the best one's
+CAUSE_PRESENT = 1.5  # evidence at which another intent counts as a stated cause
+SERVICE_BESIDE_CAUSE = 0.85  # multiplier of support evidence beside a stated cause
 EARLY_BONUS = 0.8  # the first grievance mentioned weighs up to this much more
 SCALE = 1.6  # score = 1 - exp(-evidence / SCALE)
 MIN_SCORE = 0.25  # secondary intents below this are not reported
@@ -203,6 +205,12 @@ def match_intents(
     other = index.intent_ids.index("other")
     # "other" is the fallback: its own words ("垃圾", "太差了") are weak evidence next to any specific cause.
     evidence[other] = OTHER_PRIOR + OTHER_FACTOR * evidence[other]
+    # A complaint about support usually rides on a cause ("漏发了配件，客服还不理人"): the cause is answered
+    # first, so support evidence counts less when another specific cause is clearly present.
+    service = index.intent_ids.index("service_attitude")
+    causes = np.delete(evidence, [service, other])
+    if causes.max(initial=0.0) >= CAUSE_PRESENT:
+        evidence[service] *= SERVICE_BESIDE_CAUSE
     scores = 1.0 - np.exp(-evidence / SCALE)
     order = np.argsort(-scores, kind="stable")
     results = []
