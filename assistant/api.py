@@ -6,19 +6,29 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from assistant import outcomes, stats
 from assistant.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep
 from assistant.errors import InvalidInput
 from assistant.export import export_file
+from assistant.normalize import strip_surrogates
 
 router = APIRouter()
 v1 = "/api/v1"
 Rating = Field(default=None, ge=1, le=5, description="Star rating, 1-5")
 
 
-class SuggestIn(BaseModel):
+class Body(BaseModel):
+    """A request body whose text fields lose lone surrogates (valid JSON, but not storable text)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value):
+        return strip_surrogates(value) if isinstance(value, str) else value
+
+
+class SuggestIn(Body):
     text: str = Field(description="The complaint as pasted")
     platform: str | None = Field(default=None, max_length=40)
     customer: str | None = Field(default=None, max_length=100)
@@ -27,7 +37,7 @@ class SuggestIn(BaseModel):
     rating: int | None = Rating
 
 
-class ReplyIn(BaseModel):
+class ReplyIn(Body):
     complaint: str
     sent_text: str = Field(max_length=5000)
     platform: str = Field(min_length=1, max_length=40)
@@ -37,7 +47,7 @@ class ReplyIn(BaseModel):
     rating: int | None = Rating
 
 
-class OutcomeIn(BaseModel):
+class OutcomeIn(Body):
     result: Literal["upgraded", "positive_followup", "deleted", "unchanged", "resolved_offline", "escalated_further", "no_response"]
     rating_after: int | None = Rating
     note: str | None = Field(default=None, max_length=2000)

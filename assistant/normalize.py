@@ -25,6 +25,7 @@ _MENTION = re.compile(r"@[^\s@,，:：;；!！?？。、()（）]{1,30}")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _PUNCT_RUN = re.compile(r"([^\w\s])\1+")
 _SPACE_RUN = re.compile(r"\s+")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _EMOJI_CATEGORIES = {"So", "Sk", "Cs", "Co", "Cn"}
 DICT_MIN_FREQ = 10
 _JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
@@ -101,9 +102,14 @@ def _keep(line: str, min_freq: int) -> bool:
     return len(parts) >= 2 and (len(parts[0]) <= 2 or int(parts[1]) >= min_freq)
 
 
+def strip_surrogates(text: str) -> str:
+    """Drop lone UTF-16 surrogates (JSON's "\\ud800" decodes to one): they cannot be encoded or stored."""
+    return _SURROGATES.sub("", text)
+
+
 def clean(text: str, converter) -> tuple[str, tuple[str, ...]]:
     """Return (normalised text with @mentions, the mentions)."""
-    text = html.unescape(text)
+    text = strip_surrogates(html.unescape(text))
     text = unicodedata.normalize("NFKC", text)
     text = converter.convert(text)
     text = text.lower()

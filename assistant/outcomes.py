@@ -226,6 +226,24 @@ class ImportRejected(InvalidInput):
         super().__init__(f"line {first.line}: {first.message}{more}; nothing was imported")
 
 
+def _existing_ids(db: sqlite_utils.Database, content: str) -> set[int]:
+    """The reply ids among the file's ``reply_id`` cells that exist, looked up in chunks, not the whole log."""
+    wanted = set()
+    try:
+        for record in csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline="")):
+            value = (record.get("reply_id") or "").strip()
+            if value.isascii() and value.isdigit() and len(value) < 19:
+                wanted.add(int(value))
+    except csv.Error:
+        pass  # reported with its line by the caller's own pass over the file
+    ids = sorted(wanted)
+    found = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(r[0] for r in db.execute(f"select id from replies where id in ({', '.join('?' * len(chunk))})", chunk))
+    return found
+
+
 def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: datetime | None = None) -> int:
     """Import outcomes from CSV (``reply_id,result[,rating_after][,note]``), all or nothing.
 
@@ -239,7 +257,7 @@ def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: da
     if missing:
         raise ImportRejected([ImportProblem(1, f"missing column(s): {', '.join(sorted(missing))}")])
     rows, errors = [], []
-    known = {r[0] for r in db.execute("select id from replies")}
+    known = _existing_ids(db, content)
     line = 1
     records = iter(reader)
     while True:

@@ -243,11 +243,8 @@ def highlight(text: str, words: list[str]) -> list[tuple[str, bool]]:
 
 def _own_reply(db, user: User, reply_id: int) -> dict:
     """A reply the user may see: their own, or any for a lead; others are reported as absent (404)."""
-    row = db.execute("select * from replies where id = ?", [reply_id]).fetchone()
-    if row is None:
-        raise NotFound(f"回复 {reply_id} 不存在。")
-    record = dict(zip([d[0] for d in db.execute("select * from replies limit 0").description], row))
-    if not user.is_lead and record["agent"] != user.name:
+    record = next(db.query("select * from replies where id = ?", [reply_id]), None)
+    if record is None or (not user.is_lead and record["agent"] != user.name):
         raise NotFound(f"回复 {reply_id} 不存在。")
     return record
 

@@ -14,6 +14,8 @@ import hashlib
 import hmac
 import re
 
+from assistant.normalize import strip_surrogates
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -33,6 +35,7 @@ def redact(text: str) -> str:
     """Mask phone numbers, ID numbers, e-mails, bank cards and street addresses in ``text``."""
     if not text:
         return text
+    text = strip_surrogates(text)
     text = _EMAIL.sub("[邮箱]", text)
     text = _ID_CARD.sub(lambda m: "[身份证号]" if _valid_id(m.group(0)) else m.group(0), text)
     text = _CARD.sub(lambda m: "[银行卡号]" if _luhn(m.group(0)) else m.group(0), text)

@@ -33,6 +33,8 @@ from assistant.auth import add_user
 from assistant.config import Settings
 from assistant.db import open_db
 
+import helpers
+
 CALLERS = ("anonymous", "agent_a", "agent_b", "lead")
 SKIPPED = ("/static", "/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect")
 COMPLAINT = "快递一个星期还没到，客服也不回消息"
@@ -147,14 +149,10 @@ class World:
 
 
 def sign_in(app, name: str, password: str) -> tuple[str, str]:
-    """Sign in through the login form like a browser; the session cookie and its CSRF token."""
+    """A fresh browser session: its cookie and its CSRF token."""
     client = TestClient(app)
-    page_ = client.get("/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page_.text).group(1)
-    response = client.post("/login", data={"name": name, "password": password, "csrf": csrf, "next": "/compose"}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/compose").text).group(1)
-    return client.cookies.get("assistant_session"), token
+    csrf = helpers.sign_in(client, name, password)
+    return client.cookies.get("assistant_session"), csrf
 
 
 @pytest.fixture(scope="module")

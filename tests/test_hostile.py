@@ -73,3 +73,14 @@ def test_template_injection_in_complaint_or_fields_is_inert(api, payload):
     for draft in response.json()["drafts"]:
         assert "49" not in draft["text"].replace(payload, "")
         assert "__mro__" not in draft["text"] or payload in draft["text"]
+
+
+def test_lone_surrogates_in_json_are_dropped_not_a_500(api):
+    client, lead, db = api
+    body = b'{"complaint": "\\ud800\\u5feb\\u9012\\u592a\\u6162", "sent_text": "\\udfff\\u60a8\\u597d\\uff0c\\u4eca\\u592918:00\\u524d\\u56de\\u7535", "platform": "jd\\ud800"}'
+    reply = client.post("/api/v1/replies", content=body, headers={**lead, "Content-Type": "application/json"})
+    assert reply.status_code == 201
+    row = db["replies"].get(reply.json()["id"])
+    assert (row["complaint"], row["platform"]) == ("快递太慢", "jd")
+    suggest = client.post("/api/v1/suggest", content=b'{"text": "\\ud800\\u5feb\\u9012\\u592a\\u6162"}', headers={**lead, "Content-Type": "application/json"})
+    assert suggest.status_code == 200

@@ -6,16 +6,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from assistant.auth import add_user
+from helpers import sign_in
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>快递一个星期还没到"
-
-
-def sign_in(client, name, password):
-    page = client.get("/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    response = client.post("/login", data={"name": name, "password": password, "csrf": csrf, "next": "/compose"}, follow_redirects=False)
-    assert response.status_code == 303
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/compose").text).group(1)
 
 
 @pytest.fixture

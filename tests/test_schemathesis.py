@@ -43,6 +43,7 @@ from assistant.auth import add_user
 from assistant.config import Settings
 from assistant.db import open_db
 from assistant.outcomes import RESULTS
+from helpers import sign_in
 
 MAX_EXAMPLES = 30
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -144,12 +145,7 @@ def lead_page(running_app):
     """A client signed in to the pages as the lead, and its CSRF token."""
     app, lead = running_app
     client = TestClient(app, raise_server_exceptions=False)
-    page = client.get("/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    response = client.post("/login", data={"name": lead.name, "password": lead.password, "csrf": csrf}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/compose").text).group(1)
-    return client, token
+    return client, sign_in(client, lead.name, lead.password)
 
 
 def describe(case, response, headers) -> str:
