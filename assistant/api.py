@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 
 from assistant import outcomes, stats
-from assistant.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep
+from assistant.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep, SigningSecret
 from assistant.errors import InvalidInput
 from assistant.export import export_file
+from assistant.library import INTENTS, REASONS
 from assistant.normalize import strip_surrogates
+from assistant.outcomes import Shown, agent_verdict
 
 router = APIRouter()
 v1 = "/api/v1"
 Rating = Field(default=None, ge=1, le=5, description="Star rating, 1-5")
+IntentId = Literal[tuple(INTENTS)]  # the taxonomy's intent ids (shared/eval/TAXONOMY.md)
+ReasonId = Literal[tuple(REASONS)]  # the taxonomy's escalation reason ids
+TOKEN_HEADER = "X-Suggestion-Token"
 
 
 class Body(BaseModel):
@@ -45,6 +51,21 @@ class ReplyIn(Body):
     customer: str | None = Field(default=None, max_length=100)
     order_id: str | None = Field(default=None, max_length=64)
     rating: int | None = Rating
+    suggestion: str | None = Field(
+        default=None, max_length=32000,
+        description=f"The {TOKEN_HEADER} header of the POST /api/v1/suggest answer the agent worked from: the reply is "
+        "logged as that suggestion showed it (intents, escalation, drafts), and it is logged once (its idempotency key)",
+    )
+    idempotency_key: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="A key of the caller's choosing (or the Idempotency-Key header): a second request with it logs "
+        "nothing new and answers with the first reply's id",
+    )
+    agent_intent: IntentId | None = Field(default=None, description="The primary intent the agent settled on, when they reviewed it")
+    agent_escalate: bool | None = Field(default=None, description="The agent's escalation verdict, when they reviewed it")
+    agent_reasons: list[ReasonId] | None = Field(
+        default=None, max_length=len(REASONS), description="The agent's escalation reasons (at least one when escalating)"
+    )
 
 
 class OutcomeIn(Body):
@@ -59,11 +80,19 @@ def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.post(f"{v1}/suggest", tags=["replies"])
+@router.post(
+    f"{v1}/suggest", tags=["replies"],
+    responses={200: {"headers": {TOKEN_HEADER: {"description": "A signed token of this suggestion, for POST /api/v1/replies `suggestion`", "schema": {"type": "string"}}}}},
+)
 def suggest(
-    body: SuggestIn, user: CurrentUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep, conversion: Conversion
+    body: SuggestIn, user: CurrentUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep, conversion: Conversion,
+    secret: SigningSecret, response: Response,
 ) -> dict:
-    """Recognise a complaint, decide on escalation and draft replies."""
+    """Recognise a complaint, decide on escalation and draft replies.
+
+    The answer's ``X-Suggestion-Token`` header, passed back as ``suggestion`` when the reply is logged,
+    makes the log hold exactly this suggestion, once.
+    """
     history = outcomes.history_for(
         db, key=key, tz=settings.tz, customer=body.customer, order_id=body.order_id, platform=body.platform,
         conversion=conversion,
@@ -72,17 +101,48 @@ def suggest(
         body.text, customer=body.customer, product=body.product, order_id=body.order_id, agent=user.name,
         platform=body.platform, **history,
     )
+    shown = Shown.from_suggestion(s, complaint=body.text, agent=user.name, key=secrets.token_urlsafe(16))
+    response.headers[TOKEN_HEADER] = shown.seal(secret)
     return s.to_dict()
 
 
 @router.post(f"{v1}/replies", status_code=201, tags=["replies"])
-def log_reply(body: ReplyIn, user: CurrentUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep) -> dict:
-    """Log a reply the agent sent."""
-    s = engine.suggest(body.complaint, customer=body.customer, order_id=body.order_id, agent=user.name)
-    reply_id = outcomes.log_reply(
-        db, s, body.sent_text, agent=user.name, platform=body.platform, key=key, tz=settings.tz,
+def log_reply(
+    body: ReplyIn, user: CurrentUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep, conversion: Conversion,
+    secret: SigningSecret, response: Response,
+    idempotency_header: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> dict:
+    """Log a reply the agent sent, with the agent's intent and escalation verdict when they reviewed them.
+
+    With ``suggestion`` the reply is logged as that suggestion showed it; without, the assistant is asked
+    again (with the log's history). With an idempotency key (``idempotency_key``, the ``Idempotency-Key``
+    header, or the suggestion's own), a repeat answers with the first reply's id, logs nothing, and
+    carries ``Idempotent-Replayed: true``.
+    """
+    idempotency_key = body.idempotency_key
+    if idempotency_header is not None and idempotency_header.strip():
+        if idempotency_key is not None and idempotency_key != idempotency_header.strip():
+            raise InvalidInput("the Idempotency-Key header and the idempotency_key field differ")
+        idempotency_key = idempotency_header.strip()
+    if body.suggestion:
+        shown = Shown.unseal(body.suggestion, secret)
+        shown.check(complaint=body.complaint, agent=user.name, template_id=body.template_id)
+        idempotency_key = idempotency_key or shown.key
+    else:
+        history = outcomes.history_for(
+            db, key=key, tz=settings.tz, customer=body.customer, order_id=body.order_id, platform=body.platform,
+            conversion=conversion,
+        )
+        s = engine.suggest(body.complaint, customer=body.customer, order_id=body.order_id, agent=user.name, platform=body.platform, **history)
+        shown = Shown.from_suggestion(s, complaint=body.complaint)
+    verdict = agent_verdict(shown, intent=body.agent_intent, escalate=body.agent_escalate, reasons=body.agent_reasons)
+    reply_id, created = outcomes.log_shown(
+        db, shown, body.complaint, body.sent_text, agent=user.name, platform=body.platform, key=key, tz=settings.tz,
         template_id=body.template_id, customer=body.customer, order_id=body.order_id, rating=body.rating,
+        verdict=verdict, idempotency_key=idempotency_key,
     )
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
     return {"id": reply_id}
 
 

@@ -100,6 +100,20 @@ def m005_revoked_sessions(db: sqlite_utils.Database) -> None:
     db["revoked_sessions"].create({"sid": str, "revoked_at": float}, pk="sid")
 
 
+@migrations()
+def m006_shown_and_corrections(db: sqlite_utils.Database) -> None:
+    # What the page showed is logged as shown (with the scores), the agent's own verdict beside the
+    # assistant's (null when the agent was not asked: API callers that send no correction), and the
+    # idempotency key that makes a second "mark as sent" of the same suggestion log nothing new.
+    replies = db["replies"]
+    replies.add_column("intent_scores", str)  # JSON list of scores, parallel to intents
+    replies.add_column("agent_intent", str)
+    replies.add_column("agent_escalate", int)
+    replies.add_column("agent_reasons", str)  # JSON list of escalation reason ids
+    replies.add_column("idempotency_key", str)
+    replies.create_index(["idempotency_key"], unique=True)  # NULLs (no key) may repeat
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 

@@ -13,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.auth import User, user_for_token
 from assistant.config import Settings
-from assistant.db import open_db
+from assistant.db import load_or_create_secret, open_db
 from assistant.engine import Engine
 from assistant.errors import Forbidden, LoginRequired, Unauthorized
 from assistant.stats import template_conversion
@@ -41,7 +41,19 @@ def get_key(request: Request) -> bytes:
     return request.app.state.key
 
 
+def get_signing_secret(request: Request) -> bytes:
+    """The key the session cookies are signed with (``data/session.key``, made by ``create_app``), read once per app.
+
+    Suggestion tokens are signed with it too, under their own salt (itsdangerous derives a separate key).
+    """
+    secret = getattr(request.app.state, "signing_secret", None)
+    if secret is None:
+        secret = request.app.state.signing_secret = load_or_create_secret(request.app.state.settings.db_path.parent / "session.key")
+    return secret
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+SigningSecret = Annotated[bytes, Depends(get_signing_secret)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 DB = Annotated[sqlite_utils.Database, Depends(get_db)]
 Key = Annotated[bytes, Depends(get_key)]

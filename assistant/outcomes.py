@@ -5,11 +5,18 @@ order references as keyed hashes. Outcomes are appended: a later outcome
 supersedes the earlier one (kept, marked ``superseded``) and becomes the
 reply's current outcome. The history the engine needs (earlier unresolved
 replies, texts already sent) is read here and handed to ``Engine.suggest``.
+
+A reply is logged as the assistant *showed* it (``Shown``, carried by the draft
+page as a signed token), with the agent's own verdict beside it (``Verdict``:
+the intent and escalation they confirmed or corrected). ``corrections`` turns
+the corrected ones into training records; an idempotency key makes a second
+"mark as sent" of the same suggestion log nothing new.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass
@@ -17,11 +24,13 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from rapidfuzz import fuzz
 
 from assistant.db import write_transaction
 from assistant.engine import Suggestion
 from assistant.errors import InvalidInput, NotFound
+from assistant.library import INTENTS, REASONS
 from assistant.redact import keyed_hash, redact
 from assistant.sincerity import check_sincerity
 from assistant.stats import iso_week, template_conversion
@@ -45,6 +54,150 @@ RESOLVED = CONVERTED + ("resolved_offline",)
 REPEAT_WINDOW_DAYS = 30
 
 
+TOKEN_SALT = "assistant.shown-suggestion"
+TOKEN_MAX_AGE = 12 * 3600  # seconds a shown suggestion may be marked as sent (a working day and then some)
+
+
+class SuggestionTokenInvalid(InvalidInput):
+    """A suggestion token that was not signed by this app, was changed, or belongs to someone else."""
+
+
+class SuggestionTokenExpired(SuggestionTokenInvalid):
+    """A suggestion token older than ``TOKEN_MAX_AGE``."""
+
+
+def complaint_digest(text: str) -> str:
+    """A short digest of a complaint that survives the round trip through an HTML form.
+
+    The HTML parser turns CR LF and lone CR into LF and NUL into U+FFFD in attribute values,
+    so those are canonicalised first.
+    """
+    canonical = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the assistant showed for one complaint: the part of a suggestion the log keeps.
+
+    It travels with the draft page as a signed token (``seal``/``unseal``), so marking a
+    draft as sent logs exactly what the agent saw, without asking the engine again.
+    """
+
+    intents: tuple[tuple[str, float], ...]  # (intent id, score), best first
+    escalate: bool
+    reasons: tuple[str, ...]  # escalation reason ids, as shown (most severe first)
+    drafts: tuple[tuple[str, str], ...]  # (template id, text) of each draft, in order
+    complaint: str = ""  # ``complaint_digest`` of the complaint the suggestion was for
+    key: str = ""  # idempotency key: one suggestion is marked as sent once
+    agent: str | None = None  # who it was shown to
+
+    @classmethod
+    def from_suggestion(cls, s: Suggestion, *, complaint: str | None = None, agent: str | None = None, key: str = "") -> "Shown":
+        return cls(
+            intents=tuple((m.id, round(float(m.score), 3)) for m in s.intents),
+            escalate=bool(s.escalation.escalate),
+            reasons=tuple(r.id for r in s.escalation.reasons),
+            drafts=tuple((d.template_id, d.text) for d in s.drafts),
+            complaint=complaint_digest(s.normalized.original if complaint is None else complaint),
+            key=key,
+            agent=agent,
+        )
+
+    @property
+    def intent(self) -> str:
+        """The assistant's primary intent ("other" when it named none)."""
+        return self.intents[0][0] if self.intents else "other"
+
+    def drafted(self, template_id: str | None) -> str | None:
+        return next((text for tid, text in self.drafts if tid == template_id), None)
+
+    def seal(self, secret: bytes) -> str:
+        """A signed, timestamped, URL-safe token of this suggestion (not encrypted: it holds nothing the agent did not see)."""
+        payload = {
+            "i": [list(pair) for pair in self.intents], "e": self.escalate, "r": list(self.reasons),
+            "d": [list(pair) for pair in self.drafts], "c": self.complaint, "k": self.key, "a": self.agent,
+        }
+        return URLSafeTimedSerializer(secret, salt=TOKEN_SALT).dumps(payload)
+
+    @classmethod
+    def unseal(cls, token: str, secret: bytes, *, max_age: int = TOKEN_MAX_AGE) -> "Shown":
+        """Read a token made by ``seal``.
+
+        :raises SuggestionTokenExpired: when it is older than ``max_age`` seconds
+        :raises SuggestionTokenInvalid: when it was changed or not made with ``secret``
+        """
+        serializer = URLSafeTimedSerializer(secret, salt=TOKEN_SALT)
+        try:
+            p = serializer.loads(token, max_age=max_age)
+        except SignatureExpired:
+            raise SuggestionTokenExpired(f"the suggestion token is older than {max_age // 3600} hours; ask for a new suggestion") from None
+        except BadData:
+            raise SuggestionTokenInvalid("the suggestion token is invalid (changed, or not issued by this server)") from None
+        try:
+            return cls(
+                intents=tuple((str(i), float(score)) for i, score in p["i"]), escalate=bool(p["e"]),
+                reasons=tuple(str(r) for r in p["r"]), drafts=tuple((str(t), str(x)) for t, x in p["d"]),
+                complaint=str(p["c"]), key=str(p["k"]), agent=p["a"],
+            )
+        except (KeyError, TypeError, ValueError):
+            raise SuggestionTokenInvalid("the suggestion token is invalid (unknown layout)") from None
+
+    def check(self, *, complaint: str, agent: str, template_id: str | None) -> None:
+        """Refuse a token used for another complaint, by another agent, or with a template it did not show.
+
+        :raises SuggestionTokenInvalid: naming which
+        """
+        if self.agent != agent:
+            raise SuggestionTokenInvalid("the suggestion token was issued to another user")
+        if complaint_digest(complaint) != self.complaint:
+            raise SuggestionTokenInvalid("the complaint differs from the one the suggestion was made for")
+        if template_id is not None and self.drafted(template_id) is None:
+            raise SuggestionTokenInvalid(f"template {template_id!r} was not among the drafts of this suggestion")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The agent's own reading of a complaint: the intent and the escalation verdict they confirmed or corrected."""
+
+    intent: str
+    escalate: bool
+    reasons: tuple[str, ...]
+
+
+def agent_verdict(
+    shown: Shown, *, intent: str | None = None, escalate: bool | None = None, reasons: list[str] | tuple[str, ...] | None = None
+) -> Verdict | None:
+    """The agent's verdict from what they changed; what they left out is kept as the assistant showed it.
+
+    None when they said nothing at all (an API caller that does not review), so it is not counted as kept.
+    ``escalate`` left out follows ``reasons`` when those are given; an escalation needs at least one reason.
+
+    :raises InvalidInput: for an intent or reason outside the taxonomy, reasons without escalation, or an
+        escalation without a reason
+    """
+    if intent is None and escalate is None and reasons is None:
+        return None
+    if intent is not None and intent not in INTENTS:
+        raise InvalidInput(f"agent_intent {str(intent)[:40]!r} is not one of: {', '.join(INTENTS)}")
+    if reasons is not None:
+        unknown = [r for r in reasons if r not in REASONS]
+        if unknown:
+            raise InvalidInput(f"agent_reasons: {str(unknown[0])[:40]!r} is not one of: {', '.join(REASONS)}")
+        reasons = tuple(dict.fromkeys(reasons))
+    if escalate is None:
+        escalate = bool(reasons) if reasons is not None else shown.escalate
+    if not escalate:
+        if reasons:
+            raise InvalidInput("agent_reasons must be empty when agent_escalate is false")
+        reasons = ()
+    else:
+        reasons = shown.reasons if reasons is None else reasons
+        if not reasons:
+            raise InvalidInput(f"agent_escalate is true: name at least one reason in agent_reasons ({', '.join(REASONS)})")
+    return Verdict(intent or shown.intent, bool(escalate), tuple(reasons))
+
+
 def log_reply(
     db: sqlite_utils.Database,
     suggestion: Suggestion,
@@ -60,43 +213,108 @@ def log_reply(
     rating: int | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Record a sent reply and return its id.
+    """Record a sent reply to a suggestion the engine just made and return its id (see ``log_shown``)."""
+    reply_id, _ = log_shown(
+        db, Shown.from_suggestion(suggestion), suggestion.normalized.original, sent_text, agent=agent, platform=platform,
+        key=key, tz=tz, template_id=template_id, customer=customer, order_id=order_id, rating=rating, now=now,
+    )
+    return reply_id
 
-    :param suggestion: what the engine said about the complaint (intents, escalation, drafts)
+
+def log_shown(
+    db: sqlite_utils.Database,
+    shown: Shown,
+    complaint: str,
+    sent_text: str,
+    *,
+    agent: str,
+    platform: str,
+    key: bytes,
+    tz: ZoneInfo,
+    template_id: str | None = None,
+    customer: str | None = None,
+    order_id: str | None = None,
+    rating: int | None = None,
+    verdict: Verdict | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> tuple[int, bool]:
+    """Record a sent reply as the assistant showed it, with the agent's verdict; return (id, created).
+
+    :param shown: what the assistant showed (intents, escalation, drafts)
+    :param complaint: the complaint as pasted (stored redacted)
     :param sent_text: the text the agent actually sent
     :param template_id: the draft the agent started from (default: the first draft)
+    :param verdict: the agent's intent and escalation verdict (None: not reviewed)
+    :param idempotency_key: when a reply with this key exists, its id is returned and nothing is written
     :param key: the HMAC key for customer and order references
-    :raises InvalidInput: for an empty reply or an unknown template id
+    :raises InvalidInput: for an empty reply, or a key already used by another agent
     """
     if not sent_text or not sent_text.strip():
         raise InvalidInput("sent_text is empty")
     now = now or datetime.now(timezone.utc)
-    drafts = {d.template_id: d for d in suggestion.drafts}
-    if template_id is None and suggestion.drafts:
-        template_id = suggestion.drafts[0].template_id
-    draft = drafts.get(template_id)
-    drafted = draft.text if draft else None
-    complaint = suggestion.normalized.original
+    if template_id is None and shown.drafts:
+        template_id = shown.drafts[0][0]
+    drafted = shown.drafted(template_id)
+    sent = sent_text.strip()
     record = {
         "sent_at": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
         "week": iso_week(now, tz),
         "agent": agent,
         "platform": platform,
-        "intent": suggestion.intents[0].id if suggestion.intents else "other",
-        "intents": json.dumps([m.id for m in suggestion.intents]),
-        "escalate": int(suggestion.escalation.escalate),
-        "reasons": json.dumps([r.id for r in suggestion.escalation.reasons]),
+        "intent": shown.intent,
+        "intents": json.dumps([i for i, _ in shown.intents]),
+        "intent_scores": json.dumps([score for _, score in shown.intents]),
+        "escalate": int(shown.escalate),
+        "reasons": json.dumps(list(shown.reasons)),
         "template_id": template_id,
         "complaint": redact(complaint),
         "drafted_text": redact(drafted) if drafted else None,
-        "sent_text": redact(sent_text.strip()),
-        "edit_ratio": round(1 - fuzz.ratio(drafted, sent_text.strip()) / 100, 3) if drafted else None,
+        "sent_text": redact(sent),
+        "edit_ratio": round(1 - fuzz.ratio(drafted, sent) / 100, 3) if drafted else None,
         "sincerity": check_sincerity(sent_text, complaint).score,
         "customer_ref": keyed_hash(customer, key),
         "order_ref": keyed_hash(order_id, key),
         "rating": rating,
+        "agent_intent": verdict.intent if verdict else None,
+        "agent_escalate": int(verdict.escalate) if verdict else None,
+        "agent_reasons": json.dumps(list(verdict.reasons)) if verdict else None,
+        "idempotency_key": idempotency_key or None,
     }
-    return db["replies"].insert(record).last_pk
+    if not idempotency_key:
+        return db["replies"].insert(record).last_pk, True
+    with (db.atomic() if db.conn.in_transaction else write_transaction(db)):
+        row = db.execute("select id, agent from replies where idempotency_key = ?", [idempotency_key]).fetchone()
+        if row:
+            if row[1] != agent:
+                raise InvalidInput("idempotency_key is already used by another agent's reply; use a new key")
+            return row[0], False
+        return db["replies"].insert(record).last_pk, True
+
+
+def corrections(db: sqlite_utils.Database) -> list[dict]:
+    """Training records (TAXONOMY format) of every reply whose agent changed the intent or the escalation verdict.
+
+    The text is the stored (redacted) complaint; intent, escalate and reasons are the agent's
+    (what they left as shown is the assistant's, which they confirmed). Oldest first.
+    """
+    out = []
+    rows = db.execute(
+        "select id, complaint, intent, escalate, reasons, agent_intent, agent_escalate, agent_reasons from replies "
+        "where agent_intent is not null and (agent_intent is not intent or agent_escalate is not escalate "
+        "or agent_reasons is not reasons) order by id"
+    )
+    for reply_id, text, intent, escalate, reasons, agent_intent, agent_escalate, agent_reasons in rows:
+        shown_reasons = json.loads(reasons or "[]")
+        agent_escalate = bool(escalate) if agent_escalate is None else bool(agent_escalate)
+        agent_reasons = shown_reasons if agent_reasons is None else json.loads(agent_reasons)
+        if agent_intent == intent and agent_escalate == bool(escalate) and set(agent_reasons) == set(shown_reasons):
+            continue  # the same reasons in another order
+        out.append({
+            "id": f"reply-{reply_id}", "text": text, "intent": agent_intent, "secondary": [],
+            "escalate": agent_escalate, "reasons": agent_reasons,
+        })
+    return out
 
 
 def record_outcome(

@@ -17,10 +17,10 @@ from assistant import outcomes
 from assistant import triage as batch
 from assistant.auth import User, check_password
 from assistant.db import write_transaction
-from assistant.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, csrf_token
+from assistant.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, SigningSecret, csrf_token
 from assistant.errors import InvalidInput, NotFound, RateLimited
 from assistant.library import INTENTS, REASONS
-from assistant.outcomes import RESULTS
+from assistant.outcomes import RESULTS, Shown, SuggestionTokenExpired, SuggestionTokenInvalid, agent_verdict
 from assistant.sincerity import check_sincerity
 
 router = APIRouter(include_in_schema=False)
@@ -33,6 +33,7 @@ SESSION_MAX_AGE = 12 * 3600  # seconds a session cookie is valid (also set on th
 LOGIN_LIMIT, LOGIN_WINDOW = 5, 300  # failed attempts per name and address per five minutes
 Text = Annotated[str, Form()]
 OptionalText = Annotated[str | None, Form()]
+OptionalList = Annotated[list[str] | None, Form()]
 ReplyId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # SQLite's integer range
 
 
@@ -98,10 +99,13 @@ def compose(request: Request, user: PageUser, text: str = "", platform: str = "t
 @router.post("/compose/suggest", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def compose_suggest(
     request: Request, user: PageUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep, conversion: Conversion,
-    text: Text, platform: OptionalText = None, customer: OptionalText = None, product: OptionalText = None,
-    order_id: OptionalText = None, rating: OptionalText = None,
+    secret: SigningSecret, text: Text, platform: OptionalText = None, customer: OptionalText = None,
+    product: OptionalText = None, order_id: OptionalText = None, rating: OptionalText = None,
 ):
-    """The suggestion partial: intents, highlighted complaint, escalation banner, drafts."""
+    """The suggestion partial: intents, highlighted complaint, escalation banner, the agent's verdict, drafts.
+
+    What it shows travels with the drafts as a signed token, so marking one as sent logs exactly this.
+    """
     fields = {"platform": platform or None, "customer": _blank(customer), "product": _blank(product), "order_id": _blank(order_id)}
     try:
         history = outcomes.history_for(
@@ -111,10 +115,12 @@ def compose_suggest(
         s = engine.suggest(text, agent=user.name, **fields, **history)
     except InvalidInput as e:
         return render(request, "_suggestion.html", {"error": str(e)}, user)
+    shown = Shown.from_suggestion(s, complaint=text, agent=user.name, key=secrets.token_urlsafe(16))
     words = [w for m in s.intents for w in m.matched if not w.startswith("≈")]
     context = {
         "s": s, "segments": highlight(text, words), "complaint": text, "fields": fields,
         "rating": rating if rating in ("1", "2", "3", "4", "5") else "", "error": None,
+        "shown": shown, "token": shown.seal(secret),
     }
     return render(request, "_suggestion.html", context, user)
 
@@ -128,18 +134,71 @@ def compose_sincerity(request: Request, user: PageUser, sent_text: Text = "", co
 
 @router.post("/compose/sent", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def compose_sent(
-    request: Request, user: PageUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep,
-    complaint: Text, sent_text: Text, platform: Text, template_id: OptionalText = None,
-    customer: OptionalText = None, order_id: OptionalText = None, rating: OptionalText = None,
+    request: Request, user: PageUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep, conversion: Conversion,
+    secret: SigningSecret, complaint: Text, sent_text: Text, platform: Text, template_id: OptionalText = None,
+    customer: OptionalText = None, product: OptionalText = None, order_id: OptionalText = None, rating: OptionalText = None,
+    suggestion: OptionalText = None, verdict: OptionalText = None, agent_intent: OptionalText = None,
+    agent_escalate: OptionalText = None, agent_reasons: OptionalList = None,
 ):
-    """Log a draft as sent; the response announces ``reply-logged`` to lists that care."""
-    s = engine.suggest(complaint, customer=_blank(customer), order_id=_blank(order_id), agent=user.name)
-    reply_id = outcomes.log_reply(
-        db, s, sent_text, agent=user.name, platform=platform, key=key, tz=settings.tz,
-        template_id=_blank(template_id), customer=_blank(customer), order_id=_blank(order_id),
-        rating=outcomes.parse_rating(rating),
+    """Log a draft as sent, as the suggestion partial showed it, with the agent's verdict.
+
+    ``suggestion`` is the partial's signed token: what it showed is logged, the engine is not asked
+    again, and its key makes a second submit answer with the same reply (nothing new is logged).
+    ``verdict`` marks a post from the verdict panel (an unticked 需要转线下 sends nothing).
+    The response announces ``reply-logged`` to lists that care; a refused post answers 400 with the
+    message in the draft's status line.
+    """
+    template_id = _blank(template_id)
+    if not sent_text.strip():
+        return _sent_error(request, user, "回复内容是空的，请先写好回复再标记为已发送。")
+    if suggestion:
+        try:
+            shown = Shown.unseal(suggestion, secret)
+            shown.check(complaint=complaint, agent=user.name, template_id=template_id)
+        except SuggestionTokenExpired:
+            return _sent_error(request, user, "这份草稿生成太久，已经过期，请重新生成草稿后再标记为已发送。")
+        except SuggestionTokenInvalid:
+            return _sent_error(request, user, "草稿校验失败（内容被改动过或不是这条投诉的草稿），请重新生成草稿后再标记为已发送。")
+        idempotency_key = shown.key
+    else:
+        # A draft page rendered before suggestion tokens existed, or a script: ask the engine as the partial would.
+        fields = {"platform": platform or None, "customer": _blank(customer), "product": _blank(product), "order_id": _blank(order_id)}
+        history = outcomes.history_for(
+            db, key=key, tz=settings.tz, customer=fields["customer"], order_id=fields["order_id"],
+            platform=fields["platform"], conversion=conversion,
+        )
+        try:
+            s = engine.suggest(complaint, agent=user.name, **fields, **history)
+        except InvalidInput as e:
+            return _sent_error(request, user, str(e))
+        shown, idempotency_key = Shown.from_suggestion(s, complaint=complaint, agent=user.name), None
+    try:
+        stars = outcomes.parse_rating(rating)
+    except InvalidInput:
+        return _sent_error(request, user, "评分只能是 1 到 5 星。")
+    agent = None
+    if verdict:
+        intent = _blank(agent_intent) or shown.intent
+        escalate = bool(_blank(agent_escalate))
+        reasons = [r for r in (agent_reasons or []) if r] if escalate else []
+        if intent not in INTENTS:
+            return _sent_error(request, user, "问题类型不在分类表里，请从列表里选一个。")
+        if any(r not in REASONS for r in reasons):
+            return _sent_error(request, user, "转线下原因不在分类表里，请从列表里勾选。")
+        if escalate and not reasons:
+            return _sent_error(request, user, "勾选了“需要转线下”，请至少勾选一个原因。")
+        agent = agent_verdict(shown, intent=intent, escalate=escalate, reasons=reasons)
+    reply_id, created = outcomes.log_shown(
+        db, shown, complaint, sent_text, agent=user.name, platform=platform, key=key, tz=settings.tz,
+        template_id=template_id, customer=_blank(customer), order_id=_blank(order_id),
+        rating=stars, verdict=agent, idempotency_key=idempotency_key,
     )
-    return render(request, "_sent.html", {"reply_id": reply_id}, user, headers={"HX-Trigger": "reply-logged"})
+    headers = {"HX-Trigger": "reply-logged"} if created else None
+    return render(request, "_sent.html", {"reply_id": reply_id, "created": created, "error": None}, user, headers=headers)
+
+
+def _sent_error(request: Request, user: User, message: str):
+    return render(request, "_sent.html", {"reply_id": None, "created": False, "error": message}, user, status_code=400)
 
 
 @router.get("/replies", response_class=HTMLResponse)

@@ -27,7 +27,7 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
     week = parse_week(week) if week else iso_week(datetime.now(timezone.utc), settings.tz)
     current = weekly_stats(db, week)
     trend = [weekly_stats(db, w) for w in previous_weeks(week, TREND_WEEKS)]
-    rows = list(db.query("select id, agent, platform, intent, template_id, complaint, sent_text, outcome from replies where week = ? order by id desc limit 50", [week]))
+    rows = list(db.query("select id, agent, platform, intent, agent_intent, template_id, complaint, sent_text, outcome from replies where week = ? order by id desc limit 50", [week]))
     context = {
         "week": week, "st": current, "trend": trend, "reference": REFERENCE, "rows": rows,
         "prev_week": previous_weeks(week, 2)[0], "next_week": _shift(week, 1),

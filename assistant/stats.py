@@ -9,6 +9,12 @@ Each part (upgraded, positive follow-up, deleted) is also reported on its own,
 as are the escalation share (escalated / sent) and the median days from sending
 to the outcome. The same figures are broken down by template, intent, agent and
 platform.
+
+``agreement`` measures the assistant on the team's own complaints: of the
+replies whose agent reviewed the verdict on the draft page (or sent one through
+the API), how often they kept the assistant's primary intent and its escalation
+verdict (escalate or not), overall and per intent the assistant named. A rate
+is None, not 0, when nothing was reviewed.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -86,6 +92,37 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """How often agents kept the assistant's answer: ``kept`` of ``total`` reviewed replies (rate None when 0)."""
+
+    kept: int = 0
+    total: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.kept / self.total, 4) if self.total else None
+
+    def to_dict(self) -> dict:
+        return {"kept": self.kept, "total": self.total, "rate": self.rate}
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Agents' agreement with the assistant in one week: intent, escalation verdict, and intent per intent shown."""
+
+    intent: Kept = Kept()
+    escalation: Kept = Kept()
+    by_intent: tuple[tuple[str, Kept], ...] = ()  # (the assistant's intent, how often agents kept it), most reviewed first
+
+    def to_dict(self) -> dict:
+        return {
+            "intent": self.intent.to_dict(),
+            "escalation": self.escalation.to_dict(),
+            "by_intent": [{"intent": intent, **k.to_dict()} for intent, k in self.by_intent],
+        }
+
+
+@dataclass(frozen=True)
 class WeeklyStats:
     """The statistics of one ISO week."""
 
@@ -94,6 +131,7 @@ class WeeklyStats:
     escalation_share: float
     median_days_to_outcome: float | None
     breakdowns: dict[str, tuple[Figures, ...]]
+    agreement: Agreement = field(default_factory=Agreement)
 
     def to_dict(self) -> dict:
         """The JSON contract of ``GET /api/v1/stats/weekly``."""
@@ -113,6 +151,7 @@ class WeeklyStats:
         }
         for name, rows in self.breakdowns.items():
             out[f"by_{name}"] = [r.to_dict() for r in rows]
+        out["agreement"] = self.agreement.to_dict()
         return out
 
 
@@ -132,6 +171,25 @@ def weekly_stats(db: sqlite_utils.Database, week: str) -> WeeklyStats:
         escalation_share=round(total.escalated / total.sent, 4) if total.sent else 0.0,
         median_days_to_outcome=round(statistics.median(days), 2) if days else None,
         breakdowns={name: _figures(db, week, column) for name, column in DIMENSIONS.items()},
+        agreement=agreement(db, week),
+    )
+
+
+def agreement(db: sqlite_utils.Database, week: str) -> Agreement:
+    """How often the agents kept the assistant's intent and escalation verdict on the replies sent in ``week``."""
+    rows = db.execute(
+        "select intent, count(agent_intent), sum(agent_intent = intent), count(agent_escalate), sum(agent_escalate = escalate) "
+        "from replies where week = ? and (agent_intent is not null or agent_escalate is not null) group by intent",
+        [week],
+    ).fetchall()
+    by_intent = sorted(
+        ((intent or "other", Kept(kept or 0, total)) for intent, total, kept, _, _ in rows if total),
+        key=lambda pair: (-pair[1].total, pair[0]),
+    )
+    return Agreement(
+        intent=Kept(sum(r[2] or 0 for r in rows), sum(r[1] for r in rows)),
+        escalation=Kept(sum(r[4] or 0 for r in rows), sum(r[3] for r in rows)),
+        by_intent=tuple(by_intent),
     )
 
 

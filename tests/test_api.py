@@ -1,4 +1,5 @@
 import csv
+import json
 import io
 from datetime import datetime, timezone
 
@@ -154,3 +155,105 @@ def test_an_agent_cannot_touch_another_agents_reply(api):
     response = client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": "upgraded"}, headers={"Authorization": f"Bearer {other.token}"})
     assert response.status_code == 404 and response.json() == {"detail": f"reply {reply_id} not found"}
     assert client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": "upgraded"}, headers=lead).status_code == 201
+
+
+# --- idempotency, the suggestion token, agent corrections, agreement ----------------------------------------------
+
+from assistant.outcomes import corrections  # noqa: E402
+
+LATE_REPLY = {"complaint": "快递一个星期还没到，客服也不回消息", "sent_text": "您好，今天18:00前给您回电说明物流进度。", "platform": "taobao"}
+
+
+def test_the_same_idempotency_key_twice_logs_one_reply(api):
+    client, agent, _, db = api
+    first = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "order-88-reply"}, headers=agent)
+    again = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "order-88-reply"}, headers=agent)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    by_header = [client.post("/api/v1/replies", json=LATE_REPLY, headers={**agent, "Idempotency-Key": "retry-7"}).json() for _ in range(2)]
+    assert by_header[0] == by_header[1] != first.json()
+    assert db["replies"].count == 2
+    clash = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "a"}, headers={**agent, "Idempotency-Key": "b"})
+    assert clash.status_code == 400 and "differ" in clash.json()["detail"]
+
+
+def test_a_suggestion_token_logs_what_suggest_returned_once(api):
+    client, agent, _, db = api
+    suggested = client.post("/api/v1/suggest", json={"text": LATE_REPLY["complaint"], "platform": "taobao", "product": "电热水壶"}, headers=agent)
+    token, shown = suggested.headers["X-Suggestion-Token"], suggested.json()
+    draft = shown["drafts"][-1]
+    body = {**LATE_REPLY, "suggestion": token, "template_id": draft["template_id"], "sent_text": draft["text"]}
+    first = client.post("/api/v1/replies", json=body, headers=agent)
+    again = client.post("/api/v1/replies", json=body, headers=agent)
+    assert first.status_code == 201 and again.json() == first.json() and db["replies"].count == 1
+    row = db["replies"].get(first.json()["id"])
+    assert json.loads(row["intents"]) == [i["id"] for i in shown["intents"]]
+    assert json.loads(row["intent_scores"]) == [i["score"] for i in shown["intents"]]
+    assert (bool(row["escalate"]), json.loads(row["reasons"])) == (shown["escalation"]["escalate"], [r["id"] for r in shown["escalation"]["reasons"]])
+    assert (row["template_id"], row["drafted_text"], row["edit_ratio"]) == (draft["template_id"], draft["text"], 0)  # the product named in it too
+    for changed, detail in [
+        ({"suggestion": token[:-4] + "AAAA"}, "invalid"),
+        ({"complaint": "收到的杯子碎了"}, "complaint differs"),
+        ({"template_id": "quality_defect.not_a_draft"}, "not among the drafts"),
+    ]:
+        response = client.post("/api/v1/replies", json={**body, **changed}, headers=agent)
+        assert response.status_code == 400 and detail in response.json()["detail"]
+    assert db["replies"].count == 1
+
+
+def test_agent_corrections_are_stored_and_become_training_records(api):
+    client, agent, _, db = api
+    shown = client.post("/api/v1/suggest", json={"text": LATE_REPLY["complaint"]}, headers=agent).json()
+    top = shown["intents"][0]["id"]
+    other = next(i for i in ("usage_question", "billing_invoice") if i != top)
+    corrected = client.post(
+        "/api/v1/replies", json={**LATE_REPLY, "agent_intent": other, "agent_escalate": True, "agent_reasons": ["media_threat"]}, headers=agent
+    ).json()["id"]
+    kept = client.post("/api/v1/replies", json={**LATE_REPLY, "agent_intent": top}, headers=agent).json()["id"]
+    unreviewed = client.post("/api/v1/replies", json=LATE_REPLY, headers=agent).json()["id"]
+    rows = {r["id"]: r for r in db["replies"].rows}
+    assert (rows[corrected]["intent"], rows[corrected]["agent_intent"], rows[corrected]["agent_escalate"]) == (top, other, 1)
+    assert json.loads(rows[corrected]["agent_reasons"]) == ["media_threat"]
+    assert (rows[kept]["agent_intent"], rows[kept]["agent_escalate"]) == (top, rows[kept]["escalate"])
+    assert rows[unreviewed]["agent_intent"] is None
+    assert corrections(db) == [
+        {"id": f"reply-{corrected}", "text": LATE_REPLY["complaint"], "intent": other, "secondary": [], "escalate": True, "reasons": ["media_threat"]}
+    ]
+
+
+@pytest.mark.parametrize(
+    "fields,status,detail",
+    [
+        ({"agent_intent": "late_parcel"}, 422, "quality_defect"),
+        ({"agent_reasons": ["rudeness"]}, 422, "legal_threat"),
+        ({"agent_escalate": True, "agent_reasons": []}, 400, "agent_escalate is true: name at least one reason"),
+        ({"agent_escalate": False, "agent_reasons": ["safety"]}, 400, "agent_reasons must be empty when agent_escalate is false"),
+    ],
+)
+def test_agent_verdicts_outside_the_taxonomy_are_refused(api, fields, status, detail):
+    client, agent, _, db = api
+    response = client.post("/api/v1/replies", json={**LATE_REPLY, **fields}, headers=agent)
+    assert response.status_code == status and detail in json.dumps(response.json(), ensure_ascii=False)
+    assert db["replies"].count == 0
+
+
+def test_weekly_stats_report_how_often_agents_kept_the_assistants_verdict(api):
+    client, agent, lead, _ = api
+    complaints = ["快递一个星期还没到，客服也不回消息", "收到的杯子碎了，包装都压扁了", "发票一直没给开"]
+    tops = []
+    for text in complaints:
+        shown = client.post("/api/v1/suggest", json={"text": text}, headers=agent).json()
+        tops.append((shown["intents"][0]["id"], shown["escalation"]["escalate"]))
+    keep, change_intent, change_escalation = zip(complaints, tops)
+    for (text, (intent, escalate)), fields in [
+        (keep, {"agent_intent": keep[1][0]}),
+        (change_intent, {"agent_intent": "other" if change_intent[1][0] != "other" else "usage_question"}),
+        (change_escalation, {"agent_escalate": not change_escalation[1][1], "agent_reasons": [] if change_escalation[1][1] else ["legal_threat"]}),
+    ]:
+        assert client.post("/api/v1/replies", json={**LATE_REPLY, "complaint": text, **fields}, headers=agent).status_code == 201
+    client.post("/api/v1/replies", json=LATE_REPLY, headers=agent)  # not reviewed: not counted
+    agreement = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()["agreement"]
+    assert agreement["intent"] == {"kept": 2, "total": 3, "rate": 0.6667}
+    assert agreement["escalation"] == {"kept": 2, "total": 3, "rate": 0.6667}
+    assert sum(r["total"] for r in agreement["by_intent"]) == 3 and sum(r["kept"] for r in agreement["by_intent"]) == 2
+    assert {r["intent"] for r in agreement["by_intent"]} == {intent for intent, _ in tops}

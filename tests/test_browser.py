@@ -9,6 +9,7 @@ import io
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -43,7 +44,7 @@ def wait_until_listening(port: int, deadline: float) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A real `assistant serve` on a free port with a fresh log; yields (base url, lead password)."""
+    """A real `assistant serve` on a free port with a fresh log; yields (base url, lead password, log path)."""
     tmp = tmp_path_factory.mktemp("serve")
     port = free_port()
     env = {**os.environ, "ASSISTANT_CACHE_DIR": str(tmp / "cache")}
@@ -61,7 +62,7 @@ def server(tmp_path_factory):
     try:
         password = re.search(r"password: (\S+)", output).group(1)
         wait_until_listening(port, deadline)
-        yield f"http://127.0.0.1:{port}", password
+        yield f"http://127.0.0.1:{port}", password, tmp / "data" / "assistant.db"
     except AttributeError:
         pytest.fail(f"server did not start:\n{output}")
     finally:
@@ -79,7 +80,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
-    base, password = server
+    base, password, db_path = server
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     page = context.new_page()
     dialogs = []
@@ -90,6 +91,7 @@ def page(browser, server):
     page.click("button[type=submit]")
     page.wait_for_url("**/compose")
     page.base = base
+    page.db_path = db_path
     page.dialogs = dialogs
     yield page
     assert dialogs == [], "a script from customer text ran"
@@ -158,3 +160,76 @@ def test_library_shows_templates_and_escapes_the_search(page):
     assert page.locator("#q").input_value() == XSS
     page.goto(f"{page.base}/library?intent=quality_defect")
     assert page.locator("article.template").count() >= 5
+
+
+def log_rows(page, where="1 = 1", params=()) -> list[dict]:
+    """Rows of the server's log, read beside it (WAL: readers do not block the server)."""
+    with sqlite3.connect(page.db_path) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(f"select * from replies where {where} order by id", params)]
+
+
+def test_agent_corrects_the_verdict_marks_sent_twice_and_one_reply_is_logged(page):
+    before = len(log_rows(page))
+    page.fill("#text", "买的电热水壶用了两周就不加热了，客服也不回消息，太失望了")
+    page.click("#compose-form button[type=submit]")
+    page.wait_for_selector("form.draft")
+    shown = page.input_value("#agent-intent")
+    assert page.get_attribute(f".intents .pick[data-intent={shown}]", "aria-pressed") == "true"
+    assert page.locator("#agent-intent option").count() == 16 and "质量问题" in page.inner_text("#agent-intent")
+    picks = page.locator(".intents .pick")
+    if picks.count() > 1:  # one click on another intent the assistant showed
+        other = picks.nth(1).get_attribute("data-intent")
+        picks.nth(1).click()
+        assert page.input_value("#agent-intent") == other
+        assert picks.nth(1).get_attribute("aria-pressed") == "true" and picks.nth(0).get_attribute("aria-pressed") == "false"
+    options = page.eval_on_selector_all("#agent-intent option", "os => os.map(o => o.value)")
+    corrected = next(o for o in options if o not in (shown, page.input_value("#agent-intent")))
+    page.select_option("#agent-intent", corrected)  # or pick any of the sixteen
+    assert page.locator(f".intents .pick[aria-pressed=true]").count() == 0 or corrected in page.inner_text(".intents")
+    page.check("#agent-escalate")
+    assert page.is_enabled("#agent-reasons input[value=repeat_unresolved]")
+    page.check("#agent-reasons input[value=repeat_unresolved]")
+    page.screenshot(path=str(ARTIFACTS / "draft-verdict.png"), full_page=True)
+
+    page.dblclick("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    reply_id = int(re.search(r"#(\d+)", page.inner_text("#draft-1 .sent")).group(1))
+    page.click("#draft-1 button[type=submit]")  # and once more, after it was logged
+    page.wait_for_selector("#draft-1 .sent .repeat")
+    assert f"#{reply_id}" in page.inner_text("#draft-1 .sent")
+    page.click("#draft-2 button[type=submit]")  # another draft of the same complaint: still one reply
+    page.wait_for_selector("#draft-2 .sent .repeat")
+
+    rows = log_rows(page)
+    assert len(rows) == before + 1
+    row = rows[-1]
+    assert row["id"] == reply_id and row["intent"] == shown
+    assert (row["agent_intent"], row["agent_escalate"], row["agent_reasons"]) == (corrected, 1, '["repeat_unresolved"]')
+    assert row["drafted_text"] and row["edit_ratio"] == 0
+
+    page.goto(f"{page.base}/stats")
+    reviewed = [r for r in log_rows(page) if r["agent_intent"] is not None]
+    kept = sum(r["agent_intent"] == r["intent"] for r in reviewed)
+    assert page.inner_text("#agreement-intent") == f"{kept / len(reviewed) * 100:.0f}%"
+    assert f"（{kept}/{len(reviewed)}）" in page.inner_text("#agreement")
+    assert page.locator("#agreement-by-intent tbody tr").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "stats-agreement.png"), full_page=True)
+
+
+def test_a_draft_whose_token_was_changed_is_refused_on_the_page(page):
+    before = len(log_rows(page))
+    page.fill("#text", "快递一个星期还没到，客服也不回消息")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("form.draft")
+    assert not page.is_checked("#agent-escalate") and not page.is_enabled("#agent-reasons input[value=safety]")
+    page.check("#agent-escalate")
+    page.click("#draft-1 button[type=submit]")  # escalating without a reason
+    page.wait_for_selector("#draft-1 .sent .alert")
+    assert "至少勾选一个原因" in page.inner_text("#draft-1 .sent")
+    page.uncheck("#agent-escalate")
+    page.eval_on_selector("#verdict input[name=suggestion]", "el => { el.value = el.value.slice(0, -4) + 'AAAA'; }")
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_function("document.querySelector('#draft-1 .sent').textContent.includes('草稿校验失败')")
+    assert page.locator("#draft-1 .sent [role=alert]").count() == 1
+    assert len(log_rows(page)) == before

@@ -109,3 +109,115 @@ def test_a_clean_import_records_every_row(db, engine):
     content = f"\ufeffreply_id,result,rating_after,note\n{ids[0]},upgraded,5,电话回访后改了\n{ids[1]},no_response,,\n"
     assert import_outcomes(db, content, by="组长") == 2
     assert [r["outcome"] for r in db["replies"].rows] == ["upgraded", "no_response"]
+
+
+# --- what the page showed, the agent's verdict, idempotency, corrections ---------------------------------------------
+
+from assistant.outcomes import (  # noqa: E402
+    Shown,
+    SuggestionTokenExpired,
+    SuggestionTokenInvalid,
+    agent_verdict,
+    complaint_digest,
+    corrections,
+    log_shown,
+)
+
+SECRET = b"s" * 32
+LATE = Shown(
+    intents=(("logistics_delay", 0.91), ("service_attitude", 0.42)), escalate=False, reasons=(),
+    drafts=(("logistics_delay.stuck", "您好，包裹卡在中转站是我们没盯紧，今天18:00前给您回电。"), ("logistics_delay.slow", "您好，发货慢了，对不起。")),
+)
+THREAT = Shown(
+    intents=(("quality_defect", 0.8),), escalate=True, reasons=("legal_threat", "compensation_demand"),
+    drafts=(("offline.legal_threat.regulator", "您好，我是组长小周，今天18:00前给您打电话。"),),
+)
+
+
+def _log(db, shown, verdict=None, *, key=None, agent="小林", complaint="快递一个星期还没到，客服也不回", template_id=None):
+    reply_id, created = log_shown(
+        db, shown, complaint, "您好，今天18:00前给您回电说明进度。", agent=agent, platform="taobao", key=KEY, tz=SHANGHAI,
+        template_id=template_id, verdict=verdict, idempotency_key=key, now=NOW,
+    )
+    return reply_id, created
+
+
+def test_a_reply_is_logged_as_it_was_shown_with_the_chosen_draft(db):
+    reply_id, _ = _log(db, LATE, template_id="logistics_delay.slow")
+    row = db["replies"].get(reply_id)
+    assert (row["intent"], json.loads(row["intents"]), json.loads(row["intent_scores"])) == (
+        "logistics_delay", ["logistics_delay", "service_attitude"], [0.91, 0.42])
+    assert (row["escalate"], row["reasons"], row["template_id"]) == (0, "[]", "logistics_delay.slow")
+    assert row["drafted_text"] == "您好，发货慢了，对不起。" and row["edit_ratio"] > 0
+    assert row["agent_intent"] is None and row["agent_escalate"] is None  # nobody reviewed it
+
+
+def test_the_same_idempotency_key_logs_one_reply(db):
+    first = _log(db, LATE, key="k-1")
+    again = _log(db, LATE, key="k-1")
+    assert first == (first[0], True) and again == (first[0], False)
+    assert db["replies"].count == 1
+    with pytest.raises(InvalidInput, match="another agent"):
+        _log(db, LATE, key="k-1", agent="小周")
+    assert _log(db, LATE, key="k-2")[1] and db["replies"].count == 2
+
+
+def test_a_shown_suggestion_survives_its_token_and_tampering_is_refused():
+    shown = Shown(**{**LATE.__dict__, "complaint": "c" * 32, "key": "abc", "agent": "小林"})
+    token = shown.seal(SECRET)
+    assert Shown.unseal(token, SECRET) == shown
+    with pytest.raises(SuggestionTokenInvalid):
+        Shown.unseal(token[:-2] + ("AA" if not token.endswith("AA") else "BB"), SECRET)
+    with pytest.raises(SuggestionTokenInvalid):
+        Shown.unseal(token, b"t" * 32)
+    with pytest.raises(SuggestionTokenInvalid):
+        Shown.unseal("not a token", SECRET)
+    with pytest.raises(SuggestionTokenExpired):
+        Shown.unseal(token, SECRET, max_age=-1)
+
+
+def test_a_token_is_only_good_for_its_complaint_agent_and_drafts():
+    shown = Shown(**{**LATE.__dict__, "agent": "小林", "complaint": complaint_digest("快递没到\n快点")})
+    shown.check(complaint="快递没到\r\n快点", agent="小林", template_id="logistics_delay.slow")  # a form's CR LF is the same text
+    for changes, message in [
+        ({"complaint": "快递没到"}, "complaint differs"),
+        ({"agent": "小周"}, "another user"),
+        ({"template_id": "quality_defect.broken"}, "not among the drafts"),
+    ]:
+        with pytest.raises(SuggestionTokenInvalid, match=message):
+            shown.check(**{"complaint": "快递没到\n快点", "agent": "小林", "template_id": None, **changes})
+
+
+def test_agent_verdicts_keep_what_was_not_changed_and_follow_the_taxonomy():
+    assert agent_verdict(LATE) is None
+    assert agent_verdict(LATE, intent="other") == agent_verdict(LATE, intent="other", escalate=False, reasons=[])
+    assert agent_verdict(THREAT, intent="counterfeit").reasons == ("legal_threat", "compensation_demand")
+    assert agent_verdict(THREAT, escalate=False).reasons == ()
+    assert agent_verdict(LATE, reasons=["media_threat", "media_threat"]).escalate is True
+    for kwargs, message in [
+        ({"intent": "late_parcel"}, "not one of: quality_defect"),
+        ({"reasons": ["rudeness"]}, "not one of: safety"),
+        ({"escalate": True}, "at least one reason"),
+        ({"escalate": False, "reasons": ["safety"]}, "must be empty"),
+    ]:
+        with pytest.raises(InvalidInput, match=message):
+            agent_verdict(LATE, **kwargs)
+
+
+def test_corrections_are_the_replies_whose_agent_changed_the_verdict(db):
+    changed_intent, _ = _log(db, LATE, agent_verdict(LATE, intent="service_attitude"), complaint="客服不回消息，快递也慢 13812345678")
+    changed_escalation, _ = _log(db, THREAT, agent_verdict(THREAT, escalate=False), complaint="质量太差，我要去12315")
+    added_reason, _ = _log(db, LATE, agent_verdict(LATE, escalate=True, reasons=["media_threat"]), complaint="再不到就发微博")
+    _log(db, LATE, agent_verdict(LATE, intent="logistics_delay"))  # kept
+    _log(db, THREAT, agent_verdict(THREAT, reasons=["compensation_demand", "legal_threat"]))  # kept, reasons in another order
+    _log(db, LATE)  # not reviewed
+    records = corrections(db)
+    assert records == [
+        {"id": f"reply-{changed_intent}", "text": "客服不回消息，快递也慢 [手机号]", "intent": "service_attitude", "secondary": [],
+         "escalate": False, "reasons": []},
+        {"id": f"reply-{changed_escalation}", "text": "质量太差，我要去12315", "intent": "quality_defect", "secondary": [],
+         "escalate": False, "reasons": []},
+        {"id": f"reply-{added_reason}", "text": "再不到就发微博", "intent": "logistics_delay", "secondary": [],
+         "escalate": True, "reasons": ["media_threat"]},
+    ]
+    assert json.loads(json.dumps(records)) == records  # JSON Lines as they are

@@ -114,3 +114,140 @@ def test_signing_out_revokes_copies_of_the_session_cookie(site):
     client.cookies.clear()
     client.cookies.update(stolen)
     assert client.get("/compose", follow_redirects=False).status_code == 303
+
+
+# --- marking a draft as sent: what the page showed, the agent's verdict, once ------------------------------------
+
+import json  # noqa: E402
+
+from assistant.outcomes import corrections  # noqa: E402
+
+
+def suggest(client, csrf, text, **fields):
+    response = client.post("/compose/suggest", data={"text": text, "platform": "taobao", **fields}, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 200
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def draft_post(soup, n=1, sent_text=None, **verdict) -> dict:
+    """What htmx posts for draft ``n``: its form's fields and the verdict panel's (hx-include="#verdict"), like a browser.
+
+    ``verdict`` overrides the panel: agent_intent, agent_escalate (bool), agent_reasons (list).
+    """
+    form = soup.select_one(f"#draft-{n}")
+    assert form["hx-include"] == "#verdict"
+    data = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    data["sent_text"] = sent_text if sent_text is not None else form.select_one("textarea").text
+    panel = soup.select_one("#verdict")
+    data.update({i["name"]: i["value"] for i in panel.select("input[type=hidden]")})
+    data["agent_intent"] = panel.select_one("select[name=agent_intent] option[selected]")["value"]
+    escalate = panel.select_one("#agent-escalate").has_attr("checked")
+    reasons = [i["value"] for i in panel.select("input[name=agent_reasons][checked]")] if escalate else []
+    data["agent_intent"] = verdict.get("agent_intent", data["agent_intent"])
+    escalate = verdict.get("agent_escalate", escalate)
+    reasons = verdict.get("agent_reasons", reasons)
+    if escalate:
+        data["agent_escalate"] = "1"
+    data["agent_reasons"] = reasons
+    return data
+
+
+def test_the_logged_reply_is_what_the_draft_partial_showed(site):
+    client, db, users = site
+    agent = {"Authorization": f"Bearer {users['小林'].token}"}
+    earlier = {"complaint": "快递还没到", "sent_text": "您好，今天18:00前回电说明物流进度。", "platform": "taobao", "customer": "王女士", "order_id": "88239912345"}
+    assert client.post("/api/v1/replies", json=earlier, headers=agent).status_code == 201  # unresolved, so this is a repeat
+    csrf = sign_in(client, "小林", users["小林"].password)
+    soup = suggest(client, csrf, "第三次联系你们了，快递还是没到，太气人了", customer="王女士", order_id="88239912345", product="电热水壶")
+    assert "多次未解决" in soup.select_one(".banner.escalate").text
+    shown_intents = [c.text for c in soup.select(".intents .intent code")]
+    shown_draft = soup.select_one("#reply-1").text
+    edited = shown_draft + "有进展我第一时间告诉您。"
+    data = draft_post(soup, 1, sent_text=edited)
+    first = client.post("/compose/sent", data=data, headers={"X-CSRF-Token": csrf})
+    assert first.status_code == 200 and "已记录为已发送" in first.text and first.headers["HX-Trigger"] == "reply-logged"
+    reply_id = int(re.search(r"#(\d+)", first.text).group(1))
+    row = db["replies"].get(reply_id)
+    assert (row["escalate"], "repeat_unresolved" in json.loads(row["reasons"])) == (1, True)
+    assert json.loads(row["intents"]) == shown_intents and row["intent"] == shown_intents[0]
+    assert row["template_id"] == soup.select_one("#draft-1 input[name=template_id]")["value"]
+    assert row["drafted_text"] == shown_draft and 0 < row["edit_ratio"] < 0.3
+    assert (row["agent_intent"], row["agent_escalate"]) == (row["intent"], 1)  # reviewed and kept
+    again = client.post("/compose/sent", data=data, headers={"X-CSRF-Token": csrf})
+    other_draft = client.post("/compose/sent", data=draft_post(soup, 2), headers={"X-CSRF-Token": csrf})
+    assert f"#{reply_id}" in again.text and "已经记录过" in again.text and "HX-Trigger" not in again.headers
+    assert f"#{reply_id}" in other_draft.text and "已经记录过" in other_draft.text
+    assert db["replies"].count == 2  # the earlier reply and this one
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda d: {**d, "suggestion": d["suggestion"][:-5] + "AAAAA"}, "草稿校验失败"),
+        (lambda d: {**d, "complaint": d["complaint"] + "（改过）"}, "草稿校验失败"),
+        (lambda d: {**d, "template_id": "quality_defect.not_shown"}, "草稿校验失败"),
+        (lambda d: {**d, "agent_escalate": "1", "agent_reasons": []}, "至少勾选一个原因"),
+        (lambda d: {**d, "agent_intent": "late_parcel"}, "不在分类表里"),
+    ],
+)
+def test_a_changed_or_incomplete_post_is_refused_in_chinese_and_logs_nothing(site, change, message):
+    client, db, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    soup = suggest(client, csrf, "快递一个星期还没到，客服也不回消息")
+    response = client.post("/compose/sent", data=change(draft_post(soup)), headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 400 and message in response.text and 'role="alert"' in response.text
+    assert db["replies"].count == 0
+
+
+def test_a_token_from_another_agent_is_refused(site):
+    client, db, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    data = draft_post(suggest(client, csrf, "快递一个星期还没到"))
+    client.cookies.clear()
+    csrf = sign_in(client, "小周", users["小周"].password)
+    assert client.post("/compose/sent", data=data, headers={"X-CSRF-Token": csrf}).status_code == 400
+    assert db["replies"].count == 0
+
+
+def test_the_agents_correction_on_the_draft_page_is_logged_beside_the_assistants(site):
+    client, db, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    soup = suggest(client, csrf, "买的电热水壶用了两周就不加热了，再不处理我就打12315投诉")
+    panel = soup.select_one("#verdict")
+    options = [o["value"] for o in panel.select("select[name=agent_intent] option")]
+    assert len(options) == 16 and panel.select_one("option[value=quality_defect]").text == "质量问题"
+    shown = panel.select_one("option[selected]")["value"]
+    assert soup.select_one(f".intents .pick[data-intent={shown}]")["aria-pressed"] == "true"
+    assert panel.select_one("#agent-escalate").has_attr("checked") and panel.select_one("input[value=legal_threat]").has_attr("checked")
+    corrected = next(o for o in options if o != shown)
+    reply_id = int(re.search(r"#(\d+)", client.post(
+        "/compose/sent", data=draft_post(soup, 1, agent_intent=corrected, agent_escalate=False), headers={"X-CSRF-Token": csrf}
+    ).text).group(1))
+    row = db["replies"].get(reply_id)
+    assert (row["intent"], row["escalate"], "legal_threat" in row["reasons"]) == (shown, 1, True)  # the assistant's, as shown
+    assert (row["agent_intent"], row["agent_escalate"], row["agent_reasons"]) == (corrected, 0, "[]")  # the agent's
+    assert corrections(db) == [{"id": f"reply-{reply_id}", "text": row["complaint"], "intent": corrected, "secondary": [], "escalate": False, "reasons": []}]
+    client.cookies.clear()
+    sign_in(client, "组长", users["组长"].password)
+    detail = BeautifulSoup(client.get(f"/replies/{reply_id}").text, "html.parser").select_one("#verdicts").text
+    assert "客服改判" in detail and "不转线下" in detail
+
+
+def test_the_stats_page_shows_how_often_the_assistants_verdict_was_kept(site):
+    client, db, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    for text, change in [("快递一个星期还没到", False), ("收到的杯子碎了", False), ("发票一直没给开", True)]:
+        soup = suggest(client, csrf, text)
+        shown = soup.select_one("#verdict option[selected]")["value"]
+        fields = {"agent_intent": "usage_question" if shown != "usage_question" else "other"} if change else {}
+        assert client.post("/compose/sent", data=draft_post(soup, **fields), headers={"X-CSRF-Token": csrf}).status_code == 200
+    client.cookies.clear()
+    sign_in(client, "组长", users["组长"].password)
+    page = BeautifulSoup(client.get("/stats").text, "html.parser")
+    assert "助手判断被采纳率" in page.select_one("#agreement").text
+    assert page.select_one("#agreement-intent").text == "67%" and page.select_one("#agreement-escalation").text == "100%"
+    table = [[td.text for td in tr.select("td")] for tr in page.select("#agreement-by-intent tbody tr")]
+    assert sum(int(r[2]) for r in table) == 3 and sum(int(r[1]) for r in table) == 2
+    assert all(r[0] and not re.fullmatch(r"[a-z_]+", r[0]) for r in table)  # intents by their Chinese names
+    empty = BeautifulSoup(client.get("/stats", params={"week": "2026-W01"}).text, "html.parser")
+    assert empty.select_one("#agreement-intent").text == "—" and "0%" not in empty.select_one("#agreement").text

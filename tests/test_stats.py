@@ -90,3 +90,37 @@ def test_template_conversion_counts_known_outcomes(db, week47):
 def test_an_empty_week_has_zeros_not_errors(db):
     s = weekly_stats(db, "2026-W01").to_dict()
     assert (s["sent"], s["known"], s["conversion"]["rate"], s["median_days_to_outcome"]) == (0, 0, 0.0, None)
+
+
+def _reviewed(db, intent, escalate, *, agent_intent=None, agent_escalate=None, now=MONDAY):
+    """A reply the assistant read as (intent, escalate); the agent's verdict when given (None: not reviewed)."""
+    from assistant.outcomes import Shown, Verdict, log_shown
+    from helpers import KEY
+
+    shown = Shown(intents=((intent, 0.9),), escalate=escalate, reasons=("safety",) if escalate else (), drafts=(("t.1", "您好，今天18:00前回电。"),))
+    verdict = None
+    if agent_intent is not None:
+        agent_escalate = escalate if agent_escalate is None else agent_escalate
+        verdict = Verdict(agent_intent, agent_escalate, ("safety",) if agent_escalate else ())
+    log_shown(db, shown, "投诉", "您好，今天18:00前回电。", agent="小林", platform="jd", key=KEY, tz=SHANGHAI, verdict=verdict, now=now)
+
+
+def test_agreement_counts_how_often_agents_kept_the_assistants_verdict(db):
+    _reviewed(db, "logistics_delay", False, agent_intent="logistics_delay")
+    _reviewed(db, "logistics_delay", False, agent_intent="logistics_delay", agent_escalate=True)
+    _reviewed(db, "logistics_delay", False, agent_intent="service_attitude")
+    _reviewed(db, "safety_hazard", True, agent_intent="quality_defect", agent_escalate=False)
+    _reviewed(db, "safety_hazard", True)  # not reviewed: not counted
+    _reviewed(db, "safety_hazard", True, agent_intent="quality_defect", now=MONDAY + timedelta(days=7))  # next week
+    agreement = weekly_stats(db, "2026-W47").to_dict()["agreement"]
+    assert agreement["intent"] == {"kept": 2, "total": 4, "rate": 0.5}
+    assert agreement["escalation"] == {"kept": 2, "total": 4, "rate": 0.5}
+    assert agreement["by_intent"] == [
+        {"intent": "logistics_delay", "kept": 2, "total": 3, "rate": 0.6667},
+        {"intent": "safety_hazard", "kept": 0, "total": 1, "rate": 0.0},
+    ]
+
+
+def test_agreement_of_a_week_without_reviews_is_blank_not_zero(db, week47):
+    agreement = weekly_stats(db, "2026-W47").to_dict()["agreement"]  # replies logged, none reviewed
+    assert agreement == {"intent": {"kept": 0, "total": 0, "rate": None}, "escalation": {"kept": 0, "total": 0, "rate": None}, "by_intent": []}
