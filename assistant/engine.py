@@ -1,15 +1,16 @@
 """The engine: one complaint in, intents, escalation and drafts out.
 
 ``Engine.from_settings`` builds the expensive parts once (the library, the jieba
-segmenter, the match index, the escalation rules); ``Engine.suggest`` runs the
-stages in the order the data moves and never touches a database: what it needs
-from history is passed in by the caller.
+segmenter, the keyword evidence index, the escalation rules, the trained model);
+``Engine.suggest`` runs the stages in the order the data moves (normalise, match,
+escalate, draft) and never touches a database: what it needs from history is
+passed in by the caller.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,13 +19,13 @@ from assistant.draft import Draft, draft_replies, extract_fields, placeholder_va
 from assistant.errors import InvalidInput
 from assistant.escalate import Escalation, Rule, check_escalation, load_rules
 from assistant.library import Library, load_library
-from assistant.match import IntentMatch, MatchIndex, match_intents
+from assistant.evidence import EvidenceIndex
+from assistant.match import IntentMatch, match_intents
+from assistant.model import TrainedModel
 from assistant.normalize import Normalized, Segmenter, normalize
 
 
-# An escalation reason that is itself a cause: its evidence also counts for the intent.
-REASON_INTENTS = {"safety": "safety_hazard", "privacy": "privacy_security"}
-REASON_HINT = 1.5
+MODEL_FILE = "model.npz"  # the trained model, kept in the library folder it was trained with
 
 
 @dataclass(frozen=True)
@@ -48,24 +49,37 @@ class Suggestion:
 class Engine:
     """The reply assistant's pure core; build once, call ``suggest`` many times."""
 
-    def __init__(self, library: Library, segmenter: Segmenter, index: MatchIndex, rules: dict[str, Rule], settings: Settings):
+    def __init__(
+        self,
+        library: Library,
+        segmenter: Segmenter,
+        index: EvidenceIndex,
+        rules: dict[str, Rule],
+        settings: Settings,
+        model: TrainedModel | None = None,
+    ):
         self.library = library
         self.segmenter = segmenter
         self.index = index
         self.rules = rules
         self.settings = settings
+        self.model = model
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> "Engine":
-        """Load the library and rules, initialise jieba with the library's words, build the match index.
+        """Load the library, rules and model; initialise jieba with the library's words; build the evidence index.
 
-        :raises LibraryError: when a library file is malformed (names file and line)
+        The model is ``model.npz`` in the library folder; without one the rules work alone.
+
+        :raises LibraryError: when a library file or the model file is malformed (names the file)
         """
         settings = settings or Settings()
         library = load_library(settings.replies_dir)
         rules = load_rules(settings.replies_dir / "escalation.yaml")
         segmenter = Segmenter(library.dictionary_words(), cache_dir=settings.cache_dir)
-        return cls(library, segmenter, MatchIndex.build(library, segmenter), rules, settings)
+        model_path = settings.replies_dir / MODEL_FILE
+        model = TrainedModel.load(model_path) if model_path.exists() else None
+        return cls(library, segmenter, EvidenceIndex.build(library, segmenter), rules, settings, model)
 
     def suggest(
         self,
@@ -96,9 +110,10 @@ class Engine:
         """
         check_text(text, self.settings.max_chars)
         normalized = normalize(text, self.segmenter)
-        escalation = check_escalation(normalized, self.rules, earlier=earlier)
-        hints = {REASON_INTENTS[r.id]: REASON_HINT for r in escalation.reasons if r.id in REASON_INTENTS}
-        matches = match_intents(normalized, self.index, hints=hints, explain=explain)
+        matches = match_intents(normalized, self.index, self.model)
+        escalation = check_escalation(normalized, self.rules, self.model, earlier=earlier)
+        if explain:
+            matches = [replace(m, matched=m.matched + ((f"≈{m.closest}",) if m.closest else ())) for m in matches]
         now = now or datetime.now(ZoneInfo(self.settings.week_timezone))
         given = {"customer": customer, "product": product, "order_id": order_id, "agent": agent}
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)

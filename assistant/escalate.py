@@ -10,6 +10,7 @@ dates in, so this module stays pure.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from assistant.errors import LibraryError
 from assistant.library import REASONS, LineDict, load_yaml
+from assistant.model import ESCALATE, TrainedModel, escalation_features
 from assistant.normalize import Normalized
 
 _BEFORE, _AFTER = 12, 6
@@ -89,14 +91,8 @@ def load_rules(path: Path | str) -> dict[str, Rule]:
     return rules
 
 
-def check_escalation(normalized: Normalized, rules: dict[str, Rule], *, earlier: Sequence[str] = ()) -> Escalation:
-    """Find every reason to take a complaint offline, with the words that show it.
-
-    :param normalized: the complaint after ``normalize`` (``full`` keeps @mentions such as "@CCTV315")
-    :param rules: from ``load_rules``
-    :param earlier: dates (YYYY-MM-DD) of earlier replies to the same customer or order that are still
-        unresolved, found in the outcome log by the caller; any makes ``repeat_unresolved`` a reason
-    """
+def rule_hits(normalized: Normalized, rules: dict[str, Rule]) -> dict[str, list[str]]:
+    """The escalation reasons whose patterns fire on a complaint, each with up to five matched phrases."""
     text = normalized.full
     found: dict[str, list[str]] = {}
     for rule in rules.values():
@@ -108,6 +104,28 @@ def check_escalation(normalized: Normalized, rules: dict[str, Rule], *, earlier:
                 evidence = found.setdefault(rule.reason, [])
                 if m.group(0) not in evidence and len(evidence) < 5:
                     evidence.append(m.group(0))
+    return found
+
+
+def check_escalation(
+    normalized: Normalized, rules: dict[str, Rule], model: TrainedModel | None = None, *, earlier: Sequence[str] = ()
+) -> Escalation:
+    """Find every reason to take a complaint offline, with the words that show it.
+
+    Without a model, any rule that fires escalates. With one, the model weighs the
+    rules that fired together with the complaint's words: it can overrule a weak rule
+    hit ("催了好几次" with no anger) and escalate on its own when no rule fired, naming
+    the reason its per-reason columns rank first and the phrases that drove it.
+
+    :param normalized: the complaint after ``normalize`` (``full`` keeps @mentions such as "@CCTV315")
+    :param rules: from ``load_rules``
+    :param model: the trained model, or None for the rules alone
+    :param earlier: dates (YYYY-MM-DD) of earlier replies to the same customer or order that are still
+        unresolved, found in the outcome log by the caller; any makes ``repeat_unresolved`` a reason
+    """
+    found = rule_hits(normalized, rules)
+    if model is not None:
+        found = _weigh(normalized, found, model)
     for day in earlier:
         found.setdefault("repeat_unresolved", []).append(f"{day} 已回复过，至今未解决")
     ordered = sorted(found, key=lambda r: -rules[r].severity)
@@ -115,3 +133,23 @@ def check_escalation(normalized: Normalized, rules: dict[str, Rule], *, earlier:
     if not reasons:
         return Escalation(False, (), "在线回复即可：按草稿真诚回应，写明处理动作和时间。", 0)
     return Escalation(True, reasons, rules[ordered[0]].action, rules[ordered[0]].severity)
+
+
+def escalation_probability(decision: float, reasons, stack: dict) -> float:
+    """The stacked probability that a complaint should be escalated: the text model's value and the rules that fired."""
+    z = stack["bias"] + stack["text"] * decision + sum(stack["rules"].get(r, 0.0) for r in reasons)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedModel) -> dict[str, list[str]]:
+    """The reasons the model confirms: the rule hits when it says escalate, else its own best reason, else none."""
+    settings = model.settings["escalation"]
+    features = escalation_features(normalized)
+    decision = model.escalation.decision(features)
+    labels = model.escalation.labels
+    if escalation_probability(float(decision[labels.index(ESCALATE)]), hits, settings["stack"]) < settings["threshold"]:
+        return {}
+    if hits:
+        return hits
+    column = max(range(1, len(labels)), key=lambda j: decision[j])
+    return {labels[column]: model.escalation.strongest(features, column, 3) or model.escalation.strongest(features, 0, 3)}

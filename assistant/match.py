@@ -1,72 +1,28 @@
-"""Fuzzy intent matching: keywords plus rapidfuzz over every example phrasing.
+"""Recognise what a complaint is about: the keyword evidence and the learned model, combined.
 
-Two signals per intent, added up and squashed into [0, 1]:
+Per intent, a logit ``model_weight * model decision + evidence_weight * keyword score``
+(the weights chosen by cross-validation on the labelled complaints when the model
+was trained, see ``train.py``); a softmax turns the logits into scores in [0, 1]
+that sum to one over the intents. Without a model file the keyword evidence
+alone ranks the intents.
 
-- keywords (intent-level, weighted, and each template's own) found in the
-  normalised text, skipping negated mentions ("没有破损") and praised ones
-  ("物流很快"); earlier mentions weigh a little more, since the customer's first
-  grievance is usually the one to answer first;
-- the best fuzzy score of the complaint against the intent's example phrasings:
-  one ``rapidfuzz.process.cdist`` call over the candidates that share a
-  character bigram with the complaint (a bigram inverted index keeps this fast
-  with thousands of templates), reduced to a maximum per intent with NumPy.
-
-``other`` carries a small prior so that a complaint with no identifiable cause
-lands there.
+A complaint that is not one (praise, a plain question) is recognised from the
+library's own words (``replies/not_complaint.yaml``): its scores are scaled down
+so that no intent claims it.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
-from assistant.library import INTENTS, Library
-from assistant.normalize import Normalized, Segmenter, normalize
+from assistant.evidence import Evidence, EvidenceIndex, keyword_evidence
+from assistant.model import TrainedModel, intent_features
+from assistant.normalize import Normalized
 
-SCORER = fuzz.token_set_ratio
-FUZZY_CUTOFF = 55  # rapidfuzz scores below this carry no evidence
-FUZZY_WEIGHT = 1.0  # a perfect example match is worth this many keyword weights
-TEMPLATE_KEYWORD_WEIGHT = 0.5
-OTHER_PRIOR = 0.55
-OTHER_FACTOR = 0.35
-EXAMPLE_WORD_WEIGHT = 0.3
-EXAMPLE_WORD_MIN = 2
-EXAMPLE_WORD_SHARE = 0.7
-EMPHASIS_BONUS = 1.8
-EMPHASIS_SPAN = 40  # characters after the marker that it stresses
-TEMPLATE_FIT = 0.75  # a template is offered if its evidence is at least this share of the best one's
-CAUSE_PRESENT = 1.5  # evidence at which another intent counts as a stated cause
-SERVICE_BESIDE_CAUSE = 0.85  # multiplier of support evidence beside a stated cause
-EARLY_BONUS = 0.8  # the first grievance mentioned weighs up to this much more
-SCALE = 1.6  # score = 1 - exp(-evidence / SCALE)
-MIN_SCORE = 0.25  # secondary intents below this are not reported
-MAX_CANDIDATES = 400
-
-_NEGATORS = ("没有", "没", "无", "不", "未", "非", "别", "不是", "并非", "完好")
-# Negation cancels a word only if it names a problem ("没有破损"); for an attribute it is the complaint ("没有发票").
-_PROBLEM_WORD = re.compile(
-    r"坏|破|损|碎|漏|假|冒|仿|翻新|二手|过期|变质|霉|烂|臭|馊|慢|迟|晚|延|丢|错|少|缺|差|贵|降|涨|扣|脏|划|裂|凹|瘪|"
-    r"痒|疼|痛|敏|吐|泻|伤|烫|火|烟|炸|骚扰|泄|盗|卡|死机|黑屏|花屏|蓝屏|异|杂音|噪|掉|褪|脱|起球|开线|开胶|变形|断|问题|故障"
-)
-_PRAISE = re.compile(
-    r"不错|很好|挺好|给力|满意|没的说|没得说|还行|还可以|很快|挺快|蛮快|超快|神速|及时|专业|到位|热情|耐心|周到|完好|甚佳|好评"
-)
-# "最不满意的是…", "更郁闷的是…", "关键是…": what follows is the grievance the customer cares most about.
-_EMPHASIS = re.compile(r"(最|更|尤其|特别)(让人|让我|令人)?(不满意?|郁闷|生气|气人|可气|关键|重要|无语|过分|离谱|恶心|受不了)的(是|就是)|关键是|重点是|最主要的是")
-_CLAUSE_END = re.compile(r"[,.!?;~，。！？；]")
-_CJK_OR_WORD = re.compile(r"[\w\u4e00-\u9fff]")
-# Function words carry no intent; left in, one shared "已经" would make two phrasings look alike.
-STOPWORDS = frozenset(
-    "的 了 是 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这样 那样 一个 也 都 就 还 又 很 太 和 与 及 或 但 但是 而 而且 "
-    "着 过 吗 呢 吧 啊 呀 哦 么 嘛 啦 什么 怎么 为什么 已经 一下 到底 真的 真是 就是 还是 可是 然后 结果 因为 所以 如果 "
-    "自己 没有 不 没 有 在 给 把 被 让 对 说 要 会 能 可以 去 来 上 下 里 个 次 些 点 一 两 几 才 再 更 最 非常 特别 "
-    "一直 居然 竟然 简直 感觉 觉得 现在 今天 昨天 时候 东西 一点 一些 大家 人 买 用 收到 到 得 地 之 其 等 后 前 "
-    "不会 不想 不要 可能 应该 知道 不知道 一样 比较 还有 以后 下次 以前 之前 其实 当然 反正 怎么办 为啥 咋".split()
-)
+MIN_SCORE = 0.02  # intents after the first below this are not reported
+MODEL_WORDS = 3  # n-grams shown for the model's top intent
 
 
 @dataclass(frozen=True)
@@ -77,253 +33,54 @@ class IntentMatch:
     score: float
     matched: tuple[str, ...]
     templates: tuple[str, ...] = ()  # this intent's template ids whose keywords or examples matched, best first
+    closest: str | None = None  # the library example phrasing closest to the complaint (``--explain``)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "score": round(self.score, 3), "matched": list(self.matched)}
 
 
-class MatchIndex:
-    """Everything the matcher needs, built once from the library."""
-
-    def __init__(self, intent_ids, phrases, phrase_intent, phrase_template, raw_phrases, keywords, postings, example_words):
-        self.intent_ids: list[str] = intent_ids
-        self.phrases: list[str] = phrases  # normalised, segmented, space-joined content tokens of each example
-        self.phrase_intent: np.ndarray = phrase_intent  # parallel array of intent indices
-        self.phrase_template: list[str] = phrase_template  # parallel list of template ids
-        self.raw_phrases: list[str] = raw_phrases  # the examples as written, for explanations
-        # first two characters -> (word, intent index, weight, template id or None for intent-level words)
-        self.keywords: dict[str, list[tuple[str, int, float, str | None]]] = keywords
-        self.postings: dict[str, np.ndarray] = postings  # character bigram -> phrase indices
-        self.example_words: dict[str, tuple[int, float]] = example_words  # token -> (intent index, weight)
-        self.patterns: list[tuple[re.Pattern, int, float]] = []  # intent-level regular expressions
-
-    @classmethod
-    def build(cls, library: Library, segmenter: Segmenter) -> "MatchIndex":
-        """Normalise and segment every example, and index keywords and bigrams."""
-        intent_ids = list(INTENTS)
-        position = {intent: i for i, intent in enumerate(intent_ids)}
-        phrases, phrase_intent, phrase_template, raw = [], [], [], []
-        best: dict[tuple[str, int, str | None], float] = {}
-        for intent, words in library.keywords.items():
-            for kw in words:
-                key = (kw.word, position[intent], None)
-                best[key] = max(best.get(key, 0.0), kw.weight)
-        for template in library.templates:
-            if template.kind != "intent":
-                continue
-            i = position[template.group]
-            for word in template.keywords:
-                best[(normalize(word, segmenter).text, i, template.id)] = TEMPLATE_KEYWORD_WEIGHT
-            for example in template.examples:
-                content = _content(normalize(example, segmenter).tokens)
-                if " " in content:  # one content word ("客服呢？人呢" -> "客服") would match like a bare keyword
-                    phrases.append(content)
-                    phrase_intent.append(i)
-                    phrase_template.append(template.id)
-                    raw.append(example)
-        example_words = _example_words(phrases, phrase_intent, {w for (w, _, _) in best})
-        keywords: dict[str, list] = defaultdict(list)
-        for (word, i, template_id), weight in best.items():
-            if len(word) >= 2:
-                keywords[word[:2]].append((word, i, weight, template_id))
-        grams: dict[str, list[int]] = defaultdict(list)
-        for p, phrase in enumerate(phrases):
-            for gram in _bigrams(phrase):
-                grams[gram].append(p)
-        postings = {g: np.asarray(ps, dtype=np.int32) for g, ps in grams.items()}
-        index = cls(
-            intent_ids,
-            phrases,
-            np.asarray(phrase_intent, dtype=np.int16),
-            phrase_template,
-            raw,
-            dict(keywords),
-            postings,
-            example_words,
-        )
-        index.patterns = [(p, position[intent], w) for intent, ps in library.patterns.items() for p, w in ps]
-        return index
-
-
 def match_intents(
-    normalized: Normalized, index: MatchIndex, *, limit: int = 3, hints: dict[str, float] | None = None, explain: bool = False
+    normalized: Normalized, index: EvidenceIndex, model: TrainedModel | None = None, *, limit: int = 3
 ) -> list[IntentMatch]:
-    """Recognise what a complaint is about.
+    """Rank the intents of one complaint.
 
     :param normalized: the complaint after ``normalize``
-    :param index: built once by ``MatchIndex.build``
+    :param index: the keyword evidence index, built once by ``EvidenceIndex.build``
+    :param model: the trained model, or None for the keyword evidence alone
     :param limit: how many intents to return at most (the best is always returned)
-    :param hints: extra evidence per intent found by other stages (an injury found by escalation)
-    :param explain: add the best example phrasing of each intent to ``matched``
     :returns: intents best first, scores in [0, 1]
     """
-    hints = hints or {}
-    n_intents = len(index.intent_ids)
-    evidence = np.zeros(n_intents)
-    words: list[list[str]] = [[] for _ in range(n_intents)]
-
-    text = normalized.text
-    template_scores: dict[str, float] = defaultdict(float)
-    emphasis = [(m.end(), m.end() + EMPHASIS_SPAN) for m in _EMPHASIS.finditer(text)]
-    for word, i, weight, template_id, pos in _keyword_hits(normalized, index):
-        if template_id:
-            template_scores[template_id] += 1.0
-        if word in words[i]:
-            continue
-        early = 1.0 + EARLY_BONUS * (1.0 - pos / max(len(text), 1))
-        stressed = EMPHASIS_BONUS if any(start <= pos < end for start, end in emphasis) else 1.0
-        evidence[i] += weight * early * stressed
-        words[i].append(word)
-
-    for pattern, i, weight in index.patterns:
-        m = pattern.search(text)
-        if m and m.group(0) not in words[i]:
-            evidence[i] += weight * (1.0 + EARLY_BONUS * (1.0 - m.start() / max(len(text), 1)))
-            words[i].append(m.group(0))
-
-    for token in dict.fromkeys(normalized.tokens):
-        found = index.example_words.get(token)
-        if found and token not in words[found[0]]:
-            evidence[found[0]] += found[1]
-            words[found[0]].append(token)
-
-    fuzzy, best_phrase, phrase_scores = _fuzzy_scores(normalized, index)
-    evidence += FUZZY_WEIGHT * fuzzy
-    for p, value in phrase_scores:
-        template_id = index.phrase_template[p]
-        template_scores[template_id] = max(template_scores[template_id], float(value) + int(template_scores[template_id]))
-    for i in np.nonzero(fuzzy)[0]:
-        shared = [t for t in index.phrases[best_phrase[i]].split() if t in normalized.tokens and len(t) > 1]
-        for token in shared:
-            if token not in words[i] and not any(token in w for w in words[i]):
-                words[i].append(token)
-        if explain:
-            words[i].append(f"≈{index.raw_phrases[best_phrase[i]]}")
-
-    for intent, extra in hints.items():
-        evidence[index.intent_ids.index(intent)] += extra
-    other = index.intent_ids.index("other")
-    # "other" is the fallback: its own words ("垃圾", "太差了") are weak evidence next to any specific cause.
-    evidence[other] = OTHER_PRIOR + OTHER_FACTOR * evidence[other]
-    # A complaint about support usually rides on a cause ("漏发了配件，客服还不理人"): the cause is answered
-    # first, so support evidence counts less when another specific cause is clearly present.
-    service = index.intent_ids.index("service_attitude")
-    causes = np.delete(evidence, [service, other])
-    if causes.max(initial=0.0) >= CAUSE_PRESENT:
-        evidence[service] *= SERVICE_BESIDE_CAUSE
-    scores = 1.0 - np.exp(-evidence / SCALE)
+    evidence = keyword_evidence(normalized, index)
+    scores, model_words = combine(normalized, evidence, index, model)
     order = np.argsort(-scores, kind="stable")
     results = []
-    ranked = sorted(template_scores, key=lambda t: -template_scores[t])
-    for i in order[:limit]:
+    for rank, i in enumerate(order[:limit]):
         if results and scores[i] < MIN_SCORE:
             break
         intent = index.intent_ids[i]
-        mine = [t for t in ranked if t.startswith(intent + ".")]
-        # Keep the templates that fit nearly as well as the best one; a weak fit is not offered.
-        templates = tuple(t for t in mine if template_scores[t] >= TEMPLATE_FIT * template_scores[mine[0]])
-        results.append(IntentMatch(intent, float(scores[i]), tuple(words[i]), templates))
+        words = evidence.words[i]
+        if rank == 0:
+            words += tuple(w for w in model_words if not any(w in v or v in w for v in words))
+        results.append(IntentMatch(intent, float(scores[i]), words, evidence.templates_for(intent), evidence.closest[i]))
     return results
 
 
-def _keyword_hits(normalized: Normalized, index: MatchIndex):
-    """Yield (word, intent, weight, template id, position) for every keyword found.
-
-    A hit must start on a jieba token boundary ("少发" is not in "很少发生", "降了" is
-    not in "下降了"; "冒牌" is in "冒牌货"), or, for words of three or more characters,
-    end on one. Negated, praised and figurative mentions are skipped.
-    """
-    text, bounds = normalized.text, normalized.boundaries
-    for pos in range(len(text) - 1):
-        bucket = index.keywords.get(text[pos : pos + 2])
-        if not bucket:
-            continue
-        aligned = pos in bounds
-        for word, i, weight, template_id in bucket:
-            end = pos + len(word)
-            if (
-                text.startswith(word, pos)
-                and (aligned or (len(word) >= 3 and end in bounds))
-                and not _figurative(text, pos, word)
-                and not _negated(text, pos, word)
-                and not _praised(text, end)
-            ):
-                yield word, i, weight, template_id, pos
+def combine(
+    normalized: Normalized, evidence: Evidence, index: EvidenceIndex, model: TrainedModel | None
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Scores per intent (in ``index.intent_ids`` order) and the n-grams that weighed most for the model's top intent."""
+    if model is None:
+        return evidence.scores, ()
+    features = intent_features(normalized)
+    decision = model.intents.decision(features)
+    position = [model.intents.labels.index(intent) for intent in index.intent_ids]
+    settings = model.settings["intents"]
+    logits = settings["model_weight"] * decision[position] + settings["evidence_weight"] * evidence.scores
+    scores = softmax(logits)
+    top = position[int(np.argmax(scores))]
+    return scores, tuple(model.intents.strongest(features, top, MODEL_WORDS))
 
 
-def _negated(text: str, pos: int, word: str) -> bool:
-    """True when a negator stands right before a problem word ("没有破损", "不是假货")."""
-    if word.startswith(("没", "不", "无", "未", "非")) or not _PROBLEM_WORD.search(word):
-        return False
-    before = text[max(0, pos - 3) : pos]
-    return any(before.endswith(neg) for neg in _NEGATORS) or before[-2:-1] in ("没", "不", "无") and before[-1:] in ("有", "太", "怎", "算", "见", "出", "被")
-
-
-def _figurative(text: str, pos: int, word: str) -> bool:
-    """True for "烂" used as "terrible" after an intensifier ("超级烂的一次购物", "太烂了")."""
-    return word.startswith("烂") and text[max(0, pos - 2) : pos].endswith(("很", "太", "超级", "好", "真", "超", "最", "巨"))
-
-
-def _praised(text: str, end: int) -> bool:
-    """True when the rest of the word's clause praises it ("物流很快", "送餐速度和服务没的说")."""
-    after = text[end : end + 10]
-    cut = _CLAUSE_END.search(after)
-    return bool(_PRAISE.search(after[: cut.start()] if cut else after))
-
-
-def _fuzzy_scores(normalized: Normalized, index: MatchIndex):
-    """Best example score per intent in [0, 1] above the cutoff, the index of that example, and every (example, score)."""
-    n_intents = len(index.intent_ids)
-    fuzzy = np.zeros(n_intents)
-    best = np.zeros(n_intents, dtype=np.int64)
-    query = _content(normalized.tokens)
-    hits = [index.postings[g] for g in _bigrams(query) if g in index.postings] if query else []
-    if not hits:
-        return fuzzy, best, []
-    counts = np.bincount(np.concatenate(hits), minlength=len(index.phrases))
-    candidates = np.nonzero(counts)[0]
-    if len(candidates) > MAX_CANDIDATES:
-        candidates = candidates[np.argsort(-counts[candidates], kind="stable")[:MAX_CANDIDATES]]
-    choices = [index.phrases[c] for c in candidates]
-    raw = process.cdist([query], choices, scorer=SCORER, dtype=np.uint8, score_cutoff=FUZZY_CUTOFF)[0]
-    keep = np.nonzero(raw)[0]
-    values = (raw[keep].astype(np.float64) - FUZZY_CUTOFF) / (100 - FUZZY_CUTOFF)
-    phrases = candidates[keep]
-    intents = index.phrase_intent[phrases]
-    for value, intent, p in zip(values, intents, phrases):
-        if value > fuzzy[intent]:
-            fuzzy[intent] = value
-            best[intent] = p
-    return fuzzy, best, list(zip(phrases.tolist(), values.tolist()))
-
-
-def _example_words(phrases: list[str], phrase_intent: list[int], keywords: set[str]) -> dict[str, tuple[int, float]]:
-    """Words the library's examples use mostly for one intent, with a weight for that intent.
-
-    A token seen in at least ``EXAMPLE_WORD_MIN`` examples, at least ``EXAMPLE_WORD_SHARE``
-    of them of one intent, is evidence for it; weighted by that share. Keywords are left
-    to their own, explicit weights.
-    """
-    counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for phrase, i in zip(phrases, phrase_intent):
-        for token in set(phrase.split()):
-            if len(token) >= 2 and token not in keywords:
-                counts[token][i] += 1
-    out = {}
-    for token, per_intent in counts.items():
-        total = sum(per_intent.values())
-        intent, n = max(per_intent.items(), key=lambda kv: kv[1])
-        if total >= EXAMPLE_WORD_MIN and n / total >= EXAMPLE_WORD_SHARE:
-            out[token] = (intent, EXAMPLE_WORD_WEIGHT * n / total)
-    return out
-
-
-def _content(tokens) -> str:
-    """Content tokens joined by spaces, the form the token scorers compare."""
-    return " ".join(t for t in tokens if t not in STOPWORDS)
-
-
-def _bigrams(text: str) -> set[str]:
-    chars = [c for c in text if _CJK_OR_WORD.match(c)]
-    return {chars[i] + chars[i + 1] for i in range(len(chars) - 1)}
-
+def softmax(logits: np.ndarray) -> np.ndarray:
+    exp = np.exp(logits - logits.max())
+    return exp / exp.sum()

@@ -1,0 +1,170 @@
+"""The learned half of recognition: linear models over character n-grams and jieba words.
+
+``assistant train`` (``assistant/train.py``, scikit-learn) fits them; this module
+only loads and scores them, with NumPy, so the service needs nothing more at run
+time. One ``.npz`` file holds two models and the settings chosen for them by
+cross-validation:
+
+- the intent model: one column per intent; its decision values are combined with
+  the keyword evidence in ``match.py``;
+- the escalation model: one column for "escalate at all" and one per reason; a
+  logistic stack (in the settings) weighs its "escalate" value together with the
+  escalation rules that fired, so it learns how far to trust each rule.
+
+Features are computed by the same functions at training and at run time
+(``intent_features``, ``escalation_features``); the weighting is scikit-learn's
+``TfidfVectorizer(sublinear_tf=True)``: (1 + ln tf) x idf, then L2-normalised.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from assistant.errors import LibraryError
+from assistant.normalize import Normalized
+
+FORMAT = 1
+NGRAMS = (1, 2, 3)  # character n-gram lengths
+WORD = "w:"  # prefix of jieba-word features
+ESCALATE = "escalate"  # the escalation model's first column: escalate at all; the others are reasons
+
+
+def intent_features(normalized: Normalized) -> list[str]:
+    """Character 1-3-grams of the text (without @mentions) and its jieba words."""
+    return _char_ngrams(normalized.text) + [WORD + t for t in normalized.tokens]
+
+
+def escalation_features(normalized: Normalized) -> list[str]:
+    """Character 1-3-grams of the text with @mentions (a tag of "@中国消费者报" is a signal) and its jieba words."""
+    return _char_ngrams(normalized.full) + [WORD + t for t in normalized.tokens]
+
+
+def _char_ngrams(text: str) -> list[str]:
+    text = " ".join(text.split())
+    return [text[i : i + n] for n in NGRAMS for i in range(len(text) - n + 1) if not text[i : i + n].isspace()]
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """A TF-IDF weighted linear model: one decision value per label."""
+
+    labels: tuple[str, ...]
+    vocabulary: dict[str, int]
+    idf: np.ndarray  # (n_features,)
+    coef: np.ndarray  # (n_features, n_labels)
+    intercept: np.ndarray  # (n_labels,)
+
+    @cached_property
+    def words(self) -> list[str]:
+        """Feature names by index."""
+        names = [""] * len(self.vocabulary)
+        for name, i in self.vocabulary.items():
+            names[i] = name
+        return names
+
+    def weigh(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Known features' indices and their L2-normalised TF-IDF weights."""
+        counts = Counter(i for i in map(self.vocabulary.get, features) if i is not None)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        index = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
+        weights = tf * self.idf[index]
+        return index, weights / np.linalg.norm(weights)
+
+    def decision(self, features: Sequence[str]) -> np.ndarray:
+        """The decision value of every label."""
+        index, weights = self.weigh(features)
+        return weights @ self.coef[index] + self.intercept
+
+    def strongest(self, features: Sequence[str], label: int, k: int = 3) -> list[str]:
+        """The features that pushed ``label`` up the most, longest first among equals, readable ones only."""
+        index, weights = self.weigh(features)
+        if not len(index):
+            return []
+        push = weights * self.coef[index, label]
+        ranked = sorted(zip(push.tolist(), index.tolist()), reverse=True)
+        out: list[str] = []
+        for value, i in ranked:
+            word = _readable(self.words[i])
+            if value <= 0 or len(out) >= k:
+                break
+            if word and not any(word in w or w in word for w in out):
+                out.append(word)
+        return out
+
+
+def _readable(feature: str) -> str:
+    """The text of a feature as the agent would recognise it (no prefix, no lone characters)."""
+    word = feature.removeprefix(WORD).strip()
+    return word if len(word) >= 2 and not any(ch in " ,.!?;:，。！？；：" for ch in word) else ""
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """Both models, the settings chosen by cross-validation, and where they came from."""
+
+    intents: LinearModel
+    escalation: LinearModel
+    settings: dict = field(default_factory=dict)  # combination weights and thresholds (see train.py)
+    meta: dict = field(default_factory=dict)  # inputs' hash, data files, cross-validated figures
+
+    def save(self, path: Path | str) -> None:
+        arrays: dict[str, np.ndarray] = {}
+        for name, m in (("intents", self.intents), ("escalation", self.escalation)):
+            words = sorted(m.vocabulary, key=m.vocabulary.__getitem__)
+            arrays[f"{name}_vocabulary"] = np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
+            arrays[f"{name}_idf"] = m.idf.astype(np.float32)
+            # int8 with one scale per label: a quarter of float32, and no change to any ranking we measured
+            scale = np.maximum(np.abs(m.coef).max(axis=0), 1e-12) / 127.0
+            arrays[f"{name}_coef"] = np.round(m.coef / scale).astype(np.int8)
+            arrays[f"{name}_scale"] = scale.astype(np.float32)
+            arrays[f"{name}_intercept"] = m.intercept.astype(np.float64)
+        header = {
+            "format": FORMAT,
+            "labels": {"intents": list(self.intents.labels), "escalation": list(self.escalation.labels)},
+            "settings": self.settings,
+            "meta": self.meta,
+        }
+        arrays["header"] = np.frombuffer(json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8"), dtype=np.uint8)
+        path = Path(path)
+        partial = path.with_suffix(".partial.npz")
+        np.savez_compressed(partial, **arrays)
+        partial.replace(path)  # a running service never reads half a file
+
+    @classmethod
+    def load(cls, path: Path | str) -> "TrainedModel":
+        """Read a model file written by ``save``.
+
+        :raises LibraryError: naming the file when it is missing, damaged or of another format
+        """
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                header = json.loads(bytes(f["header"]).decode("utf-8"))
+                if header.get("format") != FORMAT:
+                    raise LibraryError(f"model format {header.get('format')} is not {FORMAT}; retrain with `assistant train`", str(path), 0)
+                models = {}
+                for name in ("intents", "escalation"):
+                    words = bytes(f[f"{name}_vocabulary"]).decode("utf-8").split("\n")
+                    models[name] = LinearModel(
+                        labels=tuple(header["labels"][name]),
+                        vocabulary={w: i for i, w in enumerate(words)},
+                        idf=f[f"{name}_idf"].astype(np.float64),
+                        coef=f[f"{name}_coef"].astype(np.float32) * f[f"{name}_scale"],
+                        intercept=f[f"{name}_intercept"],
+                    )
+        except LibraryError:
+            raise
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile, json.JSONDecodeError) as e:
+            raise LibraryError(f"cannot read the model: {e}; retrain with `assistant train`", str(path), 0) from None
+        return cls(models["intents"], models["escalation"], header.get("settings", {}), header.get("meta", {}))
