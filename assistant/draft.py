@@ -18,11 +18,14 @@ from datetime import datetime
 
 from assistant.escalate import Escalation
 from assistant.library import PLACEHOLDERS, Library, Template
-from assistant.match import IntentMatch
+from assistant.match import COMPLAINT, PRAISE, PRAISE_WORDS, QUESTION_WORDS, IntentMatch
 from assistant.normalize import Normalized
 from assistant.sincerity import Sincerity, check_sincerity
 
 MAX_DRAFTS = 3
+# The templates that answer text that is not a complaint (replies/not_a_complaint.yaml), by kind;
+# they answer nothing else.
+KIND_TEMPLATES = {"praise": "other.praise", "question": "other.question"}
 PRIOR_WEIGHT = 30  # outcomes' worth of belief in the intent's average before a template's own data counts
 CONVERSION_WEIGHT = 1.0
 RANK_STEP = 0.15  # how much one place in the matcher's order is worth
@@ -102,6 +105,7 @@ def draft_replies(
     recent: Iterable[str] = (),
     conversion: Mapping[str, tuple[int, int]] | None = None,
     limit: int = MAX_DRAFTS,
+    kind: str = COMPLAINT,
 ) -> list[Draft]:
     """Draft replies for a recognised complaint, the offline invitation first when escalating.
 
@@ -111,6 +115,7 @@ def draft_replies(
     :param normalized: the complaint, used to rank templates and to check sincerity
     :param recent: texts already sent to this customer or order, or on this platform today (may be redacted)
     :param conversion: measured (converted, known) outcomes per template id; shifts the order within an intent
+    :param kind: "praise" or "question" for text that is not a complaint: one draft, without an apology
     """
     conversion = conversion or {}
     seen = {fingerprint(text) for text in recent}
@@ -120,6 +125,12 @@ def draft_replies(
             if library.for_reason(reason.id):
                 plan.append(("offline", _by_keywords(library.for_reason(reason.id), normalized.text), None))
                 break
+    answer = [t for t in library.for_intent("other") if t.id == KIND_TEMPLATES.get(kind)]
+    if answer and not escalation.escalate:
+        plan.append(("other", answer, None))
+        matches = []  # nothing to apologise for: no complaint drafts
+        clause = _kind_clause(normalized.text, kind)
+        values = {**values, "issue": (f"“{clause}”" if kind == PRAISE else f"“{clause}”这个问题") if clause else ""}
     for n, m in enumerate(matches):
         if m.id != "other" or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
             plan.append((m.id, *_ranked(library, m, conversion)))
@@ -166,7 +177,7 @@ def _ranked(library: Library, match: IntentMatch, conversion: Mapping[str, tuple
     worth ``PRIOR_WEIGHT`` outcomes, adds ``CONVERSION_WEIGHT`` times its lead over that rate.
     A template with little data moves little.
     """
-    templates = library.for_intent(match.id)
+    templates = [t for t in library.for_intent(match.id) if t.id not in KIND_TEMPLATES.values()]
     order = {tid: n for n, tid in enumerate(match.templates)}
     by_match = sorted(templates, key=lambda t: order.get(t.id, len(order)))
     known = [conversion[t.id] for t in templates if t.id in conversion]
@@ -189,6 +200,16 @@ def _ranked(library: Library, match: IntentMatch, conversion: Mapping[str, tuple
 def _by_keywords(templates: list[Template], text: str) -> list[Template]:
     """Order templates by how many of their keywords the complaint contains (stable)."""
     return sorted(templates, key=lambda t: -sum(k in text for k in t.keywords))
+
+
+def _kind_clause(text: str, kind: str) -> str | None:
+    """The clause that praises (for praise) or asks (for a question), short enough to quote."""
+    words = PRAISE_WORDS if kind == PRAISE else QUESTION_WORDS
+    for clause in _CLAUSE_SPLIT.split(text):
+        clause = clause.strip()
+        if words.search(clause) and 2 <= len(clause) <= 24:
+            return clause
+    return None
 
 
 def _issue_clause(text: str, matches: list[IntentMatch]) -> str | None:

@@ -20,7 +20,7 @@ from assistant.errors import InvalidInput
 from assistant.escalate import Escalation, Rule, check_escalation, load_rules
 from assistant.library import Library, load_library
 from assistant.evidence import EvidenceIndex
-from assistant.match import IntentMatch, match_intents
+from assistant.match import COMPLAINT, IntentMatch, recognise
 from assistant.model import TrainedModel
 from assistant.normalize import Normalized, Segmenter, normalize
 
@@ -36,10 +36,12 @@ class Suggestion:
     intents: tuple[IntentMatch, ...]
     escalation: Escalation
     drafts: tuple[Draft, ...]
+    kind: str = COMPLAINT  # or "praise", "question": not a complaint, answered without an apology
 
     def to_dict(self) -> dict:
         """The JSON contract of ``assistant suggest --json`` and ``POST /api/v1/suggest``."""
         return {
+            "kind": self.kind,
             "intents": [m.to_dict() for m in self.intents],
             "escalation": self.escalation.to_dict(),
             "drafts": [d.to_dict() for d in self.drafts],
@@ -110,7 +112,8 @@ class Engine:
         """
         check_text(text, self.settings.max_chars)
         normalized = normalize(text, self.segmenter)
-        matches = match_intents(normalized, self.index, self.model)
+        recognition = recognise(normalized, self.index, self.model)
+        matches = list(recognition.intents)
         escalation = check_escalation(normalized, self.rules, self.model, earlier=earlier)
         if explain:
             matches = [replace(m, matched=m.matched + ((f"≈{m.closest}",) if m.closest else ())) for m in matches]
@@ -118,9 +121,10 @@ class Engine:
         given = {"customer": customer, "product": product, "order_id": order_id, "agent": agent}
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)
         drafts = draft_replies(
-            matches, escalation, self.library, values, normalized=normalized, recent=recent, conversion=conversion or {}
+            matches, escalation, self.library, values, normalized=normalized, recent=recent, conversion=conversion or {},
+            kind=recognition.kind,
         )
-        return Suggestion(normalized, tuple(matches), escalation, tuple(drafts))
+        return Suggestion(normalized, tuple(matches), escalation, tuple(drafts), recognition.kind)
 
 
 def check_text(text: str, max_chars: int) -> None:

@@ -49,12 +49,12 @@ MAX_CANDIDATES = 400
 
 _NEGATORS = ("没有", "没", "无", "不", "未", "非", "别", "不是", "并非", "完好")
 # Negation cancels a word only if it names a problem ("没有破损"); for an attribute it is the complaint ("没有发票").
-_PROBLEM_WORD = re.compile(
+PROBLEM_WORDS = re.compile(
     r"坏|破|损|碎|漏|假|冒|仿|翻新|二手|过期|变质|霉|烂|臭|馊|慢|迟|晚|延|丢|错|少|缺|差|贵|降|涨|扣|脏|划|裂|凹|瘪|"
     r"痒|疼|痛|敏|吐|泻|伤|烫|火|烟|炸|骚扰|泄|盗|卡|死机|黑屏|花屏|蓝屏|异|杂音|噪|掉|褪|脱|起球|开线|开胶|变形|断|问题|故障"
 )
 _PRAISE = re.compile(
-    r"不错|很好|挺好|给力|满意|没的说|没得说|还行|还可以|很快|挺快|蛮快|超快|神速|及时|专业|到位|热情|耐心|周到|完好|甚佳|好评"
+    r"不错|很好|挺好|给力|满意|没的说|没得说|还行|还可以|很快|挺快|蛮快|超快|也快|真快|好快|飞快|神速|及时|专业|到位|热情|耐心|周到|完好|甚佳|好评"
 )
 _CLAUSE_END = re.compile(r"[,.!?;~，。！？；]")
 _CJK_OR_WORD = re.compile(r"[\w\u4e00-\u9fff]")
@@ -228,7 +228,7 @@ def _keyword_hits(normalized: Normalized, index: EvidenceIndex):
 
 def _negated(text: str, pos: int, word: str) -> bool:
     """True when a negator stands right before a problem word ("没有破损", "不是假货")."""
-    if word.startswith(("没", "不", "无", "未", "非")) or not _PROBLEM_WORD.search(word):
+    if word.startswith(("没", "不", "无", "未", "非")) or not PROBLEM_WORDS.search(word):
         return False
     before = text[max(0, pos - 3) : pos]
     return any(before.endswith(neg) for neg in _NEGATORS) or before[-2:-1] in ("没", "不", "无") and before[-1:] in ("有", "太", "怎", "算", "见", "出", "被")

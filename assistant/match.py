@@ -6,23 +6,43 @@ was trained, see ``train.py``); a softmax turns the logits into scores in [0, 1]
 that sum to one over the intents. Without a model file the keyword evidence
 alone ranks the intents.
 
-A complaint that is not one (praise, a plain question) is recognised from the
-library's own words (``replies/not_complaint.yaml``): its scores are scaled down
-so that no intent claims it.
+Text that is not a complaint (praise, a plain question) is recognised by
+``recognise_kind``: its scores are scaled down so that no intent claims it, and
+drafting answers it from the two templates in ``replies/not_a_complaint.yaml``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.evidence import Evidence, EvidenceIndex, keyword_evidence
+from assistant.evidence import PROBLEM_WORDS, Evidence, EvidenceIndex, keyword_evidence
 from assistant.model import TrainedModel, intent_features
 from assistant.normalize import Normalized
 
 MIN_SCORE = 0.02  # intents after the first below this are not reported
 MODEL_WORDS = 3  # n-grams shown for the model's top intent
+
+# What a text is: a complaint, praise, or a plain question. Only complaints are apologised for.
+COMPLAINT, PRAISE, QUESTION = "complaint", "praise", "question"
+NOT_A_COMPLAINT_SCALE = 0.45  # scores of a praise or a question are scaled below one half
+PRAISE_WORDS = re.compile(
+    r"好评|五星|满意|不错|很好|挺好|真好|喜欢|推荐|点赞|赞|给力|棒|好用|好吃|好看|舒服|划算|超值|实惠|正品|放心|"
+    r"谢谢|感谢|辛苦|专业|耐心|神速|很快|挺快|回购|一如既往"
+)
+QUESTION_WORDS = re.compile(r"请问|咨询|想问|问一下|吗|[?？]|怎么|如何|能不能|能否|可不可以|有没有|多久|什么时候|哪里|几[天号点个]|是否")
+# Words of a grievance; their negated forms ("没有问题", "不贵") are removed first.
+_GRIEVANCE = re.compile(
+    r"差|烂|坏|垃圾|失望|不满|投诉|骗|坑|慢|贵|假|问题|毛病|故障|破|漏|错|少了|缺|没收到|还没|不行|不好|可惜|"
+    r"难用|难吃|难看|恶心|无语|生气|气死|郁闷|后悔|别买|不推荐|一星|为什么|凭什么|到底|不能|不会|用不了|没用|不了|"
+    r"不是|根本|居然|竟然|怎么还|却|但是|可是|就是|结果|怎么办|咋办|咋整|怎么回事|什么情况|啥情况|几个意思|"
+    r"没|未|无法|找不到|不显示|不支持|不爽|不值|不咋|抵制|上当|误导|求助|降|低|这么|效率|毒|憋屈|傻|又|不出|不到|不一样|"
+    r"神马情况|磨叽|少|只有|缩水|夸大|分明|讨厌|一般|痒|不怎么|不开|无故|难以|扣|鬼|故意|为啥|为何|吐槽|!{2,}"
+)
+# Set aside before looking for grievances: negated problems and the question "有没有…".
+_NOT_GRIEVANCE = re.compile(r"(没|没有|无|不)(什么|任何)?(问题|毛病|瑕疵|破损|色差|异味|缺)|不差|不贵|不慢|不假|不错|有没有|能不能|可不可以|是不是|会不会|支不支持")
 
 
 @dataclass(frozen=True)
@@ -39,21 +59,30 @@ class IntentMatch:
         return {"id": self.id, "score": round(self.score, 3), "matched": list(self.matched)}
 
 
-def match_intents(
-    normalized: Normalized, index: EvidenceIndex, model: TrainedModel | None = None, *, limit: int = 3
-) -> list[IntentMatch]:
-    """Rank the intents of one complaint.
+@dataclass(frozen=True)
+class Recognition:
+    """What a text is (``COMPLAINT``, ``PRAISE`` or ``QUESTION``) and its intents, best first."""
 
-    :param normalized: the complaint after ``normalize``
+    kind: str
+    intents: tuple[IntentMatch, ...]
+
+
+def recognise(normalized: Normalized, index: EvidenceIndex, model: TrainedModel | None = None, *, limit: int = 3) -> Recognition:
+    """Rank the intents of one text and say whether it is a complaint at all.
+
+    :param normalized: the text after ``normalize``
     :param index: the keyword evidence index, built once by ``EvidenceIndex.build``
     :param model: the trained model, or None for the keyword evidence alone
     :param limit: how many intents to return at most (the best is always returned)
-    :returns: intents best first, scores in [0, 1]
+    :returns: intents best first, scores in [0, 1]; for praise or a question every score is below 0.5
     """
     evidence = keyword_evidence(normalized, index)
     scores, model_words = combine(normalized, evidence, index, model)
+    kind = recognise_kind(normalized)
+    if kind != COMPLAINT:
+        scores = scores * NOT_A_COMPLAINT_SCALE
     order = np.argsort(-scores, kind="stable")
-    results = []
+    results: list[IntentMatch] = []
     for rank, i in enumerate(order[:limit]):
         if results and scores[i] < MIN_SCORE:
             break
@@ -62,7 +91,30 @@ def match_intents(
         if rank == 0:
             words += tuple(w for w in model_words if not any(w in v or v in w for v in words))
         results.append(IntentMatch(intent, float(scores[i]), words, evidence.templates_for(intent), evidence.closest[i]))
-    return results
+    return Recognition(kind, tuple(results))
+
+
+def match_intents(normalized: Normalized, index: EvidenceIndex, model: TrainedModel | None = None, *, limit: int = 3) -> list[IntentMatch]:
+    """The intents of ``recognise``, best first."""
+    return list(recognise(normalized, index, model, limit=limit).intents)
+
+
+def recognise_kind(normalized: Normalized) -> str:
+    """Complaint, praise or plain question.
+
+    Not a complaint only when no grievance or problem word ("划痕", "慢", "少了") is left once
+    negated ones ("没有问题") are set aside, and the text asks or praises. Keyword evidence is
+    no guide here: praise names topics too ("送货上门，点赞", "尺码合适"). Anything in doubt stays a complaint: an apology to praise
+    is a small harm, praise to a complaint a large one.
+    """
+    text = _NOT_GRIEVANCE.sub(" ", normalized.text)
+    if _GRIEVANCE.search(text) or PROBLEM_WORDS.search(text):
+        return COMPLAINT
+    if QUESTION_WORDS.search(text):
+        return QUESTION
+    if PRAISE_WORDS.search(text):
+        return PRAISE
+    return COMPLAINT
 
 
 def combine(

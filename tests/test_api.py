@@ -41,7 +41,7 @@ def test_suggest_returns_the_cli_contract(api):
     response = client.post("/api/v1/suggest", json={"text": "快递三天了还没到，客服也不回消息！", "platform": "taobao"}, headers=agent)
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"intents", "escalation", "drafts"}
+    assert set(data) == {"kind", "intents", "escalation", "drafts"}
     assert data["intents"][0]["id"] == "logistics_delay"
 
 

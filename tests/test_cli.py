@@ -29,7 +29,7 @@ def test_suggest_json_follows_the_contract(run):
     result = run("suggest", "快递三天了还没到，客服也不回消息！", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"intents", "escalation", "drafts"}
+    assert set(data) == {"kind", "intents", "escalation", "drafts"}
     assert data["intents"][0]["id"] == "logistics_delay"
     assert all(set(i) == {"id", "score", "matched"} and 0 <= i["score"] <= 1 for i in data["intents"])
     assert set(data["escalation"]) == {"escalate", "reasons", "action"}

@@ -1,0 +1,83 @@
+"""Praise and plain questions are not complaints: no intent claims them and nobody apologises.
+
+The texts are our own, written for this test (none comes from the labelled sets).
+"""
+
+import re
+
+import pytest
+
+PRAISE = [
+    "好评！东西很好，物流也快",
+    "质量不错，包装很好，谢谢客服",
+    "第三次回购了，一直很满意",
+    "宝贝收到了，很喜欢，五星好评",
+    "快递小哥很辛苦，送货上门，点赞",
+    "比超市便宜，日期也新鲜，会回购的",
+    "孩子很喜欢这个玩具，做工不错",
+    "安装师傅很专业也很耐心，给个好评",
+    "衣服很好看，尺码合适，推荐",
+    "用了半个月没有任何问题，很好用",
+    "客服耐心解答，给力",
+    "谢谢卖家送的小礼物，很贴心",
+]
+QUESTIONS = [
+    "请问什么时候发货？",
+    "这个能开发票吗",
+    "请问有没有大一码的",
+    "保修期是多久？",
+    "可以指定顺丰吗",
+    "请问这款支持七天无理由退货吗？",
+    "想问一下这个适合几岁的孩子",
+    "这个和上一代有什么区别？",
+    "能送到乡镇吗",
+    "请问现在下单什么时候能到北京",
+    "充电器是原装的吗？",
+    "咨询一下，能不能货到付款",
+]
+APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|添麻烦|是我们的问题|没做好")
+
+
+@pytest.mark.parametrize("text", PRAISE + QUESTIONS)
+def test_no_intent_claims_praise_or_a_question(engine, text):
+    s = engine.suggest(text)
+    assert s.kind in ("praise", "question")
+    assert max(m.score for m in s.intents) <= 0.5, [(m.id, m.score) for m in s.intents]
+
+
+@pytest.mark.parametrize("text", PRAISE + QUESTIONS)
+def test_praise_and_questions_get_no_apology(engine, text):
+    s = engine.suggest(text)
+    assert s.drafts, "an answer is still drafted"
+    for d in s.drafts:
+        assert not APOLOGY.search(d.text), d.text
+        assert "这个问题" not in d.text or s.kind == "question", d.text
+
+
+def test_praise_is_thanked_in_the_customers_own_words(engine):
+    s = engine.suggest("好评！东西很好，物流也快")
+    assert s.kind == "praise"
+    assert [d.template_id for d in s.drafts] == ["other.praise"]
+    assert "谢谢" in s.drafts[0].text and "“好评" in s.drafts[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "东西很好，可惜屏幕有划痕",
+        "物流很快，但是少发了一个配件",
+        "请问为什么还没发货？都一个星期了",
+        "客服态度不错，就是质量太差",
+        "这个怎么还不退款？",
+    ],
+)
+def test_a_complaint_with_praise_or_a_question_mark_is_still_a_complaint(engine, text):
+    s = engine.suggest(text)
+    assert s.kind == "complaint"
+    assert s.intents[0].id != "other" and s.intents[0].score > 0.5
+    assert s.drafts[0].template_id not in ("other.praise", "other.question")
+
+
+def test_the_json_contract_says_what_kind_of_text_it_was(engine):
+    assert engine.suggest("请问什么时候发货？").to_dict()["kind"] == "question"
+    assert engine.suggest("快递一个星期还没到").to_dict()["kind"] == "complaint"
