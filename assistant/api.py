@@ -189,7 +189,7 @@ def export(
 def reload_library(request: Request, user: Lead, settings: SettingsDep) -> dict:
     """Reload the reply library from disk; on an error the last good library keeps serving."""
     engine = reload_engine(request.app, settings)
-    return {"templates": len(engine.library.templates)}
+    return {"templates": len(engine.library.templates), "model": engine.model_summary()}
 
 
 def reload_engine(app, settings):

@@ -202,7 +202,7 @@ def train(data, db_path, out, replies_dir, as_json):
         import sklearn  # noqa: F401
     except ImportError:
         raise click.ClickException("training needs scikit-learn: pip install -e '.[train]'") from None
-    from assistant.engine import MODEL_FILE
+    from assistant.engine import MODEL_FILE, library_hash
     from assistant.escalate import load_rules
     from assistant.library import load_library
     from assistant.normalize import Segmenter
@@ -234,6 +234,7 @@ def train(data, db_path, out, replies_dir, as_json):
             bar.close()
     figures["n_corrections"] = len(corrections)
     figures["inputs_hash"] = training.inputs_hash(settings.replies_dir, list(data), corrections)
+    figures["library_hash"] = library_hash(settings.replies_dir)
     figures["data"] = [p.name for p in data]
     model = training.with_meta(model, figures)
     target = out or settings.replies_dir / MODEL_FILE

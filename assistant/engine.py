@@ -9,9 +9,11 @@ passed in by the caller.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assistant.config import Settings
@@ -80,8 +82,24 @@ class Engine:
         rules = load_rules(settings.replies_dir / "escalation.yaml")
         segmenter = Segmenter(library.dictionary_words(), cache_dir=settings.cache_dir)
         model_path = settings.replies_dir / MODEL_FILE
-        model = TrainedModel.load(model_path) if model_path.exists() else None
+        model = TrainedModel.load(model_path, f"{settings.replies_dir.name}/{MODEL_FILE}") if model_path.exists() else None
         return cls(library, segmenter, EvidenceIndex.build(library, segmenter), rules, settings, model)
+
+    def model_summary(self) -> dict | None:
+        """What the loaded model was trained on and its cross-validated figures; None without a model.
+
+        ``library_changed`` is true when the library's files differ from those it was trained on:
+        retrain (``assistant train``) so new templates and examples count.
+        """
+        if self.model is None:
+            return None
+        meta = self.model.meta
+        figures = {k: meta.get(k) for k in ("top1", "top3", "precision", "recall", "n_labelled", "n_corrections")}
+        return {
+            "data": meta.get("data", []),
+            **figures,
+            "library_changed": meta.get("library_hash") not in (None, library_hash(self.settings.replies_dir)),
+        }
 
     def suggest(
         self,
@@ -125,6 +143,14 @@ class Engine:
             kind=recognition.kind,
         )
         return Suggestion(normalized, tuple(matches), escalation, tuple(drafts), recognition.kind)
+
+
+def library_hash(directory: Path) -> str:
+    """SHA-256 over a reply library's text files (templates, rules, words): what a model was trained with."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in Path(directory).rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt")):
+        h.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
 
 
 def check_text(text: str, max_chars: int) -> None:

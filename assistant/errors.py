@@ -16,7 +16,7 @@ class LibraryError(AssistantError):
         self.file = file
         self.line = line
         self.message = message
-        where = f"{file}:{line}: " if file else ""
+        where = (f"{file}:{line}: " if line else f"{file}: ") if file else ""
         super().__init__(f"{where}{message}")
 
 

@@ -112,8 +112,9 @@ def check_escalation(
 ) -> Escalation:
     """Find every reason to take a complaint offline, with the words that show it.
 
-    Without a model, any rule that fires escalates. With one, the model weighs the
-    rules that fired together with the complaint's words: it can overrule a weak rule
+    Without a model, any rule that fires escalates. With one, a phrase that was decisive in
+    the labelled complaints ("12315", "记者") escalates on its own; otherwise the model weighs
+    the rules that fired together with the complaint's words: it can overrule a weak rule
     hit ("催了好几次" with no anger) and escalate on its own when no rule fired, naming
     the reason its per-reason columns rank first and the phrases that drove it.
 
@@ -147,7 +148,10 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
     features = escalation_features(normalized)
     decision = model.escalation.decision(features)
     labels = model.escalation.labels
-    if escalation_probability(float(decision[labels.index(ESCALATE)]), hits, settings["stack"]) < settings["threshold"]:
+    decisive = set(settings.get("decisive", ()))
+    if not any(w in decisive for found in hits.values() for w in found) and (
+        escalation_probability(float(decision[labels.index(ESCALATE)]), hits, settings["stack"]) < settings["threshold"]
+    ):
         return {}
     if hits:
         return hits

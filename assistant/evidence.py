@@ -235,7 +235,7 @@ def _negated(text: str, pos: int, word: str) -> bool:
 
 
 def _praised(text: str, end: int) -> bool:
-    """True when the rest of the word's clause praises it ("物流很快", "送餐速度和服务没的说")."""
+    """True when the rest of the word's clause praises it ("物流很快", "包装也很好")."""
     after = text[end : end + 10]
     cut = _CLAUSE_END.search(after)
     return bool(_PRAISE.search(after[: cut.start()] if cut else after))

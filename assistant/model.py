@@ -142,17 +142,19 @@ class TrainedModel:
         partial.replace(path)  # a running service never reads half a file
 
     @classmethod
-    def load(cls, path: Path | str) -> "TrainedModel":
+    def load(cls, path: Path | str, name: str | None = None) -> "TrainedModel":
         """Read a model file written by ``save``.
 
+        :param name: how errors name the file (default: its path)
         :raises LibraryError: naming the file when it is missing, damaged or of another format
         """
         path = Path(path)
+        name = name or str(path)
         try:
             with np.load(path, allow_pickle=False) as f:
                 header = json.loads(bytes(f["header"]).decode("utf-8"))
                 if header.get("format") != FORMAT:
-                    raise LibraryError(f"model format {header.get('format')} is not {FORMAT}; retrain with `assistant train`", str(path), 0)
+                    raise LibraryError(f"model format {header.get('format')} is not {FORMAT}; retrain with `assistant train`", name)
                 models = {}
                 for name in ("intents", "escalation"):
                     words = bytes(f[f"{name}_vocabulary"]).decode("utf-8").split("\n")
@@ -165,6 +167,6 @@ class TrainedModel:
                     )
         except LibraryError:
             raise
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile, json.JSONDecodeError) as e:
-            raise LibraryError(f"cannot read the model: {e}; retrain with `assistant train`", str(path), 0) from None
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as e:
+            raise LibraryError(f"cannot read the model ({type(e).__name__}); retrain with `assistant train`", name) from None
         return cls(models["intents"], models["escalation"], header.get("settings", {}), header.get("meta", {}))

@@ -94,6 +94,16 @@ def _shift(week: str, by: int) -> str:
     return f"{y}-W{w:02d}"
 
 
+def model_note(summary: dict | None) -> str:
+    """One Chinese sentence on the intent model in use."""
+    if summary is None:
+        return "没有找到训练好的模型（replies/model.npz），目前只按关键词规则识别。"
+    note = f"识别模型：交叉验证首选准确率 {summary['top1']:.0%}，前三命中 {summary['top3']:.0%}，转线下召回 {summary['recall']:.0%}。"
+    if summary["library_changed"]:
+        note += "模板库在训练之后有改动，请运行 assistant train 重新训练，让新模板参与识别。"
+    return note
+
+
 @router.post("/library/reload", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def library_reload(request: Request, user: PageLead, settings: SettingsDep):
     """Reload the template files; on an error the page says where, and the last good library keeps serving."""
@@ -102,7 +112,7 @@ def library_reload(request: Request, user: PageLead, settings: SettingsDep):
 
     try:
         engine = reload_engine(request.app, settings)
-        message, ok = f"已重新载入 {len(engine.library.templates)} 个模板。", True
+        message, ok = f"已重新载入 {len(engine.library.templates)} 个模板。{model_note(engine.model_summary())}", True
     except LibraryError as e:
         message, ok = f"载入失败，继续使用上一版模板库：{e}", False
     return render(request, "_reload.html", {"message": message, "ok": ok}, user)
