@@ -145,6 +145,8 @@ def escalation_probability(decision: float, reasons, stack: dict) -> float:
 def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedModel) -> dict[str, list[str]]:
     """The reasons the model confirms: the rule hits when it says escalate, else its own best reason, else none."""
     settings = model.settings["escalation"]
+    if settings.get("rules_only"):  # trained without enough escalated complaints to weigh the rules
+        return hits
     features = escalation_features(normalized)
     decision = model.escalation.decision(features)
     labels = model.escalation.labels

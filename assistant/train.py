@@ -125,35 +125,18 @@ def train(
     evidence = np.array([e.evidence for e in labelled])
     chosen, top1, top3 = _choose_weights(decision, evidence, y)
     truth = np.array([bool(e.escalate) for e in labelled])
-    stacked = _stack_features(escalation[:, 0], labelled)
-    # Figures from a stack that has not seen the complaint it scores (the stack is fitted per fold too).
-    held_out = np.zeros(len(labelled))
-    decided = np.zeros(len(labelled), dtype=bool)  # escalated by a decisive phrase, whatever the stack says
-    for fit, held in folds:
-        held_out[held] = _fit_stack(stacked[fit], truth[fit]).predict_proba(stacked[held])[:, 1]
-        decisive = _decisive([labelled[i] for i in fit])
-        decided[held] = [bool(decisive & set(labelled[i].words)) for i in held]
-    threshold, precision, recall = _choose_threshold(held_out, truth, decided)
     rules_precision, rules_recall = _precision_recall(np.array([bool(e.hits) for e in labelled]), truth)
-    stack = _fit_stack(stacked, truth)
+    if min(truth.sum(), (~truth).sum()) >= FOLDS:
+        escalation_settings, precision, recall = _choose_escalation(escalation[:, 0], labelled, truth, folds)
+    else:  # too few escalated (or calm) complaints to learn from: the rules decide alone
+        escalation_settings, precision, recall = {"rules_only": True}, rules_precision, rules_recall
 
     step = tick("训练", 2)
     final_intents = _fit_intents(labelled + examples)
     step(1)
     final_escalation = _fit_escalation(labelled)
     step(1)
-    settings = {
-        "intents": {"model_weight": chosen[0], "evidence_weight": chosen[1]},
-        "escalation": {
-            "threshold": threshold,
-            "decisive": sorted(_decisive(labelled)),
-            "stack": {
-                "bias": float(stack.intercept_[0]),
-                "text": float(stack.coef_[0][0]),
-                "rules": {r: float(w) for r, w in zip(REASONS, stack.coef_[0][1:])},
-            },
-        },
-    }
+    settings = {"intents": {"model_weight": chosen[0], "evidence_weight": chosen[1]}, "escalation": escalation_settings}
     figures = {
         "n_labelled": len(labelled),
         "n_library": len(examples),
@@ -196,6 +179,32 @@ def _example(record: dict, segmenter: Segmenter, index: EvidenceIndex, rules, st
 
 def _esc_features(e: Example) -> list[str]:
     return escalation_features(e.normalized)
+
+
+def _choose_escalation(decision: np.ndarray, labelled: list[Example], truth: np.ndarray, folds) -> tuple[dict, float, float]:
+    """The escalation stack, its threshold and its decisive phrases, with out-of-fold precision and recall.
+
+    The figures come from stacks and decisive phrases chosen without the complaints they score.
+    """
+    stacked = _stack_features(decision, labelled)
+    held_out = np.zeros(len(labelled))
+    decided = np.zeros(len(labelled), dtype=bool)  # escalated by a decisive phrase, whatever the stack says
+    for fit, held in folds:
+        held_out[held] = _fit_stack(stacked[fit], truth[fit]).predict_proba(stacked[held])[:, 1]
+        decisive = _decisive([labelled[i] for i in fit])
+        decided[held] = [bool(decisive & set(labelled[i].words)) for i in held]
+    threshold, precision, recall = _choose_threshold(held_out, truth, decided)
+    stack = _fit_stack(stacked, truth)
+    settings = {
+        "threshold": threshold,
+        "decisive": sorted(_decisive(labelled)),
+        "stack": {
+            "bias": float(stack.intercept_[0]),
+            "text": float(stack.coef_[0][0]),
+            "rules": {r: float(w) for r, w in zip(REASONS, stack.coef_[0][1:])},
+        },
+    }
+    return settings, precision, recall
 
 
 def _decisive(examples: Sequence[Example]) -> set[str]:

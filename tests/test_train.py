@@ -1,0 +1,178 @@
+"""`assistant train`: reproducible, learns from agents' corrections, and its model is read the way it was fitted."""
+
+import json
+import shutil
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+from assistant.config import Settings
+from assistant.db import open_db
+from assistant.engine import MODEL_FILE, Engine
+from assistant.escalate import check_escalation
+from assistant.model import ESCALATE, LinearModel, TrainedModel, escalation_features
+from assistant.normalize import normalize
+from assistant.outcomes import Shown, agent_verdict, log_shown
+
+ROOT = Path(__file__).resolve().parent.parent
+TRAIN = ROOT.parent / "shared" / "eval" / "train.jsonl"
+SHIPPED = ROOT / "replies" / MODEL_FILE
+
+# Our own labelled complaints, enough for a 5-fold cross-validation (the library's examples come on top).
+OWN = [
+    ("快递一个星期了还没到", "logistics_delay"), ("物流三天没更新", "logistics_delay"), ("发货太慢了，催了也没用", "logistics_delay"),
+    ("包裹显示签收但我没收到", "logistics_delay"), ("快递员不送上门", "logistics_delay"), ("下单五天还没发货", "logistics_delay"),
+    ("用了两天就坏了", "quality_defect"), ("开机就黑屏", "quality_defect"), ("质量太差，线头到处都是", "quality_defect"),
+    ("充不进电", "quality_defect"), ("噪音特别大，晚上没法用", "quality_defect"), ("洗了一次就掉色", "quality_defect"),
+]
+
+
+def records(tmp_path: Path) -> Path:
+    path = tmp_path / "own.jsonl"
+    lines = [json.dumps({"text": t, "intent": i, "escalate": False, "reasons": []}, ensure_ascii=False) for t, i in OWN]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> dict:
+    result = CliRunner().invoke(cli, ["train", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_retraining_reproduces_the_shipped_model(tmp_path):
+    if not TRAIN.exists():
+        pytest.skip(f"labelled set not found at {TRAIN} (../shared is absent in this checkout)")
+    shipped = TrainedModel.load(SHIPPED)
+    figures = run("--data", str(TRAIN), "--out", str(tmp_path / "model.npz"))
+    assert figures["inputs_hash"] == shipped.meta["inputs_hash"], "replies/ or train.jsonl changed since the shipped model: retrain"
+    for name in ("top1", "top3", "precision", "recall", "n_labelled", "n_library"):
+        assert figures[name] == shipped.meta[name], name
+    retrained = TrainedModel.load(tmp_path / "model.npz")
+    assert retrained.settings == shipped.settings
+    assert np.array_equal(retrained.intents.coef, shipped.intents.coef)
+
+
+def test_the_shipped_model_is_small_and_was_trained_on_train_jsonl_only():
+    assert SHIPPED.stat().st_size <= 5 * 1024 * 1024
+    meta = TrainedModel.load(SHIPPED).meta
+    assert meta["data"] == ["train.jsonl"] and meta["n_corrections"] == 0
+
+
+def test_train_learns_from_the_corrections_agents_made(tmp_path, engine):
+    db_path = tmp_path / "assistant.db"
+    db = open_db(db_path)
+    text = "烧水壶用了一周，底座有焦味，手碰到外壳麻了一下"
+    s = engine.suggest(text)
+    shown = Shown.from_suggestion(s)
+    verdict = agent_verdict(shown, intent="safety_hazard", escalate=True, reasons=["safety"])
+    log_shown(db, shown, text, "已记下", agent="xiaomei", platform="taobao", key=b"k" * 32, tz=ZoneInfo("Asia/Shanghai"), verdict=verdict)
+    out = tmp_path / "model.npz"
+    without = run("--data", str(records(tmp_path)), "--out", str(out))
+    with_db = run("--data", str(records(tmp_path)), "--db", str(db_path), "--out", str(out))
+    assert without["n_corrections"] == 0 and with_db["n_corrections"] == 1
+    assert with_db["n_labelled"] == without["n_labelled"] + 1
+    assert with_db["inputs_hash"] != without["inputs_hash"]
+    assert TrainedModel.load(out).meta["n_corrections"] == 1
+
+
+def test_train_refuses_to_run_without_labelled_complaints():
+    result = CliRunner().invoke(cli, ["train"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: nothing labelled to learn from")
+
+
+def test_training_is_deterministic(tmp_path):
+    data = str(records(tmp_path))
+    first = run("--data", data, "--out", str(tmp_path / "a.npz"))
+    second = run("--data", data, "--out", str(tmp_path / "b.npz"))
+    assert {k: v for k, v in first.items() if k not in ("seconds", "model")} == {
+        k: v for k, v in second.items() if k not in ("seconds", "model")
+    }
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+def test_the_model_scores_exactly_as_scikit_learn_fitted_it():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from assistant import train
+
+    docs = [["快递", "很", "慢"], ["质量", "差", "差"], ["快递", "质量"], ["退款", "慢", "慢", "慢"]]
+    vectorizer, X = train._vectorize(docs)
+    rng = np.random.default_rng(0)
+    coef, intercept = rng.normal(size=(3, X.shape[1])), rng.normal(size=3)
+    model = train._linear(vectorizer, coef, intercept, ["a", "b", "c"])
+    assert isinstance(vectorizer, TfidfVectorizer)
+    query = ["快递", "慢", "慢", "未知"]
+    expected = vectorizer.transform([query]) @ coef.T + intercept
+    assert np.allclose(model.decision(query), np.asarray(expected).ravel(), atol=1e-5)
+
+
+def test_an_escalation_raised_by_the_model_alone_names_the_phrases_that_drove_it(engine):
+    words = ["投诉无门", "全网", "公开"]
+    vocabulary = {w: i for i, w in enumerate(words)}
+    labels = (ESCALATE, "safety", "legal_threat", "media_threat", "privacy", "repeat_unresolved", "compensation_demand")
+    coef = np.zeros((3, len(labels)), dtype=np.float32)
+    coef[:, 0] = 2.0
+    coef[vocabulary["全网"], labels.index("media_threat")] = 3.0
+    esc = LinearModel(labels, vocabulary, np.ones(3), coef, np.full(len(labels), -1.0))
+    model = TrainedModel(engine.model.intents, esc, {**engine.model.settings, "escalation": {
+        "threshold": 0.5, "decisive": [], "stack": {"bias": 0.0, "text": 1.0, "rules": {}}}})
+    text = "投诉无门，我会把这件事全网公开"
+    n = normalize(text, engine.segmenter)
+    assert set(escalation_features(n)) & set(words), "the features are the text's character n-grams"
+    verdict = check_escalation(n, engine.rules, model)
+    assert verdict.escalate and verdict.reasons[0].id == "media_threat"
+    assert verdict.reasons[0].evidence and all(w in text for w in verdict.reasons[0].evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("我已经拨打了315，等着吧", "legal_threat"),
+        ("再不退款我准备到315投去", "legal_threat"),
+        ("东西被调包，我已报案", "legal_threat"),
+        ("工信部管管不？乱扣费", "legal_threat"),
+        ("我要去12315投诉你们", "legal_threat"),
+        ("我要找记者曝光你们", "media_threat"),
+        ("充电的时候冒烟了，吓死人", "safety"),
+    ],
+)
+def test_regulators_media_and_hazards_are_escalated_in_their_many_phrasings(engine, text, reason):
+    verdict = engine.suggest(text).escalation
+    assert verdict.escalate and reason in [r.id for r in verdict.reasons]
+
+
+@pytest.mark.parametrize(
+    "text", ["多次联系客服都没人管，气死了", "送去2次维修还是坏，到底怎么回事", "打过很多个客服电话，一直没结果"]
+)
+def test_repeated_contact_is_recognised_in_its_many_phrasings(engine, text):
+    from assistant.escalate import rule_hits
+
+    assert "repeat_unresolved" in rule_hits(normalize(text, engine.segmenter), engine.rules)
+
+
+def test_a_broken_model_file_is_named_and_the_last_good_model_keeps_serving(tmp_path, settings, engine):
+    from fastapi.testclient import TestClient
+
+    from assistant.app import create_app
+    from assistant.auth import add_user
+
+    replies = tmp_path / "replies"
+    shutil.copytree(engine.settings.replies_dir, replies)
+    live = Settings(db_path=settings.db_path, replies_dir=replies)
+    with TestClient(create_app(live, engine=Engine.from_settings(live))) as client:
+        lead = {"Authorization": f"Bearer {add_user(open_db(live.db_path), '组长', 'lead').token}"}
+        (replies / MODEL_FILE).write_bytes(b"not a model")
+        response = client.post("/api/v1/library/reload", headers=lead)
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith("replies/model.npz: cannot read the model")
+        suggestion = client.post("/api/v1/suggest", json={"text": "快递一个星期还没到"}, headers=lead).json()
+        assert suggestion["intents"][0]["id"] == "logistics_delay"
+        shutil.copy(SHIPPED, replies / MODEL_FILE)
+        reloaded = client.post("/api/v1/library/reload", headers=lead).json()
+        assert reloaded["model"]["data"] == ["train.jsonl"] and reloaded["model"]["library_changed"] is False
