@@ -66,7 +66,8 @@ def library_page(request: Request, user: PageUser, engine: EngineDep, db: DB, q:
                           "sincerity": check_sincerity(text, t.examples[0] if t.examples else None)})
         if items:
             groups.append((group, items))
-    return render(request, "library.html", {"groups": groups, "q": q, "intent": intent}, user)
+    model = model_note(engine.model_summary())
+    return render(request, "library.html", {"groups": groups, "q": q, "intent": intent, "model": model}, user)
 
 
 @router.get("/users", response_class=HTMLResponse)

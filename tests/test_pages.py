@@ -252,3 +252,21 @@ def test_the_stats_page_shows_how_often_the_assistants_verdict_was_kept(site):
     assert all(r[0] and not re.fullmatch(r"[a-z_]+", r[0]) for r in table)  # intents by their Chinese names
     empty = BeautifulSoup(client.get("/stats", params={"week": "2026-W01"}).text, "html.parser")
     assert empty.select_one("#agreement-intent").text == "—" and "0%" not in empty.select_one("#agreement").text
+
+
+def test_the_library_page_says_which_model_recognises_complaints(site):
+    client, _, users = site
+    sign_in(client, "组长", users["组长"].password)
+    soup = BeautifulSoup(client.get("/library").text, "html.parser")
+    note = soup.select_one("#model-note").text
+    assert note.startswith("识别模型：交叉验证首选准确率") and "转线下召回" in note
+
+
+def test_praise_gets_a_thank_you_draft_on_the_page(site):
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    response = client.post("/compose/suggest", data={"text": "好评！东西很好，物流也快", "platform": "taobao"}, headers={"X-CSRF-Token": csrf})
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.select_one("#kind-note").text.startswith("这条是好评，不是投诉")
+    drafts = [t.text for t in soup.select("form.draft textarea")]
+    assert drafts and "谢谢" in drafts[0] and not re.search(r"抱歉|对不起|歉意", " ".join(drafts))
