@@ -18,6 +18,7 @@ import sqlite_utils
 import xlsxwriter
 
 from assistant.stats import DIMENSIONS, WeeklyStats
+from assistant.triage import safe_cell
 
 FIGURE_COLUMNS = ["sent", "known", "pending", "converted", "upgraded", "positive_followup", "deleted", "escalated", "rate", "low", "high"]
 ROW_COLUMNS = [
@@ -81,13 +82,6 @@ def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
     for n, row in enumerate(rows, start=1):
         sheet.write_row(n, 0, [row[c] for c in ROW_COLUMNS])
     book.close()
-
-
-def safe_cell(value):
-    """A value safe for a spreadsheet cell: text that would run as a formula gets a leading quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def export_file(db: sqlite_utils.Database, week: str, fmt: str, table: str = "figures") -> tuple[bytes, str, str]:

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from assistant.engine import Engine, Suggestion
 from assistant.errors import AssistantError, InvalidInput
-from assistant.export import safe_cell
 
 # How urgently an intent needs an answer, before anger and escalation are counted.
 URGENCY = {
@@ -180,3 +179,10 @@ def _cell(value) -> str:
     if isinstance(value, list):
         value = "|".join(str(v) for v in value)
     return safe_cell(str(value))
+
+
+def safe_cell(value):
+    """A value safe for a spreadsheet cell: text that would run as a formula gets a leading quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
