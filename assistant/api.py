@@ -99,7 +99,7 @@ def suggest(
     )
     s = engine.suggest(
         body.text, customer=body.customer, product=body.product, order_id=body.order_id, agent=user.name,
-        platform=body.platform, **history,
+        platform=body.platform, history=history,
     )
     shown = Shown.from_suggestion(s, complaint=body.text, agent=user.name, key=secrets.token_urlsafe(16))
     response.headers[TOKEN_HEADER] = shown.seal(secret)
@@ -133,7 +133,7 @@ def log_reply(
             db, key=key, tz=settings.tz, customer=body.customer, order_id=body.order_id, platform=body.platform,
             conversion=conversion,
         )
-        s = engine.suggest(body.complaint, customer=body.customer, order_id=body.order_id, agent=user.name, platform=body.platform, **history)
+        s = engine.suggest(body.complaint, customer=body.customer, order_id=body.order_id, agent=user.name, platform=body.platform, history=history)
         shown = Shown.from_suggestion(s, complaint=body.complaint)
     verdict = agent_verdict(shown, intent=body.agent_intent, escalate=body.agent_escalate, reasons=body.agent_reasons)
     reply_id, created = outcomes.log_shown(

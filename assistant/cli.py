@@ -104,8 +104,10 @@ def suggest(text, replies_dir, customer, product, order_id, agent, platform, exp
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             raise InvalidInput(f"stdin is not valid UTF-8 (byte {e.start})") from None
+    from assistant.engine import History
+
     engine = load_engine(replies_dir)
-    history = {}
+    history = History()
     if db_path:  # with a log: repeat contacts, texts already sent and measured conversion
         from assistant.db import load_or_create_secret, open_db
         from assistant.outcomes import history_for
@@ -116,7 +118,7 @@ def suggest(text, replies_dir, customer, product, order_id, agent, platform, exp
             customer=customer, order_id=order_id, platform=platform,
         )
     s = engine.suggest(
-        text, customer=customer, product=product, order_id=order_id, agent=agent, platform=platform, explain=explain, **history
+        text, customer=customer, product=product, order_id=order_id, agent=agent, platform=platform, explain=explain, history=history
     )
     if as_json:
         click.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))

@@ -10,8 +10,8 @@ passed in by the caller.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,6 +28,15 @@ from assistant.normalize import Normalized, Segmenter, normalize
 
 
 MODEL_FILE = "model.npz"  # the trained model, kept in the library folder it was trained with
+
+
+@dataclass(frozen=True)
+class History:
+    """What the outcome log knows about this customer or order; found by the caller, never by the engine."""
+
+    earlier: tuple[str, ...] = ()  # dates of earlier unresolved replies to this customer or order
+    recent: tuple[str, ...] = ()  # reply texts that must not be sent again (same customer or order, same platform today)
+    conversion: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # (converted, known) per template id
 
 
 @dataclass(frozen=True)
@@ -110,9 +119,7 @@ class Engine:
         order_id: str | None = None,
         agent: str | None = None,
         platform: str | None = None,
-        earlier: Sequence[str] = (),
-        conversion: Mapping[str, tuple[int, int]] | None = None,
-        recent: Iterable[str] = (),
+        history: History = History(),
         now: datetime | None = None,
         explain: bool = False,
     ) -> Suggestion:
@@ -121,9 +128,7 @@ class Engine:
         :param text: the complaint as pasted (Simplified or Traditional, any width)
         :param customer, product, order_id, agent: known fields; they win over what the text names
         :param platform: where the complaint was posted (kept for the caller's log; not used to match)
-        :param earlier: dates of earlier unresolved replies to this customer or order (from the log)
-        :param conversion: measured (converted, known) outcomes per template id (from the log), for ranking
-        :param recent: reply texts that must not be sent again (same customer or order, same platform today)
+        :param history: what the outcome log knows (repeat contacts, texts already sent, measured conversion)
         :param now: the current time (for deadlines); defaults to now in the configured time zone
         :param explain: list each intent's closest example phrasing among its matched words
         :raises InvalidInput: for empty or over-long text
@@ -132,14 +137,14 @@ class Engine:
         normalized = normalize(text, self.segmenter)
         recognition = recognise(normalized, self.index, self.model)
         matches = list(recognition.intents)
-        escalation = check_escalation(normalized, self.rules, self.model, earlier=earlier)
+        escalation = check_escalation(normalized, self.rules, self.model, earlier=history.earlier)
         if explain:
             matches = [replace(m, matched=m.matched + ((f"≈{m.closest}",) if m.closest else ())) for m in matches]
         now = now or datetime.now(ZoneInfo(self.settings.week_timezone))
         given = {"customer": customer, "product": product, "order_id": order_id, "agent": agent}
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)
         drafts = draft_replies(
-            matches, escalation, self.library, values, normalized=normalized, recent=recent, conversion=conversion or {},
+            matches, escalation, self.library, values, normalized=normalized, recent=history.recent, conversion=history.conversion,
             kind=recognition.kind,
         )
         return Suggestion(normalized, tuple(matches), escalation, tuple(drafts), recognition.kind)

@@ -28,7 +28,7 @@ from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from rapidfuzz import fuzz
 
 from assistant.db import write_transaction
-from assistant.engine import Suggestion
+from assistant.engine import History, Suggestion
 from assistant.errors import InvalidInput, NotFound
 from assistant.library import INTENTS, REASONS
 from assistant.redact import keyed_hash, redact
@@ -412,18 +412,18 @@ def history_for(
     platform: str | None,
     now: datetime | None = None,
     conversion: dict | None = None,
-) -> dict:
+) -> History:
     """What the log knows for ``Engine.suggest``: earlier unresolved dates, texts already sent, conversion.
 
     :param conversion: per-template conversion already at hand (the web app caches it); queried if None
     """
     now = now or datetime.now(timezone.utc)
     customer_ref, order_ref = keyed_hash(customer, key), keyed_hash(order_id, key)
-    return {
-        "earlier": earlier_unresolved(db, customer_ref=customer_ref, order_ref=order_ref, now=now, tz=tz),
-        "recent": recent_texts(db, customer_ref=customer_ref, order_ref=order_ref, platform=platform, now=now, tz=tz),
-        "conversion": conversion if conversion is not None else template_conversion(db),
-    }
+    return History(
+        earlier=tuple(earlier_unresolved(db, customer_ref=customer_ref, order_ref=order_ref, now=now, tz=tz)),
+        recent=tuple(recent_texts(db, customer_ref=customer_ref, order_ref=order_ref, platform=platform, now=now, tz=tz)),
+        conversion=conversion if conversion is not None else template_conversion(db),
+    )
 
 
 @dataclass(frozen=True)

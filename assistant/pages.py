@@ -112,7 +112,7 @@ def compose_suggest(
             db, key=key, tz=settings.tz, customer=fields["customer"], order_id=fields["order_id"],
             platform=fields["platform"], conversion=conversion,
         )
-        s = engine.suggest(text, agent=user.name, **fields, **history)
+        s = engine.suggest(text, agent=user.name, **fields, history=history)
     except InvalidInput as e:
         return render(request, "_suggestion.html", {"error": str(e)}, user)
     shown = Shown.from_suggestion(s, complaint=text, agent=user.name, key=secrets.token_urlsafe(16))
@@ -168,7 +168,7 @@ def compose_sent(
             platform=fields["platform"], conversion=conversion,
         )
         try:
-            s = engine.suggest(complaint, agent=user.name, **fields, **history)
+            s = engine.suggest(complaint, agent=user.name, **fields, history=history)
         except InvalidInput as e:
             return _sent_error(request, user, str(e))
         shown, idempotency_key = Shown.from_suggestion(s, complaint=complaint, agent=user.name), None

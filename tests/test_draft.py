@@ -3,6 +3,7 @@ from datetime import datetime
 
 import pytest
 
+from assistant.engine import History
 from assistant.draft import _ranked, deadline_for
 
 RAW = re.compile(r"\{\{|\}\}|\{%")
@@ -35,7 +36,7 @@ def test_escalated_complaint_gets_an_offline_invitation_first(engine):
 
 def test_text_already_sent_is_not_offered_again(engine):
     first = engine.suggest("快递一个星期还没到")
-    again = engine.suggest("快递一个星期还没到", recent=frozenset({first.drafts[0].text}))
+    again = engine.suggest("快递一个星期还没到", history=History(recent=(first.drafts[0].text,)))
     assert again.drafts[0].text != first.drafts[0].text
     assert again.drafts[0].note
 
@@ -58,19 +59,19 @@ def _matcher_order(engine, text):
 
 def test_measured_conversion_reorders_templates_and_says_so(engine):
     best, runner_up = _matcher_order(engine, "快递一个星期还没到")[:2]
-    ranked = engine.suggest("快递一个星期还没到", conversion={best: (4, 60), runner_up: (45, 60)})
+    ranked = engine.suggest("快递一个星期还没到", history=History(conversion={best: (4, 60), runner_up: (45, 60)}))
     assert ranked.drafts[0].template_id == runner_up
     assert "转化率" in ranked.drafts[0].note
 
 
 def test_little_data_moves_the_order_little(engine):
     best, runner_up = _matcher_order(engine, "快递一个星期还没到")[:2]
-    s = engine.suggest("快递一个星期还没到", conversion={best: (0, 2), runner_up: (2, 2)})
+    s = engine.suggest("快递一个星期还没到", history=History(conversion={best: (0, 2), runner_up: (2, 2)}))
     assert s.drafts[0].template_id == best and s.drafts[0].note is None
 
 
 def test_redacted_earlier_text_still_counts_as_sent(engine):
     first = engine.suggest("订单 88239912345 快递一个星期还没到").drafts[0]
     redacted = first.text.replace("88239912345", "[订单号]")
-    again = engine.suggest("订单 88239912345 快递一个星期还没到", recent=[redacted])
+    again = engine.suggest("订单 88239912345 快递一个星期还没到", history=History(recent=(redacted,)))
     assert again.drafts[0].template_id != first.template_id

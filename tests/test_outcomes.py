@@ -73,7 +73,7 @@ def test_an_unresolved_reply_to_the_same_customer_within_30_days_escalates(db, e
     ref = keyed_hash("王女士", KEY)
     earlier = earlier_unresolved(db, customer_ref=ref, order_ref=None, now=NOW, tz=SHANGHAI)
     assert earlier == ["2026-11-15"]
-    s = engine.suggest("还是没到", earlier=earlier)
+    s = engine.suggest("还是没到", history=History(earlier=tuple(earlier)))
     evidence = {r.id: r.evidence for r in s.escalation.reasons}
     assert "2026-11-15" in evidence["repeat_unresolved"][0]
 
@@ -113,6 +113,7 @@ def test_a_clean_import_records_every_row(db, engine):
 
 # --- what the page showed, the agent's verdict, idempotency, corrections ---------------------------------------------
 
+from assistant.engine import History
 from assistant.outcomes import (  # noqa: E402
     Shown,
     SuggestionTokenExpired,
