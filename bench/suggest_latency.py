@@ -1,33 +1,52 @@
-"""How fast is ``Engine.suggest``, warm and cold?
+"""How fast and how large is the assistant, warm and cold, with the trained model loaded?
 
-Three measurements:
+Six measurements (the machine is shared and noisy, so every timing is repeated and
+the median of the repetitions is reported, with its spread and ratios):
 
-(a) warm, in-process latency on the shipped library: the engine is built once,
-    warmed up, then every complaint of ``../shared/eval/dev.jsonl`` (or ~50
-    built-in synthetic complaints when that file is absent) is suggested 5 times;
-(b) the same on a synthetic library of 5,000 intent templates (5 example
-    phrasings each, generated with a seeded RNG into a temporary folder, next to
-    the shipped escalation rules, words.txt, offline templates and intent-level
-    keywords and patterns), with the time to build the engine and the match index;
-(c) cold start of the CLI: ``python -m assistant suggest ... --json`` run 5 times.
+(a) warm, in-process ``Engine.suggest`` on the shipped library and the shipped
+    ``replies/model.npz``: the engine is built once and warmed up, then every
+    complaint of ``../shared/eval/train.jsonl`` (the training file: ``dev.jsonl``
+    is kept for scoring only) is suggested once per pass; p50 and p99 of each pass,
+    median over ``--passes`` passes. Passes alternate with passes of the same engine
+    with ``model = None`` (the keyword rules alone), so the cost of the model is
+    a ratio measured under the same load;
+(b) the same on a synthetic library of 5,000 intent templates (5 example phrasings
+    each, generated with a seeded RNG into a temporary folder, next to the shipped
+    escalation rules, words.txt, offline templates, intent-level keywords and
+    patterns, and the shipped model file), with the time to build the engine and
+    the evidence index;
+(c) cold start of the CLI: ``python -m assistant suggest ... --json`` in fresh
+    processes (after one untimed run that fills the jieba cache), with the model and
+    with a copy of the library without ``model.npz``;
+(d) resident memory (VmRSS and its peak VmHWM from /proc/PID/status) of
+    ``python -m assistant serve`` on a temporary --db and a free port of 127.0.0.1:
+    once it answers /healthz, and after ``--requests`` POST /api/v1/suggest calls
+    with an agent's token (``assistant users add``); median over ``--serve-runs`` servers;
+(e) wall time of ``python -m assistant train --data ../shared/eval/train.jsonl
+    --out TMP/model.npz`` (median of ``--train-runs``), and its cross-validated figures.
 
-Run from the repository root:
+Subprocesses run ``python -m assistant`` from the repository root, so they use this
+checkout's code. Run from the repository root:
 
-    python bench/suggest_latency.py          # a readable table
-    python bench/suggest_latency.py --json   # one JSON object with every figure
+    python bench/suggest_latency.py            # a readable table
+    python bench/suggest_latency.py --json     # one JSON object with every figure
+    python bench/suggest_latency.py --quick    # fewer repetitions, for a smoke test
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import yaml
@@ -36,15 +55,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.engine import Engine  # noqa: E402
+from assistant.engine import MODEL_FILE, Engine  # noqa: E402
+from assistant.evidence import EvidenceIndex  # noqa: E402
 from assistant.library import INTENTS  # noqa: E402
-from assistant.match import MatchIndex  # noqa: E402
 
-DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
-ROUNDS, WARMUP, CLI_RUNS = 5, 30, 5
+TRAIN = ROOT.parent / "shared" / "eval" / "train.jsonl"
+WARMUP = 30
 SYNTHETIC_TEMPLATES = 5000
 CLI_TEXT = "快递三天了还没到，客服也不回消息"
-TARGETS = {"warm_p50_ms": 3.0, "warm_p99_ms": 15.0, "synthetic_p99_ms": 30.0, "cli_cold_s": 2.5}
+TARGETS = {
+    "warm_p50_ms": 3.0, "warm_p99_ms": 15.0, "synthetic_p99_ms": 30.0, "cli_cold_s": 2.5, "serve_rss_mb": 300.0,
+    "train_s": 60.0,
+}
 
 FALLBACK_COMPLAINTS = [
     "快递一个星期还没到", "物流信息三天没更新了", "快递员不送上楼，让我自己去驿站拿", "显示已签收但我根本没收到",
@@ -104,26 +126,62 @@ def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def load_texts() -> tuple[list[str], str]:
-    """Complaint texts of dev.jsonl, or the built-in ones when it is absent; and where they came from."""
-    if DEV.exists():
-        with DEV.open(encoding="utf-8") as fp:
-            return [json.loads(line)["text"] for line in fp if line.strip()], str(DEV)
-    return list(FALLBACK_COMPLAINTS), "built-in synthetic complaints (dev.jsonl not found)"
+    """Complaint texts of train.jsonl, or the built-in ones when it is absent; and where they came from."""
+    if TRAIN.exists():
+        with TRAIN.open(encoding="utf-8") as fp:
+            return [json.loads(line)["text"] for line in fp if line.strip()], str(TRAIN)
+    return list(FALLBACK_COMPLAINTS), "built-in synthetic complaints (train.jsonl not found)"
 
 
-def warm_latency(engine: Engine, texts: list[str]) -> dict:
-    """Warm up, then time ``suggest`` on every text for ``ROUNDS`` rounds."""
+def one_pass(engine: Engine, texts: list[str]) -> dict:
+    """Time ``suggest`` once on every text; p50/p99/mean/max in ms."""
+    times = []
+    for text in texts:
+        start = time.perf_counter()
+        engine.suggest(text)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"p50_ms": statistics.median(times), "p99_ms": percentile(times, 99), "mean_ms": statistics.fmean(times), "max_ms": max(times)}
+
+
+def median_of(passes: list[dict]) -> dict:
+    """Median over passes of each figure, and the range of p50 and p99 over the passes."""
+    out = {k: round(statistics.median(p[k] for p in passes), 3) for k in passes[0]}
+    for k in ("p50_ms", "p99_ms"):
+        out[k.replace("_ms", "_range_ms")] = [round(min(p[k] for p in passes), 3), round(max(p[k] for p in passes), 3)]
+    return out
+
+
+def warm_latency(engine: Engine, texts: list[str], passes: int, label: str) -> dict:
+    """Alternate passes with the engine's model and with ``model = None``; medians over passes and their ratios."""
+    model = engine.model
     for text in texts[:WARMUP]:
         engine.suggest(text)
-    times = []
-    for _ in range(ROUNDS):
-        for text in texts:
-            start = time.perf_counter()
-            engine.suggest(text)
-            times.append((time.perf_counter() - start) * 1000)
-    figures = {"p50_ms": statistics.median(times), "p99_ms": percentile(times, 99), "mean_ms": statistics.fmean(times), "max_ms": max(times)}
-    return {"calls": len(times), **{k: round(v, 3) for k, v in figures.items()}}
+    with_model, rules_alone, ratios = [], [], {"p50": [], "p99": [], "mean": []}
+    try:
+        for n in range(passes):
+            order = (model, None) if n % 2 == 0 else (None, model)  # neither always runs first
+            got = {}
+            for m in order:
+                engine.model = m
+                got[m is not None] = one_pass(engine, texts)
+            with_model.append(got[True])
+            rules_alone.append(got[False])
+            for k in ratios:
+                ratios[k].append(got[True][f"{k}_ms"] / got[False][f"{k}_ms"])
+            progress(f"  {label}: pass {n + 1}/{passes}: with model p50 {got[True]['p50_ms']:.2f} ms "
+                     f"p99 {got[True]['p99_ms']:.2f} ms; rules alone p50 {got[False]['p50_ms']:.2f} ms")
+    finally:
+        engine.model = model
+    return {
+        "texts": len(texts), "passes": passes, "calls_per_pass": len(texts), "model_loaded": model is not None,
+        "with_model": median_of(with_model), "rules_alone": median_of(rules_alone),
+        "model_over_rules": {k: round(statistics.median(v), 3) for k, v in ratios.items()},
+    }
 
 
 def synthetic_body(rng: random.Random) -> str:
@@ -144,11 +202,13 @@ def synthetic_example(rng: random.Random, intent: str) -> str:
 
 
 def write_synthetic_library(directory: Path, total: int = SYNTHETIC_TEMPLATES) -> None:
-    """Copy the shipped rules, words, offline templates and intent-level keys; write ``total`` intent templates."""
+    """Copy the shipped rules, words, offline templates, intent-level keys and model; write ``total`` intent templates."""
     shipped = Settings().replies_dir
     shutil.copy(shipped / "escalation.yaml", directory)
     shutil.copy(shipped / "words.txt", directory)
     shutil.copytree(shipped / "offline", directory / "offline")
+    if (shipped / MODEL_FILE).exists():
+        shutil.copy(shipped / MODEL_FILE, directory)  # its labels are the intents, whatever the templates
     rng = random.Random(1)
     intents = list(INTENTS)
     for k, intent in enumerate(intents):
@@ -169,77 +229,312 @@ def write_synthetic_library(directory: Path, total: int = SYNTHETIC_TEMPLATES) -
         (directory / f"{intent}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def synthetic_latency(texts: list[str]) -> dict:
-    """Build an engine over the synthetic library, time the build and the match index alone, and measure it."""
+def synthetic_latency(texts: list[str], passes: int) -> dict:
+    """Build an engine over the synthetic library, time the build and the evidence index alone, and measure it."""
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         write_synthetic_library(directory)
         start = time.perf_counter()
         engine = Engine.from_settings(Settings(replies_dir=directory))
         built = time.perf_counter()
-        MatchIndex.build(engine.library, engine.segmenter)  # the index step of the build, timed on its own
+        EvidenceIndex.build(engine.library, engine.segmenter)  # the index step of the build, timed on its own
         indexed = time.perf_counter()
-        result = warm_latency(engine, texts)
+        result = warm_latency(engine, texts, passes, "5,000 templates")
     result.update({"templates": sum(t.kind == "intent" for t in engine.library.templates), "examples": len(engine.index.phrases),
                    "engine_build_s": round(built - start, 3), "index_build_s": round(indexed - built, 3)})
     return result
 
 
-def cli_cold_start() -> dict:
-    """Run the CLI ``CLI_RUNS`` times in fresh processes; wall seconds, or the first failure."""
-    command = [sys.executable, "-m", "assistant", "suggest", CLI_TEXT, "--json"]
-    times = []
-    for _ in range(CLI_RUNS):
-        start = time.perf_counter()
+def run_cli(args: list[str], env: dict | None = None, timeout: float = 300) -> tuple[float, subprocess.CompletedProcess]:
+    """Run ``python -m assistant ARGS`` from the repository root; wall seconds and the result."""
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        lines = (proc.stderr or proc.stdout).strip().splitlines() or ["(no output)"]
+        raise RuntimeError(f"assistant {args[0]} exit code {proc.returncode}: {lines[-1]}")
+    return elapsed, proc
+
+
+def cli_cold_start(runs: int) -> dict:
+    """``assistant suggest`` in fresh processes, alternating the shipped library and a copy without the model file."""
+    shipped = Settings().replies_dir
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            bare = Path(tmp) / "replies"
+            shutil.copytree(shipped, bare, ignore=shutil.ignore_patterns(MODEL_FILE))
+            envs = {"with_model": None, "rules_alone": {**os.environ, "ASSISTANT_REPLIES_DIR": str(bare)}}
+            seen = {}
+            for name, env in envs.items():  # untimed: fills the trimmed jieba dictionary cache
+                _, proc = run_cli(["suggest", CLI_TEXT, "--json"], env)
+                seen[name] = json.loads(proc.stdout)
+            times = {name: [] for name in envs}
+            for n in range(runs):
+                for name in (list(envs) if n % 2 == 0 else list(envs)[::-1]):
+                    elapsed, proc = run_cli(["suggest", CLI_TEXT, "--json"], envs[name])
+                    json.loads(proc.stdout)
+                    times[name].append(elapsed)
+            progress(f"  cold start: with model {statistics.median(times['with_model']):.2f} s, "
+                     f"rules alone {statistics.median(times['rules_alone']):.2f} s (medians of {runs})")
+    except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as e:
+        return {"ok": False, "error": str(e)}
+    out = {"ok": True, "runs": runs, "text": CLI_TEXT, "top_intent": seen["with_model"]["intents"][0]["id"]}
+    for name, ts in times.items():
+        out[name] = {"median_s": round(statistics.median(ts), 3), "min_s": round(min(ts), 3), "max_s": round(max(ts), 3)}
+    out["model_over_rules"] = round(out["with_model"]["median_s"] / out["rules_alone"]["median_s"], 3)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def memory(pid: int) -> dict:
+    """VmRSS and VmHWM of a process, MB (from /proc/PID/status), and how many child processes it has."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = round(int(value.split()[0]) / 1024, 1)
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    fields["children"] = len(children.read_text().split()) if children.exists() else 0
+    return fields
+
+
+def http(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, bytes]:
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - 127.0.0.1 only
+        return response.status, response.read()
+
+
+def serve_once(texts: list[str], requests: int) -> dict:
+    """One ``assistant serve`` on a fresh log and a free port of 127.0.0.1: memory after start-up and after the requests."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "assistant.db"
+        _, proc = run_cli(["users", "add", "bench", "--role", "agent", "--json", "--db", str(db)])
+        token = json.loads(proc.stdout)["token"]
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with open(Path(tmp) / "serve.log", "w+", encoding="utf-8") as log:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db)],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            )
+            try:
+                started = time.perf_counter()
+                while True:
+                    if server.poll() is not None:
+                        log.seek(0)
+                        raise RuntimeError(f"server exited: {log.read()[-500:]}")
+                    if time.perf_counter() - started > 60:
+                        raise RuntimeError("server did not answer /healthz within 60 s")
+                    try:
+                        if http("GET", f"{base}/healthz")[0] == 200:
+                            break
+                    except OSError:
+                        time.sleep(0.05)
+                ready_s = time.perf_counter() - started
+                time.sleep(0.5)  # let start-up settle
+                after_start = memory(server.pid)
+                latencies = []
+                for n in range(requests):
+                    t0 = time.perf_counter()
+                    status, body = http("POST", f"{base}/api/v1/suggest", {"text": texts[n % len(texts)]}, token)
+                    latencies.append((time.perf_counter() - t0) * 1000)
+                    if status != 200 or not json.loads(body)["intents"]:
+                        raise RuntimeError(f"suggest answered {status}")
+                after_requests = memory(server.pid)
+            finally:
+                server.terminate()
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+    return {"ready_s": round(ready_s, 3), "after_start": after_start, "after_requests": after_requests,
+            "suggest_p50_ms": round(statistics.median(latencies), 2), "suggest_p99_ms": round(percentile(latencies, 99), 2)}
+
+
+def serve_memory(texts: list[str], runs: int, requests: int) -> dict:
+    """``serve_once`` ``runs`` times; medians."""
+    try:
+        results = []
+        for n in range(runs):
+            results.append(serve_once(texts, requests))
+            r = results[-1]
+            progress(f"  serve {n + 1}/{runs}: RSS {r['after_start']['VmRSS']} MB after start-up, "
+                     f"{r['after_requests']['VmRSS']} MB after {requests} suggests (peak {r['after_requests']['VmHWM']} MB)")
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+        return {"ok": False, "error": str(e)}
+    med = lambda key, field: statistics.median(r[key][field] for r in results)  # noqa: E731
+    return {
+        "ok": True, "runs": runs, "requests": requests, "children": max(r["after_requests"]["children"] for r in results),
+        "rss_after_start_mb": med("after_start", "VmRSS"), "rss_after_requests_mb": med("after_requests", "VmRSS"),
+        "peak_rss_mb": med("after_requests", "VmHWM"),
+        "max_rss_after_requests_mb": max(r["after_requests"]["VmRSS"] for r in results),
+        "ready_s": round(statistics.median(r["ready_s"] for r in results), 3),
+        "http_suggest_p50_ms": round(statistics.median(r["suggest_p50_ms"] for r in results), 2),
+        "http_suggest_p99_ms": round(statistics.median(r["suggest_p99_ms"] for r in results), 2),
+        "each": results,
+    }
+
+
+def train_time(runs: int) -> dict:
+    """``assistant train --data train.jsonl --out TMP`` ``runs`` times; wall seconds and the last run's figures."""
+    if not TRAIN.exists():
+        return {"ok": False, "error": f"{TRAIN} not found"}
+    times, figures = [], {}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in range(runs):
+                elapsed, proc = run_cli(["train", "--data", str(TRAIN), "--out", str(Path(tmp) / "model.npz"), "--json"])
+                times.append(elapsed)
+                figures = json.loads(proc.stdout)
+                progress(f"  train {n + 1}/{runs}: {elapsed:.1f} s")
+    except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as e:
+        return {"ok": False, "error": str(e)}
+    keep = ("n_labelled", "n_library", "top1", "top3", "model_top1", "evidence_top1", "precision", "recall",
+            "rules_precision", "rules_recall", "inputs_hash")
+    return {"ok": True, "runs": runs, "median_s": round(statistics.median(times), 2), "min_s": round(min(times), 2),
+            "max_s": round(max(times), 2), "cv_figures": {k: figures.get(k) for k in keep}}
+
+
+def machine() -> dict:
+    """Where and on what the figures were measured."""
+    def git(*args: str) -> str:
         try:
-            proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
-        except subprocess.TimeoutExpired:
-            return {"ok": False, "error": "timed out after 60 s"}
-        times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            lines = (proc.stderr or proc.stdout).strip().splitlines() or ["(no output)"]
-            return {"ok": False, "error": f"exit code {proc.returncode}: {lines[-1]}"}
-        try:
-            json.loads(proc.stdout)
-        except json.JSONDecodeError:
-            return {"ok": False, "error": "output is not JSON"}
-    return {"ok": True, "runs": len(times), "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)}
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"), "python": sys.version.split()[0], "cpus": os.cpu_count(),
+        "loadavg": [round(x, 2) for x in os.getloadavg()], "commit": git("rev-parse", "--short", "HEAD").strip(),
+        "changed_files": [line[3:] for line in git("status", "--porcelain", "--", "assistant", "replies").splitlines()],
+    }
 
 
 def print_table(result: dict) -> None:
-    shipped, synthetic, cold = result["shipped"], result["synthetic"], result["cli_cold"]
-    print(f"complaints: {result['source']} ({result['texts']} texts x {ROUNDS} rounds)")
-    print(f"{'measurement':<48}{'value':>10}  {'target':>9}  verdict")
-    rows = [
-        (f"(a) shipped library, {shipped['templates']} templates: p50 ms", shipped["p50_ms"], TARGETS["warm_p50_ms"]),
-        ("    p99 ms", shipped["p99_ms"], TARGETS["warm_p99_ms"]),
-        ("    mean ms", shipped["mean_ms"], None),
-        ("    calls", shipped["calls"], None),
-        (f"(b) synthetic, {synthetic['templates']} templates: p50 ms", synthetic["p50_ms"], None),
-        ("    p99 ms", synthetic["p99_ms"], TARGETS["synthetic_p99_ms"]),
-        ("    engine build s (load + jieba + index)", synthetic["engine_build_s"], None),
-        ("    of which match index build s", synthetic["index_build_s"], None),
-    ]
-    if cold["ok"]:
-        rows += [(f"(c) CLI cold start, {cold['runs']} runs: median s", cold["median_s"], TARGETS["cli_cold_s"]),
-                 ("    max s", cold["max_s"], None)]
+    m = result["machine"]
+    print(f"{m['date']}  commit {m['commit']}{' (+ local changes: ' + ', '.join(m['changed_files']) + ')' if m['changed_files'] else ''}"
+          f"  Python {m['python']}  {m['cpus']} CPUs  load {m['loadavg']} -> {result['loadavg_after']}")
+    rows: list[tuple[str, object, float | None]] = []
+    if "shipped" in result:
+        s = result["shipped"]
+        rows += [
+            (f"(a) shipped library ({s['templates']} templates), model {'loaded' if s['model_loaded'] else 'MISSING'};", None, None),
+            (f"    {s['texts']} train.jsonl texts x {s['passes']} passes; median of passes:", None, None),
+            ("    warm p50 ms", s["with_model"]["p50_ms"], TARGETS["warm_p50_ms"]),
+            ("    warm p99 ms", s["with_model"]["p99_ms"], TARGETS["warm_p99_ms"]),
+            ("    warm mean ms", s["with_model"]["mean_ms"], None),
+            (f"    p50 range over passes ms {s['with_model']['p50_range_ms']}", None, None),
+            (f"    p99 range over passes ms {s['with_model']['p99_range_ms']}", None, None),
+            ("    rules alone (model = None) p50 ms", s["rules_alone"]["p50_ms"], None),
+            ("    rules alone p99 ms", s["rules_alone"]["p99_ms"], None),
+            ("    with model / rules alone, p50", s["model_over_rules"]["p50"], None),
+            ("    with model / rules alone, p99", s["model_over_rules"]["p99"], None),
+        ]
+    if "synthetic" in result:
+        y = result["synthetic"]
+        rows += [
+            (f"(b) synthetic, {y['templates']} templates, {y['examples']} examples, model {'loaded' if y['model_loaded'] else 'MISSING'}:", None, None),
+            ("    warm p50 ms", y["with_model"]["p50_ms"], None),
+            ("    warm p99 ms", y["with_model"]["p99_ms"], TARGETS["synthetic_p99_ms"]),
+            ("    rules alone p50 ms", y["rules_alone"]["p50_ms"], None),
+            ("    with model / rules alone, p50", y["model_over_rules"]["p50"], None),
+            ("    engine build s (load + jieba + index + model)", y["engine_build_s"], None),
+            ("    of which evidence index build s", y["index_build_s"], None),
+        ]
+    if "cli_cold" in result:
+        c = result["cli_cold"]
+        if c["ok"]:
+            rows += [
+                (f"(c) `assistant suggest` cold, {c['runs']} runs: median s", c["with_model"]["median_s"], TARGETS["cli_cold_s"]),
+                ("    min / max s", f"{c['with_model']['min_s']:.2f} / {c['with_model']['max_s']:.2f}", None),
+                ("    without model.npz: median s", c["rules_alone"]["median_s"], None),
+                ("    with model / without", c["model_over_rules"], None),
+            ]
+        else:
+            rows.append((f"(c) cold start FAILED: {c['error']}", None, None))
+    if "serve" in result:
+        v = result["serve"]
+        if v["ok"]:
+            rows += [
+                (f"(d) `assistant serve` RSS, median of {v['runs']}: after start-up MB", v["rss_after_start_mb"], TARGETS["serve_rss_mb"]),
+                (f"    after {v['requests']} POST /api/v1/suggest MB", v["rss_after_requests_mb"], TARGETS["serve_rss_mb"]),
+                ("    peak (VmHWM) MB", v["peak_rss_mb"], TARGETS["serve_rss_mb"]),
+                ("    child processes", v["children"], None),
+                ("    HTTP suggest p50 / p99 ms (one client)", f"{v['http_suggest_p50_ms']:.1f} / {v['http_suggest_p99_ms']:.1f}", None),
+            ]
+        else:
+            rows.append((f"(d) serve FAILED: {v['error']}", None, None))
+    if "train" in result:
+        t = result["train"]
+        if t["ok"]:
+            f = t["cv_figures"]
+            rows += [
+                (f"(e) `assistant train` on train.jsonl, {t['runs']} runs: median s", t["median_s"], TARGETS["train_s"]),
+                ("    min / max s", f"{t['min_s']:.1f} / {t['max_s']:.1f}", None),
+                (f"    ({f['n_labelled']} complaints + {f['n_library']} library examples; CV top1 {f['top1']}, "
+                 f"escalation P/R {f['precision']}/{f['recall']})", None, None),
+            ]
+        else:
+            rows.append((f"(e) train FAILED: {t['error']}", None, None))
+    print(f"{'measurement':<58}{'value':>12}  {'target':>9}  verdict")
     for label, value, target in rows:
-        shown = f"{value:>10}" if isinstance(value, int) else f"{value:>10.2f}"
-        print(f"{label:<48}{shown}  {'' if target is None else f'<= {target:g}':>9}  {'' if target is None else ('ok' if value <= target else 'MISSED')}")
-    if not cold["ok"]:
-        print(f"(c) CLI cold start: FAILED ({cold['error']})")
+        if value is None:
+            print(label)
+            continue
+        shown = f"{value:>12}" if isinstance(value, (int, str)) else f"{value:>12.3f}"
+        verdict = "" if target is None else ("ok" if value <= target else "MISSED")
+        print(f"{label:<58}{shown}  {'' if target is None else f'<= {target:g}':>9}  {verdict}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test, not figures to report)")
+    parser.add_argument("--passes", type=int, default=5, help="passes over the texts, shipped library (default 5)")
+    parser.add_argument("--synthetic-passes", type=int, default=3, help="passes, 5,000-template library (default 3)")
+    parser.add_argument("--cli-runs", type=int, default=7, help="cold `assistant suggest` runs (default 7)")
+    parser.add_argument("--serve-runs", type=int, default=3, help="servers started for the memory figure (default 3)")
+    parser.add_argument("--requests", type=int, default=200, help="suggest requests per server (default 200)")
+    parser.add_argument("--train-runs", type=int, default=3, help="`assistant train` runs (default 3)")
+    parser.add_argument("--only", choices=["shipped", "synthetic", "cli", "serve", "train"], action="append",
+                        help="measure only these (repeatable; default all)")
     args = parser.parse_args()
+    if args.quick:
+        args.passes, args.synthetic_passes, args.cli_runs, args.serve_runs, args.train_runs = 1, 1, 2, 1, 1
+    only = set(args.only or ["shipped", "synthetic", "cli", "serve", "train"])
     texts, source = load_texts()
-    engine = Engine.from_settings(Settings())
-    shipped = warm_latency(engine, texts)
-    shipped["templates"] = sum(t.kind == "intent" for t in engine.library.templates)
-    result = {"source": source, "texts": len(texts), "rounds": ROUNDS, "targets": TARGETS, "shipped": shipped,
-              "synthetic": synthetic_latency(texts), "cli_cold": cli_cold_start()}
+    result: dict = {"source": source, "texts": len(texts), "targets": TARGETS, "machine": machine()}
+    if "shipped" in only:
+        progress("(a) warm suggest, shipped library")
+        engine = Engine.from_settings(Settings())
+        result["shipped"] = warm_latency(engine, texts, args.passes, "shipped")
+        result["shipped"]["templates"] = sum(t.kind == "intent" for t in engine.library.templates)
+        del engine
+    if "synthetic" in only:
+        progress("(b) warm suggest, 5,000 templates")
+        result["synthetic"] = synthetic_latency(texts, args.synthetic_passes)
+    if "cli" in only:
+        progress("(c) cold `assistant suggest`")
+        result["cli_cold"] = cli_cold_start(args.cli_runs)
+    if "serve" in only:
+        progress("(d) `assistant serve` resident memory")
+        result["serve"] = serve_memory(texts, args.serve_runs, args.requests)
+    if "train" in only:
+        progress("(e) `assistant train` wall time")
+        result["train"] = train_time(args.train_runs)
+    result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

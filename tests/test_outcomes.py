@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from assistant.engine import History
 from assistant.errors import InvalidInput, NotFound
 from assistant.outcomes import (
     RESULTS,
@@ -113,7 +114,6 @@ def test_a_clean_import_records_every_row(db, engine):
 
 # --- what the page showed, the agent's verdict, idempotency, corrections ---------------------------------------------
 
-from assistant.engine import History
 from assistant.outcomes import (  # noqa: E402
     Shown,
     SuggestionTokenExpired,
