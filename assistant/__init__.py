@@ -4,6 +4,7 @@ Modules in reading order (the flow of one complaint):
 
 - ``config``      Settings (defaults, environment) and paths.
 - ``errors``      the small exception family.
+- ``taxonomy``    intents, escalation reasons, outcome results and their labels.
 - ``normalize``   NFKC, Traditional to Simplified, noise folding, jieba segmentation.
 - ``library``     load and validate the reply library under ``replies/``.
 - ``match``       fuzzy intent matching (keywords + rapidfuzz over example phrasings).

@@ -13,15 +13,16 @@ from assistant import outcomes, stats
 from assistant.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep, SigningSecret
 from assistant.errors import InvalidInput
 from assistant.export import export_file
-from assistant.library import INTENTS, REASONS
 from assistant.normalize import strip_surrogates
 from assistant.outcomes import Shown, agent_verdict
+from assistant.taxonomy import INTENTS, REASONS, RESULTS
 
 router = APIRouter()
 v1 = "/api/v1"
 Rating = Field(default=None, ge=1, le=5, description="Star rating, 1-5")
 IntentId = Literal[tuple(INTENTS)]  # the taxonomy's intent ids (shared/eval/TAXONOMY.md)
 ReasonId = Literal[tuple(REASONS)]  # the taxonomy's escalation reason ids
+ResultId = Literal[RESULTS]  # the taxonomy's outcome results
 TOKEN_HEADER = "X-Suggestion-Token"
 
 
@@ -69,7 +70,7 @@ class ReplyIn(Body):
 
 
 class OutcomeIn(Body):
-    result: Literal["upgraded", "positive_followup", "deleted", "unchanged", "resolved_offline", "escalated_further", "no_response"]
+    result: ResultId
     rating_after: int | None = Rating
     note: str | None = Field(default=None, max_length=2000)
 

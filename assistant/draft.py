@@ -18,14 +18,12 @@ from datetime import datetime
 
 from assistant.escalate import Escalation
 from assistant.library import PLACEHOLDERS, Library, Template
-from assistant.match import COMPLAINT, PRAISE, PRAISE_WORDS, QUESTION_WORDS, IntentMatch
+from assistant.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch
 from assistant.normalize import Normalized
 from assistant.sincerity import Sincerity, check_sincerity
+from assistant.taxonomy import COMPLAINT, KIND_TEMPLATES, OFFLINE, OTHER, PRAISE
 
 MAX_DRAFTS = 3
-# The templates that answer text that is not a complaint (replies/not_a_complaint.yaml), by kind;
-# they answer nothing else.
-KIND_TEMPLATES = {"praise": "other.praise", "question": "other.question"}
 PRIOR_WEIGHT = 30  # outcomes' worth of belief in the intent's average before a template's own data counts
 CONVERSION_WEIGHT = 1.0
 RANK_STEP = 0.15  # how much one place in the matcher's order is worth
@@ -123,16 +121,16 @@ def draft_replies(
     if escalation.escalate:
         for reason in escalation.reasons:
             if library.for_reason(reason.id):
-                plan.append(("offline", _by_keywords(library.for_reason(reason.id), normalized.text), None))
+                plan.append((OFFLINE, _by_keywords(library.for_reason(reason.id), normalized.text), None))
                 break
-    answer = [t for t in library.for_intent("other") if t.id == KIND_TEMPLATES.get(kind)]
+    answer = [t for t in library.for_intent(OTHER) if t.id == KIND_TEMPLATES.get(kind)]
     if answer and not escalation.escalate:
-        plan.append(("other", answer, None))
+        plan.append((OTHER, answer, None))
         matches = []  # nothing to apologise for: no complaint drafts
         clause = _kind_clause(normalized.text, kind)
         values = {**values, "issue": (f"“{clause}”" if kind == PRAISE else f"“{clause}”这个问题") if clause else ""}
     for n, m in enumerate(matches):
-        if m.id != "other" or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
+        if m.id != OTHER or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
             plan.append((m.id, *_ranked(library, m, conversion)))
     if matches and len(matches[0].templates) > 1:
         # A second wording for the main intent, only from templates whose words or examples matched:

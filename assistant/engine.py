@@ -22,9 +22,10 @@ from assistant.errors import InvalidInput
 from assistant.escalate import Escalation, Rule, check_escalation, load_rules
 from assistant.library import Library, load_library
 from assistant.evidence import EvidenceIndex
-from assistant.match import COMPLAINT, IntentMatch, recognise
+from assistant.match import IntentMatch, recognise
 from assistant.model import TrainedModel
 from assistant.normalize import Normalized, Segmenter, normalize
+from assistant.taxonomy import COMPLAINT
 
 
 MODEL_FILE = "model.npz"  # the trained model, kept in the library folder it was trained with

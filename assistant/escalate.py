@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import LibraryError
-from assistant.library import REASONS, LineDict, load_yaml
+from assistant.library import LineDict, load_yaml
 from assistant.model import ESCALATE, TrainedModel, escalation_features
 from assistant.normalize import Normalized
+from assistant.taxonomy import REASONS, REPEAT_UNRESOLVED
 
 _BEFORE, _AFTER = 12, 6
 
@@ -128,7 +129,7 @@ def check_escalation(
     if model is not None:
         found = _weigh(normalized, found, model)
     for day in earlier:
-        found.setdefault("repeat_unresolved", []).append(f"{day} 已回复过，至今未解决")
+        found.setdefault(REPEAT_UNRESOLVED, []).append(f"{day} 已回复过，至今未解决")
     ordered = sorted(found, key=lambda r: -rules[r].severity)
     reasons = tuple(Reason(r, tuple(found[r])) for r in ordered)
     if not reasons:

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from assistant.library import INTENTS, Library
+from assistant.library import Library
 from assistant.normalize import Normalized, Segmenter, normalize
+from assistant.taxonomy import INTENTS, OTHER
 
 SCORER = fuzz.token_set_ratio
 FUZZY_CUTOFF = 55  # rapidfuzz scores below this carry no evidence
@@ -191,7 +192,7 @@ def keyword_evidence(normalized: Normalized, index: EvidenceIndex) -> Evidence:
                 words[i].append(token)
         closest[i] = index.raw_phrases[best_phrase[i]]
 
-    other = index.intent_ids.index("other")
+    other = index.intent_ids.index(OTHER)
     # "other" is the fallback: its own words ("垃圾", "太差了") are weak evidence next to any specific cause.
     evidence[other] = OTHER_PRIOR + OTHER_FACTOR * evidence[other]
     service = index.intent_ids.index("service_attitude")

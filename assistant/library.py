@@ -20,33 +20,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from assistant.errors import LibraryError
+from assistant.taxonomy import INTENT, INTENTS, OFFLINE, REASONS
 
-INTENTS = {
-    "quality_defect": "质量问题",
-    "damaged_delivery": "运输破损",
-    "wrong_missing_item": "错发漏发",
-    "logistics_delay": "物流问题",
-    "not_as_described": "与描述不符",
-    "counterfeit": "假货质疑",
-    "price_promotion": "价格促销",
-    "refund_return": "退换退款",
-    "service_attitude": "客服态度",
-    "installation_repair": "安装维修",
-    "expired_spoiled": "临期变质",
-    "safety_hazard": "安全隐患",
-    "privacy_security": "隐私安全",
-    "billing_invoice": "扣费发票",
-    "usage_question": "使用咨询",
-    "other": "其他",
-}
-REASONS = {
-    "safety": "人身安全",
-    "legal_threat": "投诉/法律",
-    "media_threat": "曝光/媒体",
-    "privacy": "隐私泄露",
-    "repeat_unresolved": "多次未解决",
-    "compensation_demand": "索赔",
-}
 # Placeholder -> what it renders as when the complaint and the form do not name it.
 PLACEHOLDERS = {
     "customer": "",
@@ -88,7 +63,7 @@ class Template:
     @property
     def intent(self) -> str:
         """The intent id (for offline templates: "offline")."""
-        return self.group if self.kind == "intent" else "offline"
+        return self.group if self.kind == INTENT else OFFLINE
 
 
 @dataclass(frozen=True)
@@ -105,11 +80,11 @@ class Library:
 
     def for_intent(self, intent: str) -> list[Template]:
         """Intent templates of one intent, in file order."""
-        return list(self._groups.get(("intent", intent), ()))
+        return list(self._groups.get((INTENT, intent), ()))
 
     def for_reason(self, reason: str) -> list[Template]:
         """Offline-invitation templates of one escalation reason, in file order."""
-        return list(self._groups.get(("offline", reason), ()))
+        return list(self._groups.get((OFFLINE, reason), ()))
 
     @cached_property
     def _groups(self) -> dict[tuple[str, str], tuple[Template, ...]]:
@@ -211,7 +186,7 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
             problems.append(Problem(rel, doc.line_of("templates"), "'templates' must be a list"))
             continue
         for item in items:
-            template, found = _parse_template(item, "offline" if offline else "intent", group, rel)
+            template, found = _parse_template(item, OFFLINE if offline else INTENT, group, rel)
             problems += found
             if template is None:
                 continue
@@ -297,7 +272,7 @@ def _parse_template(item, kind: str, group: str, rel: str) -> tuple[Template | N
     if not isinstance(tid, str) or not _ID.match(tid):
         problems.append(Problem(rel, item.line_of("id"), "template 'id' must look like 'intent.situation' (lower case, dots, underscores)"))
         return None, problems
-    prefix = f"offline.{group}." if kind == "offline" else f"{group}."
+    prefix = f"offline.{group}." if kind == OFFLINE else f"{group}."
     if not tid.startswith(prefix):
         problems.append(Problem(rel, item.line_of("id"), f"template id '{tid}' must start with '{prefix}'"))
     for key in ("situation", "body"):
@@ -306,7 +281,7 @@ def _parse_template(item, kind: str, group: str, rel: str) -> tuple[Template | N
     private = item.get("private")
     if private is not None and not isinstance(private, str):
         problems.append(Problem(rel, item.line_of("private"), f"template '{tid}': 'private' must be text"))
-    if kind == "offline" and not private:
+    if kind == OFFLINE and not private:
         problems.append(Problem(rel, item.line, f"template '{tid}': offline templates need a 'private' follow-up script"))
     lists = {}
     for key in ("examples", "keywords"):
@@ -317,7 +292,7 @@ def _parse_template(item, kind: str, group: str, rel: str) -> tuple[Template | N
             problems.append(Problem(rel, item.line_of(key), f"template '{tid}': '{key}' must be a list of text"))
             value = []
         lists[key] = tuple(v.strip() for v in value)
-    if kind == "intent" and not lists["examples"]:
+    if kind == INTENT and not lists["examples"]:
         problems.append(Problem(rel, item.line_of("examples"), f"template '{tid}': needs at least one example complaint"))
     if problems:
         return None, problems

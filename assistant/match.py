@@ -21,12 +21,12 @@ import numpy as np
 from assistant.evidence import PROBLEM_WORDS, Evidence, EvidenceIndex, keyword_evidence
 from assistant.model import TrainedModel, intent_features
 from assistant.normalize import Normalized
+from assistant.taxonomy import COMPLAINT, PRAISE, QUESTION
 
-MIN_SCORE = 0.02  # intents after the first below this are not reported
+MIN_SCORE = 0.0  # every intent up to the limit is reported: the agent picks a correction from them, and top3 counts them
 MODEL_WORDS = 3  # n-grams shown for the model's top intent
 
 # What a text is: a complaint, praise, or a plain question. Only complaints are apologised for.
-COMPLAINT, PRAISE, QUESTION = "complaint", "praise", "question"
 NOT_A_COMPLAINT_SCALE = 0.45  # scores of a praise or a question are scaled below one half
 PRAISE_WORDS = re.compile(
     r"好评|五星|满意|不错|很好|挺好|真好|喜欢|推荐|点赞|赞|给力|棒|好用|好吃|好看|舒服|划算|超值|实惠|正品|放心|"

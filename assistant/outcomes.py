@@ -30,10 +30,10 @@ from rapidfuzz import fuzz
 from assistant.db import write_transaction
 from assistant.engine import History, Suggestion
 from assistant.errors import InvalidInput, NotFound
-from assistant.library import INTENTS, REASONS
 from assistant.redact import keyed_hash, redact
 from assistant.sincerity import check_sincerity
 from assistant.stats import iso_week, template_conversion
+from assistant.taxonomy import INTENTS, OTHER, REASONS, RESOLVED, RESULTS
 
 def parse_rating(value: str | int | None) -> int | None:
     """A star rating 1-5 from a form or CSV cell ("" or None means unknown).
@@ -48,9 +48,6 @@ def parse_rating(value: str | int | None) -> int | None:
     return int(text)
 
 
-RESULTS = ("upgraded", "positive_followup", "deleted", "unchanged", "resolved_offline", "escalated_further", "no_response")
-CONVERTED = ("upgraded", "positive_followup", "deleted")
-RESOLVED = CONVERTED + ("resolved_offline",)
 REPEAT_WINDOW_DAYS = 30
 
 
@@ -107,7 +104,7 @@ class Shown:
     @property
     def intent(self) -> str:
         """The assistant's primary intent ("other" when it named none)."""
-        return self.intents[0][0] if self.intents else "other"
+        return self.intents[0][0] if self.intents else OTHER
 
     def drafted(self, template_id: str | None) -> str | None:
         return next((text for tid, text in self.drafts if tid == template_id), None)

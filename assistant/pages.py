@@ -19,16 +19,11 @@ from assistant.auth import User, check_password
 from assistant.db import write_transaction
 from assistant.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, SigningSecret, csrf_token
 from assistant.errors import InvalidInput, NotFound, RateLimited
-from assistant.library import INTENTS, REASONS
-from assistant.outcomes import RESULTS, Shown, SuggestionTokenExpired, SuggestionTokenInvalid, agent_verdict
+from assistant.outcomes import Shown, SuggestionTokenExpired, SuggestionTokenInvalid, agent_verdict
 from assistant.sincerity import check_sincerity
+from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS, RESULTS
 
 router = APIRouter(include_in_schema=False)
-PLATFORMS = {"taobao": "淘宝/天猫", "jd": "京东", "pdd": "拼多多", "douyin": "抖音", "xiaohongshu": "小红书", "chat": "在线客服", "other": "其他"}
-RESULT_LABELS = {
-    "upgraded": "已改好评", "positive_followup": "正面追评", "deleted": "已删差评", "unchanged": "没有变化",
-    "resolved_offline": "线下解决", "escalated_further": "升级投诉", "no_response": "顾客未回应",
-}
 SESSION_MAX_AGE = 12 * 3600  # seconds a session cookie is valid (also set on the middleware)
 LOGIN_LIMIT, LOGIN_WINDOW = 5, 300  # failed attempts per name and address per five minutes
 Text = Annotated[str, Form()]

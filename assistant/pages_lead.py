@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from assistant.auth import ROLES, add_user
 from assistant.deps import DB, CsrfChecked, EngineDep, PageLead, PageUser, SettingsDep
 from assistant.export import export_file
-from assistant.library import INTENTS, PLACEHOLDERS
+from assistant.library import PLACEHOLDERS
 from assistant.pages import render
 from assistant.sincerity import check_sincerity
 from assistant.stats import iso_week, parse_week, template_conversion, weekly_stats
+from assistant.taxonomy import INTENTS, OFFLINE
 
 router = APIRouter(include_in_schema=False)
 # Published reference (DESIGN.md): after a reply, 33% of complainers formed a positive view, 34% deleted the review.
@@ -49,13 +50,13 @@ def library_page(request: Request, user: PageUser, engine: EngineDep, db: DB, q:
     conversion = template_conversion(db)
     library = engine.library
     groups = []
-    for group in list(INTENTS) + ["offline"]:
+    for group in [*INTENTS, OFFLINE]:
         if intent and group != intent:
             continue
-        templates = library.templates if group == "offline" else library.for_intent(group)
+        templates = library.templates if group == OFFLINE else library.for_intent(group)
         items = []
         for t in templates:
-            if (group == "offline") != (t.kind == "offline"):
+            if (group == OFFLINE) != (t.kind == OFFLINE):
                 continue
             text = library.render(t, PLACEHOLDERS)
             haystack = " ".join([t.id, t.situation, text, " ".join(t.examples), " ".join(t.keywords)])

@@ -29,10 +29,11 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from assistant.errors import InvalidInput
+from assistant.taxonomy import CONVERTED, OTHER
 
 _WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.ASCII)  # matched whole: no other digits, no trailing newline
 YEARS = range(2000, 2100)
-_CONVERTED = "('upgraded', 'positive_followup', 'deleted')"
+_CONVERTED = "(" + ", ".join(f"'{r}'" for r in CONVERTED) + ")"  # an SQL list of the converted results
 DIMENSIONS = {"template": "template_id", "intent": "intent", "agent": "agent", "platform": "platform"}
 
 
@@ -183,7 +184,7 @@ def agreement(db: sqlite_utils.Database, week: str) -> Agreement:
         [week],
     ).fetchall()
     by_intent = sorted(
-        ((intent or "other", Kept(kept or 0, total)) for intent, total, kept, _, _ in rows if total),
+        ((intent or OTHER, Kept(kept or 0, total)) for intent, total, kept, _, _ in rows if total),
         key=lambda pair: (-pair[1].total, pair[0]),
     )
     return Agreement(

@@ -28,9 +28,10 @@ from assistant.engine import library_hash
 from assistant.errors import InvalidInput
 from assistant.escalate import Rule, rule_hits
 from assistant.evidence import EvidenceIndex, keyword_evidence
-from assistant.library import INTENTS, REASONS, Library
+from assistant.library import Library
 from assistant.model import ESCALATE, LinearModel, TrainedModel, escalation_features, intent_features
 from assistant.normalize import Normalized, Segmenter, normalize
+from assistant.taxonomy import INTENTS, REASONS
 
 FOLDS = 5
 SEED = 0

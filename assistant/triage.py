@@ -19,14 +19,8 @@ from pathlib import Path
 
 from assistant.engine import Engine, Suggestion
 from assistant.errors import AssistantError, InvalidInput
+from assistant.taxonomy import DEFAULT_URGENCY, URGENCY
 
-# How urgently an intent needs an answer, before anger and escalation are counted.
-URGENCY = {
-    "safety_hazard": 9, "privacy_security": 8, "expired_spoiled": 7, "damaged_delivery": 6,
-    "wrong_missing_item": 6, "quality_defect": 5, "refund_return": 5, "counterfeit": 5,
-    "billing_invoice": 5, "logistics_delay": 4, "installation_repair": 4, "service_attitude": 4,
-    "not_as_described": 3, "price_promotion": 3, "usage_question": 1, "other": 2,
-}
 _ANGER = re.compile(r"[!！]|垃圾|骗子|坑人|恶心|无耻|气死|太差|差评|再也不|投诉|滚|去死|流氓|忍无可忍|受够")
 
 
@@ -127,7 +121,7 @@ def severity(suggestion: Suggestion) -> float:
     if suggestion.escalation.escalate:
         score += 100 + 10 * suggestion.escalation.severity + 5 * (len(suggestion.escalation.reasons) - 1)
     if suggestion.intents:
-        score += URGENCY.get(suggestion.intents[0].id, 2) * 5
+        score += URGENCY.get(suggestion.intents[0].id, DEFAULT_URGENCY) * 5
     score += min(10, len(_ANGER.findall(suggestion.normalized.full)))
     return round(score, 1)
 

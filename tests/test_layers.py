@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-ENGINE = ["normalize", "library", "evidence", "model", "match", "escalate", "draft", "sincerity", "engine", "evaluate", "triage"]
+ENGINE = ["normalize", "library", "evidence", "model", "match", "escalate", "draft", "sincerity", "engine", "evaluate", "triage", "taxonomy"]
 FOREIGN = ["sqlite_utils", "fastapi", "starlette", "click", "xlsxwriter", "sklearn", "assistant.db", "assistant.outcomes"]
 
 

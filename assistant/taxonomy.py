@@ -1,0 +1,95 @@
+"""The taxonomy: every id the assistant, the log and the pages share, with its Chinese label.
+
+Intents and escalation reasons follow ``shared/eval/TAXONOMY.md``; outcome results are the seven
+things that can happen to a review after a reply. Everything else imports these names from here
+instead of spelling the ids again. Pure data: no imports, safe for the engine.
+"""
+
+from __future__ import annotations
+
+# Intent id -> label. The library has one ``<intent>.yaml`` per intent.
+INTENTS = {
+    "quality_defect": "质量问题",
+    "damaged_delivery": "运输破损",
+    "wrong_missing_item": "错发漏发",
+    "logistics_delay": "物流问题",
+    "not_as_described": "与描述不符",
+    "counterfeit": "假货质疑",
+    "price_promotion": "价格促销",
+    "refund_return": "退换退款",
+    "service_attitude": "客服态度",
+    "installation_repair": "安装维修",
+    "expired_spoiled": "临期变质",
+    "safety_hazard": "安全隐患",
+    "privacy_security": "隐私安全",
+    "billing_invoice": "扣费发票",
+    "usage_question": "使用咨询",
+    "other": "其他",
+}
+OTHER = "other"  # the fallback intent: named when nothing specific is recognised
+
+# Escalation reason id -> label. The library has offline invitations per reason (``offline/<reason>.yaml``).
+REASONS = {
+    "safety": "人身安全",
+    "legal_threat": "投诉/法律",
+    "media_threat": "曝光/媒体",
+    "privacy": "隐私泄露",
+    "repeat_unresolved": "多次未解决",
+    "compensation_demand": "索赔",
+}
+REPEAT_UNRESOLVED = "repeat_unresolved"  # the reason the log's history (not the text) raises
+
+# Template kinds: a template answers an intent, or is an offline invitation for an escalation reason.
+INTENT = "intent"
+OFFLINE = "offline"  # also the ``intent`` of an offline-invitation draft and the library page's group for them
+OFFLINE_LABEL = "线下邀约"
+
+# What a text is: a complaint, or praise / a plain question, answered by the templates named here (in other.yaml).
+COMPLAINT, PRAISE, QUESTION = "complaint", "praise", "question"
+KIND_TEMPLATES = {PRAISE: "other.praise", QUESTION: "other.question"}
+
+# Outcome result id -> label, in the order the pages offer them.
+RESULT_LABELS = {
+    "upgraded": "已改好评",
+    "positive_followup": "正面追评",
+    "deleted": "已删差评",
+    "unchanged": "没有变化",
+    "resolved_offline": "线下解决",
+    "escalated_further": "升级投诉",
+    "no_response": "顾客未回应",
+}
+RESULTS = tuple(RESULT_LABELS)
+CONVERTED = ("upgraded", "positive_followup", "deleted")  # the review got better: the conversion figure counts these
+RESOLVED = (*CONVERTED, "resolved_offline")  # anything else (or no outcome) leaves a repeat contact unresolved
+
+# How urgently an intent needs an answer in the backlog (0-9), before anger and escalation are counted.
+URGENCY = {
+    "safety_hazard": 9,
+    "privacy_security": 8,
+    "expired_spoiled": 7,
+    "damaged_delivery": 6,
+    "wrong_missing_item": 6,
+    "quality_defect": 5,
+    "refund_return": 5,
+    "counterfeit": 5,
+    "billing_invoice": 5,
+    "logistics_delay": 4,
+    "installation_repair": 4,
+    "service_attitude": 4,
+    "not_as_described": 3,
+    "price_promotion": 3,
+    "usage_question": 1,
+    "other": 2,
+}
+DEFAULT_URGENCY = 2
+
+# Where a review was posted: platform id -> label (the draft page's choices; the log stores any short string).
+PLATFORMS = {
+    "taobao": "淘宝/天猫",
+    "jd": "京东",
+    "pdd": "拼多多",
+    "douyin": "抖音",
+    "xiaohongshu": "小红书",
+    "chat": "在线客服",
+    "other": "其他",
+}
