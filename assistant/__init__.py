@@ -14,6 +14,8 @@ Modules in reading order (the flow of one complaint):
 - ``engine``      ``Engine.suggest()`` calls the stages in order.
 - ``evaluate``    accuracy and latency figures on a labelled file.
 - ``triage``      batch reading, severity ranking and writing for the morning backlog.
+- ``replying``    the shells' service for agents: suggest with history, log the reply sent, outcomes.
+- ``reporting``   the shells' service for leads: weekly figures, exports, the library's use.
 - ``cli``         the ``assistant`` command.
 """
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 
-from assistant import outcomes, stats
+from assistant import outcomes, replying, reporting
 from assistant.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep, SigningSecret
 from assistant.errors import InvalidInput
-from assistant.export import export_file
 from assistant.normalize import strip_surrogates
-from assistant.outcomes import Shown, agent_verdict
+from assistant.rendering import download
+from assistant.replying import Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
 
 router = APIRouter()
@@ -94,17 +93,12 @@ def suggest(
     The answer's ``X-Suggestion-Token`` header, passed back as ``suggestion`` when the reply is logged,
     makes the log hold exactly this suggestion, once.
     """
-    history = outcomes.history_for(
-        db, key=key, tz=settings.tz, customer=body.customer, order_id=body.order_id, platform=body.platform,
-        conversion=conversion,
+    fields = Fields(platform=body.platform, customer=body.customer, product=body.product, order_id=body.order_id)
+    suggested = replying.suggest_for_agent(
+        engine, db, body.text, fields, agent=user.name, key=key, tz=settings.tz, secret=secret, conversion=conversion
     )
-    s = engine.suggest(
-        body.text, customer=body.customer, product=body.product, order_id=body.order_id, agent=user.name,
-        platform=body.platform, history=history,
-    )
-    shown = Shown.from_suggestion(s, complaint=body.text, agent=user.name, key=secrets.token_urlsafe(16))
-    response.headers[TOKEN_HEADER] = shown.seal(secret)
-    return s.to_dict()
+    response.headers[TOKEN_HEADER] = suggested.token
+    return suggested.suggestion.to_dict()
 
 
 @router.post(f"{v1}/replies", status_code=201, tags=["replies"])
@@ -125,22 +119,12 @@ def log_reply(
         if idempotency_key is not None and idempotency_key != idempotency_header.strip():
             raise InvalidInput("the Idempotency-Key header and the idempotency_key field differ")
         idempotency_key = idempotency_header.strip()
-    if body.suggestion:
-        shown = Shown.unseal(body.suggestion, secret)
-        shown.check(complaint=body.complaint, agent=user.name, template_id=body.template_id)
-        idempotency_key = idempotency_key or shown.key
-    else:
-        history = outcomes.history_for(
-            db, key=key, tz=settings.tz, customer=body.customer, order_id=body.order_id, platform=body.platform,
-            conversion=conversion,
-        )
-        s = engine.suggest(body.complaint, customer=body.customer, order_id=body.order_id, agent=user.name, platform=body.platform, history=history)
-        shown = Shown.from_suggestion(s, complaint=body.complaint)
-    verdict = agent_verdict(shown, intent=body.agent_intent, escalate=body.agent_escalate, reasons=body.agent_reasons)
-    reply_id, created = outcomes.log_shown(
-        db, shown, body.complaint, body.sent_text, agent=user.name, platform=body.platform, key=key, tz=settings.tz,
-        template_id=body.template_id, customer=body.customer, order_id=body.order_id, rating=body.rating,
-        verdict=verdict, idempotency_key=idempotency_key,
+    reply_id, created = replying.log_sent(
+        engine, db, body.complaint, body.sent_text,
+        Fields(platform=body.platform, customer=body.customer, order_id=body.order_id),
+        agent=user.name, key=key, tz=settings.tz, secret=secret, token=body.suggestion, template_id=body.template_id,
+        rating=body.rating, idempotency_key=idempotency_key, agent_intent=body.agent_intent,
+        agent_escalate=body.agent_escalate, agent_reasons=body.agent_reasons, conversion=conversion,
     )
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
@@ -150,9 +134,8 @@ def log_reply(
 @router.post(f"{v1}/replies/{{reply_id}}/outcome", status_code=201, tags=["outcomes"])
 def record_outcome(reply_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: OutcomeIn, user: CurrentUser, db: DB) -> dict:
     """Record what happened to the review; supersedes an earlier outcome. Agents may change only their own replies."""
-    outcome_id = outcomes.record_outcome(
-        db, reply_id, body.result, by=user.name, rating_after=body.rating_after, note=body.note,
-        owner=None if user.is_lead else user.name,
+    outcome_id = replying.record_outcome(
+        db, reply_id, body.result, user=user.name, is_lead=user.is_lead, rating_after=body.rating_after, note=body.note
     )
     return {"id": outcome_id, "reply_id": reply_id, "result": body.result}
 
@@ -170,7 +153,7 @@ async def import_outcomes(request: Request, user: Lead, db: DB) -> dict:
 @router.get(f"{v1}/stats/weekly", tags=["statistics"])
 def weekly(user: Lead, db: DB, week: str = Query(description="ISO week, e.g. 2026-W47")) -> dict:
     """Review-conversion statistics of one ISO week (cohort: replies sent that week)."""
-    return stats.weekly_stats(db, week).to_dict()
+    return reporting.weekly(db, week).to_dict()
 
 
 @router.get(f"{v1}/export", tags=["statistics"])
@@ -182,21 +165,11 @@ def export(
     table: Literal["figures", "rows"] = Query(default="figures", description="CSV only: the figures or the replies"),
 ) -> Response:
     """Download a week's statistics (and, in XLSX, its replies)."""
-    content, media, name = export_file(db, week, format, table)
-    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(*reporting.export(db, week, format, table))
 
 
 @router.post(f"{v1}/library/reload", tags=["library"])
 def reload_library(request: Request, user: Lead, settings: SettingsDep) -> dict:
     """Reload the reply library from disk; on an error the last good library keeps serving."""
-    engine = reload_engine(request.app, settings)
+    engine = request.app.state.engine = reporting.reload_engine(settings)
     return {"templates": len(engine.library.templates), "model": engine.model_summary()}
-
-
-def reload_engine(app, settings):
-    """Build a new engine from the files; swap it in only if it loads (LibraryError names file and line)."""
-    from assistant.engine import Engine
-
-    engine = Engine.from_settings(settings)
-    app.state.engine = engine
-    return engine

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -18,6 +19,7 @@ import sqlite_utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from assistant.db import write_transaction
 from assistant.errors import InvalidInput
 
 ROLES = ("agent", "lead")
@@ -105,3 +107,24 @@ def _token_hash(token: str) -> str:
 def _dummy_hash() -> str:
     """A hash to verify against for unknown names, so timing does not reveal which names exist."""
     return _hasher.hash(secrets.token_urlsafe(12))
+
+
+def list_users(db: sqlite_utils.Database) -> list[dict]:
+    """Every account (name, role, created_at, active), oldest first, for the accounts page."""
+    return list(db.query("select name, role, created_at, active from users order by created_at"))
+
+
+def user_for_session(db: sqlite_utils.Database, name: str | None, sid: str) -> User | None:
+    """The active user a page session names, or None when there is none or the session was revoked."""
+    row = db.execute("select name, role from users where name = ? and active = 1", [name]).fetchone() if name else None
+    if row is None or db.execute("select 1 from revoked_sessions where sid = ?", [sid]).fetchone():
+        return None
+    return User(*row)
+
+
+def revoke_session(db: sqlite_utils.Database, sid: str, *, max_age: float, now: float | None = None) -> None:
+    """Revoke a session id (a copy of its cookie stops working); forget revocations older than ``max_age`` seconds."""
+    now = time.time() if now is None else now
+    with write_transaction(db):
+        db.execute("insert or ignore into revoked_sessions (sid, revoked_at) values (?, ?)", [sid, now])
+        db.execute("delete from revoked_sessions where revoked_at < ?", [now - max_age])

@@ -104,22 +104,19 @@ def suggest(text, replies_dir, customer, product, order_id, agent, platform, exp
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             raise InvalidInput(f"stdin is not valid UTF-8 (byte {e.start})") from None
-    from assistant.engine import History
+    from assistant import replying
+    from assistant.db import load_or_create_secret, open_db
 
     engine = load_engine(replies_dir)
-    history = History()
+    fields = replying.Fields(platform=platform, customer=customer, product=product, order_id=order_id)
     if db_path:  # with a log: repeat contacts, texts already sent and measured conversion
-        from assistant.db import load_or_create_secret, open_db
-        from assistant.outcomes import history_for
-
         settings = Settings.from_env(db_path=db_path)
-        history = history_for(
-            open_db(settings.db_path), key=load_or_create_secret(settings.secret_path), tz=settings.tz,
-            customer=customer, order_id=order_id, platform=platform,
+        s = replying.suggest(
+            engine, text, fields, agent=agent, db=open_db(settings.db_path), key=load_or_create_secret(settings.secret_path),
+            tz=settings.tz, explain=explain,
         )
-    s = engine.suggest(
-        text, customer=customer, product=product, order_id=order_id, agent=agent, platform=platform, explain=explain, history=history
-    )
+    else:
+        s = replying.suggest(engine, text, fields, agent=agent, explain=explain)
     if as_json:
         click.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -390,14 +387,13 @@ def export(week, fmt, table, out, db_path):
 
         assistant export --week 2026-W47 --format xlsx --out week47.xlsx
     """
+    from assistant import reporting
     from assistant.db import open_db
-    from assistant.export import export_file
-    from assistant.stats import weekly_stats
 
     db = open_db(Settings.from_env(db_path=db_path).db_path)
-    content, _, _ = export_file(db, week, fmt, table)
+    content, _, _ = reporting.export(db, week, fmt, table)
     out.write_bytes(content)
-    total = weekly_stats(db, week).total
+    total = reporting.weekly(db, week).total
     click.echo(f"wrote {out}: {total.sent} replies, {total.known} outcomes known", err=True)
 
 

@@ -11,7 +11,7 @@ import sqlite_utils
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from assistant.auth import User, user_for_token
+from assistant.auth import User, user_for_session, user_for_token
 from assistant.config import Settings
 from assistant.db import load_or_create_secret, open_db
 from assistant.engine import Engine
@@ -82,11 +82,10 @@ Lead = Annotated[User, Depends(lead_user)]
 
 def session_user(request: Request, db: DB) -> User:
     """The user signed in to the pages (session cookie); redirects to the login page otherwise."""
-    name, sid = request.session.get("user"), request.session.get("sid", "")
-    row = db.execute("select name, role from users where name = ? and active = 1", [name]).fetchone() if name else None
-    if row is None or db.execute("select 1 from revoked_sessions where sid = ?", [sid]).fetchone():
+    user = user_for_session(db, request.session.get("user"), request.session.get("sid", ""))
+    if user is None:
         raise LoginRequired("please sign in")
-    return User(*row)
+    return user
 
 
 PageUser = Annotated[User, Depends(session_user)]

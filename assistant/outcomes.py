@@ -356,6 +356,22 @@ def outcome_history(db: sqlite_utils.Database, reply_id: int) -> list[dict]:
     return list(db["outcomes"].rows_where("reply_id = ?", [reply_id], order_by="id"))
 
 
+def replies_of(db: sqlite_utils.Database, *, agent: str | None, pending: bool, limit: int = 200) -> list[dict]:
+    """The latest replies (newest first): one agent's, or everyone's when ``agent`` is None; only those awaiting an outcome when ``pending``."""
+    where, params = ("1 = 1", []) if agent is None else ("agent = ?", [agent])
+    if pending:
+        where += " and outcome is null"
+    return list(db.query(f"select * from replies where {where} order by id desc limit ?", [*params, limit]))
+
+
+def reply(db: sqlite_utils.Database, reply_id: int, *, owner: str | None = None) -> dict | None:
+    """One reply as stored, or None when it does not exist (or, with ``owner``, belongs to another agent)."""
+    record = next(db.query("select * from replies where id = ?", [reply_id]), None)
+    if record is None or (owner is not None and record["agent"] != owner):
+        return None
+    return record
+
+
 def earlier_unresolved(
     db: sqlite_utils.Database, *, customer_ref: str | None, order_ref: str | None, now: datetime, tz: ZoneInfo
 ) -> list[str]:

@@ -8,20 +8,22 @@ import re
 import secrets
 import time
 from collections import deque
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from assistant import outcomes
+from assistant import outcomes, replying
 from assistant import triage as batch
-from assistant.auth import User, check_password
-from assistant.db import write_transaction
-from assistant.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, SigningSecret, csrf_token
+from assistant.auth import User, check_password, revoke_session
+from assistant.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, SigningSecret
 from assistant.errors import InvalidInput, NotFound, RateLimited
-from assistant.outcomes import Shown, SuggestionTokenExpired, SuggestionTokenInvalid, agent_verdict
+from assistant.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
+from assistant.rendering import render
+from assistant.replying import Fields
 from assistant.sincerity import check_sincerity
-from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS, RESULTS
+from assistant.taxonomy import INTENTS, REASONS, RESULTS
 
 router = APIRouter(include_in_schema=False)
 SESSION_MAX_AGE = 12 * 3600  # seconds a session cookie is valid (also set on the middleware)
@@ -30,15 +32,6 @@ Text = Annotated[str, Form()]
 OptionalText = Annotated[str | None, Form()]
 OptionalList = Annotated[list[str] | None, Form()]
 ReplyId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # SQLite's integer range
-
-
-def render(request: Request, name: str, context: dict, user: User | None, *, status_code: int = 200, headers=None):
-    """Render a page or partial with the signed-in user, labels and the CSRF token."""
-    base = {
-        "user": user, "csrf": csrf_token(request), "intents": INTENTS, "reasons": REASONS,
-        "platforms": PLATFORMS, "result_labels": RESULT_LABELS,
-    }
-    return request.app.state.templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code, headers=headers)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -77,10 +70,7 @@ def logout(request: Request, db: DB):
     """Sign out: this session's id is revoked, so a copy of the cookie stops working too."""
     sid = request.session.get("sid")
     if sid:
-        now = time.time()
-        with write_transaction(db):
-            db.execute("insert or ignore into revoked_sessions (sid, revoked_at) values (?, ?)", [sid, now])
-            db.execute("delete from revoked_sessions where revoked_at < ?", [now - SESSION_MAX_AGE])
+        revoke_session(db, sid, max_age=SESSION_MAX_AGE)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -101,21 +91,19 @@ def compose_suggest(
 
     What it shows travels with the drafts as a signed token, so marking one as sent logs exactly this.
     """
-    fields = {"platform": platform or None, "customer": _blank(customer), "product": _blank(product), "order_id": _blank(order_id)}
+    fields = _fields(platform, customer, product, order_id)
     try:
-        history = outcomes.history_for(
-            db, key=key, tz=settings.tz, customer=fields["customer"], order_id=fields["order_id"],
-            platform=fields["platform"], conversion=conversion,
+        suggested = replying.suggest_for_agent(
+            engine, db, text, fields, agent=user.name, key=key, tz=settings.tz, secret=secret, conversion=conversion
         )
-        s = engine.suggest(text, agent=user.name, **fields, history=history)
     except InvalidInput as e:
         return render(request, "_suggestion.html", {"error": str(e)}, user)
-    shown = Shown.from_suggestion(s, complaint=text, agent=user.name, key=secrets.token_urlsafe(16))
+    s = suggested.suggestion
     words = [w for m in s.intents for w in m.matched if not w.startswith("≈")]
     context = {
-        "s": s, "segments": highlight(text, words), "complaint": text, "fields": fields,
+        "s": s, "segments": highlight(text, words), "complaint": text, "fields": asdict(fields),
         "rating": rating if rating in ("1", "2", "3", "4", "5") else "", "error": None,
-        "shown": shown, "token": shown.seal(secret),
+        "shown": suggested.shown, "token": suggested.token,
     }
     return render(request, "_suggestion.html", context, user)
 
@@ -146,48 +134,34 @@ def compose_sent(
     template_id = _blank(template_id)
     if not sent_text.strip():
         return _sent_error(request, user, "回复内容是空的，请先写好回复再标记为已发送。")
-    if suggestion:
-        try:
-            shown = Shown.unseal(suggestion, secret)
-            shown.check(complaint=complaint, agent=user.name, template_id=template_id)
-        except SuggestionTokenExpired:
-            return _sent_error(request, user, "这份草稿生成太久，已经过期，请重新生成草稿后再标记为已发送。")
-        except SuggestionTokenInvalid:
-            return _sent_error(request, user, "草稿校验失败（内容被改动过或不是这条投诉的草稿），请重新生成草稿后再标记为已发送。")
-        idempotency_key = shown.key
-    else:
-        # A draft page rendered before suggestion tokens existed, or a script: ask the engine as the partial would.
-        fields = {"platform": platform or None, "customer": _blank(customer), "product": _blank(product), "order_id": _blank(order_id)}
-        history = outcomes.history_for(
-            db, key=key, tz=settings.tz, customer=fields["customer"], order_id=fields["order_id"],
-            platform=fields["platform"], conversion=conversion,
-        )
-        try:
-            s = engine.suggest(complaint, agent=user.name, **fields, history=history)
-        except InvalidInput as e:
-            return _sent_error(request, user, str(e))
-        shown, idempotency_key = Shown.from_suggestion(s, complaint=complaint, agent=user.name), None
     try:
         stars = outcomes.parse_rating(rating)
     except InvalidInput:
         return _sent_error(request, user, "评分只能是 1 到 5 星。")
-    agent = None
-    if verdict:
-        intent = _blank(agent_intent) or shown.intent
+    intent, escalate, reasons = None, None, None
+    if verdict:  # the verdict panel's fields, checked here so the message can say which
+        intent = _blank(agent_intent)
         escalate = bool(_blank(agent_escalate))
         reasons = [r for r in (agent_reasons or []) if r] if escalate else []
-        if intent not in INTENTS:
+        if intent is not None and intent not in INTENTS:
             return _sent_error(request, user, "问题类型不在分类表里，请从列表里选一个。")
         if any(r not in REASONS for r in reasons):
             return _sent_error(request, user, "转线下原因不在分类表里，请从列表里勾选。")
         if escalate and not reasons:
             return _sent_error(request, user, "勾选了“需要转线下”，请至少勾选一个原因。")
-        agent = agent_verdict(shown, intent=intent, escalate=escalate, reasons=reasons)
-    reply_id, created = outcomes.log_shown(
-        db, shown, complaint, sent_text, agent=user.name, platform=platform, key=key, tz=settings.tz,
-        template_id=template_id, customer=_blank(customer), order_id=_blank(order_id),
-        rating=stars, verdict=agent, idempotency_key=idempotency_key,
-    )
+    # Without a token (a draft page rendered before suggestion tokens existed, or a script) the engine is asked again.
+    try:
+        reply_id, created = replying.log_sent(
+            engine, db, complaint, sent_text, _fields(platform, customer, product, order_id),
+            agent=user.name, key=key, tz=settings.tz, secret=secret, token=suggestion or None, template_id=template_id,
+            rating=stars, agent_intent=intent, agent_escalate=escalate, agent_reasons=reasons, conversion=conversion,
+        )
+    except SuggestionTokenExpired:
+        return _sent_error(request, user, "这份草稿生成太久，已经过期，请重新生成草稿后再标记为已发送。")
+    except SuggestionTokenInvalid:
+        return _sent_error(request, user, "草稿校验失败（内容被改动过或不是这条投诉的草稿），请重新生成草稿后再标记为已发送。")
+    except InvalidInput as e:
+        return _sent_error(request, user, str(e))
     headers = {"HX-Trigger": "reply-logged"} if created else None
     return render(request, "_sent.html", {"reply_id": reply_id, "created": created, "error": None}, user, headers=headers)
 
@@ -199,29 +173,25 @@ def _sent_error(request: Request, user: User, message: str):
 @router.get("/replies", response_class=HTMLResponse)
 def my_replies(request: Request, user: PageUser, db: DB, show: str = "pending"):
     """The agent's replies awaiting an outcome (or all recent ones); leads see everyone's."""
-    where, params = ("1 = 1", []) if user.is_lead else ("agent = ?", [user.name])
-    if show == "pending":
-        where += " and outcome is null"
-    rows = list(db.query(f"select * from replies where {where} order by id desc limit 200", params))
+    rows = outcomes.replies_of(db, agent=None if user.is_lead else user.name, pending=show == "pending")
     return render(request, "replies.html", {"rows": rows, "show": show, "results": RESULTS}, user)
 
 
 @router.get("/replies/{reply_id}", response_class=HTMLResponse)
 def reply_detail(request: Request, user: PageUser, db: DB, reply_id: ReplyId):
-    row = _own_reply(db, user, reply_id)
+    row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
     return render(request, "reply.html", {"r": row, "history": outcomes.outcome_history(db, reply_id), "results": RESULTS}, user)
 
 
 @router.post("/replies/{reply_id}/outcome", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def reply_outcome(request: Request, user: PageUser, db: DB, reply_id: ReplyId, result: Text, note: OptionalText = None, rating_after: OptionalText = None):
     """Record an outcome from the list; answers with the updated row."""
-    _own_reply(db, user, reply_id)
-    outcomes.record_outcome(
-        db, reply_id, result, by=user.name, note=_blank(note),
+    replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
+    replying.record_outcome(
+        db, reply_id, result, user=user.name, is_lead=user.is_lead, note=_blank(note),
         rating_after=outcomes.parse_rating(rating_after),
-        owner=None if user.is_lead else user.name,
     )
-    row = db["replies"].get(reply_id)
+    row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
     return render(request, "_reply_row.html", {"r": row, "results": RESULTS}, user, headers={"HX-Trigger": "outcome-recorded"})
 
 
@@ -295,12 +265,8 @@ def highlight(text: str, words: list[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def _own_reply(db, user: User, reply_id: int) -> dict:
-    """A reply the user may see: their own, or any for a lead; others are reported as absent (404)."""
-    record = next(db.query("select * from replies where id = ?", [reply_id]), None)
-    if record is None or (not user.is_lead and record["agent"] != user.name):
-        raise NotFound(f"回复 {reply_id} 不存在。")
-    return record
+def _fields(platform: str | None, customer: str | None, product: str | None, order_id: str | None) -> Fields:
+    return Fields(platform=platform or None, customer=_blank(customer), product=_blank(product), order_id=_blank(order_id))
 
 
 def _blank(value: str | None) -> str | None:

@@ -223,3 +223,17 @@ def template_conversion(db: sqlite_utils.Database) -> dict[str, tuple[int, int]]
         "where template_id is not null and outcome is not null group by template_id"
     )
     return {tid: (converted, known) for tid, converted, known in rows}
+
+
+def week_replies(db: sqlite_utils.Database, week: str, *, limit: int = 50) -> list[dict]:
+    """The latest replies sent in a week (newest first), for the statistics page."""
+    return list(db.query(
+        "select id, agent, platform, intent, agent_intent, template_id, complaint, sent_text, outcome "
+        "from replies where week = ? order by id desc limit ?",
+        [week, limit],
+    ))
+
+
+def template_usage(db: sqlite_utils.Database) -> dict[str, int]:
+    """How many replies were sent from each template, over the whole log."""
+    return dict(db.execute("select template_id, count(*) from replies where template_id is not null group by template_id").fetchall())

@@ -1,7 +1,10 @@
 """The engine is a library: none of its modules pulls in the log, the web shell, the CLI or training."""
 
+import ast
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,3 +17,43 @@ def test_an_engine_module_imports_nothing_from_the_log_or_the_shells(module):
     probe = f"import sys, assistant.{module}; print(' '.join(m for m in {FOREIGN!r} if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert loaded == []
+
+
+LOG = {"redact", "db", "outcomes", "stats", "export", "auth"}  # the modules that own SQLite
+SHELLS = {"api", "pages", "pages_lead", "cli"}  # each parses, calls a service, engine or log function, and formats
+PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
+SQL = re.compile(r"\b(select|insert|update|delete)\b.+\b(from|into|set)\b", re.IGNORECASE | re.DOTALL)
+
+
+def _strings(tree: ast.AST) -> list[str]:
+    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.stem)
+def test_only_the_log_modules_hold_sql(path):
+    if path.stem in LOG:
+        return
+    sql = [s for s in _strings(ast.parse(path.read_text(encoding="utf-8"))) if SQL.search(s)]
+    assert sql == []
+
+
+def test_the_sql_check_sees_sql():
+    assert SQL.search("select id from replies where week = ?") and SQL.search("UPDATE replies SET outcome = ?")
+    assert not SQL.search("Select a template and send it")
+
+
+def _imported_modules(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {n.removeprefix("assistant.") for n in names if n.startswith("assistant.")}
+
+
+@pytest.mark.parametrize("shell", sorted(SHELLS))
+def test_no_shell_imports_another_shell(shell):
+    imported = _imported_modules(ast.parse((PACKAGE / f"{shell}.py").read_text(encoding="utf-8")))
+    assert imported & (SHELLS - {shell}) == set()

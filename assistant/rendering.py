@@ -1,0 +1,31 @@
+"""What the web shell's routes share to answer: pages and partials with their common context, file downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from assistant.auth import User
+from assistant.deps import csrf_token
+from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS
+
+
+def render(
+    request: Request, name: str, context: dict, user: User | None, *, status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Render a page or partial with the signed-in user, labels and the CSRF token."""
+    base = {
+        "user": user, "csrf": csrf_token(request), "intents": INTENTS, "reasons": REASONS,
+        "platforms": PLATFORMS, "result_labels": RESULT_LABELS,
+    }
+    return request.app.state.templates.TemplateResponse(
+        request, name, {**base, **context}, status_code=status_code, headers=headers
+    )
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    """A file to save (``Content-Disposition: attachment``)."""
+    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

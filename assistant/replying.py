@@ -1,0 +1,169 @@
+"""Replying to a complaint, the way every shell does it: suggest for an agent, log what they sent, record the outcome.
+
+The JSON API, the pages and the CLI call these functions; each one joins the engine and the
+log (history in, the shown suggestion out), so no shell repeats the sequence. They take what
+the shell already holds (engine, database, keys, time zone) and return engine or log values.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from assistant import outcomes
+from assistant.engine import Engine, History, Suggestion
+from assistant.errors import NotFound
+from assistant.outcomes import Shown, agent_verdict
+
+
+@dataclass(frozen=True)
+class Fields:
+    """What the agent knows about the complaint beside its text: they fill the drafts and find the history."""
+
+    platform: str | None = None
+    customer: str | None = None
+    product: str | None = None
+    order_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """A suggestion for an agent and its signed token (``Shown.seal``), which marking a draft as sent hands back."""
+
+    suggestion: Suggestion
+    shown: Shown
+    token: str
+
+
+def history(
+    db: sqlite_utils.Database | None, fields: Fields, *, key: bytes, tz: ZoneInfo | None, conversion: dict | None = None
+) -> History:
+    """What the log knows about this customer, order and platform (nothing without a log)."""
+    if db is None or tz is None:
+        return History()
+    return outcomes.history_for(
+        db, key=key, tz=tz, customer=fields.customer, order_id=fields.order_id, platform=fields.platform,
+        conversion=conversion,
+    )
+
+
+def suggest(
+    engine: Engine,
+    text: str,
+    fields: Fields,
+    *,
+    agent: str | None,
+    db: sqlite_utils.Database | None = None,
+    key: bytes = b"",
+    tz: ZoneInfo | None = None,
+    conversion: dict | None = None,
+    explain: bool = False,
+) -> Suggestion:
+    """The engine's suggestion for a complaint, with the log's history when there is a log (``db`` and ``tz``).
+
+    :raises InvalidInput: for an empty or too long complaint
+    """
+    past = history(db, fields, key=key, tz=tz, conversion=conversion)
+    return engine.suggest(
+        text, customer=fields.customer, product=fields.product, order_id=fields.order_id, agent=agent,
+        platform=fields.platform, explain=explain, history=past,
+    )
+
+
+def suggest_for_agent(
+    engine: Engine,
+    db: sqlite_utils.Database,
+    text: str,
+    fields: Fields,
+    *,
+    agent: str,
+    key: bytes,
+    tz: ZoneInfo,
+    secret: bytes,
+    conversion: dict | None = None,
+) -> Suggested:
+    """A suggestion for a signed-in agent with the log's history, and the token that logs it as shown, once."""
+    s = suggest(engine, text, fields, agent=agent, db=db, key=key, tz=tz, conversion=conversion)
+    shown = Shown.from_suggestion(s, complaint=text, agent=agent, key=secrets.token_urlsafe(16))
+    return Suggested(s, shown, shown.seal(secret))
+
+
+def log_sent(
+    engine: Engine,
+    db: sqlite_utils.Database,
+    complaint: str,
+    sent_text: str,
+    fields: Fields,
+    *,
+    agent: str,
+    key: bytes,
+    tz: ZoneInfo,
+    secret: bytes,
+    token: str | None = None,
+    template_id: str | None = None,
+    rating: int | None = None,
+    idempotency_key: str | None = None,
+    agent_intent: str | None = None,
+    agent_escalate: bool | None = None,
+    agent_reasons: list[str] | tuple[str, ...] | None = None,
+    conversion: dict | None = None,
+    now: datetime | None = None,
+) -> tuple[int, bool]:
+    """Log the reply an agent sent, as the suggestion they worked from showed it; return (reply id, created).
+
+    With ``token`` (from ``suggest_for_agent``) the shown suggestion is logged and the token's key makes
+    a repeat log nothing; without, the engine is asked again with the log's history. ``agent_*`` is the
+    agent's verdict (what they leave out is kept as shown; all None: not reviewed).
+
+    :raises SuggestionTokenExpired: for a token older than a working day
+    :raises SuggestionTokenInvalid: for a token changed, not issued here, or for another complaint, agent or template
+    :raises InvalidInput: for an empty reply, a verdict outside the taxonomy, or a key used by another agent
+    """
+    if token:
+        shown = Shown.unseal(token, secret)
+        shown.check(complaint=complaint, agent=agent, template_id=template_id)
+        idempotency_key = idempotency_key or shown.key
+    else:
+        s = suggest(engine, complaint, fields, agent=agent, db=db, key=key, tz=tz, conversion=conversion)
+        shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
+    verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
+    return outcomes.log_shown(
+        db, shown, complaint, sent_text, agent=agent, platform=fields.platform or "", key=key, tz=tz,
+        template_id=template_id, customer=fields.customer, order_id=fields.order_id, rating=rating, verdict=verdict,
+        idempotency_key=idempotency_key, now=now,
+    )
+
+
+def own_reply(db: sqlite_utils.Database, reply_id: int, *, user: str, is_lead: bool) -> dict:
+    """A reply the user may see: their own, or any for a lead.
+
+    :raises NotFound: when it does not exist or is another agent's (others are reported as absent)
+    """
+    record = outcomes.reply(db, reply_id, owner=None if is_lead else user)
+    if record is None:
+        raise NotFound(f"回复 {reply_id} 不存在。")
+    return record
+
+
+def record_outcome(
+    db: sqlite_utils.Database,
+    reply_id: int,
+    result: str,
+    *,
+    user: str,
+    is_lead: bool,
+    rating_after: int | None = None,
+    note: str | None = None,
+) -> int:
+    """Record what happened to a reply's review (an agent only for their own replies); return the outcome id.
+
+    :raises InvalidInput: for an unknown result
+    :raises NotFound: when the reply does not exist or is another agent's
+    """
+    return outcomes.record_outcome(
+        db, reply_id, result, by=user, rating_after=rating_after, note=note, owner=None if is_lead else user
+    )

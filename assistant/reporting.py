@@ -1,0 +1,120 @@
+"""What leads read, the way every shell gets it: weekly figures, the week's overview, exports, the library's use.
+
+The JSON API, the lead pages and the CLI call these functions; the queries stay in the log
+modules (``stats``, ``export``), the formatting in the shells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from assistant.config import Settings
+from assistant.engine import Engine
+from assistant.export import export_file
+from assistant.library import PLACEHOLDERS, Template
+from assistant.sincerity import Sincerity, check_sincerity
+from assistant.stats import WeeklyStats, iso_week, parse_week, template_conversion, template_usage, week_replies, weekly_stats
+from assistant.taxonomy import INTENTS, OFFLINE
+
+TREND_WEEKS = 12
+
+
+def weekly(db: sqlite_utils.Database, week: str) -> WeeklyStats:
+    """Review-conversion figures of one ISO week (cohort: replies sent that week).
+
+    :raises InvalidInput: for a week that is not YYYY-Www
+    """
+    return weekly_stats(db, week)
+
+
+def export(db: sqlite_utils.Database, week: str, fmt: str, table: str = "figures") -> tuple[bytes, str, str]:
+    """A week's statistics as a file: CSV figures or rows, or the XLSX workbook (content, media type, file name)."""
+    return export_file(db, week, fmt, table)
+
+
+@dataclass(frozen=True)
+class WeekOverview:
+    """The statistics page: a week's figures, the trend up to it and its latest replies."""
+
+    week: str
+    current: WeeklyStats
+    trend: list[WeeklyStats]
+    rows: list[dict]
+    prev_week: str
+    next_week: str
+
+
+def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, trend_weeks: int = TREND_WEEKS) -> WeekOverview:
+    """The figures of ``week`` (default: this week in ``tz``), the ``trend_weeks`` ending with it, its latest replies."""
+    week = parse_week(week) if week else iso_week(datetime.now(timezone.utc), tz)
+    return WeekOverview(
+        week=week,
+        current=weekly_stats(db, week),
+        trend=[weekly_stats(db, w) for w in previous_weeks(week, trend_weeks)],
+        rows=week_replies(db, week),
+        prev_week=previous_weeks(week, 2)[0],
+        next_week=shift_week(week, 1),
+    )
+
+
+def previous_weeks(week: str, n: int) -> list[str]:
+    """The ``n`` ISO weeks ending with ``week`` (oldest first)."""
+    return [shift_week(week, -k) for k in range(n - 1, -1, -1)]
+
+
+def shift_week(week: str, by: int) -> str:
+    """The ISO week ``by`` weeks after ``week`` (before, when negative)."""
+    year, number = int(week[:4]), int(week[6:])
+    monday = date.fromisocalendar(year, number, 1) + timedelta(weeks=by)
+    y, w, _ = monday.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+@dataclass(frozen=True)
+class TemplateUse:
+    """One template on the library page: its sample text, how often it was sent, its measured conversion, its sincerity."""
+
+    t: Template
+    text: str
+    used: int
+    converted: int
+    known: int
+    sincerity: Sincerity
+
+
+def library_overview(engine: Engine, db: sqlite_utils.Database, *, q: str = "", intent: str = "") -> list[tuple[str, list[TemplateUse]]]:
+    """Templates by intent (offline invitations last), filtered by intent and a search text, with usage and sincerity."""
+    usage = template_usage(db)
+    conversion = template_conversion(db)
+    library = engine.library
+    groups = []
+    for group in [*INTENTS, OFFLINE]:
+        if intent and group != intent:
+            continue
+        templates = library.templates if group == OFFLINE else library.for_intent(group)
+        items = []
+        for t in templates:
+            if (group == OFFLINE) != (t.kind == OFFLINE):
+                continue
+            text = library.render(t, PLACEHOLDERS)
+            haystack = " ".join([t.id, t.situation, text, " ".join(t.examples), " ".join(t.keywords)])
+            if q and q.lower() not in haystack.lower():
+                continue
+            converted, known = conversion.get(t.id, (0, 0))
+            sincerity = check_sincerity(text, t.examples[0] if t.examples else None)
+            items.append(TemplateUse(t, text, usage.get(t.id, 0), converted, known, sincerity))
+        if items:
+            groups.append((group, items))
+    return groups
+
+
+def reload_engine(settings: Settings) -> Engine:
+    """A new engine from the library files (the caller swaps it in).
+
+    :raises LibraryError: naming the file and line of the first problem
+    """
+    return Engine.from_settings(settings)
