@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
@@ -19,9 +19,14 @@ from assistant.taxonomy import INTENTS, REASONS, RESULTS
 router = APIRouter()
 v1 = "/api/v1"
 Rating = Field(default=None, ge=1, le=5, description="Star rating, 1-5")
-IntentId = Literal[tuple(INTENTS)]  # the taxonomy's intent ids (shared/eval/TAXONOMY.md)
-ReasonId = Literal[tuple(REASONS)]  # the taxonomy's escalation reason ids
-ResultId = Literal[RESULTS]  # the taxonomy's outcome results
+if TYPE_CHECKING:  # the Literals below are built from the taxonomy at run time; a type checker sees their base type
+    IntentId: TypeAlias = str
+    ReasonId: TypeAlias = str
+    ResultId: TypeAlias = str
+else:
+    IntentId = Literal[tuple(INTENTS)]  # the taxonomy's intent ids (shared/eval/TAXONOMY.md)
+    ReasonId = Literal[tuple(REASONS)]  # the taxonomy's escalation reason ids
+    ResultId = Literal[RESULTS]  # the taxonomy's outcome results
 TOKEN_HEADER = "X-Suggestion-Token"
 
 
@@ -52,16 +57,21 @@ class ReplyIn(Body):
     order_id: str | None = Field(default=None, max_length=64)
     rating: int | None = Rating
     suggestion: str | None = Field(
-        default=None, max_length=32000,
+        default=None,
+        max_length=32000,
         description=f"The {TOKEN_HEADER} header of the POST /api/v1/suggest answer the agent worked from: the reply is "
         "logged as that suggestion showed it (intents, escalation, drafts), and it is logged once (its idempotency key)",
     )
     idempotency_key: str | None = Field(
-        default=None, min_length=1, max_length=200,
+        default=None,
+        min_length=1,
+        max_length=200,
         description="A key of the caller's choosing (or the Idempotency-Key header): a second request with it logs "
         "nothing new and answers with the first reply's id",
     )
-    agent_intent: IntentId | None = Field(default=None, description="The primary intent the agent settled on, when they reviewed it")
+    agent_intent: IntentId | None = Field(
+        default=None, description="The primary intent the agent settled on, when they reviewed it"
+    )
     agent_escalate: bool | None = Field(default=None, description="The agent's escalation verdict, when they reviewed it")
     agent_reasons: list[ReasonId] | None = Field(
         default=None, max_length=len(REASONS), description="The agent's escalation reasons (at least one when escalating)"
@@ -81,12 +91,29 @@ def healthz() -> dict:
 
 
 @router.post(
-    f"{v1}/suggest", tags=["replies"],
-    responses={200: {"headers": {TOKEN_HEADER: {"description": "A signed token of this suggestion, for POST /api/v1/replies `suggestion`", "schema": {"type": "string"}}}}},
+    f"{v1}/suggest",
+    tags=["replies"],
+    responses={
+        200: {
+            "headers": {
+                TOKEN_HEADER: {
+                    "description": "A signed token of this suggestion, for POST /api/v1/replies `suggestion`",
+                    "schema": {"type": "string"},
+                }
+            }
+        }
+    },
 )
 def suggest(
-    body: SuggestIn, user: CurrentUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep, conversion: Conversion,
-    secret: SigningSecret, response: Response,
+    body: SuggestIn,
+    user: CurrentUser,
+    engine: EngineDep,
+    db: DB,
+    key: Key,
+    settings: SettingsDep,
+    conversion: Conversion,
+    secret: SigningSecret,
+    response: Response,
 ) -> dict:
     """Recognise a complaint, decide on escalation and draft replies.
 
@@ -103,8 +130,15 @@ def suggest(
 
 @router.post(f"{v1}/replies", status_code=201, tags=["replies"])
 def log_reply(
-    body: ReplyIn, user: CurrentUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep, conversion: Conversion,
-    secret: SigningSecret, response: Response,
+    body: ReplyIn,
+    user: CurrentUser,
+    engine: EngineDep,
+    db: DB,
+    key: Key,
+    settings: SettingsDep,
+    conversion: Conversion,
+    secret: SigningSecret,
+    response: Response,
     idempotency_header: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict:
     """Log a reply the agent sent, with the agent's intent and escalation verdict when they reviewed them.
@@ -120,11 +154,23 @@ def log_reply(
             raise InvalidInput("the Idempotency-Key header and the idempotency_key field differ")
         idempotency_key = idempotency_header.strip()
     reply_id, created = replying.log_sent(
-        engine, db, body.complaint, body.sent_text,
+        engine,
+        db,
+        body.complaint,
+        body.sent_text,
         Fields(platform=body.platform, customer=body.customer, order_id=body.order_id),
-        agent=user.name, key=key, tz=settings.tz, secret=secret, token=body.suggestion, template_id=body.template_id,
-        rating=body.rating, idempotency_key=idempotency_key, agent_intent=body.agent_intent,
-        agent_escalate=body.agent_escalate, agent_reasons=body.agent_reasons, conversion=conversion,
+        agent=user.name,
+        key=key,
+        tz=settings.tz,
+        secret=secret,
+        token=body.suggestion,
+        template_id=body.template_id,
+        rating=body.rating,
+        idempotency_key=idempotency_key,
+        agent_intent=body.agent_intent,
+        agent_escalate=body.agent_escalate,
+        agent_reasons=body.agent_reasons,
+        conversion=conversion,
     )
     if not created:
         response.headers["Idempotent-Replayed"] = "true"

@@ -33,10 +33,23 @@ from assistant.errors import (
 log = logging.getLogger("assistant")
 WEB = ROOT / "web"
 STATUS = {
-    InvalidInput: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, RateLimited: 429,
-    StorageUnavailable: 503, LibraryError: 422,
+    InvalidInput: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    RateLimited: 429,
+    StorageUnavailable: 503,
+    LibraryError: 422,
 }
-TITLES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到页面", 429: "操作太频繁", 500: "出错了", 503: "服务暂时不可用"}
+TITLES = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "没有权限",
+    404: "找不到页面",
+    429: "操作太频繁",
+    500: "出错了",
+    503: "服务暂时不可用",
+}
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -64,7 +77,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     session_key = load_or_create_secret(settings.db_path.parent / "session.key")
     # HttpOnly is always set by Starlette's SessionMiddleware; SameSite=Lax keeps the cookie off cross-site posts.
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, import_limit=settings.max_import_bytes)
-    app.add_middleware(SessionMiddleware, secret_key=session_key.hex(), same_site="lax", max_age=pages.SESSION_MAX_AGE, session_cookie="assistant_session")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_key.hex(),
+        same_site="lax",
+        max_age=pages.SESSION_MAX_AGE,
+        session_cookie="assistant_session",
+    )
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -167,6 +186,12 @@ class BodyLimit:
 
 
 async def _too_large(limit: int, send) -> None:
-    body = ('{"detail": "request body is larger than %d bytes"}' % limit).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    body = f'{{"detail": "request body is larger than {limit} bytes"}}'.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -12,14 +12,14 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import sqlite_utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from assistant.db import write_transaction
+from assistant.db import insert, write_transaction
 from assistant.errors import InvalidInput
 
 ROLES = ("agent", "lead")
@@ -65,15 +65,17 @@ def add_user(db: sqlite_utils.Database, name: str, role: str) -> NewUser:
         raise InvalidInput(f"user {name!r} already exists")
     password = secrets.token_urlsafe(12)
     token = secrets.token_urlsafe(32)
-    db["users"].insert(
+    insert(
+        db,
+        "users",
         {
             "name": name,
             "role": role,
             "password_hash": _hasher.hash(password),
             "token_hash": _token_hash(token),
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "active": 1,
-        }
+        },
     )
     return NewUser(name, role, password, token)
 

@@ -1,13 +1,19 @@
 """The ``assistant`` command: a thin shell over the engine.
 
-Each command parses its input, calls one engine function and formats the
-result; ``AssistantError`` becomes a one-line ``Error: ...`` and exit code 1.
+Each command parses its input, calls one engine, service or log function and
+formats the result; ``AssistantError`` becomes a one-line ``Error: ...`` and exit
+code 1.
+
+Commands import what they use inside their own bodies, on purpose: the engine,
+FastAPI, uvicorn and scikit-learn take seconds to load, and ``assistant --help``
+(or one command's ``--help``) should not wait for them.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -64,7 +70,7 @@ def cli():
 
 
 def load_engine(replies_dir: Path | None):
-    from assistant.engine import Engine  # imported here so `--help` stays instant
+    from assistant.engine import Engine
 
     return Engine.from_settings(Settings.from_env(replies_dir=replies_dir))
 
@@ -112,8 +118,14 @@ def suggest(text, replies_dir, customer, product, order_id, agent, platform, exp
     if db_path:  # with a log: repeat contacts, texts already sent and measured conversion
         settings = Settings.from_env(db_path=db_path)
         s = replying.suggest(
-            engine, text, fields, agent=agent, db=open_db(settings.db_path), key=load_or_create_secret(settings.secret_path),
-            tz=settings.tz, explain=explain,
+            engine,
+            text,
+            fields,
+            agent=agent,
+            db=open_db(settings.db_path),
+            key=load_or_create_secret(settings.secret_path),
+            tz=settings.tz,
+            explain=explain,
         )
     else:
         s = replying.suggest(engine, text, fields, agent=agent, explain=explain)
@@ -170,13 +182,25 @@ def eval_(file, replies_dir, as_json):
 
 @cli.command()
 @click.option(
-    "--data", "data", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Labelled complaints, JSONL in the TAXONOMY format (repeatable).",
 )
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="Also learn from the intent and escalation corrections agents made in this outcome log.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Model file to write (default: model.npz in the reply library).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Also learn from the intent and escalation corrections agents made in this outcome log.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Model file to write (default: model.npz in the reply library).",
+)
 @replies_option
 @json_option
 def train(data, db_path, out, replies_dir, as_json):
@@ -191,15 +215,11 @@ def train(data, db_path, out, replies_dir, as_json):
 
         assistant train --data ../shared/eval/train.jsonl
     """
-    import time
-
     try:
         from assistant import train as training
-    except ImportError:  # pragma: no cover - scikit-learn is an optional extra
-        raise click.ClickException("training needs scikit-learn: pip install -e '.[train]'") from None
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
+    except ModuleNotFoundError as e:  # scikit-learn is an optional extra
+        if not (e.name or "").startswith("sklearn"):
+            raise
         raise click.ClickException("training needs scikit-learn: pip install -e '.[train]'") from None
     from assistant.engine import MODEL_FILE, library_hash
     from assistant.escalate import load_rules
@@ -263,7 +283,13 @@ def train(data, db_path, out, replies_dir, as_json):
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None, help="Output format (default: from --out's extension, else csv).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    default=None,
+    help="Output format (default: from --out's extension, else csv).",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Output file (default: stdout).")
 @replies_option
 def triage(file, fmt, out, replies_dir):
@@ -433,7 +459,9 @@ def users():
 
 @users.command(name="add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["agent", "lead"]), required=True, help="agent sends replies; lead also sees statistics.")
+@click.option(
+    "--role", type=click.Choice(["agent", "lead"]), required=True, help="agent sends replies; lead also sees statistics."
+)
 @db_option
 @json_option
 def users_add(name, role, db_path, as_json):

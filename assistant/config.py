@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,7 +26,9 @@ class Settings:
     max_import_bytes: int = field(
         default=10 * 1024 * 1024, metadata={"help": "Largest upload for outcome imports and backlog triage"}
     )
-    host: str = field(default="127.0.0.1", metadata={"help": "Bind address of `assistant serve`; 127.0.0.1 keeps it on this machine"})
+    host: str = field(
+        default="127.0.0.1", metadata={"help": "Bind address of `assistant serve`; 127.0.0.1 keeps it on this machine"}
+    )
     port: int = field(default=8000, metadata={"help": "Port of `assistant serve`"})
     cache_dir: Path = field(
         default=Path(tempfile.gettempdir()) / "assistant",
@@ -42,19 +45,19 @@ class Settings:
         return ZoneInfo(self.week_timezone)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Read ``ASSISTANT_<NAME>`` variables, then apply explicit overrides (None values are ignored)."""
-        environ = os.environ if environ is None else environ
-        values = {}
+        env: Mapping[str, str] = os.environ if environ is None else environ
+        values: dict[str, object] = {}
         for f in fields(cls):
-            raw = environ.get(f"ASSISTANT_{f.name.upper()}")
+            raw = env.get(f"ASSISTANT_{f.name.upper()}")
             if raw is not None:
-                values[f.name] = _coerce(f.type, raw)
+                values[f.name] = _coerce(str(f.type), raw)  # with postponed annotations, f.type is the name
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)
+        return replace(cls(), **values)  # type: ignore[arg-type]  # values are coerced per field type above
 
 
-def _coerce(type_name: str, raw: str):
+def _coerce(type_name: str, raw: str) -> int | Path | str:
     if type_name == "int":
         return int(raw)
     if type_name == "Path":

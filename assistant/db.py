@@ -12,6 +12,7 @@ import secrets
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -23,7 +24,7 @@ migrations = Migrations("assistant")
 
 @migrations()
 def m001_replies(db: sqlite_utils.Database) -> None:
-    db["replies"].create(
+    db.table("replies").create(
         {
             "id": int,
             "sent_at": str,  # ISO 8601, UTC
@@ -50,15 +51,15 @@ def m001_replies(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"sent_at", "week", "agent", "platform", "sent_text"},
     )
-    db["replies"].create_index(["week"])
-    db["replies"].create_index(["customer_ref"])
-    db["replies"].create_index(["order_ref"])
-    db["replies"].create_index(["template_id", "outcome"])
+    db.table("replies").create_index(["week"])
+    db.table("replies").create_index(["customer_ref"])
+    db.table("replies").create_index(["order_ref"])
+    db.table("replies").create_index(["template_id", "outcome"])
 
 
 @migrations()
 def m002_outcomes(db: sqlite_utils.Database) -> None:
-    db["outcomes"].create(
+    db.table("outcomes").create(
         {
             "id": int,
             "reply_id": int,
@@ -74,30 +75,30 @@ def m002_outcomes(db: sqlite_utils.Database) -> None:
         not_null={"reply_id", "result", "recorded_at"},
         defaults={"superseded": 0},
     )
-    db["outcomes"].create_index(["reply_id"])
+    db.table("outcomes").create_index(["reply_id"])
 
 
 @migrations()
 def m003_users(db: sqlite_utils.Database) -> None:
-    db["users"].create(
+    db.table("users").create(
         {"name": str, "role": str, "password_hash": str, "token_hash": str, "created_at": str, "active": int},
         pk="name",
         not_null={"role", "password_hash", "token_hash"},
         defaults={"active": 1},
     )
-    db["users"].create_index(["token_hash"], unique=True)
+    db.table("users").create_index(["token_hash"], unique=True)
 
 
 @migrations()
 def m004_platform_day_index(db: sqlite_utils.Database) -> None:
     # "texts sent on this platform today" is asked on every suggestion
-    db["replies"].create_index(["platform", "sent_at"])
+    db.table("replies").create_index(["platform", "sent_at"])
 
 
 @migrations()
 def m005_revoked_sessions(db: sqlite_utils.Database) -> None:
     # Sessions live in signed cookies; signing out records the session's id so a copied cookie stops working.
-    db["revoked_sessions"].create({"sid": str, "revoked_at": float}, pk="sid")
+    db.table("revoked_sessions").create({"sid": str, "revoked_at": float}, pk="sid")
 
 
 @migrations()
@@ -105,7 +106,7 @@ def m006_shown_and_corrections(db: sqlite_utils.Database) -> None:
     # What the page showed is logged as shown (with the scores), the agent's own verdict beside the
     # assistant's (null when the agent was not asked: API callers that send no correction), and the
     # idempotency key that makes a second "mark as sent" of the same suggestion log nothing new.
-    replies = db["replies"]
+    replies = db.table("replies")
     replies.add_column("intent_scores", str)  # JSON list of scores, parallel to intents
     replies.add_column("agent_intent", str)
     replies.add_column("agent_escalate", int)
@@ -148,6 +149,11 @@ def load_or_create_secret(path: Path) -> bytes:
     partial.write_text(key.hex())
     partial.replace(path)
     return key
+
+
+def insert(db: sqlite_utils.Database, table: str, record: dict) -> int:
+    """Insert one row into a rowid table and return its id."""
+    return cast(int, db.table(table).insert(record).last_pk)  # a rowid table's last_pk is the new row's integer id
 
 
 @contextmanager

@@ -48,7 +48,9 @@ def get_signing_secret(request: Request) -> bytes:
     """
     secret = getattr(request.app.state, "signing_secret", None)
     if secret is None:
-        secret = request.app.state.signing_secret = load_or_create_secret(request.app.state.settings.db_path.parent / "session.key")
+        secret = request.app.state.signing_secret = load_or_create_secret(
+            request.app.state.settings.db_path.parent / "session.key"
+        )
     return secret
 
 
@@ -111,7 +113,7 @@ def csrf_token(request: Request) -> str:
 async def check_csrf(request: Request) -> None:
     """Refuse a form post whose token (form field ``csrf`` or header ``X-CSRF-Token``) does not match the session's."""
     expected = request.session.get("csrf")
-    sent = request.headers.get("x-csrf-token")
+    sent: object = request.headers.get("x-csrf-token")
     if sent is None:
         form = await request.form()
         sent = form.get("csrf")

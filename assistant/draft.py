@@ -12,8 +12,8 @@ that day; the caller passes those texts in) is replaced by the next template.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from assistant.escalate import Escalation

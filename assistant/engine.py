@@ -20,13 +20,12 @@ from assistant.config import Settings
 from assistant.draft import Draft, draft_replies, extract_fields, placeholder_values
 from assistant.errors import InvalidInput
 from assistant.escalate import Escalation, Rule, check_escalation, load_rules
-from assistant.library import Library, load_library
 from assistant.evidence import EvidenceIndex
+from assistant.library import Library, load_library
 from assistant.match import IntentMatch, recognise
 from assistant.model import TrainedModel
 from assistant.normalize import Normalized, Segmenter, normalize
 from assistant.taxonomy import COMPLAINT
-
 
 MODEL_FILE = "model.npz"  # the trained model, kept in the library folder it was trained with
 
@@ -80,7 +79,7 @@ class Engine:
         self.model = model
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "Engine":
+    def from_settings(cls, settings: Settings | None = None) -> Engine:
         """Load the library, rules and model; initialise jieba with the library's words; build the evidence index.
 
         The model is ``model.npz`` in the library folder; without one the rules work alone.
@@ -145,7 +144,13 @@ class Engine:
         given = {"customer": customer, "product": product, "order_id": order_id, "agent": agent}
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)
         drafts = draft_replies(
-            matches, escalation, self.library, values, normalized=normalized, recent=history.recent, conversion=history.conversion,
+            matches,
+            escalation,
+            self.library,
+            values,
+            normalized=normalized,
+            recent=history.recent,
+            conversion=history.conversion,
             kind=recognition.kind,
         )
         return Suggestion(normalized, tuple(matches), escalation, tuple(drafts), recognition.kind)

@@ -85,7 +85,9 @@ def load_rules(path: Path | str) -> dict[str, Rule]:
                 compiled[key] = tuple(re.compile(str(p)) for p in items)
             except re.error as e:
                 raise LibraryError(f"'{reason}.{key}': bad regular expression: {e}", str(path), spec.line_of(key)) from None
-        rules[reason] = Rule(reason, int(spec.get("severity", 1)), spec["action"].strip(), compiled["patterns"], compiled["unless"])
+        rules[reason] = Rule(
+            reason, int(spec.get("severity", 1)), spec["action"].strip(), compiled["patterns"], compiled["unless"]
+        )
     missing = set(REASONS) - set(rules)
     if missing:
         raise LibraryError(f"no rules for: {', '.join(sorted(missing))}", str(path), 1)

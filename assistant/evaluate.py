@@ -7,11 +7,14 @@ class. Per-intent precision and recall are computed on the top-1 prediction.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from dataclasses import dataclass
 
 from assistant.engine import Engine
+from assistant.errors import InvalidInput
+from assistant.triage import read_utf8
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class Prediction:
 
 def predict(engine: Engine, records, progress=None) -> list[Prediction]:
     """Run the engine over labelled records and time each call."""
-    out = []
+    out: list[Prediction] = []
     for record in records:
         start = time.perf_counter()
         s = engine.suggest(record["text"])
@@ -98,11 +101,6 @@ def read_labelled(path) -> list[dict]:
 
     :raises InvalidInput: naming the file and line of the first malformed record
     """
-    import json
-
-    from assistant.errors import InvalidInput
-    from assistant.triage import read_utf8
-
     content = read_utf8(path)
     records = []
     for n, line in enumerate(content.splitlines(), start=1):

@@ -85,7 +85,7 @@ class EvidenceIndex:
         self.patterns: list[tuple[re.Pattern, int, float]] = []  # intent-level regular expressions
 
     @classmethod
-    def build(cls, library: Library, segmenter: Segmenter) -> "EvidenceIndex":
+    def build(cls, library: Library, segmenter: Segmenter) -> EvidenceIndex:
         """Normalise and segment every example, and index keywords and bigrams."""
         intent_ids = list(INTENTS)
         position = {intent: i for i, intent in enumerate(intent_ids)}
@@ -221,7 +221,7 @@ def _keyword_hits(normalized: Normalized, index: EvidenceIndex):
             if (
                 text.startswith(word, pos)
                 and (aligned or (len(word) >= 3 and end in bounds))
-                    and not _negated(text, pos, word)
+                and not _negated(text, pos, word)
                 and not _praised(text, end)
             ):
                 yield word, i, weight, template_id, pos
@@ -232,7 +232,11 @@ def _negated(text: str, pos: int, word: str) -> bool:
     if word.startswith(("没", "不", "无", "未", "非")) or not PROBLEM_WORDS.search(word):
         return False
     before = text[max(0, pos - 3) : pos]
-    return any(before.endswith(neg) for neg in _NEGATORS) or before[-2:-1] in ("没", "不", "无") and before[-1:] in ("有", "太", "怎", "算", "见", "出", "被")
+    return (
+        any(before.endswith(neg) for neg in _NEGATORS)
+        or before[-2:-1] in ("没", "不", "无")
+        and before[-1:] in ("有", "太", "怎", "算", "见", "出", "被")
+    )
 
 
 def _praised(text: str, end: int) -> bool:
@@ -297,4 +301,3 @@ def _content(tokens) -> str:
 def _bigrams(text: str) -> set[str]:
     chars = [c for c in text if _CJK_OR_WORD.match(c)]
     return {chars[i] + chars[i + 1] for i in range(len(chars) - 1)}
-

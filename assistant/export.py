@@ -17,13 +17,42 @@ from collections.abc import Iterator
 import sqlite_utils
 import xlsxwriter
 
-from assistant.stats import DIMENSIONS, WeeklyStats
+from assistant.errors import InvalidInput
+from assistant.stats import DIMENSIONS, WeeklyStats, weekly_stats
 from assistant.triage import safe_cell
 
-FIGURE_COLUMNS = ["sent", "known", "pending", "converted", "upgraded", "positive_followup", "deleted", "escalated", "rate", "low", "high"]
+FIGURE_COLUMNS = [
+    "sent",
+    "known",
+    "pending",
+    "converted",
+    "upgraded",
+    "positive_followup",
+    "deleted",
+    "escalated",
+    "rate",
+    "low",
+    "high",
+]
 ROW_COLUMNS = [
-    "id", "sent_at", "week", "agent", "platform", "intent", "intents", "escalate", "reasons", "template_id",
-    "complaint", "sent_text", "edit_ratio", "sincerity", "rating", "outcome", "outcome_at", "rating_after",
+    "id",
+    "sent_at",
+    "week",
+    "agent",
+    "platform",
+    "intent",
+    "intents",
+    "escalate",
+    "reasons",
+    "template_id",
+    "complaint",
+    "sent_text",
+    "edit_ratio",
+    "sincerity",
+    "rating",
+    "outcome",
+    "outcome_at",
+    "rating_after",
 ]
 SHEET_NAMES = {"template": "by template", "intent": "by intent", "agent": "by agent", "platform": "by platform"}
 
@@ -67,7 +96,7 @@ def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
         fp, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
     summary = book.add_worksheet("summary")
-    lines = [["figure", "value"], ["week", stats.week]]
+    lines: list[list[object]] = [["figure", "value"], ["week", stats.week]]
     lines += [[column, getattr(stats.total, column)] for column in FIGURE_COLUMNS]
     lines += [["escalation_share", stats.escalation_share], ["median_days_to_outcome", stats.median_days_to_outcome]]
     for n, line in enumerate(lines):
@@ -89,9 +118,6 @@ def export_file(db: sqlite_utils.Database, week: str, fmt: str, table: str = "fi
 
     :raises InvalidInput: for a malformed week, format or table
     """
-    from assistant.errors import InvalidInput
-    from assistant.stats import weekly_stats
-
     if fmt not in ("csv", "xlsx") or table not in ("figures", "rows"):
         raise InvalidInput("format must be csv or xlsx; table must be figures or rows")
     result = weekly_stats(db, week)

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import jinja2
 import yaml
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from assistant.errors import LibraryError
+from assistant.sincerity import MAX_CHARS, MIN_CHARS, check_sincerity
 from assistant.taxonomy import INTENT, INTENTS, OFFLINE, REASONS
 
 # Placeholder -> what it renders as when the complaint and the form do not name it.
@@ -76,7 +78,7 @@ class Library:
     words: tuple[str, ...]  # extra jieba words (words.txt)
     products: tuple[str, ...]  # words.txt entries tagged "product", used to fill {{ product }}
     directory: Path
-    compiled: dict[str, object] = field(repr=False, compare=False)  # "<id>" / "<id>#private" -> jinja Template
+    compiled: dict[str, jinja2.Template] = field(repr=False, compare=False)  # "<id>" / "<id>#private"
 
     def for_intent(self, intent: str) -> list[Template]:
         """Intent templates of one intent, in file order."""
@@ -122,7 +124,7 @@ def load_library(directory: Path | str) -> Library:
     :raises LibraryError: on the first problem, naming file and line
     """
     library, problems = read_library(directory)
-    if problems:
+    if problems or library is None:
         first = problems[0]
         raise LibraryError(first.message, first.file, first.line)
     return library
@@ -147,7 +149,7 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
     templates: list[Template] = []
     keywords: dict[str, tuple[Keyword, ...]] = {}
     patterns: dict[str, tuple[tuple[re.Pattern, float], ...]] = {}
-    compiled: dict[str, object] = {}
+    compiled: dict[str, jinja2.Template] = {}
     seen: dict[str, str] = {}
 
     files = sorted(directory.glob("*.yaml")) + sorted((directory / "offline").glob("*.yaml"))
@@ -191,7 +193,9 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
             if template is None:
                 continue
             if template.id in seen:
-                problems.append(Problem(rel, template.line, f"duplicate template id '{template.id}' (first in {seen[template.id]})"))
+                problems.append(
+                    Problem(rel, template.line, f"duplicate template id '{template.id}' (first in {seen[template.id]})")
+                )
                 continue
             seen[template.id] = rel
             ok = True
@@ -207,7 +211,9 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
                 unknown = meta.find_undeclared_variables(ast) - PLACEHOLDERS.keys()
                 if unknown:
                     names = ", ".join(sorted(unknown))
-                    problems.append(Problem(rel, item.line_of("body"), f"unknown placeholder(s): {names}; allowed: {', '.join(PLACEHOLDERS)}"))
+                    problems.append(
+                        Problem(rel, item.line_of("body"), f"unknown placeholder(s): {names}; allowed: {', '.join(PLACEHOLDERS)}")
+                    )
                     ok = False
                     continue
                 compiled[key] = env.from_string(ast)
@@ -243,7 +249,7 @@ def _parse_keywords(raw, rel: str, line: int) -> tuple[tuple[Keyword, ...], list
         if isinstance(item, str) and item.strip():
             out.append(Keyword(item.strip().lower(), 1.0))
         elif isinstance(item, LineDict) and len(item) == 1:
-            (word, weight), = item.items()
+            ((word, weight),) = item.items()
             if not isinstance(weight, (int, float)) or not 0 < weight <= 5:
                 problems.append(Problem(rel, item.line, f"keyword '{word}': weight must be a number in (0, 5]"))
                 continue
@@ -270,13 +276,16 @@ def _parse_template(item, kind: str, group: str, rel: str) -> tuple[Template | N
     problems = [Problem(rel, item.line_of(k), f"unknown key '{k}'") for k in item if k not in _TEMPLATE_KEYS]
     tid = item.get("id")
     if not isinstance(tid, str) or not _ID.match(tid):
-        problems.append(Problem(rel, item.line_of("id"), "template 'id' must look like 'intent.situation' (lower case, dots, underscores)"))
+        problems.append(
+            Problem(rel, item.line_of("id"), "template 'id' must look like 'intent.situation' (lower case, dots, underscores)")
+        )
         return None, problems
     prefix = f"offline.{group}." if kind == OFFLINE else f"{group}."
     if not tid.startswith(prefix):
         problems.append(Problem(rel, item.line_of("id"), f"template id '{tid}' must start with '{prefix}'"))
     for key in ("situation", "body"):
-        if not isinstance(item.get(key), str) or not item.get(key).strip():
+        value = item.get(key)
+        if not isinstance(value, str) or not value.strip():
             problems.append(Problem(rel, item.line_of(key), f"template '{tid}': '{key}' is required text"))
     private = item.get("private")
     if private is not None and not isinstance(private, str):
@@ -352,9 +361,9 @@ def _convert(node):
             out.key_lines[key] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        out = LineList(_convert(n) for n in node.value)
-        out.line = line
-        return out
+        items = LineList(_convert(n) for n in node.value)
+        items.line = line
+        return items
     return node.value if node.tag == "tag:yaml.org,2002:str" else yaml.SafeLoader("").construct_object(node)
 
 
@@ -394,8 +403,6 @@ def lint_library(directory: Path | str) -> LintReport:
     must score at least ``LINT_MIN_SCORE`` and be 60-300 characters, and neither
     body nor private script may contain review inducement.
     """
-    from assistant.sincerity import MAX_CHARS, MIN_CHARS, check_sincerity
-
     library, problems = read_library(directory)
     if library is None:
         return LintReport(0, {}, {}, tuple(problems))
@@ -407,13 +414,23 @@ def lint_library(directory: Path | str) -> LintReport:
             result = check_sincerity(text, against)
             length = len(re.sub(r"\s", "", text))
             if not MIN_CHARS <= length <= MAX_CHARS:
-                problems.append(Problem(t.file, t.line, f"{t.id}: rendered body is {length} characters; keep it {MIN_CHARS}-{MAX_CHARS}"))
+                problems.append(
+                    Problem(t.file, t.line, f"{t.id}: rendered body is {length} characters; keep it {MIN_CHARS}-{MAX_CHARS}")
+                )
             if result.score < LINT_MIN_SCORE:
-                problems.append(Problem(t.file, t.line, f"{t.id}: sincerity {result.score} < {LINT_MIN_SCORE}: {'；'.join(result.findings)}"))
+                problems.append(
+                    Problem(t.file, t.line, f"{t.id}: sincerity {result.score} < {LINT_MIN_SCORE}: {'；'.join(result.findings)}")
+                )
         if t.private:
             result = check_sincerity(library.render(t, filled, private=True), None, public=False)
             if result.score < LINT_MIN_SCORE:
-                problems.append(Problem(t.file, t.line, f"{t.id} (private): sincerity {result.score} < {LINT_MIN_SCORE}: {'；'.join(result.findings)}"))
+                problems.append(
+                    Problem(
+                        t.file,
+                        t.line,
+                        f"{t.id} (private): sincerity {result.score} < {LINT_MIN_SCORE}: {'；'.join(result.findings)}",
+                    )
+                )
     problems = list(dict.fromkeys(problems))  # the two renderings often report the same thing
     by_intent = {i: len(library.for_intent(i)) for i in INTENTS}
     by_reason = {r: len(library.for_reason(r)) for r in REASONS}

@@ -32,7 +32,9 @@ PRAISE_WORDS = re.compile(
     r"好评|五星|满意|不错|很好|挺好|真好|喜欢|推荐|点赞|赞|给力|棒|好用|好吃|好看|舒服|划算|超值|实惠|正品|放心|"
     r"谢谢|感谢|辛苦|专业|耐心|神速|很快|挺快|回购|一如既往"
 )
-QUESTION_WORDS = re.compile(r"请问|咨询|想问|问一下|吗|[?？]|怎么|如何|能不能|能否|可不可以|有没有|多久|什么时候|哪里|几[天号点个]|是否")
+QUESTION_WORDS = re.compile(
+    r"请问|咨询|想问|问一下|吗|[?？]|怎么|如何|能不能|能否|可不可以|有没有|多久|什么时候|哪里|几[天号点个]|是否"
+)
 # Words of a grievance; their negated forms ("没有问题", "不贵") are removed first.
 _GRIEVANCE = re.compile(
     r"差|烂|坏|垃圾|失望|不满|投诉|骗|坑|慢|贵|假|问题|毛病|故障|破|漏|错|少了|缺|没收到|还没|不行|不好|可惜|"
@@ -42,7 +44,9 @@ _GRIEVANCE = re.compile(
     r"神马情况|磨叽|少|只有|缩水|夸大|分明|讨厌|一般|痒|不怎么|不开|无故|难以|扣|鬼|故意|为啥|为何|吐槽|!{2,}"
 )
 # Set aside before looking for grievances: negated problems and the question "有没有…".
-_NOT_GRIEVANCE = re.compile(r"(没|没有|无|不)(什么|任何)?(问题|毛病|瑕疵|破损|色差|异味|缺)|不差|不贵|不慢|不假|不错|有没有|能不能|可不可以|是不是|会不会|支不支持")
+_NOT_GRIEVANCE = re.compile(
+    r"(没|没有|无|不)(什么|任何)?(问题|毛病|瑕疵|破损|色差|异味|缺)|不差|不贵|不慢|不假|不错|有没有|能不能|可不可以|是不是|会不会|支不支持"
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,9 @@ def recognise(normalized: Normalized, index: EvidenceIndex, model: TrainedModel 
     return Recognition(kind, tuple(results))
 
 
-def match_intents(normalized: Normalized, index: EvidenceIndex, model: TrainedModel | None = None, *, limit: int = 3) -> list[IntentMatch]:
+def match_intents(
+    normalized: Normalized, index: EvidenceIndex, model: TrainedModel | None = None, *, limit: int = 3
+) -> list[IntentMatch]:
     """The intents of ``recognise``, best first."""
     return list(recognise(normalized, index, model, limit=limit).intents)
 
@@ -104,8 +110,8 @@ def recognise_kind(normalized: Normalized) -> str:
 
     Not a complaint only when no grievance or problem word ("划痕", "慢", "少了") is left once
     negated ones ("没有问题") are set aside, and the text asks or praises. Keyword evidence is
-    no guide here: praise names topics too ("送货上门，点赞", "尺码合适"). Anything in doubt stays a complaint: an apology to praise
-    is a small harm, praise to a complaint a large one.
+    no guide here: praise names topics too ("送货上门，点赞", "尺码合适"). Anything in doubt stays a
+    complaint: an apology to praise is a small harm, praise to a complaint a large one.
     """
     text = _NOT_GRIEVANCE.sub(" ", normalized.text)
     if _GRIEVANCE.search(text) or PROBLEM_WORDS.search(text):

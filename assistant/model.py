@@ -138,11 +138,11 @@ class TrainedModel:
         arrays["header"] = np.frombuffer(json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8"), dtype=np.uint8)
         path = Path(path)
         partial = path.with_suffix(".partial.npz")
-        np.savez_compressed(partial, **arrays)
+        np.savez_compressed(partial, **arrays)  # type: ignore[arg-type]  # numpy stubs take **kwds as allow_pickle
         partial.replace(path)  # a running service never reads half a file
 
     @classmethod
-    def load(cls, path: Path | str, name: str | None = None) -> "TrainedModel":
+    def load(cls, path: Path | str, name: str | None = None) -> TrainedModel:
         """Read a model file written by ``save``.
 
         :param name: how errors name the file (default: its path)
@@ -154,7 +154,9 @@ class TrainedModel:
             with np.load(path, allow_pickle=False) as f:
                 header = json.loads(bytes(f["header"]).decode("utf-8"))
                 if header.get("format") != FORMAT:
-                    raise LibraryError(f"model format {header.get('format')} is not {FORMAT}; retrain with `assistant train`", name)
+                    raise LibraryError(
+                        f"model format {header.get('format')} is not {FORMAT}; retrain with `assistant train`", name
+                    )
                 models = {}
                 for name in ("intents", "escalation"):
                     words = bytes(f[f"{name}_vocabulary"]).decode("utf-8").split("\n")

@@ -70,7 +70,8 @@ class Segmenter:
 
     def cut(self, text: str) -> tuple[list[str], frozenset[int]]:
         """Segment normalised text: content tokens (no spaces or punctuation) and token boundary offsets."""
-        tokens, boundaries = [], set()
+        tokens: list[str] = []
+        boundaries: set[int] = set()
         for word, start, end in self.tokenizer.tokenize(text):
             boundaries.update((start, end))
             if word.strip() and not _is_punct(word):

@@ -20,20 +20,21 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from rapidfuzz import fuzz
 
-from assistant.db import write_transaction
+from assistant.db import insert, write_transaction
 from assistant.engine import History, Suggestion
 from assistant.errors import InvalidInput, NotFound
 from assistant.redact import keyed_hash, redact
 from assistant.sincerity import check_sincerity
 from assistant.stats import iso_week, template_conversion
 from assistant.taxonomy import INTENTS, OTHER, REASONS, RESOLVED, RESULTS
+
 
 def parse_rating(value: str | int | None) -> int | None:
     """A star rating 1-5 from a form or CSV cell ("" or None means unknown).
@@ -90,7 +91,7 @@ class Shown:
     agent: str | None = None  # who it was shown to
 
     @classmethod
-    def from_suggestion(cls, s: Suggestion, *, complaint: str | None = None, agent: str | None = None, key: str = "") -> "Shown":
+    def from_suggestion(cls, s: Suggestion, *, complaint: str | None = None, agent: str | None = None, key: str = "") -> Shown:
         return cls(
             intents=tuple((m.id, round(float(m.score), 3)) for m in s.intents),
             escalate=bool(s.escalation.escalate),
@@ -112,13 +113,18 @@ class Shown:
     def seal(self, secret: bytes) -> str:
         """A signed, timestamped, URL-safe token of this suggestion (not encrypted: it holds nothing the agent did not see)."""
         payload = {
-            "i": [list(pair) for pair in self.intents], "e": self.escalate, "r": list(self.reasons),
-            "d": [list(pair) for pair in self.drafts], "c": self.complaint, "k": self.key, "a": self.agent,
+            "i": [list(pair) for pair in self.intents],
+            "e": self.escalate,
+            "r": list(self.reasons),
+            "d": [list(pair) for pair in self.drafts],
+            "c": self.complaint,
+            "k": self.key,
+            "a": self.agent,
         }
         return URLSafeTimedSerializer(secret, salt=TOKEN_SALT).dumps(payload)
 
     @classmethod
-    def unseal(cls, token: str, secret: bytes, *, max_age: int = TOKEN_MAX_AGE) -> "Shown":
+    def unseal(cls, token: str, secret: bytes, *, max_age: int = TOKEN_MAX_AGE) -> Shown:
         """Read a token made by ``seal``.
 
         :raises SuggestionTokenExpired: when it is older than ``max_age`` seconds
@@ -128,14 +134,20 @@ class Shown:
         try:
             p = serializer.loads(token, max_age=max_age)
         except SignatureExpired:
-            raise SuggestionTokenExpired(f"the suggestion token is older than {max_age // 3600} hours; ask for a new suggestion") from None
+            raise SuggestionTokenExpired(
+                f"the suggestion token is older than {max_age // 3600} hours; ask for a new suggestion"
+            ) from None
         except BadData:
             raise SuggestionTokenInvalid("the suggestion token is invalid (changed, or not issued by this server)") from None
         try:
             return cls(
-                intents=tuple((str(i), float(score)) for i, score in p["i"]), escalate=bool(p["e"]),
-                reasons=tuple(str(r) for r in p["r"]), drafts=tuple((str(t), str(x)) for t, x in p["d"]),
-                complaint=str(p["c"]), key=str(p["k"]), agent=p["a"],
+                intents=tuple((str(i), float(score)) for i, score in p["i"]),
+                escalate=bool(p["e"]),
+                reasons=tuple(str(r) for r in p["r"]),
+                drafts=tuple((str(t), str(x)) for t, x in p["d"]),
+                complaint=str(p["c"]),
+                key=str(p["k"]),
+                agent=p["a"],
             )
         except (KeyError, TypeError, ValueError):
             raise SuggestionTokenInvalid("the suggestion token is invalid (unknown layout)") from None
@@ -212,8 +224,19 @@ def log_reply(
 ) -> int:
     """Record a sent reply to a suggestion the engine just made and return its id (see ``log_shown``)."""
     reply_id, _ = log_shown(
-        db, Shown.from_suggestion(suggestion), suggestion.normalized.original, sent_text, agent=agent, platform=platform,
-        key=key, tz=tz, template_id=template_id, customer=customer, order_id=order_id, rating=rating, now=now,
+        db,
+        Shown.from_suggestion(suggestion),
+        suggestion.normalized.original,
+        sent_text,
+        agent=agent,
+        platform=platform,
+        key=key,
+        tz=tz,
+        template_id=template_id,
+        customer=customer,
+        order_id=order_id,
+        rating=rating,
+        now=now,
     )
     return reply_id
 
@@ -249,13 +272,13 @@ def log_shown(
     """
     if not sent_text or not sent_text.strip():
         raise InvalidInput("sent_text is empty")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if template_id is None and shown.drafts:
         template_id = shown.drafts[0][0]
     drafted = shown.drafted(template_id)
     sent = sent_text.strip()
     record = {
-        "sent_at": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "sent_at": now.astimezone(UTC).isoformat(timespec="seconds"),
         "week": iso_week(now, tz),
         "agent": agent,
         "platform": platform,
@@ -279,14 +302,14 @@ def log_shown(
         "idempotency_key": idempotency_key or None,
     }
     if not idempotency_key:
-        return db["replies"].insert(record).last_pk, True
-    with (db.atomic() if db.conn.in_transaction else write_transaction(db)):
+        return insert(db, "replies", record), True
+    with db.atomic() if db.conn.in_transaction else write_transaction(db):
         row = db.execute("select id, agent from replies where idempotency_key = ?", [idempotency_key]).fetchone()
         if row:
             if row[1] != agent:
                 raise InvalidInput("idempotency_key is already used by another agent's reply; use a new key")
             return row[0], False
-        return db["replies"].insert(record).last_pk, True
+        return insert(db, "replies", record), True
 
 
 def corrections(db: sqlite_utils.Database) -> list[dict]:
@@ -307,10 +330,16 @@ def corrections(db: sqlite_utils.Database) -> list[dict]:
         agent_reasons = shown_reasons if agent_reasons is None else json.loads(agent_reasons)
         if agent_intent == intent and agent_escalate == bool(escalate) and set(agent_reasons) == set(shown_reasons):
             continue  # the same reasons in another order
-        out.append({
-            "id": f"reply-{reply_id}", "text": text, "intent": agent_intent, "secondary": [],
-            "escalate": agent_escalate, "reasons": agent_reasons,
-        })
+        out.append(
+            {
+                "id": f"reply-{reply_id}",
+                "text": text,
+                "intent": agent_intent,
+                "secondary": [],
+                "escalate": agent_escalate,
+                "reasons": agent_reasons,
+            }
+        )
     return out
 
 
@@ -333,17 +362,23 @@ def record_outcome(
     """
     if result not in RESULTS:
         raise InvalidInput(f"result must be one of: {', '.join(RESULTS)}")
-    now = now or datetime.now(timezone.utc)
-    stamp = now.astimezone(timezone.utc).isoformat(timespec="seconds")
-    with (db.atomic() if db.conn.in_transaction else write_transaction(db)):
+    now = now or datetime.now(UTC)
+    stamp = now.astimezone(UTC).isoformat(timespec="seconds")
+    with db.atomic() if db.conn.in_transaction else write_transaction(db):
         row = db.execute("select agent from replies where id = ?", [reply_id]).fetchone()
         if not row or (owner is not None and row[0] != owner):
             raise NotFound(f"reply {reply_id} not found")
         db.execute("update outcomes set superseded = 1 where reply_id = ? and superseded = 0", [reply_id])
-        outcome_id = db["outcomes"].insert(
-            {"reply_id": reply_id, "result": result, "rating_after": rating_after, "note": note,
-             "recorded_by": by, "recorded_at": stamp, "superseded": 0}
-        ).last_pk
+        outcome = {
+            "reply_id": reply_id,
+            "result": result,
+            "rating_after": rating_after,
+            "note": note,
+            "recorded_by": by,
+            "recorded_at": stamp,
+            "superseded": 0,
+        }
+        outcome_id = insert(db, "outcomes", outcome)
         db.execute(
             "update replies set outcome = ?, outcome_at = ?, rating_after = ? where id = ?",
             [result, stamp, rating_after, reply_id],
@@ -353,11 +388,14 @@ def record_outcome(
 
 def outcome_history(db: sqlite_utils.Database, reply_id: int) -> list[dict]:
     """Every outcome recorded for a reply, oldest first."""
-    return list(db["outcomes"].rows_where("reply_id = ?", [reply_id], order_by="id"))
+    return list(db.table("outcomes").rows_where("reply_id = ?", [reply_id], order_by="id"))
 
 
 def replies_of(db: sqlite_utils.Database, *, agent: str | None, pending: bool, limit: int = 200) -> list[dict]:
-    """The latest replies (newest first): one agent's, or everyone's when ``agent`` is None; only those awaiting an outcome when ``pending``."""
+    """The latest replies, newest first: one agent's, or everyone's when ``agent`` is None.
+
+    :param pending: only those awaiting an outcome
+    """
     where, params = ("1 = 1", []) if agent is None else ("agent = ?", [agent])
     if pending:
         where += " and outcome is null"
@@ -379,7 +417,7 @@ def earlier_unresolved(
     refs = [(col, ref) for col, ref in (("customer_ref", customer_ref), ("order_ref", order_ref)) if ref]
     if not refs:
         return []
-    since = (now - timedelta(days=REPEAT_WINDOW_DAYS)).astimezone(timezone.utc).isoformat(timespec="seconds")
+    since = (now - timedelta(days=REPEAT_WINDOW_DAYS)).astimezone(UTC).isoformat(timespec="seconds")
     where = " or ".join(f"{col} = ?" for col, _ in refs)
     placeholders = ", ".join("?" for _ in RESOLVED)
     rows = db.execute(
@@ -407,7 +445,7 @@ def recent_texts(
             params.append(ref)
     if platform:
         local = now.astimezone(tz)
-        start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
         clauses.append("(platform = ? and sent_at >= ?)")
         params += [platform, start.isoformat(timespec="seconds")]
     if not clauses:
@@ -430,7 +468,7 @@ def history_for(
 
     :param conversion: per-template conversion already at hand (the web app caches it); queried if None
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     customer_ref, order_ref = keyed_hash(customer, key), keyed_hash(order_id, key)
     return History(
         earlier=tuple(earlier_unresolved(db, customer_ref=customer_ref, order_ref=order_ref, now=now, tz=tz)),
@@ -468,7 +506,7 @@ def _existing_ids(db: sqlite_utils.Database, content: str) -> set[int]:
     except csv.Error:
         pass  # reported with its line by the caller's own pass over the file
     ids = sorted(wanted)
-    found = set()
+    found: set[int] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         found.update(r[0] for r in db.execute(f"select id from replies where id in ({', '.join('?' * len(chunk))})", chunk))

@@ -83,9 +83,20 @@ def compose(request: Request, user: PageUser, text: str = "", platform: str = "t
 
 @router.post("/compose/suggest", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def compose_suggest(
-    request: Request, user: PageUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep, conversion: Conversion,
-    secret: SigningSecret, text: Text, platform: OptionalText = None, customer: OptionalText = None,
-    product: OptionalText = None, order_id: OptionalText = None, rating: OptionalText = None,
+    request: Request,
+    user: PageUser,
+    engine: EngineDep,
+    db: DB,
+    key: Key,
+    settings: SettingsDep,
+    conversion: Conversion,
+    secret: SigningSecret,
+    text: Text,
+    platform: OptionalText = None,
+    customer: OptionalText = None,
+    product: OptionalText = None,
+    order_id: OptionalText = None,
+    rating: OptionalText = None,
 ):
     """The suggestion partial: intents, highlighted complaint, escalation banner, the agent's verdict, drafts.
 
@@ -101,9 +112,14 @@ def compose_suggest(
     s = suggested.suggestion
     words = [w for m in s.intents for w in m.matched if not w.startswith("≈")]
     context = {
-        "s": s, "segments": highlight(text, words), "complaint": text, "fields": asdict(fields),
-        "rating": rating if rating in ("1", "2", "3", "4", "5") else "", "error": None,
-        "shown": suggested.shown, "token": suggested.token,
+        "s": s,
+        "segments": highlight(text, words),
+        "complaint": text,
+        "fields": asdict(fields),
+        "rating": rating if rating in ("1", "2", "3", "4", "5") else "",
+        "error": None,
+        "shown": suggested.shown,
+        "token": suggested.token,
     }
     return render(request, "_suggestion.html", context, user)
 
@@ -117,11 +133,27 @@ def compose_sincerity(request: Request, user: PageUser, sent_text: Text = "", co
 
 @router.post("/compose/sent", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def compose_sent(
-    request: Request, user: PageUser, engine: EngineDep, db: DB, key: Key, settings: SettingsDep, conversion: Conversion,
-    secret: SigningSecret, complaint: Text, sent_text: Text, platform: Text, template_id: OptionalText = None,
-    customer: OptionalText = None, product: OptionalText = None, order_id: OptionalText = None, rating: OptionalText = None,
-    suggestion: OptionalText = None, verdict: OptionalText = None, agent_intent: OptionalText = None,
-    agent_escalate: OptionalText = None, agent_reasons: OptionalList = None,
+    request: Request,
+    user: PageUser,
+    engine: EngineDep,
+    db: DB,
+    key: Key,
+    settings: SettingsDep,
+    conversion: Conversion,
+    secret: SigningSecret,
+    complaint: Text,
+    sent_text: Text,
+    platform: Text,
+    template_id: OptionalText = None,
+    customer: OptionalText = None,
+    product: OptionalText = None,
+    order_id: OptionalText = None,
+    rating: OptionalText = None,
+    suggestion: OptionalText = None,
+    verdict: OptionalText = None,
+    agent_intent: OptionalText = None,
+    agent_escalate: OptionalText = None,
+    agent_reasons: OptionalList = None,
 ):
     """Log a draft as sent, as the suggestion partial showed it, with the agent's verdict.
 
@@ -152,9 +184,22 @@ def compose_sent(
     # Without a token (a draft page rendered before suggestion tokens existed, or a script) the engine is asked again.
     try:
         reply_id, created = replying.log_sent(
-            engine, db, complaint, sent_text, _fields(platform, customer, product, order_id),
-            agent=user.name, key=key, tz=settings.tz, secret=secret, token=suggestion or None, template_id=template_id,
-            rating=stars, agent_intent=intent, agent_escalate=escalate, agent_reasons=reasons, conversion=conversion,
+            engine,
+            db,
+            complaint,
+            sent_text,
+            _fields(platform, customer, product, order_id),
+            agent=user.name,
+            key=key,
+            tz=settings.tz,
+            secret=secret,
+            token=suggestion or None,
+            template_id=template_id,
+            rating=stars,
+            agent_intent=intent,
+            agent_escalate=escalate,
+            agent_reasons=reasons,
+            conversion=conversion,
         )
     except SuggestionTokenExpired:
         return _sent_error(request, user, "这份草稿生成太久，已经过期，请重新生成草稿后再标记为已发送。")
@@ -184,11 +229,24 @@ def reply_detail(request: Request, user: PageUser, db: DB, reply_id: ReplyId):
 
 
 @router.post("/replies/{reply_id}/outcome", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def reply_outcome(request: Request, user: PageUser, db: DB, reply_id: ReplyId, result: Text, note: OptionalText = None, rating_after: OptionalText = None):
+def reply_outcome(
+    request: Request,
+    user: PageUser,
+    db: DB,
+    reply_id: ReplyId,
+    result: Text,
+    note: OptionalText = None,
+    rating_after: OptionalText = None,
+):
     """Record an outcome from the list; answers with the updated row."""
     replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
     replying.record_outcome(
-        db, reply_id, result, user=user.name, is_lead=user.is_lead, note=_blank(note),
+        db,
+        reply_id,
+        result,
+        user=user.name,
+        is_lead=user.is_lead,
+        note=_blank(note),
         rating_after=outcomes.parse_rating(rating_after),
     )
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
@@ -234,8 +292,11 @@ def triage_download(request: Request, user: PageUser, result_id: str):
     out = io.StringIO()
     out.write("\ufeff")
     batch.write_records(records, out, "csv")
-    return Response(out.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="triage.csv"'})
+    return Response(
+        out.getvalue().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="triage.csv"'},
+    )
 
 
 @router.get("/help", response_class=HTMLResponse)

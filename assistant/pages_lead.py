@@ -21,8 +21,13 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
     """The week's figures, breakdowns and charts, beside the published reference."""
     o = reporting.week_overview(db, week, settings.tz)
     context = {
-        "week": o.week, "st": o.current, "trend": o.trend, "reference": REFERENCE, "rows": o.rows,
-        "prev_week": o.prev_week, "next_week": o.next_week,
+        "week": o.week,
+        "st": o.current,
+        "trend": o.trend,
+        "reference": REFERENCE,
+        "rows": o.rows,
+        "prev_week": o.prev_week,
+        "next_week": o.next_week,
     }
     return render(request, "stats.html", context, user)
 
@@ -56,7 +61,10 @@ def model_note(summary: dict | None) -> str:
     """One Chinese sentence on the intent model in use."""
     if summary is None:
         return "没有找到训练好的模型（replies/model.npz），目前只按关键词规则识别。"
-    note = f"识别模型：交叉验证首选准确率 {summary['top1']:.0%}，前三命中 {summary['top3']:.0%}，转线下召回 {summary['recall']:.0%}。"
+    note = (
+        f"识别模型：交叉验证首选准确率 {summary['top1']:.0%}，前三命中 {summary['top3']:.0%}，"
+        f"转线下召回 {summary['recall']:.0%}。"
+    )
     if summary["library_changed"]:
         note += "模板库在训练之后有改动，请运行 assistant train 重新训练，让新模板参与识别。"
     return note

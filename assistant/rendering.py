@@ -13,13 +13,22 @@ from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS
 
 
 def render(
-    request: Request, name: str, context: dict, user: User | None, *, status_code: int = 200,
+    request: Request,
+    name: str,
+    context: dict,
+    user: User | None,
+    *,
+    status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """Render a page or partial with the signed-in user, labels and the CSRF token."""
     base = {
-        "user": user, "csrf": csrf_token(request), "intents": INTENTS, "reasons": REASONS,
-        "platforms": PLATFORMS, "result_labels": RESULT_LABELS,
+        "user": user,
+        "csrf": csrf_token(request),
+        "intents": INTENTS,
+        "reasons": REASONS,
+        "platforms": PLATFORMS,
+        "result_labels": RESULT_LABELS,
     }
     return request.app.state.templates.TemplateResponse(
         request, name, {**base, **context}, status_code=status_code, headers=headers

@@ -46,7 +46,12 @@ def history(
     if db is None or tz is None:
         return History()
     return outcomes.history_for(
-        db, key=key, tz=tz, customer=fields.customer, order_id=fields.order_id, platform=fields.platform,
+        db,
+        key=key,
+        tz=tz,
+        customer=fields.customer,
+        order_id=fields.order_id,
+        platform=fields.platform,
         conversion=conversion,
     )
 
@@ -69,8 +74,14 @@ def suggest(
     """
     past = history(db, fields, key=key, tz=tz, conversion=conversion)
     return engine.suggest(
-        text, customer=fields.customer, product=fields.product, order_id=fields.order_id, agent=agent,
-        platform=fields.platform, explain=explain, history=past,
+        text,
+        customer=fields.customer,
+        product=fields.product,
+        order_id=fields.order_id,
+        agent=agent,
+        platform=fields.platform,
+        explain=explain,
+        history=past,
     )
 
 
@@ -132,9 +143,21 @@ def log_sent(
         shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
     verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
     return outcomes.log_shown(
-        db, shown, complaint, sent_text, agent=agent, platform=fields.platform or "", key=key, tz=tz,
-        template_id=template_id, customer=fields.customer, order_id=fields.order_id, rating=rating, verdict=verdict,
-        idempotency_key=idempotency_key, now=now,
+        db,
+        shown,
+        complaint,
+        sent_text,
+        agent=agent,
+        platform=fields.platform or "",
+        key=key,
+        tz=tz,
+        template_id=template_id,
+        customer=fields.customer,
+        order_id=fields.order_id,
+        rating=rating,
+        verdict=verdict,
+        idempotency_key=idempotency_key,
+        now=now,
     )
 
 

@@ -7,7 +7,7 @@ modules (``stats``, ``export``), the formatting in the shells.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -50,7 +50,7 @@ class WeekOverview:
 
 def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, trend_weeks: int = TREND_WEEKS) -> WeekOverview:
     """The figures of ``week`` (default: this week in ``tz``), the ``trend_weeks`` ending with it, its latest replies."""
-    week = parse_week(week) if week else iso_week(datetime.now(timezone.utc), tz)
+    week = parse_week(week) if week else iso_week(datetime.now(UTC), tz)
     return WeekOverview(
         week=week,
         current=weekly_stats(db, week),
@@ -86,7 +86,9 @@ class TemplateUse:
     sincerity: Sincerity
 
 
-def library_overview(engine: Engine, db: sqlite_utils.Database, *, q: str = "", intent: str = "") -> list[tuple[str, list[TemplateUse]]]:
+def library_overview(
+    engine: Engine, db: sqlite_utils.Database, *, q: str = "", intent: str = ""
+) -> list[tuple[str, list[TemplateUse]]]:
     """Templates by intent (offline invitations last), filtered by intent and a search text, with usage and sincerity."""
     usage = template_usage(db)
     conversion = template_conversion(db)

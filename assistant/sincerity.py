@@ -18,11 +18,35 @@ from functools import lru_cache
 MIN_CHARS, MAX_CHARS = 60, 300
 
 HOLLOW = (
-    "亲亲", "亲爱的顾客", "亲爱的用户", "给您带来不便", "带来的不便", "带来不便", "敬请谅解", "深表歉意",
-    "加强管理", "感谢您的理解与支持", "感谢您的支持与理解", "感谢您的理解和支持", "感谢您的理解",
-    "请您谅解", "请谅解", "望谅解", "我们会努力改进", "我们一定会改进", "我们会继续努力", "以后会注意",
-    "如有疑问请联系客服", "如有问题请联系客服", "祝您生活愉快", "欢迎再次光临", "欢迎下次光临",
-    "您的满意是我们最大的动力", "您的支持是我们前进的动力", "已反馈给相关部门", "反馈给相关部门",
+    "亲亲",
+    "亲爱的顾客",
+    "亲爱的用户",
+    "给您带来不便",
+    "带来的不便",
+    "带来不便",
+    "敬请谅解",
+    "深表歉意",
+    "加强管理",
+    "感谢您的理解与支持",
+    "感谢您的支持与理解",
+    "感谢您的理解和支持",
+    "感谢您的理解",
+    "请您谅解",
+    "请谅解",
+    "望谅解",
+    "我们会努力改进",
+    "我们一定会改进",
+    "我们会继续努力",
+    "以后会注意",
+    "如有疑问请联系客服",
+    "如有问题请联系客服",
+    "祝您生活愉快",
+    "欢迎再次光临",
+    "欢迎下次光临",
+    "您的满意是我们最大的动力",
+    "您的支持是我们前进的动力",
+    "已反馈给相关部门",
+    "反馈给相关部门",
 )
 _HOLLOW_QIN = re.compile(r"(^|[。！!？?，,\s])亲[，,！!~～。 ]")
 _INDUCEMENT = re.compile(
@@ -85,7 +109,9 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     if _HOLLOW_QIN.search(reply) and "亲亲" not in hollow:
         hollow.append("亲")
     if hollow:
-        penalties.append((min(45, 15 * len(hollow)), f"套话：{'、'.join('「' + h + '」' for h in hollow)}，换成针对顾客问题的具体说明"))
+        penalties.append(
+            (min(45, 15 * len(hollow)), f"套话：{'、'.join('「' + h + '」' for h in hollow)}，换成针对顾客问题的具体说明")
+        )
 
     if complaint:
         if not _shares_words(reply, complaint):
@@ -124,4 +150,6 @@ def _shares_words(reply: str, complaint: str) -> bool:
 @lru_cache(maxsize=256)
 def _content_bigrams(text: str) -> frozenset[str]:
     grams = {text[i : i + 2] for i in range(len(text) - 1)}
-    return frozenset(g for g in grams if g[0] not in _STOP and g[1] not in _STOP and all("\u4e00" <= c <= "\u9fff" or c.isalnum() for c in g))
+    return frozenset(
+        g for g in grams if g[0] not in _STOP and g[1] not in _STOP and all("\u4e00" <= c <= "\u9fff" or c.isalnum() for c in g)
+    )

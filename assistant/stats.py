@@ -163,9 +163,12 @@ def weekly_stats(db: sqlite_utils.Database, week: str) -> WeeklyStats:
     """
     week = parse_week(week)
     (total,) = _figures(db, week, None)
-    days = [r[0] for r in db.execute(
-        "select julianday(outcome_at) - julianday(sent_at) from replies where week = ? and outcome is not null", [week]
-    )]
+    days = [
+        r[0]
+        for r in db.execute(
+            "select julianday(outcome_at) - julianday(sent_at) from replies where week = ? and outcome is not null", [week]
+        )
+    ]
     return WeeklyStats(
         week=week,
         total=total,
@@ -208,9 +211,18 @@ def _figures(db: sqlite_utils.Database, week: str, column: str | None) -> tuple[
         low, high = wilson_interval(converted, known)
         out.append(
             Figures(
-                key=key_value, sent=sent, known=known, pending=sent - known, converted=converted,
-                upgraded=upgraded or 0, positive_followup=followup or 0, deleted=deleted or 0, escalated=escalated or 0,
-                rate=round(converted / known, 4) if known else 0.0, low=round(low, 4), high=round(high, 4),
+                key=key_value,
+                sent=sent,
+                known=known,
+                pending=sent - known,
+                converted=converted,
+                upgraded=upgraded or 0,
+                positive_followup=followup or 0,
+                deleted=deleted or 0,
+                escalated=escalated or 0,
+                rate=round(converted / known, 4) if known else 0.0,
+                low=round(low, 4),
+                high=round(high, 4),
             )
         )
     return tuple(out)
@@ -227,13 +239,17 @@ def template_conversion(db: sqlite_utils.Database) -> dict[str, tuple[int, int]]
 
 def week_replies(db: sqlite_utils.Database, week: str, *, limit: int = 50) -> list[dict]:
     """The latest replies sent in a week (newest first), for the statistics page."""
-    return list(db.query(
-        "select id, agent, platform, intent, agent_intent, template_id, complaint, sent_text, outcome "
-        "from replies where week = ? order by id desc limit ?",
-        [week, limit],
-    ))
+    return list(
+        db.query(
+            "select id, agent, platform, intent, agent_intent, template_id, complaint, sent_text, outcome "
+            "from replies where week = ? order by id desc limit ?",
+            [week, limit],
+        )
+    )
 
 
 def template_usage(db: sqlite_utils.Database) -> dict[str, int]:
     """How many replies were sent from each template, over the whole log."""
-    return dict(db.execute("select template_id, count(*) from replies where template_id is not null group by template_id").fetchall())
+    return dict(
+        db.execute("select template_id, count(*) from replies where template_id is not null group by template_id").fetchall()
+    )

@@ -23,10 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.naive_bayes import ComplementNB
+from sklearn.svm import LinearSVC
 
 from assistant.engine import library_hash
 from assistant.errors import InvalidInput
 from assistant.escalate import Rule, rule_hits
+from assistant.evaluate import read_labelled
 from assistant.evidence import EvidenceIndex, keyword_evidence
 from assistant.library import Library
 from assistant.model import ESCALATE, LinearModel, TrainedModel, escalation_features, intent_features
@@ -65,7 +71,6 @@ def read_records(path: Path | str) -> list[dict]:
 
     :raises InvalidInput: naming the file and line of a bad record or an unknown intent or reason
     """
-    from assistant.evaluate import read_labelled  # one reader for labelled files
 
     records = read_labelled(path)
     for n, r in enumerate(records, start=1):
@@ -97,7 +102,6 @@ def train(
     :param progress: ``progress(stage, total)`` returns a function to call with steps done
     :returns: the model and the cross-validated figures
     """
-    from sklearn.model_selection import StratifiedKFold  # training only: the service never imports sklearn
 
     if len(records) < FOLDS * 2:
         raise InvalidInput(f"need at least {FOLDS * 2} labelled complaints to cross-validate; got {len(records)}")
@@ -236,13 +240,11 @@ def _stack_features(decision: np.ndarray, examples: Sequence[Example]) -> np.nda
 
 
 def _fit_stack(X: np.ndarray, y: np.ndarray):
-    from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=1.0, class_weight="balanced").fit(X, y)
 
 
 def _vectorize(docs: list[list[str]]):
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(analyzer=lambda features: features, sublinear_tf=True, dtype=np.float64)
     return vectorizer, vectorizer.fit_transform(docs)
@@ -255,8 +257,6 @@ def _linear(vectorizer, coef: np.ndarray, intercept: np.ndarray, labels: Sequenc
 
 def _fit_intents(examples: Sequence[Example]) -> tuple[LinearModel, LinearModel]:
     """A linear SVM and a complement naive Bayes on the same features (``_merge`` adds them up)."""
-    from sklearn.naive_bayes import ComplementNB
-    from sklearn.svm import LinearSVC
 
     vectorizer, X = _vectorize([intent_features(e.normalized) for e in examples])
     intents = list(INTENTS)
@@ -281,7 +281,6 @@ def _merge(svc: LinearModel, nb: LinearModel, weight: float) -> LinearModel:
 
 def _fit_escalation(examples: Sequence[Example]) -> LinearModel:
     """One binary column for "escalate at all", then one per reason (one-vs-rest)."""
-    from sklearn.svm import LinearSVC
 
     vectorizer, X = _vectorize([_esc_features(e) for e in examples])
     labels = [ESCALATE, *REASONS]

@@ -1,7 +1,7 @@
 """Helpers that create test data (kept out of conftest so tests import them explicitly)."""
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from assistant.outcomes import log_reply
@@ -18,7 +18,7 @@ def make_reply(db, engine, complaint="快递一个星期还没到", **overrides)
         "platform": "taobao",
         "key": KEY,
         "tz": SHANGHAI,
-        "now": datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc),
+        "now": datetime(2026, 11, 18, 10, 0, tzinfo=UTC),
     }
     fields.update(overrides)
     sent_text = fields.pop("sent_text", None) or suggestion.drafts[0].text
@@ -29,6 +29,8 @@ def sign_in(client, name: str, password: str) -> str:
     """Sign in through the login form like a browser; returns the session's CSRF token for later posts."""
     page = client.get("/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    response = client.post("/login", data={"name": name, "password": password, "csrf": csrf, "next": "/compose"}, follow_redirects=False)
+    response = client.post(
+        "/login", data={"name": name, "password": password, "csrf": csrf, "next": "/compose"}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
     return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/compose").text).group(1)

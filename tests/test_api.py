@@ -1,14 +1,14 @@
 import csv
-import json
 import io
-from datetime import datetime, timezone
+import json
+from datetime import UTC, datetime
 
 import pytest
+from helpers import SHANGHAI
 from openpyxl import load_workbook
 
 from assistant.auth import add_user
 from assistant.stats import iso_week
-from helpers import SHANGHAI
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def api(make_client):
     return client, {"Authorization": f"Bearer {agent.token}"}, {"Authorization": f"Bearer {lead.token}"}, db
 
 
-THIS_WEEK = iso_week(datetime.now(timezone.utc), SHANGHAI)
+THIS_WEEK = iso_week(datetime.now(UTC), SHANGHAI)
 
 
 def test_healthz_is_open(api):
@@ -38,7 +38,9 @@ def test_api_needs_a_token(api, headers, message):
 
 def test_suggest_returns_the_cli_contract(api):
     client, agent, *_ = api
-    response = client.post("/api/v1/suggest", json={"text": "快递三天了还没到，客服也不回消息！", "platform": "taobao"}, headers=agent)
+    response = client.post(
+        "/api/v1/suggest", json={"text": "快递三天了还没到，客服也不回消息！", "platform": "taobao"}, headers=agent
+    )
     assert response.status_code == 200
     data = response.json()
     assert set(data) == {"kind", "intents", "escalation", "drafts"}
@@ -63,7 +65,12 @@ def test_log_reply_then_outcome_then_weekly_stats(api):
     client, agent, lead, db = api
     sent = client.post(
         "/api/v1/replies",
-        json={"complaint": "快递一个星期还没到，电话13812345678", "sent_text": "您好，今天18:00前给您回电说明物流进度。", "platform": "taobao", "rating": 1},
+        json={
+            "complaint": "快递一个星期还没到，电话13812345678",
+            "sent_text": "您好，今天18:00前给您回电说明物流进度。",
+            "platform": "taobao",
+            "rating": 1,
+        },
         headers=agent,
     )
     assert sent.status_code == 201
@@ -78,7 +85,9 @@ def test_log_reply_then_outcome_then_weekly_stats(api):
 
 def test_outcome_for_a_missing_reply_is_404_and_bad_result_is_422(api):
     client, agent, *_ = api
-    assert client.post("/api/v1/replies/999/outcome", json={"result": "upgraded"}, headers=agent).json() == {"detail": "reply 999 not found"}
+    assert client.post("/api/v1/replies/999/outcome", json={"result": "upgraded"}, headers=agent).json() == {
+        "detail": "reply 999 not found"
+    }
     assert client.post("/api/v1/replies/999/outcome", json={"result": "great"}, headers=agent).status_code == 422
 
 
@@ -97,7 +106,11 @@ def test_bad_week_is_a_400(api):
 
 def _log_some(client, agent):
     for text, result in [("快递一个星期还没到", "upgraded"), ("收到的杯子碎了", "unchanged"), ("发票一直没给开", None)]:
-        reply_id = client.post("/api/v1/replies", json={"complaint": text, "sent_text": "您好，今天18:00前处理好并回电。", "platform": "jd"}, headers=agent).json()["id"]
+        reply_id = client.post(
+            "/api/v1/replies",
+            json={"complaint": text, "sent_text": "您好，今天18:00前处理好并回电。", "platform": "jd"},
+            headers=agent,
+        ).json()["id"]
         if result:
             client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": result}, headers=agent)
 
@@ -122,8 +135,17 @@ def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(api):
     summary = {row[0]: row[1] for row in book["summary"].iter_rows(min_row=2, values_only=True)}
     for field in ("sent", "known", "pending", "converted", "upgraded", "positive_followup", "deleted"):
         assert summary[field] == stats[field]
-    assert (summary["rate"], summary["low"], summary["high"]) == (stats["conversion"]["rate"], stats["conversion"]["low"], stats["conversion"]["high"])
-    for sheet, key in [("by template", "by_template"), ("by intent", "by_intent"), ("by agent", "by_agent"), ("by platform", "by_platform")]:
+    assert (summary["rate"], summary["low"], summary["high"]) == (
+        stats["conversion"]["rate"],
+        stats["conversion"]["low"],
+        stats["conversion"]["high"],
+    )
+    for sheet, key in [
+        ("by template", "by_template"),
+        ("by intent", "by_intent"),
+        ("by agent", "by_agent"),
+        ("by platform", "by_platform"),
+    ]:
         rows = list(book[sheet].iter_rows(values_only=True))
         header, body = rows[0], rows[1:]
         assert [dict(zip(header, r)) for r in body] == [{k: v for k, v in r.items()} for r in stats[key]]
@@ -133,7 +155,7 @@ def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(api):
 def test_import_api_is_all_or_nothing(api):
     client, agent, lead, db = api
     _log_some(client, agent)
-    response = client.post("/api/v1/outcomes/import", content="reply_id,result\n1,upgraded\n2,nope\n".encode(), headers=lead)
+    response = client.post("/api/v1/outcomes/import", content=b"reply_id,result\n1,upgraded\n2,nope\n", headers=lead)
     assert response.status_code == 400
     assert response.json()["detail"].startswith("line 3: result 'nope'")
     assert db["outcomes"].count == 2  # the two recorded through the API before, nothing from the import
@@ -142,7 +164,13 @@ def test_import_api_is_all_or_nothing(api):
 def test_openapi_documents_the_routes(api):
     client, *_ = api
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/api/v1/suggest", "/api/v1/replies", "/api/v1/replies/{reply_id}/outcome", "/api/v1/stats/weekly", "/api/v1/export"):
+    for path in (
+        "/api/v1/suggest",
+        "/api/v1/replies",
+        "/api/v1/replies/{reply_id}/outcome",
+        "/api/v1/stats/weekly",
+        "/api/v1/export",
+    ):
         assert path in paths
 
 
@@ -152,7 +180,9 @@ def test_an_agent_cannot_touch_another_agents_reply(api):
     reply_id = client.post(
         "/api/v1/replies", json={"complaint": "快递太慢", "sent_text": "您好，今天18:00前回电。", "platform": "jd"}, headers=agent
     ).json()["id"]
-    response = client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": "upgraded"}, headers={"Authorization": f"Bearer {other.token}"})
+    response = client.post(
+        f"/api/v1/replies/{reply_id}/outcome", json={"result": "upgraded"}, headers={"Authorization": f"Bearer {other.token}"}
+    )
     assert response.status_code == 404 and response.json() == {"detail": f"reply {reply_id} not found"}
     assert client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": "upgraded"}, headers=lead).status_code == 201
 
@@ -161,7 +191,11 @@ def test_an_agent_cannot_touch_another_agents_reply(api):
 
 from assistant.outcomes import corrections  # noqa: E402
 
-LATE_REPLY = {"complaint": "快递一个星期还没到，客服也不回消息", "sent_text": "您好，今天18:00前给您回电说明物流进度。", "platform": "taobao"}
+LATE_REPLY = {
+    "complaint": "快递一个星期还没到，客服也不回消息",
+    "sent_text": "您好，今天18:00前给您回电说明物流进度。",
+    "platform": "taobao",
+}
 
 
 def test_the_same_idempotency_key_twice_logs_one_reply(api):
@@ -170,7 +204,9 @@ def test_the_same_idempotency_key_twice_logs_one_reply(api):
     again = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "order-88-reply"}, headers=agent)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
-    by_header = [client.post("/api/v1/replies", json=LATE_REPLY, headers={**agent, "Idempotency-Key": "retry-7"}).json() for _ in range(2)]
+    by_header = [
+        client.post("/api/v1/replies", json=LATE_REPLY, headers={**agent, "Idempotency-Key": "retry-7"}).json() for _ in range(2)
+    ]
     assert by_header[0] == by_header[1] != first.json()
     assert db["replies"].count == 2
     clash = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "a"}, headers={**agent, "Idempotency-Key": "b"})
@@ -179,7 +215,9 @@ def test_the_same_idempotency_key_twice_logs_one_reply(api):
 
 def test_a_suggestion_token_logs_what_suggest_returned_once(api):
     client, agent, _, db = api
-    suggested = client.post("/api/v1/suggest", json={"text": LATE_REPLY["complaint"], "platform": "taobao", "product": "电热水壶"}, headers=agent)
+    suggested = client.post(
+        "/api/v1/suggest", json={"text": LATE_REPLY["complaint"], "platform": "taobao", "product": "电热水壶"}, headers=agent
+    )
     token, shown = suggested.headers["X-Suggestion-Token"], suggested.json()
     draft = shown["drafts"][-1]
     body = {**LATE_REPLY, "suggestion": token, "template_id": draft["template_id"], "sent_text": draft["text"]}
@@ -189,8 +227,15 @@ def test_a_suggestion_token_logs_what_suggest_returned_once(api):
     row = db["replies"].get(first.json()["id"])
     assert json.loads(row["intents"]) == [i["id"] for i in shown["intents"]]
     assert json.loads(row["intent_scores"]) == [i["score"] for i in shown["intents"]]
-    assert (bool(row["escalate"]), json.loads(row["reasons"])) == (shown["escalation"]["escalate"], [r["id"] for r in shown["escalation"]["reasons"]])
-    assert (row["template_id"], row["drafted_text"], row["edit_ratio"]) == (draft["template_id"], draft["text"], 0)  # the product named in it too
+    assert (bool(row["escalate"]), json.loads(row["reasons"])) == (
+        shown["escalation"]["escalate"],
+        [r["id"] for r in shown["escalation"]["reasons"]],
+    )
+    assert (row["template_id"], row["drafted_text"], row["edit_ratio"]) == (
+        draft["template_id"],
+        draft["text"],
+        0,
+    )  # the product named in it too
     for changed, detail in [
         ({"suggestion": token[:-4] + "AAAA"}, "invalid"),
         ({"complaint": "收到的杯子碎了"}, "complaint differs"),
@@ -207,7 +252,9 @@ def test_agent_corrections_are_stored_and_become_training_records(api):
     top = shown["intents"][0]["id"]
     other = next(i for i in ("usage_question", "billing_invoice") if i != top)
     corrected = client.post(
-        "/api/v1/replies", json={**LATE_REPLY, "agent_intent": other, "agent_escalate": True, "agent_reasons": ["media_threat"]}, headers=agent
+        "/api/v1/replies",
+        json={**LATE_REPLY, "agent_intent": other, "agent_escalate": True, "agent_reasons": ["media_threat"]},
+        headers=agent,
     ).json()["id"]
     kept = client.post("/api/v1/replies", json={**LATE_REPLY, "agent_intent": top}, headers=agent).json()["id"]
     unreviewed = client.post("/api/v1/replies", json=LATE_REPLY, headers=agent).json()["id"]
@@ -217,7 +264,14 @@ def test_agent_corrections_are_stored_and_become_training_records(api):
     assert (rows[kept]["agent_intent"], rows[kept]["agent_escalate"]) == (top, rows[kept]["escalate"])
     assert rows[unreviewed]["agent_intent"] is None
     assert corrections(db) == [
-        {"id": f"reply-{corrected}", "text": LATE_REPLY["complaint"], "intent": other, "secondary": [], "escalate": True, "reasons": ["media_threat"]}
+        {
+            "id": f"reply-{corrected}",
+            "text": LATE_REPLY["complaint"],
+            "intent": other,
+            "secondary": [],
+            "escalate": True,
+            "reasons": ["media_threat"],
+        }
     ]
 
 
@@ -245,10 +299,13 @@ def test_weekly_stats_report_how_often_agents_kept_the_assistants_verdict(api):
         shown = client.post("/api/v1/suggest", json={"text": text}, headers=agent).json()
         tops.append((shown["intents"][0]["id"], shown["escalation"]["escalate"]))
     keep, change_intent, change_escalation = zip(complaints, tops)
-    for (text, (intent, escalate)), fields in [
+    for (text, _), fields in [
         (keep, {"agent_intent": keep[1][0]}),
         (change_intent, {"agent_intent": "other" if change_intent[1][0] != "other" else "usage_question"}),
-        (change_escalation, {"agent_escalate": not change_escalation[1][1], "agent_reasons": [] if change_escalation[1][1] else ["legal_threat"]}),
+        (
+            change_escalation,
+            {"agent_escalate": not change_escalation[1][1], "agent_reasons": [] if change_escalation[1][1] else ["legal_threat"]},
+        ),
     ]:
         assert client.post("/api/v1/replies", json={**LATE_REPLY, "complaint": text, **fields}, headers=agent).status_code == 201
     client.post("/api/v1/replies", json=LATE_REPLY, headers=agent)  # not reviewed: not counted

@@ -25,6 +25,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
+import helpers
 import pytest
 from fastapi.testclient import TestClient
 
@@ -32,8 +33,6 @@ from assistant.app import create_app
 from assistant.auth import add_user
 from assistant.config import Settings
 from assistant.db import open_db
-
-import helpers
 
 CALLERS = ("anonymous", "agent_a", "agent_b", "lead")
 SKIPPED = ("/static", "/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect")
@@ -64,7 +63,13 @@ def page(method: str, path: str, request: dict | None = None, *, everyone=200, a
     """A page: anonymous visitors are sent to sign in; signed-in users get ``everyone`` unless said otherwise."""
     agents = everyone if agents is None else agents
     return rows(
-        method, path, request or {}, anonymous=(303, LOGIN), agent_a=agents, agent_b=agents if agent_b is None else agent_b, lead=everyone
+        method,
+        path,
+        request or {},
+        anonymous=(303, LOGIN),
+        agent_a=agents,
+        agent_b=agents if agent_b is None else agent_b,
+        lead=everyone,
     )
 
 
@@ -76,16 +81,25 @@ TABLE: list[tuple] = [
     *rows("POST", "/api/v1/replies/{reply_id}/outcome", OUTCOME, anonymous=401, agent_a=201, agent_b=404, lead=201),
     *rows("POST", "/api/v1/outcomes/import", IMPORT, anonymous=401, agent_a=403, agent_b=403, lead=200),
     *rows("GET", "/api/v1/stats/weekly", {"params": {"week": WEEK}}, anonymous=401, agent_a=403, agent_b=403, lead=200),
-    *rows("GET", "/api/v1/export", {"params": {"week": WEEK, "format": "csv"}}, anonymous=401, agent_a=403, agent_b=403, lead=200),
+    *rows(
+        "GET", "/api/v1/export", {"params": {"week": WEEK, "format": "csv"}}, anonymous=401, agent_a=403, agent_b=403, lead=200
+    ),
     *rows("POST", "/api/v1/library/reload", {}, anonymous=401, agent_a=403, agent_b=403, lead=200),
     # --- signing in and out ---
     *rows("GET", "/", {}, anonymous=(303, LOGIN), agent_a=(303, "/compose"), agent_b=(303, "/compose"), lead=(303, "/compose")),
     *rows("GET", "/login", {}, anonymous=200, agent_a=200, agent_b=200, lead=200),
     *rows(
-        "POST", "/login", {"data": {"name": "{name}", "password": "{password}", "next": "/replies"}, "csrf": "signed-in only"},
-        anonymous=403, agent_a=(303, "/replies"), agent_b=(303, "/replies"), lead=(303, "/replies"),
+        "POST",
+        "/login",
+        {"data": {"name": "{name}", "password": "{password}", "next": "/replies"}, "csrf": "signed-in only"},
+        anonymous=403,
+        agent_a=(303, "/replies"),
+        agent_b=(303, "/replies"),
+        lead=(303, "/replies"),
     ),
-    *rows("POST", "/logout", {}, anonymous=(303, "/login"), agent_a=(303, "/login"), agent_b=(303, "/login"), lead=(303, "/login")),
+    *rows(
+        "POST", "/logout", {}, anonymous=(303, "/login"), agent_a=(303, "/login"), agent_b=(303, "/login"), lead=(303, "/login")
+    ),
     # --- agents' pages ---
     *page("GET", "/compose", {"params": {"text": COMPLAINT}}),
     *page("POST", "/compose/suggest", {"data": {"text": COMPLAINT, "platform": "taobao"}}),
@@ -162,7 +176,10 @@ def world(engine, tmp_path_factory):
     with TestClient(app) as client:  # runs the lifespan once; app.state keeps what it set up
         db = open_db(settings.db_path)
         try:
-            users = {caller: add_user(db, name, role) for caller, name, role in [("agent_a", "小林", "agent"), ("agent_b", "小周", "agent"), ("lead", "组长", "lead")]}
+            users = {
+                caller: add_user(db, name, role)
+                for caller, name, role in [("agent_a", "小林", "agent"), ("agent_b", "小周", "agent"), ("lead", "组长", "lead")]
+            }
         finally:
             db.close()
         logged = client.post(
@@ -223,7 +240,8 @@ def _row_id(row: tuple) -> str:
 def test_authorisation_matrix(world, method, path, caller, expected, request_):
     response = send(world, method, path, caller, request_)
     status, location = (expected, None) if isinstance(expected, int) else expected
-    detail = f"{method} {path} as {caller}: expected {status}, got {response.status_code} {response.headers.get('location', '')} {response.text[:300]}"
+    got = f"{response.status_code} {response.headers.get('location', '')} {response.text[:300]}"
+    detail = f"{method} {path} as {caller}: expected {status}, got {got}"
     assert response.status_code == status, detail
     if location is not None:
         assert response.headers["location"].startswith(location), detail
@@ -255,10 +273,12 @@ def test_an_anonymous_post_without_a_session_never_reaches_a_page(world):
             continue
         client = TestClient(world.app, raise_server_exceptions=False)
         url = path.replace("{reply_id}", str(world.reply_id))
-        response = client.post(url, data={"text": COMPLAINT, "result": "upgraded", "name": "x", "role": "lead"}, follow_redirects=False)
-        assert response.status_code == 403 or (response.status_code == 303 and response.headers["location"].startswith("/login")), (
-            f"POST {path} without a session answered {response.status_code}"
+        response = client.post(
+            url, data={"text": COMPLAINT, "result": "upgraded", "name": "x", "role": "lead"}, follow_redirects=False
         )
+        assert response.status_code == 403 or (
+            response.status_code == 303 and response.headers["location"].startswith("/login")
+        ), f"POST {path} without a session answered {response.status_code}"
 
 
 def test_agent_b_cannot_see_agent_a_reply_in_lists(world):

@@ -19,7 +19,14 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
@@ -50,7 +57,10 @@ def server(tmp_path_factory):
     env = {**os.environ, "ASSISTANT_CACHE_DIR": str(tmp / "cache")}
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--db", str(tmp / "data" / "assistant.db")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
     output = ""
     deadline = time.monotonic() + 30
@@ -186,7 +196,7 @@ def test_agent_corrects_the_verdict_marks_sent_twice_and_one_reply_is_logged(pag
     options = page.eval_on_selector_all("#agent-intent option", "os => os.map(o => o.value)")
     corrected = next(o for o in options if o not in (shown, page.input_value("#agent-intent")))
     page.select_option("#agent-intent", corrected)  # or pick any of the sixteen
-    assert page.locator(f".intents .pick[aria-pressed=true]").count() == 0 or corrected in page.inner_text(".intents")
+    assert page.locator(".intents .pick[aria-pressed=true]").count() == 0 or corrected in page.inner_text(".intents")
     page.check("#agent-escalate")
     assert page.is_enabled("#agent-reasons input[value=repeat_unresolved]")
     page.check("#agent-reasons input[value=repeat_unresolved]")

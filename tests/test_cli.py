@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+from datetime import UTC
 
 import pytest
 from click.testing import CliRunner
@@ -90,7 +91,7 @@ def test_eval_json_has_the_contract_fields(run, tmp_path):
 def test_triage_csv_sorts_by_severity_and_keeps_columns(run, tmp_path):
     source = tmp_path / "backlog.csv"
     source.write_text(
-        "order,text\nA1,物流有点慢\nA2,\nA3,孩子用了过敏住院了，我要投诉到12315\nA4,=HYPERLINK(\"x\")太差了\n",
+        'order,text\nA1,物流有点慢\nA2,\nA3,孩子用了过敏住院了，我要投诉到12315\nA4,=HYPERLINK("x")太差了\n',
         encoding="utf-8",
     )
     out = tmp_path / "triaged.csv"
@@ -158,14 +159,15 @@ def test_users_add_prints_password_and_token_once(run, tmp_path):
 
 
 def test_export_and_import_outcomes_from_the_cli(run, tmp_path, engine):
-    from datetime import datetime, timezone
+    from datetime import datetime
+
+    from helpers import make_reply
 
     from assistant.db import open_db
-    from helpers import make_reply
 
     db_path = tmp_path / "log.db"
     db = open_db(db_path)
-    ids = [make_reply(db, engine, now=datetime(2026, 11, 18, 2, tzinfo=timezone.utc)) for _ in range(2)]
+    ids = [make_reply(db, engine, now=datetime(2026, 11, 18, 2, tzinfo=UTC)) for _ in range(2)]
     bad = tmp_path / "bad.csv"
     bad.write_text(f"reply_id,result\n{ids[0]},upgraded\n{ids[1]},great\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["import-outcomes", str(bad), "--db", str(db_path)])

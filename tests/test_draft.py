@@ -3,8 +3,8 @@ from datetime import datetime
 
 import pytest
 
-from assistant.engine import History
 from assistant.draft import _ranked, deadline_for
+from assistant.engine import History
 
 RAW = re.compile(r"\{\{|\}\}|\{%")
 

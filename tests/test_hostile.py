@@ -14,7 +14,9 @@ def api(make_client):
 
 def test_a_body_over_the_limit_gets_413(api):
     client, lead, _ = api
-    response = client.post("/api/v1/suggest", content=b'{"text": "' + b"a" * 70_000 + b'"}', headers={**lead, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/suggest", content=b'{"text": "' + b"a" * 70_000 + b'"}', headers={**lead, "Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.json() == {"detail": "request body is larger than 65536 bytes"}
 
@@ -58,17 +60,25 @@ def test_unknown_export_formats_are_rejected(api, fmt):
 def test_sql_metacharacters_are_stored_as_text(api):
     client, lead, db = api
     payload = "'); DROP TABLE replies; -- \" OR 1=1"
-    reply = client.post("/api/v1/replies", json={"complaint": payload, "sent_text": payload + "今天18:00前回电", "platform": payload[:40], "customer": payload}, headers=lead)
+    reply = client.post(
+        "/api/v1/replies",
+        json={"complaint": payload, "sent_text": payload + "今天18:00前回电", "platform": payload[:40], "customer": payload},
+        headers=lead,
+    )
     assert reply.status_code == 201
     row = db["replies"].get(reply.json()["id"])
     assert row["complaint"] == payload and row["platform"] == payload[:40]
     assert db["replies"].count == 1
 
 
-@pytest.mark.parametrize("payload", ["{{ 7*7 }}", "{{ ''.__class__.__mro__ }}", "{% for x in range(10**9) %}x{% endfor %}", "${7*7}"])
+@pytest.mark.parametrize(
+    "payload", ["{{ 7*7 }}", "{{ ''.__class__.__mro__ }}", "{% for x in range(10**9) %}x{% endfor %}", "${7*7}"]
+)
 def test_template_injection_in_complaint_or_fields_is_inert(api, payload):
     client, lead, _ = api
-    response = client.post("/api/v1/suggest", json={"text": payload + " 快递太慢", "customer": payload, "product": payload}, headers=lead)
+    response = client.post(
+        "/api/v1/suggest", json={"text": payload + " 快递太慢", "customer": payload, "product": payload}, headers=lead
+    )
     assert response.status_code == 200
     for draft in response.json()["drafts"]:
         assert "49" not in draft["text"].replace(payload, "")
@@ -77,10 +87,17 @@ def test_template_injection_in_complaint_or_fields_is_inert(api, payload):
 
 def test_lone_surrogates_in_json_are_dropped_not_a_500(api):
     client, lead, db = api
-    body = b'{"complaint": "\\ud800\\u5feb\\u9012\\u592a\\u6162", "sent_text": "\\udfff\\u60a8\\u597d\\uff0c\\u4eca\\u592918:00\\u524d\\u56de\\u7535", "platform": "jd\\ud800"}'
+    body = (
+        b'{"complaint": "\\ud800\\u5feb\\u9012\\u592a\\u6162", '
+        b'"sent_text": "\\udfff\\u60a8\\u597d\\uff0c\\u4eca\\u592918:00\\u524d\\u56de\\u7535", "platform": "jd\\ud800"}'
+    )
     reply = client.post("/api/v1/replies", content=body, headers={**lead, "Content-Type": "application/json"})
     assert reply.status_code == 201
     row = db["replies"].get(reply.json()["id"])
     assert (row["complaint"], row["platform"]) == ("快递太慢", "jd")
-    suggest = client.post("/api/v1/suggest", content=b'{"text": "\\ud800\\u5feb\\u9012\\u592a\\u6162"}', headers={**lead, "Content-Type": "application/json"})
+    suggest = client.post(
+        "/api/v1/suggest",
+        content=b'{"text": "\\ud800\\u5feb\\u9012\\u592a\\u6162"}',
+        headers={**lead, "Content-Type": "application/json"},
+    )
     assert suggest.status_code == 200

@@ -8,7 +8,20 @@ from pathlib import Path
 
 import pytest
 
-ENGINE = ["normalize", "library", "evidence", "model", "match", "escalate", "draft", "sincerity", "engine", "evaluate", "triage", "taxonomy"]
+ENGINE = [
+    "normalize",
+    "library",
+    "evidence",
+    "model",
+    "match",
+    "escalate",
+    "draft",
+    "sincerity",
+    "engine",
+    "evaluate",
+    "triage",
+    "taxonomy",
+]
 FOREIGN = ["sqlite_utils", "fastapi", "starlette", "click", "xlsxwriter", "sklearn", "assistant.db", "assistant.outcomes"]
 
 

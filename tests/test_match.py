@@ -50,6 +50,8 @@ def test_common_complaints(engine, text, expected):
     assert intents(engine, text)[0] == expected
 
 
-@pytest.mark.parametrize("text", ["The kettle stopped working after 2 days!!", "iPhone 15 pro max 屏幕 broken", "12345", "？？？"])
+@pytest.mark.parametrize(
+    "text", ["The kettle stopped working after 2 days!!", "iPhone 15 pro max 屏幕 broken", "12345", "？？？"]
+)
 def test_english_mixed_and_symbol_text_does_not_crash(engine, text):
     assert intents(engine, text)

@@ -13,7 +13,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 RUN = re.compile(r"[\u4e00-\u9fff]{9,}")
-SOURCES = [*ROOT.glob("assistant/*.py"), *ROOT.glob("replies/**/*.yaml"), *ROOT.glob("replies/*.txt"), *ROOT.glob("bench/*.py"), *ROOT.glob("tests/*.py")]
+SOURCES = [
+    *ROOT.glob("assistant/*.py"),
+    *ROOT.glob("replies/**/*.yaml"),
+    *ROOT.glob("replies/*.txt"),
+    *ROOT.glob("bench/*.py"),
+    *ROOT.glob("tests/*.py"),
+]
 
 
 def test_no_source_quotes_a_dev_complaint():

@@ -1,7 +1,8 @@
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers import KEY, SHANGHAI, make_reply
 
 from assistant.engine import History
 from assistant.errors import InvalidInput, NotFound
@@ -11,19 +12,23 @@ from assistant.outcomes import (
     earlier_unresolved,
     import_outcomes,
     outcome_history,
-    record_outcome,
     recent_texts,
+    record_outcome,
 )
 from assistant.redact import keyed_hash
-from helpers import KEY, SHANGHAI, make_reply
 
-NOW = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 
 
 def test_a_logged_reply_keeps_what_a_lead_needs_and_no_personal_data(db, engine):
     reply_id = make_reply(
-        db, engine, "我的电话13812345678，订单 88239912345 的杯子碎了", customer="王女士", order_id="88239912345",
-        sent_text="王女士您好，杯子碎了是我们包装没做好，今天18:00前补发一只新的，请留意13812345678的来电。", rating=1,
+        db,
+        engine,
+        "我的电话13812345678，订单 88239912345 的杯子碎了",
+        customer="王女士",
+        order_id="88239912345",
+        sent_text="王女士您好，杯子碎了是我们包装没做好，今天18:00前补发一只新的，请留意13812345678的来电。",
+        rating=1,
     )
     row = db["replies"].get(reply_id)
     assert row["week"] == "2026-W47" and row["agent"] == "小林" and row["platform"] == "taobao"
@@ -126,19 +131,36 @@ from assistant.outcomes import (  # noqa: E402
 
 SECRET = b"s" * 32
 LATE = Shown(
-    intents=(("logistics_delay", 0.91), ("service_attitude", 0.42)), escalate=False, reasons=(),
-    drafts=(("logistics_delay.stuck", "您好，包裹卡在中转站是我们没盯紧，今天18:00前给您回电。"), ("logistics_delay.slow", "您好，发货慢了，对不起。")),
+    intents=(("logistics_delay", 0.91), ("service_attitude", 0.42)),
+    escalate=False,
+    reasons=(),
+    drafts=(
+        ("logistics_delay.stuck", "您好，包裹卡在中转站是我们没盯紧，今天18:00前给您回电。"),
+        ("logistics_delay.slow", "您好，发货慢了，对不起。"),
+    ),
 )
 THREAT = Shown(
-    intents=(("quality_defect", 0.8),), escalate=True, reasons=("legal_threat", "compensation_demand"),
+    intents=(("quality_defect", 0.8),),
+    escalate=True,
+    reasons=("legal_threat", "compensation_demand"),
     drafts=(("offline.legal_threat.regulator", "您好，我是组长小周，今天18:00前给您打电话。"),),
 )
 
 
 def _log(db, shown, verdict=None, *, key=None, agent="小林", complaint="快递一个星期还没到，客服也不回", template_id=None):
     reply_id, created = log_shown(
-        db, shown, complaint, "您好，今天18:00前给您回电说明进度。", agent=agent, platform="taobao", key=KEY, tz=SHANGHAI,
-        template_id=template_id, verdict=verdict, idempotency_key=key, now=NOW,
+        db,
+        shown,
+        complaint,
+        "您好，今天18:00前给您回电说明进度。",
+        agent=agent,
+        platform="taobao",
+        key=KEY,
+        tz=SHANGHAI,
+        template_id=template_id,
+        verdict=verdict,
+        idempotency_key=key,
+        now=NOW,
     )
     return reply_id, created
 
@@ -147,7 +169,10 @@ def test_a_reply_is_logged_as_it_was_shown_with_the_chosen_draft(db):
     reply_id, _ = _log(db, LATE, template_id="logistics_delay.slow")
     row = db["replies"].get(reply_id)
     assert (row["intent"], json.loads(row["intents"]), json.loads(row["intent_scores"])) == (
-        "logistics_delay", ["logistics_delay", "service_attitude"], [0.91, 0.42])
+        "logistics_delay",
+        ["logistics_delay", "service_attitude"],
+        [0.91, 0.42],
+    )
     assert (row["escalate"], row["reasons"], row["template_id"]) == (0, "[]", "logistics_delay.slow")
     assert row["drafted_text"] == "您好，发货慢了，对不起。" and row["edit_ratio"] > 0
     assert row["agent_intent"] is None and row["agent_escalate"] is None  # nobody reviewed it
@@ -206,7 +231,9 @@ def test_agent_verdicts_keep_what_was_not_changed_and_follow_the_taxonomy():
 
 
 def test_corrections_are_the_replies_whose_agent_changed_the_verdict(db):
-    changed_intent, _ = _log(db, LATE, agent_verdict(LATE, intent="service_attitude"), complaint="客服不回消息，快递也慢 13812345678")
+    changed_intent, _ = _log(
+        db, LATE, agent_verdict(LATE, intent="service_attitude"), complaint="客服不回消息，快递也慢 13812345678"
+    )
     changed_escalation, _ = _log(db, THREAT, agent_verdict(THREAT, escalate=False), complaint="质量太差，我要去12315")
     added_reason, _ = _log(db, LATE, agent_verdict(LATE, escalate=True, reasons=["media_threat"]), complaint="再不到就发微博")
     _log(db, LATE, agent_verdict(LATE, intent="logistics_delay"))  # kept
@@ -214,11 +241,29 @@ def test_corrections_are_the_replies_whose_agent_changed_the_verdict(db):
     _log(db, LATE)  # not reviewed
     records = corrections(db)
     assert records == [
-        {"id": f"reply-{changed_intent}", "text": "客服不回消息，快递也慢 [手机号]", "intent": "service_attitude", "secondary": [],
-         "escalate": False, "reasons": []},
-        {"id": f"reply-{changed_escalation}", "text": "质量太差，我要去12315", "intent": "quality_defect", "secondary": [],
-         "escalate": False, "reasons": []},
-        {"id": f"reply-{added_reason}", "text": "再不到就发微博", "intent": "logistics_delay", "secondary": [],
-         "escalate": True, "reasons": ["media_threat"]},
+        {
+            "id": f"reply-{changed_intent}",
+            "text": "客服不回消息，快递也慢 [手机号]",
+            "intent": "service_attitude",
+            "secondary": [],
+            "escalate": False,
+            "reasons": [],
+        },
+        {
+            "id": f"reply-{changed_escalation}",
+            "text": "质量太差，我要去12315",
+            "intent": "quality_defect",
+            "secondary": [],
+            "escalate": False,
+            "reasons": [],
+        },
+        {
+            "id": f"reply-{added_reason}",
+            "text": "再不到就发微博",
+            "intent": "logistics_delay",
+            "secondary": [],
+            "escalate": True,
+            "reasons": ["media_threat"],
+        },
     ]
     assert json.loads(json.dumps(records)) == records  # JSON Lines as they are

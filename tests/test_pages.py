@@ -4,9 +4,9 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers import sign_in
 
 from assistant.auth import add_user
-from helpers import sign_in
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>快递一个星期还没到"
 
@@ -56,7 +56,11 @@ def test_login_attempts_are_rate_limited(site):
 def test_an_agent_requesting_another_agents_reply_gets_404(site):
     client, _, users = site
     csrf = sign_in(client, "小林", users["小林"].password)
-    client.post("/compose/sent", data={"complaint": XSS, "sent_text": "您好，今天18:00前回电说明物流进度。", "platform": "jd"}, headers={"X-CSRF-Token": csrf})
+    client.post(
+        "/compose/sent",
+        data={"complaint": XSS, "sent_text": "您好，今天18:00前回电说明物流进度。", "platform": "jd"},
+        headers={"X-CSRF-Token": csrf},
+    )
     mine = client.get("/replies")
     assert "&lt;script&gt;" in mine.text and "<script>alert(1)" not in mine.text
     client.cookies.clear()
@@ -78,7 +82,11 @@ def test_an_agent_calling_an_export_route_gets_403(site):
 def test_lead_sees_statistics_with_charts_and_escaped_rows(site):
     client, _, users = site
     csrf = sign_in(client, "小林", users["小林"].password)
-    client.post("/compose/sent", data={"complaint": XSS, "sent_text": "您好，今天18:00前回电。", "platform": "jd"}, headers={"X-CSRF-Token": csrf})
+    client.post(
+        "/compose/sent",
+        data={"complaint": XSS, "sent_text": "您好，今天18:00前回电。", "platform": "jd"},
+        headers={"X-CSRF-Token": csrf},
+    )
     client.cookies.clear()
     sign_in(client, "组长", users["组长"].password)
     response = client.get("/stats")
@@ -125,7 +133,9 @@ from assistant.redact import redact  # noqa: E402
 
 
 def suggest(client, csrf, text, **fields):
-    response = client.post("/compose/suggest", data={"text": text, "platform": "taobao", **fields}, headers={"X-CSRF-Token": csrf})
+    response = client.post(
+        "/compose/suggest", data={"text": text, "platform": "taobao", **fields}, headers={"X-CSRF-Token": csrf}
+    )
     assert response.status_code == 200
     return BeautifulSoup(response.text, "html.parser")
 
@@ -156,10 +166,18 @@ def draft_post(soup, n=1, sent_text=None, **verdict) -> dict:
 def test_the_logged_reply_is_what_the_draft_partial_showed(site):
     client, db, users = site
     agent = {"Authorization": f"Bearer {users['小林'].token}"}
-    earlier = {"complaint": "快递还没到", "sent_text": "您好，今天18:00前回电说明物流进度。", "platform": "taobao", "customer": "王女士", "order_id": "88239912345"}
+    earlier = {
+        "complaint": "快递还没到",
+        "sent_text": "您好，今天18:00前回电说明物流进度。",
+        "platform": "taobao",
+        "customer": "王女士",
+        "order_id": "88239912345",
+    }
     assert client.post("/api/v1/replies", json=earlier, headers=agent).status_code == 201  # unresolved, so this is a repeat
     csrf = sign_in(client, "小林", users["小林"].password)
-    soup = suggest(client, csrf, "第三次联系你们了，快递还是没到，太气人了", customer="王女士", order_id="88239912345", product="电热水壶")
+    soup = suggest(
+        client, csrf, "第三次联系你们了，快递还是没到，太气人了", customer="王女士", order_id="88239912345", product="电热水壶"
+    )
     assert "多次未解决" in soup.select_one(".banner.escalate").text
     shown_intents = [c.text for c in soup.select(".intents .intent code")]
     shown_draft = soup.select_one("#reply-1").text
@@ -219,15 +237,33 @@ def test_the_agents_correction_on_the_draft_page_is_logged_beside_the_assistants
     assert len(options) == 16 and panel.select_one("option[value=quality_defect]").text == "质量问题"
     shown = panel.select_one("option[selected]")["value"]
     assert soup.select_one(f".intents .pick[data-intent={shown}]")["aria-pressed"] == "true"
-    assert panel.select_one("#agent-escalate").has_attr("checked") and panel.select_one("input[value=legal_threat]").has_attr("checked")
+    assert panel.select_one("#agent-escalate").has_attr("checked") and panel.select_one("input[value=legal_threat]").has_attr(
+        "checked"
+    )
     corrected = next(o for o in options if o != shown)
-    reply_id = int(re.search(r"#(\d+)", client.post(
-        "/compose/sent", data=draft_post(soup, 1, agent_intent=corrected, agent_escalate=False), headers={"X-CSRF-Token": csrf}
-    ).text).group(1))
+    reply_id = int(
+        re.search(
+            r"#(\d+)",
+            client.post(
+                "/compose/sent",
+                data=draft_post(soup, 1, agent_intent=corrected, agent_escalate=False),
+                headers={"X-CSRF-Token": csrf},
+            ).text,
+        ).group(1)
+    )
     row = db["replies"].get(reply_id)
     assert (row["intent"], row["escalate"], "legal_threat" in row["reasons"]) == (shown, 1, True)  # the assistant's, as shown
     assert (row["agent_intent"], row["agent_escalate"], row["agent_reasons"]) == (corrected, 0, "[]")  # the agent's
-    assert corrections(db) == [{"id": f"reply-{reply_id}", "text": row["complaint"], "intent": corrected, "secondary": [], "escalate": False, "reasons": []}]
+    assert corrections(db) == [
+        {
+            "id": f"reply-{reply_id}",
+            "text": row["complaint"],
+            "intent": corrected,
+            "secondary": [],
+            "escalate": False,
+            "reasons": [],
+        }
+    ]
     client.cookies.clear()
     sign_in(client, "组长", users["组长"].password)
     detail = BeautifulSoup(client.get(f"/replies/{reply_id}").text, "html.parser").select_one("#verdicts").text
@@ -265,7 +301,9 @@ def test_the_library_page_says_which_model_recognises_complaints(site):
 def test_praise_gets_a_thank_you_draft_on_the_page(site):
     client, _, users = site
     csrf = sign_in(client, "小林", users["小林"].password)
-    response = client.post("/compose/suggest", data={"text": "好评！东西很好，物流也快", "platform": "taobao"}, headers={"X-CSRF-Token": csrf})
+    response = client.post(
+        "/compose/suggest", data={"text": "好评！东西很好，物流也快", "platform": "taobao"}, headers={"X-CSRF-Token": csrf}
+    )
     soup = BeautifulSoup(response.text, "html.parser")
     assert soup.select_one("#kind-note").text.startswith("这条是好评，不是投诉")
     drafts = [t.text for t in soup.select("form.draft textarea")]

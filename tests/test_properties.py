@@ -15,7 +15,9 @@ from datetime import datetime
 
 import pytest
 
-pytest.importorskip("hypothesis", reason="property tests need hypothesis (pip install hypothesis); it is not in the [test] extra yet")
+pytest.importorskip(
+    "hypothesis", reason="property tests need hypothesis (pip install hypothesis); it is not in the [test] extra yet"
+)
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
@@ -36,12 +38,57 @@ TEMPLATE_MARKERS = ("{{", "}}", "{%", "%}", "{#")
 
 # Pieces of real complaints and of hostile paste, mixed with arbitrary text below.
 FRAGMENTS = [
-    "快递一个星期还没到", "收到的杯子碎了", "客服也不回消息", "我要去12315投诉", "孩子吃了过敏住院了", "再不处理我就找律师",
-    "发票一直没给开", "这個產品質量太差了，開機就壞", "没有破损，物流很快", "最不满意的是客服态度", "订单号:2026112312345678",
-    "电话13812345678", "@品牌客服", "@CCTV315", "https://item.taobao.com/x?id=1", "ＡＢＣ１２３", "！！！！？？？", "。。。",
-    "😡😡😡", "👨‍👩‍👧‍👦", "🇨🇳", "\u200d", "\ufe0f", "\u200b", "\u200e", "\u200f", "\u202e", "\u2066", "\ufeff", "\x00", "\x1b[31m",
-    "\r\n", "\t", "\u3000", "e\u0301", "\U0010fffd", "\ue000", "&lt;script&gt;", "&amp;", "<b>差评</b>", "{{ 7*7 }}", "{% raw %}",
-    "${7*7}", "[", "]", "“", "”", "垃圾", "退款", "假货", "漏发",
+    "快递一个星期还没到",
+    "收到的杯子碎了",
+    "客服也不回消息",
+    "我要去12315投诉",
+    "孩子吃了过敏住院了",
+    "再不处理我就找律师",
+    "发票一直没给开",
+    "这個產品質量太差了，開機就壞",
+    "没有破损，物流很快",
+    "最不满意的是客服态度",
+    "订单号:2026112312345678",
+    "电话13812345678",
+    "@品牌客服",
+    "@CCTV315",
+    "https://item.taobao.com/x?id=1",
+    "ＡＢＣ１２３",
+    "！！！！？？？",
+    "。。。",
+    "😡😡😡",
+    "👨‍👩‍👧‍👦",
+    "🇨🇳",
+    "\u200d",
+    "\ufe0f",
+    "\u200b",
+    "\u200e",
+    "\u200f",
+    "\u202e",
+    "\u2066",
+    "\ufeff",
+    "\x00",
+    "\x1b[31m",
+    "\r\n",
+    "\t",
+    "\u3000",
+    "e\u0301",
+    "\U0010fffd",
+    "\ue000",
+    "&lt;script&gt;",
+    "&amp;",
+    "<b>差评</b>",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "${7*7}",
+    "[",
+    "]",
+    "“",
+    "”",
+    "垃圾",
+    "退款",
+    "假货",
+    "漏发",
 ]
 
 control_and_format = st.characters(categories=["Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "So", "Sk", "Co", "Cn"])
@@ -49,8 +96,14 @@ complaints = st.one_of(
     st.text(max_size=300),
     st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12), st.characters()), max_size=40).map("".join),
     st.text(alphabet=control_and_format, max_size=200),
-    st.builds(lambda piece, n: (piece * n)[: LIMIT + 2], st.one_of(st.characters(), st.sampled_from(FRAGMENTS)), st.integers(1, LIMIT + 2)),
-    st.builds(lambda head, n, tail: head + "快" * n + tail, st.text(max_size=20), st.integers(LIMIT - 30, LIMIT), st.text(max_size=40)),
+    st.builds(
+        lambda piece, n: (piece * n)[: LIMIT + 2],
+        st.one_of(st.characters(), st.sampled_from(FRAGMENTS)),
+        st.integers(1, LIMIT + 2),
+    ),
+    st.builds(
+        lambda head, n, tail: head + "快" * n + tail, st.text(max_size=20), st.integers(LIMIT - 30, LIMIT), st.text(max_size=40)
+    ),
 )
 fields = st.one_of(st.none(), st.text(max_size=100), st.sampled_from(FRAGMENTS))
 

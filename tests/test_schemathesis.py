@@ -30,9 +30,12 @@ from pathlib import Path
 
 import pytest
 
-schemathesis = pytest.importorskip("schemathesis", reason="needs schemathesis 4.x (pip install schemathesis); it is not in the [test] extra yet")
+schemathesis = pytest.importorskip(
+    "schemathesis", reason="needs schemathesis 4.x (in the [test] extra: pip install -e '.[test]')"
+)
 
 from fastapi.testclient import TestClient
+from helpers import sign_in
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -43,7 +46,6 @@ from assistant.auth import add_user
 from assistant.config import Settings
 from assistant.db import open_db
 from assistant.outcomes import RESULTS
-from helpers import sign_in
 
 MAX_EXAMPLES = 30
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -214,7 +216,11 @@ def test_integer_path_parameters_at_64_bit_edges_never_answer_5xx(api_schema, le
     run_cases(strategy, lead_headers, 5, shrink=False)  # the value under test is pinned: nothing to shrink
 
 
-@pytest.mark.parametrize("method,path,query", WEEK_CASES, ids=[f"{m} {p} week={WEEK_LABELS[q['week']]} {q.get('format', '')}".rstrip() for m, p, q in WEEK_CASES])
+@pytest.mark.parametrize(
+    "method,path,query",
+    WEEK_CASES,
+    ids=[f"{m} {p} week={WEEK_LABELS[q['week']]} {q.get('format', '')}".rstrip() for m, p, q in WEEK_CASES],
+)
 def test_edge_weeks_never_answer_5xx_or_break_headers(api_schema, lead_headers, method, path, query):
     operation = api_schema.find_operation_by_path(method, path)
     strategy = operation.as_strategy(GenerationMode.POSITIVE, headers=lead_headers, query=query)
@@ -224,11 +230,17 @@ def test_edge_weeks_never_answer_5xx_or_break_headers(api_schema, lead_headers, 
 # --- the outcome import: a CSV body the schema does not describe ----------------------------------------------------
 
 cells = st.text(max_size=12)
-reply_ids = st.one_of(st.just("1"), st.integers(-(2**70), 2**70).map(str), st.sampled_from(["", " 1 ", "1.0", "1e3", "٣", "²", "1_0"]), cells)
+reply_ids = st.one_of(
+    st.just("1"), st.integers(-(2**70), 2**70).map(str), st.sampled_from(["", " 1 ", "1.0", "1e3", "٣", "²", "1_0"]), cells
+)
 results = st.one_of(st.sampled_from(RESULTS), cells)
-ratings = st.one_of(st.just(""), st.integers(-10, 10).map(str), st.sampled_from(["²", "٣", "５", "99999999999999999999", " 3 "]), cells)
+ratings = st.one_of(
+    st.just(""), st.integers(-10, 10).map(str), st.sampled_from(["²", "٣", "５", "99999999999999999999", " 3 "]), cells
+)
 rows = st.lists(st.tuples(reply_ids, results, ratings, cells), max_size=6)
-headers_ = st.sampled_from([["reply_id", "result"], ["reply_id", "result", "rating_after"], ["reply_id", "result", "rating_after", "note"], ["result"]])
+headers_ = st.sampled_from(
+    [["reply_id", "result"], ["reply_id", "result", "rating_after"], ["reply_id", "result", "rating_after", "note"], ["result"]]
+)
 
 
 def _csv(header, records) -> bytes:
@@ -242,7 +254,8 @@ def _csv(header, records) -> bytes:
 
 csv_bodies = st.one_of(st.builds(_csv, headers_, rows), st.binary(max_size=200), st.text(max_size=200).map(str.encode))
 IMPORT_EDGES = {
-    "rating-superscript-two": b"reply_id,result,rating_after\n1,upgraded,\xc2\xb2\n",  # "\u00b2".isdigit() is True, int() refuses it
+    # "\u00b2".isdigit() is True, int() refuses it
+    "rating-superscript-two": b"reply_id,result,rating_after\n1,upgraded,\xc2\xb2\n",
     "rating-fullwidth-five": "reply_id,result,rating_after\n1,upgraded,５\n".encode(),
     "reply-id-over-int64": b"reply_id,result\n99999999999999999999999,upgraded\n",
     "field-over-csv-limit": b'reply_id,result,note\n1,upgraded,"' + b"x" * 140_000 + b'"\n',  # csv.field_size_limit() is 131072
@@ -253,7 +266,9 @@ IMPORT_EDGES = {
 
 def post_import(client, headers, body: bytes):
     response = client.post("/api/v1/outcomes/import", content=body, headers={**headers, "Content-Type": "text/csv"})
-    assert response.status_code < 500, f"POST /api/v1/outcomes/import {body[:120]!r} answered {response.status_code}: {response.text[:300]}"
+    assert response.status_code < 500, (
+        f"POST /api/v1/outcomes/import {body[:120]!r} answered {response.status_code}: {response.text[:300]}"
+    )
 
 
 @settings(max_examples=80, deadline=None, database=None, derandomize=True)
@@ -270,10 +285,20 @@ def test_outcome_import_edge_bodies_never_answer_5xx(raw_client, lead_headers, b
 # --- the pages, which are not in the schema -------------------------------------------------------------------------
 
 PAGE_CASES = [
-    *[(f"reply-id={label}", "GET", f"/replies/{v}", None) for label, v in (("2**63", 2**63), ("-2**63-1", -(2**63) - 1), ("10**30", 10**30))],
-    *[(f"reply-id={label}", "POST", f"/replies/{v}/outcome", {"result": "upgraded"}) for label, v in (("2**63", 2**63), ("10**30", 10**30))],
+    *[
+        (f"reply-id={label}", "GET", f"/replies/{v}", None)
+        for label, v in (("2**63", 2**63), ("-2**63-1", -(2**63) - 1), ("10**30", 10**30))
+    ],
+    *[
+        (f"reply-id={label}", "POST", f"/replies/{v}/outcome", {"result": "upgraded"})
+        for label, v in (("2**63", 2**63), ("10**30", 10**30))
+    ],
     *[(f"week={WEEK_LABELS[w]}", "GET", "/stats", {"week": w}) for w in WEEK_EDGES],
-    *[(f"week={WEEK_LABELS[w]} {f}", "GET", "/stats/export", {"week": w, "format": f}) for w in WEEK_EDGES for f in ("csv", "xlsx")],
+    *[
+        (f"week={WEEK_LABELS[w]} {f}", "GET", "/stats/export", {"week": w, "format": f})
+        for w in WEEK_EDGES
+        for f in ("csv", "xlsx")
+    ],
     *[
         (f"rating={label}", "POST", "/compose/sent", {"complaint": SUGGESTION, "sent_text": SENT, "platform": "jd", "rating": r})
         for label, r in (("superscript-two", "²"), ("10**20", "99999999999999999999"), ("arabic-indic-three", "٣"))
@@ -288,7 +313,11 @@ PAGE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("method,path,data", [c[1:] for c in PAGE_CASES], ids=[f"{c[1]} {re.sub(r'-?[0-9]{6,}', '{id}', c[2])} {c[0]}" for c in PAGE_CASES])
+@pytest.mark.parametrize(
+    "method,path,data",
+    [c[1:] for c in PAGE_CASES],
+    ids=[f"{c[1]} {re.sub(r'-?[0-9]{6,}', '{id}', c[2])} {c[0]}" for c in PAGE_CASES],
+)
 def test_page_edge_inputs_never_answer_5xx(lead_page, method, path, data):
     client, csrf = lead_page
     if method == "GET":

@@ -1,13 +1,13 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers import SHANGHAI, make_reply
 
 from assistant.errors import InvalidInput
 from assistant.outcomes import record_outcome
 from assistant.stats import iso_week, parse_week, template_conversion, weekly_stats, wilson_interval
-from helpers import SHANGHAI, make_reply
 
-MONDAY = datetime(2026, 11, 16, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai, week 2026-W47
+MONDAY = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, week 2026-W47
 
 
 def test_week_boundaries_follow_shanghai_time():
@@ -15,7 +15,7 @@ def test_week_boundaries_follow_shanghai_time():
     assert iso_week(sunday_late, SHANGHAI) == "2026-W47"
     assert iso_week(sunday_late + timedelta(minutes=31), SHANGHAI) == "2026-W48"
     # 17:00 UTC on Sunday is already Monday 01:00 in Shanghai
-    assert iso_week(datetime(2026, 11, 22, 17, 0, tzinfo=timezone.utc), SHANGHAI) == "2026-W48"
+    assert iso_week(datetime(2026, 11, 22, 17, 0, tzinfo=UTC), SHANGHAI) == "2026-W48"
 
 
 @pytest.mark.parametrize("week", ["2026-47", "2026-W54", "W47", "", "2026-W00"])
@@ -94,15 +94,23 @@ def test_an_empty_week_has_zeros_not_errors(db):
 
 def _reviewed(db, intent, escalate, *, agent_intent=None, agent_escalate=None, now=MONDAY):
     """A reply the assistant read as (intent, escalate); the agent's verdict when given (None: not reviewed)."""
-    from assistant.outcomes import Shown, Verdict, log_shown
     from helpers import KEY
 
-    shown = Shown(intents=((intent, 0.9),), escalate=escalate, reasons=("safety",) if escalate else (), drafts=(("t.1", "您好，今天18:00前回电。"),))
+    from assistant.outcomes import Shown, Verdict, log_shown
+
+    shown = Shown(
+        intents=((intent, 0.9),),
+        escalate=escalate,
+        reasons=("safety",) if escalate else (),
+        drafts=(("t.1", "您好，今天18:00前回电。"),),
+    )
     verdict = None
     if agent_intent is not None:
         agent_escalate = escalate if agent_escalate is None else agent_escalate
         verdict = Verdict(agent_intent, agent_escalate, ("safety",) if agent_escalate else ())
-    log_shown(db, shown, "投诉", "您好，今天18:00前回电。", agent="小林", platform="jd", key=KEY, tz=SHANGHAI, verdict=verdict, now=now)
+    log_shown(
+        db, shown, "投诉", "您好，今天18:00前回电。", agent="小林", platform="jd", key=KEY, tz=SHANGHAI, verdict=verdict, now=now
+    )
 
 
 def test_agreement_counts_how_often_agents_kept_the_assistants_verdict(db):
@@ -123,4 +131,8 @@ def test_agreement_counts_how_often_agents_kept_the_assistants_verdict(db):
 
 def test_agreement_of_a_week_without_reviews_is_blank_not_zero(db, week47):
     agreement = weekly_stats(db, "2026-W47").to_dict()["agreement"]  # replies logged, none reviewed
-    assert agreement == {"intent": {"kept": 0, "total": 0, "rate": None}, "escalation": {"kept": 0, "total": 0, "rate": None}, "by_intent": []}
+    assert agreement == {
+        "intent": {"kept": 0, "total": 0, "rate": None},
+        "escalation": {"kept": 0, "total": 0, "rate": None},
+        "by_intent": [],
+    }

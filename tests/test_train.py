@@ -24,10 +24,18 @@ SHIPPED = ROOT / "replies" / MODEL_FILE
 
 # Our own labelled complaints, enough for a 5-fold cross-validation (the library's examples come on top).
 OWN = [
-    ("快递一个星期了还没到", "logistics_delay"), ("物流三天没更新", "logistics_delay"), ("发货太慢了，催了也没用", "logistics_delay"),
-    ("包裹显示签收但我没收到", "logistics_delay"), ("快递员不送上门", "logistics_delay"), ("下单五天还没发货", "logistics_delay"),
-    ("用了两天就坏了", "quality_defect"), ("开机就黑屏", "quality_defect"), ("质量太差，线头到处都是", "quality_defect"),
-    ("充不进电", "quality_defect"), ("噪音特别大，晚上没法用", "quality_defect"), ("洗了一次就掉色", "quality_defect"),
+    ("快递一个星期了还没到", "logistics_delay"),
+    ("物流三天没更新", "logistics_delay"),
+    ("发货太慢了，催了也没用", "logistics_delay"),
+    ("包裹显示签收但我没收到", "logistics_delay"),
+    ("快递员不送上门", "logistics_delay"),
+    ("下单五天还没发货", "logistics_delay"),
+    ("用了两天就坏了", "quality_defect"),
+    ("开机就黑屏", "quality_defect"),
+    ("质量太差，线头到处都是", "quality_defect"),
+    ("充不进电", "quality_defect"),
+    ("噪音特别大，晚上没法用", "quality_defect"),
+    ("洗了一次就掉色", "quality_defect"),
 ]
 
 
@@ -49,7 +57,9 @@ def test_retraining_reproduces_the_shipped_model(tmp_path):
         pytest.skip(f"labelled set not found at {TRAIN} (../shared is absent in this checkout)")
     shipped = TrainedModel.load(SHIPPED)
     figures = run("--data", str(TRAIN), "--out", str(tmp_path / "model.npz"))
-    assert figures["inputs_hash"] == shipped.meta["inputs_hash"], "replies/ or train.jsonl changed since the shipped model: retrain"
+    assert figures["inputs_hash"] == shipped.meta["inputs_hash"], (
+        "replies/ or train.jsonl changed since the shipped model: retrain"
+    )
     for name in ("top1", "top3", "precision", "recall", "n_labelled", "n_library"):
         assert figures[name] == shipped.meta[name], name
     retrained = TrainedModel.load(tmp_path / "model.npz")
@@ -70,7 +80,17 @@ def test_train_learns_from_the_corrections_agents_made(tmp_path, engine):
     s = engine.suggest(text)
     shown = Shown.from_suggestion(s)
     verdict = agent_verdict(shown, intent="safety_hazard", escalate=True, reasons=["safety"])
-    log_shown(db, shown, text, "已记下", agent="xiaomei", platform="taobao", key=b"k" * 32, tz=ZoneInfo("Asia/Shanghai"), verdict=verdict)
+    log_shown(
+        db,
+        shown,
+        text,
+        "已记下",
+        agent="xiaomei",
+        platform="taobao",
+        key=b"k" * 32,
+        tz=ZoneInfo("Asia/Shanghai"),
+        verdict=verdict,
+    )
     out = tmp_path / "model.npz"
     without = run("--data", str(records(tmp_path)), "--out", str(out))
     with_db = run("--data", str(records(tmp_path)), "--db", str(db_path), "--out", str(out))
@@ -120,8 +140,14 @@ def test_an_escalation_raised_by_the_model_alone_names_the_phrases_that_drove_it
     coef[:, 0] = 2.0
     coef[vocabulary["全网"], labels.index("media_threat")] = 3.0
     esc = LinearModel(labels, vocabulary, np.ones(3), coef, np.full(len(labels), -1.0))
-    model = TrainedModel(engine.model.intents, esc, {**engine.model.settings, "escalation": {
-        "threshold": 0.5, "decisive": [], "stack": {"bias": 0.0, "text": 1.0, "rules": {}}}})
+    model = TrainedModel(
+        engine.model.intents,
+        esc,
+        {
+            **engine.model.settings,
+            "escalation": {"threshold": 0.5, "decisive": [], "stack": {"bias": 0.0, "text": 1.0, "rules": {}}},
+        },
+    )
     text = "投诉无门，我会把这件事全网公开"
     n = normalize(text, engine.segmenter)
     assert set(escalation_features(n)) & set(words), "the features are the text's character n-grams"
