@@ -118,7 +118,6 @@ class Engine:
         product: str | None = None,
         order_id: str | None = None,
         agent: str | None = None,
-        platform: str | None = None,
         history: History = History(),
         now: datetime | None = None,
         explain: bool = False,
@@ -127,7 +126,6 @@ class Engine:
 
         :param text: the complaint as pasted (Simplified or Traditional, any width)
         :param customer, product, order_id, agent: known fields; they win over what the text names
-        :param platform: where the complaint was posted (kept for the caller's log; not used to match)
         :param history: what the outcome log knows (repeat contacts, texts already sent, measured conversion)
         :param now: the current time (for deadlines); defaults to now in the configured time zone
         :param explain: list each intent's closest example phrasing among its matched words

@@ -62,11 +62,6 @@ class Template:
     file: str
     line: int
 
-    @property
-    def intent(self) -> str:
-        """The intent id (for offline templates: "offline")."""
-        return self.group if self.kind == INTENT else OFFLINE
-
 
 @dataclass(frozen=True)
 class Library:
@@ -77,7 +72,6 @@ class Library:
     patterns: dict[str, tuple[tuple[re.Pattern, float], ...]]  # intent id -> (regular expression, weight)
     words: tuple[str, ...]  # extra jieba words (words.txt)
     products: tuple[str, ...]  # words.txt entries tagged "product", used to fill {{ product }}
-    directory: Path
     compiled: dict[str, jinja2.Template] = field(repr=False, compare=False)  # "<id>" / "<id>#private"
 
     def for_intent(self, intent: str) -> list[Template]:
@@ -223,7 +217,7 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
     words, products = _read_words(directory / "words.txt")
     if problems:
         return None, problems
-    return Library(tuple(templates), keywords, patterns, words, products, directory, compiled), []
+    return Library(tuple(templates), keywords, patterns, words, products, compiled), []
 
 
 def _read_words(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -46,11 +46,6 @@ class Normalized:
     mentions: tuple[str, ...]
     boundaries: frozenset[int] = frozenset()  # offsets in ``text`` where a jieba token starts or ends
 
-    @property
-    def joined(self) -> str:
-        """Tokens joined by spaces, the form rapidfuzz's token scorers expect."""
-        return " ".join(self.tokens)
-
 
 class Segmenter:
     """Traditional-to-Simplified converter plus an own, initialised jieba tokenizer."""

@@ -79,7 +79,6 @@ def suggest(
         product=fields.product,
         order_id=fields.order_id,
         agent=agent,
-        platform=fields.platform,
         explain=explain,
         history=past,
     )

@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -11,33 +12,62 @@ from assistant.auth import add_user
 from assistant.stats import iso_week
 
 
+@dataclass(frozen=True)
+class Api:
+    """A client of a fresh app, an agent's and a lead's auth headers, and the app's log."""
+
+    client: object
+    agent: dict
+    lead: dict
+    db: object
+
+
 @pytest.fixture
-def api(make_client):
-    """A client, an agent's and a lead's auth headers, and the log."""
+def api(make_client) -> Api:
     client, db = make_client()
     agent = add_user(db, "小林", "agent")
     lead = add_user(db, "组长", "lead")
-    return client, {"Authorization": f"Bearer {agent.token}"}, {"Authorization": f"Bearer {lead.token}"}, db
+    return Api(client, {"Authorization": f"Bearer {agent.token}"}, {"Authorization": f"Bearer {lead.token}"}, db)
+
+
+@pytest.fixture
+def client(api):
+    return api.client
+
+
+@pytest.fixture
+def agent(api):
+    """An agent's auth headers."""
+    return api.agent
+
+
+@pytest.fixture
+def lead(api):
+    """A lead's auth headers."""
+    return api.lead
+
+
+@pytest.fixture
+def db(api):
+    """The app's outcome log (this module's tests read what the API wrote)."""
+    return api.db
 
 
 THIS_WEEK = iso_week(datetime.now(UTC), SHANGHAI)
 
 
-def test_healthz_is_open(api):
-    client, *_ = api
+def test_healthz_is_open(client):
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
 @pytest.mark.parametrize("headers,message", [({}, "missing API token"), ({"Authorization": "Bearer nope"}, "invalid API token")])
-def test_api_needs_a_token(api, headers, message):
-    client, *_ = api
+def test_api_needs_a_token(client, headers, message):
     response = client.post("/api/v1/suggest", json={"text": "快递太慢"}, headers=headers)
     assert response.status_code == 401
     assert message in response.json()["detail"]
 
 
-def test_suggest_returns_the_cli_contract(api):
-    client, agent, *_ = api
+def test_suggest_returns_the_cli_contract(client, agent):
     response = client.post(
         "/api/v1/suggest", json={"text": "快递三天了还没到，客服也不回消息！", "platform": "taobao"}, headers=agent
     )
@@ -54,15 +84,13 @@ def test_suggest_returns_the_cli_contract(api):
         ({"text": "差" * 5001}, 400, "complaint text is 5001 characters; the limit is 5000"),
     ],
 )
-def test_bad_complaints_get_a_clear_400(api, body, status, detail):
-    client, agent, *_ = api
+def test_bad_complaints_get_a_clear_400(client, agent, body, status, detail):
     response = client.post("/api/v1/suggest", json=body, headers=agent)
     assert response.status_code == status
     assert response.json()["detail"] == detail
 
 
-def test_log_reply_then_outcome_then_weekly_stats(api):
-    client, agent, lead, db = api
+def test_log_reply_then_outcome_then_weekly_stats(client, agent, lead, db):
     sent = client.post(
         "/api/v1/replies",
         json={
@@ -83,23 +111,20 @@ def test_log_reply_then_outcome_then_weekly_stats(api):
     assert stats["by_agent"][0]["key"] == "小林"
 
 
-def test_outcome_for_a_missing_reply_is_404_and_bad_result_is_422(api):
-    client, agent, *_ = api
+def test_outcome_for_a_missing_reply_is_404_and_bad_result_is_422(client, agent):
     assert client.post("/api/v1/replies/999/outcome", json={"result": "upgraded"}, headers=agent).json() == {
         "detail": "reply 999 not found"
     }
     assert client.post("/api/v1/replies/999/outcome", json={"result": "great"}, headers=agent).status_code == 422
 
 
-def test_statistics_are_for_leads(api):
-    client, agent, *_ = api
+def test_statistics_are_for_leads(client, agent):
     response = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=agent)
     assert response.status_code == 403
     assert response.json() == {"detail": "this needs a lead account"}
 
 
-def test_bad_week_is_a_400(api):
-    client, _, lead, _ = api
+def test_bad_week_is_a_400(client, lead):
     response = client.get("/api/v1/stats/weekly", params={"week": "2026-47"}, headers=lead)
     assert response.status_code == 400 and "ISO week" in response.json()["detail"]
 
@@ -115,8 +140,7 @@ def _log_some(client, agent):
             client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": result}, headers=agent)
 
 
-def test_csv_export_has_a_bom_and_chinese_intact(api):
-    client, agent, lead, _ = api
+def test_csv_export_has_a_bom_and_chinese_intact(client, agent, lead):
     _log_some(client, agent)
     response = client.get("/api/v1/export", params={"week": THIS_WEEK, "format": "csv", "table": "rows"}, headers=lead)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
@@ -125,8 +149,7 @@ def test_csv_export_has_a_bom_and_chinese_intact(api):
     assert len(rows) == 3 and rows[0]["complaint"] == "快递一个星期还没到" and rows[0]["agent"] == "小林"
 
 
-def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(api):
-    client, agent, lead, _ = api
+def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead):
     _log_some(client, agent)
     stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
     response = client.get("/api/v1/export", params={"week": THIS_WEEK, "format": "xlsx"}, headers=lead)
@@ -152,8 +175,7 @@ def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(api):
     assert len(list(book["rows"].iter_rows(min_row=2))) == 3
 
 
-def test_import_api_is_all_or_nothing(api):
-    client, agent, lead, db = api
+def test_import_api_is_all_or_nothing(client, agent, lead, db):
     _log_some(client, agent)
     response = client.post("/api/v1/outcomes/import", content=b"reply_id,result\n1,upgraded\n2,nope\n", headers=lead)
     assert response.status_code == 400
@@ -161,8 +183,7 @@ def test_import_api_is_all_or_nothing(api):
     assert db["outcomes"].count == 2  # the two recorded through the API before, nothing from the import
 
 
-def test_openapi_documents_the_routes(api):
-    client, *_ = api
+def test_openapi_documents_the_routes(client):
     paths = client.get("/openapi.json").json()["paths"]
     for path in (
         "/api/v1/suggest",
@@ -174,8 +195,7 @@ def test_openapi_documents_the_routes(api):
         assert path in paths
 
 
-def test_an_agent_cannot_touch_another_agents_reply(api):
-    client, agent, lead, db = api
+def test_an_agent_cannot_touch_another_agents_reply(client, agent, lead, db):
     other = add_user(db, "小周", "agent")
     reply_id = client.post(
         "/api/v1/replies", json={"complaint": "快递太慢", "sent_text": "您好，今天18:00前回电。", "platform": "jd"}, headers=agent
@@ -198,8 +218,7 @@ LATE_REPLY = {
 }
 
 
-def test_the_same_idempotency_key_twice_logs_one_reply(api):
-    client, agent, _, db = api
+def test_the_same_idempotency_key_twice_logs_one_reply(client, agent, db):
     first = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "order-88-reply"}, headers=agent)
     again = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "order-88-reply"}, headers=agent)
     assert first.status_code == again.status_code == 201
@@ -213,8 +232,7 @@ def test_the_same_idempotency_key_twice_logs_one_reply(api):
     assert clash.status_code == 400 and "differ" in clash.json()["detail"]
 
 
-def test_a_suggestion_token_logs_what_suggest_returned_once(api):
-    client, agent, _, db = api
+def test_a_suggestion_token_logs_what_suggest_returned_once(client, agent, db):
     suggested = client.post(
         "/api/v1/suggest", json={"text": LATE_REPLY["complaint"], "platform": "taobao", "product": "电热水壶"}, headers=agent
     )
@@ -246,8 +264,7 @@ def test_a_suggestion_token_logs_what_suggest_returned_once(api):
     assert db["replies"].count == 1
 
 
-def test_agent_corrections_are_stored_and_become_training_records(api):
-    client, agent, _, db = api
+def test_agent_corrections_are_stored_and_become_training_records(client, agent, db):
     shown = client.post("/api/v1/suggest", json={"text": LATE_REPLY["complaint"]}, headers=agent).json()
     top = shown["intents"][0]["id"]
     other = next(i for i in ("usage_question", "billing_invoice") if i != top)
@@ -284,15 +301,13 @@ def test_agent_corrections_are_stored_and_become_training_records(api):
         ({"agent_escalate": False, "agent_reasons": ["safety"]}, 400, "agent_reasons must be empty when agent_escalate is false"),
     ],
 )
-def test_agent_verdicts_outside_the_taxonomy_are_refused(api, fields, status, detail):
-    client, agent, _, db = api
+def test_agent_verdicts_outside_the_taxonomy_are_refused(client, agent, db, fields, status, detail):
     response = client.post("/api/v1/replies", json={**LATE_REPLY, **fields}, headers=agent)
     assert response.status_code == status and detail in json.dumps(response.json(), ensure_ascii=False)
     assert db["replies"].count == 0
 
 
-def test_weekly_stats_report_how_often_agents_kept_the_assistants_verdict(api):
-    client, agent, lead, _ = api
+def test_weekly_stats_report_how_often_agents_kept_the_assistants_verdict(client, agent, lead):
     complaints = ["快递一个星期还没到，客服也不回消息", "收到的杯子碎了，包装都压扁了", "发票一直没给开"]
     tops = []
     for text in complaints:

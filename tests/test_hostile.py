@@ -1,19 +1,45 @@
 """Hostile input through the HTTP layer: size limits, malformed bodies and parameters, SQL and template payloads."""
 
+from typing import NamedTuple
+
 import pytest
 
 from assistant.auth import add_user
 
 
+class App(NamedTuple):
+    """A client of a fresh app, a lead's auth headers and the app's log."""
+
+    client: object
+    lead: dict
+    db: object
+
+
 @pytest.fixture
-def api(make_client):
+def app(make_client) -> App:
     client, db = make_client()
     lead = add_user(db, "组长", "lead")
-    return client, {"Authorization": f"Bearer {lead.token}"}, db
+    return App(client, {"Authorization": f"Bearer {lead.token}"}, db)
 
 
-def test_a_body_over_the_limit_gets_413(api):
-    client, lead, _ = api
+@pytest.fixture
+def client(app):
+    return app.client
+
+
+@pytest.fixture
+def lead(app):
+    """A lead's auth headers."""
+    return app.lead
+
+
+@pytest.fixture
+def db(app):
+    """The app's outcome log."""
+    return app.db
+
+
+def test_a_body_over_the_limit_gets_413(client, lead):
     response = client.post(
         "/api/v1/suggest", content=b'{"text": "' + b"a" * 70_000 + b'"}', headers={**lead, "Content-Type": "application/json"}
     )
@@ -21,8 +47,7 @@ def test_a_body_over_the_limit_gets_413(api):
     assert response.json() == {"detail": "request body is larger than 65536 bytes"}
 
 
-def test_a_streamed_body_over_the_limit_gets_413(api):
-    client, lead, _ = api
+def test_a_streamed_body_over_the_limit_gets_413(client, lead):
 
     def chunks():
         yield b'{"text": "'
@@ -35,16 +60,14 @@ def test_a_streamed_body_over_the_limit_gets_413(api):
 
 
 @pytest.mark.parametrize("body", [b"{not json", b'{"text": ', b"[]", b'"text"', b'{"text": 5}'])
-def test_malformed_json_gets_422(api, body):
-    client, lead, _ = api
+def test_malformed_json_gets_422(client, lead, body):
     response = client.post("/api/v1/suggest", content=body, headers={**lead, "Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["detail"]
 
 
 @pytest.mark.parametrize("week", ["../../etc/passwd", "2026-W47'; DROP TABLE replies;--", "2026-W99", "%00", "2026-w47"])
-def test_malformed_or_path_like_weeks_are_rejected(api, week):
-    client, lead, db = api
+def test_malformed_or_path_like_weeks_are_rejected(client, lead, db, week):
     for path in ("/api/v1/stats/weekly", "/api/v1/export"):
         response = client.get(path, params={"week": week}, headers=lead)
         assert response.status_code == 400 and "ISO week" in response.json()["detail"]
@@ -52,13 +75,11 @@ def test_malformed_or_path_like_weeks_are_rejected(api, week):
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "../csv", "csv;rm -rf /"])
-def test_unknown_export_formats_are_rejected(api, fmt):
-    client, lead, _ = api
+def test_unknown_export_formats_are_rejected(client, lead, fmt):
     assert client.get("/api/v1/export", params={"week": "2026-W47", "format": fmt}, headers=lead).status_code == 422
 
 
-def test_sql_metacharacters_are_stored_as_text(api):
-    client, lead, db = api
+def test_sql_metacharacters_are_stored_as_text(client, lead, db):
     payload = "'); DROP TABLE replies; -- \" OR 1=1"
     reply = client.post(
         "/api/v1/replies",
@@ -74,19 +95,19 @@ def test_sql_metacharacters_are_stored_as_text(api):
 @pytest.mark.parametrize(
     "payload", ["{{ 7*7 }}", "{{ ''.__class__.__mro__ }}", "{% for x in range(10**9) %}x{% endfor %}", "${7*7}"]
 )
-def test_template_injection_in_complaint_or_fields_is_inert(api, payload):
-    client, lead, _ = api
+def test_template_injection_in_complaint_or_fields_is_inert(client, lead, payload):
     response = client.post(
         "/api/v1/suggest", json={"text": payload + " 快递太慢", "customer": payload, "product": payload}, headers=lead
     )
     assert response.status_code == 200
-    for draft in response.json()["drafts"]:
-        assert "49" not in draft["text"].replace(payload, "")
-        assert "__mro__" not in draft["text"] or payload in draft["text"]
+    drafts = response.json()["drafts"]
+    assert drafts
+    for draft in drafts:
+        rest = draft["text"].replace(payload, "")  # the payload (or a quoted piece of it) may appear as text
+        assert "49" not in rest and "<class" not in rest and "xxxxxxxxxx" not in rest  # never its evaluated result
 
 
-def test_lone_surrogates_in_json_are_dropped_not_a_500(api):
-    client, lead, db = api
+def test_lone_surrogates_in_json_are_dropped_not_a_500(client, lead, db):
     body = (
         b'{"complaint": "\\ud800\\u5feb\\u9012\\u592a\\u6162", '
         b'"sent_text": "\\udfff\\u60a8\\u597d\\uff0c\\u4eca\\u592918:00\\u524d\\u56de\\u7535", "platform": "jd\\ud800"}'

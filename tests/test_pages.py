@@ -1,6 +1,7 @@
 """The HTML pages through the in-process client: access rules, CSRF, escaping, templates used."""
 
 import re
+from typing import NamedTuple
 
 import pytest
 from bs4 import BeautifulSoup
@@ -11,21 +12,44 @@ from assistant.auth import add_user
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>快递一个星期还没到"
 
 
+class Site(NamedTuple):
+    """A client of a fresh app, its log, and its users by name (two agents, 小林 and 小周, and a lead, 组长)."""
+
+    client: object
+    db: object
+    users: dict
+
+
 @pytest.fixture
-def site(make_client):
+def site(make_client) -> Site:
     client, db = make_client()
     users = {name: add_user(db, name, role) for name, role in [("小林", "agent"), ("小周", "agent"), ("组长", "lead")]}
-    return client, db, users
+    return Site(client, db, users)
 
 
-def test_pages_need_a_session(site):
-    client, *_ = site
+@pytest.fixture
+def client(site):
+    return site.client
+
+
+@pytest.fixture
+def db(site):
+    """The app's outcome log."""
+    return site.db
+
+
+@pytest.fixture
+def users(site):
+    """The app's users by name, with their one-time passwords."""
+    return site.users
+
+
+def test_pages_need_a_session(client):
     response = client.get("/compose", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/compose"
 
 
-def test_compose_renders_suggestion_partial_with_escaped_text(site):
-    client, _, users = site
+def test_compose_renders_suggestion_partial_with_escaped_text(client, users):
     csrf = sign_in(client, "小林", users["小林"].password)
     response = client.post("/compose/suggest", data={"text": XSS, "platform": "taobao"}, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
@@ -36,8 +60,7 @@ def test_compose_renders_suggestion_partial_with_escaped_text(site):
     assert soup.select_one(".intent code").text == "logistics_delay"
 
 
-def test_a_form_post_without_a_valid_csrf_token_is_refused(site):
-    client, _, users = site
+def test_a_form_post_without_a_valid_csrf_token_is_refused(client, users):
     sign_in(client, "小林", users["小林"].password)
     for headers in ({}, {"X-CSRF-Token": "forged"}):
         response = client.post("/compose/suggest", data={"text": "快递太慢"}, headers=headers)
@@ -45,16 +68,14 @@ def test_a_form_post_without_a_valid_csrf_token_is_refused(site):
         assert "CSRF" in response.text
 
 
-def test_login_attempts_are_rate_limited(site):
-    client, _, users = site
+def test_login_attempts_are_rate_limited(client, users):
     page = client.get("/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     statuses = [client.post("/login", data={"name": "小林", "password": "wrong", "csrf": csrf}).status_code for _ in range(6)]
     assert statuses == [400] * 5 + [429]
 
 
-def test_an_agent_requesting_another_agents_reply_gets_404(site):
-    client, _, users = site
+def test_an_agent_requesting_another_agents_reply_gets_404(client, users):
     csrf = sign_in(client, "小林", users["小林"].password)
     client.post(
         "/compose/sent",
@@ -70,8 +91,7 @@ def test_an_agent_requesting_another_agents_reply_gets_404(site):
     assert "快递一个星期" not in client.get("/replies?show=all").text
 
 
-def test_an_agent_calling_an_export_route_gets_403(site):
-    client, _, users = site
+def test_an_agent_calling_an_export_route_gets_403(client, users):
     sign_in(client, "小林", users["小林"].password)
     assert client.get("/stats/export", params={"week": "2026-W47", "format": "csv"}).status_code == 403
     assert client.get("/stats").status_code == 403
@@ -79,8 +99,7 @@ def test_an_agent_calling_an_export_route_gets_403(site):
     assert api.status_code == 403
 
 
-def test_lead_sees_statistics_with_charts_and_escaped_rows(site):
-    client, _, users = site
+def test_lead_sees_statistics_with_charts_and_escaped_rows(client, users):
     csrf = sign_in(client, "小林", users["小林"].password)
     client.post(
         "/compose/sent",
@@ -97,8 +116,7 @@ def test_lead_sees_statistics_with_charts_and_escaped_rows(site):
     assert soup.find("img") is None and "&lt;script&gt;" in response.text
 
 
-def test_library_search_is_escaped_and_lists_templates(site):
-    client, _, users = site
+def test_library_search_is_escaped_and_lists_templates(client, users):
     sign_in(client, "小林", users["小林"].password)
     response = client.get("/library", params={"q": "<script>alert(1)</script>"})
     assert "<script>alert(1)</script>" not in response.text
@@ -106,16 +124,14 @@ def test_library_search_is_escaped_and_lists_templates(site):
     assert len(BeautifulSoup(all_templates.text, "html.parser").select("article.template")) >= 100
 
 
-def test_compose_link_prefills_the_complaint(site):
-    client, _, users = site
+def test_compose_link_prefills_the_complaint(client, users):
     sign_in(client, "小林", users["小林"].password)
     response = client.get("/compose", params={"text": "快递太慢了</textarea><script>x</script>"})
     textarea = BeautifulSoup(response.text, "html.parser").select_one("textarea#text")
     assert textarea.text == "快递太慢了</textarea><script>x</script>"
 
 
-def test_signing_out_revokes_copies_of_the_session_cookie(site):
-    client, _, users = site
+def test_signing_out_revokes_copies_of_the_session_cookie(client, users):
     csrf = sign_in(client, "小林", users["小林"].password)
     stolen = dict(client.cookies)
     assert client.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
@@ -163,8 +179,7 @@ def draft_post(soup, n=1, sent_text=None, **verdict) -> dict:
     return data
 
 
-def test_the_logged_reply_is_what_the_draft_partial_showed(site):
-    client, db, users = site
+def test_the_logged_reply_is_what_the_draft_partial_showed(client, db, users):
     agent = {"Authorization": f"Bearer {users['小林'].token}"}
     earlier = {
         "complaint": "快递还没到",
@@ -209,8 +224,7 @@ def test_the_logged_reply_is_what_the_draft_partial_showed(site):
         (lambda d: {**d, "agent_intent": "late_parcel"}, "不在分类表里"),
     ],
 )
-def test_a_changed_or_incomplete_post_is_refused_in_chinese_and_logs_nothing(site, change, message):
-    client, db, users = site
+def test_a_changed_or_incomplete_post_is_refused_in_chinese_and_logs_nothing(client, db, users, change, message):
     csrf = sign_in(client, "小林", users["小林"].password)
     soup = suggest(client, csrf, "快递一个星期还没到，客服也不回消息")
     response = client.post("/compose/sent", data=change(draft_post(soup)), headers={"X-CSRF-Token": csrf})
@@ -218,8 +232,7 @@ def test_a_changed_or_incomplete_post_is_refused_in_chinese_and_logs_nothing(sit
     assert db["replies"].count == 0
 
 
-def test_a_token_from_another_agent_is_refused(site):
-    client, db, users = site
+def test_a_token_from_another_agent_is_refused(client, db, users):
     csrf = sign_in(client, "小林", users["小林"].password)
     data = draft_post(suggest(client, csrf, "快递一个星期还没到"))
     client.cookies.clear()
@@ -228,8 +241,7 @@ def test_a_token_from_another_agent_is_refused(site):
     assert db["replies"].count == 0
 
 
-def test_the_agents_correction_on_the_draft_page_is_logged_beside_the_assistants(site):
-    client, db, users = site
+def test_the_agents_correction_on_the_draft_page_is_logged_beside_the_assistants(client, db, users):
     csrf = sign_in(client, "小林", users["小林"].password)
     soup = suggest(client, csrf, "买的电热水壶用了两周就不加热了，再不处理我就打12315投诉")
     panel = soup.select_one("#verdict")
@@ -270,8 +282,7 @@ def test_the_agents_correction_on_the_draft_page_is_logged_beside_the_assistants
     assert "客服改判" in detail and "不转线下" in detail
 
 
-def test_the_stats_page_shows_how_often_the_assistants_verdict_was_kept(site):
-    client, db, users = site
+def test_the_stats_page_shows_how_often_the_assistants_verdict_was_kept(client, db, users):
     csrf = sign_in(client, "小林", users["小林"].password)
     for text, change in [("快递一个星期还没到", False), ("收到的杯子碎了", False), ("发票一直没给开", True)]:
         soup = suggest(client, csrf, text)
@@ -290,16 +301,14 @@ def test_the_stats_page_shows_how_often_the_assistants_verdict_was_kept(site):
     assert empty.select_one("#agreement-intent").text == "—" and "0%" not in empty.select_one("#agreement").text
 
 
-def test_the_library_page_says_which_model_recognises_complaints(site):
-    client, _, users = site
+def test_the_library_page_says_which_model_recognises_complaints(client, users):
     sign_in(client, "组长", users["组长"].password)
     soup = BeautifulSoup(client.get("/library").text, "html.parser")
     note = soup.select_one("#model-note").text
     assert note.startswith("识别模型：交叉验证首选准确率") and "转线下召回" in note
 
 
-def test_praise_gets_a_thank_you_draft_on_the_page(site):
-    client, _, users = site
+def test_praise_gets_a_thank_you_draft_on_the_page(client, users):
     csrf = sign_in(client, "小林", users["小林"].password)
     response = client.post(
         "/compose/suggest", data={"text": "好评！东西很好，物流也快", "platform": "taobao"}, headers={"X-CSRF-Token": csrf}

@@ -15,9 +15,7 @@ from datetime import datetime
 
 import pytest
 
-pytest.importorskip(
-    "hypothesis", reason="property tests need hypothesis (pip install hypothesis); it is not in the [test] extra yet"
-)
+pytest.importorskip("hypothesis", reason="property tests need hypothesis (in the [test] extra: pip install -e '.[test]')")
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
