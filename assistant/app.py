@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.middleware.sessions import SessionMiddleware
 
 from assistant import __version__, api, pages, pages_lead
+from assistant.auth import LoginThrottle
 from assistant.config import ROOT, Settings
 from assistant.db import load_or_create_secret, open_db
 from assistant.engine import Engine
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.templates = make_templates()
-    app.state.login_failures = {}
+    app.state.login_throttle = LoginThrottle(limit=5, window=300)  # failed sign-ins per name and address per 5 minutes
     app.state.triage_results = {}
     session_key = load_or_create_secret(settings.db_path.parent / "session.key")
     # HttpOnly is always set by Starlette's SessionMiddleware; SameSite=Lax keeps the cookie off cross-site posts.

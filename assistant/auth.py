@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -130,3 +131,43 @@ def revoke_session(db: sqlite_utils.Database, sid: str, *, max_age: float, now: 
     with write_transaction(db):
         db.execute("insert or ignore into revoked_sessions (sid, revoked_at) values (?, ?)", [sid, now])
         db.execute("delete from revoked_sessions where revoked_at < ?", [now - max_age])
+
+
+class LoginThrottle:
+    """Failed sign-ins per (address, name) in a sliding window, kept in memory.
+
+    A name is refused after ``limit`` failures within ``window`` seconds. A success forgets its
+    failures, and once more than ``max_keys`` pairs are tracked, those with no failure left in the
+    window are dropped, so the table cannot grow without bound.
+    """
+
+    def __init__(self, limit: int = 5, window: float = 300.0, *, max_keys: int = 1024):
+        self.limit, self.window, self.max_keys = limit, window, max_keys
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+
+    def __len__(self) -> int:
+        return len(self._failures)
+
+    def blocked(self, key: tuple[str, str], now: float | None = None) -> bool:
+        """Whether this pair has used up its failures in the window."""
+        bucket = self._failures.get(key)
+        if not bucket:
+            return False
+        self._expire(bucket, time.monotonic() if now is None else now)
+        return len(bucket) >= self.limit
+
+    def failed(self, key: tuple[str, str], now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self._failures.setdefault(key, deque()).append(now)
+        if len(self._failures) > self.max_keys:
+            for other in list(self._failures):
+                self._expire(self._failures[other], now)
+                if not self._failures[other]:
+                    del self._failures[other]
+
+    def succeeded(self, key: tuple[str, str]) -> None:
+        self._failures.pop(key, None)
+
+    def _expire(self, bucket: deque[float], now: float) -> None:
+        while bucket and now - bucket[0] > self.window:
+            bucket.popleft()

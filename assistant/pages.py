@@ -6,8 +6,6 @@ import io
 import json
 import re
 import secrets
-import time
-from collections import deque
 from dataclasses import asdict
 from typing import Annotated
 
@@ -16,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assistant import outcomes, replying
 from assistant import triage as batch
-from assistant.auth import User, check_password, revoke_session
+from assistant.auth import LoginThrottle, User, check_password, revoke_session
 from assistant.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, SigningSecret
 from assistant.errors import InvalidInput, NotFound, RateLimited
 from assistant.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
@@ -27,7 +25,6 @@ from assistant.taxonomy import INTENTS, REASONS, RESULTS
 
 router = APIRouter(include_in_schema=False)
 SESSION_MAX_AGE = 12 * 3600  # seconds a session cookie is valid (also set on the middleware)
-LOGIN_LIMIT, LOGIN_WINDOW = 5, 300  # failed attempts per name and address per five minutes
 Text = Annotated[str, Form()]
 OptionalText = Annotated[str | None, Form()]
 OptionalList = Annotated[list[str] | None, Form()]
@@ -46,18 +43,15 @@ def login_page(request: Request, next: str = "/compose"):
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def login(request: Request, db: DB, name: Text, password: Text, next: Annotated[str, Form()] = "/compose"):
-    failures: dict = request.app.state.login_failures
-    bucket = failures.setdefault((request.client.host if request.client else "", name), deque())
-    now = time.monotonic()
-    while bucket and now - bucket[0] > LOGIN_WINDOW:
-        bucket.popleft()
-    if len(bucket) >= LOGIN_LIMIT:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    attempt = (request.client.host if request.client else "", name)
+    if throttle.blocked(attempt):
         raise RateLimited("登录失败次数太多，请5分钟后再试。")
     user = check_password(db, name.strip(), password)
     if user is None:
-        bucket.append(now)
+        throttle.failed(attempt)
         return render(request, "login.html", {"next": _safe_next(next), "error": "用户名或密码不对。"}, None, status_code=400)
-    bucket.clear()
+    throttle.succeeded(attempt)
     request.session.clear()
     request.session["user"] = user.name
     request.session["sid"] = secrets.token_urlsafe(16)

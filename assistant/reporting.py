@@ -15,8 +15,8 @@ import sqlite_utils
 from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.export import export_file
-from assistant.library import PLACEHOLDERS, Template
-from assistant.sincerity import Sincerity, check_sincerity
+from assistant.library import Template
+from assistant.sincerity import Sincerity
 from assistant.stats import WeeklyStats, iso_week, parse_week, template_conversion, template_usage, week_replies, weekly_stats
 from assistant.taxonomy import INTENTS, OFFLINE
 
@@ -102,12 +102,11 @@ def library_overview(
         for t in templates:
             if (group == OFFLINE) != (t.kind == OFFLINE):
                 continue
-            text = library.render(t, PLACEHOLDERS)
+            text, sincerity = library.samples[t.id]  # rendered and scored once per library, not per page view
             haystack = " ".join([t.id, t.situation, text, " ".join(t.examples), " ".join(t.keywords)])
             if q and q.lower() not in haystack.lower():
                 continue
             converted, known = conversion.get(t.id, (0, 0))
-            sincerity = check_sincerity(text, t.examples[0] if t.examples else None)
             items.append(TemplateUse(t, text, usage.get(t.id, 0), converted, known, sincerity))
         if items:
             groups.append((group, items))
