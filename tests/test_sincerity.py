@@ -61,3 +61,18 @@ def test_unbounded_promise_and_public_compensation_are_flagged():
 
 def test_length_out_of_range_is_flagged():
     assert any("长度" in f for f in check_sincerity("今天给您换新。").findings)
+
+
+def test_long_digit_runs_are_checked_in_linear_time():
+    """A reply of 60,000 digits once took minutes (a quadratic time and money pattern) and blocked the server."""
+    import time
+
+    start = time.perf_counter()
+    for text in ("1" * 60_000, "1 " * 30_000, "一" * 60_000):
+        check_sincerity(text)
+    assert time.perf_counter() - start < 2.0  # about 0.05 s here; the quadratic pattern took over 100 s
+
+
+def test_time_and_money_are_still_recognised_after_bounding_the_patterns():
+    assert not any("时间" in f for f in check_sincerity(GOOD.replace("今天18:00前", "48小时内")).findings)
+    assert any("补偿" in f for f in check_sincerity(GOOD + "另外补偿您20元。").findings)

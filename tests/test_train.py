@@ -67,6 +67,11 @@ def test_retraining_reproduces_the_shipped_model(tmp_path):
     assert np.array_equal(retrained.intents.coef, shipped.intents.coef)
 
 
+def test_the_shipped_model_was_trained_on_the_shipped_library(engine):
+    """Templates or examples added without retraining would not count: the model records the library it saw."""
+    assert engine.model_summary()["library_changed"] is False, "replies/ changed since training: run `assistant train`"
+
+
 def test_the_shipped_model_is_small_and_was_trained_on_train_jsonl_only():
     assert SHIPPED.stat().st_size <= 5 * 1024 * 1024
     meta = TrainedModel.load(SHIPPED).meta
