@@ -70,7 +70,7 @@ def cli():
 
 
 def load_engine(replies_dir: Path | None):
-    from assistant.engine import Engine
+    from assistant.engine.core import Engine
 
     return Engine.from_settings(Settings.from_env(replies_dir=replies_dir))
 
@@ -111,7 +111,7 @@ def suggest(text, replies_dir, customer, product, order_id, agent, platform, exp
         except UnicodeDecodeError as e:
             raise InvalidInput(f"stdin is not valid UTF-8 (byte {e.start})") from None
     from assistant import replying
-    from assistant.db import load_or_create_secret, open_db
+    from assistant.log.db import load_or_create_secret, open_db
 
     engine = load_engine(replies_dir)
     fields = replying.Fields(platform=platform, customer=customer, product=product, order_id=order_id)
@@ -162,7 +162,7 @@ def eval_(file, replies_dir, as_json):
 
         assistant eval ../shared/eval/dev.jsonl --json
     """
-    from assistant.evaluate import predict, read_labelled, summarize
+    from assistant.engine.evaluate import predict, read_labelled, summarize
 
     records = read_labelled(file)
     engine = load_engine(replies_dir)
@@ -216,23 +216,23 @@ def train(data, db_path, out, replies_dir, as_json):
         assistant train --data ../shared/eval/train.jsonl
     """
     try:
-        from assistant import train as training
+        from assistant.engine import train as training
     except ModuleNotFoundError as e:  # scikit-learn is an optional extra
         if not (e.name or "").startswith("sklearn"):
             raise
         raise click.ClickException("training needs scikit-learn: pip install -e '.[train]'") from None
-    from assistant.engine import MODEL_FILE, library_hash
-    from assistant.escalate import load_rules
-    from assistant.library import load_library
-    from assistant.normalize import Segmenter
+    from assistant.engine.core import MODEL_FILE, library_hash
+    from assistant.engine.escalate import load_rules
+    from assistant.engine.library import load_library
+    from assistant.engine.normalize import Segmenter
 
     started = time.perf_counter()
     settings = Settings.from_env(replies_dir=replies_dir)
     records = [r for path in data for r in training.read_records(path)]
     corrections: list[dict] = []
     if db_path:
-        from assistant.db import open_db
-        from assistant.outcomes import corrections as read_corrections
+        from assistant.log.db import open_db
+        from assistant.log.outcomes import corrections as read_corrections
 
         corrections = read_corrections(open_db(db_path, migrate=False))
     if not records and not corrections:
@@ -303,7 +303,7 @@ def triage(file, fmt, out, replies_dir):
 
         assistant triage backlog.csv --out triaged.csv
     """
-    from assistant import triage as t
+    from assistant.engine import triage as t
 
     rows, skipped = t.read_rows(file)
     engine = load_engine(replies_dir)
@@ -334,7 +334,7 @@ def lint(directory, as_json):
 
         assistant lint replies/
     """
-    from assistant.library import lint_library
+    from assistant.engine.library import lint_library
 
     directory = directory or Settings.from_env().replies_dir
     report = lint_library(directory)
@@ -359,7 +359,7 @@ def check(text, complaint, as_json):
 
         assistant check "亲，给您带来不便深表歉意" --json
     """
-    from assistant.sincerity import check_sincerity
+    from assistant.engine.sincerity import check_sincerity
 
     if not text.strip():
         raise InvalidInput("reply text is empty")
@@ -386,9 +386,9 @@ def serve(host, port, db_path, replies_dir):
     """
     import uvicorn
 
-    from assistant.app import create_app
-    from assistant.auth import add_user, has_users
-    from assistant.db import open_db
+    from assistant.log.auth import add_user, has_users
+    from assistant.log.db import open_db
+    from assistant.web.app import create_app
 
     settings = Settings.from_env(host=host, port=port, db_path=db_path, replies_dir=replies_dir)
     db = open_db(settings.db_path)
@@ -414,7 +414,7 @@ def export(week, fmt, table, out, db_path):
         assistant export --week 2026-W47 --format xlsx --out week47.xlsx
     """
     from assistant import reporting
-    from assistant.db import open_db
+    from assistant.log.db import open_db
 
     db = open_db(Settings.from_env(db_path=db_path).db_path)
     content, _, _ = reporting.export(db, week, fmt, table)
@@ -436,10 +436,10 @@ def import_outcomes(file, by, db_path):
 
         assistant import-outcomes outcomes.csv
     """
-    from assistant.db import open_db
-    from assistant.outcomes import ImportRejected
-    from assistant.outcomes import import_outcomes as run_import
-    from assistant.triage import read_utf8
+    from assistant.engine.triage import read_utf8
+    from assistant.log.db import open_db
+    from assistant.log.outcomes import ImportRejected
+    from assistant.log.outcomes import import_outcomes as run_import
 
     content = read_utf8(file)
     db = open_db(Settings.from_env(db_path=db_path).db_path)
@@ -471,8 +471,8 @@ def users_add(name, role, db_path, as_json):
 
         assistant users add 小林 --role agent --json
     """
-    from assistant.auth import add_user
-    from assistant.db import open_db
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
 
     user = add_user(open_db(Settings.from_env(db_path=db_path).db_path), name, role)
     if as_json:

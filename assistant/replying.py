@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from assistant import outcomes
-from assistant.engine import Engine, History, Suggestion
+from assistant.engine.core import Engine, History, Suggestion
 from assistant.errors import NotFound
-from assistant.outcomes import Shown, agent_verdict
+from assistant.log import outcomes
+from assistant.log.outcomes import Shown, agent_verdict
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from assistant.config import Settings
-from assistant.engine import Engine
-from assistant.export import export_file
-from assistant.library import Template
-from assistant.sincerity import Sincerity
-from assistant.stats import WeeklyStats, iso_week, parse_week, template_conversion, template_usage, week_replies, weekly_stats
+from assistant.engine.core import Engine
+from assistant.engine.library import Template
+from assistant.engine.sincerity import Sincerity
+from assistant.log.export import export_file
+from assistant.log.stats import WeeklyStats, iso_week, parse_week, template_conversion, template_usage, week_replies, weekly_stats
 from assistant.taxonomy import INTENTS, OFFLINE
 
 TREND_WEEKS = 12

@@ -30,10 +30,10 @@ sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from assistant.app import create_app  # noqa: E402
-from assistant.auth import add_user  # noqa: E402
+from assistant.web.app import create_app  # noqa: E402
+from assistant.log.auth import add_user  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.db import open_db  # noqa: E402
+from assistant.log.db import open_db  # noqa: E402
 
 SENTENCES = [
     "买的电热水壶用了两周就不加热了", "客服一直不回消息", "快递一个星期还没到", "收到的时候包装破了，杯子碎了一个",

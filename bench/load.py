@@ -70,8 +70,8 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
 
 def make_tokens(db: Path, n: int) -> list[str]:
     """One agent per client, created in the same log the server uses (as `assistant users add` does)."""
-    from assistant.auth import add_user
-    from assistant.db import open_db
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
 
     log = open_db(db)
     try:

@@ -40,12 +40,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.db import open_db  # noqa: E402
-from assistant.engine import Engine  # noqa: E402
-from assistant.export import reply_rows, write_csv, write_xlsx  # noqa: E402
-from assistant.library import INTENTS  # noqa: E402
-from assistant.outcomes import RESULTS, log_reply  # noqa: E402
-from assistant.stats import iso_week, weekly_stats  # noqa: E402
+from assistant.log.db import open_db  # noqa: E402
+from assistant.engine.core import Engine  # noqa: E402
+from assistant.log.export import reply_rows, write_csv, write_xlsx  # noqa: E402
+from assistant.engine.library import INTENTS  # noqa: E402
+from assistant.log.outcomes import RESULTS, log_reply  # noqa: E402
+from assistant.log.stats import iso_week, weekly_stats  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2025, 1, 6, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai, 2025-W02

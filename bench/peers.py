@@ -59,11 +59,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.engine import Engine  # noqa: E402
-from assistant.escalate import check_escalation  # noqa: E402
-from assistant.evaluate import read_labelled  # noqa: E402
-from assistant.model import TrainedModel, intent_features  # noqa: E402
-from assistant.normalize import normalize  # noqa: E402
+from assistant.engine.core import Engine  # noqa: E402
+from assistant.engine.escalate import check_escalation  # noqa: E402
+from assistant.engine.evaluate import read_labelled  # noqa: E402
+from assistant.engine.model import TrainedModel, intent_features  # noqa: E402
+from assistant.engine.normalize import normalize  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 TRAIN, DEV = EVAL / "train.jsonl", EVAL / "dev.jsonl"

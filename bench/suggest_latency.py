@@ -55,9 +55,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.engine import MODEL_FILE, Engine  # noqa: E402
-from assistant.evidence import EvidenceIndex  # noqa: E402
-from assistant.library import INTENTS  # noqa: E402
+from assistant.engine.core import MODEL_FILE, Engine  # noqa: E402
+from assistant.engine.evidence import EvidenceIndex  # noqa: E402
+from assistant.engine.library import INTENTS  # noqa: E402
 
 TRAIN = ROOT.parent / "shared" / "eval" / "train.jsonl"
 WARMUP = 30

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.engine import Engine
+from assistant.engine.core import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -26,7 +26,7 @@ def dev_records():
 @pytest.fixture
 def db():
     """A fresh in-memory outcome log with every migration applied."""
-    from assistant.db import open_db
+    from assistant.log.db import open_db
 
     database = open_db(":memory:")
     yield database
@@ -45,8 +45,8 @@ def make_client(settings, engine):
 
     from fastapi.testclient import TestClient
 
-    from assistant.app import create_app
-    from assistant.db import open_db
+    from assistant.log.db import open_db
+    from assistant.web.app import create_app
 
     stack = ExitStack()
 

@@ -4,7 +4,7 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from assistant.outcomes import log_reply
+from assistant.log.outcomes import log_reply
 
 KEY = b"k" * 32
 SHANGHAI = ZoneInfo("Asia/Shanghai")

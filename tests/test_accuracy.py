@@ -6,7 +6,7 @@ library (``test_train.py`` checks the model file says so and that retraining rep
 
 import pytest
 
-from assistant.evaluate import predict, summarize
+from assistant.engine.evaluate import predict, summarize
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 from helpers import SHANGHAI
 from openpyxl import load_workbook
 
-from assistant.auth import add_user
-from assistant.stats import iso_week
+from assistant.log.auth import add_user
+from assistant.log.stats import iso_week
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ def test_an_agent_cannot_touch_another_agents_reply(client, agent, lead, db):
 
 # --- idempotency, the suggestion token, agent corrections, agreement ----------------------------------------------
 
-from assistant.outcomes import corrections  # noqa: E402
+from assistant.log.outcomes import corrections  # noqa: E402
 
 LATE_REPLY = {
     "complaint": "快递一个星期还没到，客服也不回消息",

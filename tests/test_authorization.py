@@ -29,10 +29,10 @@ import helpers
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.app import create_app
-from assistant.auth import LoginThrottle, add_user
 from assistant.config import Settings
-from assistant.db import open_db
+from assistant.log.auth import LoginThrottle, add_user
+from assistant.log.db import open_db
+from assistant.web.app import create_app
 
 CALLERS = ("anonymous", "agent_a", "agent_b", "lead")
 SKIPPED = ("/static", "/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect")

@@ -163,7 +163,7 @@ def test_export_and_import_outcomes_from_the_cli(run, tmp_path, engine):
 
     from helpers import make_reply
 
-    from assistant.db import open_db
+    from assistant.log.db import open_db
 
     db_path = tmp_path / "log.db"
     db = open_db(db_path)

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.cli import cli
 from assistant.config import Settings
-from assistant.library import PLACEHOLDERS
+from assistant.engine.library import PLACEHOLDERS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -3,8 +3,8 @@ from datetime import datetime
 
 import pytest
 
-from assistant.draft import _ranked, deadline_for
-from assistant.engine import History
+from assistant.engine.core import History
+from assistant.engine.draft import _ranked, deadline_for
 
 RAW = re.compile(r"\{\{|\}\}|\{%")
 

@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.escalate import check_escalation
-from assistant.normalize import normalize
+from assistant.engine.escalate import check_escalation
+from assistant.engine.normalize import normalize
 
 
 def escalation(engine, text, **kw):

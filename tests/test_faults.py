@@ -7,11 +7,11 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-import assistant.deps
-from assistant.auth import add_user
+import assistant.web.deps
 from assistant.cli import cli
 from assistant.config import Settings
-from assistant.db import open_db
+from assistant.log.auth import add_user
+from assistant.log.db import open_db
 
 REPLY = {"complaint": "快递一个星期还没到", "sent_text": "您好，今天18:00前回电说明物流进度。", "platform": "jd"}
 
@@ -25,7 +25,7 @@ def lead_api(make_client):
 
 def _faulty(pragma: str | None = None, read_only: bool = False):
     """An open_db replacement whose connections are read-only or cannot grow: a real SQLite failure."""
-    real = assistant.deps.open_db
+    real = assistant.web.deps.open_db
 
     def open_faulty(path, *, migrate=True):
         if read_only:
@@ -44,10 +44,10 @@ def test_a_read_only_or_full_log_gives_503_then_recovers(lead_api, monkeypatch, 
     client, lead = lead_api
     assert client.post("/api/v1/replies", json=REPLY, headers=lead).status_code == 201
     if fault == "read_only":
-        monkeypatch.setattr(assistant.deps, "open_db", _faulty(read_only=True))
+        monkeypatch.setattr(assistant.web.deps, "open_db", _faulty(read_only=True))
     else:
         pages = client.app.state.settings.db_path.stat().st_size // 4096
-        monkeypatch.setattr(assistant.deps, "open_db", _faulty(f"PRAGMA max_page_count = {pages}"))
+        monkeypatch.setattr(assistant.web.deps, "open_db", _faulty(f"PRAGMA max_page_count = {pages}"))
     failed = client.post("/api/v1/replies", json={**REPLY, "sent_text": "长" * 4000}, headers=lead)
     assert failed.status_code == 503
     assert failed.json()["detail"].startswith("the outcome log is unavailable: ")
@@ -62,7 +62,7 @@ def test_a_template_broken_while_running_is_reported_and_the_last_good_library_s
     live = Settings(db_path=settings.db_path, replies_dir=replies)
     from fastapi.testclient import TestClient
 
-    from assistant.app import create_app
+    from assistant.web.app import create_app
 
     with TestClient(create_app(live, engine=engine)) as client:
         token = add_user(open_db(live.db_path), "组长", "lead").token

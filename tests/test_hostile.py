@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 import pytest
 
-from assistant.auth import add_user
+from assistant.log.auth import add_user
 
 
 class App(NamedTuple):

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from jinja2.exceptions import SecurityError
 
+from assistant.engine.library import lint_library, load_library
 from assistant.errors import LibraryError
-from assistant.library import lint_library, load_library
 from assistant.taxonomy import INTENTS, REASONS
 
 SHIPPED = Path(__file__).resolve().parent.parent / "replies"

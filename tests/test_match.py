@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.match import match_intents
-from assistant.normalize import normalize
+from assistant.engine.match import match_intents
+from assistant.engine.normalize import normalize
 
 
 def intents(engine, text):

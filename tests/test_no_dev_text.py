@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 RUN = re.compile(r"[\u4e00-\u9fff]{9,}")
 SOURCES = [
-    *ROOT.glob("assistant/*.py"),
+    *ROOT.glob("assistant/**/*.py"),
     *ROOT.glob("replies/**/*.yaml"),
     *ROOT.glob("replies/*.txt"),
     *ROOT.glob("bench/*.py"),

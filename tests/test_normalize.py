@@ -1,4 +1,4 @@
-from assistant.normalize import normalize
+from assistant.engine.normalize import normalize
 
 
 def test_full_width_becomes_half_width(engine):

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from helpers import KEY, SHANGHAI, make_reply
 
-from assistant.engine import History
+from assistant.engine.core import History
 from assistant.errors import InvalidInput, NotFound
-from assistant.outcomes import (
+from assistant.log.outcomes import (
     RESULTS,
     ImportRejected,
     earlier_unresolved,
@@ -15,7 +15,7 @@ from assistant.outcomes import (
     recent_texts,
     record_outcome,
 )
-from assistant.redact import keyed_hash
+from assistant.log.redact import keyed_hash
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 
@@ -119,7 +119,7 @@ def test_a_clean_import_records_every_row(db, engine):
 
 # --- what the page showed, the agent's verdict, idempotency, corrections ---------------------------------------------
 
-from assistant.outcomes import (  # noqa: E402
+from assistant.log.outcomes import (  # noqa: E402
     Shown,
     SuggestionTokenExpired,
     SuggestionTokenInvalid,

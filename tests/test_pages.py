@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import sign_in
 
-from assistant.auth import add_user
+from assistant.log.auth import add_user
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>快递一个星期还没到"
 
@@ -144,8 +144,8 @@ def test_signing_out_revokes_copies_of_the_session_cookie(client, users):
 
 import json  # noqa: E402
 
-from assistant.outcomes import corrections  # noqa: E402
-from assistant.redact import redact  # noqa: E402
+from assistant.log.outcomes import corrections  # noqa: E402
+from assistant.log.redact import redact  # noqa: E402
 
 
 def suggest(client, csrf, text, **fields):

@@ -20,10 +20,10 @@ pytest.importorskip("hypothesis", reason="property tests need hypothesis (in the
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from assistant.engine.match import match_intents
+from assistant.engine.normalize import normalize
+from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput
-from assistant.match import match_intents
-from assistant.normalize import normalize
-from assistant.sincerity import check_sincerity
 
 NOW = datetime(2026, 11, 23, 9, 0)
 LIMIT = 5000

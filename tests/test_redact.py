@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.redact import keyed_hash, redact
+from assistant.log.redact import keyed_hash, redact
 
 
 @pytest.mark.parametrize(

@@ -41,11 +41,11 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from assistant.app import create_app
-from assistant.auth import add_user
 from assistant.config import Settings
-from assistant.db import open_db
-from assistant.outcomes import RESULTS
+from assistant.log.auth import add_user
+from assistant.log.db import open_db
+from assistant.log.outcomes import RESULTS
+from assistant.web.app import create_app
 
 MAX_EXAMPLES = 30
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.sincerity import check_sincerity
+from assistant.engine.sincerity import check_sincerity
 
 GOOD = (
     "王女士您好，我是小林。您买的电热水壶用了两周就不加热，这是加热盘的质量问题，不该让您碰上。"

@@ -4,8 +4,8 @@ import pytest
 from helpers import SHANGHAI, make_reply
 
 from assistant.errors import InvalidInput
-from assistant.outcomes import record_outcome
-from assistant.stats import iso_week, parse_week, template_conversion, weekly_stats, wilson_interval
+from assistant.log.outcomes import record_outcome
+from assistant.log.stats import iso_week, parse_week, template_conversion, weekly_stats, wilson_interval
 
 MONDAY = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, week 2026-W47
 
@@ -96,7 +96,7 @@ def _reviewed(db, intent, escalate, *, agent_intent=None, agent_escalate=None, n
     """A reply the assistant read as (intent, escalate); the agent's verdict when given (None: not reviewed)."""
     from helpers import KEY
 
-    from assistant.outcomes import Shown, Verdict, log_shown
+    from assistant.log.outcomes import Shown, Verdict, log_shown
 
     shown = Shown(
         intents=((intent, 0.9),),

@@ -1,7 +1,7 @@
 """The taxonomy is the one place the ids live; the library and the log agree with it."""
 
 from assistant import taxonomy
-from assistant.outcomes import RESULTS as LOGGED_RESULTS
+from assistant.log.outcomes import RESULTS as LOGGED_RESULTS
 
 
 def test_every_intent_has_an_urgency_and_every_special_id_is_in_the_taxonomy():

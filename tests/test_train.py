@@ -11,12 +11,12 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.config import Settings
-from assistant.db import open_db
-from assistant.engine import MODEL_FILE, Engine
-from assistant.escalate import check_escalation
-from assistant.model import ESCALATE, LinearModel, TrainedModel, escalation_features
-from assistant.normalize import normalize
-from assistant.outcomes import Shown, agent_verdict, log_shown
+from assistant.engine.core import MODEL_FILE, Engine
+from assistant.engine.escalate import check_escalation
+from assistant.engine.model import ESCALATE, LinearModel, TrainedModel, escalation_features
+from assistant.engine.normalize import normalize
+from assistant.log.db import open_db
+from assistant.log.outcomes import Shown, agent_verdict, log_shown
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAIN = ROOT.parent / "shared" / "eval" / "train.jsonl"
@@ -124,7 +124,7 @@ def test_training_is_deterministic(tmp_path):
 def test_the_model_scores_exactly_as_scikit_learn_fitted_it():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from assistant import train
+    from assistant.engine import train
 
     docs = [["快递", "很", "慢"], ["质量", "差", "差"], ["快递", "质量"], ["退款", "慢", "慢", "慢"]]
     vectorizer, X = train._vectorize(docs)
@@ -182,7 +182,7 @@ def test_regulators_media_and_hazards_are_escalated_in_their_many_phrasings(engi
     "text", ["多次联系客服都没人管，气死了", "送去2次维修还是坏，到底怎么回事", "打过很多个客服电话，一直没结果"]
 )
 def test_repeated_contact_is_recognised_in_its_many_phrasings(engine, text):
-    from assistant.escalate import rule_hits
+    from assistant.engine.escalate import rule_hits
 
     assert "repeat_unresolved" in rule_hits(normalize(text, engine.segmenter), engine.rules)
 
@@ -190,8 +190,8 @@ def test_repeated_contact_is_recognised_in_its_many_phrasings(engine, text):
 def test_a_broken_model_file_is_named_and_the_last_good_model_keeps_serving(tmp_path, settings, engine):
     from fastapi.testclient import TestClient
 
-    from assistant.app import create_app
-    from assistant.auth import add_user
+    from assistant.log.auth import add_user
+    from assistant.web.app import create_app
 
     replies = tmp_path / "replies"
     shutil.copytree(engine.settings.replies_dir, replies)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.engine import Engine, Suggestion
+from assistant.engine.core import Engine, Suggestion
 from assistant.errors import AssistantError, InvalidInput
 from assistant.taxonomy import DEFAULT_URGENCY, URGENCY
 

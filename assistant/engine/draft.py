@@ -16,11 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from assistant.escalate import Escalation
-from assistant.library import PLACEHOLDERS, Library, Template
-from assistant.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch
-from assistant.normalize import Normalized
-from assistant.sincerity import Sincerity, check_sincerity
+from assistant.engine.escalate import Escalation
+from assistant.engine.library import PLACEHOLDERS, Library, Template
+from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch
+from assistant.engine.normalize import Normalized
+from assistant.engine.sincerity import Sincerity, check_sincerity
 from assistant.taxonomy import COMPLAINT, KIND_TEMPLATES, OFFLINE, OTHER, PRAISE
 
 MAX_DRAFTS = 3

@@ -11,12 +11,12 @@ import sqlite_utils
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from assistant.auth import User, user_for_session, user_for_token
 from assistant.config import Settings
-from assistant.db import load_or_create_secret, open_db
-from assistant.engine import Engine
+from assistant.engine.core import Engine
 from assistant.errors import Forbidden, LoginRequired, Unauthorized
-from assistant.stats import template_conversion
+from assistant.log.auth import User, user_for_session, user_for_token
+from assistant.log.db import load_or_create_secret, open_db
+from assistant.log.stats import template_conversion
 
 _bearer = HTTPBearer(auto_error=False, description="The API token printed by `assistant users add`.")
 

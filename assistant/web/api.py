@@ -8,13 +8,14 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 
-from assistant import outcomes, replying, reporting
-from assistant.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep, SigningSecret
+from assistant import replying, reporting
+from assistant.engine.normalize import strip_surrogates
 from assistant.errors import InvalidInput
-from assistant.normalize import strip_surrogates
-from assistant.rendering import download
+from assistant.log import outcomes
 from assistant.replying import Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
+from assistant.web.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep, SigningSecret
+from assistant.web.rendering import download
 
 router = APIRouter()
 v1 = "/api/v1"

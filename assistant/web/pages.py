@@ -12,16 +12,17 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from assistant import outcomes, replying
-from assistant import triage as batch
-from assistant.auth import LoginThrottle, User, check_password, revoke_session
-from assistant.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, SigningSecret
+from assistant import replying
+from assistant.engine import triage as batch
+from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound, RateLimited
-from assistant.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
-from assistant.rendering import render
+from assistant.log import outcomes
+from assistant.log.auth import LoginThrottle, User, check_password, revoke_session
+from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
 from assistant.replying import Fields
-from assistant.sincerity import check_sincerity
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
+from assistant.web.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, SigningSecret
+from assistant.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 SESSION_MAX_AGE = 12 * 3600  # seconds a session cookie is valid (also set on the middleware)

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 import sqlite_utils
 import xlsxwriter
 
+from assistant.engine.triage import safe_cell
 from assistant.errors import InvalidInput
-from assistant.stats import DIMENSIONS, WeeklyStats, weekly_stats
-from assistant.triage import safe_cell
+from assistant.log.stats import DIMENSIONS, WeeklyStats, weekly_stats
 
 FIGURE_COLUMNS = [
     "sent",

@@ -17,14 +17,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assistant.config import Settings
-from assistant.draft import Draft, draft_replies, extract_fields, placeholder_values
+from assistant.engine.draft import Draft, draft_replies, extract_fields, placeholder_values
+from assistant.engine.escalate import Escalation, Rule, check_escalation, load_rules
+from assistant.engine.evidence import EvidenceIndex
+from assistant.engine.library import Library, load_library
+from assistant.engine.match import IntentMatch, recognise
+from assistant.engine.model import TrainedModel
+from assistant.engine.normalize import Normalized, Segmenter, normalize
 from assistant.errors import InvalidInput
-from assistant.escalate import Escalation, Rule, check_escalation, load_rules
-from assistant.evidence import EvidenceIndex
-from assistant.library import Library, load_library
-from assistant.match import IntentMatch, recognise
-from assistant.model import TrainedModel
-from assistant.normalize import Normalized, Segmenter, normalize
 from assistant.taxonomy import COMPLAINT
 
 MODEL_FILE = "model.npz"  # the trained model, kept in the library folder it was trained with

@@ -20,8 +20,8 @@ import sqlite_utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from assistant.db import insert, write_transaction
 from assistant.errors import InvalidInput
+from assistant.log.db import insert, write_transaction
 
 ROLES = ("agent", "lead")
 _hasher = PasswordHasher()

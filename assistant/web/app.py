@@ -14,11 +14,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.middleware.sessions import SessionMiddleware
 
-from assistant import __version__, api, pages, pages_lead
-from assistant.auth import LoginThrottle
+from assistant import __version__
 from assistant.config import ROOT, Settings
-from assistant.db import load_or_create_secret, open_db
-from assistant.engine import Engine
+from assistant.engine.core import Engine
 from assistant.errors import (
     AssistantError,
     Forbidden,
@@ -30,6 +28,9 @@ from assistant.errors import (
     StorageUnavailable,
     Unauthorized,
 )
+from assistant.log.auth import LoginThrottle
+from assistant.log.db import load_or_create_secret, open_db
+from assistant.web import api, pages, pages_lead
 
 log = logging.getLogger("assistant")
 WEB = ROOT / "web"

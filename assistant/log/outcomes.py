@@ -27,12 +27,12 @@ import sqlite_utils
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from rapidfuzz import fuzz
 
-from assistant.db import insert, write_transaction
-from assistant.engine import History, Suggestion
+from assistant.engine.core import History, Suggestion
+from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound
-from assistant.redact import keyed_hash, redact
-from assistant.sincerity import check_sincerity
-from assistant.stats import iso_week, template_conversion
+from assistant.log.db import insert, write_transaction
+from assistant.log.redact import keyed_hash, redact
+from assistant.log.stats import iso_week, template_conversion
 from assistant.taxonomy import INTENTS, OTHER, REASONS, RESOLVED, RESULTS
 
 

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from assistant import reporting
-from assistant.auth import ROLES, add_user, list_users
-from assistant.deps import DB, CsrfChecked, EngineDep, PageLead, PageUser, SettingsDep
 from assistant.errors import LibraryError
-from assistant.rendering import download, render
+from assistant.log.auth import ROLES, add_user, list_users
+from assistant.web.deps import DB, CsrfChecked, EngineDep, PageLead, PageUser, SettingsDep
+from assistant.web.rendering import download, render
 
 router = APIRouter(include_in_schema=False)
 # Published reference (DESIGN.md): after a reply, 33% of complainers formed a positive view, 34% deleted the review.

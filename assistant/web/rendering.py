@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from fastapi import Request
 from fastapi.responses import Response
 
-from assistant.auth import User
-from assistant.deps import csrf_token
+from assistant.log.auth import User
 from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS
+from assistant.web.deps import csrf_token
 
 
 def render(

@@ -20,8 +20,8 @@ import yaml
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from assistant.engine.sincerity import MAX_CHARS, MIN_CHARS, Sincerity, check_sincerity
 from assistant.errors import LibraryError
-from assistant.sincerity import MAX_CHARS, MIN_CHARS, Sincerity, check_sincerity
 from assistant.taxonomy import INTENT, INTENTS, OFFLINE, REASONS
 
 # Placeholder -> what it renders as when the complaint and the form do not name it.

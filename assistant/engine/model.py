@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.engine.normalize import Normalized
 from assistant.errors import LibraryError
-from assistant.normalize import Normalized
 
 FORMAT = 1
 NGRAMS = (1, 2, 3)  # character n-gram lengths

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import re
 
-from assistant.normalize import strip_surrogates
+from assistant.engine.normalize import strip_surrogates
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"

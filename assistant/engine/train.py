@@ -29,14 +29,14 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
-from assistant.engine import library_hash
+from assistant.engine.core import library_hash
+from assistant.engine.escalate import Rule, rule_hits
+from assistant.engine.evaluate import read_labelled
+from assistant.engine.evidence import EvidenceIndex, keyword_evidence
+from assistant.engine.library import Library
+from assistant.engine.model import ESCALATE, LinearModel, TrainedModel, escalation_features, intent_features
+from assistant.engine.normalize import Normalized, Segmenter, normalize
 from assistant.errors import InvalidInput
-from assistant.escalate import Rule, rule_hits
-from assistant.evaluate import read_labelled
-from assistant.evidence import EvidenceIndex, keyword_evidence
-from assistant.library import Library
-from assistant.model import ESCALATE, LinearModel, TrainedModel, escalation_features, intent_features
-from assistant.normalize import Normalized, Segmenter, normalize
 from assistant.taxonomy import INTENTS, REASONS
 
 FOLDS = 5

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from assistant.library import Library
-from assistant.normalize import Normalized, Segmenter, normalize
+from assistant.engine.library import Library
+from assistant.engine.normalize import Normalized, Segmenter, normalize
 from assistant.taxonomy import INTENTS, OTHER
 
 SCORER = fuzz.token_set_ratio

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.evidence import PROBLEM_WORDS, Evidence, EvidenceIndex, keyword_evidence
-from assistant.model import TrainedModel, intent_features
-from assistant.normalize import Normalized
+from assistant.engine.evidence import PROBLEM_WORDS, Evidence, EvidenceIndex, keyword_evidence
+from assistant.engine.model import TrainedModel, intent_features
+from assistant.engine.normalize import Normalized
 from assistant.taxonomy import COMPLAINT, PRAISE, QUESTION
 
 MIN_SCORE = 0.0  # every intent up to the limit is reported: the agent picks a correction from them, and top3 counts them

@@ -12,9 +12,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from assistant.engine import Engine
+from assistant.engine.core import Engine
+from assistant.engine.triage import read_utf8
 from assistant.errors import InvalidInput
-from assistant.triage import read_utf8
 
 
 @dataclass(frozen=True)

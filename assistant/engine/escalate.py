@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.engine.library import LineDict, load_yaml
+from assistant.engine.model import ESCALATE, TrainedModel, escalation_features
+from assistant.engine.normalize import Normalized
 from assistant.errors import LibraryError
-from assistant.library import LineDict, load_yaml
-from assistant.model import ESCALATE, TrainedModel, escalation_features
-from assistant.normalize import Normalized
 from assistant.taxonomy import REASONS, REPEAT_UNRESOLVED
 
 _BEFORE, _AFTER = 12, 6
