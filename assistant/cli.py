@@ -125,15 +125,20 @@ def suggest(text, replies_dir, customer, product, order_id, agent, platform, exp
             db=open_db(settings.db_path),
             key=load_or_create_secret(settings.secret_path),
             tz=settings.tz,
-            explain=explain,
         )
     else:
-        s = replying.suggest(engine, text, fields, agent=agent, explain=explain)
+        s = replying.suggest(engine, text, fields, agent=agent)
     if as_json:
-        click.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
+        data = s.to_dict()
+        if explain:  # beside the contract's fields: the library example closest to the complaint
+            for intent, m in zip(data["intents"], s.intents):
+                intent["closest"] = m.closest
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for m in s.intents:
         click.echo(f"意图  {m.id:<20} {m.score:.2f}  {'、'.join(m.matched)}")
+        if explain and m.closest:
+            click.echo(f"      最接近的例句：{m.closest}")
     if s.escalation.escalate:
         reasons = "；".join(f"{r.id}（{'、'.join(r.evidence)}）" for r in s.escalation.reasons)
         click.echo(f"转线下  {reasons}")

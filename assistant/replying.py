@@ -66,7 +66,6 @@ def suggest(
     key: bytes = b"",
     tz: ZoneInfo | None = None,
     conversion: dict | None = None,
-    explain: bool = False,
 ) -> Suggestion:
     """The engine's suggestion for a complaint, with the log's history when there is a log (``db`` and ``tz``).
 
@@ -79,7 +78,6 @@ def suggest(
         product=fields.product,
         order_id=fields.order_id,
         agent=agent,
-        explain=explain,
         history=past,
     )
 

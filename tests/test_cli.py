@@ -183,3 +183,12 @@ def test_export_and_import_outcomes_from_the_cli(run, tmp_path, engine):
     text = out.read_bytes().decode("utf-8")
     assert text.startswith("\ufefftable,key,sent,known")
     assert "summary,2026-W47,2,2,0,1,1,0,0,0,0.5," in text
+
+
+def test_explain_names_the_closest_example_beside_the_matched_words():
+    result = CliRunner().invoke(cli, ["suggest", "快递一个星期还没到，也没人管", "--explain", "--json"])
+    assert result.exit_code == 0, result.output
+    top = json.loads(result.output)["intents"][0]
+    assert top["closest"] and all(not w.startswith("≈") for w in top["matched"])
+    plain = CliRunner().invoke(cli, ["suggest", "快递一个星期还没到，也没人管", "--explain"])
+    assert "最接近的例句：" in plain.output

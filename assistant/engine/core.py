@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -120,7 +120,6 @@ class Engine:
         agent: str | None = None,
         history: History = History(),
         now: datetime | None = None,
-        explain: bool = False,
     ) -> Suggestion:
         """Recognise a complaint, decide on escalation and draft replies.
 
@@ -128,7 +127,6 @@ class Engine:
         :param customer, product, order_id, agent: known fields; they win over what the text names
         :param history: what the outcome log knows (repeat contacts, texts already sent, measured conversion)
         :param now: the current time (for deadlines); defaults to now in the configured time zone
-        :param explain: list each intent's closest example phrasing among its matched words
         :raises InvalidInput: for empty or over-long text
         """
         check_text(text, self.settings.max_chars)
@@ -136,8 +134,6 @@ class Engine:
         recognition = recognise(normalized, self.index, self.model)
         matches = list(recognition.intents)
         escalation = check_escalation(normalized, self.rules, self.model, earlier=history.earlier)
-        if explain:
-            matches = [replace(m, matched=m.matched + ((f"≈{m.closest}",) if m.closest else ())) for m in matches]
         now = now or datetime.now(ZoneInfo(self.settings.week_timezone))
         given = {"customer": customer, "product": product, "order_id": order_id, "agent": agent}
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)

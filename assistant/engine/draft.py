@@ -214,7 +214,7 @@ def _issue_clause(text: str, matches: list[IntentMatch]) -> str | None:
     """The clause of the complaint that states the main problem, short and quotable."""
     if not matches:
         return None
-    words = [w for w in matches[0].matched if not w.startswith("≈")]
+    words = [w for w in matches[0].matched]
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
     for word in words:
         for clause in clauses:

@@ -105,7 +105,7 @@ def compose_suggest(
     except InvalidInput as e:
         return render(request, "_suggestion.html", {"error": str(e)}, user)
     s = suggested.suggestion
-    words = [w for m in s.intents for w in m.matched if not w.startswith("≈")]
+    words = [w for m in s.intents for w in m.matched]
     context = {
         "s": s,
         "segments": highlight(text, words),
