@@ -8,7 +8,10 @@ small exception family), ``taxonomy`` (intents, escalation reasons, outcome resu
 ``engine/``, pure (no SQLite, web or CLI), the flow of one complaint:
 
 - ``normalize``   NFKC, Traditional to Simplified, noise folding, jieba segmentation.
-- ``library``     load and validate the reply library under ``replies/``; lint.
+- ``library``     the reply library's data model: templates, keywords, placeholders.
+- ``yamlfile``    line-aware YAML, so every error in ``replies/`` names its line.
+- ``load``        read and validate the reply library under ``replies/``.
+- ``lint``        ``assistant lint``: each template's rendered text checked.
 - ``evidence``    hand-written recognition: keywords, patterns, rapidfuzz over example phrasings.
 - ``model``       learned recognition: the trained intent and escalation models (``model.npz``).
 - ``match``       combine both into ranked intents; praise and plain questions.

@@ -228,7 +228,7 @@ def train(data, db_path, out, replies_dir, as_json):
         raise click.ClickException("training needs scikit-learn: pip install -e '.[train]'") from None
     from assistant.engine.core import MODEL_FILE, library_hash
     from assistant.engine.escalate import load_rules
-    from assistant.engine.library import load_library
+    from assistant.engine.load import load_library
     from assistant.engine.normalize import Segmenter
 
     started = time.perf_counter()
@@ -339,7 +339,7 @@ def lint(directory, as_json):
 
         assistant lint replies/
     """
-    from assistant.engine.library import lint_library
+    from assistant.engine.lint import lint_library
 
     directory = directory or Settings.from_env().replies_dir
     report = lint_library(directory)

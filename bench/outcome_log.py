@@ -43,7 +43,7 @@ from assistant.config import Settings  # noqa: E402
 from assistant.log.db import open_db  # noqa: E402
 from assistant.engine.core import Engine  # noqa: E402
 from assistant.log.export import reply_rows, write_csv, write_xlsx  # noqa: E402
-from assistant.engine.library import INTENTS  # noqa: E402
+from assistant.taxonomy import INTENTS  # noqa: E402
 from assistant.log.outcomes import RESULTS, log_reply  # noqa: E402
 from assistant.log.stats import iso_week, weekly_stats  # noqa: E402
 

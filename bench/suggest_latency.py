@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.config import Settings  # noqa: E402
 from assistant.engine.core import MODEL_FILE, Engine  # noqa: E402
 from assistant.engine.evidence import EvidenceIndex  # noqa: E402
-from assistant.engine.library import INTENTS  # noqa: E402
+from assistant.taxonomy import INTENTS  # noqa: E402
 
 TRAIN = ROOT.parent / "shared" / "eval" / "train.jsonl"
 WARMUP = 30

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 from jinja2.exceptions import SecurityError
 
-from assistant.engine.library import lint_library, load_library
+from assistant.engine.lint import lint_library
+from assistant.engine.load import load_library
 from assistant.errors import LibraryError
 from assistant.taxonomy import INTENTS, REASONS
 

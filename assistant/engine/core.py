@@ -20,7 +20,8 @@ from assistant.config import Settings
 from assistant.engine.draft import Draft, draft_replies, extract_fields, placeholder_values
 from assistant.engine.escalate import Escalation, Rule, check_escalation, load_rules
 from assistant.engine.evidence import EvidenceIndex
-from assistant.engine.library import Library, load_library
+from assistant.engine.library import Library
+from assistant.engine.load import load_library
 from assistant.engine.match import IntentMatch, recognise
 from assistant.engine.model import TrainedModel
 from assistant.engine.normalize import Normalized, Segmenter, normalize

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.engine.library import LineDict, load_yaml
 from assistant.engine.model import ESCALATE, TrainedModel, escalation_features
 from assistant.engine.normalize import Normalized
+from assistant.engine.yamlfile import LineDict, load_yaml
 from assistant.errors import LibraryError
 from assistant.taxonomy import REASONS, REPEAT_UNRESOLVED
 

@@ -1,0 +1,241 @@
+"""Read the reply library (``replies/``): validate every file and compile the template bodies.
+
+Validation is hand-written so that every problem names the file and line. Template
+bodies are compiled in Jinja2's sandbox with strict undefined variables, and may use
+only the placeholders in ``library.PLACEHOLDERS``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from assistant.engine.library import PLACEHOLDERS, Keyword, Library, Template
+from assistant.engine.yamlfile import LineDict, load_yaml
+from assistant.errors import LibraryError
+from assistant.taxonomy import INTENT, INTENTS, OFFLINE, REASONS
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_TEMPLATE_KEYS = {"id", "situation", "examples", "keywords", "body", "private"}
+
+
+def make_environment() -> ImmutableSandboxedEnvironment:
+    """The sandbox every template renders in: no attribute access to Python objects, no undefined names."""
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+def load_library(directory: Path | str) -> Library:
+    """Load, validate and compile every file of a reply library.
+
+    :param directory: the ``replies/`` folder
+    :raises LibraryError: on the first problem, naming file and line
+    """
+    library, problems = read_library(directory)
+    if problems or library is None:
+        first = problems[0]
+        raise LibraryError(first.message, first.file, first.line)
+    return library
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One lint finding: file, line and message."""
+
+    file: str
+    line: int
+    message: str
+
+
+def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
+    """Read a reply library and collect every problem; the library is None when there are any."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return None, [Problem(str(directory), 0, "reply library folder not found")]
+    env = make_environment()
+    problems: list[Problem] = []
+    templates: list[Template] = []
+    keywords: dict[str, tuple[Keyword, ...]] = {}
+    patterns: dict[str, tuple[tuple[re.Pattern, float], ...]] = {}
+    compiled: dict[str, jinja2.Template] = {}
+    seen: dict[str, str] = {}
+
+    files = sorted(directory.glob("*.yaml")) + sorted((directory / "offline").glob("*.yaml"))
+    for path in files:
+        if path.name == "escalation.yaml":
+            continue
+        rel = _rel(path, directory)
+        try:
+            doc = load_yaml(path)
+        except LibraryError as e:
+            problems.append(Problem(rel, e.line, e.message))
+            continue
+        offline = path.parent.name == "offline"
+        head = "reason" if offline else "intent"
+        known = REASONS if offline else INTENTS
+        if not isinstance(doc, LineDict):
+            problems.append(Problem(rel, 1, f"expected a mapping with '{head}' and 'templates'"))
+            continue
+        group = doc.get(head)
+        if group not in known:
+            problems.append(Problem(rel, doc.line_of(head), f"'{head}' must be one of: {', '.join(known)}"))
+            continue
+        allowed = {head, "templates", "label"} | (set() if offline else {"keywords", "patterns"})
+        for key in doc:
+            if key not in allowed:
+                problems.append(Problem(rel, doc.line_of(key), f"unknown key '{key}'"))
+        if not offline:
+            kws, kw_problems = _parse_keywords(doc.get("keywords", []), rel, doc.line_of("keywords"))
+            problems += kw_problems
+            keywords[group] = keywords.get(group, ()) + kws
+            pats, pat_problems = _parse_patterns(doc.get("patterns", []), rel, doc.line_of("patterns"))
+            problems += pat_problems
+            patterns[group] = patterns.get(group, ()) + pats
+        items = doc.get("templates", [])
+        if not isinstance(items, list):
+            problems.append(Problem(rel, doc.line_of("templates"), "'templates' must be a list"))
+            continue
+        for item in items:
+            template, found = _parse_template(item, OFFLINE if offline else INTENT, group, rel)
+            problems += found
+            if template is None:
+                continue
+            if template.id in seen:
+                problems.append(
+                    Problem(rel, template.line, f"duplicate template id '{template.id}' (first in {seen[template.id]})")
+                )
+                continue
+            seen[template.id] = rel
+            ok = True
+            for key, source in ((template.id, template.body), (f"{template.id}#private", template.private)):
+                if source is None:
+                    continue
+                try:
+                    ast = env.parse(source)
+                except TemplateSyntaxError as e:
+                    problems.append(Problem(rel, item.line_of("body") + (e.lineno or 1), f"template syntax: {e.message}"))
+                    ok = False
+                    continue
+                unknown = meta.find_undeclared_variables(ast) - PLACEHOLDERS.keys()
+                if unknown:
+                    names = ", ".join(sorted(unknown))
+                    problems.append(
+                        Problem(rel, item.line_of("body"), f"unknown placeholder(s): {names}; allowed: {', '.join(PLACEHOLDERS)}")
+                    )
+                    ok = False
+                    continue
+                compiled[key] = env.from_string(ast)
+            if ok:
+                templates.append(template)
+
+    words, products = _read_words(directory / "words.txt")
+    if problems:
+        return None, problems
+    return Library(tuple(templates), keywords, patterns, words, products, compiled), []
+
+
+def _read_words(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Read ``words.txt`` ("word [freq] [tag]" lines): all words, and those tagged ``product``."""
+    if not path.exists():
+        return (), ()
+    words, products = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        words.append(parts[0].lower())
+        if parts[-1] == "product":
+            products.append(parts[0].lower())
+    return tuple(words), tuple(products)
+
+
+def _parse_keywords(raw, rel: str, line: int) -> tuple[tuple[Keyword, ...], list[Problem]]:
+    if not isinstance(raw, list):
+        return (), [Problem(rel, line, "'keywords' must be a list")]
+    out, problems = [], []
+    for item in raw:
+        if isinstance(item, str) and item.strip():
+            out.append(Keyword(item.strip().lower(), 1.0))
+        elif isinstance(item, LineDict) and len(item) == 1:
+            ((word, weight),) = item.items()
+            if not isinstance(weight, (int, float)) or not 0 < weight <= 5:
+                problems.append(Problem(rel, item.line, f"keyword '{word}': weight must be a number in (0, 5]"))
+                continue
+            out.append(Keyword(str(word).strip().lower(), float(weight)))
+        else:
+            problems.append(Problem(rel, getattr(item, "line", line), "a keyword is a word or 'word: weight'"))
+    return tuple(out), problems
+
+
+def _parse_patterns(raw, rel: str, line: int) -> tuple[tuple[tuple[re.Pattern, float], ...], list[Problem]]:
+    keywords, problems = _parse_keywords(raw, rel, line)
+    out = []
+    for kw in keywords:
+        try:
+            out.append((re.compile(kw.word), kw.weight))
+        except re.error as e:
+            problems.append(Problem(rel, line, f"pattern '{kw.word}': bad regular expression: {e}"))
+    return tuple(out), problems
+
+
+def _parse_template(item, kind: str, group: str, rel: str) -> tuple[Template | None, list[Problem]]:
+    if not isinstance(item, LineDict):
+        return None, [Problem(rel, getattr(item, "line", 0), "a template must be a mapping")]
+    problems = [Problem(rel, item.line_of(k), f"unknown key '{k}'") for k in item if k not in _TEMPLATE_KEYS]
+    tid = item.get("id")
+    if not isinstance(tid, str) or not _ID.match(tid):
+        problems.append(
+            Problem(rel, item.line_of("id"), "template 'id' must look like 'intent.situation' (lower case, dots, underscores)")
+        )
+        return None, problems
+    prefix = f"offline.{group}." if kind == OFFLINE else f"{group}."
+    if not tid.startswith(prefix):
+        problems.append(Problem(rel, item.line_of("id"), f"template id '{tid}' must start with '{prefix}'"))
+    for key in ("situation", "body"):
+        value = item.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(Problem(rel, item.line_of(key), f"template '{tid}': '{key}' is required text"))
+    private = item.get("private")
+    if private is not None and not isinstance(private, str):
+        problems.append(Problem(rel, item.line_of("private"), f"template '{tid}': 'private' must be text"))
+    if kind == OFFLINE and not private:
+        problems.append(Problem(rel, item.line, f"template '{tid}': offline templates need a 'private' follow-up script"))
+    lists = {}
+    for key in ("examples", "keywords"):
+        value = item.get(key, [])
+        if isinstance(value, list):  # YAML reads 12315 as a number; it is a word here
+            value = [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            problems.append(Problem(rel, item.line_of(key), f"template '{tid}': '{key}' must be a list of text"))
+            value = []
+        lists[key] = tuple(v.strip() for v in value)
+    if kind == INTENT and not lists["examples"]:
+        problems.append(Problem(rel, item.line_of("examples"), f"template '{tid}': needs at least one example complaint"))
+    if problems:
+        return None, problems
+    return (
+        Template(
+            id=tid,
+            kind=kind,
+            group=group,
+            situation=item["situation"].strip(),
+            examples=lists["examples"],
+            keywords=tuple(k.lower() for k in lists["keywords"]),
+            body=item["body"].strip(),
+            private=private.strip() if private else None,
+            file=rel,
+            line=item.line,
+        ),
+        [],
+    )
+
+
+def _rel(path: Path, directory: Path) -> str:
+    try:
+        return str(path.relative_to(directory.parent))
+    except ValueError:
+        return str(path)
