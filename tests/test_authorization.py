@@ -76,6 +76,7 @@ def page(method: str, path: str, request: dict | None = None, *, everyone=200, a
 TABLE: list[tuple] = [
     # --- the JSON API ---
     *rows("GET", "/healthz", {}, anonymous=200, agent_a=200, agent_b=200, lead=200),
+    *rows("GET", "/favicon.ico", {}, anonymous=200, agent_a=200, agent_b=200, lead=200),
     *rows("POST", "/api/v1/suggest", SUGGEST, anonymous=401, agent_a=200, agent_b=200, lead=200),
     *rows("POST", "/api/v1/replies", REPLY, anonymous=401, agent_a=201, agent_b=201, lead=201),
     *rows("POST", "/api/v1/replies/{reply_id}/outcome", OUTCOME, anonymous=401, agent_a=201, agent_b=404, lead=201),

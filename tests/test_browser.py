@@ -243,3 +243,56 @@ def test_a_draft_whose_token_was_changed_is_refused_on_the_page(page):
     page.wait_for_function("document.querySelector('#draft-1 .sent').textContent.includes('草稿校验失败')")
     assert page.locator("#draft-1 .sent [role=alert]").count() == 1
     assert len(log_rows(page)) == before
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
+def test_an_uploaded_csv_is_triaged_in_utf8_and_gbk(page, tmp_path, encoding):
+    path = tmp_path / "差评.csv"
+    path.write_bytes("text,订单号\n物流有点慢,A1\n孩子用了过敏住院了，我要投诉到12315,A2\n太差了,A3\n".encode(encoding))
+    page.goto(f"{page.base}/triage")
+    page.set_input_files("#file", str(path))
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    assert "共 3 条" in page.inner_text("h2")
+    assert page.locator("table.triage tbody tr").count() == 3
+    assert "过敏住院" in page.locator("table.triage tbody tr").first.inner_text()
+    assert ("GBK" if encoding == "gbk" else "UTF-8") in page.inner_text("#triage-note")
+    assert re.fullmatch(r"\d+", page.locator("table.triage td.severity").first.inner_text())
+    page.screenshot(path=str(ARTIFACTS / f"triage-upload-{encoding}.png"), full_page=True)
+
+
+def test_an_uploaded_csv_without_a_text_column_says_so(page, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("评价内容,订单号\n物流有点慢,A1\n".encode("gbk"))
+    page.goto(f"{page.base}/triage")
+    page.set_input_files("#file", str(path))
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("#triage-error")
+    assert "没有 text 列" in page.inner_text("#triage-error") and "评价内容" in page.inner_text("#triage-error")
+    assert page.locator("table.triage").count() == 0 and "共 0 条" not in page.inner_text("main")
+    assert page.locator("nav a[href='/compose']").count() == 1
+
+
+def test_a_compose_link_generates_the_drafts_at_once(page):
+    page.goto(f"{page.base}/compose?text=" + "快递一个星期还没到，客服也不回消息")
+    page.wait_for_selector("form.draft", timeout=10_000)
+    assert page.input_value("#text") == "快递一个星期还没到，客服也不回消息"
+    assert "logistics_delay" in page.inner_text(".intents")
+
+
+def test_a_reply_with_review_inducement_needs_a_confirmation(page):
+    before = len(log_rows(page))
+    page.fill("#text", "买的电热水壶用了两周就不加热了，太失望了")
+    page.click("#compose-form button[type=submit]")
+    page.wait_for_selector("form.draft")
+    page.fill("#reply-1", "非常抱歉热水壶不加热，我们今天18:00前给您补发一台新的。给个好评返现20元哦")
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .confirm")
+    assert "诱导" in page.inner_text("#draft-1 .sent") and "仍然发送" in page.inner_text("#draft-1 .sent")
+    assert len(log_rows(page)) == before
+    page.screenshot(path=str(ARTIFACTS / "draft-confirm.png"), full_page=True)
+    page.check("#draft-1 input[name=confirm_send]")
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    rows = log_rows(page)
+    assert len(rows) == before + 1 and "好评返现" in rows[-1]["sent_text"]

@@ -57,6 +57,14 @@ ROW_COLUMNS = [
 SHEET_NAMES = {"template": "by template", "intent": "by intent", "agent": "by agent", "platform": "by platform"}
 
 
+RATE_COLUMNS = ("rate", "low", "high")
+
+
+def figure_values(figures) -> list:
+    """A group's ``FIGURE_COLUMNS``; the rate and its interval are blank (None) when no reply has an outcome yet."""
+    return [None if c in RATE_COLUMNS and not figures.known else getattr(figures, c) for c in FIGURE_COLUMNS]
+
+
 def reply_rows(db: sqlite_utils.Database, week: str) -> Iterator[dict]:
     """The replies sent in a week, oldest first, with the columns of the export (texts are already redacted)."""
     cursor = db.execute(f"select {', '.join(ROW_COLUMNS)} from replies where week = ? order by id", [week])
@@ -67,10 +75,10 @@ def reply_rows(db: sqlite_utils.Database, week: str) -> Iterator[dict]:
 def figure_table(stats: WeeklyStats) -> Iterator[list]:
     """The week's figures as one tidy table: table, key, then ``FIGURE_COLUMNS``."""
     yield ["table", "key", *FIGURE_COLUMNS]
-    yield ["summary", stats.week, *(getattr(stats.total, c) for c in FIGURE_COLUMNS)]
+    yield ["summary", stats.week, *figure_values(stats.total)]
     for name in DIMENSIONS:
         for f in stats.breakdowns[name]:
-            yield [f"by_{name}", f.key, *(getattr(f, c) for c in FIGURE_COLUMNS)]
+            yield [f"by_{name}", f.key, *figure_values(f)]
 
 
 def write_csv(stats: WeeklyStats, rows: Iterator[dict] | None, fp) -> None:
@@ -97,7 +105,7 @@ def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
     )
     summary = book.add_worksheet("summary")
     lines: list[list[object]] = [["figure", "value"], ["week", stats.week]]
-    lines += [[column, getattr(stats.total, column)] for column in FIGURE_COLUMNS]
+    lines += [list(pair) for pair in zip(FIGURE_COLUMNS, figure_values(stats.total))]
     lines += [["escalation_share", stats.escalation_share], ["median_days_to_outcome", stats.median_days_to_outcome]]
     for n, line in enumerate(lines):
         summary.write_row(n, 0, line)
@@ -105,7 +113,7 @@ def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
         sheet = book.add_worksheet(title)
         sheet.write_row(0, 0, ["key", *FIGURE_COLUMNS])
         for n, f in enumerate(stats.breakdowns[name], start=1):
-            sheet.write_row(n, 0, [f.key, *(getattr(f, c) for c in FIGURE_COLUMNS)])
+            sheet.write_row(n, 0, [f.key, *figure_values(f)])
     sheet = book.add_worksheet("rows")
     sheet.write_row(0, 0, ROW_COLUMNS)
     for n, row in enumerate(rows, start=1):

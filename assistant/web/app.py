@@ -8,7 +8,7 @@ import sqlite3
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -28,9 +28,10 @@ from assistant.errors import (
     StorageUnavailable,
     Unauthorized,
 )
-from assistant.log.auth import LoginThrottle
+from assistant.log.auth import LoginThrottle, User, user_for_session
 from assistant.log.db import load_or_create_secret, open_db
 from assistant.web import api, pages, pages_lead
+from assistant.web.messages import chinese
 
 log = logging.getLogger("assistant")
 WEB = ROOT / "web"
@@ -87,6 +88,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         session_cookie="assistant_session",
     )
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        """Browsers ask for /favicon.ico whatever the page links; the same file as web/static/favicon.ico."""
+        return FileResponse(WEB / "static" / "favicon.ico", media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"})
+
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(pages_lead.router)
@@ -99,7 +106,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if request.url.path.startswith("/api/"):
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
             return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
-        return render_error(request, status, str(exc))
+        return render_error(request, status, chinese(str(exc)))
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc):
@@ -128,9 +135,26 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def render_error(request: Request, status: int, message: str):
+    """An error page, with the navigation bar when someone is signed in (so they can go on from there)."""
     templates = request.app.state.templates
-    context = {"status": status, "title": TITLES.get(status, "出错了"), "message": message, "user": None, "csrf": ""}
+    user = _signed_in(request)
+    csrf = (request.session.get("csrf") or "") if user else ""
+    context = {"status": status, "title": TITLES.get(status, "出错了"), "message": message, "user": user, "csrf": csrf}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+def _signed_in(request: Request) -> User | None:
+    """The session's user for an error page, or None (no session, or the log cannot be read)."""
+    if "session" not in request.scope or not request.session.get("user"):
+        return None
+    try:
+        db = open_db(request.app.state.settings.db_path, migrate=False)
+        try:
+            return user_for_session(db, request.session.get("user"), request.session.get("sid", ""))
+        finally:
+            db.close()
+    except (AssistantError, sqlite3.Error):
+        return None
 
 
 def make_templates() -> Jinja2Templates:
@@ -165,7 +189,7 @@ class BodyLimit:
         limit = self.import_limit if scope["path"] in self.LARGE else self.default
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
-            return await _too_large(limit, send)
+            return await _too_large(limit, send, scope["path"])
         seen, rejected = 0, False
 
         async def counting_receive():
@@ -176,7 +200,7 @@ class BodyLimit:
                 if seen > limit:
                     # Answer 413 now and tell the app the client left; whatever it sends later is dropped.
                     rejected = True
-                    await _too_large(limit, send)
+                    await _too_large(limit, send, scope["path"])
                     return {"type": "http.disconnect"}
             return message
 
@@ -187,13 +211,19 @@ class BodyLimit:
         await self.app(scope, counting_receive, guarded_send)
 
 
-async def _too_large(limit: int, send) -> None:
-    body = f'{{"detail": "request body is larger than {limit} bytes"}}'.encode()
+async def _too_large(limit: int, send, path: str = "/api/") -> None:
+    """413: JSON for the API, a short Chinese page for the pages (a backlog file too large to triage)."""
+    if path.startswith("/api/"):
+        body, media = f'{{"detail": "request body is larger than {limit} bytes"}}'.encode(), b"application/json"
+    else:
+        megabytes = f"{limit / 1048576:.0f} MB" if limit >= 1048576 else f"{limit // 1024} KB"
+        text = f"<!doctype html><meta charset=utf-8><title>文件太大</title><p>提交的内容超过了 {megabytes} 的上限，请分批上传。"
+        body, media = (text + ' <a href="javascript:history.back()">返回</a></p>').encode(), b"text/html; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [(b"content-type", media), (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 import json
 import re
 import secrets
 from dataclasses import asdict
+from pathlib import Path as FilePath
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request, UploadFile
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from assistant import replying
 from assistant.engine import triage as batch
@@ -22,6 +26,7 @@ from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvali
 from assistant.replying import Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
 from assistant.web.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, SigningSecret
+from assistant.web.messages import chinese
 from assistant.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -103,7 +108,7 @@ def compose_suggest(
             engine, db, text, fields, agent=user.name, key=key, tz=settings.tz, secret=secret, conversion=conversion
         )
     except InvalidInput as e:
-        return render(request, "_suggestion.html", {"error": str(e)}, user)
+        return render(request, "_suggestion.html", {"error": chinese(str(e))}, user)
     s = suggested.suggestion
     words = [w for m in s.intents for w in m.matched]
     context = {
@@ -149,6 +154,7 @@ def compose_sent(
     agent_intent: OptionalText = None,
     agent_escalate: OptionalText = None,
     agent_reasons: OptionalList = None,
+    confirm_send: OptionalText = None,
 ):
     """Log a draft as sent, as the suggestion partial showed it, with the agent's verdict.
 
@@ -156,11 +162,17 @@ def compose_sent(
     again, and its key makes a second submit answer with the same reply (nothing new is logged).
     ``verdict`` marks a post from the verdict panel (an unticked 需要转线下 sends nothing).
     The response announces ``reply-logged`` to lists that care; a refused post answers 400 with the
-    message in the draft's status line.
+    message in the draft's status line. A reply that scores 0 for sincerity or has a severe finding (review
+    inducement) is logged only with ``confirm_send`` (the 仍然发送 box the refusal shows with its reasons).
     """
     template_id = _blank(template_id)
     if not sent_text.strip():
         return _sent_error(request, user, "回复内容是空的，请先写好回复再标记为已发送。")
+    if not _blank(confirm_send):
+        problems = severe_problems(sent_text, complaint)
+        if problems:
+            context = {"reply_id": None, "created": False, "error": None, "confirm": problems}
+            return render(request, "_sent.html", context, user, status_code=400)
     try:
         stars = outcomes.parse_rating(rating)
     except InvalidInput:
@@ -201,13 +213,22 @@ def compose_sent(
     except SuggestionTokenInvalid:
         return _sent_error(request, user, "草稿校验失败（内容被改动过或不是这条投诉的草稿），请重新生成草稿后再标记为已发送。")
     except InvalidInput as e:
-        return _sent_error(request, user, str(e))
+        return _sent_error(request, user, chinese(str(e)))
     headers = {"HX-Trigger": "reply-logged"} if created else None
     return render(request, "_sent.html", {"reply_id": reply_id, "created": created, "error": None}, user, headers=headers)
 
 
 def _sent_error(request: Request, user: User, message: str):
     return render(request, "_sent.html", {"reply_id": None, "created": False, "error": message}, user, status_code=400)
+
+
+def severe_problems(sent_text: str, complaint: str) -> list[str]:
+    """Why a reply must not go out unconfirmed: its severe sincerity findings, or a score of 0; empty when it may."""
+    result = check_sincerity(sent_text, complaint or None)
+    severe = [f.removeprefix("严重：") for f in result.findings if f.startswith("严重：")]
+    if result.score == 0:
+        severe.insert(0, "真诚度只有 0 分")
+    return severe
 
 
 @router.get("/replies", response_class=HTMLResponse)
@@ -250,33 +271,85 @@ def reply_outcome(
 
 @router.get("/triage", response_class=HTMLResponse)
 def triage_page(request: Request, user: PageUser):
-    return render(request, "triage.html", {"records": None, "skipped": [], "result_id": None}, user)
+    return render(request, "triage.html", _triage_context(), user)
+
+
+def _triage_context(**values) -> dict:
+    return {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, **values}
+
+
+# Encodings a backlog file may come in: UTF-8 (with or without a byte-order mark), UTF-16 (with one, as Excel's
+# "Unicode text" writes it), and GBK/GB18030, which Excel on a Chinese Windows writes for "CSV (逗号分隔)".
+def decode_upload(raw: bytes) -> tuple[str, str] | None:
+    """The text of an uploaded file and the name of the encoding it was read in; None when none fits."""
+    if raw.startswith(codecs.BOM_UTF8):
+        candidates = [("utf-8-sig", "UTF-8")]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", "UTF-16")]
+    else:
+        candidates = [("utf-8", "UTF-8"), ("gb18030", "GBK")]
+    for codec, label in candidates:
+        try:
+            return raw.decode(codec), label
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _csv_columns(content: str) -> list[str]:
+    return next(csv.reader(io.StringIO(content, newline="")), [])
 
 
 @router.post("/triage", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def triage_run(request: Request, user: PageUser, engine: EngineDep):
-    """Rank a pasted or uploaded backlog with the same function as ``assistant triage``."""
+    """Rank a pasted or uploaded backlog with the same function as ``assistant triage``.
+
+    A file that cannot be read (encoding, no ``text`` column, no complaints) is answered on the page, in Chinese.
+    """
     form = await request.form()
     upload, pasted = form.get("file"), str(form.get("text") or "")
-    if isinstance(upload, UploadFile) and upload.filename:
-        raw = await upload.read()
+    note = None
+
+    def refuse(message: str):
+        return render(request, "triage.html", _triage_context(error=message), user, status_code=400)
+
+    # request.form() gives Starlette's UploadFile (FastAPI's is a subclass of it).
+    if isinstance(upload, StarletteUploadFile) and upload.filename:
+        name = upload.filename
+        if FilePath(name).suffix.lower() not in (".csv", ".jsonl", ".ndjson", ".txt"):
+            return refuse(f"不能分拣“{name}”：只能上传 CSV、JSONL 或 TXT 文件。Excel 表格请先另存为“CSV UTF-8”。")
+        decoded = decode_upload(await upload.read())
+        if decoded is None:
+            return refuse(f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。")
+        content, encoding = decoded
+        if FilePath(name).suffix.lower() == ".csv":
+            columns = _csv_columns(content)
+            if "text" not in columns:
+                found = "、".join(c for c in columns if c) or "没有"
+                return refuse(
+                    f"文件“{name}”里没有 text 列（找到的列：{found}）。请把投诉内容所在的那一列的表头改成 text 再上传。"
+                )
         try:
-            content = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInput("上传的文件不是 UTF-8 编码，请在 Excel 里另存为“CSV UTF-8”。") from None
-        rows, skipped = batch.parse_rows(content, upload.filename)
+            rows, skipped = batch.parse_rows(content, name)
+        except InvalidInput as e:
+            return refuse(chinese(str(e)))
+        note = f"已按 {encoding} 编码读取“{name}”" + ("，投诉取自 text 列。" if FilePath(name).suffix.lower() == ".csv" else "。")
+        if not rows and not skipped:
+            return refuse(f"文件“{name}”里没有投诉（是空的，或只有表头）。")
     else:
         rows, skipped = batch.parse_rows(pasted, "pasted.txt")
+        if not rows:
+            return refuse("没有要分拣的投诉：请粘贴投诉（每行一条），或选择一个 CSV 文件。")
     if len(rows) > 2000:
-        raise InvalidInput("一次最多分拣 2000 条，请分批上传。")
+        return refuse("一次最多分拣 2000 条，请分批上传。")
     records, failed = batch.triage(engine, rows)
     store: dict = request.app.state.triage_results
     result_id = secrets.token_urlsafe(8)
     store[result_id] = (user.name, records)
     while len(store) > 50:
         store.pop(next(iter(store)))
-    context = {"records": records, "skipped": sorted(skipped + failed, key=lambda s: s.line), "result_id": result_id}
-    return render(request, "triage.html", context, user)
+    skipped = [batch.Skipped(s.line, chinese(s.reason)) for s in sorted(skipped + failed, key=lambda s: s.line)]
+    return render(request, "triage.html", _triage_context(records=records, skipped=skipped, result_id=result_id, note=note), user)
 
 
 @router.get("/triage/{result_id}.csv")

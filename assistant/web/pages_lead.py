@@ -6,9 +6,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from assistant import reporting
-from assistant.errors import LibraryError
+from assistant.errors import InvalidInput, LibraryError
 from assistant.log.auth import ROLES, add_user, list_users
 from assistant.web.deps import DB, CsrfChecked, EngineDep, PageLead, PageUser, SettingsDep
+from assistant.web.messages import ROLE_LABELS, chinese
 from assistant.web.rendering import download, render
 
 router = APIRouter(include_in_schema=False)
@@ -48,13 +49,29 @@ def library_page(request: Request, user: PageUser, engine: EngineDep, db: DB, q:
 
 @router.get("/users", response_class=HTMLResponse)
 def users_page(request: Request, user: PageLead, db: DB):
-    return render(request, "users.html", {"rows": list_users(db), "created": None, "roles": ROLES}, user)
+    return render(request, "users.html", _users_context(db), user)
 
 
 @router.post("/users", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def users_add(request: Request, user: PageLead, db: DB, name: str = Form(), role: str = Form()):
-    created = add_user(db, name, role)
-    return render(request, "users.html", {"rows": list_users(db), "created": created, "roles": ROLES}, user)
+    """Add an account; a refused one (taken name, bad role) is said on the page, with the form kept."""
+    try:
+        created = add_user(db, name, role)
+    except InvalidInput as e:
+        return render(request, "users.html", _users_context(db, error=chinese(str(e)), name=name), user, status_code=400)
+    return render(request, "users.html", _users_context(db, created=created), user)
+
+
+def _users_context(db, **values) -> dict:
+    return {
+        "rows": list_users(db),
+        "created": None,
+        "roles": ROLES,
+        "role_labels": ROLE_LABELS,
+        "error": None,
+        "name": "",
+        **values,
+    }
 
 
 def model_note(summary: dict | None) -> str:

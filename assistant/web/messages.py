@@ -1,0 +1,46 @@
+"""Chinese wording, for the pages, of the English messages the engine and the log raise.
+
+The JSON API and the CLI keep the English messages (they are for scripts and operators); a page
+shows what an agent or a lead reads, so every known message is said in Chinese here. An unknown
+message is passed through unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+ROLE_LABELS = {"agent": "客服", "lead": "组长"}
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"complaint text is empty"), "投诉内容是空的，请先粘贴顾客的差评或消息。"),
+    (
+        re.compile(r"complaint text is (\d+) characters; the limit is (\d+)"),
+        r"投诉内容有 \1 个字，超过了 \2 个字的上限，请删减后再试。",
+    ),
+    (re.compile(r"week must look like 2026-W47.*"), "周的格式应该像 2026-W47（2000 到 2099 年的 ISO 周），请重新输入。"),
+    (re.compile(r"user name must be 1-64 characters"), "用户名需要 1 到 64 个字符。"),
+    (re.compile(r"role must be one of: .*"), "角色只能是客服或组长。"),
+    (re.compile(r"user '(.*)' already exists"), r"用户名“\1”已经有人用了，请换一个。"),
+    (re.compile(r"user \"(.*)\" already exists"), r"用户名“\1”已经有人用了，请换一个。"),
+    (re.compile(r"rating .* is not 1-5"), "评分只能是 1 到 5 星。"),
+    (re.compile(r"result must be one of: .*"), "结果不在列表里，请从下拉框里选一个。"),
+    (re.compile(r"reply (\d+) not found"), r"回复 \1 不存在。"),
+    (re.compile(r"sent_text is empty"), "回复内容是空的，请先写好回复再标记为已发送。"),
+    (re.compile(r"agent_intent .* is not one of: .*"), "问题类型不在分类表里，请从列表里选一个。"),
+    (re.compile(r"agent_reasons: .* is not one of: .*"), "转线下原因不在分类表里，请从列表里勾选。"),
+    (re.compile(r"agent_reasons must be empty when agent_escalate is false"), "没有勾选“需要转线下”，就不用勾选原因。"),
+    (re.compile(r"agent_escalate is true: .*"), "勾选了“需要转线下”，请至少勾选一个原因。"),
+    (re.compile(r"format must be csv or xlsx; table must be figures or rows"), "只能下载 CSV 或 XLSX 格式的统计或明细。"),
+    (re.compile(r"more cells than columns"), "这一行的格子比表头多（可能是内容里有没加引号的逗号）"),
+    (re.compile(r"not valid JSON \((.*)\)"), r"不是有效的 JSON（\1）"),
+    (re.compile(r"no 'text' field"), "没有 text 字段"),
+    (re.compile(r"cannot open the log at .*"), "记录数据库打不开，请联系管理员。"),
+]
+
+
+def chinese(message: str) -> str:
+    """The Chinese wording of a known English message; anything else unchanged."""
+    for pattern, wording in _PATTERNS:
+        if pattern.fullmatch(message):
+            return pattern.sub(wording, message)
+    return message

@@ -1,0 +1,212 @@
+"""Issue 13 on the pages, through the in-process client: uploads in any encoding Excel writes, messages in Chinese,
+error pages with the navigation, the severe-reply confirmation, severity, favicon, rates of groups without outcomes."""
+
+import csv
+import io
+import re
+from datetime import UTC, datetime
+
+import pytest
+from bs4 import BeautifulSoup
+from helpers import make_reply, sign_in
+from openpyxl import load_workbook
+
+from assistant.log.auth import add_user
+from assistant.log.export import write_csv, write_xlsx
+from assistant.log.stats import weekly_stats
+
+INDUCEMENT = "非常抱歉热水壶不加热，我们今天18:00前给您补发一台新的。给个好评返现20元哦"
+STOCK = "给您带来不便深表歉意，感谢您的理解与支持"  # scores 0
+ENGLISH = re.compile(r"[A-Za-z]{3,}(?: [A-Za-z']{2,}){2,}")  # three English words in a row: a sentence, not an id
+
+
+@pytest.fixture
+def site(make_client):
+    client, db = make_client()
+    users = {name: add_user(db, name, role) for name, role in [("小林", "agent"), ("组长", "lead")]}
+    return client, db, users
+
+
+def shown_text(html: str) -> str:
+    soup = BeautifulSoup(html, "html.parser")
+    for hidden in soup(["script", "style", "code"]):
+        hidden.decompose()
+    return soup.get_text(" ", strip=True)
+
+
+def triage_upload(client, csrf, name, content: bytes):
+    return client.post("/triage", data={"csrf": csrf, "text": ""}, files={"file": (name, content, "text/csv")})
+
+
+def test_an_uploaded_csv_is_triaged_in_utf8_gbk_and_utf16(site):
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    table = "text,order\n孩子用了过敏住院了，我要投诉到12315,A1\n物流有点慢,A2\n"
+    for encoding, label in [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8"), ("gbk", "GBK"), ("utf-16", "UTF-16")]:
+        response = triage_upload(client, csrf, "backlog.csv", table.encode(encoding))
+        assert response.status_code == 200, (encoding, response.text)
+        soup = BeautifulSoup(response.text, "html.parser")
+        assert len(soup.select("table.triage tbody tr")) == 2, encoding
+        assert "共 2 条" in soup.get_text()
+        assert "过敏住院" in soup.select_one("table.triage tbody tr").get_text()
+        assert label in soup.select_one("#triage-note").get_text()
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("backlog.csv", "评价内容,订单号\n太差了,A1\n".encode("gbk"), "没有 text 列（找到的列：评价内容、订单号）"),
+        ("backlog.csv", b"text\n", "没有投诉"),
+        ("backlog.csv", b"", "没有 text 列"),
+        ("backlog.csv", b"\xff\xfe\xfftext\x00\x81", "不是 UTF-8、GBK 或 UTF-16"),
+        ("backlog.xlsx", b"PK\x03\x04", "只能上传 CSV、JSONL 或 TXT"),
+    ],
+)
+def test_an_upload_that_cannot_be_triaged_says_why_in_chinese(site, name, content, message):
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    response = triage_upload(client, csrf, name, content)
+    assert response.status_code == 400
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert message in soup.select_one("#triage-error").get_text()
+    assert "共 0 条" not in soup.get_text() and soup.select_one("nav") is not None
+
+
+def test_an_empty_paste_says_so_and_bad_rows_are_reported_in_chinese(site):
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    empty = client.post("/triage", data={"csrf": csrf, "text": "  \n"})
+    assert empty.status_code == 400 and "没有要分拣的投诉" in empty.text
+    response = triage_upload(client, csrf, "b.csv", 'text\n物流有点慢\n""\n太差了,多的一格\n'.encode())
+    text = shown_text(response.text)
+    assert "投诉内容是空的" in text and "格子比表头多" in text
+    assert not ENGLISH.search(text), ENGLISH.search(text)
+
+
+def test_triage_severity_is_a_whole_number(site):
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    response = client.post("/triage", data={"csrf": csrf, "text": "孩子用了过敏住院了，我要投诉到12315\n物流有点慢"})
+    cells = [td.get_text() for td in BeautifulSoup(response.text, "html.parser").select("td.severity")]
+    assert len(cells) == 2 and all(re.fullmatch(r"\d+", c) for c in cells), cells
+
+
+def test_a_compose_link_generates_drafts_on_load(site):
+    client, _, users = site
+    sign_in(client, "小林", users["小林"].password)
+    form = BeautifulSoup(client.get("/compose", params={"text": "快递太慢了"}).text, "html.parser").select_one("#compose-form")
+    assert "load" in form["hx-trigger"]
+    form = BeautifulSoup(client.get("/compose").text, "html.parser").select_one("#compose-form")
+    assert "load" not in form["hx-trigger"]
+
+
+def _suggest(client, csrf, text):
+    response = client.post("/compose/suggest", data={"text": text, "platform": "taobao"}, headers={"X-CSRF-Token": csrf})
+    soup = BeautifulSoup(response.text, "html.parser")
+    form = soup.select_one("form.draft")
+    data = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    data["suggestion"] = soup.select_one("#verdict input[name=suggestion]")["value"]
+    return data
+
+
+@pytest.mark.parametrize("reply", [INDUCEMENT, STOCK])
+def test_a_severe_or_zero_sincerity_reply_needs_a_confirmation_before_it_is_logged(site, reply):
+    client, db, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    data = {**_suggest(client, csrf, "买的电热水壶用了两周就不加热了"), "sent_text": reply}
+    refused = client.post("/compose/sent", data=data, headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 400
+    soup = BeautifulSoup(refused.text, "html.parser")
+    assert soup.select_one("input[type=checkbox][name=confirm_send]") is not None and "仍然发送" in soup.get_text()
+    assert ("诱导" in soup.get_text()) if reply == INDUCEMENT else ("0 分" in soup.get_text())
+    assert db.execute("select count(*) from replies").fetchone()[0] == 0
+    confirmed = client.post("/compose/sent", data={**data, "confirm_send": "1"}, headers={"X-CSRF-Token": csrf})
+    assert confirmed.status_code == 200 and "已记录为已发送" in confirmed.text
+    assert db.execute("select count(*) from replies").fetchone()[0] == 1
+
+
+def test_a_sincere_reply_is_logged_without_a_confirmation(site):
+    client, db, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    data = _suggest(client, csrf, "买的电热水壶用了两周就不加热了")
+    data["sent_text"] = "非常抱歉热水壶用了两周就不加热，我们今天18:00前给您补发一台新的，旧的不用寄回。"
+    response = client.post("/compose/sent", data=data, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 200 and "已记录为已发送" in response.text
+
+
+def test_page_messages_are_chinese_and_error_pages_keep_the_navigation(site):
+    client, _, users = site
+    csrf = sign_in(client, "组长", users["组长"].password)
+    empty = client.post("/compose/suggest", data={"text": " ", "platform": "taobao"}, headers={"X-CSRF-Token": csrf})
+    assert "投诉内容是空的" in empty.text and "complaint" not in empty.text
+    bad_week = client.get("/stats", params={"week": "2026-47"})
+    assert bad_week.status_code == 400 and "2026-W47" in bad_week.text
+    assert not ENGLISH.search(shown_text(bad_week.text))
+    assert BeautifulSoup(bad_week.text, "html.parser").select_one("nav a[href='/replies']") is not None
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and BeautifulSoup(missing.text, "html.parser").select_one("nav") is not None
+
+    created = client.post("/users", data={"csrf": csrf, "name": "xiaomei", "role": "agent"})
+    assert "（客服）" in created.text and "(agent)" not in created.text and "（agent）" not in created.text
+    again = client.post("/users", data={"csrf": csrf, "name": "xiaomei", "role": "agent"})
+    assert again.status_code == 400
+    assert "用户名“xiaomei”已经有人用了" in again.text and "already exists" not in again.text
+    assert not ENGLISH.search(shown_text(again.text))
+
+
+def test_the_api_keeps_its_english_messages(site):
+    client, _, users = site
+    response = client.post("/api/v1/suggest", json={"text": " "}, headers={"Authorization": f"Bearer {users['小林'].token}"})
+    assert response.status_code in (400, 422) and "empty" in response.text
+
+
+@pytest.mark.parametrize(
+    "english,expected",
+    [
+        ("complaint text is empty", "投诉内容是空的"),
+        ("complaint text is 6000 characters; the limit is 5000", "6000 个字"),
+        ("week must look like 2026-W47 (an ISO week of 2000-2099), not '2026-47'", "2026-W47"),
+        ("user 'xiaomei' already exists", "“xiaomei”"),
+        ("something we never said", "something we never said"),
+    ],
+)
+def test_known_messages_have_a_chinese_wording(english, expected):
+    from assistant.web.messages import chinese
+
+    assert expected in chinese(english)
+
+
+def test_the_favicon_is_served_from_static(site):
+    client, _, users = site
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"
+    sign_in(client, "小林", users["小林"].password)
+    link = BeautifulSoup(client.get("/compose").text, "html.parser").select_one("link[rel=icon]")
+    assert client.get(link["href"]).status_code == 200
+
+
+def test_a_group_without_outcomes_shows_a_dash_and_exports_blank_rates(site, engine):
+    client, db, users = site
+    make_reply(db, engine, now=datetime(2026, 11, 18, 10, 0, tzinfo=UTC))  # W47, no outcome
+    sign_in(client, "组长", users["组长"].password)
+    page = BeautifulSoup(client.get("/stats", params={"week": "2026-W47"}).text, "html.parser")
+    assert page.select_one("#rate").get_text() == "—"
+    values = [t.get_text() for t in page.select("svg text.value")]
+    assert values and all(v.startswith("—") and "0%" not in v and "n=0" not in v for v in values), values
+
+    stats = weekly_stats(db, "2026-W47")
+    out = io.StringIO()
+    write_csv(stats, None, out)
+    for row in csv.DictReader(io.StringIO(out.getvalue().lstrip("\ufeff"))):
+        assert row["sent"] == "1" and (row["rate"], row["low"], row["high"]) == ("", "", ""), row
+    book_bytes = io.BytesIO()
+    write_xlsx(stats, iter([]), book_bytes)
+    book = load_workbook(io.BytesIO(book_bytes.getvalue()))
+    summary = {r[0]: r[1] for r in book["summary"].iter_rows(values_only=True)}
+    assert summary["sent"] == 1 and summary["rate"] is None
+    by_template = list(book["by template"].iter_rows(values_only=True))
+    assert by_template[1][FIGURE_RATE] is None
+
+
+FIGURE_RATE = 1 + 8  # key, then FIGURE_COLUMNS: rate is the ninth
