@@ -85,7 +85,8 @@ def show_progress(total: int, label: str):
 @cli.command()
 @click.argument("text")
 @replies_option
-@click.option("--customer", help="Customer name with title, e.g. 王女士.")
+@click.option("--customer", help="How the drafts address the customer, e.g. 王女士 (only a salutation, not an identity).")
+@click.option("--buyer-id", help="The platform's buyer nickname or ID: with --order-id, what finds a returning customer.")
 @click.option("--product", help="Product name, e.g. 电热水壶.")
 @click.option("--order-id", help="Order number.")
 @click.option("--agent", help="The agent's name, signed in drafts.")
@@ -93,11 +94,11 @@ def show_progress(total: int, label: str):
 @click.option("--explain", is_flag=True, help="Show each intent's closest example phrasing.")
 @db_option
 @json_option
-def suggest(text, replies_dir, customer, product, order_id, agent, platform, explain, db_path, as_json):
+def suggest(text, replies_dir, customer, buyer_id, product, order_id, agent, platform, explain, db_path, as_json):
     """Recognise one complaint and draft replies. TEXT may be - to read stdin.
 
     With --db, the outcome log adds what it knows: an earlier unresolved reply
-    to the same customer or order escalates, texts already sent are not offered
+    to the same buyer (--buyer-id) or order escalates, texts already sent are not offered
     again, and measured conversion shifts the order of templates.
 
     Example:
@@ -114,7 +115,7 @@ def suggest(text, replies_dir, customer, product, order_id, agent, platform, exp
     from assistant.log.db import load_or_create_secret, open_db
 
     engine = load_engine(replies_dir)
-    fields = replying.Fields(platform=platform, customer=customer, product=product, order_id=order_id)
+    fields = replying.Fields(platform=platform, customer=customer, product=product, order_id=order_id, buyer_id=buyer_id)
     if db_path:  # with a log: repeat contacts, texts already sent and measured conversion
         settings = Settings.from_env(db_path=db_path)
         s = replying.suggest(

@@ -22,12 +22,18 @@ from assistant.log.outcomes import Shown, agent_verdict
 
 @dataclass(frozen=True)
 class Fields:
-    """What the agent knows about the complaint beside its text: they fill the drafts and find the history."""
+    """What the agent knows about the complaint beside its text: they fill the drafts and find the history.
+
+    ``customer`` is only the salutation the drafts use ("王女士"): many buyers share one, so it never
+    identifies anyone. A returning customer is recognised by ``buyer_id`` (the platform's buyer nickname
+    or ID) or ``order_id``, both kept in the log only as keyed hashes.
+    """
 
     platform: str | None = None
     customer: str | None = None
     product: str | None = None
     order_id: str | None = None
+    buyer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,14 +48,14 @@ class Suggested:
 def history(
     db: sqlite_utils.Database | None, fields: Fields, *, key: bytes, tz: ZoneInfo | None, conversion: dict | None = None
 ) -> History:
-    """What the log knows about this customer, order and platform (nothing without a log)."""
+    """What the log knows about this buyer, order and platform (nothing without a log); the salutation plays no part."""
     if db is None or tz is None:
         return History()
     return outcomes.history_for(
         db,
         key=key,
         tz=tz,
-        customer=fields.customer,
+        customer=fields.buyer_id,
         order_id=fields.order_id,
         platform=fields.platform,
         conversion=conversion,
@@ -149,7 +155,7 @@ def log_sent(
         key=key,
         tz=tz,
         template_id=template_id,
-        customer=fields.customer,
+        customer=fields.buyer_id,
         order_id=fields.order_id,
         rating=rating,
         verdict=verdict,

@@ -267,6 +267,8 @@ def log_shown(
     :param template_id: the draft the agent started from (default: the first draft)
     :param verdict: the agent's intent and escalation verdict (None: not reviewed)
     :param idempotency_key: when a reply with this key exists, its id is returned and nothing is written
+    :param customer: who the customer is (the platform's buyer nickname or ID, never a salutation such as
+        "王女士"), stored as ``customer_ref``, a keyed hash
     :param key: the HMAC key for customer and order references
     :raises InvalidInput: for an empty reply, or a key already used by another agent
     """
@@ -465,6 +467,8 @@ def history_for(
     conversion: dict | None = None,
 ) -> History:
     """What the log knows for ``Engine.suggest``: earlier unresolved dates, texts already sent, conversion.
+
+    :param customer: the buyer's identity (platform nickname or ID) as ``log_shown`` stored it, never a salutation
 
     :param conversion: per-template conversion already at hand (the web app caches it); queried if None
     """

@@ -43,7 +43,16 @@ class Body(BaseModel):
 class SuggestIn(Body):
     text: str = Field(description="The complaint as pasted")
     platform: str | None = Field(default=None, max_length=40)
-    customer: str | None = Field(default=None, max_length=100)
+    customer: str | None = Field(
+        default=None,
+        max_length=100,
+        description="How the drafts address the customer (王女士); only a salutation, not an identity",
+    )
+    buyer_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="The platform's buyer nickname or ID: with order_id, what finds a returning customer (kept hashed)",
+    )
     product: str | None = Field(default=None, max_length=100)
     order_id: str | None = Field(default=None, max_length=64)
     rating: int | None = Rating
@@ -54,7 +63,16 @@ class ReplyIn(Body):
     sent_text: str = Field(max_length=5000)
     platform: str = Field(min_length=1, max_length=40)
     template_id: str | None = Field(default=None, max_length=120)
-    customer: str | None = Field(default=None, max_length=100)
+    customer: str | None = Field(
+        default=None,
+        max_length=100,
+        description="How the drafts address the customer (王女士); only a salutation, not an identity",
+    )
+    buyer_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="The platform's buyer nickname or ID: with order_id, what finds a returning customer (kept hashed)",
+    )
     order_id: str | None = Field(default=None, max_length=64)
     rating: int | None = Rating
     suggestion: str | None = Field(
@@ -121,7 +139,9 @@ def suggest(
     The answer's ``X-Suggestion-Token`` header, passed back as ``suggestion`` when the reply is logged,
     makes the log hold exactly this suggestion, once.
     """
-    fields = Fields(platform=body.platform, customer=body.customer, product=body.product, order_id=body.order_id)
+    fields = Fields(
+        platform=body.platform, customer=body.customer, product=body.product, order_id=body.order_id, buyer_id=body.buyer_id
+    )
     suggested = replying.suggest_for_agent(
         engine, db, body.text, fields, agent=user.name, key=key, tz=settings.tz, secret=secret, conversion=conversion
     )
@@ -159,7 +179,7 @@ def log_reply(
         db,
         body.complaint,
         body.sent_text,
-        Fields(platform=body.platform, customer=body.customer, order_id=body.order_id),
+        Fields(platform=body.platform, customer=body.customer, order_id=body.order_id, buyer_id=body.buyer_id),
         agent=user.name,
         key=key,
         tz=settings.tz,

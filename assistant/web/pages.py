@@ -96,13 +96,14 @@ def compose_suggest(
     customer: OptionalText = None,
     product: OptionalText = None,
     order_id: OptionalText = None,
+    buyer_id: OptionalText = None,
     rating: OptionalText = None,
 ):
     """The suggestion partial: intents, highlighted complaint, escalation banner, the agent's verdict, drafts.
 
     What it shows travels with the drafts as a signed token, so marking one as sent logs exactly this.
     """
-    fields = _fields(platform, customer, product, order_id)
+    fields = _fields(platform, customer, product, order_id, buyer_id)
     try:
         suggested = replying.suggest_for_agent(
             engine, db, text, fields, agent=user.name, key=key, tz=settings.tz, secret=secret, conversion=conversion
@@ -148,6 +149,7 @@ def compose_sent(
     customer: OptionalText = None,
     product: OptionalText = None,
     order_id: OptionalText = None,
+    buyer_id: OptionalText = None,
     rating: OptionalText = None,
     suggestion: OptionalText = None,
     verdict: OptionalText = None,
@@ -195,7 +197,7 @@ def compose_sent(
             db,
             complaint,
             sent_text,
-            _fields(platform, customer, product, order_id),
+            _fields(platform, customer, product, order_id, buyer_id),
             agent=user.name,
             key=key,
             tz=settings.tz,
@@ -394,8 +396,16 @@ def highlight(text: str, words: list[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def _fields(platform: str | None, customer: str | None, product: str | None, order_id: str | None) -> Fields:
-    return Fields(platform=platform or None, customer=_blank(customer), product=_blank(product), order_id=_blank(order_id))
+def _fields(
+    platform: str | None, customer: str | None, product: str | None, order_id: str | None, buyer_id: str | None = None
+) -> Fields:
+    return Fields(
+        platform=platform or None,
+        customer=_blank(customer),
+        product=_blank(product),
+        order_id=_blank(order_id),
+        buyer_id=_blank(buyer_id),
+    )
 
 
 def _blank(value: str | None) -> str | None:
