@@ -84,3 +84,56 @@ def test_lint_reports_an_insincere_template(library_copy):
     _append(library_copy / "other.yaml", BAD_PLACEHOLDER.replace("{{ coupon_code }}", "给您带来不便深表歉意，改好评返现。"))
     report = lint_library(library_copy)
     assert any("other.broken" in p.message and "sincerity" in p.message for p in report.problems)
+
+
+DONE_CLAIM = """  - id: other.claims_done
+    situation: 测试
+    examples: [东西坏了一直没人管]
+    body: |
+      {{ customer }}您好，我是{{ agent }}。您说的{{ issue }}，聊天记录我已经调出，已经找财务加急，
+      {{ deadline }}给您回电，补发的新品明天寄出，来回运费都由我们承担，有任何问题直接找我。
+"""
+
+
+def test_lint_fails_a_template_that_claims_a_done_action(library_copy, capsys):
+    line = _append(library_copy / "other.yaml", DONE_CLAIM)
+    report = lint_library(library_copy)
+    claims = [p for p in report.problems if "other.claims_done" in p.message and "未做的事不要写成已做" in p.message]
+    assert claims and claims[0].file.endswith("other.yaml") and claims[0].line == line
+    assert "「已经调出」" in claims[0].message and "「已经找」" in claims[0].message
+
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    result = CliRunner().invoke(cli, ["lint", str(library_copy)])
+    assert result.exit_code == 1
+    assert f"other.yaml:{line}: other.claims_done: 未做的事不要写成已做" in result.output
+
+
+def test_lint_fails_a_private_script_that_claims_a_done_action(library_copy):
+    private = DONE_CLAIM.replace("聊天记录我已经调出，已经找财务加急，", "我现在就去查，") + (
+        '    private: "（私信）{{ customer }}您好，我是{{ agent }}。给您申请了一张20元无门槛券，已经发到账户里。"\n'
+    )
+    line = _append(library_copy / "other.yaml", private)
+    report = lint_library(library_copy)
+    assert {p.line for p in report.problems if "other.claims_done (private)" in p.message and "未做的事" in p.message} == {line}
+    assert not any(p.message.startswith("other.claims_done:") for p in report.problems)  # the body itself is clean
+
+
+def test_no_shipped_template_or_private_script_claims_a_done_action():
+    from assistant.engine.library import PLACEHOLDERS
+    from assistant.engine.lint import _SAMPLE
+    from assistant.engine.sincerity import done_claims
+
+    library = load_library(SHIPPED)
+    found = {}
+    for t in library.templates:
+        issue = f"“{(t.examples[0] if t.examples else t.situation)[:14]}”这个问题"
+        texts = [library.render(t, {**_SAMPLE, "issue": issue}), library.render(t, PLACEHOLDERS)]
+        if t.private:
+            texts.append(library.render(t, {**_SAMPLE, "issue": issue}, private=True))
+        claims = [c for text in texts for c in done_claims(text)]
+        if claims:
+            found[t.id] = claims
+    assert found == {}

@@ -1,10 +1,10 @@
 import pytest
 
-from assistant.engine.sincerity import check_sincerity
+from assistant.engine.sincerity import check_sincerity, done_claims
 
 GOOD = (
     "王女士您好，我是小林。您买的电热水壶用了两周就不加热，这是加热盘的质量问题，不该让您碰上。"
-    "我已经登记了订单2024112301，今天18:00前给您寄出一台新壶，并安排快递上门取回旧壶，运费我们承担。"
+    "我现在就登记订单2024112301，今天18:00前给您寄出一台新壶，并安排快递上门取回旧壶，运费我们承担。"
 )
 
 INDUCEMENTS = [
@@ -76,3 +76,127 @@ def test_long_digit_runs_are_checked_in_linear_time():
 def test_time_and_money_are_still_recognised_after_bounding_the_patterns():
     assert not any("时间" in f for f in check_sincerity(GOOD.replace("今天18:00前", "48小时内")).findings)
     assert any("补偿" in f for f in check_sincerity(GOOD + "另外补偿您20元。").findings)
+
+
+# Issue 12, "commitments, not claims": a draft is written before anything is done, so it must not say that the
+# shop or the agent already did something; it promises what will be done and by when.
+DONE_CLAIMS = [
+    "您反映的客服态度问题，聊天记录我已经调出，核实后按规定处理这位同事，今天18:00前给您答复。",
+    "您说的退款慢的问题，我刚查了退款进度，已经找财务加急，今天18:00前把到账截图发给您。",
+    "您说的一直不发货的问题，订单2024112301我已经单独标了加急，今天18:00前告诉您发货时间和单号。",
+    "您反映的做工问题，我已经把问题反馈给质检，同批货会重新抽检，今天18:00前和您确认换新还是退款。",
+    "新机的单号出来后发给您。另外给您申请了一张20元无门槛券，已经发到账户里。",
+    "物流好几天不动，我已经拿着单号去找快递公司查件，今天18:00前告诉您包裹在哪。",
+    "已为您补发缺少的配件，明天送到，单号今天18:00前发给您。",
+    "我们已经安排师傅明天上门维修，具体时间今天18:00前电话确认。",
+    "您的退款已经提交，1到3个工作日原路到账。",
+    "多扣的那笔钱我们已退款，今天18:00前把凭证发您。",
+    "我已经联系了快递网点，今天18:00前给您回电。",
+    "我已经核实了订单的支付流水，多扣的部分今天18:00前原路退回。",
+    "已经帮您关闭自动续费，这次续费的钱今天18:00前退回。",
+    "漏发的部分已经补发，单号今天18:00前发您。",
+    "新的一件已经寄出，明天就能送到。",
+    "发票申请我已经提交了，今天18:00前发到您的邮箱。",
+    "我已经登记了您的订单，今天18:00前寄出新壶。",
+    "问题我已经转给品控负责人，今天18:00前给您结果。",
+    "您的订单我刚刚已经加急处理，今天18:00前发货。",
+    "我们已为您申请了补偿，今天18:00前电话和您确认。",
+    "您的情况我已经上报给主管，今天18:00前给您回电。",
+    "我已经调取了仓库的签收记录，今天18:00前给您回电说明。",
+    "我们已经下架同批次的商品，今天18:00前告诉您排查结果。",
+    "您账号的支付功能已经冻结，今天18:00前安全专员联系您。",
+    "已经把您的号码从营销名单中移除，今天18:00前生效。",
+    "退货申请已经通过，取件时间您定。",
+    "我已经向快递公司投诉了这个网点，今天18:00前告诉您处理结果。",
+    "该人员已经被停止接单，平台会调查处理。",
+    "给您账户发了一张10元无门槛券，下次可以用。",
+    "我已经直接联系当地网点负责人，今天18:00前给您确认师傅上门时间。",
+    "差价已经原路退回，1到3个工作日到账。",
+    "您的投诉我已经登记，今天18:00前给您回电。",
+]
+
+COMMITMENTS = [
+    "您反映的客服态度问题，聊天记录我现在就去调出，核实后按规定处理这位同事，今天18:00前给您答复。",
+    "您说的退款慢的问题，我现在就去查退款进度并找财务加急，今天18:00前把到账截图发给您。",
+    "订单2024112301我现在就单独标上加急，今天18:00前告诉您发货时间和单号。",
+    "今天就把问题反馈给质检，同批货会重新抽检，今天18:00前和您确认换新还是退款。",
+    "我今天为您申请一张20元无门槛券，发到账户后告诉您。",
+    "我现在就拿着单号去找快递公司查件，今天18:00前告诉您包裹在哪。",
+    "今天18:00前为您补发缺少的配件，单号出来第一时间发给您。",
+    "我们会安排师傅明天上门维修，具体时间今天18:00前电话确认。",
+    "退款我今天提交，1到3个工作日原路到账。",
+    "多扣的那笔钱今天18:00前原路退回，到账后我截图给您。",
+    "我现在就联系快递网点，今天18:00前给您回电。",
+    "我现在就去核对订单的支付流水，多扣的部分今天18:00前原路退回。",
+    "我现在就帮您关闭自动续费，这次续费的钱今天18:00前退回。",
+    "漏发的部分明天12:00前给您补发，单号出来马上发您。",
+    "新的一件今天18:00前寄出，明天就能送到。",
+    "发票申请我今天提交，今天18:00前发到您的邮箱。",
+    "我现在就登记订单2024112301，今天18:00前寄出新壶。",
+    "问题我现在就转给品控负责人，今天18:00前给您结果。",
+    "您的订单我马上加急处理，今天18:00前发货。",
+    "核实后我们会为您申请补偿，今天18:00前电话和您确认。",
+    "您的情况我现在就上报给主管，今天18:00前给您回电。",
+    "我现在就调取仓库的签收记录，今天18:00前给您回电说明。",
+    "同批次的商品我们今天下架清查，明天12:00前告诉您排查结果。",
+    "我们会先冻结您账号的支付功能，今天18:00前安全专员联系您。",
+    "我现在就把您的号码从营销名单中移除，今天18:00前生效。",
+    "退货申请我今天给您通过，取件时间您定。",
+    "我现在就向快递公司投诉这个网点，今天18:00前告诉您处理结果。",
+    "我会要求平台立即停止该人员接单，并正式调查处理。",
+    "一核实清楚就给您补发，今天18:00前告诉您结果。",
+    "收到退回件后当天为您退款，到账后我截图给您。",
+    "我将在今天18:00前为您办理退款。",
+    "差价今天提交原路退回，1到3个工作日到账。",
+]
+
+CONDITIONALS_AND_CUSTOMERS = [
+    "如果已经付过运费，把凭证发给我，今天18:00前连同货款一起退给您。",
+    "已经吃了觉得不舒服的话，请第一时间告诉我，今天18:00前给您全额退款。",
+    "为了这个问题，您已经联系我们好几次，今天18:00前我亲自给您打电话。",
+    "如果您已经向12315投诉，我们会如实答复，今天18:00前给您回电。",
+    "如果已经退房，这一晚的差价今天18:00前原路退回。",
+    "请问您是否已就医？医药费我们先行垫付，今天18:00前安排上门取回商品。",
+    "收到的酸奶已经过期，请不要再吃，今天18:00前为您全额退款。",
+    "您在别的渠道反映的问题，我们已经看到，今天18:00前专人给您回电。",
+    "退款：未经确认开通的业务立即退订，已扣费用全额退回话费账户。",
+]
+
+
+@pytest.mark.parametrize("reply", DONE_CLAIMS)
+def test_a_done_claim_is_a_finding(reply):
+    result = check_sincerity(reply)
+    findings = [f for f in result.findings if f.startswith("未做的事不要写成已做：")]
+    assert findings, result.findings
+    assert "「" in findings[0]  # the phrase is named
+    assert result.score <= 100 - 25
+
+
+@pytest.mark.parametrize("reply", COMMITMENTS + CONDITIONALS_AND_CUSTOMERS)
+def test_commitments_conditionals_and_the_customers_own_doings_are_not_claims(reply):
+    assert done_claims(reply) == []
+    assert not any("未做的事" in f for f in check_sincerity(reply).findings)
+
+
+def test_the_finding_names_the_phrase():
+    (finding,) = [f for f in check_sincerity(DONE_CLAIMS[1]).findings if "未做的事" in f]
+    assert "「刚查」" in finding and "「已经找」" in finding
+
+
+def test_a_quote_of_the_customers_words_is_not_a_claim():
+    reply = "您说的“我已经联系过客服三次了”这个问题，我现在就去查，今天18:00前给您回电并安排补发。"
+    assert done_claims(reply) == []
+    assert not any("未做的事" in f for f in check_sincerity(reply).findings)
+
+
+def test_the_good_reply_keeps_its_score_and_a_claim_costs_it():
+    assert check_sincerity(GOOD).score - check_sincerity(GOOD.replace("我现在就登记", "我已经登记了")).score >= 25
+
+
+def test_done_claims_are_found_in_linear_time():
+    import time
+
+    start = time.perf_counter()
+    for text in ("已经" * 30_000, "已经调出" * 15_000, "已经" + "调" * 60_000, "给您" * 30_000, "已经把订单" * 12_000):
+        check_sincerity(text)
+    assert time.perf_counter() - start < 3.0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.engine.library import PLACEHOLDERS
 from assistant.engine.load import Problem, read_library
-from assistant.engine.sincerity import MAX_CHARS, MIN_CHARS, check_sincerity
+from assistant.engine.sincerity import MAX_CHARS, MIN_CHARS, check_sincerity, done_claims
 from assistant.taxonomy import INTENTS, REASONS
 
 
@@ -39,7 +39,8 @@ def lint_library(directory: Path | str) -> LintReport:
 
     Each body is rendered twice, with sample values and with every fallback; both
     must score at least ``LINT_MIN_SCORE`` and be 60-300 characters, and neither
-    body nor private script may contain review inducement.
+    body nor private script may contain review inducement or claim an action as
+    already done (a draft is written before anything is done: it promises, with a time).
     """
     library, problems = read_library(directory)
     if library is None:
@@ -59,8 +60,15 @@ def lint_library(directory: Path | str) -> LintReport:
                 problems.append(
                     Problem(t.file, t.line, f"{t.id}: sincerity {result.score} < {LINT_MIN_SCORE}: {'；'.join(result.findings)}")
                 )
+            claims = done_claims(text)
+            if claims:
+                problems.append(Problem(t.file, t.line, f"{t.id}: {_claimed(claims)}"))
         if t.private:
-            result = check_sincerity(library.render(t, filled, private=True), None, public=False)
+            script = library.render(t, filled, private=True)
+            result = check_sincerity(script, None, public=False)
+            claims = done_claims(script)
+            if claims:
+                problems.append(Problem(t.file, t.line, f"{t.id} (private): {_claimed(claims)}"))
             if result.score < LINT_MIN_SCORE:
                 problems.append(
                     Problem(
@@ -73,3 +81,8 @@ def lint_library(directory: Path | str) -> LintReport:
     by_intent = {i: len(library.for_intent(i)) for i in INTENTS}
     by_reason = {r: len(library.for_reason(r)) for r in REASONS}
     return LintReport(len(library.templates), by_intent, by_reason, tuple(problems))
+
+
+def _claimed(claims: list[str]) -> str:
+    phrases = "、".join("「" + c + "」" for c in claims)
+    return f"未做的事不要写成已做：{phrases}; promise it with a time instead (今天18:00前为您…, {{{{ deadline }}}}…)"

@@ -5,7 +5,8 @@ A rule-based check, one function used by drafting, ``assistant lint``,
 a reply sound canned or unsafe: hollow stock phrases, no reference to the
 customer's problem, no concrete action, no time commitment, blaming the
 customer, unbounded promises, compensation details in public, a length out of
-range, and (severe) any inducement to change or delete a review, which platform
+range, actions claimed as already done that nobody did (a draft promises, it does
+not report), and (severe) any inducement to change or delete a review, which platform
 rules and Chinese law (《电子商务法》, 《反不正当竞争法》) forbid.
 """
 
@@ -77,6 +78,26 @@ _PROBLEM = re.compile(
     r"发票|扣费|扣款|过期|临期|变质|发霉|异物|假|正品|翻新|退款|退货|换货|安装|维修|师傅|态度|隐私|信息|骚扰|"
     r"色差|尺码|描述|不符|过敏|受伤|烫|起火|冒烟|漏电|使用|说明|设置|问题|情况"
 )
+# Done-claims: the shop or agent says an action has already happened ("聊天记录我已经调出", "已经找财务加急",
+# "已为您补发", "给您账户发了一张券"). A draft is written before anything is done, so it must promise with a time
+# instead. Every gap is bounded and stops at a clause boundary, so the search stays linear in the text's length.
+_DONE_VERBS = (
+    r"调出|调取|调了|查|核对|核实|核查|复核|联系|反馈|安排|加急|标|提交|补发|补寄|寄出|发出|退款|退回|退还|发到|发了|发给|发您|"
+    r"申请|登记|转给|转交|转人工|转到|交给|报给|找|下架|冻结|移除|改为|停止|出库|通过|整理|投诉|催|要求|关闭|开通|通知|"
+    r"处理|办理|开始|约|预约|提到|拿着|让(?!您|你)|撤下|上报|录入|备注|更换|修改|取消|锁定|屏蔽|拦截|调查|排查|确认|加上|更新|"
+    r"截图|落实"
+)
+_CLAUSE = r"[^，,。；;！!？?\n“”]"
+_DONE = re.compile(
+    rf"(?P<mark>已经|刚刚|刚才|已|刚)(?P<gap>(?<=已经|刚刚|刚才){_CLAUSE}{{0,24}}?|(?:为您|给您|帮您|替您|被|全额|直接|先|把|都)?)"
+    rf"(?P<verb>{_DONE_VERBS})"
+    rf"|(?P<to>给|为|帮|替)您{_CLAUSE}{{0,8}}?(?P<past>发|申请|登记|安排|办理|提交|补发|寄出|退|开通|关闭)了"
+)
+# Not a claim: the customer did it ("您已经联系我们好几次"), or it is a condition or a future ("如果已经付过", "…后会").
+_NOT_OURS = re.compile(r"[您你]$")
+_CONDITION_BEFORE = re.compile(r"如果|假如|若|万一|要是|是否|有没有|一旦|等到|会|将|后")
+_CONDITION_AFTER = re.compile(r"的话|之后|以后|后|的时候")
+_CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
 _QUOTED = re.compile(r"“[^”]{0,60}”")
 _STOP = set("的了是我你他她它们在也都就还又很太和与及或但而着过吗呢吧啊呀哦么这那一个有没不")
 
@@ -130,6 +151,12 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     blame = sorted({m.group(0) for m in _BLAME.finditer(own)})
     if blame:
         penalties.append((25, f"把责任推给顾客（{'、'.join(blame)}）"))
+    claims = done_claims(own)
+    if claims:
+        penalties.append(
+            (25, f"未做的事不要写成已做：{'、'.join('「' + c + '」' for c in claims)}，改成承诺（如「今天18:00前为您…」）")
+        )
+
     unbounded = sorted({m.group(0) for m in _UNBOUNDED.finditer(own)})
     if unbounded:
         penalties.append((10, f"做不到的承诺（{'、'.join(unbounded)}），只承诺能兑现的事"))
@@ -142,6 +169,29 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
 
     score = max(0, 100 - sum(p for p, _ in penalties))
     return Sincerity(score, tuple(f for _, f in penalties))
+
+
+def done_claims(text: str) -> list[str]:
+    """The phrases of a reply that say the shop or agent already did something ("已经找财务加急").
+
+    Quotes of the customer's words (“…”) are not the reply's own and are skipped. Neither is a claim:
+    a clause with the customer as subject ("您已经联系我们好几次"), a condition or a future
+    ("如果已经付过", "收到后会…", "一…就…").
+    """
+    text = _QUOTED.sub("", text)
+    found: dict[str, None] = {}  # ordered, and a constant-time membership test however many claims
+    for m in _DONE.finditer(text):
+        start, end = m.start(), m.end()
+        if _NOT_OURS.search(text, max(0, start - 1), start):
+            continue
+        clause_start = max((c.end() for c in _CLAUSE_END.finditer(text, max(0, start - 30), start)), default=max(0, start - 30))
+        before = text[clause_start:start]
+        tail = _CLAUSE_END.search(text, end, end + 40)
+        after = text[end : tail.start() if tail else min(len(text), end + 40)]
+        if _CONDITION_BEFORE.search(before) or _CONDITION_AFTER.search(after) or ("一" in before and "就" in after):
+            continue
+        found[text[start:end]] = None
+    return list(found)
 
 
 def _shares_words(reply: str, complaint: str) -> bool:
