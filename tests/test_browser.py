@@ -138,7 +138,7 @@ def test_draft_send_outcome_statistics_and_csv(page):
     page.goto(f"{page.base}/replies")
     row = page.locator(f"#reply-{reply_id}")
     assert XSS[:20] in row.inner_text()
-    row.locator("select").select_option("upgraded")
+    row.locator("select[name=result]").select_option("upgraded")
     row.locator("button").click()
     page.wait_for_selector(f"#reply-{reply_id} .outcome.upgraded")
 
@@ -296,3 +296,60 @@ def test_a_reply_with_review_inducement_needs_a_confirmation(page):
     page.wait_for_selector("#draft-1 .sent .ok")
     rows = log_rows(page)
     assert len(rows) == before + 1 and "好评返现" in rows[-1]["sent_text"]
+
+
+def log_replies(page, engine, complaint: str, count: int, **fields) -> list[int]:
+    """Replies logged straight into the server's log (as the lead, sent as drafted)."""
+    import sqlite_utils
+    from helpers import make_reply
+
+    db = sqlite_utils.Database(page.db_path)
+    try:
+        return [make_reply(db, engine, complaint, agent="lead", **fields) for _ in range(count)]
+    finally:
+        db.close()
+
+
+def test_the_outcome_form_has_no_default_and_takes_a_note_and_the_rating_after(page, engine):
+    ARTIFACTS.mkdir(exist_ok=True)
+    (reply_id,) = log_replies(page, engine, "吹风机用了三天就坏了，结果登记测试", 1)
+    page.goto(f"{page.base}/replies")
+    row = page.locator(f"#reply-{reply_id}")
+    assert row.locator("select[name=result]").input_value() == ""
+    assert row.locator("select[name=result] option:checked").inner_text() == "请选择结果"
+    assert row.locator("td.agent").inner_text() == "lead"  # leads see who sent it
+    row.locator("button").click()  # nothing chosen: nothing is recorded
+    page.wait_for_timeout(300)
+    assert log_rows(page, "id = ?", [reply_id])[0]["outcome"] is None
+    row.locator("select[name=result]").select_option("positive_followup")
+    row.locator("select[name=rating_after]").select_option("4")
+    row.locator("input[name=note]").fill("顾客追评说换货很快")
+    row.locator("button").click()
+    page.wait_for_selector(f"#reply-{reply_id} .outcome.positive_followup")
+    assert "之后 4 星" in page.inner_text(f"#reply-{reply_id}")
+    assert log_rows(page, "id = ?", [reply_id])[0]["rating_after"] == 4
+    page.screenshot(path=str(ARTIFACTS / "replies-page.png"), full_page=True)
+    page.goto(f"{page.base}/replies/{reply_id}")
+    assert "顾客追评说换货很快" in page.inner_text("main")
+
+
+def test_filters_and_pagination_on_my_replies(page, engine):
+    log_replies(page, engine, "耳机左边没声音，分页测试", 55, platform="pdd")
+    log_replies(page, engine, "耳机左边没声音，分页测试", 3, platform="jd")
+    page.goto(f"{page.base}/replies")
+    page.select_option("form.filters select[name=show]", "all")
+    page.select_option("form.filters select[name=platform]", "pdd")
+    page.fill("form.filters input[name=q]", "分页测试")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/replies?*")
+    assert "共 55 条" in page.inner_text("#count")
+    assert page.locator("table.list tbody tr").count() == 50
+    page.click("nav.pager >> text=下一页")
+    page.wait_for_url("**page=2*")
+    assert page.locator("table.list tbody tr").count() == 5
+    assert page.input_value("form.filters input[name=q]") == "分页测试"
+    assert page.input_value("form.filters select[name=platform]") == "pdd"
+    assert all(t == "拼多多" for t in page.locator("table.list tbody tr td:nth-child(4)").all_inner_texts())
+    page.click("nav.pager >> text=上一页")
+    page.wait_for_url("**page=1*")
+    assert page.locator("table.list tbody tr").count() == 50

@@ -20,7 +20,7 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -393,15 +393,74 @@ def outcome_history(db: sqlite_utils.Database, reply_id: int) -> list[dict]:
     return list(db.table("outcomes").rows_where("reply_id = ?", [reply_id], order_by="id"))
 
 
-def replies_of(db: sqlite_utils.Database, *, agent: str | None, pending: bool, limit: int = 200) -> list[dict]:
-    """The latest replies, newest first: one agent's, or everyone's when ``agent`` is None.
+@dataclass(frozen=True)
+class ReplyFilter:
+    """What 我的回复 shows: whose replies, which status, platform, words and local dates (all optional).
 
-    :param pending: only those awaiting an outcome
+    ``status`` is "pending" (no outcome yet), "all", or one of ``RESULTS`` (the current outcome); ``text``
+    is searched in the complaint and the sent reply; ``since`` and ``until`` are local dates, both included.
     """
-    where, params = ("1 = 1", []) if agent is None else ("agent = ?", [agent])
-    if pending:
-        where += " and outcome is null"
-    return list(db.query(f"select * from replies where {where} order by id desc limit ?", [*params, limit]))
+
+    agent: str | None = None
+    status: str = "all"
+    platform: str | None = None
+    intent: str | None = None
+    text: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def find_replies(
+    db: sqlite_utils.Database, where: ReplyFilter, *, tz: ZoneInfo, limit: int = 50, offset: int = 0
+) -> tuple[list[dict], int]:
+    """A page of the replies ``where`` selects, newest first, and how many it selects in all.
+
+    :raises InvalidInput: for a status that is neither "pending", "all" nor a result
+    """
+    clauses, params = ["1 = 1"], []
+    if where.agent is not None:
+        clauses.append("agent = ?")
+        params.append(where.agent)
+    if where.status == "pending":
+        clauses.append("outcome is null")
+    elif where.status in RESULTS:
+        clauses.append("outcome = ?")
+        params.append(where.status)
+    elif where.status != "all":
+        raise InvalidInput(f"status must be pending, all or one of: {', '.join(RESULTS)}")
+    if where.platform:
+        clauses.append("platform = ?")
+        params.append(where.platform)
+    if where.intent:
+        clauses.append("intent = ?")
+        params.append(where.intent)
+    if where.text and where.text.strip():
+        clauses.append("(complaint like ? escape '\\' or sent_text like ? escape '\\')")
+        params += [_like(where.text.strip())] * 2
+    if where.since is not None:
+        clauses.append("sent_at >= ?")
+        params.append(_utc_midnight(where.since, tz))
+    if where.until is not None:
+        clauses.append("sent_at < ?")
+        params.append(_utc_midnight(where.until + timedelta(days=1), tz))
+    condition = " and ".join(clauses)
+    total = db.execute(f"select count(*) from replies where {condition}", params).fetchone()[0]
+    rows = list(db.query(f"select * from replies where {condition} order by id desc limit ? offset ?", [*params, limit, offset]))
+    return rows, total
+
+
+def reply_agents(db: sqlite_utils.Database) -> list[str]:
+    """Everyone who has sent a reply, by name (for the leads' agent filter)."""
+    return [r[0] for r in db.execute("select distinct agent from replies order by agent")]
+
+
+def _utc_midnight(day: date, tz: ZoneInfo) -> str:
+    """The UTC time stamp (as stored in ``sent_at``) of the start of a local day."""
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def reply(db: sqlite_utils.Database, reply_id: int, *, owner: str | None = None) -> dict | None:

@@ -9,10 +9,12 @@ import json
 import re
 import secrets
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
@@ -233,11 +235,68 @@ def severe_problems(sent_text: str, complaint: str) -> list[str]:
     return severe
 
 
+REPLIES_PER_PAGE = 50
+
+
 @router.get("/replies", response_class=HTMLResponse)
-def my_replies(request: Request, user: PageUser, db: DB, show: str = "pending"):
-    """The agent's replies awaiting an outcome (or all recent ones); leads see everyone's."""
-    rows = outcomes.replies_of(db, agent=None if user.is_lead else user.name, pending=show == "pending")
-    return render(request, "replies.html", {"rows": rows, "show": show, "results": RESULTS}, user)
+def my_replies(
+    request: Request,
+    user: PageUser,
+    db: DB,
+    settings: SettingsDep,
+    show: str = "pending",
+    platform: str = "",
+    intent: str = "",
+    agent: str = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    since: str = "",
+    until: str = "",
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+):
+    """The agent's replies (leads: everyone's), filtered by status, platform, intent, agent, words and local dates, 50 a page."""
+    errors = []
+    if show not in ("pending", "all", *RESULTS):
+        errors.append("结果筛选不在列表里，已显示全部。")
+        show = "all"
+    dates = {}
+    for name, value in (("since", since), ("until", until)):
+        try:
+            dates[name] = date.fromisoformat(value.strip()) if value.strip() else None
+        except ValueError:
+            errors.append(f"日期“{value[:20]}”看不懂，请用 2026-11-30 这样的格式。")
+            dates[name] = None
+    where = outcomes.ReplyFilter(
+        agent=(_blank(agent) if user.is_lead else user.name),
+        status=show,
+        platform=_blank(platform),
+        intent=_blank(intent),
+        text=_blank(q),
+        since=dates["since"],
+        until=dates["until"],
+    )
+    rows, total = outcomes.find_replies(db, where, tz=settings.tz, limit=REPLIES_PER_PAGE, offset=(page - 1) * REPLIES_PER_PAGE)
+    pages = max(1, -(-total // REPLIES_PER_PAGE))
+    kept = {"show": show, "platform": platform, "intent": intent, "agent": agent if user.is_lead else "", "q": q}
+    kept |= {"since": since, "until": until}
+    kept = {k: v for k, v in kept.items() if v}
+
+    def link(n: int) -> str:
+        return "/replies?" + urlencode({**kept, "page": n})
+
+    context = {
+        "rows": rows,
+        "show": show,
+        "filters": {"platform": platform, "intent": intent, "agent": agent, "q": q, "since": since, "until": until},
+        "results": RESULTS,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+        "errors": errors,
+        "agents": outcomes.reply_agents(db) if user.is_lead else [],
+    }
+    return render(request, "replies.html", context, user)
 
 
 @router.get("/replies/{reply_id}", response_class=HTMLResponse)
@@ -252,21 +311,33 @@ def reply_outcome(
     user: PageUser,
     db: DB,
     reply_id: ReplyId,
-    result: Text,
+    result: OptionalText = None,
     note: OptionalText = None,
     rating_after: OptionalText = None,
 ):
-    """Record an outcome from the list; answers with the updated row."""
-    replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
-    replying.record_outcome(
-        db,
-        reply_id,
-        result,
-        user=user.name,
-        is_lead=user.is_lead,
-        note=_blank(note),
-        rating_after=outcomes.parse_rating(rating_after),
-    )
+    """Record an outcome (with an optional note and the rating after) from the list; answers with the updated row.
+
+    Nothing is chosen in advance: a form sent without a result, or with a rating outside 1-5, is refused (400)
+    with the row and a message in Chinese, and nothing is recorded.
+    """
+    row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
+
+    def refuse(message: str):
+        context = {"r": row, "results": RESULTS, "error": message, "note": note or "", "rating_after": rating_after or ""}
+        return render(request, "_reply_row.html", context, user, status_code=400)
+
+    result = _blank(result)
+    if result is None:
+        return refuse("请先选择结果，再点登记。")
+    if result not in RESULTS:
+        return refuse("结果不在列表里，请从下拉框里选一个。")
+    try:
+        stars = outcomes.parse_rating(rating_after)
+    except InvalidInput:
+        return refuse("之后的评分只能是 1 到 5 星。")
+    if note is not None and len(note) > 1000:
+        return refuse("备注最多 1000 个字。")
+    replying.record_outcome(db, reply_id, result, user=user.name, is_lead=user.is_lead, note=_blank(note), rating_after=stars)
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
     return render(request, "_reply_row.html", {"r": row, "results": RESULTS}, user, headers={"HX-Trigger": "outcome-recorded"})
 

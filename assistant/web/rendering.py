@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -21,8 +23,10 @@ def render(
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """Render a page or partial with the signed-in user, labels and the CSRF token."""
+    """Render a page or partial with the signed-in user, labels, the CSRF token and ``local_time`` for stored stamps."""
+    tz = request.app.state.settings.tz
     base = {
+        "local_time": lambda stamp: local_time(stamp, tz),
         "user": user,
         "csrf": csrf_token(request),
         "intents": INTENTS,
@@ -33,6 +37,17 @@ def render(
     return request.app.state.templates.TemplateResponse(
         request, name, {**base, **context}, status_code=status_code, headers=headers
     )
+
+
+def local_time(stamp: str | None, tz: ZoneInfo) -> str:
+    """A stored UTC stamp (ISO 8601) as the configured time zone's "YYYY-MM-DD HH:MM"; "" for none."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def download(content: bytes, media_type: str, filename: str) -> Response:

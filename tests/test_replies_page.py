@@ -1,0 +1,122 @@
+"""Issue 13 item 3, 我的回复 through the in-process client: no default outcome, times in the configured zone, the leads'
+agent column, filters (result, platform, words, local dates), 50 a page with links that keep the filters, note and rating."""
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+from helpers import make_reply, sign_in
+
+from assistant.log.auth import add_user
+from assistant.log.outcomes import record_outcome
+
+
+@pytest.fixture
+def site(make_client):
+    client, db = make_client()
+    users = {name: add_user(db, name, role) for name, role in [("小林", "agent"), ("小美", "agent"), ("组长", "lead")]}
+    return client, db, users
+
+
+def soup_of(response) -> BeautifulSoup:
+    assert response.status_code == 200, response.text
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def row_ids(soup) -> list[int]:
+    return [int(tr["id"].removeprefix("reply-")) for tr in soup.select("table.list tbody tr")]
+
+
+def test_the_outcome_has_no_default_and_an_empty_one_is_refused_in_chinese(site, engine):
+    client, db, users = site
+    reply_id = make_reply(db, engine)
+    csrf = sign_in(client, "小林", users["小林"].password)
+    soup = soup_of(client.get("/replies"))
+    select = soup.select_one(f"#result-{reply_id}")
+    chosen = select.select("option[selected]")
+    assert [o["value"] for o in chosen] == [""] and chosen[0].text == "请选择结果"
+    refused = client.post(f"/replies/{reply_id}/outcome", data={"result": ""}, headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 400 and "请先选择结果" in refused.text and f'id="reply-{reply_id}"' in refused.text
+    assert db["replies"].get(reply_id)["outcome"] is None and db["outcomes"].count == 0
+    bad_rating = client.post(
+        f"/replies/{reply_id}/outcome", data={"result": "upgraded", "rating_after": "9"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert bad_rating.status_code == 400 and "1 到 5 星" in bad_rating.text and db["outcomes"].count == 0
+
+
+def test_a_note_and_the_rating_after_are_recorded_with_the_outcome(site, engine):
+    client, db, users = site
+    reply_id = make_reply(db, engine)
+    csrf = sign_in(client, "小林", users["小林"].password)
+    data = {"result": "upgraded", "rating_after": "4", "note": "顾客电话里说满意"}
+    response = client.post(f"/replies/{reply_id}/outcome", data=data, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 200 and "已改好评" in response.text and "之后 4 星" in response.text
+    outcome = next(db["outcomes"].rows)
+    assert (outcome["result"], outcome["rating_after"], outcome["note"]) == ("upgraded", 4, "顾客电话里说满意")
+    assert db["replies"].get(reply_id)["rating_after"] == 4
+    detail = client.get(f"/replies/{reply_id}").text
+    assert "顾客电话里说满意" in detail and "之后 4 星" in detail
+
+
+def test_times_are_shown_in_the_configured_time_zone(site, engine):
+    client, db, users = site
+    make_reply(db, engine, now=datetime(2026, 11, 18, 17, 30, tzinfo=UTC))  # 01:30 the next day in Shanghai
+    sign_in(client, "小林", users["小林"].password)
+    soup = soup_of(client.get("/replies?show=all"))
+    assert "2026-11-19 01:30" in soup.select_one("table.list tbody").text
+    assert "2026-11-18 17:30" not in soup.text
+
+
+def test_leads_see_an_agent_column_and_filter_by_agent_agents_do_not(site, engine):
+    client, db, users = site
+    make_reply(db, engine, agent="小林")
+    make_reply(db, engine, agent="小美")
+    sign_in(client, "组长", users["组长"].password)
+    soup = soup_of(client.get("/replies?show=all"))
+    assert "客服" in [th.text for th in soup.select("table.list th")]
+    assert sorted(td.text for td in soup.select("td.agent")) == ["小林", "小美"]
+    only = soup_of(client.get("/replies?show=all&agent=小美"))
+    assert [td.text for td in only.select("td.agent")] == ["小美"]
+    client.post("/logout", headers={"X-CSRF-Token": sign_in(client, "小林", users["小林"].password)})
+    sign_in(client, "小林", users["小林"].password)
+    mine = soup_of(client.get("/replies?show=all&agent=小美"))  # an agent's filter cannot show another's replies
+    assert "客服" not in [th.text for th in mine.select("table.list th")] and len(row_ids(mine)) == 1
+    assert not mine.select("td.agent")
+
+
+def test_filters_by_result_platform_words_and_local_dates(site, engine):
+    client, db, users = site
+    day = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    kettle = make_reply(db, engine, "电热水壶用了两周就不加热了", platform="jd", now=day)
+    late = make_reply(db, engine, "快递一个星期还没到", now=day + timedelta(days=2))
+    early = make_reply(db, engine, "衣服颜色和图片不一样", now=datetime(2026, 11, 16, 17, 0, tzinfo=UTC))  # 17th local
+    record_outcome(db, late, "upgraded", by="小林")
+    sign_in(client, "小林", users["小林"].password)
+    assert row_ids(soup_of(client.get("/replies"))) == [early, kettle]  # pending by default
+    assert row_ids(soup_of(client.get("/replies?show=upgraded"))) == [late]
+    assert row_ids(soup_of(client.get("/replies?show=all&platform=jd"))) == [kettle]
+    assert row_ids(soup_of(client.get("/replies?show=all&q=热水壶"))) == [kettle]
+    assert row_ids(soup_of(client.get("/replies?show=all&q=100%25"))) == []  # % is a character, not a wildcard
+    assert row_ids(soup_of(client.get("/replies?show=all&since=2026-11-17&until=2026-11-18"))) == [early, kettle]
+    assert row_ids(soup_of(client.get("/replies?show=all&since=2026-11-18&until=2026-11-18"))) == [kettle]
+    bad = soup_of(client.get("/replies?show=all&since=昨天"))
+    assert "看不懂" in bad.select_one(".alert").text and len(row_ids(bad)) == 3
+
+
+def test_fifty_a_page_with_links_that_keep_the_filters(site, engine):
+    client, db, users = site
+    for i in range(120):
+        make_reply(db, engine, platform="pdd" if i % 2 else "jd", now=datetime(2026, 11, 18, 2, 0, tzinfo=UTC))
+    sign_in(client, "小林", users["小林"].password)
+    first = soup_of(client.get("/replies?show=all&platform=pdd&q=快递"))
+    assert len(row_ids(first)) == 50 and "共 60 条" in first.select_one("#count").text
+    assert first.select_one("a[rel=prev]") is None
+    following = first.select_one("a[rel=next]")
+    assert following.text == "下一页"
+    query = parse_qs(urlparse(following["href"]).query)
+    assert query == {"show": ["all"], "platform": ["pdd"], "q": ["快递"], "page": ["2"]}
+    second = soup_of(client.get(following["href"]))
+    assert len(row_ids(second)) == 10 and set(row_ids(second)).isdisjoint(row_ids(first))
+    assert second.select_one("a[rel=next]") is None and second.select_one("a[rel=prev]").text == "上一页"
+    assert all(db["replies"].get(i)["platform"] == "pdd" for i in row_ids(second))
