@@ -453,11 +453,6 @@ def find_replies(
     return rows, total
 
 
-def reply_agents(db: sqlite_utils.Database) -> list[str]:
-    """Everyone who has sent a reply, by name (for the leads' agent filter)."""
-    return [r[0] for r in db.execute("select distinct agent from replies order by agent")]
-
-
 def _utc_midnight(day: date, tz: ZoneInfo) -> str:
     """The UTC time stamp (as stored in ``sent_at``) of the start of a local day."""
     return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC).isoformat(timespec="seconds")

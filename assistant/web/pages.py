@@ -23,7 +23,7 @@ from assistant.engine import triage as batch
 from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound, RateLimited
 from assistant.log import outcomes
-from assistant.log.auth import LoginThrottle, User, check_password, revoke_session
+from assistant.log.auth import LoginThrottle, User, check_password, list_users, revoke_session
 from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
 from assistant.replying import Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
@@ -294,7 +294,7 @@ def my_replies(
         "previous": link(page - 1) if page > 1 else None,
         "next": link(page + 1) if page < pages else None,
         "errors": errors,
-        "agents": outcomes.reply_agents(db) if user.is_lead else [],
+        "agents": [u["name"] for u in list_users(db)] if user.is_lead else [],
     }
     return render(request, "replies.html", context, user)
 
