@@ -151,7 +151,8 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
     if settings.get("rules_only"):  # trained without enough escalated complaints to weigh the rules
         return hits
     features = escalation_features(normalized)
-    decision = model.escalation.decision(features)
+    weighed = model.escalation.weigh(features)
+    decision = model.escalation.score(weighed)
     labels = model.escalation.labels
     decisive = set(settings.get("decisive", ()))
     if not any(w in decisive for found in hits.values() for w in found) and (
@@ -161,4 +162,4 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
     if hits:
         return hits
     column = max(range(1, len(labels)), key=lambda j: decision[j])
-    return {labels[column]: model.escalation.strongest(features, column, 3) or model.escalation.strongest(features, 0, 3)}
+    return {labels[column]: model.escalation.strongest_of(weighed, column, 3) or model.escalation.strongest_of(weighed, 0, 3)}

@@ -130,13 +130,14 @@ def combine(
     if model is None:
         return evidence.scores, ()
     features = intent_features(normalized)
-    decision = model.intents.decision(features)
+    weighed = model.intents.weigh(features)
+    decision = model.intents.score(weighed)
     position = [model.intents.labels.index(intent) for intent in index.intent_ids]
     settings = model.settings["intents"]
     logits = settings["model_weight"] * decision[position] + settings["evidence_weight"] * evidence.scores
     scores = softmax(logits)
     top = position[int(np.argmax(scores))]
-    return scores, tuple(model.intents.strongest(features, top, MODEL_WORDS))
+    return scores, tuple(model.intents.strongest_of(weighed, top, MODEL_WORDS))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

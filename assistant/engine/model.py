@@ -19,7 +19,6 @@ Features are computed by the same functions at training and at run time
 from __future__ import annotations
 
 import json
-import math
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
@@ -73,31 +72,39 @@ class LinearModel:
 
     def weigh(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Known features' indices and their L2-normalised TF-IDF weights."""
-        counts = Counter(i for i in map(self.vocabulary.get, features) if i is not None)
+        counts = Counter(map(self.vocabulary.get, features))  # counted in C; unknown features count under None
+        counts.pop(None, None)
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        index = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
+        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
         weights = tf * self.idf[index]
         return index, weights / np.linalg.norm(weights)
 
     def decision(self, features: Sequence[str]) -> np.ndarray:
         """The decision value of every label."""
-        index, weights = self.weigh(features)
+        return self.score(self.weigh(features))
+
+    def score(self, weighed: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """The decision value of every label, for features already weighed by ``weigh``."""
+        index, weights = weighed
         return weights @ self.coef[index] + self.intercept
 
     def strongest(self, features: Sequence[str], label: int, k: int = 3) -> list[str]:
-        """The features that pushed ``label`` up the most, longest first among equals, readable ones only."""
-        index, weights = self.weigh(features)
+        """The features that pushed ``label`` up the most, readable ones only."""
+        return self.strongest_of(self.weigh(features), label, k)
+
+    def strongest_of(self, weighed: tuple[np.ndarray, np.ndarray], label: int, k: int = 3) -> list[str]:
+        """``strongest`` for features already weighed by ``weigh``."""
+        index, weights = weighed
         if not len(index):
             return []
         push = weights * self.coef[index, label]
-        ranked = sorted(zip(push.tolist(), index.tolist()), reverse=True)
         out: list[str] = []
-        for value, i in ranked:
-            word = _readable(self.words[i])
-            if value <= 0 or len(out) >= k:
+        for j in np.argsort(-push, kind="stable"):
+            if push[j] <= 0 or len(out) >= k:
                 break
+            word = _readable(self.words[int(index[j])])
             if word and not any(word in w or w in word for w in out):
                 out.append(word)
         return out
