@@ -71,6 +71,7 @@ class Engine:
         rules: dict[str, Rule],
         settings: Settings,
         model: TrainedModel | None = None,
+        library_digest: str | None = None,
     ):
         self.library = library
         self.segmenter = segmenter
@@ -78,6 +79,7 @@ class Engine:
         self.rules = rules
         self.settings = settings
         self.model = model
+        self.library_digest = library_digest  # library_hash of the files loaded, taken once when they were read
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Engine:
@@ -93,7 +95,8 @@ class Engine:
         segmenter = Segmenter(library.dictionary_words(), cache_dir=settings.cache_dir)
         model_path = settings.replies_dir / MODEL_FILE
         model = TrainedModel.load(model_path, f"{settings.replies_dir.name}/{MODEL_FILE}") if model_path.exists() else None
-        return cls(library, segmenter, EvidenceIndex.build(library, segmenter), rules, settings, model)
+        index = EvidenceIndex.build(library, segmenter)
+        return cls(library, segmenter, index, rules, settings, model, library_hash(settings.replies_dir))
 
     def model_summary(self) -> dict | None:
         """What the loaded model was trained on and its cross-validated figures; None without a model.
@@ -108,7 +111,7 @@ class Engine:
         return {
             "data": meta.get("data", []),
             **figures,
-            "library_changed": meta.get("library_hash") not in (None, library_hash(self.settings.replies_dir)),
+            "library_changed": meta.get("library_hash") not in (None, self.library_digest),
         }
 
     def suggest(

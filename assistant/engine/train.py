@@ -110,8 +110,9 @@ def train(
     index = EvidenceIndex.build(library, segmenter)
     step = tick("读取", len(records))
     labelled = [_example(r, segmenter, index, rules, step) for r in records]
+    # The library's examples are only ever fitted on, never scored: no rule hits or evidence needed.
     examples = [
-        _example({"text": ex, "intent": t.group}, segmenter, index, rules, lambda n: None)
+        Example(normalize(ex, segmenter), t.group, None, (), (), (), np.zeros(0))
         for t in library.templates
         if t.kind == "intent"
         for ex in t.examples
@@ -176,6 +177,7 @@ def with_meta(model: TrainedModel, figures: dict) -> TrainedModel:
 
 
 def _example(record: dict, segmenter: Segmenter, index: EvidenceIndex, rules, step) -> Example:
+    """A labelled complaint, with what cross-validation scores it by: its rule hits and keyword evidence."""
     normalized = normalize(record["text"], segmenter)
     hits = rule_hits(normalized, rules)
     step(1)

@@ -20,6 +20,14 @@ from assistant.web.rendering import download
 router = APIRouter()
 v1 = "/api/v1"
 Rating = Field(default=None, ge=1, le=5, description="Star rating, 1-5")
+Salutation = Field(
+    default=None, max_length=100, description="How the drafts address the customer (王女士); only a salutation, not an identity"
+)
+BuyerId = Field(
+    default=None,
+    max_length=100,
+    description="The platform's buyer nickname or ID: with order_id, what finds a returning customer (kept hashed)",
+)
 if TYPE_CHECKING:  # the Literals below are built from the taxonomy at run time; a type checker sees their base type
     IntentId: TypeAlias = str
     ReasonId: TypeAlias = str
@@ -43,16 +51,8 @@ class Body(BaseModel):
 class SuggestIn(Body):
     text: str = Field(description="The complaint as pasted")
     platform: str | None = Field(default=None, max_length=40)
-    customer: str | None = Field(
-        default=None,
-        max_length=100,
-        description="How the drafts address the customer (王女士); only a salutation, not an identity",
-    )
-    buyer_id: str | None = Field(
-        default=None,
-        max_length=100,
-        description="The platform's buyer nickname or ID: with order_id, what finds a returning customer (kept hashed)",
-    )
+    customer: str | None = Salutation
+    buyer_id: str | None = BuyerId
     product: str | None = Field(default=None, max_length=100)
     order_id: str | None = Field(default=None, max_length=64)
     rating: int | None = Rating
@@ -63,16 +63,8 @@ class ReplyIn(Body):
     sent_text: str = Field(max_length=5000)
     platform: str = Field(min_length=1, max_length=40)
     template_id: str | None = Field(default=None, max_length=120)
-    customer: str | None = Field(
-        default=None,
-        max_length=100,
-        description="How the drafts address the customer (王女士); only a salutation, not an identity",
-    )
-    buyer_id: str | None = Field(
-        default=None,
-        max_length=100,
-        description="The platform's buyer nickname or ID: with order_id, what finds a returning customer (kept hashed)",
-    )
+    customer: str | None = Salutation
+    buyer_id: str | None = BuyerId
     order_id: str | None = Field(default=None, max_length=64)
     rating: int | None = Rating
     suggestion: str | None = Field(
