@@ -99,9 +99,14 @@ def suggest_for_agent(
     tz: ZoneInfo,
     secret: bytes,
     conversion: dict | None = None,
+    signature: str | None = None,
 ) -> Suggested:
-    """A suggestion for a signed-in agent with the log's history, and the token that logs it as shown, once."""
-    s = suggest(engine, text, fields, agent=agent, db=db, key=key, tz=tz, conversion=conversion)
+    """A suggestion for a signed-in agent with the log's history, and the token that logs it as shown, once.
+
+    ``agent`` is the login name the log records; ``signature`` the name the drafts sign with (the account's
+    display name; ``agent`` when None).
+    """
+    s = suggest(engine, text, fields, agent=signature or agent, db=db, key=key, tz=tz, conversion=conversion)
     shown = Shown.from_suggestion(s, complaint=text, agent=agent, key=secrets.token_urlsafe(16))
     return Suggested(s, shown, shown.seal(secret))
 

@@ -203,9 +203,9 @@ def test_a_group_without_outcomes_shows_a_dash_and_exports_blank_rates(site, eng
     book_bytes = io.BytesIO()
     write_xlsx(stats, iter([]), book_bytes)
     book = load_workbook(io.BytesIO(book_bytes.getvalue()))
-    summary = {r[0]: r[1] for r in book["summary"].iter_rows(values_only=True)}
-    assert summary["sent"] == 1 and summary["rate"] is None
-    by_template = list(book["by template"].iter_rows(values_only=True))
+    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(values_only=True)}
+    assert summary["已回复"] == 1 and summary["转化率"] is None
+    by_template = list(book["按模板"].iter_rows(values_only=True))
     assert by_template[1][FIGURE_RATE] is None
 
 

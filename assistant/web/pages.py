@@ -23,7 +23,7 @@ from assistant.engine import triage as batch
 from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound, RateLimited
 from assistant.log import outcomes
-from assistant.log.auth import LoginThrottle, User, check_password, list_users, revoke_session
+from assistant.log.auth import AccountDeactivated, LoginThrottle, User, check_password, list_users, revoke_session
 from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
 from assistant.replying import Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
@@ -55,13 +55,18 @@ def login(request: Request, db: DB, name: Text, password: Text, next: Annotated[
     attempt = (request.client.host if request.client else "", name)
     if throttle.blocked(attempt):
         raise RateLimited("登录失败次数太多，请5分钟后再试。")
-    user = check_password(db, name.strip(), password)
+    try:
+        user = check_password(db, name.strip(), password)
+    except AccountDeactivated:
+        message = "这个账号已经停用，不能再登录。如有疑问请联系组长。"
+        return render(request, "login.html", {"next": _safe_next(next), "error": message}, None, status_code=403)
     if user is None:
         throttle.failed(attempt)
         return render(request, "login.html", {"next": _safe_next(next), "error": "用户名或密码不对。"}, None, status_code=400)
     throttle.succeeded(attempt)
     request.session.clear()
     request.session["user"] = user.name
+    request.session["epoch"] = user.epoch
     request.session["sid"] = secrets.token_urlsafe(16)
     request.session["csrf"] = secrets.token_urlsafe(24)
     return RedirectResponse(_safe_next(next), status_code=303)
@@ -108,7 +113,16 @@ def compose_suggest(
     fields = _fields(platform, customer, product, order_id, buyer_id)
     try:
         suggested = replying.suggest_for_agent(
-            engine, db, text, fields, agent=user.name, key=key, tz=settings.tz, secret=secret, conversion=conversion
+            engine,
+            db,
+            text,
+            fields,
+            agent=user.name,
+            signature=user.shown_name,
+            key=key,
+            tz=settings.tz,
+            secret=secret,
+            conversion=conversion,
         )
     except InvalidInput as e:
         return render(request, "_suggestion.html", {"error": chinese(str(e))}, user)
