@@ -399,7 +399,7 @@ def serve(host, port, db_path, replies_dir):
     settings = Settings.from_env(host=host, port=port, db_path=db_path, replies_dir=replies_dir)
     db = open_db(settings.db_path)
     if not has_users(db):
-        lead = add_user(db, "lead", "lead")
+        lead = add_user(db, "lead", "lead", display_name="组长")
         click.echo(f"Created the first lead account 'lead' (shown once):\n  password: {lead.password}\n  API token: {lead.token}")
     db.close()
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (API docs: /docs)")

@@ -7,6 +7,7 @@ the shell already holds (engine, database, keys, time zone) and return engine or
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,6 +110,50 @@ def suggest_for_agent(
     s = suggest(engine, text, fields, agent=signature or agent, db=db, key=key, tz=tz, conversion=conversion)
     shown = Shown.from_suggestion(s, complaint=text, agent=agent, key=secrets.token_urlsafe(16))
     return Suggested(s, shown, shown.seal(secret))
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A quick phrase: a template found by words, with its title and its preview's first sentence."""
+
+    id: str
+    title: str
+    first_line: str
+    group: str
+
+
+def find_phrases(engine: Engine, query: str, *, limit: int = 8) -> list[Phrase]:
+    """Templates whose id, title, examples, keywords or text hold every word of ``query``; title and id hits first."""
+    words = [w.lower() for w in query.replace("/", " ").split() if w]
+    found = []
+    for n, t in enumerate(engine.library.templates):
+        text = engine.previews[t.id][0]
+        head = f"{t.id} {t.situation}".lower()
+        haystack = " ".join([head, text, " ".join(t.examples), " ".join(t.keywords)]).lower()
+        if all(w in haystack for w in words):
+            found.append((-sum(w in head for w in words), n, t, text))
+    found.sort(key=lambda f: f[:2])
+    return [Phrase(t.id, t.situation, first_sentence(text), t.group) for _, _, t, text in found[:limit]]
+
+
+def first_sentence(text: str, most: int = 60) -> str:
+    """A preview line: the text's first sentence past the greeting (「您好，我是…。」), at most ``most`` characters."""
+    sentences = [s for s in re.findall(r"[^。！？!?]+[。！？!?]?", text) if s.strip()]
+    while len(sentences) > 1 and len(sentences[0]) <= 16 and "您好" in sentences[0]:
+        sentences.pop(0)
+    line = sentences[0].strip() if sentences else text
+    return line if len(line) <= most else line[:most] + "…"
+
+
+def fill_phrase(engine: Engine, template_id: str, text: str, fields: Fields, *, signature: str | None) -> str:
+    """A template's body filled from the complaint on the page, as drafting fills it (no history, nothing logged).
+
+    :raises NotFound: for an unknown template id
+    :raises InvalidInput: for a complaint over the length limit
+    """
+    return engine.fill(
+        template_id, text, customer=fields.customer, product=fields.product, order_id=fields.order_id, agent=signature
+    )
 
 
 def log_sent(

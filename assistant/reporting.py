@@ -102,7 +102,7 @@ def library_overview(
         for t in templates:
             if (group == OFFLINE) != (t.kind == OFFLINE):
                 continue
-            text, sincerity = library.samples[t.id]  # rendered and scored once per library, not per page view
+            text, sincerity = engine.previews[t.id]  # drafted for its first example and scored once per engine, not per view
             haystack = " ".join([t.id, t.situation, text, " ".join(t.examples), " ".join(t.keywords)])
             if q and q.lower() not in haystack.lower():
                 continue

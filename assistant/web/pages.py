@@ -15,7 +15,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from assistant import replying
@@ -139,6 +139,33 @@ def compose_suggest(
         "token": suggested.token,
     }
     return render(request, "_suggestion.html", context, user)
+
+
+@router.get("/compose/phrases")
+def compose_phrases(user: PageUser, engine: EngineDep, q: Annotated[str, Query(max_length=100)] = ""):
+    """Quick phrases matching the words after ``/`` (or in the search box): id, title, first line."""
+    return {"phrases": [asdict(p) for p in replying.find_phrases(engine, q)]}
+
+
+@router.post("/compose/phrase", dependencies=[CsrfChecked])
+def compose_phrase(
+    user: PageUser,
+    engine: EngineDep,
+    template_id: Text,
+    complaint: Text = "",
+    customer: OptionalText = None,
+    product: OptionalText = None,
+    order_id: OptionalText = None,
+):
+    """One quick phrase's text filled from the complaint on the page, to insert into the draft being edited."""
+    fields = _fields(None, customer, product, order_id)
+    try:
+        text = replying.fill_phrase(engine, template_id, complaint, fields, signature=user.shown_name)
+    except NotFound:
+        return JSONResponse({"detail": "没有这个模板，可能模板库刚刚更新过，请重新搜索。"}, status_code=404)
+    except InvalidInput as e:
+        return JSONResponse({"detail": chinese(str(e))}, status_code=400)
+    return {"text": text}
 
 
 @router.post("/compose/sincerity", response_class=HTMLResponse, dependencies=[CsrfChecked])

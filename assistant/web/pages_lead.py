@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from assistant import reporting
 from assistant.errors import InvalidInput, LibraryError
 from assistant.log.auth import ROLES, add_user, list_users, reset_password, set_active, set_display_name
+from assistant.replying import first_sentence
 from assistant.web.deps import DB, CsrfChecked, EngineDep, PageLead, PageUser, SettingsDep
 from assistant.web.messages import ROLE_LABELS, chinese
 from assistant.web.rendering import download, render
@@ -45,11 +47,26 @@ def stats_export(user: PageLead, db: DB, week: str, format: str = "csv", table: 
 
 
 @router.get("/library", response_class=HTMLResponse)
-def library_page(request: Request, user: PageUser, engine: EngineDep, db: DB, q: str = "", intent: str = ""):
-    """Browse and search templates by intent, with usage, measured conversion and sincerity findings."""
+def library_page(request: Request, user: PageUser, engine: EngineDep, db: DB, q: str = "", intent: str = "", view: str = ""):
+    """Browse and search templates by intent, with usage, measured conversion and sincerity findings.
+
+    The default view is compact (one line a template: title, first line, copy and insert, groups folded unless searched);
+    ``view=full`` shows every preview whole with its sincerity findings.
+    """
     groups = reporting.library_overview(engine, db, q=q, intent=intent)
     model = model_note(engine.model_summary())
-    return render(request, "library.html", {"groups": groups, "q": q, "intent": intent, "model": model}, user)
+    full = view == "full"
+    switch = "/library?" + urlencode({k: v for k, v in {"q": q, "intent": intent, "view": "" if full else "full"}.items() if v})
+    context = {
+        "groups": groups,
+        "q": q,
+        "intent": intent,
+        "model": model,
+        "full": full,
+        "switch": switch,
+        "first_line": first_sentence,
+    }
+    return render(request, "library.html", context, user)
 
 
 @router.get("/users", response_class=HTMLResponse)
