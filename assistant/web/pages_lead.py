@@ -25,7 +25,7 @@ REFERENCE = {"positive": 0.33, "deleted": 0.34}
 
 
 @router.get("/stats", response_class=HTMLResponse)
-def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, week: str | None = None):
+def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, engine: EngineDep, week: str | None = None):
     """The week's figures, breakdowns and charts, beside the published reference."""
     o = reporting.week_overview(db, week, settings.tz)
     context = {
@@ -36,6 +36,7 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
         "rows": o.rows,
         "prev_week": o.prev_week,
         "next_week": o.next_week,
+        "template_titles": {t.id: t.situation for t in engine.library.templates},  # charts name templates, not ids
     }
     return render(request, "stats.html", context, user)
 
