@@ -141,7 +141,7 @@ def first_sentence(text: str, most: int = 60) -> str:
     sentences = [s for s in re.findall(r"[^。！？!?]+[。！？!?]?", text) if s.strip()]
     while len(sentences) > 1 and len(sentences[0]) <= 16 and "您好" in sentences[0]:
         sentences.pop(0)
-    line = sentences[0].strip() if sentences else text
+    line = re.sub(r"^[^，。]{0,8}您好[，,]\s*", "", sentences[0].strip()) if sentences else text
     return line if len(line) <= most else line[:most] + "…"
 
 

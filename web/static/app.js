@@ -206,16 +206,18 @@
   const lookUp = debounce(async (editor, query) => {
     const phrases = await findPhrases(query);
     if (!slash || slash.editor !== editor) return;
-    showPhrases(popup, phrases, (id) => pickSlash(id));
+    showPhrases(popup, phrases, (id, how) => pickSlash(id, how));
     editor.after(popup);
   }, 150);
 
-  async function pickSlash(id) {
+  async function pickSlash(id, how) {
     if (!slash) return;
     const { editor, start } = slash;
     closePopup();
     try {
-      insertInto(editor, await fillPhrase(id), start, editor.selectionStart);
+      const text = await fillPhrase(id);
+      if (how === "copy") { await navigator.clipboard.writeText(text).catch(() => {}); return; }
+      insertInto(editor, text, start, editor.selectionStart);
     } catch (e) {
       const box = editor.closest("form") && editor.closest("form").querySelector(".sent");
       if (box) box.textContent = e.message;
