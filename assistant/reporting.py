@@ -17,7 +17,17 @@ from assistant.engine.core import Engine
 from assistant.engine.library import Template
 from assistant.engine.sincerity import Sincerity
 from assistant.log.export import export_file
-from assistant.log.stats import WeeklyStats, iso_week, parse_week, template_conversion, template_usage, week_replies, weekly_stats
+from assistant.log.stats import (
+    WeeklyStats,
+    WeekTotal,
+    iso_week,
+    parse_week,
+    template_conversion,
+    template_usage,
+    week_replies,
+    week_totals,
+    weekly_stats,
+)
 from assistant.taxonomy import INTENTS, OFFLINE
 
 TREND_WEEKS = 12
@@ -42,7 +52,7 @@ class WeekOverview:
 
     week: str
     current: WeeklyStats
-    trend: list[WeeklyStats]
+    trend: list[WeekTotal]
     rows: list[dict]
     prev_week: str
     next_week: str
@@ -54,7 +64,7 @@ def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, 
     return WeekOverview(
         week=week,
         current=weekly_stats(db, week),
-        trend=[weekly_stats(db, w) for w in previous_weeks(week, trend_weeks)],
+        trend=week_totals(db, previous_weeks(week, trend_weeks)),
         rows=week_replies(db, week),
         prev_week=previous_weeks(week, 2)[0],
         next_week=shift_week(week, 1),
