@@ -176,12 +176,14 @@ def log_sent(
     agent_reasons: list[str] | tuple[str, ...] | None = None,
     conversion: dict | None = None,
     now: datetime | None = None,
+    signature: str | None = None,
 ) -> tuple[int, bool]:
     """Log the reply an agent sent, as the suggestion they worked from showed it; return (reply id, created).
 
     With ``token`` (from ``suggest_for_agent``) the shown suggestion is logged and the token's key makes
     a repeat log nothing; without, the engine is asked again with the log's history. ``agent_*`` is the
-    agent's verdict (what they leave out is kept as shown; all None: not reviewed).
+    agent's verdict (what they leave out is kept as shown; all None: not reviewed). ``signature`` is the name
+    drafts sign with when the engine is asked again (the account's display name; ``agent`` when None).
 
     :raises SuggestionTokenExpired: for a token older than a working day
     :raises SuggestionTokenInvalid: for a token changed, not issued here, or for another complaint, agent or template
@@ -192,7 +194,7 @@ def log_sent(
         shown.check(complaint=complaint, agent=agent, template_id=template_id)
         idempotency_key = idempotency_key or shown.key
     else:
-        s = suggest(engine, complaint, fields, agent=agent, db=db, key=key, tz=tz, conversion=conversion)
+        s = suggest(engine, complaint, fields, agent=signature or agent, db=db, key=key, tz=tz, conversion=conversion)
         shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
     verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
     return outcomes.log_shown(

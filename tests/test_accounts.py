@@ -34,7 +34,8 @@ def test_drafts_sign_with_the_display_name_and_the_log_keeps_the_login_name(make
         headers={"Authorization": f"Bearer {user.token}"},
     )
     assert logged.status_code == 201
-    assert db.execute("select agent from replies").fetchone()[0] == "xiaolin"
+    agent, drafted = db.execute("select agent, drafted_text from replies").fetchone()
+    assert agent == "xiaolin" and "我是小林" in drafted  # logged without a token: the engine drafted for 小林 again
     assert "小林（客服）" in client.get("/compose").text
 
 

@@ -193,6 +193,7 @@ def log_reply(
         agent_escalate=body.agent_escalate,
         agent_reasons=body.agent_reasons,
         conversion=conversion,
+        signature=user.shown_name,
     )
     if not created:
         response.headers["Idempotent-Replayed"] = "true"

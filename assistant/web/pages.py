@@ -252,6 +252,7 @@ def compose_sent(
             agent_escalate=escalate,
             agent_reasons=reasons,
             conversion=conversion,
+            signature=user.shown_name,
         )
     except SuggestionTokenExpired:
         return _sent_error(request, user, "这份草稿生成太久，已经过期，请重新生成草稿后再标记为已发送。")
