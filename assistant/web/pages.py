@@ -157,7 +157,7 @@ def compose_phrase(
     product: OptionalText = None,
     order_id: OptionalText = None,
 ):
-    """One quick phrase's text filled from the complaint on the page, to insert into the draft being edited."""
+    """One quick phrase's text filled from the complaint on the page, for the draft being edited."""
     fields = _fields(None, customer, product, order_id)
     try:
         text = replying.fill_phrase(engine, template_id, complaint, fields, signature=user.shown_name)
