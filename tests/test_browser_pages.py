@@ -19,16 +19,23 @@ def generate(page, text=COMPLAINT):
     page.wait_for_selector("#draft-1 textarea.reply")
 
 
-def test_the_first_draft_is_fully_visible_without_scrolling(page):
+EVERY_REASON = (
+    "孩子用了这个奶粉过敏住院了，我要投诉到12315，还要发微博曝光你们，赔偿我一万块，"
+    "你们客服把我电话号码泄露了，已经第三次找你们了都没解决"
+)
+
+
+@pytest.mark.parametrize("complaint", [COMPLAINT, EVERY_REASON], ids=["one reason", "six reasons"])
+def test_the_first_draft_is_fully_visible_without_scrolling(page, complaint):
     ARTIFACTS.mkdir(exist_ok=True)
-    generate(page)
+    generate(page, complaint)
     assert page.evaluate("window.scrollY") == 0
     box = page.locator("#draft-1").bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= 768, box
     assert page.locator("#draft-1 code").inner_text().startswith("offline.")  # the banner's invitation, right of the form
     form = page.locator("#compose-form").bounding_box()
     assert form["x"] + form["width"] <= box["x"]  # complaint and fields on one side, the drafts on the other
-    page.screenshot(path=str(ARTIFACTS / "compose-1366x768.png"))
+    page.screenshot(path=str(ARTIFACTS / f"compose-1366x768-{len(page.locator('.banner li').all())}-reasons.png"))
 
 
 def test_next_clears_the_page_for_the_next_complaint_from_the_keyboard(page):
