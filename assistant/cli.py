@@ -399,7 +399,7 @@ def serve(host, port, db_path, replies_dir):
     settings = Settings.from_env(host=host, port=port, db_path=db_path, replies_dir=replies_dir)
     db = open_db(settings.db_path)
     if not has_users(db):
-        lead = add_user(db, "lead", "lead")
+        lead = add_user(db, "lead", "lead", display_name="组长")
         click.echo(f"Created the first lead account 'lead' (shown once):\n  password: {lead.password}\n  API token: {lead.token}")
     db.close()
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (API docs: /docs)")
@@ -424,7 +424,10 @@ def export(week, fmt, table, out, db_path):
 
     db = open_db(Settings.from_env(db_path=db_path).db_path)
     content, _, _ = reporting.export(db, week, fmt, table)
-    out.write_bytes(content)
+    try:
+        out.write_bytes(content)
+    except OSError as e:
+        raise click.ClickException(f"无法写入 {out}（cannot write {out}: {e.strerror or e}）") from None
     total = reporting.weekly(db, week).total
     click.echo(f"wrote {out}: {total.sent} replies, {total.known} outcomes known", err=True)
 
@@ -468,19 +471,20 @@ def users():
 @click.option(
     "--role", type=click.Choice(["agent", "lead"]), required=True, help="agent sends replies; lead also sees statistics."
 )
+@click.option("--display-name", default=None, help="The name drafts sign with (「我是…」); default: NAME.")
 @db_option
 @json_option
-def users_add(name, role, db_path, as_json):
+def users_add(name, role, display_name, db_path, as_json):
     """Create a user and print a one-time password and an API token.
 
     Example:
 
-        assistant users add 小林 --role agent --json
+        assistant users add xiaolin --role agent --display-name 小林 --json
     """
     from assistant.log.auth import add_user
     from assistant.log.db import open_db
 
-    user = add_user(open_db(Settings.from_env(db_path=db_path).db_path), name, role)
+    user = add_user(open_db(Settings.from_env(db_path=db_path).db_path), name, role, display_name)
     if as_json:
         click.echo(json.dumps(user.to_dict(), ensure_ascii=False))
     else:

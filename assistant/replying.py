@@ -7,6 +7,7 @@ the shell already holds (engine, database, keys, time zone) and return engine or
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -99,11 +100,60 @@ def suggest_for_agent(
     tz: ZoneInfo,
     secret: bytes,
     conversion: dict | None = None,
+    signature: str | None = None,
 ) -> Suggested:
-    """A suggestion for a signed-in agent with the log's history, and the token that logs it as shown, once."""
-    s = suggest(engine, text, fields, agent=agent, db=db, key=key, tz=tz, conversion=conversion)
+    """A suggestion for a signed-in agent with the log's history, and the token that logs it as shown, once.
+
+    ``agent`` is the login name the log records; ``signature`` the name the drafts sign with (the account's
+    display name; ``agent`` when None).
+    """
+    s = suggest(engine, text, fields, agent=signature or agent, db=db, key=key, tz=tz, conversion=conversion)
     shown = Shown.from_suggestion(s, complaint=text, agent=agent, key=secrets.token_urlsafe(16))
     return Suggested(s, shown, shown.seal(secret))
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A quick phrase: a template found by words, with its title and its preview's first sentence."""
+
+    id: str
+    title: str
+    first_line: str
+    group: str
+
+
+def find_phrases(engine: Engine, query: str, *, limit: int = 8) -> list[Phrase]:
+    """Templates whose id, title, examples, keywords or text hold every word of ``query``; title and id hits first."""
+    words = [w.lower() for w in query.replace("/", " ").split() if w]
+    found = []
+    for n, t in enumerate(engine.library.templates):
+        text = engine.previews[t.id][0]
+        head = f"{t.id} {t.situation}".lower()
+        haystack = " ".join([head, text, " ".join(t.examples), " ".join(t.keywords)]).lower()
+        if all(w in haystack for w in words):
+            found.append((-sum(w in head for w in words), n, t, text))
+    found.sort(key=lambda f: f[:2])
+    return [Phrase(t.id, t.situation, first_sentence(text), t.group) for _, _, t, text in found[:limit]]
+
+
+def first_sentence(text: str, most: int = 60) -> str:
+    """A preview line: the text's first sentence past the greeting (「您好，我是…。」), at most ``most`` characters."""
+    sentences = [s for s in re.findall(r"[^。！？!?]+[。！？!?]?", text) if s.strip()]
+    while len(sentences) > 1 and len(sentences[0]) <= 16 and "您好" in sentences[0]:
+        sentences.pop(0)
+    line = re.sub(r"^[^，。]{0,8}您好[，,]\s*", "", sentences[0].strip()) if sentences else text
+    return line if len(line) <= most else line[:most] + "…"
+
+
+def fill_phrase(engine: Engine, template_id: str, text: str, fields: Fields, *, signature: str | None) -> str:
+    """A template's body filled from the complaint on the page, as drafting fills it (no history, nothing logged).
+
+    :raises NotFound: for an unknown template id
+    :raises InvalidInput: for a complaint over the length limit
+    """
+    return engine.fill(
+        template_id, text, customer=fields.customer, product=fields.product, order_id=fields.order_id, agent=signature
+    )
 
 
 def log_sent(
@@ -126,12 +176,14 @@ def log_sent(
     agent_reasons: list[str] | tuple[str, ...] | None = None,
     conversion: dict | None = None,
     now: datetime | None = None,
+    signature: str | None = None,
 ) -> tuple[int, bool]:
     """Log the reply an agent sent, as the suggestion they worked from showed it; return (reply id, created).
 
     With ``token`` (from ``suggest_for_agent``) the shown suggestion is logged and the token's key makes
     a repeat log nothing; without, the engine is asked again with the log's history. ``agent_*`` is the
-    agent's verdict (what they leave out is kept as shown; all None: not reviewed).
+    agent's verdict (what they leave out is kept as shown; all None: not reviewed). ``signature`` is the name
+    drafts sign with when the engine is asked again (the account's display name; ``agent`` when None).
 
     :raises SuggestionTokenExpired: for a token older than a working day
     :raises SuggestionTokenInvalid: for a token changed, not issued here, or for another complaint, agent or template
@@ -142,7 +194,7 @@ def log_sent(
         shown.check(complaint=complaint, agent=agent, template_id=template_id)
         idempotency_key = idempotency_key or shown.key
     else:
-        s = suggest(engine, complaint, fields, agent=agent, db=db, key=key, tz=tz, conversion=conversion)
+        s = suggest(engine, complaint, fields, agent=signature or agent, db=db, key=key, tz=tz, conversion=conversion)
         shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
     verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
     return outcomes.log_shown(

@@ -17,7 +17,17 @@ from assistant.engine.core import Engine
 from assistant.engine.library import Template
 from assistant.engine.sincerity import Sincerity
 from assistant.log.export import export_file
-from assistant.log.stats import WeeklyStats, iso_week, parse_week, template_conversion, template_usage, week_replies, weekly_stats
+from assistant.log.stats import (
+    WeeklyStats,
+    WeekTotal,
+    iso_week,
+    parse_week,
+    template_conversion,
+    template_usage,
+    week_replies,
+    week_totals,
+    weekly_stats,
+)
 from assistant.taxonomy import INTENTS, OFFLINE
 
 TREND_WEEKS = 12
@@ -42,7 +52,7 @@ class WeekOverview:
 
     week: str
     current: WeeklyStats
-    trend: list[WeeklyStats]
+    trend: list[WeekTotal]
     rows: list[dict]
     prev_week: str
     next_week: str
@@ -54,7 +64,7 @@ def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, 
     return WeekOverview(
         week=week,
         current=weekly_stats(db, week),
-        trend=[weekly_stats(db, w) for w in previous_weeks(week, trend_weeks)],
+        trend=week_totals(db, previous_weeks(week, trend_weeks)),
         rows=week_replies(db, week),
         prev_week=previous_weeks(week, 2)[0],
         next_week=shift_week(week, 1),
@@ -102,7 +112,7 @@ def library_overview(
         for t in templates:
             if (group == OFFLINE) != (t.kind == OFFLINE):
                 continue
-            text, sincerity = library.samples[t.id]  # rendered and scored once per library, not per page view
+            text, sincerity = engine.previews[t.id]  # drafted for its first example and scored once per engine, not per view
             haystack = " ".join([t.id, t.situation, text, " ".join(t.examples), " ".join(t.keywords)])
             if q and q.lower() not in haystack.lower():
                 continue

@@ -9,6 +9,7 @@ from helpers import SHANGHAI
 from openpyxl import load_workbook
 
 from assistant.log.auth import add_user
+from assistant.log.export import FIGURE_LABELS, KEY_LABELS
 from assistant.log.stats import iso_week
 
 
@@ -154,8 +155,10 @@ def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead):
     stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
     response = client.get("/api/v1/export", params={"week": THIS_WEEK, "format": "xlsx"}, headers=lead)
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert book.sheetnames == ["summary", "by template", "by intent", "by agent", "by platform", "rows"]
-    summary = {row[0]: row[1] for row in book["summary"].iter_rows(min_row=2, values_only=True)}
+    assert book.sheetnames == ["汇总", "按模板", "按问题类型", "按客服", "按平台", "回复明细"]
+    ids = {label: column for column, label in {**FIGURE_LABELS, **KEY_LABELS}.items()}  # Chinese headers back to the API's ids
+    ids["模板"] = ids["问题类型"] = ids["客服"] = ids["平台"] = "key"
+    summary = {ids[row[0]]: row[1] for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
     for field in ("sent", "known", "pending", "converted", "upgraded", "positive_followup", "deleted"):
         assert summary[field] == stats[field]
     assert (summary["rate"], summary["low"], summary["high"]) == (
@@ -165,15 +168,16 @@ def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead):
     )
     blank = {"rate": None, "low": None, "high": None}  # a group without outcomes has no rate: an empty cell, not 0
     for sheet, key in [
-        ("by template", "by_template"),
-        ("by intent", "by_intent"),
-        ("by agent", "by_agent"),
-        ("by platform", "by_platform"),
+        ("按模板", "by_template"),
+        ("按问题类型", "by_intent"),
+        ("按客服", "by_agent"),
+        ("按平台", "by_platform"),
     ]:
         rows = list(book[sheet].iter_rows(values_only=True))
-        header, body = rows[0], rows[1:]
+        header, body = [ids[h] for h in rows[0]], rows[1:]
         assert [dict(zip(header, r)) for r in body] == [{**r, **(blank if not r["known"] else {})} for r in stats[key]]
-    assert len(list(book["rows"].iter_rows(min_row=2))) == 3
+    rows = list(book["回复明细"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("编号", "发送时间（UTC）", "周", "客服") and len(rows) == 4
 
 
 def test_import_api_is_all_or_nothing(client, agent, lead, db):

@@ -40,6 +40,7 @@ COMPLAINT = "快递一个星期还没到，客服也不回消息"
 SENT = "您好，包裹一个星期还没到是我们没跟进好，今天18:00前我给您回电说明物流进度并安排补发。"
 WEEK = "2026-W47"
 NEW_USER = f"新同事-{uuid.uuid4().hex[:8]}"
+BYSTANDER = "老同事"
 LOGIN = "/login?next="  # where an anonymous visitor of a page is sent
 
 # Requests: what to send (json, content, data, params), and "csrf": False to leave out the CSRF token.
@@ -106,6 +107,8 @@ TABLE: list[tuple] = [
     *page("POST", "/compose/suggest", {"data": {"text": COMPLAINT, "platform": "taobao"}}),
     *page("POST", "/compose/sincerity", {"data": {"sent_text": SENT, "complaint": COMPLAINT}}),
     *page("POST", "/compose/sent", {"data": {"complaint": COMPLAINT, "sent_text": SENT, "platform": "jd"}}),
+    *page("GET", "/compose/phrases", {"params": {"q": "退款"}}),
+    *page("POST", "/compose/phrase", {"data": {"template_id": "logistics_delay.stuck_in_transit", "complaint": COMPLAINT}}),
     *page("GET", "/replies", {"params": {"show": "all"}}),
     *page("GET", "/replies/{reply_id}", agent_b=404),
     *page("POST", "/replies/{reply_id}/outcome", {"data": {"result": "upgraded", "rating_after": "5"}}, agent_b=404),
@@ -119,6 +122,9 @@ TABLE: list[tuple] = [
     *page("GET", "/stats/export", {"params": {"week": WEEK, "format": "csv"}}, agents=403),
     *page("GET", "/users", agents=403),
     *page("POST", "/users", {"data": {"name": NEW_USER, "role": "agent"}}, agents=403),
+    *page("POST", "/users/display-name", {"data": {"name": BYSTANDER, "display_name": "老王"}}, agents=403),
+    *page("POST", "/users/password", {"data": {"name": BYSTANDER}}, agents=403),
+    *page("POST", "/users/active", {"data": {"name": BYSTANDER, "active": "1"}}, agents=403),
     *page("POST", "/library/reload", agents=403),
 ]
 
@@ -181,6 +187,7 @@ def world(engine, tmp_path_factory):
                 caller: add_user(db, name, role)
                 for caller, name, role in [("agent_a", "小林", "agent"), ("agent_b", "小周", "agent"), ("lead", "组长", "lead")]
             }
+            add_user(db, BYSTANDER, "agent")  # the account the leads' account forms change, so no caller is signed out
         finally:
             db.close()
         logged = client.post(

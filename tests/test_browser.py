@@ -168,7 +168,7 @@ def test_backlog_puts_the_escalated_complaint_on_top(page):
 def test_library_shows_templates_and_escapes_the_search(page):
     page.goto(f"{page.base}/library?q={XSS}")
     assert page.locator("#q").input_value() == XSS
-    page.goto(f"{page.base}/library?intent=quality_defect")
+    page.goto(f"{page.base}/library?intent=quality_defect&view=full")
     assert page.locator("article.template").count() >= 5
 
 

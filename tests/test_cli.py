@@ -102,6 +102,7 @@ def test_triage_csv_sorts_by_severity_and_keeps_columns(run, tmp_path):
     assert [r["order"] for r in rows][0] == "A3"
     assert rows[0]["escalate"] == "True" and "safety" in rows[0]["reasons"]
     assert {r["line"] for r in rows} == {"1", "3", "4"}
+    assert {r["file_line"] for r in rows} == {"2", "4", "5"}  # the numbering the skipped-row warning (:3:) uses
     assert all(r["draft"] for r in rows)
     assert next(r for r in rows if r["order"] == "A4")["text"].startswith("'=")
 
@@ -192,3 +193,19 @@ def test_explain_names_the_closest_example_beside_the_matched_words():
     assert top["closest"] and all(not w.startswith("≈") for w in top["matched"])
     plain = CliRunner().invoke(cli, ["suggest", "快递一个星期还没到，也没人管", "--explain"])
     assert "最接近的例句：" in plain.output
+
+
+def test_export_to_a_missing_folder_says_why_in_one_line(run, tmp_path):
+    result = run("export", "--week", "2026-W47", "--out", str(tmp_path / "missing" / "x.csv"), "--db", str(tmp_path / "a.db"))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "无法写入" in lines[0] and "Traceback" not in result.output
+
+
+def test_users_add_takes_a_display_name(run, tmp_path):
+    result = run("users", "add", "xiaolin", "--role", "agent", "--display-name", "小林", "--json", "--db", str(tmp_path / "a.db"))
+    assert json.loads(result.output)["name"] == "xiaolin"
+    from assistant.log.auth import list_users
+    from assistant.log.db import open_db
+
+    assert [(u["name"], u["display_name"]) for u in list_users(open_db(tmp_path / "a.db"))] == [("xiaolin", "小林")]

@@ -267,3 +267,14 @@ def test_corrections_are_the_replies_whose_agent_changed_the_verdict(db):
         },
     ]
     assert json.loads(json.dumps(records)) == records  # JSON Lines as they are
+
+
+def test_my_replies_by_agent_and_result_use_an_index(db):
+    """The query behind 我的回复 for one agent finds its rows through the (agent, outcome) index, not a full scan."""
+    plan = " ".join(
+        row[3]
+        for row in db.execute(
+            "explain query plan select * from replies where agent = ? and outcome is null order by id desc", ["x"]
+        )
+    )
+    assert "USING INDEX" in plan and "agent" in plan, plan

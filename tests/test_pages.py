@@ -120,8 +120,23 @@ def test_library_search_is_escaped_and_lists_templates(client, users):
     sign_in(client, "小林", users["小林"].password)
     response = client.get("/library", params={"q": "<script>alert(1)</script>"})
     assert "<script>alert(1)</script>" not in response.text
-    all_templates = client.get("/library")
-    assert len(BeautifulSoup(all_templates.text, "html.parser").select("article.template")) >= 100
+    compact = BeautifulSoup(client.get("/library").text, "html.parser")
+    assert len(compact.select("details.library-group tr")) >= 100 and not compact.select("details[open]")
+    full = BeautifulSoup(client.get("/library", params={"view": "full"}).text, "html.parser")
+    assert len(full.select("article.template")) >= 100
+
+
+def test_library_previews_read_like_drafts_for_a_sample_complaint(client, users, engine):
+    """Previews are drafted for each template's first example: the quoted grievance filled, never the empty fallback."""
+    sign_in(client, "小林", users["小林"].password)
+    soup = BeautifulSoup(client.get("/library", params={"view": "full"}).text, "html.parser")
+    texts = [a.select("p")[0].get_text() for a in soup.select("article.template")]
+    generic = [a for a in soup.select("article.template") if "没有提到顾客说的具体问题" in a.get_text()]
+    assert texts and len(generic) <= len(texts) // 10, f"{len(generic)} of {len(texts)} previews quote nothing specific"
+    quoted = [t for t in texts if "“" in t]
+    assert len(quoted) >= 0.8 * len(texts), f"{len(quoted)} of {len(texts)} previews quote the sample complaint"
+    row = soup.select_one("article.template")
+    assert row.select_one("button.copy")["data-copy-text"] == texts[0]
 
 
 def test_compose_link_prefills_the_complaint(client, users):

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from assistant.log.auth import add_user
 from assistant.log.export import write_csv, write_xlsx
+from assistant.log.outcomes import record_outcome
 from assistant.log.stats import weekly_stats
 
 INDUCEMENT = "非常抱歉热水壶不加热，我们今天18:00前给您补发一台新的。给个好评返现20元哦"
@@ -203,10 +204,39 @@ def test_a_group_without_outcomes_shows_a_dash_and_exports_blank_rates(site, eng
     book_bytes = io.BytesIO()
     write_xlsx(stats, iter([]), book_bytes)
     book = load_workbook(io.BytesIO(book_bytes.getvalue()))
-    summary = {r[0]: r[1] for r in book["summary"].iter_rows(values_only=True)}
-    assert summary["sent"] == 1 and summary["rate"] is None
-    by_template = list(book["by template"].iter_rows(values_only=True))
+    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(values_only=True)}
+    assert summary["已回复"] == 1 and summary["转化率"] is None
+    by_template = list(book["按模板"].iter_rows(values_only=True))
     assert by_template[1][FIGURE_RATE] is None
 
 
 FIGURE_RATE = 1 + 8  # key, then FIGURE_COLUMNS: rate is the ninth
+
+
+def test_charts_name_templates_by_title_and_the_last_week_label_fits(site, engine):
+    client, db, users = site
+    make_reply(db, engine, complaint="孩子用了过敏住院了，我要投诉到12315", now=datetime(2026, 12, 2, 10, 0, tzinfo=UTC))  # W49
+    reply_id = db.execute("select id, template_id from replies").fetchone()
+    record_outcome(db, reply_id[0], "upgraded", by="组长")
+    sign_in(client, "组长", users["组长"].password)
+    soup = BeautifulSoup(client.get("/stats", params={"week": "2026-W49"}).text, "html.parser")
+    title = next(t.situation for t in engine.library.templates if t.id == reply_id[1])
+    chart = next(f for f in soup.select("figure.chart") if f.figcaption.get_text() == "按模板")
+    label = chart.select_one("svg text.label")
+    assert label.title.get_text().startswith(title) and reply_id[1] in label.title.get_text()  # the full id on hover
+    label.title.decompose()
+    assert label.get_text().startswith(title[:13]) and reply_id[1][:10] not in label.get_text()
+    last = [t for t in soup.select("svg text.axis") if t.get_text() == "W49"]
+    assert last and last[0]["text-anchor"] == "end" and float(last[0]["x"]) <= 520
+
+
+def test_triage_rows_have_a_copy_button_for_their_draft(site):
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    page = client.post("/triage", data={"csrf": csrf, "text": "物流有点慢\n收到的杯子碎了"})
+    soup = BeautifulSoup(page.text, "html.parser")
+    cells = soup.select("table.triage tbody tr")
+    assert len(cells) == 2
+    for row in cells:
+        button = row.select_one("button.copy")
+        assert button and button["data-copy-text"] == row.select_one("td.draft-cell").get_text()

@@ -5,7 +5,7 @@ from helpers import SHANGHAI, make_reply
 
 from assistant.errors import InvalidInput
 from assistant.log.outcomes import record_outcome
-from assistant.log.stats import iso_week, parse_week, template_conversion, weekly_stats, wilson_interval
+from assistant.log.stats import iso_week, parse_week, template_conversion, week_totals, weekly_stats, wilson_interval
 
 MONDAY = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, week 2026-W47
 
@@ -136,3 +136,14 @@ def test_agreement_of_a_week_without_reviews_is_blank_not_zero(db, week47):
         "escalation": {"kept": 0, "total": 0, "rate": None},
         "by_intent": [],
     }
+
+
+def test_the_trend_totals_are_the_weekly_totals(db, week47):
+    """The statistics page's trend takes the weeks' totals in one query; they equal each week's own figures."""
+    weeks = ["2026-W46", "2026-W47", "2026-W48", "2026-W49"]
+    trend = week_totals(db, weeks)
+    assert [t.week for t in trend] == weeks
+    for t in trend:
+        expected = weekly_stats(db, t.week).total
+        assert {**vars(t.total), "key": None} == {**vars(expected), "key": None}
+    assert trend[1].total.sent == 10 and trend[0].total.sent == 0 and trend[0].total.known == 0

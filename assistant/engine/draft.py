@@ -224,3 +224,15 @@ def _issue_clause(text: str, matches: list[IntentMatch]) -> str | None:
                     continue
                 return clause
     return None
+
+
+def fill_template(
+    library: Library, template: Template, values: dict[str, str], *, normalized: Normalized, matches: list[IntentMatch]
+) -> str:
+    """One template rendered as drafting fills it for this complaint: the clause about the template's own intent quoted.
+
+    For quick phrases: the agent picks the template, the complaint supplies the rest (``values`` from ``placeholder_values``).
+    """
+    own = [m for m in matches if m.id == template.group] if template.kind != OFFLINE else []
+    clause = _issue_clause(normalized.text, own or matches[:1])
+    return library.render(template, {**values, "issue": f"“{clause}”这个问题"} if clause else values)

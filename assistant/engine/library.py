@@ -16,7 +16,6 @@ from functools import cached_property
 
 import jinja2
 
-from assistant.engine.sincerity import Sincerity, check_sincerity
 from assistant.taxonomy import INTENT, OFFLINE
 
 # Placeholder -> what it renders as when the complaint and the form do not name it.
@@ -85,15 +84,6 @@ class Library:
         """Render a template body (or its private script) with every placeholder given."""
         key = f"{template.id}#private" if private else template.id
         return self.compiled[key].render(**values).strip()
-
-    @cached_property
-    def samples(self) -> dict[str, tuple[str, Sincerity]]:
-        """Each template rendered with the sample values, and that text's sincerity: worked out once per library."""
-        out = {}
-        for t in self.templates:
-            text = self.render(t, PLACEHOLDERS)
-            out[t.id] = (text, check_sincerity(text, t.examples[0] if t.examples else None))
-        return out
 
     def dictionary_words(self) -> list[str]:
         """Words for the jieba user dictionary: words.txt plus the keywords that are words, not phrases.

@@ -139,6 +139,7 @@ def triage(engine: Engine, rows: list[Row], progress=None) -> tuple[list[dict], 
                 {
                     **row.extra,
                     "line": row.position,
+                    "file_line": row.line,  # the file's own line number, as the skipped-row warnings count
                     "text": row.text,
                     "intents": [m.id for m in s.intents],
                     "escalate": s.escalation.escalate,
@@ -160,7 +161,7 @@ def write_records(records: list[dict], fp, fmt: str) -> None:
         for record in records:
             fp.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    first = ["line", "severity", "escalate", "reasons", "intents", "text", "draft", "action"]
+    first = ["line", "file_line", "severity", "escalate", "reasons", "intents", "text", "draft", "action"]
     extra = [k for r in records for k in r if k not in first]
     columns = first + list(dict.fromkeys(extra))
     writer = csv.DictWriter(fp, fieldnames=columns, lineterminator="\n")

@@ -20,10 +20,11 @@ import sqlite_utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from assistant.errors import InvalidInput
+from assistant.errors import InvalidInput, NotFound
 from assistant.log.db import insert, write_transaction
 
 ROLES = ("agent", "lead")
+_USER_COLUMNS = "name, role, display_name, session_epoch"
 _hasher = PasswordHasher()
 
 
@@ -33,10 +34,21 @@ class User:
 
     name: str
     role: str
+    display_name: str | None = None  # the name drafts sign with; the login name when not set
+    epoch: int = 0  # the account's session epoch: a session signed in under an older one no longer works
 
     @property
     def is_lead(self) -> bool:
         return self.role == "lead"
+
+    @property
+    def shown_name(self) -> str:
+        """The name a customer reads in a draft (「我是…」): the display name, else the login name."""
+        return self.display_name or self.name
+
+
+class AccountDeactivated(Exception):
+    """The password was right, but the account has been deactivated."""
 
 
 @dataclass(frozen=True)
@@ -52,16 +64,18 @@ class NewUser:
         return {"name": self.name, "role": self.role, "password": self.password, "token": self.token}
 
 
-def add_user(db: sqlite_utils.Database, name: str, role: str) -> NewUser:
+def add_user(db: sqlite_utils.Database, name: str, role: str, display_name: str | None = None) -> NewUser:
     """Create a user and return the one-time password and token.
 
-    :raises InvalidInput: for an empty or taken name or an unknown role
+    :param display_name: the name drafts sign with (「我是…」); the login name when empty
+    :raises InvalidInput: for an empty or taken name, an unknown role or a display name over 32 characters
     """
     name = (name or "").strip()
     if not name or len(name) > 64:
         raise InvalidInput("user name must be 1-64 characters")
     if role not in ROLES:
         raise InvalidInput(f"role must be one of: {', '.join(ROLES)}")
+    display_name = _display_name(display_name)
     if db.execute("select 1 from users where name = ?", [name]).fetchone():
         raise InvalidInput(f"user {name!r} already exists")
     password = secrets.token_urlsafe(12)
@@ -76,6 +90,7 @@ def add_user(db: sqlite_utils.Database, name: str, role: str) -> NewUser:
             "token_hash": _token_hash(token),
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "active": 1,
+            "display_name": display_name,
         },
     )
     return NewUser(name, role, password, token)
@@ -83,19 +98,26 @@ def add_user(db: sqlite_utils.Database, name: str, role: str) -> NewUser:
 
 def user_for_token(db: sqlite_utils.Database, token: str) -> User | None:
     """The active user owning an API token, or None."""
-    row = db.execute("select name, role from users where token_hash = ? and active = 1", [_token_hash(token)]).fetchone()
+    row = db.execute(f"select {_USER_COLUMNS} from users where token_hash = ? and active = 1", [_token_hash(token)]).fetchone()
     return User(*row) if row else None
 
 
 def check_password(db: sqlite_utils.Database, name: str, password: str) -> User | None:
-    """The user if the password is right, else None (the same time is spent either way)."""
-    row = db.execute("select name, role, password_hash from users where name = ? and active = 1", [name]).fetchone()
-    stored = row[2] if row else _dummy_hash()
+    """The active user if the password is right, else None (the same time is spent either way).
+
+    :raises AccountDeactivated: when the password is right but a lead has deactivated the account
+    """
+    row = db.execute(f"select {_USER_COLUMNS}, password_hash, active from users where name = ?", [name]).fetchone()
+    stored = row[4] if row else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
-    return User(row[0], row[1]) if row else None
+    if row is None:
+        return None
+    if not row[5]:
+        raise AccountDeactivated(f"account {name!r} is deactivated")
+    return User(*row[:4])
 
 
 def has_users(db: sqlite_utils.Database) -> bool:
@@ -113,16 +135,57 @@ def _dummy_hash() -> str:
 
 
 def list_users(db: sqlite_utils.Database) -> list[dict]:
-    """Every account (name, role, created_at, active), oldest first, for the accounts page."""
-    return list(db.query("select name, role, created_at, active from users order by created_at"))
+    """Every account (name, display_name, role, created_at, active), oldest first, for the accounts page."""
+    return list(db.query("select name, display_name, role, created_at, active from users order by created_at"))
 
 
-def user_for_session(db: sqlite_utils.Database, name: str | None, sid: str) -> User | None:
-    """The active user a page session names, or None when there is none or the session was revoked."""
-    row = db.execute("select name, role from users where name = ? and active = 1", [name]).fetchone() if name else None
-    if row is None or db.execute("select 1 from revoked_sessions where sid = ?", [sid]).fetchone():
+def user_for_session(db: sqlite_utils.Database, name: str | None, sid: str, epoch: int = 0) -> User | None:
+    """The active user a page session names, or None: no such user, deactivated, revoked, or signed in before a reset."""
+    row = db.execute(f"select {_USER_COLUMNS} from users where name = ? and active = 1", [name]).fetchone() if name else None
+    if row is None or row[3] != epoch or db.execute("select 1 from revoked_sessions where sid = ?", [sid]).fetchone():
         return None
     return User(*row)
+
+
+def set_display_name(db: sqlite_utils.Database, name: str, display_name: str | None) -> None:
+    """Change the name an account's drafts sign with (empty: the login name).
+
+    :raises InvalidInput: for a display name over 32 characters
+    :raises NotFound: for an unknown account
+    """
+    _update(db, name, "display_name = ?", [_display_name(display_name)])
+
+
+def reset_password(db: sqlite_utils.Database, name: str) -> str:
+    """Give an account a new one-time password and return it; its sessions signed in before stop working at once.
+
+    :raises NotFound: for an unknown account
+    """
+    password = secrets.token_urlsafe(12)
+    _update(db, name, "password_hash = ?, session_epoch = session_epoch + 1", [_hasher.hash(password)])
+    return password
+
+
+def set_active(db: sqlite_utils.Database, name: str, active: bool) -> None:
+    """Deactivate (its sessions and API token stop working at once; its replies stay) or reactivate an account.
+
+    :raises NotFound: for an unknown account
+    """
+    _update(db, name, "active = ?, session_epoch = session_epoch + 1", [int(active)])
+
+
+def _update(db: sqlite_utils.Database, name: str, assignments: str, values: list) -> None:
+    with write_transaction(db):
+        cursor = db.execute(f"update users set {assignments} where name = ?", [*values, name])
+    if cursor.rowcount == 0:
+        raise NotFound(f"user {name!r} not found")
+
+
+def _display_name(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if len(value) > 32:
+        raise InvalidInput("display name must be at most 32 characters")
+    return value or None
 
 
 def revoke_session(db: sqlite_utils.Database, sid: str, *, max_age: float, now: float | None = None) -> None:

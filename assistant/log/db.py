@@ -115,6 +115,22 @@ def m006_shown_and_corrections(db: sqlite_utils.Database) -> None:
     replies.create_index(["idempotency_key"], unique=True)  # NULLs (no key) may repeat
 
 
+@migrations()
+def m007_account_fields(db: sqlite_utils.Database) -> None:
+    # Accounts: the name drafts sign with (the login name stays the key the log records), and a counter that a
+    # password reset or a deactivation raises so every session signed in before it stops working at once.
+    users = db.table("users")
+    users.add_column("display_name", str)
+    users.add_column("session_epoch", int, not_null_default=0)
+
+
+@migrations()
+def m008_agent_index(db: sqlite_utils.Database) -> None:
+    # 我的回复 lists an agent's replies by result, newest first (agent = ? and outcome ..., order by id desc):
+    # 90 ms a page at 100,000 replies without this index, under 1 ms with it.
+    db.table("replies").create_index(["agent", "outcome"])
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 

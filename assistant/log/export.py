@@ -54,7 +54,46 @@ ROW_COLUMNS = [
     "outcome_at",
     "rating_after",
 ]
-SHEET_NAMES = {"template": "by template", "intent": "by intent", "agent": "by agent", "platform": "by platform"}
+# The CSV keeps the column ids above (scripts read them); the workbook is for people, so its sheets and headers are Chinese.
+SHEET_NAMES = {"template": "按模板", "intent": "按问题类型", "agent": "按客服", "platform": "按平台"}
+SUMMARY_SHEET, ROWS_SHEET = "汇总", "回复明细"
+FIGURE_LABELS = {
+    "sent": "已回复",
+    "known": "已知结果",
+    "pending": "待登记",
+    "converted": "已转化",
+    "upgraded": "已改好评",
+    "positive_followup": "追评好评",
+    "deleted": "已删差评",
+    "escalated": "转线下",
+    "rate": "转化率",
+    "low": "95%区间下限",
+    "high": "95%区间上限",
+    "week": "周",
+    "escalation_share": "转线下占比",
+    "median_days_to_outcome": "出结果天数中位数",
+}
+ROW_LABELS = {
+    "id": "编号",
+    "sent_at": "发送时间（UTC）",
+    "week": "周",
+    "agent": "客服",
+    "platform": "平台",
+    "intent": "问题类型",
+    "intents": "识别出的类型",
+    "escalate": "转线下",
+    "reasons": "转线下原因",
+    "template_id": "模板",
+    "complaint": "投诉",
+    "sent_text": "发出的回复",
+    "edit_ratio": "改动比例",
+    "sincerity": "真诚度",
+    "rating": "原评分",
+    "outcome": "结果",
+    "outcome_at": "结果登记时间（UTC）",
+    "rating_after": "之后的评分",
+}
+KEY_LABELS = {"template": "模板", "intent": "问题类型", "agent": "客服", "platform": "平台"}
 
 
 RATE_COLUMNS = ("rate", "low", "high")
@@ -95,7 +134,7 @@ def write_csv(stats: WeeklyStats, rows: Iterator[dict] | None, fp) -> None:
 
 
 def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
-    """Write a workbook to a binary stream: summary, one sheet per breakdown, and the rows.
+    """Write a workbook to a binary stream: summary, one sheet per breakdown, and the rows, named and headed in Chinese.
 
     Text is always written as text (``strings_to_formulas`` off), so a cell that
     starts with "=" is shown, never evaluated.
@@ -103,19 +142,22 @@ def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
     book = xlsxwriter.Workbook(
         fp, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
-    summary = book.add_worksheet("summary")
-    lines: list[list[object]] = [["figure", "value"], ["week", stats.week]]
-    lines += [list(pair) for pair in zip(FIGURE_COLUMNS, figure_values(stats.total))]
-    lines += [["escalation_share", stats.escalation_share], ["median_days_to_outcome", stats.median_days_to_outcome]]
+    summary = book.add_worksheet(SUMMARY_SHEET)
+    lines: list[list[object]] = [["指标", "数值"], [FIGURE_LABELS["week"], stats.week]]
+    lines += [[FIGURE_LABELS[c], v] for c, v in zip(FIGURE_COLUMNS, figure_values(stats.total))]
+    lines += [
+        [FIGURE_LABELS["escalation_share"], stats.escalation_share],
+        [FIGURE_LABELS["median_days_to_outcome"], stats.median_days_to_outcome],
+    ]
     for n, line in enumerate(lines):
         summary.write_row(n, 0, line)
     for name, title in SHEET_NAMES.items():
         sheet = book.add_worksheet(title)
-        sheet.write_row(0, 0, ["key", *FIGURE_COLUMNS])
+        sheet.write_row(0, 0, [KEY_LABELS[name], *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)])
         for n, f in enumerate(stats.breakdowns[name], start=1):
             sheet.write_row(n, 0, [f.key, *figure_values(f)])
-    sheet = book.add_worksheet("rows")
-    sheet.write_row(0, 0, ROW_COLUMNS)
+    sheet = book.add_worksheet(ROWS_SHEET)
+    sheet.write_row(0, 0, [ROW_LABELS[c] for c in ROW_COLUMNS])
     for n, row in enumerate(rows, start=1):
         sheet.write_row(n, 0, [row[c] for c in ROW_COLUMNS])
     book.close()

@@ -205,8 +205,32 @@ def _figures(db: sqlite_utils.Database, week: str, column: str | None) -> tuple[
                sum(outcome = 'deleted'), sum(escalate)
         from replies where week = ? {"group by 1 order by count(*) desc, 1" if column else ""}
     """
+    return _to_figures(db.execute(sql, [week]))
+
+
+@dataclass(frozen=True)
+class WeekTotal:
+    """One week's overall figures, for a trend (no breakdowns)."""
+
+    week: str
+    total: Figures
+
+
+def week_totals(db: sqlite_utils.Database, weeks: list[str]) -> list[WeekTotal]:
+    """The overall figures of several weeks in one grouped query, in the order given (a week without replies: zeros)."""
+    sql = f"""
+        select week, count(*), count(outcome),
+               sum(outcome in {_CONVERTED}), sum(outcome = 'upgraded'), sum(outcome = 'positive_followup'),
+               sum(outcome = 'deleted'), sum(escalate)
+        from replies where week in ({", ".join("?" for _ in weeks)}) group by week
+    """
+    found = {f.key: f for f in _to_figures(db.execute(sql, weeks))} if weeks else {}
+    return [WeekTotal(w, found.get(w) or _to_figures([(w, 0, 0, 0, 0, 0, 0, 0)])[0]) for w in weeks]
+
+
+def _to_figures(rows) -> tuple[Figures, ...]:
     out = []
-    for key_value, sent, known, converted, upgraded, followup, deleted, escalated in db.execute(sql, [week]):
+    for key_value, sent, known, converted, upgraded, followup, deleted, escalated in rows:
         converted, sent = converted or 0, sent or 0
         low, high = wilson_interval(converted, known)
         out.append(

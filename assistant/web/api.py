@@ -135,7 +135,16 @@ def suggest(
         platform=body.platform, customer=body.customer, product=body.product, order_id=body.order_id, buyer_id=body.buyer_id
     )
     suggested = replying.suggest_for_agent(
-        engine, db, body.text, fields, agent=user.name, key=key, tz=settings.tz, secret=secret, conversion=conversion
+        engine,
+        db,
+        body.text,
+        fields,
+        agent=user.name,
+        signature=user.shown_name,
+        key=key,
+        tz=settings.tz,
+        secret=secret,
+        conversion=conversion,
     )
     response.headers[TOKEN_HEADER] = suggested.token
     return suggested.suggestion.to_dict()
@@ -184,6 +193,7 @@ def log_reply(
         agent_escalate=body.agent_escalate,
         agent_reasons=body.agent_reasons,
         conversion=conversion,
+        signature=user.shown_name,
     )
     if not created:
         response.headers["Idempotent-Replayed"] = "true"

@@ -8,6 +8,8 @@ import sqlite3
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -31,6 +33,7 @@ from assistant.errors import (
 from assistant.log.auth import LoginThrottle, User, user_for_session
 from assistant.log.db import load_or_create_secret, open_db
 from assistant.web import api, pages, pages_lead
+from assistant.web.deps import session_ids
 from assistant.web.messages import chinese
 
 log = logging.getLogger("assistant")
@@ -51,6 +54,9 @@ TITLES = {
     404: "找不到页面",
     429: "操作太频繁",
     500: "出错了",
+    405: "不支持的操作",
+    413: "内容太大",
+    422: "填写的内容有误",
     503: "服务暂时不可用",
 }
 
@@ -114,6 +120,21 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             return JSONResponse({"detail": "not found"}, status_code=404)
         return render_error(request, 404, "这个地址没有页面。")
 
+    @app.exception_handler(405)
+    async def wrong_method(request: Request, exc):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "method not allowed"}, status_code=405)
+        return render_error(request, 405, "这个地址不能这样访问，请从页面上的链接或按钮进入。")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        # The API keeps FastAPI's field-by-field answer for scripts; a page says it in one Chinese sentence.
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        fields = f"（{'、'.join(names)}）" if names else ""
+        return render_error(request, 422, f"提交的内容缺了必填项或格式不对{fields}，请回到上一页检查后再试。")
+
     @app.exception_handler(sqlite3.Error)
     async def storage_error(request: Request, exc: sqlite3.Error):
         # A read-only, full, locked or vanished database: say so, and serve again once the cause is gone
@@ -150,7 +171,7 @@ def _signed_in(request: Request) -> User | None:
     try:
         db = open_db(request.app.state.settings.db_path, migrate=False)
         try:
-            return user_for_session(db, request.session.get("user"), request.session.get("sid", ""))
+            return user_for_session(db, *session_ids(request.session))
         finally:
             db.close()
     except (AssistantError, sqlite3.Error):

@@ -82,9 +82,14 @@ def lead_user(user: CurrentUser) -> User:
 Lead = Annotated[User, Depends(lead_user)]
 
 
+def session_ids(session: dict) -> tuple[str | None, str, int]:
+    """What a page session names: the login name, the session id and the account's session epoch at sign-in."""
+    return session.get("user"), session.get("sid", ""), session.get("epoch", 0)
+
+
 def session_user(request: Request, db: DB) -> User:
     """The user signed in to the pages (session cookie); redirects to the login page otherwise."""
-    user = user_for_session(db, request.session.get("user"), request.session.get("sid", ""))
+    user = user_for_session(db, *session_ids(request.session))
     if user is None:
         raise LoginRequired("please sign in")
     return user

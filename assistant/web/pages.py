@@ -15,7 +15,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from assistant import replying
@@ -23,7 +23,7 @@ from assistant.engine import triage as batch
 from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound, RateLimited
 from assistant.log import outcomes
-from assistant.log.auth import LoginThrottle, User, check_password, list_users, revoke_session
+from assistant.log.auth import AccountDeactivated, LoginThrottle, User, check_password, list_users, revoke_session
 from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
 from assistant.replying import Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
@@ -55,13 +55,18 @@ def login(request: Request, db: DB, name: Text, password: Text, next: Annotated[
     attempt = (request.client.host if request.client else "", name)
     if throttle.blocked(attempt):
         raise RateLimited("登录失败次数太多，请5分钟后再试。")
-    user = check_password(db, name.strip(), password)
+    try:
+        user = check_password(db, name.strip(), password)
+    except AccountDeactivated:
+        message = "这个账号已经停用，不能再登录。如有疑问请联系组长。"
+        return render(request, "login.html", {"next": _safe_next(next), "error": message}, None, status_code=403)
     if user is None:
         throttle.failed(attempt)
         return render(request, "login.html", {"next": _safe_next(next), "error": "用户名或密码不对。"}, None, status_code=400)
     throttle.succeeded(attempt)
     request.session.clear()
     request.session["user"] = user.name
+    request.session["epoch"] = user.epoch
     request.session["sid"] = secrets.token_urlsafe(16)
     request.session["csrf"] = secrets.token_urlsafe(24)
     return RedirectResponse(_safe_next(next), status_code=303)
@@ -108,7 +113,16 @@ def compose_suggest(
     fields = _fields(platform, customer, product, order_id, buyer_id)
     try:
         suggested = replying.suggest_for_agent(
-            engine, db, text, fields, agent=user.name, key=key, tz=settings.tz, secret=secret, conversion=conversion
+            engine,
+            db,
+            text,
+            fields,
+            agent=user.name,
+            signature=user.shown_name,
+            key=key,
+            tz=settings.tz,
+            secret=secret,
+            conversion=conversion,
         )
     except InvalidInput as e:
         return render(request, "_suggestion.html", {"error": chinese(str(e))}, user)
@@ -125,6 +139,33 @@ def compose_suggest(
         "token": suggested.token,
     }
     return render(request, "_suggestion.html", context, user)
+
+
+@router.get("/compose/phrases")
+def compose_phrases(user: PageUser, engine: EngineDep, q: Annotated[str, Query(max_length=100)] = ""):
+    """Quick phrases matching the words after ``/`` (or in the search box): id, title, first line."""
+    return {"phrases": [asdict(p) for p in replying.find_phrases(engine, q)]}
+
+
+@router.post("/compose/phrase", dependencies=[CsrfChecked])
+def compose_phrase(
+    user: PageUser,
+    engine: EngineDep,
+    template_id: Text,
+    complaint: Text = "",
+    customer: OptionalText = None,
+    product: OptionalText = None,
+    order_id: OptionalText = None,
+):
+    """One quick phrase's text filled from the complaint on the page, for the draft being edited."""
+    fields = _fields(None, customer, product, order_id)
+    try:
+        text = replying.fill_phrase(engine, template_id, complaint, fields, signature=user.shown_name)
+    except NotFound:
+        return JSONResponse({"detail": "没有这个模板，可能模板库刚刚更新过，请重新搜索。"}, status_code=404)
+    except InvalidInput as e:
+        return JSONResponse({"detail": chinese(str(e))}, status_code=400)
+    return {"text": text}
 
 
 @router.post("/compose/sincerity", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -211,6 +252,7 @@ def compose_sent(
             agent_escalate=escalate,
             agent_reasons=reasons,
             conversion=conversion,
+            signature=user.shown_name,
         )
     except SuggestionTokenExpired:
         return _sent_error(request, user, "这份草稿生成太久，已经过期，请重新生成草稿后再标记为已发送。")

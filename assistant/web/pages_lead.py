@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from assistant import reporting
 from assistant.errors import InvalidInput, LibraryError
-from assistant.log.auth import ROLES, add_user, list_users
+from assistant.log.auth import ROLES, add_user, list_users, reset_password, set_active, set_display_name
+from assistant.replying import first_sentence
 from assistant.web.deps import DB, CsrfChecked, EngineDep, PageLead, PageUser, SettingsDep
 from assistant.web.messages import ROLE_LABELS, chinese
 from assistant.web.rendering import download, render
 
 router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+OptionalText = Annotated[str | None, Form()]
+NO_STORE = {"Cache-Control": "no-store"}  # pages showing a one-time password
 # Published reference (DESIGN.md): after a reply, 33% of complainers formed a positive view, 34% deleted the review.
 REFERENCE = {"positive": 0.33, "deleted": 0.34}
 
 
 @router.get("/stats", response_class=HTMLResponse)
-def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, week: str | None = None):
+def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, engine: EngineDep, week: str | None = None):
     """The week's figures, breakdowns and charts, beside the published reference."""
     o = reporting.week_overview(db, week, settings.tz)
     context = {
@@ -29,6 +36,7 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
         "rows": o.rows,
         "prev_week": o.prev_week,
         "next_week": o.next_week,
+        "template_titles": {t.id: t.situation for t in engine.library.templates},  # charts name templates, not ids
     }
     return render(request, "stats.html", context, user)
 
@@ -40,11 +48,26 @@ def stats_export(user: PageLead, db: DB, week: str, format: str = "csv", table: 
 
 
 @router.get("/library", response_class=HTMLResponse)
-def library_page(request: Request, user: PageUser, engine: EngineDep, db: DB, q: str = "", intent: str = ""):
-    """Browse and search templates by intent, with usage, measured conversion and sincerity findings."""
+def library_page(request: Request, user: PageUser, engine: EngineDep, db: DB, q: str = "", intent: str = "", view: str = ""):
+    """Browse and search templates by intent, with usage, measured conversion and sincerity findings.
+
+    The default view is compact (one line a template: title, first line, copy and insert, groups folded unless searched);
+    ``view=full`` shows every preview whole with its sincerity findings.
+    """
     groups = reporting.library_overview(engine, db, q=q, intent=intent)
     model = model_note(engine.model_summary())
-    return render(request, "library.html", {"groups": groups, "q": q, "intent": intent, "model": model}, user)
+    full = view == "full"
+    switch = "/library?" + urlencode({k: v for k, v in {"q": q, "intent": intent, "view": "" if full else "full"}.items() if v})
+    context = {
+        "groups": groups,
+        "q": q,
+        "intent": intent,
+        "model": model,
+        "full": full,
+        "switch": switch,
+        "first_line": first_sentence,
+    }
+    return render(request, "library.html", context, user)
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -53,23 +76,57 @@ def users_page(request: Request, user: PageLead, db: DB):
 
 
 @router.post("/users", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def users_add(request: Request, user: PageLead, db: DB, name: str = Form(), role: str = Form()):
-    """Add an account; a refused one (taken name, bad role) is said on the page, with the form kept."""
+def users_add(request: Request, user: PageLead, db: DB, name: Text, role: Text, display_name: OptionalText = None):
+    """Add an account; a refused one (taken name, bad role) is said on the page, with the form kept.
+
+    The page shows the one-time password and token, so no cache may keep it.
+    """
     try:
-        created = add_user(db, name, role)
+        created = add_user(db, name, role, display_name)
     except InvalidInput as e:
-        return render(request, "users.html", _users_context(db, error=chinese(str(e)), name=name), user, status_code=400)
-    return render(request, "users.html", _users_context(db, created=created), user)
+        context = _users_context(db, error=chinese(str(e)), name=name, display_name=display_name or "")
+        return render(request, "users.html", context, user, status_code=400)
+    return render(request, "users.html", _users_context(db, created=created), user, headers=NO_STORE)
+
+
+@router.post("/users/display-name", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def users_display_name(request: Request, user: PageLead, db: DB, name: Text, display_name: OptionalText = None):
+    """Change the name an account's drafts sign with (empty: its login name)."""
+    try:
+        set_display_name(db, name, display_name)
+    except InvalidInput as e:
+        return render(request, "users.html", _users_context(db, error=chinese(str(e))), user, status_code=400)
+    return render(request, "users.html", _users_context(db, done=f"已把“{name}”的显示名改好。"), user)
+
+
+@router.post("/users/password", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def users_reset_password(request: Request, user: PageLead, db: DB, name: Text):
+    """A new one-time password for an account, shown once (no-store); its open sessions end at once."""
+    password = reset_password(db, name)
+    return render(request, "users.html", _users_context(db, reset=(name, password)), user, headers=NO_STORE)
+
+
+@router.post("/users/active", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def users_set_active(request: Request, user: PageLead, db: DB, name: Text, active: Text):
+    """Deactivate an account (sessions and API token stop at once; its replies stay in the statistics) or reactivate it."""
+    if name == user.name and active != "1":
+        return render(request, "users.html", _users_context(db, error="不能停用自己正在使用的账号。"), user, status_code=400)
+    set_active(db, name, active == "1")
+    done = f"已重新启用“{name}”。" if active == "1" else f"已停用“{name}”：它的登录和 API 令牌立即失效，发过的回复仍计入统计。"
+    return render(request, "users.html", _users_context(db, done=done), user)
 
 
 def _users_context(db, **values) -> dict:
     return {
         "rows": list_users(db),
         "created": None,
+        "reset": None,
+        "done": None,
         "roles": ROLES,
         "role_labels": ROLE_LABELS,
         "error": None,
         "name": "",
+        "display_name": "",
         **values,
     }
 

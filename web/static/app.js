@@ -2,26 +2,37 @@
 (function () {
   "use strict";
 
-  function copyFrom(selector, button) {
-    const area = document.querySelector(selector);
-    if (!area) return;
+  // Copy a text: the clipboard API where the page is a secure context, else a selected off-screen textarea.
+  function copyText(text, button) {
     const done = () => { if (button) { const old = button.textContent; button.textContent = "已复制"; setTimeout(() => { button.textContent = old; }, 1200); } };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(area.value).then(done, () => { area.select(); document.execCommand("copy"); done(); });
-    } else {
+    const fallback = () => {
+      const area = document.createElement("textarea");
+      area.value = text;
+      area.className = "sr-only";
+      document.body.append(area);
       area.select();
       document.execCommand("copy");
+      area.remove();
       done();
-    }
+    };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
+    else fallback();
+  }
+
+  function copyFrom(selector, button) {
+    const area = document.querySelector(selector);
+    if (area) copyText(area.value, button);
   }
 
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button.copy");
-    if (button) copyFrom(button.dataset.copy, button);
+    if (!button) return;
+    if (button.dataset.copyText !== undefined) copyText(button.dataset.copyText, button);
+    else copyFrom(button.dataset.copy, button);
   });
 
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.id === "text") {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.closest("#compose-form")) {
       event.preventDefault();
       htmx.trigger("#compose-form", "submit");
     }
@@ -29,5 +40,206 @@
       const button = document.querySelector(`#draft-${event.key} button.copy`);
       if (button) { event.preventDefault(); copyFrom(button.dataset.copy, button); }
     }
+  });
+})();
+
+// The draft page: 下一条 (Alt+N) and quick phrases (a search box, or "/" and words typed in a draft).
+(function () {
+  "use strict";
+
+  function nextComplaint() {
+    const form = document.getElementById("compose-form");
+    if (!form) return;
+    for (const field of form.querySelectorAll("textarea, input:not([type=hidden])")) field.value = "";
+    const rating = form.querySelector("select[name=rating]");
+    if (rating) rating.value = "";
+    const result = document.getElementById("result");
+    if (result) result.replaceChildren();
+    const search = document.getElementById("phrase-q");
+    if (search) { search.value = ""; showPhrases(document.getElementById("phrase-list"), [], null); }
+    if (location.search) history.replaceState(null, "", "/compose");
+    document.getElementById("text").focus();
+  }
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("#next-complaint")) nextComplaint();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === "KeyN" && document.getElementById("compose-form")) {
+      event.preventDefault();
+      nextComplaint();
+    }
+  });
+
+  // ---- quick phrases ----
+  let lastEditor = null; // the draft being edited: where the search box inserts
+  document.addEventListener("focusin", (event) => {
+    if (event.target.matches && event.target.matches("textarea.reply")) lastEditor = event.target;
+  });
+
+  const csrf = () => (document.querySelector("meta[name=csrf-token]") || {}).content || "";
+
+  async function findPhrases(query) {
+    const response = await fetch("/compose/phrases?q=" + encodeURIComponent(query), { headers: { Accept: "application/json" } });
+    if (!response.ok) return [];
+    return (await response.json()).phrases;
+  }
+
+  async function fillPhrase(templateId) {
+    const form = document.getElementById("compose-form");
+    const body = new FormData();
+    body.append("template_id", templateId);
+    body.append("complaint", form.querySelector("#text").value);
+    for (const name of ["customer", "product", "order_id"]) body.append(name, form.querySelector(`[name=${name}]`).value);
+    const response = await fetch("/compose/phrase", { method: "POST", body, headers: { "X-CSRF-Token": csrf() } });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.detail || "快捷短语插入失败，请重试。");
+    return data.text;
+  }
+
+  // Insert text into an editor, replacing [start, end), and tell htmx (the live sincerity check) it changed.
+  function insertInto(editor, text, start, end) {
+    editor.focus();
+    editor.setRangeText(text, start, end, "end");
+    editor.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function showPhrases(list, phrases, onPick) {
+    if (!list) return;
+    list.replaceChildren();
+    list.hidden = phrases.length === 0;
+    phrases.forEach((p, n) => {
+      const item = document.createElement("li");
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", String(n === 0));
+      item.dataset.id = p.id;
+      const title = document.createElement("span");
+      title.className = "title";
+      title.textContent = p.title;
+      const line = document.createElement("span");
+      line.className = "line";
+      line.textContent = p.first_line;
+      line.title = p.id;
+      const insert = document.createElement("button");
+      insert.type = "button";
+      insert.className = "insert";
+      insert.textContent = "插入";
+      const copy = document.createElement("button");
+      copy.type = "button";
+      copy.className = "copy-phrase";
+      copy.textContent = "复制";
+      item.append(title, line, insert, copy);
+      item.addEventListener("mousedown", (e) => e.preventDefault()); // keep the editor's focus and caret
+      item.addEventListener("click", (e) => onPick(p.id, e.target === copy ? "copy" : "insert"));
+      list.append(item);
+    });
+  }
+
+  function moveSelection(list, by) {
+    const items = [...list.querySelectorAll("li")];
+    if (!items.length) return;
+    const at = Math.max(0, items.findIndex((i) => i.getAttribute("aria-selected") === "true"));
+    const next = (at + by + items.length) % items.length;
+    items.forEach((item, n) => item.setAttribute("aria-selected", String(n === next)));
+    items[next].scrollIntoView({ block: "nearest" });
+  }
+
+  const selected = (list) => {
+    const item = list && !list.hidden && list.querySelector("li[aria-selected=true]");
+    return item ? item.dataset.id : null;
+  };
+
+  function debounce(fn, ms) {
+    let timer;
+    return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+  }
+
+  // The search box in the left column.
+  const search = document.getElementById("phrase-q");
+  const searchList = document.getElementById("phrase-list");
+  const status = document.getElementById("phrase-status");
+  if (search && searchList) {
+    searchList.hidden = true;
+    const say = (text) => { if (status) status.textContent = text; };
+    const pick = async (id, how) => {
+      try {
+        const text = await fillPhrase(id);
+        if (how === "copy") {
+          await navigator.clipboard.writeText(text).catch(() => {});
+          say("已复制，可以粘贴到聊天窗口。");
+          return;
+        }
+        const editor = lastEditor && document.body.contains(lastEditor) ? lastEditor : document.getElementById("reply-1");
+        if (!editor) { say("请先生成草稿，再插入快捷短语（也可以点“复制”）。"); return; }
+        insertInto(editor, (editor.value && !/\s$/.test(editor.value.slice(0, editor.selectionStart)) ? "\n" : "") + text,
+          editor.selectionStart, editor.selectionEnd);
+        say("已插入到" + (editor.id ? "草稿 " + editor.id.replace("reply-", "") : "草稿") + "。");
+      } catch (e) { say(e.message); }
+    };
+    const refresh = debounce(async () => {
+      const query = search.value.trim();
+      const phrases = query ? await findPhrases(query) : [];
+      showPhrases(searchList, phrases, pick);
+      say(query && !phrases.length ? "没有找到匹配的快捷短语。" : "");
+    }, 150);
+    search.addEventListener("input", refresh);
+    const wanted = new URLSearchParams(location.search).get("phrase");
+    if (wanted) { search.value = wanted; refresh(); }
+    search.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") { event.preventDefault(); moveSelection(searchList, event.key === "ArrowDown" ? 1 : -1); }
+      if (event.key === "Enter" && selected(searchList)) { event.preventDefault(); pick(selected(searchList), "insert"); }
+    });
+  }
+
+  // "/" and words typed in a draft: a list under it; Enter or Tab inserts the chosen phrase in place of "/words".
+  const popup = document.createElement("ul");
+  popup.className = "phrase-list popup";
+  popup.id = "slash-list";
+  popup.setAttribute("role", "listbox");
+  popup.setAttribute("aria-label", "快捷短语");
+  popup.hidden = true;
+  let slash = null; // {editor, start}: where the "/" is
+  const SLASH = /(?:^|[\s，。！？,.!?])\/([^\s\/]{0,20})$/;
+
+  function closePopup() { popup.hidden = true; slash = null; }
+
+  const lookUp = debounce(async (editor, query) => {
+    const phrases = await findPhrases(query);
+    if (!slash || slash.editor !== editor) return;
+    showPhrases(popup, phrases, (id, how) => pickSlash(id, how));
+    editor.after(popup);
+  }, 150);
+
+  async function pickSlash(id, how) {
+    if (!slash) return;
+    const { editor, start } = slash;
+    closePopup();
+    try {
+      const text = await fillPhrase(id);
+      if (how === "copy") { await navigator.clipboard.writeText(text).catch(() => {}); return; }
+      insertInto(editor, text, start, editor.selectionStart);
+    } catch (e) {
+      const box = editor.closest("form") && editor.closest("form").querySelector(".sent");
+      if (box) box.textContent = e.message;
+    }
+  }
+
+  document.addEventListener("input", (event) => {
+    const editor = event.target;
+    if (!editor.matches || !editor.matches("textarea.reply") || !event.isTrusted) return;
+    const before = editor.value.slice(0, editor.selectionStart);
+    const m = SLASH.exec(before);
+    if (!m) { closePopup(); return; }
+    slash = { editor, start: editor.selectionStart - m[1].length - 1 };
+    if (m[1]) lookUp(editor, m[1]); else { showPhrases(popup, [], null); }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (popup.hidden || !slash || event.target !== slash.editor) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") { event.preventDefault(); moveSelection(popup, event.key === "ArrowDown" ? 1 : -1); }
+    else if ((event.key === "Enter" || event.key === "Tab") && selected(popup)) { event.preventDefault(); pickSlash(selected(popup)); }
+    else if (event.key === "Escape") { event.preventDefault(); closePopup(); }
+  });
+  document.addEventListener("focusout", (event) => {
+    if (slash && event.target === slash.editor) setTimeout(() => { if (document.activeElement !== slash?.editor) closePopup(); }, 150);
   });
 })();

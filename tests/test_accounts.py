@@ -1,0 +1,118 @@
+"""Accounts on the pages (issue 13): a display name the drafts sign with, a lead resetting a password (shown once,
+never cached) and deactivating an account (its session and API token stop at once, its replies stay counted)."""
+
+import sqlite3
+
+import sqlite_utils
+from bs4 import BeautifulSoup
+from helpers import make_reply, sign_in
+
+from assistant.log.auth import add_user, check_password, list_users
+from assistant.log.db import migrations, open_db
+from assistant.log.stats import weekly_stats
+
+DOUBLE_CHARGE = "同一笔订单被扣了两次钱，多扣的钱到现在都没退"
+
+
+def _drafts(client, csrf, text=DOUBLE_CHARGE) -> list[str]:
+    page = client.post("/compose/suggest", data={"text": text, "platform": "taobao"}, headers={"X-CSRF-Token": csrf})
+    return [t.get_text() for t in BeautifulSoup(page.text, "html.parser").select("textarea.reply")]
+
+
+def test_drafts_sign_with_the_display_name_and_the_log_keeps_the_login_name(make_client):
+    client, db = make_client()
+    user = add_user(db, "xiaolin", "agent", display_name="小林")
+    csrf = sign_in(client, "xiaolin", user.password)
+    drafts = _drafts(client, csrf)
+    assert any("我是小林" in d for d in drafts), drafts
+    assert not any("xiaolin" in d for d in drafts)
+    api = client.post("/api/v1/suggest", json={"text": DOUBLE_CHARGE}, headers={"Authorization": f"Bearer {user.token}"})
+    assert any("我是小林" in d["text"] for d in api.json()["drafts"])
+    logged = client.post(
+        "/api/v1/replies",
+        json={"complaint": DOUBLE_CHARGE, "sent_text": drafts[0], "platform": "taobao"},
+        headers={"Authorization": f"Bearer {user.token}"},
+    )
+    assert logged.status_code == 201
+    agent, drafted = db.execute("select agent, drafted_text from replies").fetchone()
+    assert agent == "xiaolin" and "我是小林" in drafted  # logged without a token: the engine drafted for 小林 again
+    assert "小林（客服）" in client.get("/compose").text
+
+
+def test_a_lead_sets_and_changes_a_display_name_on_the_accounts_page(make_client):
+    client, db = make_client()
+    lead = add_user(db, "组长", "lead")
+    csrf = sign_in(client, "组长", lead.password)
+    created = client.post("/users", data={"csrf": csrf, "name": "mei", "role": "agent", "display_name": "小美"})
+    assert created.status_code == 200 and created.headers["cache-control"] == "no-store"
+    assert {u["name"]: u["display_name"] for u in list_users(db)}["mei"] == "小美"
+    changed = client.post("/users/display-name", data={"csrf": csrf, "name": "mei", "display_name": "美美"})
+    assert changed.status_code == 200 and "已把“mei”的显示名改好" in changed.text
+    assert {u["name"]: u["display_name"] for u in list_users(db)}["mei"] == "美美"
+    too_long = client.post("/users/display-name", data={"csrf": csrf, "name": "mei", "display_name": "长" * 40})
+    assert too_long.status_code == 400 and "显示名最多 32 个字" in too_long.text
+    unknown = client.post("/users/password", data={"csrf": csrf, "name": "nobody"})
+    assert unknown.status_code == 404 and "账号“nobody”不存在" in unknown.text
+
+
+def test_a_password_reset_is_shown_once_and_ends_the_old_sessions(make_client):
+    lead_client, db = make_client()
+    agent_client, _ = make_client()
+    lead = add_user(db, "组长", "lead")
+    agent = add_user(db, "xiaolin", "agent")
+    lead_csrf = sign_in(lead_client, "组长", lead.password)
+    sign_in(agent_client, "xiaolin", agent.password)
+    assert agent_client.get("/replies").status_code == 200
+
+    reset = lead_client.post("/users/password", data={"csrf": lead_csrf, "name": "xiaolin"})
+    assert reset.status_code == 200 and reset.headers["cache-control"] == "no-store"
+    password = BeautifulSoup(reset.text, "html.parser").select_one("#reset-password").get_text()
+    assert password and password != agent.password
+    assert password not in lead_client.get("/users").text
+
+    after = agent_client.get("/replies", follow_redirects=False)
+    assert after.status_code == 303 and after.headers["location"].startswith("/login")
+    assert check_password(db, "xiaolin", agent.password) is None
+    sign_in(agent_client, "xiaolin", password)
+    assert agent_client.get("/replies").status_code == 200
+
+
+def test_a_deactivated_account_stops_at_once_and_its_replies_stay_counted(make_client, engine):
+    lead_client, db = make_client()
+    agent_client, _ = make_client()
+    lead = add_user(db, "组长", "lead")
+    agent = add_user(db, "xiaolin", "agent")
+    make_reply(db, engine, agent="xiaolin")
+    lead_csrf = sign_in(lead_client, "组长", lead.password)
+    sign_in(agent_client, "xiaolin", agent.password)
+    bearer = {"Authorization": f"Bearer {agent.token}"}
+    assert agent_client.post("/api/v1/suggest", json={"text": "快递一个星期还没到"}, headers=bearer).status_code == 200
+
+    done = lead_client.post("/users/active", data={"csrf": lead_csrf, "name": "xiaolin", "active": "0"})
+    assert done.status_code == 200 and "已停用“xiaolin”" in done.text
+    assert agent_client.get("/compose", follow_redirects=False).status_code == 303
+    assert agent_client.post("/api/v1/suggest", json={"text": "快递一个星期还没到"}, headers=bearer).status_code == 401
+    login = agent_client.get("/login")
+    csrf = BeautifulSoup(login.text, "html.parser").select_one("input[name=csrf]")["value"]
+    refused = agent_client.post("/login", data={"name": "xiaolin", "password": agent.password, "csrf": csrf})
+    assert refused.status_code == 403 and "这个账号已经停用" in refused.text
+    wrong = agent_client.post("/login", data={"name": "xiaolin", "password": "not-it", "csrf": csrf})
+    assert wrong.status_code == 400 and "停用" not in wrong.text  # a wrong password does not learn the account's state
+    assert weekly_stats(db, "2026-W47").total.sent == 1
+    assert [f.key for f in weekly_stats(db, "2026-W47").breakdowns["agent"]] == ["xiaolin"]
+
+    self_off = lead_client.post("/users/active", data={"csrf": lead_csrf, "name": "组长", "active": "0"})
+    assert self_off.status_code == 400 and "不能停用自己" in self_off.text
+    lead_client.post("/users/active", data={"csrf": lead_csrf, "name": "xiaolin", "active": "1"})
+    sign_in(agent_client, "xiaolin", agent.password)
+
+
+def test_an_existing_log_upgrades_in_place(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(sqlite3.connect(path))
+    migrations.apply(old, stop_before="m007_account_fields")
+    old["users"].insert({"name": "老王", "role": "agent", "password_hash": "x", "token_hash": "y", "active": 1})
+    old.close()
+    db = open_db(path)
+    assert [(u["name"], u["display_name"]) for u in list_users(db)] == [("老王", None)]
+    assert db.execute("select session_epoch from users").fetchone() == (0,)

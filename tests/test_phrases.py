@@ -1,0 +1,36 @@
+"""Quick phrases on the draft page (issue 13): find templates by words, fill the chosen one from the complaint on the page."""
+
+from helpers import sign_in
+
+from assistant.log.auth import add_user
+
+
+def test_phrases_are_found_by_words_with_a_title_and_a_first_line(make_client):
+    client, db = make_client()
+    user = add_user(db, "xiaolin", "agent")
+    sign_in(client, "xiaolin", user.password)
+    phrases = client.get("/compose/phrases", params={"q": "退款"}).json()["phrases"]
+    assert 1 <= len(phrases) <= 8
+    assert all(p["title"] and p["first_line"] and "您好，我是" not in p["first_line"] for p in phrases)
+    assert any("退款" in p["title"] for p in phrases[:3])
+    both = client.get("/compose/phrases", params={"q": "退款 拒绝"}).json()["phrases"]
+    assert both and len(both) < len(phrases)
+    assert client.get("/compose/phrases", params={"q": "完全不存在的词组合"}).json()["phrases"] == []
+
+
+def test_a_phrase_is_filled_from_the_complaint_and_signed_with_the_display_name(make_client):
+    client, db = make_client()
+    user = add_user(db, "xiaolin", "agent", display_name="小林")
+    csrf = sign_in(client, "xiaolin", user.password)
+    template_id = client.get("/compose/phrases", params={"q": "double_charge"}).json()["phrases"][0]["id"]
+    data = {"template_id": template_id, "complaint": "同一笔订单被扣了两次钱，到现在都没退", "customer": "王女士"}
+    filled = client.post("/compose/phrase", data=data, headers={"X-CSRF-Token": csrf})
+    assert filled.status_code == 200
+    text = filled.json()["text"]
+    assert text.startswith("王女士您好") and "我是小林" in text and "“同一笔订单被扣了两次钱”" in text
+    assert "{{" not in text and "xiaolin" not in text
+
+    unknown = client.post("/compose/phrase", data={**data, "template_id": "no.such"}, headers={"X-CSRF-Token": csrf})
+    assert unknown.status_code == 404 and "没有这个模板" in unknown.json()["detail"]
+    assert client.post("/compose/phrase", data=data).status_code == 403  # no CSRF token
+    assert db.execute("select count(*) from replies").fetchone() == (0,)  # a phrase logs nothing
