@@ -163,3 +163,27 @@ def test_two_workers_share_sessions_the_sign_in_limit_and_library_reloads(tmp_pa
     finally:
         _, err = stop(server)
     assert "Traceback" not in err, err
+
+
+def test_the_library_page_button_reaches_another_app_on_the_same_log(settings, engine):
+    """The 重新载入 button of one worker (here: one app) makes the other reload within a few seconds."""
+    from fastapi.testclient import TestClient
+    from helpers import sign_in
+
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
+    from assistant.web.app import create_app
+
+    with TestClient(create_app(settings, engine=engine)) as one, TestClient(create_app(settings, engine=engine)) as two:
+        with open_db(settings.db_path) as db:
+            lead = add_user(db, "组长", "lead")
+        csrf = sign_in(one, "组长", lead.password)
+        assert two.get("/healthz").json()["library_version"] == 0
+        answer = one.post("/library/reload", headers={"X-CSRF-Token": csrf})
+        assert answer.status_code == 200 and "已重新载入" in answer.text
+        assert one.get("/healthz").json()["library_version"] == 1
+        deadline = time.monotonic() + 30
+        while two.get("/healthz").json()["library_version"] != 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert two.get("/healthz").json()["library_version"] == 1
+        assert two.app.state.engine is not engine  # it loaded its own, new engine
