@@ -289,4 +289,3 @@ def test_agent_b_cannot_see_agent_a_reply_in_lists(world):
         response = send(world, "GET", "/replies", caller, {"params": {"show": "all"}})
         assert response.status_code == 200
         assert (marker in response.text) is visible, caller
-
