@@ -12,6 +12,7 @@ FastAPI, uvicorn and scikit-learn take seconds to load, and ``assistant --help``
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -381,29 +382,66 @@ def check(text, complaint, as_json):
 @cli.command()
 @click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8000).")
+@click.option("--workers", type=click.IntRange(1, 32), default=1, show_default=True, help="Worker processes sharing the log.")
 @db_option
 @replies_option
-def serve(host, port, db_path, replies_dir):
+def serve(host, port, workers, db_path, replies_dir):
     """Run the web API. On first start it creates a lead account and prints its password and token.
+
+    With --workers N, N processes answer on the same port; they share the log, and with it the
+    sessions, the sign-in limiter and the library's version (a reload reaches every worker).
 
     Example:
 
-        assistant serve --port 8000
+        assistant serve --port 8000 --workers 2
     """
     import uvicorn
 
     from assistant.log.auth import add_user, has_users
-    from assistant.log.db import open_db
+    from assistant.log.db import open_db, write_transaction
     from assistant.web.app import create_app
 
     settings = Settings.from_env(host=host, port=port, db_path=db_path, replies_dir=replies_dir)
     db = open_db(settings.db_path)
-    if not has_users(db):
-        lead = add_user(db, "lead", "lead", display_name="组长")
-        click.echo(f"Created the first lead account 'lead' (shown once):\n  password: {lead.password}\n  API token: {lead.token}")
+    with write_transaction(db):  # two servers starting at once on a fresh log: only one creates the lead
+        lead = None if has_users(db) else add_user(db, "lead", "lead", display_name="组长")
     db.close()
+    if lead:
+        click.echo(f"Created the first lead account 'lead' (shown once):\n  password: {lead.password}\n  API token: {lead.token}")
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (API docs: /docs)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+        return
+    # Each worker process builds its own app from the environment, so the options given here go there.
+    os.environ["ASSISTANT_DB_PATH"] = str(settings.db_path.resolve())
+    os.environ["ASSISTANT_REPLIES_DIR"] = str(settings.replies_dir.resolve())
+    uvicorn.run(
+        "assistant.web.app:create_app", factory=True, workers=workers, host=settings.host, port=settings.port, log_level="warning"
+    )
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="New file to write.")
+@db_option
+def backup(out, db_path):
+    """Copy the outcome log to a new file while the server keeps running (SQLite's online backup).
+
+    Example:
+
+        assistant backup --out backups/assistant-2026-11-30.db
+    """
+    from assistant.log.db import backup as backup_log
+    from assistant.log.db import open_db
+
+    path = Settings.from_env(db_path=db_path).db_path
+    if not path.is_file():
+        raise InvalidInput(f"no outcome log at {path}")
+    db = open_db(path, migrate=False)
+    try:
+        pages = backup_log(db, out)
+    finally:
+        db.close()
+    click.echo(f"wrote {out}: {pages} pages, integrity checked", err=True)
 
 
 @cli.command()

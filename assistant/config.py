@@ -34,6 +34,19 @@ class Settings:
         default=Path(tempfile.gettempdir()) / "assistant",
         metadata={"help": "Where the trimmed jieba dictionary and its cache are kept"},
     )
+    trusted_proxies: str = field(
+        default="",
+        metadata={
+            "help": "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed "
+            "(empty: none; the peer address is the client)"
+        },
+    )
+    password_checks: int = field(
+        default=2, metadata={"help": "Password verifications at once per worker process (each Argon2 check takes 64 MiB)"}
+    )
+    worker_header: bool = field(
+        default=False, metadata={"help": "Name the answering worker process in an X-Assistant-Worker header (for tests)"}
+    )
 
     @property
     def secret_path(self) -> Path:
@@ -57,7 +70,9 @@ class Settings:
         return replace(cls(), **values)  # type: ignore[arg-type]  # values are coerced per field type above
 
 
-def _coerce(type_name: str, raw: str) -> int | Path | str:
+def _coerce(type_name: str, raw: str) -> int | bool | Path | str:
+    if type_name == "bool":
+        return raw.strip().lower() in ("1", "true", "yes", "on")
     if type_name == "int":
         return int(raw)
     if type_name == "Path":

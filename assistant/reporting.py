@@ -6,6 +6,7 @@ modules (``stats``, ``export``), the formatting in the shells.
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from assistant.config import Settings
 from assistant.engine.core import Engine
 from assistant.engine.library import Template
 from assistant.engine.sincerity import Sincerity
+from assistant.log.db import bump_stamp, open_db, read_stamp
 from assistant.log.export import export_file
 from assistant.log.stats import (
     WeeklyStats,
@@ -123,9 +125,31 @@ def library_overview(
     return groups
 
 
+LIBRARY_STAMP = "library"  # the stamp in the log that counts reply-library reloads
+
+
 def reload_engine(settings: Settings) -> Engine:
     """A new engine from the library files (the caller swaps it in).
 
     :raises LibraryError: naming the file and line of the first problem
     """
     return Engine.from_settings(settings)
+
+
+def reload_library(settings: Settings) -> tuple[Engine, int]:
+    """A new engine from the library files and the library's new version, bumped in the log.
+
+    Every process of ``assistant serve --workers N`` watches that version (``library_version``) and
+    reloads its own engine when it moves, so a reload asked of one worker reaches them all.
+
+    :raises LibraryError: naming the file and line of the first problem (the version is then unchanged)
+    """
+    engine = reload_engine(settings)
+    with closing(open_db(settings.db_path, migrate=False)) as db:
+        return engine, bump_stamp(db, LIBRARY_STAMP)
+
+
+def library_version(settings: Settings) -> int:
+    """How many times the library has been reloaded through any worker (0 before the first reload)."""
+    with closing(open_db(settings.db_path, migrate=False)) as db:
+        return read_stamp(db, LIBRARY_STAMP)

@@ -4,14 +4,17 @@ Run from the repository root (127.0.0.1 only; bounded in clients, time and reque
 
     python bench/load.py                         # 50 clients for 60 s
     python bench/load.py --clients 50 --seconds 10 --json
+    python bench/load.py --think 0 --workers 1 2   # closed loop, one worker then two, with their ratio
 
-It starts `assistant serve` on a free port with a fresh log, creates one agent per
+It starts `assistant serve --workers N` on a free port with a fresh log, creates one agent per
 client, then runs ``--clients`` asyncio clients (httpx2) for ``--seconds``: each picks
 suggest (80%), log a reply (15%) or record an outcome on one of its own replies (5%),
 then pauses ``--think`` seconds on average (an agent reading and editing; 0 for a
 closed loop). It reports requests per second, p50/p99 latency per route and errors,
 then opens the database and checks it holds exactly the acknowledged writes: every
-reply and outcome the server answered 201 for is there, and nothing else.
+reply and outcome the server answered 201 for is there, and nothing else. Given several
+``--workers`` values, it runs once per value (a fresh server and log each) and reports the
+throughput of each against the first, with the load average before and after each run.
 """
 
 from __future__ import annotations
@@ -48,24 +51,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen:
-    """Start `assistant serve` and wait until it accepts connections."""
-    env = {**os.environ, "ASSISTANT_CACHE_DIR": str(db.parent / "cache")}
+def start_server(db: Path, port: int, workers: int = 1) -> subprocess.Popen:
+    """Start `assistant serve --workers N` and wait until every worker has answered /healthz."""
+    env = {**os.environ, "ASSISTANT_CACHE_DIR": str(db.parent / "cache"), "ASSISTANT_WORKER_HEADER": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--db", str(db)],
+        [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--db", str(db), "--workers", str(workers)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    seen: set[str] = set()
+    deadline = time.monotonic() + 60 * workers
+    while time.monotonic() < deadline and len(seen) < workers:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {process.stderr.read()}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
+            with httpx.Client(timeout=2) as http:  # a new connection each time: any worker may take it
+                seen.add(http.get(f"http://127.0.0.1:{port}/healthz").headers["x-assistant-worker"])
+        except httpx.HTTPError:
             time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("server did not start within 60 s")
+    if len(seen) < workers:
+        process.kill()
+        raise RuntimeError(f"only {len(seen)} of {workers} workers answered")
+    return process
 
 
 def make_tokens(db: Path, n: int) -> list[str]:
@@ -167,35 +173,54 @@ def summarize(tally: Tally, seconds: float) -> dict:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--think", type=float, default=0.5, help="mean pause between an agent's requests, s")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+def run_once(args: argparse.Namespace, workers: int) -> dict:
+    """One server with ``workers`` processes on a fresh log, loaded for ``--seconds``; its figures."""
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "data" / "assistant.db"
         port = free_port()
-        server = start_server(db, port)
+        server = start_server(db, port, workers)
         try:
             tokens = make_tokens(db, args.clients)
             tally = asyncio.run(run_load(f"http://127.0.0.1:{port}", tokens, args.seconds, args.think))
         finally:
             server.terminate()
-            server.wait(timeout=20)
-        result = {"clients": args.clients, "seconds": args.seconds, "think_s": args.think, **summarize(tally, args.seconds), "writes": check_writes(db, tally)}
+            server.wait(timeout=30)
+        result = {
+            "workers": workers, "clients": args.clients, "seconds": args.seconds, "think_s": args.think,
+            **summarize(tally, args.seconds), "writes": check_writes(db, tally),
+        }
+    result["loadavg_before"], result["loadavg_after"] = [round(x, 2) for x in load_before], [round(x, 2) for x in os.getloadavg()]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, default=0.5, help="mean pause between an agent's requests, s")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1], help="`serve --workers N`; several values: one run each")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results = [run_once(args, workers) for workers in args.workers]
+    for result in results[1:]:
+        result["throughput_ratio"] = round(result["rps"] / results[0]["rps"], 2) if results[0]["rps"] else None
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print(json.dumps(results if len(results) > 1 else results[0], ensure_ascii=False, indent=2))
         return
-    print(f"{args.clients} clients, {args.seconds:.0f} s, think {args.think} s: {result['requests']} requests, {result['rps']} req/s, {result['errors']} errors")
-    for route in ("suggest", "reply", "outcome"):
-        if route in result:
-            r = result[route]
-            print(f"  {route:<8} n={r['n']:<6} p50 {r['p50_ms']} ms   p99 {r['p99_ms']} ms")
-    w = result["writes"]
-    print(f"  writes: {w['replies_acknowledged']} replies and {w['outcomes_acknowledged']} outcomes acknowledged; "
-          f"lost {w['lost']}, unacknowledged in db {w['unacknowledged_in_db']}; integrity {w['integrity']}")
+    cores = os.cpu_count()
+    for result in results:
+        print(f"workers {result['workers']}, {args.clients} clients, {args.seconds:.0f} s, think {args.think} s: "
+              f"{result['requests']} requests, {result['rps']} req/s, {result['errors']} errors"
+              + (f", {result['throughput_ratio']}x the first run" if "throughput_ratio" in result else ""))
+        for route in ("suggest", "reply", "outcome"):
+            if route in result:
+                r = result[route]
+                print(f"  {route:<8} n={r['n']:<6} p50 {r['p50_ms']} ms   p99 {r['p99_ms']} ms")
+        w = result["writes"]
+        print(f"  writes: {w['replies_acknowledged']} replies and {w['outcomes_acknowledged']} outcomes acknowledged; "
+              f"lost {w['lost']}, unacknowledged in db {w['unacknowledged_in_db']}; integrity {w['integrity']}")
+        print(f"  load average ({cores} cores) before {result['loadavg_before']}, after {result['loadavg_after']}")
 
 
 if __name__ == "__main__":

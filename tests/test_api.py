@@ -58,7 +58,7 @@ THIS_WEEK = iso_week(datetime.now(UTC), SHANGHAI)
 
 
 def test_healthz_is_open(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "library_version": 0}
 
 
 @pytest.mark.parametrize("headers,message", [({}, "missing API token"), ({"Authorization": "Bearer nope"}, "invalid API token")])

@@ -30,7 +30,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.config import Settings
-from assistant.log.auth import LoginThrottle, add_user
+from assistant.log.auth import add_user
 from assistant.log.db import open_db
 from assistant.web.app import create_app
 
@@ -296,16 +296,3 @@ def test_agent_b_cannot_see_agent_a_reply_in_lists(world):
         response = send(world, "GET", "/replies", caller, {"params": {"show": "all"}})
         assert response.status_code == 200
         assert (marker in response.text) is visible, caller
-
-
-def test_the_login_throttle_forgets_old_failures_and_stays_bounded():
-    throttle = LoginThrottle(limit=2, window=10, max_keys=3)
-    throttle.failed(("a", "x"), now=0)
-    throttle.failed(("a", "x"), now=1)
-    assert throttle.blocked(("a", "x"), now=5) and not throttle.blocked(("b", "x"), now=5)
-    assert not throttle.blocked(("a", "x"), now=12)  # both failures left the window
-    for n in range(10):
-        throttle.failed((str(n), "y"), now=100 + n * 20)
-    assert len(throttle) <= 3 + 1
-    throttle.succeeded(("9", "y"))
-    assert not throttle.blocked(("9", "y"), now=281)

@@ -209,3 +209,30 @@ def test_users_add_takes_a_display_name(run, tmp_path):
     from assistant.log.db import open_db
 
     assert [(u["name"], u["display_name"]) for u in list_users(open_db(tmp_path / "a.db"))] == [("xiaolin", "小林")]
+
+
+def test_backup_copies_the_log_while_it_is_open_and_never_overwrites(run, tmp_path, engine):
+    """Replies still in the -wal file (a server holding the log open) are in the backup, which is one self-contained file."""
+    import sqlite3
+
+    from helpers import make_reply
+
+    from assistant.log.db import open_db
+
+    db_path = tmp_path / "data" / "assistant.db"
+    db = open_db(db_path)  # stays open, like a running server: nothing is checkpointed into the main file
+    db.execute("pragma wal_autocheckpoint = 0")
+    ids = [make_reply(db, engine) for _ in range(3)]
+    out = tmp_path / "backups" / "copy.db"
+    result = run("backup", "--out", str(out), "--db", str(db_path))
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(out)
+    assert [r[0] for r in copy.execute("select id from replies order by id")] == ids
+    assert copy.execute("pragma journal_mode").fetchone()[0] == "delete"
+    copy.close()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["copy.db"]  # no -wal, no leftover partial file
+    again = run("backup", "--out", str(out), "--db", str(db_path))
+    assert again.exit_code == 1 and again.output.startswith("Error: ") and "already exists" in again.output
+    missing = run("backup", "--out", str(tmp_path / "other.db"), "--db", str(tmp_path / "nowhere.db"))
+    assert missing.exit_code == 1 and "no outcome log" in missing.output and not (tmp_path / "nowhere.db").exists()
+    db.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections import deque
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -196,41 +196,47 @@ def revoke_session(db: sqlite_utils.Database, sid: str, *, max_age: float, now: 
         db.execute("delete from revoked_sessions where revoked_at < ?", [now - max_age])
 
 
-class LoginThrottle:
-    """Failed sign-ins per (address, name) in a sliding window, kept in memory.
+NAME_CHARS = 64  # the longest user name add_user accepts; longer sign-in names are cut to this in the limiter
 
-    A name is refused after ``limit`` failures within ``window`` seconds. A success forgets its
-    failures, and once more than ``max_keys`` pairs are tracked, those with no failure left in the
-    window are dropped, so the table cannot grow without bound.
+
+def login_key(name: str) -> str:
+    """The name a sign-in attempt is counted under: NFKC, stripped, case-folded, at most 64 characters.
+
+    ``"frank "``, ``"Frank"`` and a full-width ``"ｆｒａｎｋ"`` share one bucket, so variants of a name the
+    password check would accept (it strips the name) cannot each get their own allowance.
+    """
+    return unicodedata.normalize("NFKC", name.strip()[: 4 * NAME_CHARS]).strip().casefold()[:NAME_CHARS]
+
+
+class LoginLimiter:
+    """Failed sign-ins, kept in the log so that every worker process counts the same ones.
+
+    Both limits are checked before any password is hashed: ``per_name`` failures of one name (as
+    ``login_key``) from one address within ``window`` seconds lock that name from that address, and
+    ``per_address`` failures from one address, whatever the names, lock the address. Each recorded
+    failure deletes the rows older than the window, and names are stored cut to 64 characters, so the
+    table holds at most one window's failures however long the names sent.
     """
 
-    def __init__(self, limit: int = 5, window: float = 300.0, *, max_keys: int = 1024):
-        self.limit, self.window, self.max_keys = limit, window, max_keys
-        self._failures: dict[tuple[str, str], deque[float]] = {}
+    def __init__(self, per_name: int = 5, per_address: int = 20, window: float = 300.0):
+        self.per_name, self.per_address, self.window = per_name, per_address, window
 
-    def __len__(self) -> int:
-        return len(self._failures)
+    def refused(self, db: sqlite_utils.Database, address: str, name: str, now: float | None = None) -> bool:
+        """Whether this address, or this name from this address, has used up its failures in the window."""
+        since = (time.time() if now is None else now) - self.window
+        by_name, by_address = db.execute(
+            "select coalesce(sum(name = ?), 0), count(*) from login_failures where address = ? and at > ?",
+            [login_key(name), address, since],
+        ).fetchone()
+        return by_name >= self.per_name or by_address >= self.per_address
 
-    def blocked(self, key: tuple[str, str], now: float | None = None) -> bool:
-        """Whether this pair has used up its failures in the window."""
-        bucket = self._failures.get(key)
-        if not bucket:
-            return False
-        self._expire(bucket, time.monotonic() if now is None else now)
-        return len(bucket) >= self.limit
+    def failed(self, db: sqlite_utils.Database, address: str, name: str, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        with write_transaction(db):
+            db.execute("insert into login_failures (address, name, at) values (?, ?, ?)", [address, login_key(name), now])
+            db.execute("delete from login_failures where at <= ?", [now - self.window])
 
-    def failed(self, key: tuple[str, str], now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        self._failures.setdefault(key, deque()).append(now)
-        if len(self._failures) > self.max_keys:
-            for other in list(self._failures):
-                self._expire(self._failures[other], now)
-                if not self._failures[other]:
-                    del self._failures[other]
-
-    def succeeded(self, key: tuple[str, str]) -> None:
-        self._failures.pop(key, None)
-
-    def _expire(self, bucket: deque[float], now: float) -> None:
-        while bucket and now - bucket[0] > self.window:
-            bucket.popleft()
+    def succeeded(self, db: sqlite_utils.Database, address: str, name: str) -> None:
+        """A right password forgets this name's failures from this address."""
+        with write_transaction(db):
+            db.execute("delete from login_failures where address = ? and name = ?", [address, login_key(name)])

@@ -8,8 +8,11 @@ because FastAPI may run a dependency and its route in different threads.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 import sqlite3
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
@@ -17,7 +20,7 @@ from typing import cast
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from assistant.errors import StorageUnavailable
+from assistant.errors import InvalidInput, StorageUnavailable
 
 migrations = Migrations("assistant")
 
@@ -131,6 +134,16 @@ def m008_agent_index(db: sqlite_utils.Database) -> None:
     db.table("replies").create_index(["agent", "outcome"])
 
 
+@migrations()
+def m009_shared_state(db: sqlite_utils.Database) -> None:
+    # State every worker process of `assistant serve --workers N` must share: failed sign-ins (the login
+    # limiter) and stamps such as the reply library's version (a reload in one worker reaches the others).
+    db.table("login_failures").create({"address": str, "name": str, "at": float}, not_null={"address", "name", "at"})
+    db.table("login_failures").create_index(["address", "name"])
+    db.table("login_failures").create_index(["at"])
+    db.table("stamps").create({"name": str, "value": int}, pk="name", not_null={"value"})
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 
@@ -147,24 +160,63 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
         db.execute("PRAGMA foreign_keys = ON")
         if str(path) != ":memory:":
             db.enable_wal()
-        if migrate:
-            migrations.apply(db)
+        if migrate and migrations.pending(db):
+            # Several processes may start at once on a fresh folder (`serve --workers N`, or two `serve`):
+            # the write lock taken up front makes them migrate one after the other, and the ones that wait
+            # find nothing left to do. A deferred transaction would fail at once with "database is locked".
+            with write_transaction(db):
+                migrations.apply(db)
     except (sqlite3.Error, OSError) as e:
         raise StorageUnavailable(f"cannot open the log at {path}: {e}") from None
     return db
 
 
 def load_or_create_secret(path: Path) -> bytes:
-    """The HMAC key kept beside the database (mode 0600), created on first use."""
-    if path.exists():
-        return bytes.fromhex(path.read_text().strip())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    partial = path.with_suffix(".tmp")
-    partial.touch(mode=0o600)
-    partial.write_text(key.hex())
-    partial.replace(path)
-    return key
+    """The HMAC key kept beside the database (mode 0600), created on first use.
+
+    Several processes may create it at once (`serve --workers N`): each writes a complete candidate
+    to its own file and links it to ``path``, which fails if the file exists; whoever loses reads the
+    winner's key, so every process ends up with the same one.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as fp:
+                fp.write(secrets.token_bytes(32).hex())
+            with contextlib.suppress(FileExistsError):
+                os.link(partial, path)
+        finally:
+            os.unlink(partial)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def backup(db: sqlite_utils.Database, out: Path) -> int:
+    """Copy the log to ``out`` with SQLite's online backup (consistent while the server writes); returns pages copied.
+
+    The copy is one self-contained file (no -wal beside it), checked with ``pragma integrity_check``
+    before it takes its name.
+
+    :raises InvalidInput: when ``out`` exists (a backup never overwrites a file)
+    :raises StorageUnavailable: when the copy fails its integrity check
+    """
+    if out.exists():
+        raise InvalidInput(f"{out} already exists; choose a new file for the backup")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    target = sqlite3.connect(str(partial))
+    try:
+        db.conn.backup(target)
+        pages = target.execute("pragma page_count").fetchone()[0]
+        target.execute("pragma journal_mode = delete")  # one self-contained file, no -wal beside it
+        integrity = target.execute("pragma integrity_check").fetchone()[0]
+    finally:
+        target.close()
+    if integrity != "ok":
+        partial.unlink()
+        raise StorageUnavailable(f"the backup failed its integrity check: {integrity}")
+    partial.replace(out)
+    return pages
 
 
 def insert(db: sqlite_utils.Database, table: str, record: dict) -> int:
@@ -187,3 +239,16 @@ def write_transaction(db: sqlite_utils.Database):
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def read_stamp(db: sqlite_utils.Database, name: str) -> int:
+    """A shared counter's value (0 if never bumped): one indexed read, cheap enough to poll."""
+    row = db.execute("select value from stamps where name = ?", [name]).fetchone()
+    return row[0] if row else 0
+
+
+def bump_stamp(db: sqlite_utils.Database, name: str) -> int:
+    """Increase a shared counter by one and return its new value (for example the reply library's version)."""
+    with write_transaction(db):
+        db.execute("insert into stamps (name, value) values (?, 1) on conflict (name) do update set value = value + 1", [name])
+        return read_stamp(db, name)

@@ -96,9 +96,9 @@ class OutcomeIn(Body):
 
 
 @router.get("/healthz", tags=["meta"])
-def healthz() -> dict:
-    """Liveness check (no authentication)."""
-    return {"status": "ok"}
+def healthz(request: Request) -> dict:
+    """Liveness check (no authentication), with the version of the reply library this process serves."""
+    return {"status": "ok", "library_version": request.app.state.library_version}
 
 
 @router.post(
@@ -240,5 +240,6 @@ def export(
 @router.post(f"{v1}/library/reload", tags=["library"])
 def reload_library(request: Request, user: Lead, settings: SettingsDep) -> dict:
     """Reload the reply library from disk; on an error the last good library keeps serving."""
-    engine = request.app.state.engine = reporting.reload_engine(settings)
-    return {"templates": len(engine.library.templates), "model": engine.model_summary()}
+    engine, version = reporting.reload_library(settings)
+    request.app.state.engine, request.app.state.library_version = engine, version
+    return {"templates": len(engine.library.templates), "model": engine.model_summary(), "version": version}

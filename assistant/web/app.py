@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -16,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.middleware.sessions import SessionMiddleware
 
-from assistant import __version__
+from assistant import __version__, reporting
 from assistant.config import ROOT, Settings
 from assistant.engine.core import Engine
 from assistant.errors import (
@@ -30,10 +32,10 @@ from assistant.errors import (
     StorageUnavailable,
     Unauthorized,
 )
-from assistant.log.auth import LoginThrottle, User, user_for_session
+from assistant.log.auth import LoginLimiter, User, user_for_session
 from assistant.log.db import load_or_create_secret, open_db
 from assistant.web import api, pages, pages_lead
-from assistant.web.deps import session_ids
+from assistant.web.deps import PasswordGate, session_ids, trusted_networks
 from assistant.web.messages import chinese
 
 log = logging.getLogger("assistant")
@@ -67,11 +69,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        open_db(settings.db_path).close()
+        app.state.library_version = reporting.library_version(settings)  # read before loading: a reload meanwhile is seen
         app.state.engine = engine or Engine.from_settings(settings)
         app.state.engine.suggest("快递一个星期还没到，客服也不回消息")  # warm lazy parts before the first agent waits
-        open_db(settings.db_path).close()
         app.state.key = load_or_create_secret(settings.secret_path)
-        yield
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(follow_library_reloads, app)
+            yield
+            tasks.cancel_scope.cancel()
 
     app = FastAPI(
         title="Reply assistant",
@@ -81,11 +87,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.templates = make_templates()
-    app.state.login_throttle = LoginThrottle(limit=5, window=300)  # failed sign-ins per name and address per 5 minutes
+    app.state.login_limiter = LoginLimiter(per_name=5, per_address=20, window=300)  # failed sign-ins, in the log
+    app.state.password_gate = PasswordGate(slots=settings.password_checks)
+    app.state.trusted_networks = trusted_networks(settings.trusted_proxies)
     app.state.triage_results = {}
     session_key = load_or_create_secret(settings.db_path.parent / "session.key")
     # HttpOnly is always set by Starlette's SessionMiddleware; SameSite=Lax keeps the cookie off cross-site posts.
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, import_limit=settings.max_import_bytes)
+    if settings.worker_header:
+        app.add_middleware(WorkerHeader)
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_key.hex(),
@@ -153,6 +163,50 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return render_error(request, 500, "服务器出了点问题，请稍后再试。")
 
     return app
+
+
+RELOAD_CHECK_SECONDS = 2.0  # how often each worker looks at the library's version in the log
+
+
+async def follow_library_reloads(app: FastAPI, interval: float = RELOAD_CHECK_SECONDS) -> None:
+    """Reload this worker's engine when another worker has reloaded the library (its version in the log moved).
+
+    ``assistant serve --workers N`` runs N processes; a reload request reaches one of them, which reloads
+    and bumps the version (``reporting.reload_library``); the others see it within ``interval`` seconds and
+    reload too, off the event loop. A library that fails to load is logged and the last good one keeps serving.
+    """
+    settings: Settings = app.state.settings
+
+    def check() -> None:
+        version = reporting.library_version(settings)
+        if version != app.state.library_version:
+            try:
+                app.state.engine = reporting.reload_engine(settings)
+            except LibraryError as e:
+                log.error("library version %s could not be loaded, keeping the last good one: %s", version, e)
+            app.state.library_version = version
+
+    while True:
+        await anyio.sleep(interval)
+        try:
+            await anyio.to_thread.run_sync(check)
+        except (AssistantError, sqlite3.Error) as e:  # the log is unavailable for now: try again next time
+            log.warning("cannot check the library version: %s", e)
+
+
+class WorkerHeader:
+    """Name the answering process in ``X-Assistant-Worker`` (the ``worker_header`` setting, for tests of several workers)."""
+
+    def __init__(self, app):
+        self.app, self.pid = app, str(os.getpid()).encode()
+
+    async def __call__(self, scope, receive, send):
+        async def send_with_pid(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-assistant-worker", self.pid)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_pid if scope["type"] == "http" else send)
 
 
 def render_error(request: Request, status: int, message: str):

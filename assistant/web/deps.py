@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import time
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
+import anyio
 import sqlite_utils
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.config import Settings
 from assistant.engine.core import Engine
-from assistant.errors import Forbidden, LoginRequired, Unauthorized
+from assistant.errors import Forbidden, LoginRequired, RateLimited, Unauthorized
 from assistant.log.auth import User, user_for_session, user_for_token
 from assistant.log.db import load_or_create_secret, open_db
 from assistant.log.stats import template_conversion
@@ -142,3 +144,82 @@ def get_conversion(request: Request, db: DB) -> dict[str, tuple[int, int]]:
 
 
 Conversion = Annotated[dict, Depends(get_conversion)]
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_networks(setting: str) -> tuple[Network, ...]:
+    """The ``trusted_proxies`` setting parsed ("10.0.0.5, 192.168.1.0/24"); raises ValueError naming a bad entry."""
+    networks = []
+    for entry in filter(None, (part.strip() for part in setting.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"trusted_proxies: {entry!r} is not an IP address or network") from None
+    return tuple(networks)
+
+
+def client_address(request: Request) -> str:
+    """The address a request comes from, for the login limiter.
+
+    The peer's address, unless the peer is a trusted proxy (the ``trusted_proxies`` setting, empty by
+    default): then the nearest X-Forwarded-For entry that is not itself a trusted proxy. Entries a client
+    wrote itself sit further left and are never reached; an entry that is not an address stops the walk.
+    """
+    networks: tuple[Network, ...] = request.app.state.trusted_networks
+    peer = request.client.host if request.client else ""
+
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in networks)
+
+    if not networks or not trusted(peer):
+        return peer
+    hops = [hop.strip() for header in request.headers.getlist("x-forwarded-for") for hop in header.split(",")]
+    address = peer
+    for hop in reversed(hops):
+        try:
+            ip = ipaddress.ip_address(hop)
+        except ValueError:
+            break
+        address = str(ip)
+        if not trusted(address):
+            break
+    return address
+
+
+T = TypeVar("T")
+
+
+class PasswordGate:
+    """At most ``slots`` password checks at once in this process, and at most ``queue`` waiting for one.
+
+    Each Argon2 verification takes 64 MiB for its duration; without a bound, a burst of sign-ins (known
+    names or not) costs 64 MiB per thread of the pool. A sign-in waits up to ``wait`` seconds for a slot
+    without holding a thread; beyond the queue or the wait it is refused at once with 429.
+    """
+
+    BUSY = "正在登录的人太多，请稍等几秒再试。"
+
+    def __init__(self, slots: int = 2, queue: int = 64, wait: float = 10.0):
+        self.slots, self.queue, self.wait = max(1, slots), queue, wait
+        self._limiter: anyio.CapacityLimiter | None = None  # made in the event loop on first use
+        self._admitted = 0  # checks running or waiting for a slot
+
+    async def run(self, check: Callable[[], T]) -> T:
+        """Run ``check`` (a blocking function that verifies a password) in a thread once a slot is free."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.slots)
+        if self._admitted >= self.slots + self.queue:
+            raise RateLimited(self.BUSY)
+        self._admitted += 1
+        try:
+            with anyio.move_on_after(self.wait):
+                return await anyio.to_thread.run_sync(check, limiter=self._limiter)
+        finally:
+            self._admitted -= 1
+        raise RateLimited(self.BUSY)

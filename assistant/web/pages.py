@@ -8,12 +8,14 @@ import io
 import json
 import re
 import secrets
+from contextlib import closing
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated
 from urllib.parse import urlencode
 
+import anyio
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
@@ -23,16 +25,28 @@ from assistant.engine import triage as batch
 from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound, RateLimited
 from assistant.log import outcomes
-from assistant.log.auth import AccountDeactivated, LoginThrottle, User, check_password, list_users, revoke_session
+from assistant.log.auth import AccountDeactivated, LoginLimiter, User, check_password, list_users, revoke_session
+from assistant.log.db import open_db
 from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
 from assistant.replying import Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
-from assistant.web.deps import DB, Conversion, CsrfChecked, EngineDep, Key, PageUser, SettingsDep, SigningSecret
+from assistant.web.deps import (
+    DB,
+    Conversion,
+    CsrfChecked,
+    EngineDep,
+    Key,
+    PageUser,
+    SettingsDep,
+    SigningSecret,
+    client_address,
+)
 from assistant.web.messages import chinese
 from assistant.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 SESSION_MAX_AGE = 12 * 3600  # seconds a session cookie is valid (also set on the middleware)
+TOO_MANY_FAILURES = "登录失败次数太多，请5分钟后再试。"
 Text = Annotated[str, Form()]
 OptionalText = Annotated[str | None, Form()]
 OptionalList = Annotated[list[str] | None, Form()]
@@ -50,20 +64,32 @@ def login_page(request: Request, next: str = "/compose"):
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def login(request: Request, db: DB, name: Text, password: Text, next: Annotated[str, Form()] = "/compose"):
-    throttle: LoginThrottle = request.app.state.login_throttle
-    attempt = (request.client.host if request.client else "", name)
-    if throttle.blocked(attempt):
-        raise RateLimited("登录失败次数太多，请5分钟后再试。")
+async def login(request: Request, name: Text, password: Text, next: Annotated[str, Form()] = "/compose"):
+    """Sign in. The limiter is asked before any password is hashed, and hashing waits for one of a few slots."""
+    limiter: LoginLimiter = request.app.state.login_limiter
+    db_path, address = request.app.state.settings.db_path, client_address(request)
+
+    def refused() -> bool:
+        with closing(open_db(db_path, migrate=False)) as db:
+            return limiter.refused(db, address, name)
+
+    def attempt() -> User | None:
+        with closing(open_db(db_path, migrate=False)) as db:
+            if limiter.refused(db, address, name):  # again: failures may have come in while this one waited
+                raise RateLimited(TOO_MANY_FAILURES)
+            user = check_password(db, name.strip(), password)
+            (limiter.failed if user is None else limiter.succeeded)(db, address, name)
+            return user
+
+    if await anyio.to_thread.run_sync(refused):
+        raise RateLimited(TOO_MANY_FAILURES)
     try:
-        user = check_password(db, name.strip(), password)
+        user = await request.app.state.password_gate.run(attempt)
     except AccountDeactivated:
         message = "这个账号已经停用，不能再登录。如有疑问请联系组长。"
         return render(request, "login.html", {"next": _safe_next(next), "error": message}, None, status_code=403)
     if user is None:
-        throttle.failed(attempt)
         return render(request, "login.html", {"next": _safe_next(next), "error": "用户名或密码不对。"}, None, status_code=400)
-    throttle.succeeded(attempt)
     request.session.clear()
     request.session["user"] = user.name
     request.session["epoch"] = user.epoch

@@ -148,7 +148,8 @@ def model_note(summary: dict | None) -> str:
 def library_reload(request: Request, user: PageLead, settings: SettingsDep):
     """Reload the template files; on an error the page says where, and the last good library keeps serving."""
     try:
-        engine = request.app.state.engine = reporting.reload_engine(settings)
+        engine, request.app.state.library_version = reporting.reload_library(settings)
+        request.app.state.engine = engine
         message, ok = f"已重新载入 {len(engine.library.templates)} 个模板。{model_note(engine.model_summary())}", True
     except LibraryError as e:
         message, ok = f"载入失败，继续使用上一版模板库：{e}", False
