@@ -571,6 +571,9 @@ def _existing_ids(db: sqlite_utils.Database, content: str) -> set[int]:
     return found
 
 
+MAX_IMPORT_ROWS = 20_000  # rows of one outcome import (about 10 s of checking and writing at the limit)
+
+
 def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: datetime | None = None) -> int:
     """Import outcomes from CSV (``reply_id,result[,rating_after][,note]``), all or nothing.
 
@@ -579,6 +582,9 @@ def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: da
     :returns: the number of outcomes recorded
     :raises ImportRejected: listing every bad row with its line; the log is unchanged
     """
+    lines = content.count("\n")
+    if lines > MAX_IMPORT_ROWS + 1:
+        raise ImportRejected([ImportProblem(1, f"the file has {lines} lines; import at most {MAX_IMPORT_ROWS} rows at a time")])
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
     missing = {"reply_id", "result"} - set(reader.fieldnames or [])
     if missing:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 
@@ -206,7 +207,8 @@ async def import_outcomes(request: Request, user: Lead, db: DB) -> dict:
         content = (await request.body()).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput("the CSV body is not UTF-8") from None
-    return {"imported": outcomes.import_outcomes(db, content, by=user.name)}
+    # Parsing, checking and writing thousands of rows is blocking work: the thread pool, never the event loop.
+    return {"imported": await run_in_threadpool(outcomes.import_outcomes, db, content, by=user.name)}
 
 
 @router.get(f"{v1}/stats/weekly", tags=["statistics"])
