@@ -94,3 +94,61 @@ def test_library_patterns_have_bounded_runs_and_still_match():
     assert pattern.search("1" * 5000 + "个电话").group(0) == "1" * LONGEST_RUN + "个电话"
     assert pattern.search("等了3个多月") and not pattern.search("1" * 5000)
     assert compile_pattern(r"a\]+").pattern == r"a\]+"  # an escaped bracket is a literal, left alone
+
+
+FORMULAS = ['=HYPERLINK("http://x","点我")', " =1+1", "\n=1+1", "\u200b=1+1", "＝1+1", "＋1", "－1", "＠SUM(A1)", "\t@x"]
+
+
+def _is_neutral(cell: str) -> bool:
+    return cell.startswith("'")
+
+
+def test_the_triage_csv_neutralises_formulas_in_the_header_and_every_cell(make_client):
+    # Attack 8: the header row was written raw and " =", "\n=", zero-width and full-width starts were not prefixed.
+    import csv
+    import io
+    import re
+
+    client, db = make_client()
+    agent = add_user(db, "小林", "agent")
+    csrf = sign_in(client, "小林", agent.password)
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    writer.writerow(["text", FORMULAS[0]])
+    for formula in FORMULAS:
+        writer.writerow([formula + "快递太慢了", formula])
+    page = client.post("/triage", data={"csrf": csrf}, files={"file": ("backlog.csv", rows.getvalue().encode())})
+    assert page.status_code == 200, page.text[:300]
+    link = re.search(r'href="(/triage/[^"]+\.csv)"', page.text).group(1)
+    table = list(csv.reader(io.StringIO(client.get(link).content.decode("utf-8-sig"))))
+    header, body = table[0], table[1:]
+    assert _is_neutral(header[-1]), header
+    texts = [r[header.index("text")] for r in body] + [r[-1] for r in body]
+    assert len(texts) == 2 * len(FORMULAS)
+    assert all(_is_neutral(t) for t in texts), [t for t in texts if not _is_neutral(t)]
+
+
+def test_week_exports_neutralise_formulas_in_csv_and_xlsx(make_client, engine):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.helpers import make_reply
+
+    client, db = make_client()
+    lead = {"Authorization": f"Bearer {add_user(db, '组长', 'lead').token}"}
+    for formula in FORMULAS:
+        make_reply(db, engine, sent_text=formula + "您好，已为您处理", platform=formula)
+    params = {"week": "2026-W47", "format": "csv", "table": "rows"}
+    table = list(
+        csv.DictReader(io.StringIO(client.get("/api/v1/export", params=params, headers=lead).content.decode("utf-8-sig")))
+    )
+    assert len(table) == len(FORMULAS)
+    assert all(_is_neutral(r["sent_text"]) and _is_neutral(r["platform"]) for r in table), table
+    book = load_workbook(io.BytesIO(client.get("/api/v1/export", params={**params, "format": "xlsx"}, headers=lead).content))
+    sheet = book["rows"]
+    header = [c.value for c in sheet[1]]
+    cells = [row[header.index("sent_text")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    platforms = [row[0] for row in book["by platform"].iter_rows(min_row=2, values_only=True)]
+    assert len(cells) == len(FORMULAS) and all(_is_neutral(c) for c in cells + platforms), cells + platforms
