@@ -394,7 +394,7 @@ def serve(host, port, db_path, replies_dir):
 
     from assistant.log.auth import add_user, has_users
     from assistant.log.db import open_db
-    from assistant.web.app import create_app
+    from assistant.web.app import create_app, uvicorn_options
 
     settings = Settings.from_env(host=host, port=port, db_path=db_path, replies_dir=replies_dir)
     db = open_db(settings.db_path)
@@ -403,7 +403,7 @@ def serve(host, port, db_path, replies_dir):
         click.echo(f"Created the first lead account 'lead' (shown once):\n  password: {lead.password}\n  API token: {lead.token}")
     db.close()
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (API docs: /docs)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", **uvicorn_options())
 
 
 @cli.command()

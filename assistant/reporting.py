@@ -17,7 +17,16 @@ from assistant.engine.core import Engine
 from assistant.engine.library import Template
 from assistant.engine.sincerity import Sincerity
 from assistant.log.export import export_file
-from assistant.log.stats import WeeklyStats, iso_week, parse_week, template_conversion, template_usage, week_replies, weekly_stats
+from assistant.log.stats import (
+    YEARS,
+    WeeklyStats,
+    iso_week,
+    parse_week,
+    template_conversion,
+    template_usage,
+    week_replies,
+    weekly_stats,
+)
 from assistant.taxonomy import INTENTS, OFFLINE
 
 TREND_WEEKS = 12
@@ -44,8 +53,8 @@ class WeekOverview:
     current: WeeklyStats
     trend: list[WeeklyStats]
     rows: list[dict]
-    prev_week: str
-    next_week: str
+    prev_week: str | None  # None at the edge of the weeks the statistics accept (2000-W01 to 2099's last)
+    next_week: str | None
 
 
 def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, trend_weeks: int = TREND_WEEKS) -> WeekOverview:
@@ -54,11 +63,16 @@ def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, 
     return WeekOverview(
         week=week,
         current=weekly_stats(db, week),
-        trend=[weekly_stats(db, w) for w in previous_weeks(week, trend_weeks)],
+        trend=[weekly_stats(db, w) for w in previous_weeks(week, trend_weeks) if _accepted(w)],
         rows=week_replies(db, week),
-        prev_week=previous_weeks(week, 2)[0],
-        next_week=shift_week(week, 1),
+        prev_week=shift_week(week, -1) if _accepted(shift_week(week, -1)) else None,
+        next_week=shift_week(week, 1) if _accepted(shift_week(week, 1)) else None,
     )
+
+
+def _accepted(week: str) -> bool:
+    """Whether the statistics accept ``week`` (the API and the page take the same range, ``parse_week``'s)."""
+    return int(week[:4]) in YEARS
 
 
 def previous_weeks(week: str, n: int) -> list[str]:

@@ -38,8 +38,8 @@ def sign_in(client, name: str, password: str) -> str:
 
 
 @contextmanager
-def running(app):
-    """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a background thread; yields its base URL.
+def running(app, **options):
+    """Serve ``app`` with uvicorn (and ``options``) on a free 127.0.0.1 port in a background thread; yields its base URL.
 
     A real server with a real event loop, for what TestClient cannot show: one request blocking another.
     """
@@ -52,7 +52,7 @@ def running(app):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -3,8 +3,10 @@
 import random
 import threading
 import time
+from datetime import date
 
 import httpx2
+import pytest
 
 from assistant.log.auth import add_user
 from assistant.log.db import open_db
@@ -152,3 +154,84 @@ def test_week_exports_neutralise_formulas_in_csv_and_xlsx(make_client, engine):
     cells = [row[header.index("sent_text")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     platforms = [row[0] for row in book["by platform"].iter_rows(min_row=2, values_only=True)]
     assert len(cells) == len(FORMULAS) and all(_is_neutral(c) for c in cells + platforms), cells + platforms
+
+
+@pytest.fixture
+def agent_page(make_client):
+    """A client signed in as an agent through the login form, its CSRF token, and the app's log."""
+    client, db = make_client()
+    agent = add_user(db, "小林", "agent")
+    return client, sign_in(client, "小林", agent.password), db
+
+
+SENT = {"complaint": "快递一个星期还没到", "sent_text": "您好，今天18:00前回电说明物流进度。", "platform": "jd"}
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("sent_text", "a" * 20000, "回复最多 5000 个字"),
+        ("platform", "p" * 41, "平台最多 40 个字"),
+        ("customer", "王" * 101, "称呼最多 100 个字"),
+        ("buyer_id", "b" * 101, "买家账号最多 100 个字"),
+        ("template_id", "logistics_delay." + "x" * 200, "模板编号最多 120 个字"),
+    ],
+)
+def test_compose_sent_caps_every_field_like_the_api(agent_page, field, value, message):
+    # Attack 9: /compose/sent stored a 20,000-character sent_text (the API caps at 5,000) and any platform.
+    client, csrf, db = agent_page
+    response = client.post("/compose/sent", data={**SENT, field: value, "csrf": csrf})
+    assert response.status_code == 400
+    assert message in response.text
+    assert db.execute("select count(*) from replies").fetchone()[0] == 0
+
+
+def test_an_unknown_template_id_is_refused_by_the_page_and_the_api(agent_page):
+    client, csrf, db = agent_page
+    page = client.post("/compose/sent", data={**SENT, "template_id": "no_such.template", "csrf": csrf})
+    assert page.status_code == 400 and "草稿用的模板不在模板库里" in page.text
+    token = add_user(db, "小王", "agent").token
+    api = client.post(
+        "/api/v1/replies", json={**SENT, "template_id": "no_such.template"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert api.status_code == 400 and "not a template of the library" in api.json()["detail"]
+    assert db.execute("select count(*) from replies").fetchone()[0] == 0
+    known = {**SENT, "template_id": "logistics_delay.slow_shipping"}
+    assert client.post("/api/v1/replies", json=known, headers={"Authorization": f"Bearer {token}"}).status_code == 201
+
+
+@pytest.mark.parametrize("week", ["2000-W01", f"2099-W{date(2099, 12, 28).isocalendar()[1]:02d}"])
+def test_the_stats_page_and_the_api_accept_the_same_weeks(make_client, week):
+    # Attack 9: /stats?week=2000-W01 was refused (its trend reached into 1999) while the API accepted it.
+    client, db = make_client()
+    lead = add_user(db, "组长", "lead")
+    sign_in(client, "组长", lead.password)
+    assert (
+        client.get("/api/v1/stats/weekly", params={"week": week}, headers={"Authorization": f"Bearer {lead.token}"}).status_code
+        == 200
+    )
+    page = client.get("/stats", params={"week": week})
+    assert page.status_code == 200, page.text[:300]
+    assert ("上一周" in page.text) == (week != "2000-W01")
+    assert ("下一周" in page.text) == (week == "2000-W01")
+
+
+def test_connections_that_trickle_their_headers_are_closed(settings, engine, monkeypatch):
+    # Attack 9: 800 connections sending headers a byte at a time were all held open.
+    import socket
+
+    import assistant.web.app
+    from assistant.web.app import uvicorn_options
+
+    monkeypatch.setattr(assistant.web.app, "HEADER_TIMEOUT", 0.5)
+    with running(create_app(settings, engine=engine), **uvicorn_options()) as base:
+        port = int(base.rsplit(":", 1)[1])
+        slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(50)]
+        for s in slow:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line that ends the headers
+            s.settimeout(5)
+        closed = sum(1 for s in slow if s.recv(1024) == b"")
+        assert closed == len(slow)
+        assert httpx2.get(f"{base}/healthz", timeout=5).status_code == 200
+        for s in slow:
+            s.close()

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from assistant import __version__
 from assistant.config import ROOT, Settings
@@ -227,3 +228,37 @@ async def _too_large(limit: int, send, path: str = "/api/") -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+# How `assistant serve` runs uvicorn. A reverse proxy in front (docs/DEPLOYMENT.md) is what shields the service from
+# slow clients; these bound what reaches it directly: a request's headers must arrive within HEADER_TIMEOUT seconds
+# (800 connections trickling headers were all held open), in at most 16 KiB, an idle connection is closed after 5 s,
+# and beyond LIMIT_CONCURRENCY connections or requests at once uvicorn answers 503 instead of queueing without end.
+HEADER_TIMEOUT = 10.0
+LIMIT_CONCURRENCY = 200
+
+
+class HeaderDeadlineH11(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a deadline for a new connection's first request headers (slowloris)."""
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self._deadline = self.loop.call_later(HEADER_TIMEOUT, self._headers_late)
+
+    def _headers_late(self) -> None:
+        if self.cycle is None and not self.transport.is_closing():
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._deadline.cancel()
+        super().connection_lost(exc)
+
+
+def uvicorn_options() -> dict:
+    """The keyword arguments `assistant serve` gives ``uvicorn.run`` beside the app, host and port."""
+    return {
+        "http": HeaderDeadlineH11,
+        "timeout_keep_alive": 5,
+        "h11_max_incomplete_event_size": 16 * 1024,
+        "limit_concurrency": LIMIT_CONCURRENCY,
+    }

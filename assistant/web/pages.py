@@ -135,6 +135,18 @@ def compose_sincerity(request: Request, user: PageUser, sent_text: Text = "", co
     return render(request, "_sincerity.html", {"sincerity": result}, user)
 
 
+# The longest value of each field of a reply marked as sent, as the API's ReplyIn takes them (the complaint: max_chars).
+SENT_LIMITS = {
+    "sent_text": (5000, "回复"),
+    "platform": (40, "平台"),
+    "customer": (100, "称呼"),
+    "product": (100, "商品"),
+    "order_id": (64, "订单号"),
+    "buyer_id": (100, "买家账号"),
+    "template_id": (120, "模板编号"),
+}
+
+
 @router.post("/compose/sent", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def compose_sent(
     request: Request,
@@ -173,6 +185,12 @@ def compose_sent(
     template_id = _blank(template_id)
     if not sent_text.strip():
         return _sent_error(request, user, "回复内容是空的，请先写好回复再标记为已发送。")
+    given = {"sent_text": sent_text, "complaint": complaint, "platform": platform, "customer": customer, "product": product}
+    given |= {"order_id": order_id, "buyer_id": buyer_id, "template_id": template_id}
+    for name, value in given.items():
+        longest, label = SENT_LIMITS.get(name, (settings.max_chars, "投诉"))
+        if value is not None and len(value) > longest:
+            return _sent_error(request, user, f"{label}最多 {longest} 个字，这次有 {len(value)} 个字，请删减后再标记为已发送。")
     if not _blank(confirm_send):
         problems = severe_problems(sent_text, complaint)
         if problems:
