@@ -235,3 +235,58 @@ def test_connections_that_trickle_their_headers_are_closed(settings, engine, mon
         assert httpx2.get(f"{base}/healthz", timeout=5).status_code == 200
         for s in slow:
             s.close()
+
+
+def test_every_response_carries_the_security_headers(make_client):
+    # Attack 7: no CSP, X-Frame-Options, nosniff or Referrer-Policy; the page showing a new password was cacheable.
+    client, db = make_client()
+    lead = add_user(db, "组长", "lead")
+    csrf = sign_in(client, "组长", lead.password)
+    created = client.post("/users", data={"name": "小林", "role": "agent", "csrf": csrf})
+    assert created.status_code == 200 and "小林" in created.text
+    responses = {
+        "new password page": created,
+        "login page": client.get("/login"),
+        "api": client.get("/healthz"),
+        "404 page": client.get("/no-such-page"),
+        "413": client.post("/api/v1/suggest", content=b"x" * 70000, headers={"Authorization": f"Bearer {lead.token}"}),
+        "static": client.get("/static/app.js"),
+    }
+    for name, response in responses.items():
+        policy = response.headers.get("content-security-policy", "")
+        assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy, name
+        assert response.headers.get("x-frame-options") == "DENY", name
+        assert response.headers.get("x-content-type-options") == "nosniff", name
+        assert response.headers.get("referrer-policy") == "same-origin", name
+        assert (response.headers.get("cache-control") == "no-store") == (name != "static"), name
+
+
+def test_the_session_cookie_is_secure_behind_https(tmp_path, engine):
+    from fastapi.testclient import TestClient
+
+    from assistant.config import Settings
+
+    for https in (False, True):
+        settings = Settings(db_path=tmp_path / str(https) / "assistant.db", behind_https=https)
+        with TestClient(create_app(settings, engine=engine), base_url="https://assist.example") as client:
+            lead = add_user(open_db(settings.db_path), "组长", "lead")
+            page = client.get("/login")
+            csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+            signed = client.post("/login", data={"name": "组长", "password": lead.password, "csrf": csrf}, follow_redirects=False)
+            cookie = signed.headers["set-cookie"].lower()
+            assert ("; secure" in cookie) == https, cookie
+            assert ("strict-transport-security" in signed.headers) == https
+
+
+def test_the_bookmarklet_origin_comes_from_the_setting_not_the_host_header(tmp_path, engine):
+    from fastapi.testclient import TestClient
+
+    from assistant.config import Settings
+
+    settings = Settings(db_path=tmp_path / "assistant.db", public_origin="https://assist.example.com/")
+    with TestClient(create_app(settings, engine=engine)) as client:
+        agent = add_user(open_db(settings.db_path), "小林", "agent")
+        sign_in(client, "小林", agent.password)
+        page = client.get("/help", headers={"Host": "evil.example"})
+    assert "https://assist.example.com/compose?text=" in page.text
+    assert "evil.example" not in page.text

@@ -85,9 +85,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         SessionMiddleware,
         secret_key=session_key.hex(),
         same_site="lax",
+        https_only=settings.behind_https,  # Secure: the cookie never travels over plain HTTP once HTTPS is in front
         max_age=pages.SESSION_MAX_AGE,
         session_cookie="assistant_session",
     )
+    app.add_middleware(SecurityHeaders, https=settings.behind_https)  # outermost: every response, 413 and errors too
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
     @app.get("/favicon.ico", include_in_schema=False)
@@ -172,6 +174,59 @@ def make_templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+# Scripts only from this origin (the vendored htmx and web/static/app.js): no inline script, no eval, no inline
+# style (htmx's indicator style is off in base.html's htmx-config; app.css has it). Nothing may frame the pages.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+# FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN and start them with an inline script.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "worker-src blob:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+
+
+class SecurityHeaders:
+    """Security headers on every response (ASGI middleware): CSP, no framing, nosniff, Referrer-Policy, no-store.
+
+    Pages and API answers carry complaints, replies and, once, a new password and token: none is stored by a
+    browser or proxy cache (``Cache-Control: no-store``); static files keep the caching they set. Behind HTTPS,
+    ``Strict-Transport-Security`` too.
+    """
+
+    def __init__(self, app, https: bool = False):
+        self.app, self.https = app, https
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        csp = DOCS_CSP if path in DOCS_PATHS else CSP
+        cacheable = path.startswith("/static/") or path == "/favicon.ico"
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if cacheable or k.lower() != b"cache-control"]
+                headers += [
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-frame-options", b"DENY"),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                ]
+                if not cacheable:
+                    headers.append((b"cache-control", b"no-store"))
+                if self.https:
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 class BodyLimit:
     """Refuse request bodies over the limit with 413 before reading them (ASGI middleware).
 
@@ -219,7 +274,7 @@ async def _too_large(limit: int, send, path: str = "/api/") -> None:
     else:
         megabytes = f"{limit / 1048576:.0f} MB" if limit >= 1048576 else f"{limit // 1024} KB"
         text = f"<!doctype html><meta charset=utf-8><title>文件太大</title><p>提交的内容超过了 {megabytes} 的上限，请分批上传。"
-        body, media = (text + ' <a href="javascript:history.back()">返回</a></p>').encode(), b"text/html; charset=utf-8"
+        body, media = (text + "</p>").encode(), b"text/html; charset=utf-8"
     await send(
         {
             "type": "http.response.start",

@@ -477,8 +477,8 @@ def triage_download(request: Request, user: PageUser, result_id: str):
 
 
 @router.get("/help", response_class=HTMLResponse)
-def help_page(request: Request, user: PageUser):
-    origin = str(request.base_url).rstrip("/")
+def help_page(request: Request, user: PageUser, settings: SettingsDep):
+    origin = settings.origin  # a setting, never the request's Host header (which any client may set)
     bookmarklet = (
         "javascript:(()=>{const t=String(getSelection()).trim();"
         f"window.open({json.dumps(origin + '/compose?text=')}+encodeURIComponent(t),'_blank')}})()"
