@@ -159,6 +159,7 @@ def log_sent(
         tz=tz,
         template_id=template_id,
         customer=fields.buyer_id,
+        salutation=fields.customer,
         order_id=fields.order_id,
         rating=rating,
         verdict=verdict,
