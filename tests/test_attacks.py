@@ -290,3 +290,76 @@ def test_the_bookmarklet_origin_comes_from_the_setting_not_the_host_header(tmp_p
         page = client.get("/help", headers={"Host": "evil.example"})
     assert "https://assist.example.com/compose?text=" in page.text
     assert "evil.example" not in page.text
+
+
+FAULT_SCRIPT = """
+import json, stat, sys
+from pathlib import Path
+from assistant.log.db import companions, open_db, read_only_files
+
+path = Path(sys.argv[1]) / "data" / "assistant.db"
+out = {}
+db = open_db(path)
+db.execute("insert into revoked_sessions values ('a', 1)")
+db.conn.commit()
+out["modes"] = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [path.parent, *companions(path)] if p.exists()}
+db.close()  # SQLite removes -wal and -shm with the last connection
+path.chmod(0o444)  # the fault: the log made read-only with real file permissions while the service runs
+try:
+    during = open_db(path, migrate=False)
+    during.execute("insert into revoked_sessions values ('b', 2)")
+    during.conn.commit()
+    out["during"] = "written"
+except Exception as e:
+    out["during"] = f"{type(e).__name__}: {e}"
+out["reported"] = read_only_files(path)
+out["sidecars"] = {p.name: stat.S_IMODE(p.stat().st_mode) for p in companions(path)[1:] if p.exists()}
+path.chmod(0o600)  # the operator puts the mode back
+try:
+    after = open_db(path, migrate=False)
+    after.execute("insert into revoked_sessions values ('c', 3)")
+    after.conn.commit()
+    out["after"] = "written"
+except Exception as e:
+    out["after"] = f"{type(e).__name__}: {e}"
+print(json.dumps(out))
+"""
+
+
+def test_a_read_only_log_heals_and_its_files_are_private():
+    # Attack 6: files 0644 in a 0755 folder; after a real read-only fault SQLite left -wal/-shm 0444 and nothing healed.
+    import json
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-c", FAULT_SCRIPT, folder]
+        if os.getuid() == 0:  # root writes read-only files: run the service's side as an ordinary user (nobody)
+            if not Path("/usr/bin/setpriv").exists():
+                pytest.skip("running as root without setpriv: a permission fault cannot be made")
+            os.chown(folder, 65534, 65534)
+            command = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        done = subprocess.run(command, capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["modes"] == {"data": 0o700, "assistant.db": 0o600, "assistant.db-wal": 0o600, "assistant.db-shm": 0o600}
+    assert "readonly" in out["during"]
+    assert "assistant.db (mode 444)" in out["reported"] or "assistant.db (mode 400)" in out["reported"]
+    for name, mode in out["sidecars"].items():  # what SQLite left behind during the fault is named
+        if not mode & 0o200:
+            assert f"{name} (mode {mode:o})" in out["reported"]
+    assert out["after"] == "written"
+
+
+def test_secret_files_are_private_in_a_private_folder(settings, make_client):
+    import stat
+
+    make_client()
+    folder = settings.db_path.parent
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for name in ("secret.key", "session.key", "assistant.db"):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name

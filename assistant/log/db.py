@@ -8,8 +8,11 @@ because FastAPI may run a dependency and its route in different threads.
 
 from __future__ import annotations
 
+import logging
+import os
 import secrets
 import sqlite3
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
@@ -19,6 +22,7 @@ from sqlite_utils.migrations import Migrations
 
 from assistant.errors import StorageUnavailable
 
+log = logging.getLogger("assistant")
 migrations = Migrations("assistant")
 
 
@@ -118,13 +122,15 @@ def m006_shown_and_corrections(db: sqlite_utils.Database) -> None:
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 
+    The file, its -wal and -shm are kept private (``make_private``) before SQLite opens them.
+
     :param migrate: False for per-request connections once start-up has migrated the file
 
-    :raises StorageUnavailable: when the file cannot be opened or written
+    :raises StorageUnavailable: when the file cannot be opened or written (naming the read-only files)
     """
     try:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            make_private(Path(path))
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA busy_timeout = 5000")
@@ -134,19 +140,79 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
         if migrate:
             migrations.apply(db)
     except (sqlite3.Error, OSError) as e:
-        raise StorageUnavailable(f"cannot open the log at {path}: {e}") from None
+        fault = read_only_files(Path(path)) if str(path) != ":memory:" else ""
+        raise StorageUnavailable(f"cannot open the log at {path}: {e}" + (f" ({fault})" if fault else "")) from None
     return db
 
 
+def companions(path: Path) -> list[Path]:
+    """The log file and the -wal and -shm files SQLite keeps beside it in WAL mode."""
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+def make_private(path: Path) -> None:
+    """Keep the log readable by its owner only: folder 0700, file, -wal and -shm 0600, created so before SQLite does.
+
+    SQLite gives a new -wal or -shm the mode of the database file, so a log made read-only (0444) leaves them
+    read-only after its mode is put back: they are made writable again here once the file itself is writable
+    (only files this user owns; a folder shared with others, such as /tmp, is left as it is).
+    """
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _tighten(folder, 0o700)
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            pass  # another process made it first
+    database_writable = os.access(path, os.W_OK)
+    for file in companions(path):
+        _tighten(file, 0o600, heal=database_writable and file != path)
+
+
+def _tighten(path: Path, mode: int, *, heal: bool = False) -> None:
+    """Take group and other permissions off a file or folder this user owns (and, with ``heal``, give back the owner's)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return
+    if st.st_uid != os.getuid() or st.st_mode & stat.S_ISVTX:
+        return
+    current = stat.S_IMODE(st.st_mode)
+    wanted = mode if heal else current & ~0o077
+    if current != wanted and (heal or current & 0o077):
+        if heal and current & 0o200 == 0:
+            log.warning("%s was read-only (mode %o, left from a permission fault): made writable again", path.name, current)
+        path.chmod(wanted)
+
+
+def read_only_files(path: Path) -> str:
+    """Which of the log's files this process cannot write, by name and mode ("" when none): what an operator must fix."""
+    names = []
+    for file in companions(path):
+        try:
+            if file.exists() and not os.access(file, os.W_OK):
+                names.append(f"{file.name} (mode {stat.S_IMODE(file.stat().st_mode):o})")
+        except OSError:
+            continue
+    if not os.access(path.parent, os.W_OK):
+        names.append(f"the folder {path.parent} (mode {stat.S_IMODE(path.parent.stat().st_mode):o})")
+    return "read-only: " + ", ".join(names) if names else ""
+
+
 def load_or_create_secret(path: Path) -> bytes:
-    """The HMAC key kept beside the database (mode 0600), created on first use."""
+    """A key kept beside the database (mode 0600, in a 0700 folder), created on first use; a looser mode is tightened."""
     if path.exists():
+        _tighten(path, 0o600)
         return bytes.fromhex(path.read_text().strip())
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _tighten(path.parent, 0o700)
     key = secrets.token_bytes(32)
-    partial = path.with_suffix(".tmp")
-    partial.touch(mode=0o600)
-    partial.write_text(key.hex())
+    partial = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
+    with os.fdopen(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w") as out:
+        out.write(key.hex())
     partial.replace(path)
     return key
 

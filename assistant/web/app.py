@@ -30,7 +30,7 @@ from assistant.errors import (
     Unauthorized,
 )
 from assistant.log.auth import LoginThrottle, User, user_for_session
-from assistant.log.db import load_or_create_secret, open_db
+from assistant.log.db import load_or_create_secret, open_db, read_only_files
 from assistant.web import api, pages, pages_lead
 from assistant.web.messages import chinese
 
@@ -121,11 +121,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def storage_error(request: Request, exc: sqlite3.Error):
         # A read-only, full, locked or vanished database: say so, and serve again once the cause is gone
         # (every request opens its own connection).
-        log.error("database error on %s %s: %s", request.method, request.url.path, exc)
-        message = f"the outcome log is unavailable: {exc}"
+        # A permission fault names the files to fix: SQLite gives a new -wal/-shm the log's own mode.
+        fault = read_only_files(settings.db_path)
+        log.error("database error on %s %s: %s %s", request.method, request.url.path, exc, fault)
+        message = f"the outcome log is unavailable: {exc}" + (f" ({fault})" if fault else "")
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": message}, status_code=503)
-        return render_error(request, 503, "记录数据库暂时不可用（" + str(exc) + "），请稍后再试或联系管理员。")
+        files = f"；不可写的文件：{fault.removeprefix('read-only: ')}" if fault else ""
+        return render_error(request, 503, "记录数据库暂时不可用（" + str(exc) + files + "），请稍后再试或联系管理员。")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
