@@ -363,3 +363,15 @@ def test_secret_files_are_private_in_a_private_folder(settings, make_client):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for name in ("secret.key", "session.key", "assistant.db"):
         assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
+
+
+def test_long_text_is_segmented_in_pieces_with_the_same_tokens_and_offsets(engine):
+    # jieba's HMM is quadratic in a run of unknown characters (5,000 took 0.25 s): long text is cut in pieces.
+    from assistant.engine.normalize import PIECE
+
+    clause = "快递一个星期还没到客服也不回消息，"
+    tokens, boundaries = engine.segmenter.cut(clause)
+    long_tokens, long_boundaries = engine.segmenter.cut(clause * 40)
+    assert len(clause * 40) > 3 * PIECE
+    assert long_tokens == tokens * 40
+    assert long_boundaries == {b + k * len(clause) for k in range(40) for b in boundaries}

@@ -97,8 +97,8 @@ class OutcomeIn(Body):
 
 
 @router.get("/healthz", tags=["meta"])
-def healthz() -> dict:
-    """Liveness check (no authentication)."""
+async def healthz() -> dict:
+    """Liveness check (no authentication); answered on the event loop, never queued behind the thread pool's work."""
     return {"status": "ok"}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+import sys
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -313,7 +314,12 @@ class HeaderDeadlineH11(H11Protocol):
 
 
 def uvicorn_options() -> dict:
-    """The keyword arguments `assistant serve` gives ``uvicorn.run`` beside the app, host and port."""
+    """The keyword arguments `assistant serve` gives ``uvicorn.run`` beside the app, host and port.
+
+    Also shortens the interpreter's thread switch interval (5 ms to 1 ms): the event loop waits for the GIL
+    behind the thread pool's CPU-bound suggestions, and /healthz waited up to 45 ms per switch under load.
+    """
+    sys.setswitchinterval(0.001)
     return {
         "http": HeaderDeadlineH11,
         "timeout_keep_alive": 5,
