@@ -375,3 +375,23 @@ def test_long_text_is_segmented_in_pieces_with_the_same_tokens_and_offsets(engin
     assert len(clause * 40) > 3 * PIECE
     assert long_tokens == tokens * 40
     assert long_boundaries == {b + k * len(clause) for k in range(40) for b in boundaries}
+
+
+def test_an_existing_log_folder_is_tightened_but_a_shared_one_is_left_alone(tmp_path):
+    import stat
+
+    from assistant.log.db import load_or_create_secret
+
+    own, shared = tmp_path / "data", tmp_path / "work"
+    for folder in (own, shared):
+        folder.mkdir(mode=0o755)
+        folder.chmod(0o755)
+    (own / "assistant.db").touch(mode=0o644)
+    (shared / "notes.txt").write_text("someone else's file")
+    for folder in (own, shared):
+        open_db(folder / "assistant.db").close()
+        load_or_create_secret(folder / "secret.key")
+        assert stat.S_IMODE((folder / "assistant.db").stat().st_mode) == 0o600
+        assert stat.S_IMODE((folder / "secret.key").stat().st_mode) == 0o600
+    assert stat.S_IMODE(own.stat().st_mode) == 0o700
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755

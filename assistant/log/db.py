@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import sqlite3
 import stat
@@ -130,7 +131,7 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """
     try:
         if str(path) != ":memory:":
-            make_private(Path(path))
+            make_private(Path(path), folder=migrate)  # the folder once, at start-up
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA busy_timeout = 5000")
@@ -150,17 +151,18 @@ def companions(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
-def make_private(path: Path) -> None:
+def make_private(path: Path, *, folder: bool = True) -> None:
     """Keep the log readable by its owner only: folder 0700, file, -wal and -shm 0600, created so before SQLite does.
 
     SQLite gives a new -wal or -shm the mode of the database file, so a log made read-only (0444) leaves them
-    read-only after its mode is put back: they are made writable again here once the file itself is writable
-    (only files this user owns; a folder shared with others, such as /tmp, is left as it is).
+    read-only after its mode is put back: they are made writable again here once the file itself is writable.
+    Only files this user owns are changed, and an existing folder only when it holds nothing but the log and
+    its keys (a log kept in the working directory or /tmp leaves that folder as it is).
+
+    :param folder: also create or tighten the folder
     """
-    folder = path.parent
-    if not folder.exists():
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _tighten(folder, 0o700)
+    if folder:
+        _private_folder(path.parent)
     if not path.exists():
         try:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -169,6 +171,17 @@ def make_private(path: Path) -> None:
     database_writable = os.access(path, os.W_OK)
     for file in companions(path):
         _tighten(file, 0o600, heal=database_writable and file != path)
+
+
+_OWN_FILES = re.compile(r"[^/]*\.db(-wal|-shm|-journal)?|secret\.key|session\.key|.*\.tmp")
+
+
+def _private_folder(folder: Path) -> None:
+    """Create the log's folder 0700, or take group and other permissions off it when it is the log's own folder."""
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif stat.S_IMODE(folder.stat().st_mode) & 0o077 and all(_OWN_FILES.fullmatch(p.name) for p in folder.iterdir()):
+        _tighten(folder, 0o700)
 
 
 def _tighten(path: Path, mode: int, *, heal: bool = False) -> None:
@@ -206,9 +219,7 @@ def load_or_create_secret(path: Path) -> bytes:
     if path.exists():
         _tighten(path, 0o600)
         return bytes.fromhex(path.read_text().strip())
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _tighten(path.parent, 0o700)
+    _private_folder(path.parent)
     key = secrets.token_bytes(32)
     partial = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
     with os.fdopen(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w") as out:

@@ -289,7 +289,7 @@ async def _too_large(limit: int, send, path: str = "/api/") -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-# How `assistant serve` runs uvicorn. A reverse proxy in front (docs/DEPLOYMENT.md) is what shields the service from
+# How `assistant serve` runs uvicorn. A reverse proxy in front (the deployment notes in docs/) shields the service from
 # slow clients; these bound what reaches it directly: a request's headers must arrive within HEADER_TIMEOUT seconds
 # (800 connections trickling headers were all held open), in at most 16 KiB, an idle connection is closed after 5 s,
 # and beyond LIMIT_CONCURRENCY connections or requests at once uvicorn answers 503 instead of queueing without end.
