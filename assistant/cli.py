@@ -399,7 +399,7 @@ def serve(host, port, workers, db_path, replies_dir):
 
     from assistant.log.auth import add_user, has_users
     from assistant.log.db import open_db, write_transaction
-    from assistant.web.app import create_app
+    from assistant.web.app import create_app, uvicorn_options
 
     settings = Settings.from_env(host=host, port=port, db_path=db_path, replies_dir=replies_dir)
     db = open_db(settings.db_path)
@@ -410,13 +410,19 @@ def serve(host, port, workers, db_path, replies_dir):
         click.echo(f"Created the first lead account 'lead' (shown once):\n  password: {lead.password}\n  API token: {lead.token}")
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (API docs: /docs)")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", **uvicorn_options())
         return
     # Each worker process builds its own app from the environment, so the options given here go there.
     os.environ["ASSISTANT_DB_PATH"] = str(settings.db_path.resolve())
     os.environ["ASSISTANT_REPLIES_DIR"] = str(settings.replies_dir.resolve())
     uvicorn.run(
-        "assistant.web.app:create_app", factory=True, workers=workers, host=settings.host, port=settings.port, log_level="warning"
+        "assistant.web.app:create_app",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        **uvicorn_options(),
     )
 
 

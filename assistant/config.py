@@ -30,6 +30,16 @@ class Settings:
         default="127.0.0.1", metadata={"help": "Bind address of `assistant serve`; 127.0.0.1 keeps it on this machine"}
     )
     port: int = field(default=8000, metadata={"help": "Port of `assistant serve`"})
+    behind_https: bool = field(
+        default=False,
+        metadata={"help": "The service is reached over HTTPS (a reverse proxy): cookies get Secure, responses HSTS"},
+    )
+    public_origin: str = field(
+        default="",
+        metadata={
+            "help": "The address agents use, e.g. https://assist.example.com (bookmarklet, links); default http://host:port"
+        },
+    )
     cache_dir: Path = field(
         default=Path(tempfile.gettempdir()) / "assistant",
         metadata={"help": "Where the trimmed jieba dictionary and its cache are kept"},
@@ -54,6 +64,11 @@ class Settings:
         return self.db_path.parent / "secret.key"
 
     @property
+    def origin(self) -> str:
+        """Where agents reach the service: ``public_origin``, else this host and port (never a request's Host header)."""
+        return self.public_origin.rstrip("/") or f"http://{self.host}:{self.port}"
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.week_timezone)
 
@@ -70,8 +85,10 @@ class Settings:
         return replace(cls(), **values)  # type: ignore[arg-type]  # values are coerced per field type above
 
 
-def _coerce(type_name: str, raw: str) -> int | bool | Path | str:
+def _coerce(type_name: str, raw: str) -> bool | int | Path | str:
     if type_name == "bool":
+        if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+            raise ValueError(f"not a yes/no value: {raw!r}")
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if type_name == "int":
         return int(raw)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from assistant.engine.core import Engine, History, Suggestion
-from assistant.errors import NotFound
+from assistant.errors import InvalidInput, NotFound
 from assistant.log import outcomes
 from assistant.log.outcomes import Shown, agent_verdict
 
@@ -187,13 +187,16 @@ def log_sent(
 
     :raises SuggestionTokenExpired: for a token older than a working day
     :raises SuggestionTokenInvalid: for a token changed, not issued here, or for another complaint, agent or template
-    :raises InvalidInput: for an empty reply, a verdict outside the taxonomy, or a key used by another agent
+    :raises InvalidInput: for an empty reply, an unknown template, a verdict outside the taxonomy, or a key used by
+        another agent
     """
     if token:
         shown = Shown.unseal(token, secret)
-        shown.check(complaint=complaint, agent=agent, template_id=template_id)
+        shown.check(complaint=complaint, agent=agent, template_id=template_id)  # only a template the token showed
         idempotency_key = idempotency_key or shown.key
     else:
+        if template_id is not None and all(t.id != template_id for t in engine.library.templates):
+            raise InvalidInput(f"template_id {template_id[:120]!r} is not a template of the library")
         s = suggest(engine, complaint, fields, agent=signature or agent, db=db, key=key, tz=tz, conversion=conversion)
         shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
     verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
@@ -208,6 +211,7 @@ def log_sent(
         tz=tz,
         template_id=template_id,
         customer=fields.buyer_id,
+        salutation=fields.customer,
         order_id=fields.order_id,
         rating=rating,
         verdict=verdict,

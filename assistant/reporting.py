@@ -20,6 +20,7 @@ from assistant.engine.sincerity import Sincerity
 from assistant.log.db import bump_stamp, open_db, read_stamp
 from assistant.log.export import export_file
 from assistant.log.stats import (
+    YEARS,
     WeeklyStats,
     WeekTotal,
     iso_week,
@@ -56,8 +57,8 @@ class WeekOverview:
     current: WeeklyStats
     trend: list[WeekTotal]
     rows: list[dict]
-    prev_week: str
-    next_week: str
+    prev_week: str | None  # None at the edge of the weeks the statistics accept (2000-W01 to 2099's last)
+    next_week: str | None
 
 
 def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, trend_weeks: int = TREND_WEEKS) -> WeekOverview:
@@ -66,11 +67,16 @@ def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, 
     return WeekOverview(
         week=week,
         current=weekly_stats(db, week),
-        trend=week_totals(db, previous_weeks(week, trend_weeks)),
+        trend=week_totals(db, [w for w in previous_weeks(week, trend_weeks) if _accepted(w)]),
         rows=week_replies(db, week),
-        prev_week=previous_weeks(week, 2)[0],
-        next_week=shift_week(week, 1),
+        prev_week=shift_week(week, -1) if _accepted(shift_week(week, -1)) else None,
+        next_week=shift_week(week, 1) if _accepted(shift_week(week, 1)) else None,
     )
+
+
+def _accepted(week: str) -> bool:
+    """Whether the statistics accept ``week`` (the API and the page take the same range, ``parse_week``'s)."""
+    return int(week[:4]) in YEARS
 
 
 def previous_weeks(week: str, n: int) -> list[str]:

@@ -1,6 +1,7 @@
 """Helpers that create test data (kept out of conftest so tests import them explicitly)."""
 
 import re
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -34,3 +35,31 @@ def sign_in(client, name: str, password: str) -> str:
     )
     assert response.status_code == 303, response.text
     return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/compose").text).group(1)
+
+
+@contextmanager
+def running(app, **options):
+    """Serve ``app`` with uvicorn (and ``options``) on a free 127.0.0.1 port in a background thread; yields its base URL.
+
+    A real server with a real event loop, for what TestClient cannot show: one request blocking another.
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -13,6 +13,20 @@ from assistant.log.redact import keyed_hash, redact
         ("发到 wang.li@example.com 谢谢", "[邮箱]", "wang.li@example.com"),
         ("卡号 6222 0212 3456 7890 128 被扣款", "[银行卡号]", "6222 0212 3456 7890 128"),
         ("寄到上海市浦东新区张杨路1500号3栋502室，别送错", "[地址]", "张杨路1500号"),
+        # issue 14 item 4: the formats that were left in clear
+        ("电话１３８１２３４５６７８", "[手机号]", "１２３４５６７８"),
+        ("手机 138.1234.5678 晚上打", "[手机号]", "1234.5678"),
+        ("打 0086 138 1234 5678", "[手机号]", "1234 5678"),
+        ("门店电话(0755)8888 6666", "[电话]", "8888 6666"),
+        ("身份证 110105 19491231 002X", "[身份证号]", "19491231"),
+        ("老身份证110105491231002", "[身份证号]", "110105491231002"),
+        ("邮箱 wang.li＠example.com", "[邮箱]", "wang.li"),
+        ("卡号 6222 0212 3456 7890 123 被扣款", "[银行卡号]", "7890 123"),
+        ("信用卡：3222021234567890123", "[银行卡号]", "3222021234567890123"),
+        ("寄到北京市朝阳区建国路八十八号，别送错", "[地址]", "八十八号"),
+        ("加我微信：wang_li88 细聊", "[微信号]", "wang_li88"),
+        ("vx wxid_abc12345", "[微信号]", "abc12345"),
+        ("QQ号是 12345678", "[QQ号]", "12345678"),
     ],
 )
 def test_each_kind_of_personal_data_is_masked(text, label, secret):
@@ -38,5 +52,11 @@ def test_keyed_hash_recognises_a_repeat_without_storing_the_value():
     assert keyed_hash(None, key) is None and keyed_hash("  ", key) is None
 
 
-def test_a_number_failing_the_card_check_is_kept():
-    assert redact("单号 6222 0212 3456 7890 123") == "单号 6222 0212 3456 7890 123"
+def test_a_long_number_that_is_no_card_is_kept():
+    # Fails the Luhn check, no UnionPay prefix, not named a card: an order or waybill number.
+    assert redact("单号 3222 0212 3456 7890 123") == "单号 3222 0212 3456 7890 123"
+
+
+def test_the_salutation_is_masked_everywhere_it_appears():
+    assert redact("王女士您好，王女士的订单已补发", salutation="王女士") == "[称呼]您好，[称呼]的订单已补发"
+    assert redact("王先生您好", salutation="王") == "王先生您好"  # one character would mask every 王

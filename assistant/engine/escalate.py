@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.engine.library import compile_pattern
 from assistant.engine.model import ESCALATE, TrainedModel, escalation_features
 from assistant.engine.normalize import Normalized
 from assistant.engine.yamlfile import LineDict, load_yaml
@@ -82,7 +83,7 @@ def load_rules(path: Path | str) -> dict[str, Rule]:
             if not isinstance(items, list):
                 raise LibraryError(f"'{reason}.{key}' must be a list", str(path), spec.line_of(key))
             try:
-                compiled[key] = tuple(re.compile(str(p)) for p in items)
+                compiled[key] = tuple(compile_pattern(str(p)) for p in items)
             except re.error as e:
                 raise LibraryError(f"'{reason}.{key}': bad regular expression: {e}", str(path), spec.line_of(key)) from None
         rules[reason] = Rule(

@@ -15,7 +15,7 @@ import jinja2
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from assistant.engine.library import PLACEHOLDERS, Keyword, Library, Template
+from assistant.engine.library import PLACEHOLDERS, Keyword, Library, Template, compile_pattern
 from assistant.engine.yamlfile import LineDict, load_yaml
 from assistant.errors import LibraryError
 from assistant.taxonomy import INTENT, INTENTS, OFFLINE, REASONS
@@ -176,7 +176,7 @@ def _parse_patterns(raw, rel: str, line: int) -> tuple[tuple[tuple[re.Pattern, f
     out = []
     for kw in keywords:
         try:
-            out.append((re.compile(kw.word), kw.weight))
+            out.append((compile_pattern(kw.word), kw.weight))
         except re.error as e:
             problems.append(Problem(rel, line, f"pattern '{kw.word}': bad regular expression: {e}"))
     return tuple(out), problems

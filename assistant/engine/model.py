@@ -23,7 +23,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -39,17 +39,18 @@ ESCALATE = "escalate"  # the escalation model's first column: escalate at all; t
 
 def intent_features(normalized: Normalized) -> list[str]:
     """Character 1-3-grams of the text (without @mentions) and its jieba words."""
-    return _char_ngrams(normalized.text) + [WORD + t for t in normalized.tokens]
+    return [*_char_ngrams(normalized.text), *(WORD + t for t in normalized.tokens)]
 
 
 def escalation_features(normalized: Normalized) -> list[str]:
     """Character 1-3-grams of the text with @mentions (a tag of "@中国消费者报" is a signal) and its jieba words."""
-    return _char_ngrams(normalized.full) + [WORD + t for t in normalized.tokens]
+    return [*_char_ngrams(normalized.full), *(WORD + t for t in normalized.tokens)]
 
 
-def _char_ngrams(text: str) -> list[str]:
+@lru_cache(maxsize=4)  # both models ask for the same text (text and full differ only by @mentions)
+def _char_ngrams(text: str) -> tuple[str, ...]:
     text = " ".join(text.split())
-    return [text[i : i + n] for n in NGRAMS for i in range(len(text) - n + 1) if not text[i : i + n].isspace()]
+    return tuple(text[i : i + n] for n in NGRAMS for i in range(len(text) - n + 1) if not text[i : i + n].isspace())
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,7 @@ def triage(engine: Engine, rows: list[Row], progress=None) -> tuple[list[dict], 
 
 
 def write_records(records: list[dict], fp, fmt: str) -> None:
-    """Write triaged records as CSV (lists joined with "|", formula-safe cells) or JSONL."""
+    """Write triaged records as CSV (lists joined with "|", formula-safe cells, header included) or JSONL."""
     if fmt == "jsonl":
         for record in records:
             fp.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -164,10 +164,10 @@ def write_records(records: list[dict], fp, fmt: str) -> None:
     first = ["line", "file_line", "severity", "escalate", "reasons", "intents", "text", "draft", "action"]
     extra = [k for r in records for k in r if k not in first]
     columns = first + list(dict.fromkeys(extra))
-    writer = csv.DictWriter(fp, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(fp, lineterminator="\n")
+    writer.writerow([safe_cell(c) for c in columns])  # the header's extra columns come from the uploaded file
     for record in records:
-        writer.writerow({k: _cell(record.get(k, "")) for k in columns})
+        writer.writerow([_cell(record.get(k, "")) for k in columns])
 
 
 def _cell(value) -> str:
@@ -176,8 +176,21 @@ def _cell(value) -> str:
     return safe_cell(str(value))
 
 
+# What a spreadsheet may read as the start of a formula (OWASP "CSV injection"), full-width forms included (some
+# spreadsheets fold them), and what may stand before it unseen: whitespace, line breaks, zero-width and BOM characters.
+_FORMULA_START = frozenset("=+-@\t\r\n＝＋－＠")
+_UNSEEN_PREFIX = re.compile(r"[\s\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]*")
+
+
 def safe_cell(value):
-    """A value safe for a spreadsheet cell: text that would run as a formula gets a leading quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A value safe for a spreadsheet cell: text that could run as a formula gets a leading quote.
+
+    That is text starting with = + - @ (or their full-width forms), a tab or a line break, also after leading
+    spaces, line breaks or zero-width characters. Anything that is not text is returned as it is.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    start = _UNSEEN_PREFIX.match(value).end()  # type: ignore[union-attr]  # a * pattern always matches
+    if value[0] in _FORMULA_START or value[start : start + 1] in _FORMULA_START:
         return "'" + value
     return value

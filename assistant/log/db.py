@@ -9,9 +9,12 @@ because FastAPI may run a dependency and its route in different threads.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import secrets
 import sqlite3
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +25,7 @@ from sqlite_utils.migrations import Migrations
 
 from assistant.errors import InvalidInput, StorageUnavailable
 
+log = logging.getLogger("assistant")
 migrations = Migrations("assistant")
 
 
@@ -147,13 +151,15 @@ def m009_shared_state(db: sqlite_utils.Database) -> None:
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 
+    The file, its -wal and -shm are kept private (``make_private``) before SQLite opens them.
+
     :param migrate: False for per-request connections once start-up has migrated the file
 
-    :raises StorageUnavailable: when the file cannot be opened or written
+    :raises StorageUnavailable: when the file cannot be opened or written (naming the read-only files)
     """
     try:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            make_private(Path(path), folder=migrate)  # the folder once, at start-up
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA busy_timeout = 5000")
@@ -167,27 +173,98 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
             with write_transaction(db):
                 migrations.apply(db)
     except (sqlite3.Error, OSError) as e:
-        raise StorageUnavailable(f"cannot open the log at {path}: {e}") from None
+        fault = read_only_files(Path(path)) if str(path) != ":memory:" else ""
+        raise StorageUnavailable(f"cannot open the log at {path}: {e}" + (f" ({fault})" if fault else "")) from None
     return db
 
 
+def companions(path: Path) -> list[Path]:
+    """The log file and the -wal and -shm files SQLite keeps beside it in WAL mode."""
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+def make_private(path: Path, *, folder: bool = True) -> None:
+    """Keep the log readable by its owner only: folder 0700, file, -wal and -shm 0600, created so before SQLite does.
+
+    SQLite gives a new -wal or -shm the mode of the database file, so a log made read-only (0444) leaves them
+    read-only after its mode is put back: they are made writable again here once the file itself is writable.
+    Only files this user owns are changed, and an existing folder only when it holds nothing but the log and
+    its keys (a log kept in the working directory or /tmp leaves that folder as it is).
+
+    :param folder: also create or tighten the folder
+    """
+    if folder:
+        _private_folder(path.parent)
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            pass  # another process made it first
+    database_writable = os.access(path, os.W_OK)
+    for file in companions(path):
+        _tighten(file, 0o600, heal=database_writable and file != path)
+
+
+_OWN_FILES = re.compile(r"[^/]*\.db(-wal|-shm|-journal)?|secret\.key|session\.key|.*\.tmp")
+
+
+def _private_folder(folder: Path) -> None:
+    """Create the log's folder 0700, or take group and other permissions off it when it is the log's own folder."""
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif stat.S_IMODE(folder.stat().st_mode) & 0o077 and all(_OWN_FILES.fullmatch(p.name) for p in folder.iterdir()):
+        _tighten(folder, 0o700)
+
+
+def _tighten(path: Path, mode: int, *, heal: bool = False) -> None:
+    """Take group and other permissions off a file or folder this user owns (and, with ``heal``, give back the owner's)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return
+    if st.st_uid != os.getuid() or st.st_mode & stat.S_ISVTX:
+        return
+    current = stat.S_IMODE(st.st_mode)
+    wanted = mode if heal else current & ~0o077
+    if current != wanted and (heal or current & 0o077):
+        if heal and current & 0o200 == 0:
+            log.warning("%s was read-only (mode %o, left from a permission fault): made writable again", path.name, current)
+        path.chmod(wanted)
+
+
+def read_only_files(path: Path) -> str:
+    """Which of the log's files this process cannot write, by name and mode ("" when none): what an operator must fix."""
+    names = []
+    for file in companions(path):
+        try:
+            if file.exists() and not os.access(file, os.W_OK):
+                names.append(f"{file.name} (mode {stat.S_IMODE(file.stat().st_mode):o})")
+        except OSError:
+            continue
+    if not os.access(path.parent, os.W_OK):
+        names.append(f"the folder {path.parent} (mode {stat.S_IMODE(path.parent.stat().st_mode):o})")
+    return "read-only: " + ", ".join(names) if names else ""
+
+
 def load_or_create_secret(path: Path) -> bytes:
-    """The HMAC key kept beside the database (mode 0600), created on first use.
+    """The HMAC key kept beside the database (mode 0600, in a 0700 folder), created on first use; a looser mode is tightened.
 
     Several processes may create it at once (`serve --workers N`): each writes a complete candidate
     to its own file and links it to ``path``, which fails if the file exists; whoever loses reads the
     winner's key, so every process ends up with the same one.
     """
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
-        try:
-            with os.fdopen(fd, "w") as fp:
-                fp.write(secrets.token_bytes(32).hex())
-            with contextlib.suppress(FileExistsError):
-                os.link(partial, path)
-        finally:
-            os.unlink(partial)
+    if path.exists():
+        _tighten(path, 0o600)
+        return bytes.fromhex(path.read_text().strip())
+    _private_folder(path.parent)
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as fp:
+            fp.write(secrets.token_bytes(32).hex())
+        with contextlib.suppress(FileExistsError):
+            os.link(partial, path)
+    finally:
+        os.unlink(partial)
     return bytes.fromhex(path.read_text().strip())
 
 
@@ -204,6 +281,7 @@ def backup(db: sqlite_utils.Database, out: Path) -> int:
         raise InvalidInput(f"{out} already exists; choose a new file for the backup")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # private like the log: it holds password hashes
     target = sqlite3.connect(str(partial))
     try:
         db.conn.backup(target)

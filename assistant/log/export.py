@@ -3,7 +3,8 @@
 The figures come from one ``WeeklyStats`` object, so an export holds exactly the
 numbers ``GET /api/v1/stats/weekly`` returns. CSV is UTF-8 with a byte-order
 mark so Excel shows Chinese; every CSV cell that Excel would read as a formula
-(starting with = + - @) is prefixed with a quote (OWASP "CSV injection"). XLSX
+(starting with = + - @ or their full-width forms, also after spaces, line breaks or
+zero-width characters) is prefixed with a quote (OWASP "CSV injection"). XLSX
 is written with XlsxWriter (about twice as fast as openpyxl here) with text
 always typed as text.
 """
@@ -137,7 +138,8 @@ def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
     """Write a workbook to a binary stream: summary, one sheet per breakdown, and the rows, named and headed in Chinese.
 
     Text is always written as text (``strings_to_formulas`` off), so a cell that
-    starts with "=" is shown, never evaluated.
+    starts with "=" is shown, never evaluated; it also gets the CSV's leading quote (``safe_cell``), so
+    editing the cell in a spreadsheet does not turn it into a formula either.
     """
     book = xlsxwriter.Workbook(
         fp, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -155,11 +157,11 @@ def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
         sheet = book.add_worksheet(title)
         sheet.write_row(0, 0, [KEY_LABELS[name], *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)])
         for n, f in enumerate(stats.breakdowns[name], start=1):
-            sheet.write_row(n, 0, [f.key, *figure_values(f)])
+            sheet.write_row(n, 0, [safe_cell(f.key), *figure_values(f)])
     sheet = book.add_worksheet(ROWS_SHEET)
     sheet.write_row(0, 0, [ROW_LABELS[c] for c in ROW_COLUMNS])
     for n, row in enumerate(rows, start=1):
-        sheet.write_row(n, 0, [row[c] for c in ROW_COLUMNS])
+        sheet.write_row(n, 0, [safe_cell(row[c]) for c in ROW_COLUMNS])
     book.close()
 
 

@@ -253,6 +253,7 @@ def log_shown(
     tz: ZoneInfo,
     template_id: str | None = None,
     customer: str | None = None,
+    salutation: str | None = None,
     order_id: str | None = None,
     rating: int | None = None,
     verdict: Verdict | None = None,
@@ -269,6 +270,7 @@ def log_shown(
     :param idempotency_key: when a reply with this key exists, its id is returned and nothing is written
     :param customer: who the customer is (the platform's buyer nickname or ID, never a salutation such as
         "王女士"), stored as ``customer_ref``, a keyed hash
+    :param salutation: how the drafts addressed the customer ("王女士"): masked in every stored text
     :param key: the HMAC key for customer and order references
     :raises InvalidInput: for an empty reply, or a key already used by another agent
     """
@@ -283,16 +285,16 @@ def log_shown(
         "sent_at": now.astimezone(UTC).isoformat(timespec="seconds"),
         "week": iso_week(now, tz),
         "agent": agent,
-        "platform": platform,
+        "platform": redact(platform),
         "intent": shown.intent,
         "intents": json.dumps([i for i, _ in shown.intents]),
         "intent_scores": json.dumps([score for _, score in shown.intents]),
         "escalate": int(shown.escalate),
         "reasons": json.dumps(list(shown.reasons)),
         "template_id": template_id,
-        "complaint": redact(complaint),
-        "drafted_text": redact(drafted) if drafted else None,
-        "sent_text": redact(sent),
+        "complaint": redact(complaint, salutation=salutation),
+        "drafted_text": redact(drafted, salutation=salutation) if drafted else None,
+        "sent_text": redact(sent, salutation=salutation),
         "edit_ratio": round(1 - fuzz.ratio(drafted, sent) / 100, 3) if drafted else None,
         "sincerity": check_sincerity(sent_text, complaint).score,
         "customer_ref": keyed_hash(customer, key),
@@ -375,7 +377,7 @@ def record_outcome(
             "reply_id": reply_id,
             "result": result,
             "rating_after": rating_after,
-            "note": note,
+            "note": redact(note) if note else note,  # a note may name a phone, an address, an ID number
             "recorded_by": by,
             "recorded_at": stamp,
             "superseded": 0,
@@ -571,6 +573,9 @@ def _existing_ids(db: sqlite_utils.Database, content: str) -> set[int]:
     return found
 
 
+MAX_IMPORT_ROWS = 20_000  # rows of one outcome import (about 10 s of checking and writing at the limit)
+
+
 def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: datetime | None = None) -> int:
     """Import outcomes from CSV (``reply_id,result[,rating_after][,note]``), all or nothing.
 
@@ -579,6 +584,9 @@ def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: da
     :returns: the number of outcomes recorded
     :raises ImportRejected: listing every bad row with its line; the log is unchanged
     """
+    lines = content.count("\n")
+    if lines > MAX_IMPORT_ROWS + 1:
+        raise ImportRejected([ImportProblem(1, f"the file has {lines} lines; import at most {MAX_IMPORT_ROWS} rows at a time")])
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
     missing = {"reply_id", "result"} - set(reader.fieldnames or [])
     if missing:

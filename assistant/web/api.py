@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 
@@ -96,8 +97,11 @@ class OutcomeIn(Body):
 
 
 @router.get("/healthz", tags=["meta"])
-def healthz(request: Request) -> dict:
-    """Liveness check (no authentication), with the version of the reply library this process serves."""
+async def healthz(request: Request) -> dict:
+    """Liveness check (no authentication), with the version of the reply library this process serves.
+
+    Answered on the event loop, never queued behind the thread pool's work.
+    """
     return {"status": "ok", "library_version": request.app.state.library_version}
 
 
@@ -216,7 +220,8 @@ async def import_outcomes(request: Request, user: Lead, db: DB) -> dict:
         content = (await request.body()).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput("the CSV body is not UTF-8") from None
-    return {"imported": outcomes.import_outcomes(db, content, by=user.name)}
+    # Parsing, checking and writing thousands of rows is blocking work: the thread pool, never the event loop.
+    return {"imported": await run_in_threadpool(outcomes.import_outcomes, db, content, by=user.name)}
 
 
 @router.get(f"{v1}/stats/weekly", tags=["statistics"])

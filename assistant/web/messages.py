@@ -38,6 +38,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"not valid JSON \((.*)\)"), r"不是有效的 JSON（\1）"),
     (re.compile(r"no 'text' field"), "没有 text 字段"),
     (re.compile(r"cannot open the log at .*"), "记录数据库打不开，请联系管理员。"),
+    (
+        re.compile(r"template_id .* is not a template of the library"),
+        "草稿用的模板不在模板库里（可能刚被删掉），请重新生成草稿后再标记为已发送。",
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import anyio
 from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
@@ -201,6 +202,18 @@ def compose_sincerity(request: Request, user: PageUser, sent_text: Text = "", co
     return render(request, "_sincerity.html", {"sincerity": result}, user)
 
 
+# The longest value of each field of a reply marked as sent, as the API's ReplyIn takes them (the complaint: max_chars).
+SENT_LIMITS = {
+    "sent_text": (5000, "回复"),
+    "platform": (40, "平台"),
+    "customer": (100, "称呼"),
+    "product": (100, "商品"),
+    "order_id": (64, "订单号"),
+    "buyer_id": (100, "买家账号"),
+    "template_id": (120, "模板编号"),
+}
+
+
 @router.post("/compose/sent", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def compose_sent(
     request: Request,
@@ -239,6 +252,12 @@ def compose_sent(
     template_id = _blank(template_id)
     if not sent_text.strip():
         return _sent_error(request, user, "回复内容是空的，请先写好回复再标记为已发送。")
+    given = {"sent_text": sent_text, "complaint": complaint, "platform": platform, "customer": customer, "product": product}
+    given |= {"order_id": order_id, "buyer_id": buyer_id, "template_id": template_id}
+    for name, value in given.items():
+        longest, label = SENT_LIMITS.get(name, (settings.max_chars, "投诉"))
+        if value is not None and len(value) > longest:
+            return _sent_error(request, user, f"{label}最多 {longest} 个字，这次有 {len(value)} 个字，请删减后再标记为已发送。")
     if not _blank(confirm_send):
         problems = severe_problems(sent_text, complaint)
         if problems:
@@ -441,25 +460,39 @@ def _csv_columns(content: str) -> list[str]:
     return next(csv.reader(io.StringIO(content, newline="")), [])
 
 
+# A backlog is ranked in the thread pool (never on the event loop, so /healthz and other agents are served meanwhile),
+# and bounded: at most this many complaints and characters in one batch (about 10 s of engine time at the limit).
+TRIAGE_MAX_ROWS = 2000
+TRIAGE_MAX_CHARS = 200_000
+
+
 @router.post("/triage", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def triage_run(request: Request, user: PageUser, engine: EngineDep):
     """Rank a pasted or uploaded backlog with the same function as ``assistant triage``.
 
-    A file that cannot be read (encoding, no ``text`` column, no complaints) is answered on the page, in Chinese.
+    Only the form is read here; decoding, parsing and ranking run in the thread pool. A file that cannot be
+    read (encoding, no ``text`` column, no complaints) or a batch over the limits is answered on the page, in Chinese.
     """
     form = await request.form()
     upload, pasted = form.get("file"), str(form.get("text") or "")
+    # request.form() gives Starlette's UploadFile (FastAPI's is a subclass of it).
+    if isinstance(upload, StarletteUploadFile) and upload.filename:
+        name, raw = upload.filename, await upload.read()
+        return await run_in_threadpool(_triage, request, user, engine, name, raw, "")
+    return await run_in_threadpool(_triage, request, user, engine, None, b"", pasted)
+
+
+def _triage(request: Request, user: User, engine, name: str | None, raw: bytes, pasted: str):
+    """The triage page for an uploaded file (``name`` and its bytes) or pasted lines (blocking: run in the thread pool)."""
     note = None
 
     def refuse(message: str):
         return render(request, "triage.html", _triage_context(error=message), user, status_code=400)
 
-    # request.form() gives Starlette's UploadFile (FastAPI's is a subclass of it).
-    if isinstance(upload, StarletteUploadFile) and upload.filename:
-        name = upload.filename
+    if name is not None:
         if FilePath(name).suffix.lower() not in (".csv", ".jsonl", ".ndjson", ".txt"):
             return refuse(f"不能分拣“{name}”：只能上传 CSV、JSONL 或 TXT 文件。Excel 表格请先另存为“CSV UTF-8”。")
-        decoded = decode_upload(await upload.read())
+        decoded = decode_upload(raw)
         if decoded is None:
             return refuse(f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。")
         content, encoding = decoded
@@ -481,8 +514,11 @@ async def triage_run(request: Request, user: PageUser, engine: EngineDep):
         rows, skipped = batch.parse_rows(pasted, "pasted.txt")
         if not rows:
             return refuse("没有要分拣的投诉：请粘贴投诉（每行一条），或选择一个 CSV 文件。")
-    if len(rows) > 2000:
-        return refuse("一次最多分拣 2000 条，请分批上传。")
+    if len(rows) > TRIAGE_MAX_ROWS:
+        return refuse(f"一次最多分拣 {TRIAGE_MAX_ROWS} 条，这次有 {len(rows)} 条，请分批上传。")
+    chars = sum(len(r.text) for r in rows)
+    if chars > TRIAGE_MAX_CHARS:
+        return refuse(f"一次最多分拣 {TRIAGE_MAX_CHARS // 10000} 万字，这次有 {chars} 字，请分批上传。")
     records, failed = batch.triage(engine, rows)
     store: dict = request.app.state.triage_results
     result_id = secrets.token_urlsafe(8)
@@ -509,8 +545,8 @@ def triage_download(request: Request, user: PageUser, result_id: str):
 
 
 @router.get("/help", response_class=HTMLResponse)
-def help_page(request: Request, user: PageUser):
-    origin = str(request.base_url).rstrip("/")
+def help_page(request: Request, user: PageUser, settings: SettingsDep):
+    origin = settings.origin  # a setting, never the request's Host header (which any client may set)
     bookmarklet = (
         "javascript:(()=>{const t=String(getSelection()).trim();"
         f"window.open({json.dumps(origin + '/compose?text=')}+encodeURIComponent(t),'_blank')}})()"
