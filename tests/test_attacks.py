@@ -136,6 +136,7 @@ def test_week_exports_neutralise_formulas_in_csv_and_xlsx(make_client, engine):
 
     from openpyxl import load_workbook
 
+    from assistant.log.export import ROW_LABELS, ROWS_SHEET, SHEET_NAMES
     from tests.helpers import make_reply
 
     client, db = make_client()
@@ -149,10 +150,10 @@ def test_week_exports_neutralise_formulas_in_csv_and_xlsx(make_client, engine):
     assert len(table) == len(FORMULAS)
     assert all(_is_neutral(r["sent_text"]) and _is_neutral(r["platform"]) for r in table), table
     book = load_workbook(io.BytesIO(client.get("/api/v1/export", params={**params, "format": "xlsx"}, headers=lead).content))
-    sheet = book["rows"]
+    sheet = book[ROWS_SHEET]
     header = [c.value for c in sheet[1]]
-    cells = [row[header.index("sent_text")] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    platforms = [row[0] for row in book["by platform"].iter_rows(min_row=2, values_only=True)]
+    cells = [row[header.index(ROW_LABELS["sent_text"])] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    platforms = [row[0] for row in book[SHEET_NAMES["platform"]].iter_rows(min_row=2, values_only=True)]
     assert len(cells) == len(FORMULAS) and all(_is_neutral(c) for c in cells + platforms), cells + platforms
 
 

@@ -4,6 +4,8 @@ Real `assistant serve` processes on 127.0.0.1; each answer names its process in 
 ``worker_header`` setting), so the tests can tell the workers apart.
 """
 
+import csv
+import io
 import os
 import re
 import socket
@@ -187,3 +189,39 @@ def test_the_library_page_button_reaches_another_app_on_the_same_log(settings, e
             time.sleep(0.2)
         assert two.get("/healthz").json()["library_version"] == 1
         assert two.app.state.engine is not engine  # it loaded its own, new engine
+
+
+def test_a_triage_download_link_works_on_another_worker_masked_and_only_for_its_owner(settings, engine):
+    """The CSV of a ranked backlog is kept in the log, not in the worker that ranked it, with personal data masked."""
+    from fastapi.testclient import TestClient
+    from helpers import sign_in
+
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
+    from assistant.log.export import TRIAGE_KEPT_S, keep_triage_csv, triage_csv
+    from assistant.web.app import create_app
+
+    with TestClient(create_app(settings, engine=engine)) as one, TestClient(create_app(settings, engine=engine)) as two:
+        with open_db(settings.db_path) as db:
+            agent, other = add_user(db, "小林", "agent"), add_user(db, "小周", "agent")
+        csrf = sign_in(one, "小林", agent.password)
+        backlog = "快递一个星期还没到，电话13812345678\n用了以后脸上过敏红肿，再不处理我就打12315投诉"
+        page = one.post("/triage", data={"csrf": csrf, "text": backlog})
+        assert page.status_code == 200 and "共 2 条" in page.text
+        link = re.search(r'href="(/triage/[^"]+\.csv)"', page.text).group(1)
+        two.cookies = one.cookies  # the same browser, answered by the other worker
+        download = two.get(link)
+        assert download.status_code == 200, download.text
+        rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
+        assert len(rows) == 2 and "12315" in rows[0]["text"]  # most severe first
+        assert "13812345678" not in download.text and "快递一个星期还没到" in download.text
+        two.cookies.clear()
+        sign_in(two, "小周", other.password)
+        assert two.get(link).status_code == 404  # another agent's backlog is not theirs to download
+
+    with open_db(settings.db_path) as db:
+        old = keep_triage_csv(db, "小林", "text\n物流慢\n", now=1_000.0)
+        assert triage_csv(db, old, "小林", now=1_000.0 + TRIAGE_KEPT_S - 1) == "text\n物流慢\n"
+        assert triage_csv(db, old, "小林", now=1_000.0 + TRIAGE_KEPT_S + 1) is None
+        keep_triage_csv(db, "小林", "text\n再来一批\n", now=1_000.0 + 2 * TRIAGE_KEPT_S)  # keeping prunes the expired
+        assert db.execute("select count(*) from triage_results where id = ?", [old]).fetchone()[0] == 0

@@ -148,6 +148,15 @@ def m009_shared_state(db: sqlite_utils.Database) -> None:
     db.table("stamps").create({"name": str, "value": int}, pk="name", not_null={"value"})
 
 
+@migrations()
+def m010_triage_results(db: sqlite_utils.Database) -> None:
+    # A ranked backlog's CSV, kept for its download link for an hour: in the log, not in one worker's memory, so
+    # the link works whichever worker of `serve --workers N` answers it. Personal data is masked before it is kept.
+    columns = {"id": str, "owner": str, "at": float, "csv": str}
+    db.table("triage_results").create(columns, pk="id", not_null={"owner", "at", "csv"})
+    db.table("triage_results").create_index(["at"])
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
+import time
 from collections.abc import Iterator
 
 import sqlite_utils
@@ -20,6 +22,8 @@ import xlsxwriter
 
 from assistant.engine.triage import safe_cell
 from assistant.errors import InvalidInput
+from assistant.log.db import write_transaction
+from assistant.log.redact import redact
 from assistant.log.stats import DIMENSIONS, WeeklyStats, weekly_stats
 
 FIGURE_COLUMNS = [
@@ -182,3 +186,28 @@ def export_file(db: sqlite_utils.Database, week: str, fmt: str, table: str = "fi
     write_csv(result, reply_rows(db, result.week) if table == "rows" else None, text)
     suffix = "-rows" if table == "rows" else ""
     return text.getvalue().encode("utf-8"), "text/csv; charset=utf-8", f"{name}{suffix}.csv"
+
+
+TRIAGE_KEPT_S = 3600  # how long a ranked backlog's download link works
+
+
+def keep_triage_csv(db: sqlite_utils.Database, owner: str, text: str, *, now: float | None = None) -> str:
+    """Keep a ranked backlog's CSV (personal data masked) for its owner's download link; return the link's id.
+
+    Results older than ``TRIAGE_KEPT_S`` are deleted on the way, so the table holds at most an hour of batches.
+    """
+    now = time.time() if now is None else now
+    result_id = secrets.token_urlsafe(12)
+    with write_transaction(db):
+        db.execute("delete from triage_results where at < ?", [now - TRIAGE_KEPT_S])
+        db.execute("insert into triage_results (id, owner, at, csv) values (?, ?, ?, ?)", [result_id, owner, now, redact(text)])
+    return result_id
+
+
+def triage_csv(db: sqlite_utils.Database, result_id: str, owner: str, *, now: float | None = None) -> str | None:
+    """A kept backlog's CSV for its owner, or None when it is unknown, another user's or older than an hour."""
+    now = time.time() if now is None else now
+    row = db.execute(
+        "select csv from triage_results where id = ? and owner = ? and at >= ?", [result_id, owner, now - TRIAGE_KEPT_S]
+    ).fetchone()
+    return row[0] if row else None

@@ -92,7 +92,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.login_limiter = LoginLimiter(per_name=5, per_address=20, window=300)  # failed sign-ins, in the log
     app.state.password_gate = PasswordGate(slots=settings.password_checks)
     app.state.trusted_networks = trusted_networks(settings.trusted_proxies)
-    app.state.triage_results = {}
     session_key = load_or_create_secret(settings.db_path.parent / "session.key")
     # HttpOnly is always set by Starlette's SessionMiddleware; SameSite=Lax keeps the cookie off cross-site posts.
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, import_limit=settings.max_import_bytes)

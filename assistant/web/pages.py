@@ -16,6 +16,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 import anyio
+import sqlite_utils
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -25,7 +26,7 @@ from assistant import replying
 from assistant.engine import triage as batch
 from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound, RateLimited
-from assistant.log import outcomes
+from assistant.log import export, outcomes
 from assistant.log.auth import AccountDeactivated, LoginLimiter, User, check_password, list_users, revoke_session
 from assistant.log.db import open_db
 from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
@@ -467,7 +468,7 @@ TRIAGE_MAX_CHARS = 200_000
 
 
 @router.post("/triage", response_class=HTMLResponse, dependencies=[CsrfChecked])
-async def triage_run(request: Request, user: PageUser, engine: EngineDep):
+async def triage_run(request: Request, user: PageUser, engine: EngineDep, db: DB):
     """Rank a pasted or uploaded backlog with the same function as ``assistant triage``.
 
     Only the form is read here; decoding, parsing and ranking run in the thread pool. A file that cannot be
@@ -478,11 +479,11 @@ async def triage_run(request: Request, user: PageUser, engine: EngineDep):
     # request.form() gives Starlette's UploadFile (FastAPI's is a subclass of it).
     if isinstance(upload, StarletteUploadFile) and upload.filename:
         name, raw = upload.filename, await upload.read()
-        return await run_in_threadpool(_triage, request, user, engine, name, raw, "")
-    return await run_in_threadpool(_triage, request, user, engine, None, b"", pasted)
+        return await run_in_threadpool(_triage, request, user, engine, db, name, raw, "")
+    return await run_in_threadpool(_triage, request, user, engine, db, None, b"", pasted)
 
 
-def _triage(request: Request, user: User, engine, name: str | None, raw: bytes, pasted: str):
+def _triage(request: Request, user: User, engine, db: sqlite_utils.Database, name: str | None, raw: bytes, pasted: str):
     """The triage page for an uploaded file (``name`` and its bytes) or pasted lines (blocking: run in the thread pool)."""
     note = None
 
@@ -520,25 +521,20 @@ def _triage(request: Request, user: User, engine, name: str | None, raw: bytes, 
     if chars > TRIAGE_MAX_CHARS:
         return refuse(f"一次最多分拣 {TRIAGE_MAX_CHARS // 10000} 万字，这次有 {chars} 字，请分批上传。")
     records, failed = batch.triage(engine, rows)
-    store: dict = request.app.state.triage_results
-    result_id = secrets.token_urlsafe(8)
-    store[result_id] = (user.name, records)
-    while len(store) > 50:
-        store.pop(next(iter(store)))
+    out = io.StringIO()
+    batch.write_records(records, out, "csv")
+    result_id = export.keep_triage_csv(db, user.name, out.getvalue())
     skipped = [batch.Skipped(s.line, chinese(s.reason)) for s in sorted(skipped + failed, key=lambda s: s.line)]
     return render(request, "triage.html", _triage_context(records=records, skipped=skipped, result_id=result_id, note=note), user)
 
 
 @router.get("/triage/{result_id}.csv")
-def triage_download(request: Request, user: PageUser, result_id: str):
-    owner, records = request.app.state.triage_results.get(result_id, (None, None))
-    if records is None or owner != user.name:
-        raise NotFound("这份分拣结果已过期，请重新分拣。")
-    out = io.StringIO()
-    out.write("\ufeff")
-    batch.write_records(records, out, "csv")
+def triage_download(user: PageUser, db: DB, result_id: str):
+    text = export.triage_csv(db, result_id[:40], user.name)
+    if text is None:
+        raise NotFound("这份分拣结果已过期（只保留一小时），请重新分拣。")
     return Response(
-        out.getvalue().encode("utf-8"),
+        ("\ufeff" + text).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="triage.csv"'},
     )
