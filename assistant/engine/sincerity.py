@@ -50,10 +50,29 @@ HOLLOW = (
     "反馈给相关部门",
 )
 _HOLLOW_QIN = re.compile(r"(^|[。！!？?，,\s])亲[，,！!~～。 ]")
-_INDUCEMENT = re.compile(
-    r"好评返现|返现|(改|修改|换)(成|为)?(好评|评价|五星|5星)|改评|删评|删(除|掉)?(差评|评价|评论)|撤(销|回|掉)?(差评|评价)"
-    r"|追评|五星|5星|好评(送|返|有礼|奖|就)|晒图(送|返|有礼)|评价(后)?(送|返|奖|补偿)|给(个|我们)?好评|差评(删|改|撤)"
+# Review inducement reads meaning, not a word list: a change to the review (删除这条差评, 撤销评价, 改成五星, 给个好评,
+# 追评, 晒图 …) is severe on its own, and so is a mention of the review tied to a benefit under a condition
+# ("那条评价如果方便处理，补偿您20元"). Every gap is bounded and stops at a clause mark, so the search stays linear.
+_GAP = r"[^，,。；;！!？?\n“”]{0,8}?"
+_REVIEW = r"(?:差评|中评|评价|评论|评分|点评|星级|一星|二星|两星|三星)"
+_ABOUT = r"(?![里中内区上]|提到|所|反映|说|写)"  # "评价里提到的问题" refers to what the review says
+_CHANGE = re.compile(
+    rf"(?:删|撤|修改|更改|(?<![修更])改(?![进善正变])|更新|调整|取消|去掉|拿掉|隐藏|处理(?:一下|掉)|追加){_GAP}{_REVIEW}{_ABOUT}"
+    rf"|{_REVIEW}{_ABOUT}{_GAP}(?:删|撤|改(?![进善正变])|取消|去掉|拿掉|隐藏|追加)"
+    r"|(?:五星好评|5星好评|五颗星|五星|5星|满分|满星|好评)"
+    r"|晒图|晒单|带图评价|追评(?![里中内区上]|提到|所|说|写)"
 )
+_GOOD_REVIEW = re.compile(r"五星好评|5星好评|五颗星|五星|5星|满分|满星|好评")
+_THANKED = re.compile(r"(?:的|看到|收到)$|谢[^，,]*$")  # "感谢您的五星好评", "谢谢好评": a review already given, thanked
+_MENTION = re.compile(rf"{_REVIEW}|好评|五星|追评|晒图")
+_BENEFIT = re.compile(
+    r"返现|返还|返利|返您|红包|券|补偿|赠品|赠送|(?:再|另|加|多|额外)送|送(?:您|你|给您|一|个|份|张|小|精美|\d)|礼品|礼物|"
+    r"礼包|有礼|优惠|折扣|打折|免单|退一半|退(?:您)?(?:一部分|部分)|退款|退钱|转账|打款|现金|(?<!\d)\d{1,6} ?(?:元|块)|"
+    r"积分|奖励|好处|福利|运费险|包邮|报销|抽奖|小样"
+)
+_IF = re.compile(r"如果|的话|只要|方便|麻烦|能否|可否|能不能|可以|帮忙|之后|后")
+_ABOUT_RE = re.compile(_ABOUT)
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _ACTION = re.compile(
     r"补发|补寄|换新|更换|换一|换货|退款|退货|退回|退还|退差|退您|寄出|寄回|重新(发|寄|安排|做|送)|上门|安排|取件|取回|检测|维修|"
     r"回电|致电|打电话|给您电话|联系您|核实|核查|查明|调查|开具|补开|重开|补差|返还|召回|派送|加急|催促|催办|送到|送达|"
@@ -124,9 +143,12 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     own = _QUOTED.sub("", reply)  # the reply's own words: a quote of the customer's complaint is not ours
     penalties: list[tuple[int, str]] = []
 
-    inducements = sorted({m.group(0) for m in _INDUCEMENT.finditer(own)})
-    if inducements:
-        penalties.append((80, f"严重：出现诱导改评/删评的字眼（{'、'.join(inducements)}），违反平台规则和法律，必须删除"))
+    changes, benefits = review_inducement(own)
+    if changes:
+        tied = f"，并和好处挂钩（{'、'.join(benefits)}）" if benefits else ""
+        penalties.append(
+            (80, f"严重：要求或诱导顾客改评/删评/给好评（{'、'.join(changes)}）{tied}，违反平台规则和法律，必须删除")
+        )
 
     hollow = [p for p in HOLLOW if p in reply]
     hollow = [p for p in hollow if not any(p != q and p in q for q in hollow)]  # report the longest phrase only
@@ -169,6 +191,35 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
 
     score = max(0, 100 - sum(p for p, _ in penalties))
     return Sincerity(score, tuple(f for _, f in penalties))
+
+
+def review_inducement(text: str) -> tuple[list[str], list[str]]:
+    """The phrases that ask for a change to the review, and the benefits tied to them, sentence by sentence.
+
+    A change is a request to delete, withdraw or alter the review, to give a good one, a follow-up or photos
+    ("如果方便删除这条差评", "改成五星", "晒图"); thanking for a review already given ("感谢您的五星好评") or
+    referring to what it says ("您在评价里提到的问题") is not. A plain mention of the review counts as a change
+    when its sentence also offers a benefit under a condition ("那条评价如果能处理，补偿您20元").
+    """
+    changes: dict[str, None] = {}
+    benefits: dict[str, None] = {}
+    for sentence in _SENTENCE.finditer(text):
+        s = sentence.group(0)
+        found = [m.group(0) for m in _CHANGE.finditer(s) if not _thanked(s, m)]
+        offered = [m.group(0) for m in _BENEFIT.finditer(s)]
+        if not found and offered and _IF.search(s):
+            found = [m.group(0) for m in _MENTION.finditer(s) if not _thanked(s, m) and _ABOUT_RE.match(s, m.end())]
+        if found:
+            changes.update(dict.fromkeys(found))
+            benefits.update(dict.fromkeys(offered))
+    return list(changes), list(benefits)
+
+
+def _thanked(sentence: str, m: re.Match) -> bool:
+    """A good review mentioned as already given ("感谢您的好评"), or a review referred to by its content."""
+    if _GOOD_REVIEW.fullmatch(m.group(0)) or _MENTION.fullmatch(m.group(0)):
+        return bool(_THANKED.search(sentence, max(0, m.start() - 12), m.start()))
+    return False
 
 
 def done_claims(text: str) -> list[str]:
