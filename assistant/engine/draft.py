@@ -36,6 +36,15 @@ _RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗�
 
 
 @dataclass(frozen=True)
+class DraftTick:
+    """An action the agent can tick once it is done: ``promise`` in the draft's text becomes ``done``."""
+
+    label: str
+    promise: str
+    done: str
+
+
+@dataclass(frozen=True)
 class Draft:
     """One reply draft ready for the agent to edit."""
 
@@ -45,6 +54,7 @@ class Draft:
     private: str | None
     sincerity: Sincerity
     note: str | None = None
+    ticks: tuple[DraftTick, ...] = ()
 
     def to_dict(self) -> dict:
         out = {"template_id": self.template_id, "intent": self.intent, "text": self.text, "sincerity": self.sincerity.to_dict()}
@@ -52,6 +62,8 @@ class Draft:
             out["private"] = self.private
         if self.note:
             out["note"] = self.note
+        if self.ticks:
+            out["ticks"] = [{"label": t.label, "promise": t.promise, "done": t.done} for t in self.ticks]
         return out
 
 
@@ -157,7 +169,8 @@ def draft_replies(
                 continue
             private = library.render(template, fill, private=True) if template.private else None
             note = "；".join(notes) or None
-            drafts.append(Draft(template.id, intent, text, private, check_sincerity(text, normalized.text), note))
+            ticks = tuple(DraftTick(*tick) for tick in library.render_ticks(template, fill) if tick[1] in text)
+            drafts.append(Draft(template.id, intent, text, private, check_sincerity(text, normalized.text), note, ticks))
             break
     return drafts
 

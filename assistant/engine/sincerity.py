@@ -13,6 +13,7 @@ rules and Chinese law (《电子商务法》, 《反不正当竞争法》) forbi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -132,12 +133,13 @@ class Sincerity:
         return {"score": self.score, "findings": list(self.findings)}
 
 
-def check_sincerity(text: str, complaint: str | None = None, *, public: bool = True) -> Sincerity:
+def check_sincerity(text: str, complaint: str | None = None, *, public: bool = True, done: Iterable[str] = ()) -> Sincerity:
     """Score a reply's sincerity and explain each deduction in Chinese.
 
     :param text: the reply as the customer would read it
     :param complaint: the complaint it answers, when known; the reply must pick up its words
     :param public: False for a private follow-up script (compensation, length and time rules relaxed)
+    :param done: past-tense phrases of actions the agent ticked as done on the draft page: true, so not a finding
     """
     reply = text.strip()
     own = _QUOTED.sub("", reply)  # the reply's own words: a quote of the customer's complaint is not ours
@@ -173,7 +175,11 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     blame = sorted({m.group(0) for m in _BLAME.finditer(own)})
     if blame:
         penalties.append((25, f"把责任推给顾客（{'、'.join(blame)}）"))
-    claims = done_claims(own)
+    ticked = own
+    for phrase in done:
+        if phrase:
+            ticked = ticked.replace(phrase, "。")
+    claims = done_claims(ticked)
     if claims:
         penalties.append(
             (25, f"未做的事不要写成已做：{'、'.join('「' + c + '」' for c in claims)}，改成承诺（如「今天18:00前为您…」）")
