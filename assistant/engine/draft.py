@@ -18,7 +18,7 @@ from datetime import datetime
 
 from assistant.engine.escalate import Escalation
 from assistant.engine.library import PLACEHOLDERS, Library, Template
-from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch
+from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch, is_praise
 from assistant.engine.normalize import Normalized
 from assistant.engine.sincerity import Sincerity, check_sincerity
 from assistant.taxonomy import COMPLAINT, KIND_TEMPLATES, OFFLINE, OTHER, PRAISE
@@ -31,7 +31,31 @@ _FINGERPRINT = re.compile(r"\[[^\]]*\]|[\d\s\W_]")
 _ORDER = re.compile(r"(?:订单|单号|订单号|订单编号)\s*(?:号|编号)?\s*[:：#]?\s*([a-z0-9][a-z0-9-]{5,29})", re.I)
 _LONG_NUMBER = re.compile(r"(?<![\d.])(?!1[3-9]\d{9}(?!\d))\d{12,24}(?![\d.])")
 _CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"]+")
-_FILLER = re.compile(r"^(而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我|这|真的|居然|竟然)+")
+# Clause separators; a point or colon between digits ("12.7", "18:00") is part of the clause.
+_SEPARATOR = re.compile(r"[,!?;，。！？；、~～\n（）()\[\]【】“”\"\s]+|[.:：](?!\d)|(?<!\d)[.:：]")
+_FILLER = re.compile(r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得")
+# The problem in our own words, for a draft whose intent has no phrase of the complaint to quote.
+_OWN_WORDS = {
+    "quality_defect": "质量问题",
+    "damaged_delivery": "运输中损坏的问题",
+    "wrong_missing_item": "发错或漏发的问题",
+    "logistics_delay": "物流的问题",
+    "not_as_described": "实物和描述不符的问题",
+    "counterfeit": "对正品的疑虑",
+    "price_promotion": "价格和优惠的问题",
+    "refund_return": "退换货和退款的问题",
+    "service_attitude": "客服服务的问题",
+    "installation_repair": "安装维修的问题",
+    "expired_spoiled": "临期变质的问题",
+    "safety_hazard": "安全隐患",
+    "privacy_security": "个人信息安全的问题",
+    "billing_invoice": "扣费和发票的问题",
+    "usage_question": "使用上的问题",
+}
+_CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|还有|并且|不过|况且|甚至|另外")
+_WEAK_START = set("的了地得和就都也还又而且却")
+MAX_QUOTE = 20  # characters: a quote longer than this is trimmed around its evidence at word boundaries
+QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimming
 _RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
 
 
@@ -78,9 +102,8 @@ def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: 
         if token in library.products:
             fields["product"] = token
             break
-    issue = _issue_clause(text, matches)
-    if issue:
-        fields["issue"] = issue
+    issue = grievance(normalized, matches[0], library) if matches else None
+    fields["issue"] = f"“{issue}”这个问题" if issue else _own_words(matches[0].id if matches else OTHER)
     return fields
 
 
@@ -94,8 +117,6 @@ def placeholder_values(found: dict[str, str], given: dict[str, str | None], now:
             continue
         if key == "order_id":
             value = f"订单{value}"
-        elif key == "issue" and not value.startswith("“"):
-            value = f"“{value}”这个问题"
         values[key] = value
     return values
 
@@ -152,12 +173,14 @@ def draft_replies(
 
     drafts: list[Draft] = []
     used: set[str] = set()
-    clauses = {m.id: _issue_clause(normalized.text, [m]) for m in matches}
+    quotes = {m.id: grievance(normalized, m, library) for m in matches}
     for intent, candidates, ranking_note in plan:
         if len(drafts) >= limit:
             break
-        own = clauses.get(intent)  # quote the clause about this draft's own intent when there is one
-        fill = {**values, "issue": f"“{own}”这个问题"} if own else values
+        fill = values
+        if intent in quotes:  # quote the clause with this draft's own intent's evidence, or name the problem
+            own = quotes[intent]
+            fill = {**values, "issue": f"“{own}”这个问题" if own else _own_words(intent)}
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
         for template in candidates:
             if template.id in used:
@@ -223,17 +246,59 @@ def _kind_clause(text: str, kind: str) -> str | None:
     return None
 
 
-def _issue_clause(text: str, matches: list[IntentMatch]) -> str | None:
-    """The clause of the complaint that states the main problem, short and quotable."""
-    if not matches:
+def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> str | None:
+    """The phrase of the complaint that carries an intent's evidence, ready to quote; None when none fits.
+
+    The evidence is the intent's own keywords (and patterns) that the matcher found; the first clause
+    holding one is taken, unless it praises ("物流也快") or is rude. A clause longer than ``MAX_QUOTE`` is
+    trimmed around the evidence, and every cut falls on a jieba word boundary: never mid-word.
+    """
+    words = library.intent_words.get(match.id, {})
+    patterns = [(p, w) for p, w in library.patterns.get(match.id, ())]
+    weights = {}
+    for w in match.matched:
+        weight = words.get(w) or max((pw for p, pw in patterns if p.search(w)), default=0.0)
+        if weight:
+            weights[w] = weight
+    if not weights:
         return None
-    words = [w for w in matches[0].matched]
-    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
-    for word in words:
-        for clause in clauses:
-            if word in clause:
-                clause = _FILLER.sub("", clause).strip()
-                if _RUDE.search(clause) or not 2 <= len(clause) <= 24:
-                    continue
-                return clause
-    return None
+    text, bounds = normalized.text, normalized.boundaries
+    best: tuple[float, str] | None = None
+    for start, end in _phrases(text, bounds):
+        hits = sorted((pos, w) for w in weights if (pos := text.find(w, start, end)) >= 0)
+        if not hits or is_praise(text[start:end]) or _RUDE.search(text[start:end]):
+            continue
+        pos, word = max(hits, key=lambda h: weights[h[1]])
+        while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance
+            start = filler.end()
+        if end - start > MAX_QUOTE:
+            start = min((b for b in bounds if max(start, pos - QUOTE_CONTEXT) <= b <= pos), default=pos)
+            tail = pos + len(word)
+            end = max((b for b in bounds if tail <= b <= min(end, tail + QUOTE_CONTEXT)), default=tail)
+        while start < pos and text[start] in _WEAK_START and start + 1 in bounds:  # not "的进口咖啡机…"
+            start += 1
+        quote = text[start:end].strip()
+        weight = sum(weights[w] for _, w in hits)
+        if 2 <= len(quote) <= MAX_QUOTE and not is_praise(quote) and (best is None or weight > best[0]):
+            best = (weight, quote)
+    return best[1] if best else None
+
+
+def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
+    """Spans of the clauses of a text, also split at connectives between words ("…用了三天就坏|而且|异响很大")."""
+    spans = []
+    cuts = [0] + [p for m in _SEPARATOR.finditer(text) for p in m.span()] + [len(text)]
+    for start, end in zip(cuts[::2], cuts[1::2], strict=True):
+        if start >= end:
+            continue
+        for m in _CONNECTIVE.finditer(text, start, end):
+            if m.start() in bounds and m.end() in bounds and m.start() > start:
+                spans.append((start, m.start()))
+                start = m.start()
+        spans.append((start, end))
+    return spans
+
+
+def _own_words(intent: str) -> str:
+    """The problem named in our words when no phrase of the complaint fits: "物流的问题", "质量问题"."""
+    return _OWN_WORDS.get(intent, PLACEHOLDERS["issue"])

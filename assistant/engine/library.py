@@ -160,6 +160,17 @@ class Library:
             out[t.id] = (text, check_sincerity(text, t.examples[0] if t.examples else None))
         return out
 
+    @cached_property
+    def intent_words(self) -> dict[str, dict[str, float]]:
+        """Per intent, its keywords and its templates' keywords (weight 1) with their weights: evidence of it."""
+        out: dict[str, dict[str, float]] = {intent: {k.word: k.weight for k in ks} for intent, ks in self.keywords.items()}
+        for t in self.templates:
+            if t.kind == INTENT:
+                words = out.setdefault(t.group, {})
+                for w in t.keywords:
+                    words[w] = max(words.get(w, 0.0), 1.0)
+        return out
+
     def dictionary_words(self) -> list[str]:
         """Words for the jieba user dictionary: words.txt plus the keywords that are words, not phrases.
 
