@@ -24,7 +24,8 @@ def test_fields_from_the_complaint_and_the_form_fill_the_draft(engine):
     text = s.drafts[0].text
     assert "王女士" in text and "小林" in text  # the form's customer and agent
     assert "吹风机" in text  # the product, from the complaint
-    assert any("8823991234" in d.text for d in s.drafts)  # the order number, from the complaint
+    # The order number, from the complaint (a draft about another problem, which once carried it here, is no longer offered).
+    assert any("8823991234" in d.text for d in engine.suggest("订单号 8823991234 买了三件只收到两件，少发了一件").drafts)
 
 
 def test_escalated_complaint_gets_an_offline_invitation_first(engine):

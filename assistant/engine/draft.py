@@ -20,7 +20,7 @@ from assistant.engine.escalate import Escalation
 from assistant.engine.library import PLACEHOLDERS, Library, Template
 from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch, is_praise
 from assistant.engine.normalize import Normalized
-from assistant.engine.sincerity import Sincerity, check_sincerity
+from assistant.engine.sincerity import OFF_TOPIC, Sincerity, check_sincerity
 from assistant.taxonomy import COMPLAINT, KIND_TEMPLATES, OFFLINE, OTHER, PRAISE
 
 MAX_DRAFTS = 3
@@ -192,8 +192,11 @@ def draft_replies(
                 continue
             private = library.render(template, fill, private=True) if template.private else None
             note = "；".join(notes) or None
+            sincerity = check_sincerity(text, normalized.text)
+            if drafts and intent != OFFLINE and any(f.startswith(OFF_TOPIC) for f in sincerity.findings):
+                break  # a further draft about a problem the complaint does not raise is not offered
             ticks = tuple(DraftTick(*tick) for tick in library.render_ticks(template, fill) if tick[1] in text)
-            drafts.append(Draft(template.id, intent, text, private, check_sincerity(text, normalized.text), note, ticks))
+            drafts.append(Draft(template.id, intent, text, private, sincerity, note, ticks))
             break
     return drafts
 

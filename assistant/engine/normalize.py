@@ -28,6 +28,14 @@ _SPACE_RUN = re.compile(r"\s+")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _EMOJI_CATEGORIES = {"So", "Sk", "Cs", "Co", "Cn"}
 DICT_MIN_FREQ = 10
+# The script a complaint is written in; drafts answer in the same one (OpenCC), and a text that is not Chinese
+# gets no drafts at all (the library is Chinese). Hong Kong by its own characters and Cantonese words, else Taiwan.
+SIMPLIFIED, TAIWAN, HONG_KONG, FOREIGN = "zh-Hans", "zh-TW", "zh-HK", "other"
+_OUTPUT_CONFIG = {TAIWAN: "s2tw", HONG_KONG: "s2hk"}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_HONG_KONG = re.compile(r"[嘅咗唔冇佢喺啲嘢睇俾冚攞揾搵裏綫衞啱]")
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN = re.compile(r"[a-zA-Z]")
 _JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
 
 
@@ -45,6 +53,7 @@ class Normalized:
     tokens: tuple[str, ...]  # content tokens of ``text``, no punctuation
     mentions: tuple[str, ...]
     boundaries: frozenset[int] = frozenset()  # offsets in ``text`` where a jieba token starts or ends
+    script: str = SIMPLIFIED  # the script the customer wrote in: SIMPLIFIED, TAIWAN, HONG_KONG or FOREIGN
 
 
 class Segmenter:
@@ -62,6 +71,29 @@ class Segmenter:
         for word in words:
             if word.strip():
                 self.tokenizer.add_word(word.strip())
+
+    def to_script(self, text: str, script: str) -> str:
+        """Simplified text written in a complaint's script (Traditional for Taiwan or Hong Kong; otherwise unchanged)."""
+        config = _OUTPUT_CONFIG.get(script)
+        if config is None:
+            return text
+        converters = self.__dict__.setdefault("_output", {})  # built on first use: most complaints are Simplified
+        if config not in converters:
+            converters[config] = opencc.OpenCC(config)
+        return converters[config].convert(text)
+
+    def script_of(self, text: str) -> str:
+        """SIMPLIFIED, TAIWAN, HONG_KONG, or FOREIGN for a text with (almost) no Chinese but letters of another script."""
+        han = "".join(_CJK.findall(text))
+        letters = len(_LETTER.findall(text)) - len(han)
+        other = letters - len(_LATIN.findall(text))  # kana, hangul, cyrillic…: "iphone充电器坏了" stays Chinese
+        if len(han) < 2 or other > len(han):
+            return FOREIGN if letters >= 3 else SIMPLIFIED
+        simplified = self.converter.convert(han)
+        changed = sum(a != b for a, b in zip(han, simplified, strict=False)) if len(simplified) == len(han) else 2
+        if changed >= 2 or (changed and len(han) <= 10):
+            return HONG_KONG if _HONG_KONG.search(text) else TAIWAN
+        return SIMPLIFIED
 
     def cut(self, text: str) -> tuple[list[str], frozenset[int]]:
         """Segment normalised text: content tokens (no spaces or punctuation) and token boundary offsets."""
@@ -126,7 +158,15 @@ def normalize(text: str, segmenter: Segmenter) -> Normalized:
     full, mentions = clean(text, segmenter.converter)
     stripped = _SPACE_RUN.sub(" ", _MENTION.sub(" ", full)).strip()
     tokens, boundaries = segmenter.cut(stripped)
-    return Normalized(original=text, full=full, text=stripped, tokens=tuple(tokens), mentions=mentions, boundaries=boundaries)
+    return Normalized(
+        original=text,
+        full=full,
+        text=stripped,
+        tokens=tuple(tokens),
+        mentions=mentions,
+        boundaries=boundaries,
+        script=segmenter.script_of(text),
+    )
 
 
 def _is_punct(token: str) -> bool:

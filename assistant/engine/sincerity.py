@@ -118,6 +118,30 @@ _NOT_OURS = re.compile(r"[您你]$")
 _CONDITION_BEFORE = re.compile(r"如果|假如|若|万一|要是|是否|有没有|一旦|等到|会|将|后")
 _CONDITION_AFTER = re.compile(r"的话|之后|以后|后|的时候")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
+# What a text is about, by the problem words it uses (not the remedies every reply offers: 退款, 上门取件, 快递…).
+# A reply whose problems are all ones the complaint never raises answers someone else's complaint.
+_TOPICS = {
+    "物流": r"物流|配送|派送|延误|揽收|发货|(?<!收)到货|没到|还没收到|没收到|丢件|签收|驿站|快递柜|骑手|送餐|送货|在途|中转|不动",
+    "破损": r"破损|压坏|压扁|摔坏|碎|裂|漏液|漏了|漏得|洒|凹|变形|外箱",
+    "质量": r"质量|坏了|故障|异响|做工|毛刺|开线|起球|掉色|不加热|开不了机|没反应|失灵|死机|黑屏|用不了|不能用|续航|电池|"
+    r"卡顿|面料",
+    "错发漏发": r"发错|错发|漏发|少发|少了|缺|少收|配件|赠品|型号|颜色不对|尺码不对|拣货|对不上",
+    "与描述不符": r"描述|图片|照片|色差|不符|实物|宣传|参数|页面|尺码表|夸大|不一致",
+    "真假": r"假货|假的|正品|真假|鉴定|仿|授权|防伪",
+    "价格": r"降价|差价|保价|价格|便宜|贵|活动|满减|优惠|价保|原价|涨价|砍单",
+    "退换退款": r"退款|退货|换货|审核|驳回|拒绝|退不了|不给退|到账|取消|手续费",
+    "服务态度": r"态度|不回|敷衍|不理|骂|踢皮球|推诿|没人回|爱答不理|不耐烦",
+    "安装维修": r"安装|维修|修好|修了|修过|送修|返修|网点|保修|装好|装机",
+    "临期变质": r"过期|变质|霉|临期|保质期|馊|臭|不新鲜|烂|坏果|生产日期",
+    "安全": r"过敏|受伤|烫伤|起火|着火|冒烟|漏电|触电|鼓包|爆炸|就医|医院|红肿|安全",
+    "隐私": r"隐私|泄露|骚扰|个人信息|被盗|盗号|诈骗|号码",
+    "扣费发票": r"发票|扣费|扣款|扣了|多扣|重复扣|开票|抬头|税号|续费|扣钱|账单|流水",
+    "使用": r"怎么用|使用方法|说明书|设置|连接|教程|操作",
+}
+_TOPIC = re.compile("|".join(f"(?P<t{n}>{words})" for n, words in enumerate(_TOPICS.values())))
+_TOPIC_NAMES = tuple(_TOPICS)
+OFF_TOPIC = "答非所问"  # the finding's first words
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _QUOTED = re.compile(r"“[^”]{0,60}”")
 _STOP = set("的了是我你他她它们在也都就还又很太和与及或但而着过吗呢吧啊呀哦么这那一个有没不")
 
@@ -141,7 +165,8 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     :param public: False for a private follow-up script (compensation, length and time rules relaxed)
     :param done: past-tense phrases of actions the agent ticked as done on the draft page: true, so not a finding
     """
-    reply = text.strip()
+    reply = _simplified(text.strip())  # a Traditional reply is checked like its Simplified form
+    complaint = _simplified(complaint) if complaint else complaint
     own = _QUOTED.sub("", reply)  # the reply's own words: a quote of the customer's complaint is not ours
     penalties: list[tuple[int, str]] = []
 
@@ -164,6 +189,10 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     if complaint:
         if not _shares_words(reply, complaint):
             penalties.append((20, "没有提到顾客说的具体问题，请用上顾客的原话"))
+        said, raised = topics(own), topics(complaint)  # the reply's own words: a quote of the complaint is no answer
+        if said and raised and not said & raised:
+            about, raises = "、".join(sorted(said)), "、".join(sorted(raised))
+            penalties.append((35, f"{OFF_TOPIC}：回复说的是{about}，顾客说的是{raises}，换一份对应的草稿或改写"))
     elif not _PROBLEM.search(reply):
         penalties.append((20, "看不出回复针对的是什么问题"))
 
@@ -197,6 +226,22 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
 
     score = max(0, 100 - sum(p for p, _ in penalties))
     return Sincerity(score, tuple(f for _, f in penalties))
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc  # built on first use, not at import
+
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    return _converter().convert(text) if _NOT_ASCII.search(text) else text
+
+
+def topics(text: str) -> frozenset[str]:
+    """The problems a text talks about ("物流", "质量", …), by its problem words."""
+    return frozenset(_TOPIC_NAMES[int(m.lastgroup[1:])] for m in _TOPIC.finditer(text) if m.lastgroup)
 
 
 def review_inducement(text: str) -> tuple[list[str], list[str]]:
