@@ -54,6 +54,7 @@ _OWN_WORDS = {
 }
 _CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|还有|并且|不过|况且|甚至|另外")
 _WEAK_START = set("的了地得和就都也还又而且却")
+GUESS_SCORE = 0.2  # below this, a further intent without any of its keywords in the complaint gets no draft
 MAX_QUOTE = 20  # characters: a quote longer than this is trimmed around its evidence at word boundaries
 QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimming
 _RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
@@ -103,7 +104,7 @@ def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: 
             fields["product"] = token
             break
     issue = grievance(normalized, matches[0], library) if matches else None
-    fields["issue"] = f"“{issue}”这个问题" if issue else _own_words(matches[0].id if matches else OTHER)
+    fields["issue"] = issue_phrase(issue, matches[0].id if matches else OTHER, fields.get("product"))
     return fields
 
 
@@ -174,13 +175,16 @@ def draft_replies(
     drafts: list[Draft] = []
     used: set[str] = set()
     quotes = {m.id: grievance(normalized, m, library) for m in matches}
+    by_id = {m.id: m for m in matches}
     for intent, candidates, ranking_note in plan:
         if len(drafts) >= limit:
             break
+        if drafts and matches and intent != matches[0].id and intent in quotes and _guess(by_id[intent], library):
+            continue  # a further intent the complaint has no words for, and the model doubts, is a guess, not a draft
         fill = values
-        if intent in quotes:  # quote the clause with this draft's own intent's evidence, or name the problem
-            own = quotes[intent]
-            fill = {**values, "issue": f"“{own}”这个问题" if own else _own_words(intent)}
+        about = intent if intent in quotes else (matches[0].id if intent == OFFLINE and matches else None)
+        if about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
+            fill = {**values, "issue": issue_phrase(quotes[about], about, values.get("product"))}
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
         for template in candidates:
             if template.id in used:
@@ -249,6 +253,22 @@ def _kind_clause(text: str, kind: str) -> str | None:
     return None
 
 
+def _guess(match: IntentMatch, library: Library) -> bool:
+    return match.score < GUESS_SCORE and not evidence_words(match, library)
+
+
+def evidence_words(match: IntentMatch, library: Library) -> dict[str, float]:
+    """The matched words that are the intent's own keywords or pattern hits, with their weights."""
+    words = library.intent_words.get(match.id, {})
+    patterns = library.patterns.get(match.id, ())
+    weights = {}
+    for w in match.matched:
+        weight = words.get(w) or max((pw for p, pw in patterns if p.search(w)), default=0.0)
+        if weight:
+            weights[w] = weight
+    return weights
+
+
 def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> str | None:
     """The phrase of the complaint that carries an intent's evidence, ready to quote; None when none fits.
 
@@ -256,13 +276,7 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
     holding one is taken, unless it praises ("物流也快") or is rude. A clause longer than ``MAX_QUOTE`` is
     trimmed around the evidence, and every cut falls on a jieba word boundary: never mid-word.
     """
-    words = library.intent_words.get(match.id, {})
-    patterns = [(p, w) for p, w in library.patterns.get(match.id, ())]
-    weights = {}
-    for w in match.matched:
-        weight = words.get(w) or max((pw for p, pw in patterns if p.search(w)), default=0.0)
-        if weight:
-            weights[w] = weight
+    weights = evidence_words(match, library)
     if not weights:
         return None
     text, bounds = normalized.text, normalized.boundaries
@@ -302,6 +316,13 @@ def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def _own_words(intent: str) -> str:
-    """The problem named in our words when no phrase of the complaint fits: "物流的问题", "质量问题"."""
-    return _OWN_WORDS.get(intent, PLACEHOLDERS["issue"])
+def issue_phrase(quote: str | None, intent: str, product: str | None) -> str:
+    """What ``{{ issue }}`` says: the quoted phrase, else the problem in our words; with the product when it is known
+    and the phrase does not name it ("电热水壶“用了两周就不加热了”这个问题", "电热水壶的质量问题")."""
+    product = product if product and product != PLACEHOLDERS["product"] else None
+    if quote:
+        return f"{product}“{quote}”这个问题" if product and product not in quote else f"“{quote}”这个问题"
+    own = _OWN_WORDS.get(intent)
+    if own is None:
+        return f"{product}的问题" if product else PLACEHOLDERS["issue"]
+    return f"{product}的{own}" if product else own
