@@ -37,20 +37,20 @@ _FILLER = re.compile(r"而且|但是|可是|就是|结果|然后|还有|另外|�
 # The problem in our own words, for a draft whose intent has no phrase of the complaint to quote.
 _OWN_WORDS = {
     "quality_defect": "质量问题",
-    "damaged_delivery": "运输中损坏的问题",
-    "wrong_missing_item": "发错或漏发的问题",
-    "logistics_delay": "物流的问题",
+    "damaged_delivery": "运输破损问题",
+    "wrong_missing_item": "发错漏发问题",
+    "logistics_delay": "物流问题",
     "not_as_described": "实物和描述不符的问题",
-    "counterfeit": "对正品的疑虑",
-    "price_promotion": "价格和优惠的问题",
+    "counterfeit": "正品疑虑",
+    "price_promotion": "价格优惠问题",
     "refund_return": "退换货和退款的问题",
-    "service_attitude": "客服服务的问题",
-    "installation_repair": "安装维修的问题",
-    "expired_spoiled": "临期变质的问题",
+    "service_attitude": "客服服务问题",
+    "installation_repair": "安装维修问题",
+    "expired_spoiled": "临期变质问题",
     "safety_hazard": "安全隐患",
-    "privacy_security": "个人信息安全的问题",
-    "billing_invoice": "扣费和发票的问题",
-    "usage_question": "使用上的问题",
+    "privacy_security": "个人信息安全问题",
+    "billing_invoice": "扣费发票问题",
+    "usage_question": "使用问题",
 }
 _CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|还有|并且|不过|况且|甚至|另外")
 _WEAK_START = set("的了地得和就都也还又而且却")
@@ -325,4 +325,4 @@ def issue_phrase(quote: str | None, intent: str, product: str | None) -> str:
     own = _OWN_WORDS.get(intent)
     if own is None:
         return f"{product}的问题" if product else PLACEHOLDERS["issue"]
-    return f"{product}的{own}" if product else own
+    return f"{product}{'' if '的' in own else '的'}{own}" if product else own  # 空气炸锅的物流问题, 空气炸锅实物和描述不符的问题
