@@ -54,7 +54,6 @@ _OWN_WORDS = {
 }
 _CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|还有|并且|不过|况且|甚至|另外")
 _WEAK_START = set("的了地得和就都也还又而且却")
-GUESS_SCORE = 0.2  # below this, a further intent without any of its keywords in the complaint gets no draft
 MAX_QUOTE = 20  # characters: a quote longer than this is trimmed around its evidence at word boundaries
 QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimming
 _RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
@@ -175,12 +174,11 @@ def draft_replies(
     drafts: list[Draft] = []
     used: set[str] = set()
     quotes = {m.id: grievance(normalized, m, library) for m in matches}
-    by_id = {m.id: m for m in matches}
     for intent, candidates, ranking_note in plan:
         if len(drafts) >= limit:
             break
-        if drafts and matches and intent != matches[0].id and intent in quotes and _guess(by_id[intent], library):
-            continue  # a further intent the complaint has no words for, and the model doubts, is a guess, not a draft
+        if drafts and matches and intent != matches[0].id and intent in quotes and not quotes[intent]:
+            continue  # a further intent without a phrase of its own in the complaint (none, or only praise) gets no draft
         fill = values
         about = intent if intent in quotes else (matches[0].id if intent == OFFLINE and matches else None)
         if about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
@@ -251,10 +249,6 @@ def _kind_clause(text: str, kind: str) -> str | None:
         if words.search(clause) and 2 <= len(clause) <= 24:
             return clause
     return None
-
-
-def _guess(match: IntentMatch, library: Library) -> bool:
-    return match.score < GUESS_SCORE and not evidence_words(match, library)
 
 
 def evidence_words(match: IntentMatch, library: Library) -> dict[str, float]:
