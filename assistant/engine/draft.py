@@ -102,9 +102,7 @@ def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: 
         if token in library.products:
             fields["product"] = token
             break
-    issue = grievance(normalized, matches[0], library) if matches else None
-    fields["issue"] = issue_phrase(issue, matches[0].id if matches else OTHER, fields.get("product"))
-    return fields
+    return fields  # the problem phrase is per draft: draft_replies quotes each draft's own intent
 
 
 def placeholder_values(found: dict[str, str], given: dict[str, str | None], now: datetime) -> dict[str, str]:
@@ -173,16 +171,23 @@ def draft_replies(
 
     drafts: list[Draft] = []
     used: set[str] = set()
-    quotes = {m.id: grievance(normalized, m, library) for m in matches}
+    by_id = {m.id: m for m in matches}
+    quotes: dict[str, str | None] = {}  # worked out for the intents a draft is tried for, once each
+
+    def quote(intent: str) -> str | None:
+        if intent not in quotes:
+            quotes[intent] = grievance(normalized, by_id[intent], library)
+        return quotes[intent]
+
     for intent, candidates, ranking_note in plan:
         if len(drafts) >= limit:
             break
-        if drafts and matches and intent != matches[0].id and intent in quotes and not quotes[intent]:
+        if drafts and matches and intent != matches[0].id and intent in by_id and not quote(intent):
             continue  # a further intent without a phrase of its own in the complaint (none, or only praise) gets no draft
         fill = values
-        about = intent if intent in quotes else (matches[0].id if intent == OFFLINE and matches else None)
+        about = intent if intent in by_id else (matches[0].id if intent == OFFLINE and matches else None)
         if about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
-            fill = {**values, "issue": issue_phrase(quotes[about], about, values.get("product"))}
+            fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"))}
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
         for template in candidates:
             if template.id in used:

@@ -235,10 +235,12 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=256)  # a complaint is checked with each of its drafts
 def _simplified(text: str) -> str:
     return _converter().convert(text) if _NOT_ASCII.search(text) else text
 
 
+@lru_cache(maxsize=256)
 def topics(text: str) -> frozenset[str]:
     """The problems a text talks about ("物流", "质量", …), by its problem words."""
     return frozenset(_TOPIC_NAMES[int(m.lastgroup[1:])] for m in _TOPIC.finditer(text) if m.lastgroup)
