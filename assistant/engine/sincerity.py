@@ -73,6 +73,7 @@ _BENEFIT = re.compile(
 )
 _IF = re.compile(r"如果|的话|只要|方便|麻烦|能否|可否|能不能|可以|帮忙|之后|后")
 _ABOUT_RE = re.compile(_ABOUT)
+_REVIEW_CHAR = re.compile(r"[评星晒分]")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _ACTION = re.compile(
     r"补发|补寄|换新|更换|换一|换货|退款|退货|退回|退还|退差|退您|寄出|寄回|重新(发|寄|安排|做|送)|上门|安排|取件|取回|检测|维修|"
@@ -138,8 +139,10 @@ _TOPICS = {
     "扣费发票": r"发票|扣费|扣款|扣了|多扣|重复扣|开票|抬头|税号|续费|扣钱|账单|流水",
     "使用": r"怎么用|使用方法|说明书|设置|连接|教程|操作",
 }
-_TOPIC = re.compile("|".join(f"(?P<t{n}>{words})" for n, words in enumerate(_TOPICS.values())))
-_TOPIC_NAMES = tuple(_TOPICS)
+_TOPIC_OF = {re.sub(r"\(\?<!.\)", "", w): topic for topic, words in _TOPICS.items() for w in words.split("|")}
+_TOPIC = re.compile(  # one plain alternation, longest words first: twice as fast as a group per topic
+    "|".join(sorted((w for words in _TOPICS.values() for w in words.split("|")), key=lambda w: -len(w)))
+)
 OFF_TOPIC = "答非所问"  # the finding's first words
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _QUOTED = re.compile(r"“[^”]{0,60}”")
@@ -189,8 +192,9 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     if complaint:
         if not _shares_words(reply, complaint):
             penalties.append((20, "没有提到顾客说的具体问题，请用上顾客的原话"))
-        said, raised = topics(own), topics(complaint)  # the reply's own words: a quote of the complaint is no answer
-        if said and raised and not said & raised:
+        raised = topics(complaint)
+        said = topics(own) if raised else frozenset()  # the reply's own words: a quote of the complaint is no answer
+        if said and not said & raised:
             about, raises = "、".join(sorted(said)), "、".join(sorted(raised))
             penalties.append((35, f"{OFF_TOPIC}：回复说的是{about}，顾客说的是{raises}，换一份对应的草稿或改写"))
     elif not _PROBLEM.search(reply):
@@ -243,7 +247,7 @@ def _simplified(text: str) -> str:
 @lru_cache(maxsize=256)
 def topics(text: str) -> frozenset[str]:
     """The problems a text talks about ("物流", "质量", …), by its problem words."""
-    return frozenset(_TOPIC_NAMES[int(m.lastgroup[1:])] for m in _TOPIC.finditer(text) if m.lastgroup)
+    return frozenset(_TOPIC_OF[m.group(0)] for m in _TOPIC.finditer(text))
 
 
 def review_inducement(text: str) -> tuple[list[str], list[str]]:
@@ -256,6 +260,8 @@ def review_inducement(text: str) -> tuple[list[str], list[str]]:
     """
     changes: dict[str, None] = {}
     benefits: dict[str, None] = {}
+    if not _REVIEW_CHAR.search(text):  # every change or mention has one of these: most replies are done here
+        return [], []
     for sentence in _SENTENCE.finditer(text):
         s = sentence.group(0)
         found = [m.group(0) for m in _CHANGE.finditer(s) if not _thanked(s, m)]
