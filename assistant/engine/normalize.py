@@ -82,19 +82,6 @@ class Segmenter:
             converters[config] = opencc.OpenCC(config)
         return converters[config].convert(text)
 
-    def script_of(self, text: str) -> str:
-        """SIMPLIFIED, TAIWAN, HONG_KONG, or FOREIGN for a text with (almost) no Chinese but letters of another script."""
-        han = "".join(_CJK.findall(text))
-        letters = len(_LETTER.findall(text)) - len(han)
-        other = letters - len(_LATIN.findall(text))  # kana, hangul, cyrillic…: "iphone充电器坏了" stays Chinese
-        if len(han) < 2 or other > len(han):
-            return FOREIGN if letters >= 3 else SIMPLIFIED
-        simplified = self.converter.convert(han)
-        changed = sum(a != b for a, b in zip(han, simplified, strict=False)) if len(simplified) == len(han) else 2
-        if changed >= 2 or (changed and len(han) <= 10):
-            return HONG_KONG if _HONG_KONG.search(text) else TAIWAN
-        return SIMPLIFIED
-
     def cut(self, text: str) -> tuple[list[str], frozenset[int]]:
         """Segment normalised text: content tokens (no spaces or punctuation) and token boundary offsets."""
         tokens: list[str] = []
@@ -135,18 +122,36 @@ def strip_surrogates(text: str) -> str:
     return _SURROGATES.sub("", text)
 
 
-def clean(text: str, converter) -> tuple[str, tuple[str, ...]]:
-    """Return (normalised text with @mentions, the mentions)."""
+def script_of(text: str, simplified: str) -> str:
+    """SIMPLIFIED, TAIWAN, HONG_KONG, or FOREIGN for a text with (almost) no Chinese but letters of another script.
+
+    :param text: the text, NFKC-normalised
+    :param simplified: the same text converted to Simplified (OpenCC t2s)
+    """
+    han = _CJK.findall(text)
+    letters = len(_LETTER.findall(text)) - len(han)
+    other = letters - len(_LATIN.findall(text))  # kana, hangul, cyrillic…: "iphone充电器坏了" stays Chinese
+    if len(han) < 2 or other > len(han):
+        return FOREIGN if letters >= 3 else SIMPLIFIED
+    changed = sum(a != b for a, b in zip(text, simplified, strict=False)) if len(simplified) == len(text) else 2
+    if changed >= 2 or (changed and len(han) <= 10):
+        return HONG_KONG if _HONG_KONG.search(text) else TAIWAN
+    return SIMPLIFIED
+
+
+def clean(text: str, converter) -> tuple[str, tuple[str, ...], str]:
+    """Return (normalised text with @mentions, the mentions, the script the text was written in)."""
     text = strip_surrogates(html.unescape(text))
     text = unicodedata.normalize("NFKC", text)
-    text = converter.convert(text)
-    text = text.lower()
+    simplified = converter.convert(text)
+    script = script_of(text, simplified)
+    text = simplified.lower()
     text = _URL.sub(" ", text)
     text = "".join(ch for ch in text if ch not in _JOINERS and unicodedata.category(ch) not in _EMOJI_CATEGORIES)
     text = _PUNCT_RUN.sub(r"\1", text)
     text = _SPACE_RUN.sub(" ", text).strip()
     mentions = tuple(m.group(0)[1:] for m in _MENTION.finditer(text))
-    return text, mentions
+    return text, mentions, script
 
 
 def normalize(text: str, segmenter: Segmenter) -> Normalized:
@@ -155,7 +160,7 @@ def normalize(text: str, segmenter: Segmenter) -> Normalized:
     :param text: the complaint as pasted
     :param segmenter: built once by the engine
     """
-    full, mentions = clean(text, segmenter.converter)
+    full, mentions, script = clean(text, segmenter.converter)
     stripped = _SPACE_RUN.sub(" ", _MENTION.sub(" ", full)).strip()
     tokens, boundaries = segmenter.cut(stripped)
     return Normalized(
@@ -165,7 +170,7 @@ def normalize(text: str, segmenter: Segmenter) -> Normalized:
         tokens=tuple(tokens),
         mentions=mentions,
         boundaries=boundaries,
-        script=segmenter.script_of(text),
+        script=script,
     )
 
 
