@@ -353,3 +353,22 @@ def test_filters_and_pagination_on_my_replies(page, engine):
     page.click("nav.pager >> text=上一页")
     page.wait_for_url("**page=1*")
     assert page.locator("table.list tbody tr").count() == 50
+
+
+def test_ticking_an_action_turns_the_promise_into_a_done_statement(page):
+    page.fill("#text", "刚收到的电热水壶插上电一点反应都没有，第一次用就坏了")
+    page.click("#compose-form button[type=submit]")
+    page.wait_for_selector("form.draft input.tick")
+    form = page.locator("form.draft", has=page.locator("input.tick")).first
+    area = form.locator("textarea.reply")
+    box = form.locator("input.tick").first
+    promise, done = box.get_attribute("data-promise"), box.get_attribute("data-done")
+    assert promise in area.input_value() and done not in area.input_value()
+    with page.expect_response("**/compose/sincerity") as checked:  # the live check runs again, with the ticked phrase
+        box.check()
+    assert done in area.input_value() and promise not in area.input_value()
+    assert "done=" in (checked.value.request.post_data or "")
+    assert "未做的事" not in form.locator(".sincerity-box").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "draft-ticked.png"), full_page=True)
+    box.uncheck()
+    assert promise in area.input_value() and done not in area.input_value()

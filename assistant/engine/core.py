@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,12 +25,17 @@ from assistant.engine.library import Library, Template
 from assistant.engine.load import load_library
 from assistant.engine.match import IntentMatch, recognise
 from assistant.engine.model import TrainedModel
-from assistant.engine.normalize import Normalized, Segmenter, normalize
+from assistant.engine.normalize import FOREIGN, HONG_KONG, SIMPLIFIED, TAIWAN, Normalized, Segmenter, normalize
 from assistant.engine.sincerity import Sincerity, check_sincerity
 from assistant.errors import InvalidInput, NotFound
 from assistant.taxonomy import COMPLAINT
 
-MODEL_FILE = "model.npz"  # the trained model, kept in the library folder it was trained with
+MODEL_FILE = "model.npz"
+SCRIPT_NOTES = {
+    TAIWAN: "顾客用的是繁体字，草稿已转成繁体（台湾用字）。",
+    HONG_KONG: "顾客用的是繁体字，草稿已转成繁体（香港用字）。",
+    FOREIGN: "这段文字不是中文。回复库只有中文模板，助手看不懂具体问题，不给针对性的草稿：请人工阅读后，用顾客的语言回复。",
+}  # the trained model, kept in the library folder it was trained with
 
 
 @dataclass(frozen=True)
@@ -51,15 +56,21 @@ class Suggestion:
     escalation: Escalation
     drafts: tuple[Draft, ...]
     kind: str = COMPLAINT  # or "praise", "question": not a complaint, answered without an apology
+    note: str | None = None  # for the agent: the drafts' script, or why there are none
 
     def to_dict(self) -> dict:
         """The JSON contract of ``assistant suggest --json`` and ``POST /api/v1/suggest``."""
-        return {
+        out = {
             "kind": self.kind,
             "intents": [m.to_dict() for m in self.intents],
             "escalation": self.escalation.to_dict(),
             "drafts": [d.to_dict() for d in self.drafts],
         }
+        if self.normalized.script != SIMPLIFIED:  # Traditional (drafts converted) or not Chinese (no drafts)
+            out["script"] = self.normalized.script
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 class Engine:
@@ -153,7 +164,19 @@ class Engine:
             conversion=history.conversion,
             kind=recognition.kind,
         )
-        return Suggestion(normalized, tuple(matches), escalation, tuple(drafts), recognition.kind)
+        note = SCRIPT_NOTES.get(normalized.script)
+        if normalized.script == FOREIGN:
+            drafts = []  # the library is Chinese: no draft pretending to answer what it cannot read
+        elif normalized.script != SIMPLIFIED:
+            drafts = [self._in_script(d, normalized.script) for d in drafts]
+        return Suggestion(normalized, tuple(matches), escalation, tuple(drafts), recognition.kind, note)
+
+    def _in_script(self, draft: Draft, script: str) -> Draft:
+        """A draft written in the complaint's Traditional script; its sincerity was checked in Simplified."""
+        convert = partial(self.segmenter.to_script, script=script)
+        ticks = tuple(replace(t, promise=convert(t.promise), done=convert(t.done)) for t in draft.ticks)
+        private = convert(draft.private) if draft.private else None
+        return replace(draft, text=convert(draft.text), private=private, ticks=ticks)
 
     def fill(
         self,

@@ -18,9 +18,9 @@ from datetime import datetime
 
 from assistant.engine.escalate import Escalation
 from assistant.engine.library import PLACEHOLDERS, Library, Template
-from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch
+from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch, is_praise
 from assistant.engine.normalize import Normalized
-from assistant.engine.sincerity import Sincerity, check_sincerity
+from assistant.engine.sincerity import OFF_TOPIC, Sincerity, check_sincerity
 from assistant.taxonomy import COMPLAINT, KIND_TEMPLATES, OFFLINE, OTHER, PRAISE
 
 MAX_DRAFTS = 3
@@ -31,8 +31,41 @@ _FINGERPRINT = re.compile(r"\[[^\]]*\]|[\d\s\W_]")
 _ORDER = re.compile(r"(?:订单|单号|订单号|订单编号)\s*(?:号|编号)?\s*[:：#]?\s*([a-z0-9][a-z0-9-]{5,29})", re.I)
 _LONG_NUMBER = re.compile(r"(?<![\d.])(?!1[3-9]\d{9}(?!\d))\d{12,24}(?![\d.])")
 _CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"]+")
-_FILLER = re.compile(r"^(而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我|这|真的|居然|竟然)+")
+# Clause separators; a point or colon between digits ("12.7", "18:00") is part of the clause.
+_SEPARATOR = re.compile(r"[,!?;，。！？；、~～\n（）()\[\]【】“”\"\s]+|[.:：](?!\d)|(?<!\d)[.:：]")
+_FILLER = re.compile(r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得")
+# The problem in our own words, for a draft whose intent has no phrase of the complaint to quote.
+_OWN_WORDS = {
+    "quality_defect": "质量问题",
+    "damaged_delivery": "运输破损问题",
+    "wrong_missing_item": "发错漏发问题",
+    "logistics_delay": "物流问题",
+    "not_as_described": "实物和描述不符的问题",
+    "counterfeit": "正品疑虑",
+    "price_promotion": "价格优惠问题",
+    "refund_return": "退换货和退款的问题",
+    "service_attitude": "客服服务问题",
+    "installation_repair": "安装维修问题",
+    "expired_spoiled": "临期变质问题",
+    "safety_hazard": "安全隐患",
+    "privacy_security": "个人信息安全问题",
+    "billing_invoice": "扣费发票问题",
+    "usage_question": "使用问题",
+}
+_CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|还有|并且|不过|况且|甚至|另外")
+_WEAK_START = set("的了地得和就都也还又而且却")
+MAX_QUOTE = 20  # characters: a quote longer than this is trimmed around its evidence at word boundaries
+QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimming
 _RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
+
+
+@dataclass(frozen=True)
+class DraftTick:
+    """An action the agent can tick once it is done: ``promise`` in the draft's text becomes ``done``."""
+
+    label: str
+    promise: str
+    done: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +78,7 @@ class Draft:
     private: str | None
     sincerity: Sincerity
     note: str | None = None
+    ticks: tuple[DraftTick, ...] = ()
 
     def to_dict(self) -> dict:
         out = {"template_id": self.template_id, "intent": self.intent, "text": self.text, "sincerity": self.sincerity.to_dict()}
@@ -52,6 +86,8 @@ class Draft:
             out["private"] = self.private
         if self.note:
             out["note"] = self.note
+        if self.ticks:
+            out["ticks"] = [{"label": t.label, "promise": t.promise, "done": t.done} for t in self.ticks]
         return out
 
 
@@ -66,10 +102,7 @@ def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: 
         if token in library.products:
             fields["product"] = token
             break
-    issue = _issue_clause(text, matches)
-    if issue:
-        fields["issue"] = issue
-    return fields
+    return fields  # the problem phrase is per draft: draft_replies quotes each draft's own intent
 
 
 def placeholder_values(found: dict[str, str], given: dict[str, str | None], now: datetime) -> dict[str, str]:
@@ -82,8 +115,6 @@ def placeholder_values(found: dict[str, str], given: dict[str, str | None], now:
             continue
         if key == "order_id":
             value = f"订单{value}"
-        elif key == "issue" and not value.startswith("“"):
-            value = f"“{value}”这个问题"
         values[key] = value
     return values
 
@@ -140,12 +171,23 @@ def draft_replies(
 
     drafts: list[Draft] = []
     used: set[str] = set()
-    clauses = {m.id: _issue_clause(normalized.text, [m]) for m in matches}
+    by_id = {m.id: m for m in matches}
+    quotes: dict[str, str | None] = {}  # worked out for the intents a draft is tried for, once each
+
+    def quote(intent: str) -> str | None:
+        if intent not in quotes:
+            quotes[intent] = grievance(normalized, by_id[intent], library)
+        return quotes[intent]
+
     for intent, candidates, ranking_note in plan:
         if len(drafts) >= limit:
             break
-        own = clauses.get(intent)  # quote the clause about this draft's own intent when there is one
-        fill = {**values, "issue": f"“{own}”这个问题"} if own else values
+        if drafts and matches and intent != matches[0].id and intent in by_id and not quote(intent):
+            continue  # a further intent without a phrase of its own in the complaint (none, or only praise) gets no draft
+        fill = values
+        about = intent if intent in by_id else (matches[0].id if intent == OFFLINE and matches else None)
+        if about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
+            fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"))}
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
         for template in candidates:
             if template.id in used:
@@ -157,7 +199,11 @@ def draft_replies(
                 continue
             private = library.render(template, fill, private=True) if template.private else None
             note = "；".join(notes) or None
-            drafts.append(Draft(template.id, intent, text, private, check_sincerity(text, normalized.text), note))
+            sincerity = check_sincerity(text, normalized.text)
+            if drafts and intent != OFFLINE and any(f.startswith(OFF_TOPIC) for f in sincerity.findings):
+                break  # a further draft about a problem the complaint does not raise is not offered
+            ticks = tuple(DraftTick(*tick) for tick in library.render_ticks(template, fill) if tick[1] in text)
+            drafts.append(Draft(template.id, intent, text, private, sincerity, note, ticks))
             break
     return drafts
 
@@ -210,29 +256,93 @@ def _kind_clause(text: str, kind: str) -> str | None:
     return None
 
 
-def _issue_clause(text: str, matches: list[IntentMatch]) -> str | None:
-    """The clause of the complaint that states the main problem, short and quotable."""
-    if not matches:
+def evidence_words(match: IntentMatch, library: Library) -> dict[str, float]:
+    """The matched words that are the intent's own keywords or pattern hits, with their weights."""
+    words = library.intent_words.get(match.id, {})
+    patterns = library.patterns.get(match.id, ())
+    weights = {}
+    for w in match.matched:
+        weight = words.get(w) or max((pw for p, pw in patterns if p.search(w)), default=0.0)
+        if weight:
+            weights[w] = weight
+    return weights
+
+
+def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> str | None:
+    """The phrase of the complaint that carries an intent's evidence, ready to quote; None when none fits.
+
+    The evidence is the intent's own keywords (and patterns) that the matcher found; the first clause
+    holding one is taken, unless it praises ("物流也快") or is rude. A clause longer than ``MAX_QUOTE`` is
+    trimmed around the evidence, and every cut falls on a jieba word boundary: never mid-word.
+    """
+    weights = evidence_words(match, library)
+    if not weights:
         return None
-    words = [w for w in matches[0].matched]
-    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
-    for word in words:
-        for clause in clauses:
-            if word in clause:
-                clause = _FILLER.sub("", clause).strip()
-                if _RUDE.search(clause) or not 2 <= len(clause) <= 24:
-                    continue
-                return clause
-    return None
+    text, bounds = normalized.text, normalized.boundaries
+    best: tuple[float, str] | None = None
+    for start, end in _phrases(text, bounds):
+        hits = sorted((pos, w) for w in weights if (pos := text.find(w, start, end)) >= 0)
+        if not hits or is_praise(text[start:end]) or _RUDE.search(text[start:end]):
+            continue
+        pos, word = max(hits, key=lambda h: weights[h[1]])
+        while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance
+            start = filler.end()
+        if end - start > MAX_QUOTE:
+            start = min((b for b in bounds if max(start, pos - QUOTE_CONTEXT) <= b <= pos), default=pos)
+            tail = pos + len(word)
+            end = max((b for b in bounds if tail <= b <= min(end, tail + QUOTE_CONTEXT)), default=tail)
+        while start < pos and text[start] in _WEAK_START and start + 1 in bounds:  # not "的进口咖啡机…"
+            start += 1
+        quote = text[start:end].strip()
+        weight = sum(weights[w] for _, w in hits)
+        if 2 <= len(quote) <= MAX_QUOTE and not is_praise(quote) and (best is None or weight > best[0]):
+            best = (weight, quote)
+    return best[1] if best else None
+
+
+def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
+    """Spans of the clauses of a text, also split at connectives between words ("…用了三天就坏|而且|异响很大")."""
+    spans = []
+    cuts = [0] + [p for m in _SEPARATOR.finditer(text) for p in m.span()] + [len(text)]
+    for start, end in zip(cuts[::2], cuts[1::2], strict=True):
+        if start >= end:
+            continue
+        for m in _CONNECTIVE.finditer(text, start, end):
+            if m.start() in bounds and m.end() in bounds and m.start() > start:
+                spans.append((start, m.start()))
+                start = m.start()
+        spans.append((start, end))
+    return spans
+
+
+def issue_phrase(quote: str | None, intent: str, product: str | None) -> str:
+    """What ``{{ issue }}`` says: the quoted phrase, else the problem in our words; with the product when it is known
+    and the phrase does not name it ("电热水壶“用了两周就不加热了”这个问题", "电热水壶的质量问题")."""
+    product = product if product and product != PLACEHOLDERS["product"] else None
+    if quote:
+        return f"{product}“{quote}”这个问题" if product and product not in quote else f"“{quote}”这个问题"
+    own = _OWN_WORDS.get(intent)
+    if own is None:
+        return f"{product}的问题" if product else PLACEHOLDERS["issue"]
+    return f"{product}{'' if '的' in own else '的'}{own}" if product else own  # 空气炸锅的物流问题, 空气炸锅实物和描述不符的问题
 
 
 def fill_template(
     library: Library, template: Template, values: dict[str, str], *, normalized: Normalized, matches: list[IntentMatch]
 ) -> str:
-    """One template rendered as drafting fills it for this complaint: the clause about the template's own intent quoted.
+    """One template rendered as drafting fills it for this complaint (for quick phrases: the agent picks the template).
 
-    For quick phrases: the agent picks the template, the complaint supplies the rest (``values`` from ``placeholder_values``).
+    ``{{ issue }}`` quotes the phrase carrying the template's own intent's evidence, or names that problem in our
+    words when the complaint has none; an offline template speaks of the main intent.
     """
-    own = [m for m in matches if m.id == template.group] if template.kind != OFFLINE else []
-    clause = _issue_clause(normalized.text, own or matches[:1])
-    return library.render(template, {**values, "issue": f"“{clause}”这个问题"} if clause else values)
+    product = values.get("product")
+    if template.kind == OFFLINE:
+        about = matches[:1]
+    else:
+        about = [m for m in matches if m.id == template.group]
+        if not about:
+            return library.render(template, {**values, "issue": issue_phrase(None, template.group, product)})
+    if not about:
+        return library.render(template, values)
+    m = about[0]
+    return library.render(template, {**values, "issue": issue_phrase(grievance(normalized, m, library), m.id, product)})

@@ -3,9 +3,10 @@
 The library is data written by team leads: one YAML file per intent
 (``<intent>.yaml``), offline-invitation templates per escalation reason
 (``offline/<reason>.yaml``), escalation rules (``escalation.yaml``, read by
-``escalate.load_rules``) and extra jieba words (``words.txt``). ``load.load_library``
-reads and validates it into a ``Library``; template bodies may use only the
-placeholders in ``PLACEHOLDERS``.
+``escalate.load_rules``), extra jieba words (``words.txt``) and the shop's policy
+(``policy.yaml``: the remedies, amounts, deadlines and courier it really offers).
+``load.load_library`` reads and validates it into a ``Library``; template bodies may
+use only the placeholders in ``PLACEHOLDERS`` and the fields of ``policy`` (``POLICY_FIELDS``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,19 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(bounded)
 
 
+# {{ policy.<field> }}: what each field renders as; see Policy.values.
+POLICY_FIELDS = ("courier", "return_shipping", "resend_deadline", "refund_deadline", "visit_deadline", "coupon")
+# The remedies a template may promise, and the words that promise each; a template naming one the policy lacks fails lint.
+REMEDIES = {
+    "补发": r"补发|补寄|重新(?:发|寄)",
+    "换新": r"换新|换一(?:台|件|个|双|套|份)|换货|更换",
+    "退货退款": r"退货",
+    "退款": r"退款|原路退|退钱",
+    "上门取件": r"上门取|取件|上门收",
+    "上门维修": r"维修|上门修",
+    "上门安装": r"上门安装|重新安装",
+    "退差价": r"差价",
+}
 _FUNCTION_CHARS = re.compile(r"[我你他她了的没不还就给被太很都也才又把让在是吗呢啊有]")
 
 
@@ -52,6 +66,15 @@ class Keyword:
 
     word: str
     weight: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    """An action the agent may tick once done: the body's promise ("{{ deadline }}为您补发") becomes ``done`` ("已为您补发")."""
+
+    label: str  # the box's label, e.g. 已补发
+    promise: str  # Jinja source; rendered, it is a phrase of the rendered body
+    done: str  # Jinja source of the past-tense phrase that replaces it
 
 
 @dataclass(frozen=True)
@@ -68,6 +91,32 @@ class Template:
     private: str | None
     file: str
     line: int
+    ticks: tuple[Tick, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What this shop really offers (``replies/policy.yaml``); the defaults are the shipped policy."""
+
+    remedies: tuple[str, ...] = tuple(REMEDIES)
+    return_shipping: str = "shop"  # "shop": the shop pays return shipping; "customer": the customer does
+    courier: str = "顺丰"
+    coupon: int = 20  # the standard apology coupon in private scripts (元); 0: this shop gives none
+    amounts: tuple[int, ...] = (10, 20, 30, 50)  # every amount (元) a template may name
+    resend_hours: int = 24
+    refund_days: int = 3
+    visit_hours: int = 48
+
+    def values(self) -> dict[str, str]:
+        """The text each ``{{ policy.<field> }}`` renders as."""
+        return {
+            "courier": self.courier,
+            "return_shipping": "运费由我们承担" if self.return_shipping == "shop" else "寄回的运费按店铺规则由您承担",
+            "resend_deadline": f"{self.resend_hours}小时内",
+            "refund_deadline": f"{self.refund_days}个工作日内",
+            "visit_deadline": f"{self.visit_hours}小时内",
+            "coupon": f"{self.coupon}元" if self.coupon else "",
+        }
 
 
 @dataclass(frozen=True)
@@ -80,6 +129,7 @@ class Library:
     words: tuple[str, ...]  # extra jieba words (words.txt)
     products: tuple[str, ...]  # words.txt entries tagged "product", used to fill {{ product }}
     compiled: dict[str, jinja2.Template] = field(repr=False, compare=False)  # "<id>" / "<id>#private"
+    policy: Policy = Policy()
 
     def for_intent(self, intent: str) -> list[Template]:
         """Intent templates of one intent, in file order."""
@@ -99,7 +149,33 @@ class Library:
     def render(self, template: Template, values: dict[str, str], *, private: bool = False) -> str:
         """Render a template body (or its private script) with every placeholder given."""
         key = f"{template.id}#private" if private else template.id
-        return self.compiled[key].render(**values).strip()
+        return self.compiled[key].render(**values, policy=self._policy_values).strip()
+
+    def render_ticks(self, template: Template, values: dict[str, str]) -> list[tuple[str, str, str]]:
+        """Each tick of a template rendered: (label, promise, done)."""
+        return [
+            (
+                tick.label,
+                self.compiled[f"{template.id}#tick{n}"].render(**values, policy=self._policy_values).strip(),
+                self.compiled[f"{template.id}#done{n}"].render(**values, policy=self._policy_values).strip(),
+            )
+            for n, tick in enumerate(template.ticks)
+        ]
+
+    @cached_property
+    def _policy_values(self) -> dict[str, str]:
+        return self.policy.values()
+
+    @cached_property
+    def intent_words(self) -> dict[str, dict[str, float]]:
+        """Per intent, its keywords and its templates' keywords (weight 1) with their weights: evidence of it."""
+        out: dict[str, dict[str, float]] = {intent: {k.word: k.weight for k in ks} for intent, ks in self.keywords.items()}
+        for t in self.templates:
+            if t.kind == INTENT:
+                words = out.setdefault(t.group, {})
+                for w in t.keywords:
+                    words[w] = max(words.get(w, 0.0), 1.0)
+        return out
 
     def dictionary_words(self) -> list[str]:
         """Words for the jieba user dictionary: words.txt plus the keywords that are words, not phrases.

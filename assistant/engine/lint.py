@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.engine.library import PLACEHOLDERS
+from assistant.engine.library import PLACEHOLDERS, REMEDIES, Policy
 from assistant.engine.load import Problem, read_library
 from assistant.engine.sincerity import MAX_CHARS, MIN_CHARS, check_sincerity, done_claims
 from assistant.taxonomy import INTENTS, REASONS
@@ -63,8 +63,18 @@ def lint_library(directory: Path | str) -> LintReport:
             claims = done_claims(text)
             if claims:
                 problems.append(Problem(t.file, t.line, f"{t.id}: {_claimed(claims)}"))
+            problems += [Problem(t.file, t.line, f"{t.id}: {p}") for p in beyond_policy(text, library.policy)]
+            for label, promise, done in library.render_ticks(t, dict(values)):
+                if promise not in text:
+                    problems.append(Problem(t.file, t.line, f"{t.id}: tick {label}: its promise「{promise}」is not in the body"))
+                if done == promise or not done_claims(done):
+                    problems.append(Problem(t.file, t.line, f"{t.id}: tick {label}: done「{done}」must say it was done (已…)"))
         if t.private:
             script = library.render(t, filled, private=True)
+            problems += [Problem(t.file, t.line, f"{t.id} (private): {p}") for p in beyond_policy(script, library.policy)]
+            if "policy.coupon" in t.private and not library.policy.coupon:
+                message = f"{t.id} (private): uses {{{{ policy.coupon }}}} but policy.yaml sets coupon: 0"
+                problems.append(Problem(t.file, t.line, message))
             result = check_sincerity(script, None, public=False)
             claims = done_claims(script)
             if claims:
@@ -81,6 +91,24 @@ def lint_library(directory: Path | str) -> LintReport:
     by_intent = {i: len(library.for_intent(i)) for i in INTENTS}
     by_reason = {r: len(library.for_reason(r)) for r in REASONS}
     return LintReport(len(library.templates), by_intent, by_reason, tuple(problems))
+
+
+_AMOUNT = re.compile(r"(?<![\d.])(\d{1,6}) ?(?:元|块)")
+_QUOTE = re.compile(r"“[^”]{0,60}”")
+
+
+def beyond_policy(text: str, policy: Policy) -> list[str]:
+    """What a rendered text promises that ``policy.yaml`` does not offer: remedies not listed, amounts not listed."""
+    own = _QUOTE.sub("", text)  # the customer's words in quotes are not a promise
+    out = [
+        f"promises {name}, which policy.yaml does not list under remedies"
+        for name, words in REMEDIES.items()
+        if name not in policy.remedies and re.search(words, own)
+    ]
+    amounts = sorted({int(m.group(1)) for m in _AMOUNT.finditer(own)} - set(policy.amounts))
+    if amounts:
+        out.append(f"names {', '.join(f'{a}元' for a in amounts)}, which policy.yaml does not list under amounts")
+    return out
 
 
 def _claimed(claims: list[str]) -> str:

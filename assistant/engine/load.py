@@ -2,7 +2,8 @@
 
 Validation is hand-written so that every problem names the file and line. Template
 bodies are compiled in Jinja2's sandbox with strict undefined variables, and may use
-only the placeholders in ``library.PLACEHOLDERS``.
+only the placeholders in ``library.PLACEHOLDERS`` and ``{{ policy.<field> }}``
+(``library.POLICY_FIELDS``), read from ``policy.yaml``.
 """
 
 from __future__ import annotations
@@ -12,16 +13,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from assistant.engine.library import PLACEHOLDERS, Keyword, Library, Template, compile_pattern
+from assistant.engine.library import (
+    PLACEHOLDERS,
+    POLICY_FIELDS,
+    REMEDIES,
+    Keyword,
+    Library,
+    Policy,
+    Template,
+    Tick,
+    compile_pattern,
+)
 from assistant.engine.yamlfile import LineDict, load_yaml
 from assistant.errors import LibraryError
 from assistant.taxonomy import INTENT, INTENTS, OFFLINE, REASONS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
-_TEMPLATE_KEYS = {"id", "situation", "examples", "keywords", "body", "private"}
+POLICY_FILE = "policy.yaml"
+_TEMPLATE_KEYS = {"id", "situation", "examples", "keywords", "body", "private", "ticks"}
 
 
 def make_environment() -> ImmutableSandboxedEnvironment:
@@ -66,7 +78,7 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
 
     files = sorted(directory.glob("*.yaml")) + sorted((directory / "offline").glob("*.yaml"))
     for path in files:
-        if path.name == "escalation.yaml":
+        if path.name in ("escalation.yaml", POLICY_FILE):
             continue
         rel = _rel(path, directory)
         try:
@@ -111,7 +123,10 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
                 continue
             seen[template.id] = rel
             ok = True
-            for key, source in ((template.id, template.body), (f"{template.id}#private", template.private)):
+            sources = [(template.id, template.body), (f"{template.id}#private", template.private)]
+            for n, tick in enumerate(template.ticks):
+                sources += [(f"{template.id}#tick{n}", tick.promise), (f"{template.id}#done{n}", tick.done)]
+            for key, source in sources:
                 if source is None:
                     continue
                 try:
@@ -120,11 +135,22 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
                     problems.append(Problem(rel, item.line_of("body") + (e.lineno or 1), f"template syntax: {e.message}"))
                     ok = False
                     continue
-                unknown = meta.find_undeclared_variables(ast) - PLACEHOLDERS.keys()
+                unknown = meta.find_undeclared_variables(ast) - PLACEHOLDERS.keys() - {"policy"}
+                on_policy = [n for n in ast.find_all(nodes.Getattr) if isinstance(n.node, nodes.Name) and n.node.name == "policy"]
+                unknown |= {f"policy.{n.attr}" for n in on_policy if n.attr not in POLICY_FIELDS}
+                names_used = sum(n.name == "policy" for n in ast.find_all(nodes.Name))
+                attrs_used = len(on_policy)
+                if names_used > attrs_used:  # {{ policy }} alone, or policy["x"]
+                    unknown.add("policy (write policy.<field>)")
                 if unknown:
                     names = ", ".join(sorted(unknown))
                     problems.append(
-                        Problem(rel, item.line_of("body"), f"unknown placeholder(s): {names}; allowed: {', '.join(PLACEHOLDERS)}")
+                        Problem(
+                            rel,
+                            item.line_of("body"),
+                            f"unknown placeholder(s): {names}; allowed: {', '.join(PLACEHOLDERS)}, "
+                            + ", ".join(f"policy.{f}" for f in POLICY_FIELDS),
+                        )
                     )
                     ok = False
                     continue
@@ -133,9 +159,63 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
                 templates.append(template)
 
     words, products = _read_words(directory / "words.txt")
+    policy, policy_problems = read_policy(directory / POLICY_FILE, _rel(directory / POLICY_FILE, directory))
+    problems += policy_problems
     if problems:
         return None, problems
-    return Library(tuple(templates), keywords, patterns, words, products, compiled), []
+    return Library(tuple(templates), keywords, patterns, words, products, compiled, policy), []
+
+
+def read_policy(path: Path, rel: str) -> tuple[Policy, list[Problem]]:
+    """Read ``policy.yaml``; without the file, the shipped defaults (``Policy()``)."""
+    if not path.exists():
+        return Policy(), []
+    try:
+        doc = load_yaml(path)
+    except LibraryError as e:
+        return Policy(), [Problem(rel, e.line, e.message)]
+    if not isinstance(doc, LineDict):
+        return Policy(), [Problem(rel, 1, "expected a mapping (remedies, return_shipping, courier, coupon, amounts, deadlines)")]
+    problems = [Problem(rel, doc.line_of(k), f"unknown key '{k}'") for k in doc if k not in _POLICY_KEYS]
+    remedies = doc.get("remedies", list(REMEDIES))
+    if not isinstance(remedies, list) or any(r not in REMEDIES for r in remedies):
+        problems.append(Problem(rel, doc.line_of("remedies"), f"'remedies' must be a list of: {', '.join(REMEDIES)}"))
+    shipping = doc.get("return_shipping", "shop")
+    if shipping not in ("shop", "customer"):
+        problems.append(Problem(rel, doc.line_of("return_shipping"), "'return_shipping' must be 'shop' or 'customer'"))
+    courier = doc.get("courier", Policy.courier)
+    if not isinstance(courier, str) or not courier.strip():
+        problems.append(Problem(rel, doc.line_of("courier"), "'courier' must be the courier's name"))
+    amounts = doc.get("amounts", [])
+    if not isinstance(amounts, list) or not all(_whole(a) for a in amounts):
+        problems.append(Problem(rel, doc.line_of("amounts"), "'amounts' must be a list of whole numbers of 元"))
+        amounts = []
+    coupon = doc.get("coupon", 0)
+    if not _whole(coupon) or (coupon and coupon not in amounts):
+        problems.append(Problem(rel, doc.line_of("coupon"), "'coupon' must be 0 or one of 'amounts'"))
+    deadlines = doc.get("deadlines", LineDict())
+    hours = {}
+    if not isinstance(deadlines, dict):
+        problems.append(Problem(rel, doc.line_of("deadlines"), "'deadlines' must be a mapping"))
+        deadlines = {}
+    for key in deadlines:
+        if key not in _DEADLINES or not _whole(deadlines[key]) or not deadlines[key]:
+            message = f"deadline '{key}': one of {', '.join(_DEADLINES)}, a whole number > 0"
+            problems.append(Problem(rel, doc.line_of("deadlines"), message))
+        else:
+            hours[key] = deadlines[key]
+    if problems:
+        return Policy(), problems
+    policy = Policy(tuple(remedies), shipping, courier.strip(), coupon, tuple(amounts), **hours)
+    return policy, []
+
+
+_POLICY_KEYS = {"remedies", "return_shipping", "courier", "coupon", "amounts", "deadlines"}
+_DEADLINES = ("resend_hours", "refund_days", "visit_hours")
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _read_words(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -213,6 +293,8 @@ def _parse_template(item, kind: str, group: str, rel: str) -> tuple[Template | N
             problems.append(Problem(rel, item.line_of(key), f"template '{tid}': '{key}' must be a list of text"))
             value = []
         lists[key] = tuple(v.strip() for v in value)
+    ticks, tick_problems = _parse_ticks(item.get("ticks", []), tid, rel, item.line_of("ticks"))
+    problems += tick_problems
     if kind == INTENT and not lists["examples"]:
         problems.append(Problem(rel, item.line_of("examples"), f"template '{tid}': needs at least one example complaint"))
     if problems:
@@ -229,9 +311,28 @@ def _parse_template(item, kind: str, group: str, rel: str) -> tuple[Template | N
             private=private.strip() if private else None,
             file=rel,
             line=item.line,
+            ticks=ticks,
         ),
         [],
     )
+
+
+def _parse_ticks(raw, tid: str, rel: str, line: int) -> tuple[tuple[Tick, ...], list[Problem]]:
+    """``ticks``: a list of {label, promise, done}; the promise must be a phrase of the body (lint checks it rendered)."""
+    if not isinstance(raw, list):
+        return (), [Problem(rel, line, f"template '{tid}': 'ticks' must be a list of {{label, promise, done}}")]
+    ticks, problems = [], []
+    for item in raw:
+        if (
+            not isinstance(item, LineDict)
+            or set(item) != {"label", "promise", "done"}
+            or not all(isinstance(v, str) and v.strip() for v in item.values())
+        ):
+            message = f"template '{tid}': a tick has label, promise and done (text)"
+            problems.append(Problem(rel, getattr(item, "line", line), message))
+            continue
+        ticks.append(Tick(item["label"].strip(), item["promise"].strip(), item["done"].strip()))
+    return tuple(ticks), problems
 
 
 def _rel(path: Path, directory: Path) -> str:

@@ -35,6 +35,10 @@ PRAISE_WORDS = re.compile(
 QUESTION_WORDS = re.compile(
     r"请问|咨询|想问|问一下|吗|[?？]|怎么|如何|能不能|能否|可不可以|有没有|多久|什么时候|哪里|几[天号点个]|是否"
 )
+_PRAISED = re.compile(r"(也|很|挺|真|超|非常|特别|蛮|还算|都)(快|好|准时|及时|满意|新鲜|结实)")  # "物流也快", "包装都很好"
+_NEGATED_PRAISE = re.compile(
+    r"[不没][让人太怎么够很是大那么]{0,3}(?:满意|舒服|好用|好吃|好看|喜欢|划算|实惠|放心|专业|耐心|给力|推荐|好|快)"
+)
 # Words of a grievance; their negated forms ("没有问题", "不贵") are removed first.
 _GRIEVANCE = re.compile(
     r"差|烂|坏|垃圾|失望|不满|投诉|骗|坑|慢|贵|假|问题|毛病|故障|破|漏|错|少了|缺|没收到|还没|不行|不好|可惜|"
@@ -121,6 +125,15 @@ def recognise_kind(normalized: Normalized) -> str:
     if PRAISE_WORDS.search(text):
         return PRAISE
     return COMPLAINT
+
+
+def is_praise(clause: str) -> bool:
+    """A clause that praises and has no grievance in it ("物流也快", "东西很好"): never quoted as a problem."""
+    if _NEGATED_PRAISE.search(clause):  # "太不让人满意了", "睡着不舒服"
+        return False
+    text = _NOT_GRIEVANCE.sub(" ", clause)
+    praised = PRAISE_WORDS.search(text) or _PRAISED.search(text)
+    return bool(praised) and not (_GRIEVANCE.search(text) or PROBLEM_WORDS.search(text))
 
 
 def combine(

@@ -28,6 +28,14 @@ _SPACE_RUN = re.compile(r"\s+")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _EMOJI_CATEGORIES = {"So", "Sk", "Cs", "Co", "Cn"}
 DICT_MIN_FREQ = 10
+# The script a complaint is written in; drafts answer in the same one (OpenCC), and a text that is not Chinese
+# gets no drafts at all (the library is Chinese). Hong Kong by its own characters and Cantonese words, else Taiwan.
+SIMPLIFIED, TAIWAN, HONG_KONG, FOREIGN = "zh-Hans", "zh-TW", "zh-HK", "other"
+_OUTPUT_CONFIG = {TAIWAN: "s2tw", HONG_KONG: "s2hk"}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_HONG_KONG = re.compile(r"[嘅咗唔冇佢喺啲嘢睇俾冚攞揾搵裏綫衞啱]")
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN = re.compile(r"[a-zA-Z]")
 _JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
 
 
@@ -45,6 +53,7 @@ class Normalized:
     tokens: tuple[str, ...]  # content tokens of ``text``, no punctuation
     mentions: tuple[str, ...]
     boundaries: frozenset[int] = frozenset()  # offsets in ``text`` where a jieba token starts or ends
+    script: str = SIMPLIFIED  # the script the customer wrote in: SIMPLIFIED, TAIWAN, HONG_KONG or FOREIGN
 
 
 class Segmenter:
@@ -62,6 +71,16 @@ class Segmenter:
         for word in words:
             if word.strip():
                 self.tokenizer.add_word(word.strip())
+
+    def to_script(self, text: str, script: str) -> str:
+        """Simplified text written in a complaint's script (Traditional for Taiwan or Hong Kong; otherwise unchanged)."""
+        config = _OUTPUT_CONFIG.get(script)
+        if config is None:
+            return text
+        converters = self.__dict__.setdefault("_output", {})  # built on first use: most complaints are Simplified
+        if config not in converters:
+            converters[config] = opencc.OpenCC(config)
+        return converters[config].convert(text)
 
     def cut(self, text: str) -> tuple[list[str], frozenset[int]]:
         """Segment normalised text: content tokens (no spaces or punctuation) and token boundary offsets.
@@ -129,18 +148,36 @@ def strip_surrogates(text: str) -> str:
     return _SURROGATES.sub("", text)
 
 
-def clean(text: str, converter) -> tuple[str, tuple[str, ...]]:
-    """Return (normalised text with @mentions, the mentions)."""
+def script_of(text: str, simplified: str) -> str:
+    """SIMPLIFIED, TAIWAN, HONG_KONG, or FOREIGN for a text with (almost) no Chinese but letters of another script.
+
+    :param text: the text, NFKC-normalised
+    :param simplified: the same text converted to Simplified (OpenCC t2s)
+    """
+    han = _CJK.findall(text)
+    letters = len(_LETTER.findall(text)) - len(han)
+    other = letters - len(_LATIN.findall(text))  # kana, hangul, cyrillic…: "iphone充电器坏了" stays Chinese
+    if len(han) < 2 or other > len(han):
+        return FOREIGN if letters >= 3 else SIMPLIFIED
+    changed = sum(a != b for a, b in zip(text, simplified, strict=False)) if len(simplified) == len(text) else 2
+    if changed >= 2 or (changed and len(han) <= 10):
+        return HONG_KONG if _HONG_KONG.search(text) else TAIWAN
+    return SIMPLIFIED
+
+
+def clean(text: str, converter) -> tuple[str, tuple[str, ...], str]:
+    """Return (normalised text with @mentions, the mentions, the script the text was written in)."""
     text = strip_surrogates(html.unescape(text))
     text = unicodedata.normalize("NFKC", text)
-    text = converter.convert(text)
-    text = text.lower()
+    simplified = converter.convert(text)
+    script = script_of(text, simplified)
+    text = simplified.lower()
     text = _URL.sub(" ", text)
     text = "".join(ch for ch in text if ch not in _JOINERS and unicodedata.category(ch) not in _EMOJI_CATEGORIES)
     text = _PUNCT_RUN.sub(r"\1", text)
     text = _SPACE_RUN.sub(" ", text).strip()
     mentions = tuple(m.group(0)[1:] for m in _MENTION.finditer(text))
-    return text, mentions
+    return text, mentions, script
 
 
 def normalize(text: str, segmenter: Segmenter) -> Normalized:
@@ -149,10 +186,18 @@ def normalize(text: str, segmenter: Segmenter) -> Normalized:
     :param text: the complaint as pasted
     :param segmenter: built once by the engine
     """
-    full, mentions = clean(text, segmenter.converter)
+    full, mentions, script = clean(text, segmenter.converter)
     stripped = _SPACE_RUN.sub(" ", _MENTION.sub(" ", full)).strip()
     tokens, boundaries = segmenter.cut(stripped)
-    return Normalized(original=text, full=full, text=stripped, tokens=tuple(tokens), mentions=mentions, boundaries=boundaries)
+    return Normalized(
+        original=text,
+        full=full,
+        text=stripped,
+        tokens=tuple(tokens),
+        mentions=mentions,
+        boundaries=boundaries,
+        script=script,
+    )
 
 
 def _is_punct(token: str) -> bool:

@@ -13,6 +13,7 @@ rules and Chinese law (《电子商务法》, 《反不正当竞争法》) forbi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,10 +51,30 @@ HOLLOW = (
     "反馈给相关部门",
 )
 _HOLLOW_QIN = re.compile(r"(^|[。！!？?，,\s])亲[，,！!~～。 ]")
-_INDUCEMENT = re.compile(
-    r"好评返现|返现|(改|修改|换)(成|为)?(好评|评价|五星|5星)|改评|删评|删(除|掉)?(差评|评价|评论)|撤(销|回|掉)?(差评|评价)"
-    r"|追评|五星|5星|好评(送|返|有礼|奖|就)|晒图(送|返|有礼)|评价(后)?(送|返|奖|补偿)|给(个|我们)?好评|差评(删|改|撤)"
+# Review inducement reads meaning, not a word list: a change to the review (删除这条差评, 撤销评价, 改成五星, 给个好评,
+# 追评, 晒图 …) is severe on its own, and so is a mention of the review tied to a benefit under a condition
+# ("那条评价如果方便处理，补偿您20元"). Every gap is bounded and stops at a clause mark, so the search stays linear.
+_GAP = r"[^，,。；;！!？?\n“”]{0,8}?"
+_REVIEW = r"(?:差评|中评|评价|评论|评分|点评|星级|一星|二星|两星|三星)"
+_ABOUT = r"(?![里中内区上]|提到|所|反映|说|写)"  # "评价里提到的问题" refers to what the review says
+_CHANGE = re.compile(
+    rf"(?:删|撤|修改|更改|(?<![修更])改(?![进善正变])|更新|调整|取消|去掉|拿掉|隐藏|处理(?:一下|掉)|追加){_GAP}{_REVIEW}{_ABOUT}"
+    rf"|{_REVIEW}{_ABOUT}{_GAP}(?:删|撤|改(?![进善正变])|取消|去掉|拿掉|隐藏|追加)"
+    r"|(?:五星好评|5星好评|五颗星|五星|5星|满分|满星|好评)"
+    r"|晒图|晒单|带图评价|追评(?![里中内区上]|提到|所|说|写)"
 )
+_GOOD_REVIEW = re.compile(r"五星好评|5星好评|五颗星|五星|5星|满分|满星|好评")
+_THANKED = re.compile(r"(?:的|看到|收到)$|谢[^，,]*$")  # "感谢您的五星好评", "谢谢好评": a review already given, thanked
+_MENTION = re.compile(rf"{_REVIEW}|好评|五星|追评|晒图")
+_BENEFIT = re.compile(
+    r"返现|返还|返利|返您|红包|券|补偿|赠品|赠送|(?:再|另|加|多|额外)送|送(?:您|你|给您|一|个|份|张|小|精美|\d)|礼品|礼物|"
+    r"礼包|有礼|优惠|折扣|打折|免单|退一半|退(?:您)?(?:一部分|部分)|退款|退钱|转账|打款|现金|(?<!\d)\d{1,6} ?(?:元|块)|"
+    r"积分|奖励|好处|福利|运费险|包邮|报销|抽奖|小样"
+)
+_IF = re.compile(r"如果|的话|只要|方便|麻烦|能否|可否|能不能|可以|帮忙|之后|后")
+_ABOUT_RE = re.compile(_ABOUT)
+_REVIEW_CHAR = re.compile(r"[评星晒分]")
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _ACTION = re.compile(
     r"补发|补寄|换新|更换|换一|换货|退款|退货|退回|退还|退差|退您|寄出|寄回|重新(发|寄|安排|做|送)|上门|安排|取件|取回|检测|维修|"
     r"回电|致电|打电话|给您电话|联系您|核实|核查|查明|调查|开具|补开|重开|补差|返还|召回|派送|加急|催促|催办|送到|送达|"
@@ -98,6 +119,32 @@ _NOT_OURS = re.compile(r"[您你]$")
 _CONDITION_BEFORE = re.compile(r"如果|假如|若|万一|要是|是否|有没有|一旦|等到|会|将|后")
 _CONDITION_AFTER = re.compile(r"的话|之后|以后|后|的时候")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
+# What a text is about, by the problem words it uses (not the remedies every reply offers: 退款, 上门取件, 快递…).
+# A reply whose problems are all ones the complaint never raises answers someone else's complaint.
+_TOPICS = {
+    "物流": r"物流|配送|派送|延误|揽收|发货|(?<!收)到货|没到|还没收到|没收到|丢件|签收|驿站|快递柜|骑手|送餐|送货|在途|中转|不动",
+    "破损": r"破损|压坏|压扁|摔坏|碎|裂|漏液|漏了|漏得|洒|凹|变形|外箱",
+    "质量": r"质量|坏了|故障|异响|做工|毛刺|开线|起球|掉色|不加热|开不了机|没反应|失灵|死机|黑屏|用不了|不能用|续航|电池|"
+    r"卡顿|面料",
+    "错发漏发": r"发错|错发|漏发|少发|少了|缺|少收|配件|赠品|型号|颜色不对|尺码不对|拣货|对不上",
+    "与描述不符": r"描述|图片|照片|色差|不符|实物|宣传|参数|页面|尺码表|夸大|不一致",
+    "真假": r"假货|假的|正品|真假|鉴定|仿|授权|防伪",
+    "价格": r"降价|差价|保价|价格|便宜|贵|活动|满减|优惠|价保|原价|涨价|砍单",
+    "退换退款": r"退款|退货|换货|审核|驳回|拒绝|退不了|不给退|到账|取消|手续费",
+    "服务态度": r"态度|不回|敷衍|不理|骂|踢皮球|推诿|没人回|爱答不理|不耐烦",
+    "安装维修": r"安装|维修|修好|修了|修过|送修|返修|网点|保修|装好|装机",
+    "临期变质": r"过期|变质|霉|临期|保质期|馊|臭|不新鲜|烂|坏果|生产日期",
+    "安全": r"过敏|受伤|烫伤|起火|着火|冒烟|漏电|触电|鼓包|爆炸|就医|医院|红肿|安全",
+    "隐私": r"隐私|泄露|骚扰|个人信息|被盗|盗号|诈骗|号码",
+    "扣费发票": r"发票|扣费|扣款|扣了|多扣|重复扣|开票|抬头|税号|续费|扣钱|账单|流水",
+    "使用": r"怎么用|使用方法|说明书|设置|连接|教程|操作",
+}
+_TOPIC_OF = {re.sub(r"\(\?<!.\)", "", w): topic for topic, words in _TOPICS.items() for w in words.split("|")}
+_TOPIC = re.compile(  # one plain alternation, longest words first: twice as fast as a group per topic
+    "|".join(sorted((w for words in _TOPICS.values() for w in words.split("|")), key=lambda w: -len(w)))
+)
+OFF_TOPIC = "答非所问"  # the finding's first words
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _QUOTED = re.compile(r"“[^”]{0,60}”")
 _STOP = set("的了是我你他她它们在也都就还又很太和与及或但而着过吗呢吧啊呀哦么这那一个有没不")
 
@@ -113,20 +160,25 @@ class Sincerity:
         return {"score": self.score, "findings": list(self.findings)}
 
 
-def check_sincerity(text: str, complaint: str | None = None, *, public: bool = True) -> Sincerity:
+def check_sincerity(text: str, complaint: str | None = None, *, public: bool = True, done: Iterable[str] = ()) -> Sincerity:
     """Score a reply's sincerity and explain each deduction in Chinese.
 
     :param text: the reply as the customer would read it
     :param complaint: the complaint it answers, when known; the reply must pick up its words
     :param public: False for a private follow-up script (compensation, length and time rules relaxed)
+    :param done: past-tense phrases of actions the agent ticked as done on the draft page: true, so not a finding
     """
-    reply = text.strip()
+    reply = _simplified(text.strip())  # a Traditional reply is checked like its Simplified form
+    complaint = _simplified(complaint) if complaint else complaint
     own = _QUOTED.sub("", reply)  # the reply's own words: a quote of the customer's complaint is not ours
     penalties: list[tuple[int, str]] = []
 
-    inducements = sorted({m.group(0) for m in _INDUCEMENT.finditer(own)})
-    if inducements:
-        penalties.append((80, f"严重：出现诱导改评/删评的字眼（{'、'.join(inducements)}），违反平台规则和法律，必须删除"))
+    changes, benefits = review_inducement(own)
+    if changes:
+        tied = f"，并和好处挂钩（{'、'.join(benefits)}）" if benefits else ""
+        penalties.append(
+            (80, f"严重：要求或诱导顾客改评/删评/给好评（{'、'.join(changes)}）{tied}，违反平台规则和法律，必须删除")
+        )
 
     hollow = [p for p in HOLLOW if p in reply]
     hollow = [p for p in hollow if not any(p != q and p in q for q in hollow)]  # report the longest phrase only
@@ -140,6 +192,11 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     if complaint:
         if not _shares_words(reply, complaint):
             penalties.append((20, "没有提到顾客说的具体问题，请用上顾客的原话"))
+        raised = topics(complaint)
+        said = topics(own) if raised else frozenset()  # the reply's own words: a quote of the complaint is no answer
+        if said and not said & raised:
+            about, raises = "、".join(sorted(said)), "、".join(sorted(raised))
+            penalties.append((35, f"{OFF_TOPIC}：回复说的是{about}，顾客说的是{raises}，换一份对应的草稿或改写"))
     elif not _PROBLEM.search(reply):
         penalties.append((20, "看不出回复针对的是什么问题"))
 
@@ -151,7 +208,11 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     blame = sorted({m.group(0) for m in _BLAME.finditer(own)})
     if blame:
         penalties.append((25, f"把责任推给顾客（{'、'.join(blame)}）"))
-    claims = done_claims(own)
+    ticked = own
+    for phrase in done:
+        if phrase:
+            ticked = ticked.replace(phrase, "。")
+    claims = done_claims(ticked)
     if claims:
         penalties.append(
             (25, f"未做的事不要写成已做：{'、'.join('「' + c + '」' for c in claims)}，改成承诺（如「今天18:00前为您…」）")
@@ -169,6 +230,55 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
 
     score = max(0, 100 - sum(p for p, _ in penalties))
     return Sincerity(score, tuple(f for _, f in penalties))
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc  # built on first use, not at import
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=256)  # a complaint is checked with each of its drafts
+def _simplified(text: str) -> str:
+    return _converter().convert(text) if _NOT_ASCII.search(text) else text
+
+
+@lru_cache(maxsize=256)
+def topics(text: str) -> frozenset[str]:
+    """The problems a text talks about ("物流", "质量", …), by its problem words."""
+    return frozenset(_TOPIC_OF[m.group(0)] for m in _TOPIC.finditer(text))
+
+
+def review_inducement(text: str) -> tuple[list[str], list[str]]:
+    """The phrases that ask for a change to the review, and the benefits tied to them, sentence by sentence.
+
+    A change is a request to delete, withdraw or alter the review, to give a good one, a follow-up or photos
+    ("如果方便删除这条差评", "改成五星", "晒图"); thanking for a review already given ("感谢您的五星好评") or
+    referring to what it says ("您在评价里提到的问题") is not. A plain mention of the review counts as a change
+    when its sentence also offers a benefit under a condition ("那条评价如果能处理，补偿您20元").
+    """
+    changes: dict[str, None] = {}
+    benefits: dict[str, None] = {}
+    if not _REVIEW_CHAR.search(text):  # every change or mention has one of these: most replies are done here
+        return [], []
+    for sentence in _SENTENCE.finditer(text):
+        s = sentence.group(0)
+        found = [m.group(0) for m in _CHANGE.finditer(s) if not _thanked(s, m)]
+        offered = [m.group(0) for m in _BENEFIT.finditer(s)]
+        if not found and offered and _IF.search(s):
+            found = [m.group(0) for m in _MENTION.finditer(s) if not _thanked(s, m) and _ABOUT_RE.match(s, m.end())]
+        if found:
+            changes.update(dict.fromkeys(found))
+            benefits.update(dict.fromkeys(offered))
+    return list(changes), list(benefits)
+
+
+def _thanked(sentence: str, m: re.Match) -> bool:
+    """A good review mentioned as already given ("感谢您的好评"), or a review referred to by its content."""
+    if _GOOD_REVIEW.fullmatch(m.group(0)) or _MENTION.fullmatch(m.group(0)):
+        return bool(_THANKED.search(sentence, max(0, m.start() - 12), m.start()))
+    return False
 
 
 def done_claims(text: str) -> list[str]:

@@ -197,9 +197,9 @@ def compose_phrase(
 
 
 @router.post("/compose/sincerity", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def compose_sincerity(request: Request, user: PageUser, sent_text: Text = "", complaint: Text = ""):
-    """The live sincerity partial for the draft being edited."""
-    result = check_sincerity(sent_text, complaint or None) if sent_text.strip() else None
+def compose_sincerity(request: Request, user: PageUser, sent_text: Text = "", complaint: Text = "", done: OptionalList = None):
+    """The live sincerity partial for the draft being edited; ``done``: the phrases of the actions the agent ticked."""
+    result = check_sincerity(sent_text, complaint or None, done=done or ()) if sent_text.strip() else None
     return render(request, "_sincerity.html", {"sincerity": result}, user)
 
 

@@ -31,6 +31,20 @@
     else copyFrom(button.dataset.copy, button);
   });
 
+  // A ticked action (已补发 …) turns the draft's promise into a done statement, and unticking turns it back;
+  // the input event makes htmx re-check sincerity with the ticked phrases.
+  document.addEventListener("change", (event) => {
+    const box = event.target.closest("input.tick");
+    if (!box) return;
+    const area = document.getElementById(box.dataset.reply);
+    if (!area) return;
+    const [from, to] = box.checked ? [box.dataset.promise, box.dataset.done] : [box.dataset.done, box.dataset.promise];
+    if (area.value.includes(from)) {
+      area.value = area.value.replace(from, to);
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+
   document.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.closest("#compose-form")) {
       event.preventDefault();

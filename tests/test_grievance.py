@@ -1,0 +1,84 @@
+"""Issue 12, the grievance quote: a draft quotes the phrase of the complaint that carries its own intent's evidence
+(the defect, the delay, the missing part), cut at word boundaries and never a praise; when no phrase fits, it
+names the problem in its own words. A property over every complaint of the shared sets, read in place."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.engine.match import is_praise
+from assistant.taxonomy import INTENTS, KIND_TEMPLATES
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+QUOTE = re.compile(r"“([^”]+)”这个问题")
+
+
+def _texts(name: str) -> list[str]:
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"{path} not found (../shared is absent in this checkout)")
+    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _is_evidence(quote: str, intent: str, library) -> bool:
+    words = library.intent_words.get(intent, {})
+    return any(w in quote for w in words) or any(p.search(quote) for p, _ in library.patterns.get(intent, ()))
+
+
+@pytest.mark.parametrize("name", ["dev.jsonl", "train.jsonl"])
+def test_every_quote_carries_the_drafts_intent_and_is_cut_at_word_boundaries(engine, name):
+    problems = []
+    quotes = 0
+    for text in _texts(name):
+        s = engine.suggest(text)
+        main = s.intents[0].id if s.intents else None
+        for d in s.drafts:
+            intent = main if d.intent == "offline" else d.intent
+            if intent not in INTENTS or d.template_id in KIND_TEMPLATES.values():  # praise and questions quote themselves
+                continue
+            for quote in QUOTE.findall(d.text):
+                quotes += 1
+                at = s.normalized.text.find(quote)
+                if not _is_evidence(quote, intent, engine.library):
+                    problems.append(f"{d.template_id}: “{quote}” has no evidence of {intent}")
+                elif at < 0 or at not in s.normalized.boundaries or at + len(quote) not in s.normalized.boundaries:
+                    problems.append(f"{d.template_id}: “{quote}” starts or ends mid-word")
+                elif is_praise(quote):
+                    problems.append(f"{d.template_id}: “{quote}” is praise")
+    assert quotes > 100  # the property is about real quotes, not an empty set
+    assert problems == [], f"{len(problems)} of {quotes} quotes: {problems[:10]}"
+
+
+def test_praise_is_never_quoted_as_the_problem(engine):
+    s = engine.suggest("东西很好，物流也快，就是包装破损了")
+    for d in s.drafts:
+        assert "物流也快" not in d.text
+    assert "“包装破损了”" in s.drafts[0].text
+
+
+def test_the_quote_is_the_phrase_with_the_intents_evidence(engine):
+    s = engine.suggest("孩子用了你们的充电宝，结果充电宝发烫鼓包了")
+    assert all("孩子用了你们的充电宝”" not in d.text for d in s.drafts)
+    assert any("“充电宝发烫鼓包了”" in d.text for d in s.drafts)
+    privacy = engine.suggest("我的手机号被泄露了，天天接到骚扰电话").drafts[0].text
+    assert "“手机号被泄露了”" in privacy  # not "的手机号被泄露了"
+
+
+def test_a_long_run_on_sentence_is_trimmed_to_a_phrase(engine):
+    s = engine.suggest("我在你们店里买了一个非常贵的进口咖啡机结果用了不到三天就开始漏水而且还有很大的异响真的很失望")
+    (quote,) = QUOTE.findall(s.drafts[0].text)
+    assert len(quote) <= 20 and ("漏水" in quote or "异响" in quote)
+
+
+def test_without_a_phrase_to_quote_the_draft_names_the_problem_itself(engine):
+    from assistant.engine.draft import issue_phrase
+
+    assert issue_phrase(None, "logistics_delay", None) == "物流问题"
+    assert issue_phrase(None, "logistics_delay", "空气炸锅") == "空气炸锅的物流问题"
+    assert issue_phrase(None, "not_as_described", "空气炸锅") == "空气炸锅实物和描述不符的问题"
+    assert issue_phrase("不加热了", "quality_defect", "电热水壶") == "电热水壶“不加热了”这个问题"
+    # A praised topic is neither quoted nor answered: "物流也快" gets no logistics draft at all.
+    s = engine.suggest("东西很好，物流也快，就是包装破损了")
+    assert [d.intent for d in s.drafts if d.intent == "logistics_delay"] == []
