@@ -281,6 +281,8 @@ def train(data, db_path, out, replies_dir, as_json):
         f"cross-validated  top1={figures['top1']:.3f}  top3={figures['top3']:.3f}  "
         f"(model alone {figures['model_top1']:.3f}, keywords alone {figures['evidence_top1']:.3f})"
     )
+    weakest = sorted(figures["recall_per_intent"].items(), key=lambda kv: kv[1])[:3]
+    click.echo(f"recall per intent: mean {figures['macro_recall']:.3f}, lowest " + ", ".join(f"{i} {r:.3f}" for i, r in weakest))
     click.echo(
         f"escalation  precision={figures['precision']:.3f}  recall={figures['recall']:.3f}  "
         f"(rules alone {figures['rules_precision']:.3f} / {figures['rules_recall']:.3f})"

@@ -53,3 +53,18 @@ def test_an_earlier_unresolved_reply_escalates_with_its_date(engine):
     e = escalation(engine, "东西还是不能用", earlier=["2026-11-20"])
     assert [r.id for r in e.reasons] == ["repeat_unresolved"]
     assert "2026-11-20" in e.reasons[0].evidence[0]
+
+
+@pytest.mark.parametrize(
+    "text", ["第三次买了，一直很好用", "第五次回购了，一直很喜欢", "回购第三次了，好用", "多次回购，一直很满意"]
+)
+def test_praise_that_counts_its_purchases_is_not_escalated(engine, text):
+    """A count in praise is no repeated contact in anger: it gets a thank-you, not an offline invitation."""
+    s = engine.suggest(text)
+    assert s.kind == "praise"
+    assert not s.escalation.escalate
+
+
+def test_a_praise_still_escalates_on_a_rule_of_another_reason(engine):
+    e = escalation(engine, "好评！不过我家孩子用了过敏", kind="praise")
+    assert [r.id for r in e.reasons] == ["safety"]

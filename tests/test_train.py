@@ -105,6 +105,29 @@ def test_train_learns_from_the_corrections_agents_made(tmp_path, engine):
     assert TrainedModel.load(out).meta["n_corrections"] == 1
 
 
+def test_training_reports_each_intents_cross_validated_recall(tmp_path):
+    figures = run("--data", str(records(tmp_path)), "--out", str(tmp_path / "model.npz"))
+    recalls = figures["recall_per_intent"]
+    assert set(recalls) == {"logistics_delay", "quality_defect"}, "only the intents the labelled complaints have"
+    assert all(0.0 <= r <= 1.0 for r in recalls.values())
+    assert figures["macro_recall"] == pytest.approx(sum(recalls.values()) / 2, abs=1e-3)
+    text = CliRunner().invoke(cli, ["train", "--data", str(records(tmp_path)), "--out", str(tmp_path / "b.npz")]).output
+    assert "recall per intent: mean" in text
+
+
+def test_the_escalation_model_learns_from_the_offline_templates_examples(tmp_path):
+    """Labelled complaints without one escalation still give a model that leans towards a regulator threat."""
+    run("--data", str(records(tmp_path)), "--out", str(tmp_path / "model.npz"))
+    model = TrainedModel.load(tmp_path / "model.npz")
+    segmenter = Engine.from_settings(Settings()).segmenter
+    column = model.escalation.labels.index(ESCALATE)
+
+    def escalate_value(text: str) -> float:
+        return float(model.escalation.decision(escalation_features(normalize(text, segmenter)))[column])
+
+    assert escalate_value("再不给我处理，我就去消协和市场监管局投诉") > escalate_value("快递比平时慢了两天")
+
+
 def test_train_refuses_to_run_without_labelled_complaints():
     result = CliRunner().invoke(cli, ["train"])
     assert result.exit_code == 1

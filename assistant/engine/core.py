@@ -150,7 +150,7 @@ class Engine:
         normalized = normalize(text, self.segmenter)
         recognition = recognise(normalized, self.index, self.model)
         matches = list(recognition.intents)
-        escalation = check_escalation(normalized, self.rules, self.model, earlier=history.earlier)
+        escalation = check_escalation(normalized, self.rules, self.model, earlier=history.earlier, kind=recognition.kind)
         now = now or datetime.now(ZoneInfo(self.settings.week_timezone))
         given = {"customer": customer, "product": product, "order_id": order_id, "agent": agent}
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)

@@ -21,7 +21,7 @@ from assistant.engine.model import ESCALATE, TrainedModel, escalation_features
 from assistant.engine.normalize import Normalized
 from assistant.engine.yamlfile import LineDict, load_yaml
 from assistant.errors import LibraryError
-from assistant.taxonomy import REASONS, REPEAT_UNRESOLVED
+from assistant.taxonomy import COMPLAINT, PRAISE, REASONS, REPEAT_UNRESOLVED
 
 _BEFORE, _AFTER = 12, 6
 
@@ -112,7 +112,12 @@ def rule_hits(normalized: Normalized, rules: dict[str, Rule]) -> dict[str, list[
 
 
 def check_escalation(
-    normalized: Normalized, rules: dict[str, Rule], model: TrainedModel | None = None, *, earlier: Sequence[str] = ()
+    normalized: Normalized,
+    rules: dict[str, Rule],
+    model: TrainedModel | None = None,
+    *,
+    earlier: Sequence[str] = (),
+    kind: str = COMPLAINT,
 ) -> Escalation:
     """Find every reason to take a complaint offline, with the words that show it.
 
@@ -127,9 +132,14 @@ def check_escalation(
     :param model: the trained model, or None for the rules alone
     :param earlier: dates (YYYY-MM-DD) of earlier replies to the same customer or order that are still
         unresolved, found in the outcome log by the caller; any makes ``repeat_unresolved`` a reason
+    :param kind: what ``recognise_kind`` found the text to be. Praise has no grievance, so a count in it
+        ("第二次回购") is no repeated contact in anger (TAXONOMY), and the model alone does not escalate it;
+        a rule hit of another reason still counts.
     """
     found = rule_hits(normalized, rules)
-    if model is not None:
+    if kind == PRAISE:
+        found.pop(REPEAT_UNRESOLVED, None)
+    if model is not None and (found or kind != PRAISE):
         found = _weigh(normalized, found, model)
     for day in earlier:
         found.setdefault(REPEAT_UNRESOLVED, []).append(f"{day} 已回复过，至今未解决")
