@@ -12,6 +12,7 @@ that day; the caller passes those texts in) is replaced by the next template.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -279,6 +280,7 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
     if not weights:
         return None
     text, bounds = normalized.text, normalized.boundaries
+    order: list[int] = []
     best: tuple[float, str] | None = None
     for start, end in _phrases(text, bounds):
         hits = sorted((pos, w) for w in weights if (pos := text.find(w, start, end)) >= 0)
@@ -287,10 +289,13 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
         pos, word = max(hits, key=lambda h: weights[h[1]])
         while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance
             start = filler.end()
-        if end - start > MAX_QUOTE:
-            start = min((b for b in bounds if max(start, pos - QUOTE_CONTEXT) <= b <= pos), default=pos)
+        if end - start > MAX_QUOTE:  # the first boundary at most QUOTE_CONTEXT before the evidence, the last after it
+            order = order or sorted(bounds)  # bisected, not scanned: a long complaint has thousands of boundaries
+            i = bisect_left(order, max(start, pos - QUOTE_CONTEXT))
+            start = order[i] if i < len(order) and order[i] <= pos else pos
             tail = pos + len(word)
-            end = max((b for b in bounds if tail <= b <= min(end, tail + QUOTE_CONTEXT)), default=tail)
+            j = bisect_right(order, min(end, tail + QUOTE_CONTEXT)) - 1
+            end = order[j] if j >= 0 and order[j] >= tail else tail
         while start < pos and text[start] in _WEAK_START and start + 1 in bounds:  # not "的进口咖啡机…"
             start += 1
         quote = text[start:end].strip()
