@@ -21,7 +21,6 @@ from assistant.errors import InvalidInput, NotFound
 from assistant.log import outcomes
 from assistant.log.outcomes import Shown, agent_verdict
 
-
 # Suggestions are pure CPU under the GIL: more of them at once gain nothing, and every extra thread competing for
 # the GIL delays the event loop (GET /healthz, the next request's parsing). Two at a time, one per core, is as fast in
 # throughput and keeps the loop answering; the rest wait here without holding the GIL.
@@ -182,6 +181,7 @@ def log_sent(
     agent_intent: str | None = None,
     agent_escalate: bool | None = None,
     agent_reasons: list[str] | tuple[str, ...] | None = None,
+    done: list[str] | tuple[str, ...] = (),
     conversion: dict | None = None,
     now: datetime | None = None,
     signature: str | None = None,
@@ -224,6 +224,7 @@ def log_sent(
         rating=rating,
         verdict=verdict,
         idempotency_key=idempotency_key,
+        done=done,
         now=now,
     )
 

@@ -334,3 +334,19 @@ def test_weekly_stats_report_how_often_agents_kept_the_assistants_verdict(client
     assert agreement["escalation"] == {"kept": 2, "total": 3, "rate": 0.6667}
     assert sum(r["total"] for r in agreement["by_intent"]) == 3 and sum(r["kept"] for r in agreement["by_intent"]) == 2
     assert {r["intent"] for r in agreement["by_intent"]} == {intent for intent, _ in tops}
+
+
+def test_a_done_action_the_agent_names_is_not_scored_as_a_claim(client, agent, db):
+    """The stored sincerity score docks "已为您补发" unless the agent says it is done (the draft page's ticks)."""
+    body = {
+        "complaint": "收到的杯子碎了一个，包装太简陋",
+        "sent_text": "您好，碎了一个杯子确实让人扫兴。新的杯子已为您补发，单号稍后发您，到货后麻烦看一下有没有完好。",
+        "platform": "taobao",
+    }
+    claimed = client.post("/api/v1/replies", json=body, headers=agent)
+    ticked = client.post("/api/v1/replies", json={**body, "done": ["新的杯子已为您补发"]}, headers=agent)
+    assert claimed.status_code == ticked.status_code == 201
+    scores = [db["replies"].get(r.json()["id"])["sincerity"] for r in (claimed, ticked)]
+    assert scores[0] < scores[1]
+    too_many = client.post("/api/v1/replies", json={**body, "done": ["已补发"] * 21}, headers=agent)
+    assert too_many.status_code == 422

@@ -372,3 +372,14 @@ def test_ticking_an_action_turns_the_promise_into_a_done_statement(page):
     page.screenshot(path=str(ARTIFACTS / "draft-ticked.png"), full_page=True)
     box.uncheck()
     assert promise in area.input_value() and done not in area.input_value()
+
+    # Ticked and marked sent: the logged sincerity score is the one the page showed, not docked for a claim.
+    before = len(log_rows(page))
+    with page.expect_response("**/compose/sincerity"):
+        box.check()
+    shown = int(form.locator(".sincerity-score").inner_text())
+    form.locator("button[type=submit]").click()
+    form.locator(".sent .ok").wait_for()
+    rows = log_rows(page)
+    assert len(rows) == before + 1 and done in rows[-1]["sent_text"]
+    assert rows[-1]["sincerity"] == shown

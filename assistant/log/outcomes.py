@@ -19,6 +19,7 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -258,6 +259,7 @@ def log_shown(
     rating: int | None = None,
     verdict: Verdict | None = None,
     idempotency_key: str | None = None,
+    done: Sequence[str] = (),
     now: datetime | None = None,
 ) -> tuple[int, bool]:
     """Record a sent reply as the assistant showed it, with the agent's verdict; return (id, created).
@@ -272,6 +274,8 @@ def log_shown(
         "王女士"), stored as ``customer_ref``, a keyed hash
     :param salutation: how the drafts addressed the customer ("王女士"): masked in every stored text
     :param key: the HMAC key for customer and order references
+    :param done: the past-tense sentences of the actions the agent ticked as done: the stored sincerity score does
+        not count them as claims of what nobody did
     :raises InvalidInput: for an empty reply, or a key already used by another agent
     """
     if not sent_text or not sent_text.strip():
@@ -296,7 +300,7 @@ def log_shown(
         "drafted_text": redact(drafted, salutation=salutation) if drafted else None,
         "sent_text": redact(sent, salutation=salutation),
         "edit_ratio": round(1 - fuzz.ratio(drafted, sent) / 100, 3) if drafted else None,
-        "sincerity": check_sincerity(sent_text, complaint).score,
+        "sincerity": check_sincerity(sent_text, complaint, done=done).score,
         "customer_ref": keyed_hash(customer, key),
         "order_ref": keyed_hash(order_id, key),
         "rating": rating,

@@ -88,6 +88,12 @@ class ReplyIn(Body):
     agent_reasons: list[ReasonId] | None = Field(
         default=None, max_length=len(REASONS), description="The agent's escalation reasons (at least one when escalating)"
     )
+    done: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="The past-tense sentences of the actions the agent has done (a draft's ticks, `done`): "
+        "the stored sincerity score does not count them as claims of what nobody did",
+    )
 
 
 class OutcomeIn(Body):
@@ -196,6 +202,7 @@ def log_reply(
         agent_intent=body.agent_intent,
         agent_escalate=body.agent_escalate,
         agent_reasons=body.agent_reasons,
+        done=body.done,
         conversion=conversion,
         signature=user.shown_name,
     )

@@ -239,6 +239,7 @@ def compose_sent(
     agent_intent: OptionalText = None,
     agent_escalate: OptionalText = None,
     agent_reasons: OptionalList = None,
+    done: OptionalList = None,
     confirm_send: OptionalText = None,
 ):
     """Log a draft as sent, as the suggestion partial showed it, with the agent's verdict.
@@ -297,6 +298,7 @@ def compose_sent(
             agent_intent=intent,
             agent_escalate=escalate,
             agent_reasons=reasons,
+            done=[d for d in (done or []) if d][:20],
             conversion=conversion,
             signature=user.shown_name,
         )
