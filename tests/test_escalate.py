@@ -68,3 +68,56 @@ def test_praise_that_counts_its_purchases_is_not_escalated(engine, text):
 def test_a_praise_still_escalates_on_a_rule_of_another_reason(engine):
     e = escalation(engine, "好评！不过我家孩子用了过敏", kind="praise")
     assert [r.id for r in e.reasons] == ["safety"]
+
+
+@pytest.mark.parametrize(
+    "text,reason,evidence",
+    [
+        # regulators and police in the ways customers name them
+        ("我已经拨打了315热线，等他们来处理", "legal_threat", "315"),
+        ("下周我准备到315投去", "legal_threat", "315"),
+        ("昨天已报案了，你们等着吧", "legal_threat", "报案"),
+        ("工信部管管不管这种事", "legal_threat", "工信部"),
+        ("我一定举报你们这种行为", "legal_threat", "举报"),
+        # repeated contact: counts of calls, visits, repair trips, repeated explanations, no reply
+        ("多次联系客服都没用，问题还在", "repeat_unresolved", "多次联系"),
+        ("送去2次维修还是坏的", "repeat_unresolved", "2次维修"),
+        ("打过很多个客服电话，一个都不管", "repeat_unresolved", "很多个客服电话"),
+        ("这是我第四次来电反映这个问题了", "repeat_unresolved", "第四次来电"),
+        ("我跑了三趟营业厅还没办好", "repeat_unresolved", "跑了三趟"),
+        ("投诉了三次都没有下文", "repeat_unresolved", "没有下文"),
+        ("同样的话重复了五遍，还是没人处理", "repeat_unresolved", "重复了五遍"),
+        # personal data misused, not merely a nuisance call
+        ("你们怎么知道我的手机号的？", "privacy", "怎么知道我的手机号"),
+        ("我的电话号码被卖给了推销公司", "privacy", "被卖"),
+        ("自从在你们这办了卡之后骚扰电话不断", "privacy", "骚扰电话"),
+        ("账号被别人登录了，里面的钱没了", "privacy", "账号被别人登"),
+        # hazards, and a mistaken belief that turned into harm
+        ("热水器一直有一股很浓的煤气味", "safety", "煤气味"),
+        ("以为没事，结果吃完就拉肚子", "safety", "拉肚子"),
+    ],
+)
+def test_the_many_phrasings_of_each_reason_escalate(engine, text, reason, evidence):
+    found = {r.id: r.evidence for r in escalation(engine, text).reasons}
+    assert reason in found, found
+    assert any(evidence in ev for ev in found[reason])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@小米科技客服 这个功能怎么关掉？",  # a brand's own account is no media outlet
+        "酒店晚上骚扰电话不断，房间也很吵",  # a nuisance call is no leak of personal data
+        "第二次来这家店买了，这次的不太新鲜",  # a second purchase is no repeated contact
+        "应用多次显示更新失败，怎么回事",  # a repeated error is no repeated contact
+        "送餐太慢了，差几分钟就到超时赔付了",  # a platform's own late-delivery rule is no demand
+        "这种设计很容易泄露隐私吧",  # a worry, not a leak
+        "本想去315投诉，后来想想算了",  # a plan given up
+        "收到好多垃圾短信，这种号码可以举报吗",  # asking where to report spam
+        "这个牌子的问题以前已经被曝光过了，还是买了",  # past news, not a threat to expose
+        "我不会去12315的，就想换个新的",
+    ],
+)
+def test_phrases_that_only_look_like_a_reason_do_not_escalate(engine, text):
+    e = escalation(engine, text)
+    assert not e.escalate, [r.to_dict() for r in e.reasons]
