@@ -55,7 +55,11 @@ BAYES_WEIGHTS = (0.0, 0.1, 0.2, 0.4)  # naive Bayes added to the SVM (cross-vali
 ESCALATION_C = 0.5
 MODEL_WEIGHTS = (1.0, 2.0, 4.0, 6.0, 8.0)
 EVIDENCE_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
-TARGET_PRECISION = 0.70  # escalation: the threshold with the best recall at this precision or more (issue 11 asks >= 0.70)
+# Escalation: the threshold with the best recall at this precision or more. Issue 11 asks >= 0.70 on unseen complaints;
+# the threshold is chosen on the out-of-fold scores it is then reported on, and the rules were written reading train's
+# errors, so the CV precision is optimistic. 0.75 keeps a margin for 1.3 points of recall (bench/model_cv.py, seeds 0-2:
+# P/R 0.709/0.925 at 0.70, 0.730/0.922 at 0.72, 0.758/0.912 at 0.75).
+TARGET_PRECISION = 0.75
 DECISIVE_MIN, DECISIVE_PRECISION = 2, 0.75  # see _decisive
 
 
