@@ -66,6 +66,13 @@ def test_the_quote_is_the_phrase_with_the_intents_evidence(engine):
     assert "“手机号被泄露了”" in privacy  # not "的手机号被泄露了"
 
 
+def test_a_dotted_model_name_is_quoted_whole(engine):
+    # jieba keeps "note7s.2" in one token: a clause cut at its dot would end the quote mid-word.
+    s = engine.suggest("我要的是note7s.2版本，哎")
+    assert any("“我要的是note7s.2版本”" in d.text for d in s.drafts)
+    assert all("“我要的是note7s”" not in d.text for d in s.drafts)
+
+
 def test_a_long_run_on_sentence_is_trimmed_to_a_phrase(engine):
     s = engine.suggest("我在你们店里买了一个非常贵的进口咖啡机结果用了不到三天就开始漏水而且还有很大的异响真的很失望")
     (quote,) = QUOTE.findall(s.drafts[0].text)

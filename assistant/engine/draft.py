@@ -32,8 +32,9 @@ _FINGERPRINT = re.compile(r"\[[^\]]*\]|[\d\s\W_]")
 _ORDER = re.compile(r"(?:订单|单号|订单号|订单编号)\s*(?:号|编号)?\s*[:：#]?\s*([a-z0-9][a-z0-9-]{5,29})", re.I)
 _LONG_NUMBER = re.compile(r"(?<![\d.])(?!1[3-9]\d{9}(?!\d))\d{12,24}(?![\d.])")
 _CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"]+")
-# Clause separators; a point or colon between digits ("12.7", "18:00") is part of the clause.
-_SEPARATOR = re.compile(r"[,!?;，。！？；、~～\n（）()\[\]【】“”\"\s]+|[.:：](?!\d)|(?<!\d)[.:：]")
+# Clause separators; a point or colon inside a run of Latin letters and digits ("12.7", "18:00", a model name such as
+# "note7s.2") is part of a word (jieba keeps it in one token), not a clause end.
+_SEPARATOR = re.compile(r"[,!?;，。！？；、~～\n（）()\[\]【】“”\"\s]+|[.:：](?![\dA-Za-z])|(?<![\dA-Za-z])[.:：]")
 _FILLER = re.compile(r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得")
 # The problem in our own words, for a draft whose intent has no phrase of the complaint to quote.
 _OWN_WORDS = {
