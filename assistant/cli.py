@@ -535,3 +535,67 @@ def users_add(name, role, display_name, db_path, as_json):
         click.echo(json.dumps(user.to_dict(), ensure_ascii=False))
     else:
         click.echo(f"{user.name} ({user.role})\n  password: {user.password}\n  API token: {user.token}")
+
+
+@users.command(name="list")
+@db_option
+@json_option
+def users_list(db_path, as_json):
+    """List the accounts: name, display name, role, active, created."""
+    from assistant.log.auth import list_users
+    from assistant.log.db import open_db
+
+    rows = list_users(open_db(Settings.from_env(db_path=db_path).db_path))
+    if as_json:
+        click.echo(json.dumps([{**r, "active": bool(r["active"])} for r in rows], ensure_ascii=False))
+        return
+    for r in rows:
+        state = "" if r["active"] else "  (deactivated)"
+        click.echo(f"{r['name']}\t{r['display_name'] or r['name']}\t{r['role']}\t{r['created_at']}{state}")
+
+
+@users.command(name="reset-password")
+@click.argument("name")
+@db_option
+@json_option
+def users_reset_password(name, db_path, as_json):
+    """Give NAME a new one-time password (printed once); the account's open sessions end.
+
+    The way back in for a lead who lost the password, when no other lead can reset it on 账号.
+
+    Example:
+
+        assistant users reset-password lead
+    """
+    from assistant.log.auth import reset_password
+    from assistant.log.db import open_db
+
+    password = reset_password(open_db(Settings.from_env(db_path=db_path).db_path), name)
+    if as_json:
+        click.echo(json.dumps({"name": name, "password": password}, ensure_ascii=False))
+    else:
+        click.echo(f"{name}\n  password: {password}")
+
+
+@users.command(name="deactivate")
+@click.argument("name")
+@db_option
+def users_deactivate(name, db_path):
+    """Stop NAME's sessions and API token at once (a leaver); their replies stay in the statistics."""
+    from assistant.log.auth import set_active
+    from assistant.log.db import open_db
+
+    set_active(open_db(Settings.from_env(db_path=db_path).db_path), name, False)
+    click.echo(f"deactivated {name}")
+
+
+@users.command(name="activate")
+@click.argument("name")
+@db_option
+def users_activate(name, db_path):
+    """Let a deactivated account sign in again (with its password; reset it if need be)."""
+    from assistant.log.auth import set_active
+    from assistant.log.db import open_db
+
+    set_active(open_db(Settings.from_env(db_path=db_path).db_path), name, True)
+    click.echo(f"activated {name}")

@@ -236,3 +236,30 @@ def test_backup_copies_the_log_while_it_is_open_and_never_overwrites(run, tmp_pa
     missing = run("backup", "--out", str(tmp_path / "other.db"), "--db", str(tmp_path / "nowhere.db"))
     assert missing.exit_code == 1 and "no outcome log" in missing.output and not (tmp_path / "nowhere.db").exists()
     db.close()
+
+
+def test_users_reset_deactivate_activate_and_list_from_the_cli(run, tmp_path):
+    """The way back in for a lead who lost the password, and a leaver stopped without the web page."""
+    from assistant.log.auth import AccountDeactivated, check_password, user_for_token
+    from assistant.log.db import open_db
+
+    db_path = str(tmp_path / "a.db")
+    lead = json.loads(run("users", "add", "lead", "--role", "lead", "--json", "--db", db_path).output)
+    reset = run("users", "reset-password", "lead", "--json", "--db", db_path)
+    assert reset.exit_code == 0, reset.output
+    password = json.loads(reset.output)["password"]
+    db = open_db(db_path)
+    assert check_password(db, "lead", lead["password"]) is None and check_password(db, "lead", password).name == "lead"
+
+    assert run("users", "deactivate", "lead", "--db", db_path).output == "deactivated lead\n"
+    assert user_for_token(db, lead["token"]) is None
+    with pytest.raises(AccountDeactivated):
+        check_password(db, "lead", password)
+    listed = json.loads(run("users", "list", "--json", "--db", db_path).output)
+    assert [(u["name"], u["active"]) for u in listed] == [("lead", False)]
+    assert "(deactivated)" in run("users", "list", "--db", db_path).output
+
+    assert run("users", "activate", "lead", "--db", db_path).exit_code == 0
+    assert check_password(db, "lead", password).name == "lead" and user_for_token(db, lead["token"]).name == "lead"
+    missing = run("users", "reset-password", "nobody", "--db", db_path)
+    assert missing.exit_code == 1 and missing.output.count("\n") == 1 and missing.output.startswith("Error: ")
