@@ -116,3 +116,33 @@ def test_an_existing_log_upgrades_in_place(tmp_path):
     db = open_db(path)
     assert [(u["name"], u["display_name"]) for u in list_users(db)] == [("老王", None)]
     assert db.execute("select session_epoch from users").fetchone() == (0,)
+
+
+def test_an_agent_changes_their_own_password_and_other_sessions_end(make_client):
+    """我的账号: the one-time password is replaced by one the agent chose; wrong, short or mismatched input is refused in
+    Chinese and changes nothing; another browser signed in before the change is signed out."""
+    from helpers import sign_in
+
+    from assistant.log.auth import add_user, check_password
+
+    client, db = make_client()
+    agent = add_user(db, "小林", "agent")
+    csrf = sign_in(client, "小林", agent.password)
+    other, _ = make_client()
+    sign_in(other, "小林", agent.password)
+    page = client.get("/account")
+    assert page.status_code == 200 and "修改密码" in page.text and "小林" in page.text
+    form = {"csrf": csrf, "current": agent.password, "new": "我的新密码-2026", "repeat": "我的新密码-2026"}
+    for changes, message in [
+        ({"repeat": "不一样的密码-2026"}, "两次输入的新密码不一样"),
+        ({"new": "短", "repeat": "短"}, "新密码要 10 到 128 个字符"),
+        ({"current": "wrong-password"}, "现在的密码不对"),
+    ]:
+        refused = client.post("/account/password", data={**form, **changes})
+        assert refused.status_code == 400 and message in refused.text
+        assert check_password(db, "小林", agent.password) is not None  # nothing changed
+    done = client.post("/account/password", data=form)
+    assert done.status_code == 200 and "密码已修改" in done.text
+    assert check_password(db, "小林", agent.password) is None and check_password(db, "小林", "我的新密码-2026").name == "小林"
+    assert client.get("/compose").status_code == 200  # this browser stays signed in
+    assert other.get("/compose", follow_redirects=False).status_code == 303  # the other one is signed out

@@ -116,6 +116,13 @@ TABLE: list[tuple] = [
     *page("POST", "/triage", {"data": {"text": f"{COMPLAINT}\n收到的杯子碎了\n孩子吃了过敏住院了"}}),
     *page("GET", "/triage/{result_id}.csv", everyone=404),
     *page("GET", "/help"),
+    *page("GET", "/account"),
+    *page(
+        "POST",
+        "/account/password",
+        {"data": {"current": "not-the-password", "new": "新的密码-123456", "repeat": "新的密码-123456"}},
+        everyone=400,
+    ),
     *page("GET", "/library", {"params": {"q": "快递"}}),
     # --- leads' pages ---
     *page("GET", "/stats", {"params": {"week": WEEK}}, agents=403),

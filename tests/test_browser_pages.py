@@ -150,9 +150,46 @@ def test_a_password_reset_and_a_deactivation_take_effect_at_once(page, browser):
     agent.context.close()
 
 
+def test_an_agent_sets_their_own_password_on_my_account(page, browser):
+    page.goto(f"{page.base}/users")
+    page.fill("#new-name", "xiaozhou")
+    page.click("form[action='/users'] button[type=submit]")
+    one_time = page.inner_text("#created-password")
+    agent = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    agent.goto(f"{page.base}/login")
+    agent.fill("#name", "xiaozhou")
+    agent.fill("#password", one_time)
+    agent.click("button[type=submit]")
+    agent.wait_for_url("**/compose")
+    agent.click("nav a[href='/account']")
+    agent.wait_for_url("**/account")
+    agent.fill("#current", one_time)
+    agent.fill("#new", "小周自己的密码123")
+    agent.fill("#repeat", "小周自己的密码124")  # a typo: refused, nothing changed
+    agent.click("#password-form button[type=submit]")
+    assert "两次输入的新密码不一样" in agent.inner_text("#account-error")
+    agent.fill("#current", one_time)
+    agent.fill("#new", "小周自己的密码123")
+    agent.fill("#repeat", "小周自己的密码123")
+    agent.click("#password-form button[type=submit]")
+    assert "密码已修改" in agent.inner_text("#account-done")
+    agent.screenshot(path=str(ARTIFACTS / "account-1366x768.png"), full_page=True)
+    agent.click("form.logout button")
+    agent.wait_for_url("**/login")
+    agent.fill("#name", "xiaozhou")
+    agent.fill("#password", one_time)
+    agent.click("button[type=submit]")
+    assert "用户名或密码不对" in agent.inner_text(".alert")
+    agent.fill("#name", "xiaozhou")
+    agent.fill("#password", "小周自己的密码123")
+    agent.click("button[type=submit]")
+    agent.wait_for_url("**/compose")
+    agent.context.close()
+
+
 @pytest.mark.parametrize(
     "path",
-    ["/compose", "/triage", "/replies", "/library", "/stats", "/users", "/help", "/replies/999999", "/no-such-page"],
+    ["/compose", "/triage", "/replies", "/library", "/stats", "/users", "/account", "/help", "/replies/999999", "/no-such-page"],
 )
 def test_every_page_is_screenshot_at_laptop_size(page, path):
     page.goto(page.base + path)

@@ -86,6 +86,13 @@ def responses(client, csrf, reply_id, *, lead: bool):
     yield "422 form", client.post("/compose/sent", data={"csrf": csrf})
     yield "405", client.get("/compose/sent")
     yield "403 csrf", client.post("/compose/suggest", data={"text": "快递太慢了"})
+    yield "account", client.get("/account")
+    yield (
+        "account mismatch",
+        client.post(
+            "/account/password", data={"csrf": csrf, "current": "x", "new": "新的密码-123456", "repeat": "另一个密码-123456"}
+        ),
+    )
     yield "stats", client.get("/stats")
     yield "stats week", client.get("/stats", params={"week": "2026-W47"})
     yield "stats bad week", client.get("/stats", params={"week": "2026-47"})

@@ -166,6 +166,24 @@ def reset_password(db: sqlite_utils.Database, name: str) -> str:
     return password
 
 
+PASSWORD_CHARS = (10, 128)  # the shortest and longest password a person may choose
+
+
+def change_password(db: sqlite_utils.Database, name: str, new_password: str) -> int:
+    """Set a password the person chose (the caller has checked the current one); return the account's new session epoch.
+
+    Every other session of the account stops working; the caller moves its own session to the returned epoch.
+
+    :raises InvalidInput: for a password shorter or longer than ``PASSWORD_CHARS``
+    :raises NotFound: for an unknown account
+    """
+    shortest, longest = PASSWORD_CHARS
+    if not shortest <= len(new_password) <= longest:
+        raise InvalidInput(f"password must be {shortest}-{longest} characters")
+    _update(db, name, "password_hash = ?, session_epoch = session_epoch + 1", [_hasher.hash(new_password)])
+    return db.execute("select session_epoch from users where name = ?", [name]).fetchone()[0]
+
+
 def set_active(db: sqlite_utils.Database, name: str, active: bool) -> None:
     """Deactivate (its sessions and API token stop working at once; its replies stay) or reactivate an account.
 

@@ -27,7 +27,16 @@ from assistant.engine import triage as batch
 from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound, RateLimited
 from assistant.log import export, outcomes
-from assistant.log.auth import AccountDeactivated, LoginLimiter, User, check_password, list_users, revoke_session
+from assistant.log.auth import (
+    PASSWORD_CHARS,
+    AccountDeactivated,
+    LoginLimiter,
+    User,
+    change_password,
+    check_password,
+    list_users,
+    revoke_session,
+)
 from assistant.log.db import open_db
 from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
 from assistant.replying import Fields
@@ -540,6 +549,46 @@ def triage_download(user: PageUser, db: DB, result_id: str):
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="triage.csv"'},
     )
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, user: PageUser):
+    """我的账号: who is signed in, and a form to choose one's own password instead of the one-time one."""
+    return render(request, "account.html", {"done": None, "error": None}, user)
+
+
+@router.post("/account/password", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def account_password(request: Request, user: PageUser, current: Text, new: Text, repeat: Text):
+    """Change one's own password: the current one is checked like a sign-in (limited, bounded Argon2), other sessions end."""
+    shortest, longest = PASSWORD_CHARS
+
+    def refuse(message: str, status: int = 400):
+        return render(request, "account.html", {"done": None, "error": message}, user, status_code=status)
+
+    if new != repeat:
+        return refuse("两次输入的新密码不一样，请重新输入。")
+    if not shortest <= len(new) <= longest:
+        return refuse(f"新密码要 {shortest} 到 {longest} 个字符。")
+    if new == current:
+        return refuse("新密码和现在的密码一样，请换一个。")
+    limiter: LoginLimiter = request.app.state.login_limiter
+    db_path, address = request.app.state.settings.db_path, client_address(request)
+
+    def attempt() -> int | None:
+        with closing(open_db(db_path, migrate=False)) as db:
+            if limiter.refused(db, address, user.name):
+                raise RateLimited(TOO_MANY_FAILURES)
+            if check_password(db, user.name, current) is None:
+                limiter.failed(db, address, user.name)
+                return None
+            return change_password(db, user.name, new)
+
+    epoch = await request.app.state.password_gate.run(attempt)
+    if epoch is None:
+        return refuse("现在的密码不对。")
+    request.session["epoch"] = epoch
+    done = "密码已修改。其他设备上的登录已经失效，需要用新密码重新登录。"
+    return render(request, "account.html", {"done": done, "error": None}, user)
 
 
 @router.get("/help", response_class=HTMLResponse)
