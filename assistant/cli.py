@@ -582,11 +582,7 @@ def users_reset_password(name, db_path, as_json):
 @db_option
 def users_deactivate(name, db_path):
     """Stop NAME's sessions and API token at once (a leaver); their replies stay in the statistics."""
-    from assistant.log.auth import set_active
-    from assistant.log.db import open_db
-
-    set_active(open_db(Settings.from_env(db_path=db_path).db_path), name, False)
-    click.echo(f"deactivated {name}")
+    _set_active(name, db_path, False)
 
 
 @users.command(name="activate")
@@ -594,8 +590,12 @@ def users_deactivate(name, db_path):
 @db_option
 def users_activate(name, db_path):
     """Let a deactivated account sign in again (with its password; reset it if need be)."""
+    _set_active(name, db_path, True)
+
+
+def _set_active(name: str, db_path, active: bool) -> None:
     from assistant.log.auth import set_active
     from assistant.log.db import open_db
 
-    set_active(open_db(Settings.from_env(db_path=db_path).db_path), name, True)
-    click.echo(f"activated {name}")
+    set_active(open_db(Settings.from_env(db_path=db_path).db_path), name, active)
+    click.echo(f"{'activated' if active else 'deactivated'} {name}")

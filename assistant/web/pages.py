@@ -77,6 +77,30 @@ def login_page(request: Request, next: str = "/compose"):
 @router.post("/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def login(request: Request, name: Text, password: Text, next: Annotated[str, Form()] = "/compose"):
     """Sign in. The limiter is asked before any password is hashed, and hashing waits for one of a few slots."""
+    try:
+        user = await _verified(request, name, password)
+    except AccountDeactivated:
+        message = "这个账号已经停用，不能再登录。如有疑问请联系组长。"
+        return render(request, "login.html", {"next": _safe_next(next), "error": message}, None, status_code=403)
+    if user is None:
+        return render(request, "login.html", {"next": _safe_next(next), "error": "用户名或密码不对。"}, None, status_code=400)
+    request.session.clear()
+    request.session["user"] = user.name
+    request.session["epoch"] = user.epoch
+    request.session["sid"] = secrets.token_urlsafe(16)
+    request.session["csrf"] = secrets.token_urlsafe(24)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+async def _verified(request: Request, name: str, password: str) -> User | None:
+    """The user if the password is right, else None: checked like a sign-in, for the login and the password change.
+
+    The limiter is asked before any hash is computed (and again once a slot of the bounded Argon2 gate is free);
+    a wrong password counts as a failure, a right one forgets the failures.
+
+    :raises RateLimited: when the name or the address has failed too often
+    :raises AccountDeactivated: when the password is right but the account is deactivated
+    """
     limiter: LoginLimiter = request.app.state.login_limiter
     db_path, address = request.app.state.settings.db_path, client_address(request)
 
@@ -94,19 +118,7 @@ async def login(request: Request, name: Text, password: Text, next: Annotated[st
 
     if await anyio.to_thread.run_sync(refused):
         raise RateLimited(TOO_MANY_FAILURES)
-    try:
-        user = await request.app.state.password_gate.run(attempt)
-    except AccountDeactivated:
-        message = "这个账号已经停用，不能再登录。如有疑问请联系组长。"
-        return render(request, "login.html", {"next": _safe_next(next), "error": message}, None, status_code=403)
-    if user is None:
-        return render(request, "login.html", {"next": _safe_next(next), "error": "用户名或密码不对。"}, None, status_code=400)
-    request.session.clear()
-    request.session["user"] = user.name
-    request.session["epoch"] = user.epoch
-    request.session["sid"] = secrets.token_urlsafe(16)
-    request.session["csrf"] = secrets.token_urlsafe(24)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return await request.app.state.password_gate.run(attempt)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
@@ -551,6 +563,11 @@ def triage_download(user: PageUser, db: DB, result_id: str):
     )
 
 
+def _change_password(db_path, name: str, new: str) -> int:
+    with closing(open_db(db_path, migrate=False)) as db:
+        return change_password(db, name, new)
+
+
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request, user: PageUser):
     """我的账号: who is signed in, and a form to choose one's own password instead of the one-time one."""
@@ -562,8 +579,8 @@ async def account_password(request: Request, user: PageUser, current: Text, new:
     """Change one's own password: the current one is checked like a sign-in (limited, bounded Argon2), other sessions end."""
     shortest, longest = PASSWORD_CHARS
 
-    def refuse(message: str, status: int = 400):
-        return render(request, "account.html", {"done": None, "error": message}, user, status_code=status)
+    def refuse(message: str):
+        return render(request, "account.html", {"done": None, "error": message}, user, status_code=400)
 
     if new != repeat:
         return refuse("两次输入的新密码不一样，请重新输入。")
@@ -571,21 +588,9 @@ async def account_password(request: Request, user: PageUser, current: Text, new:
         return refuse(f"新密码要 {shortest} 到 {longest} 个字符。")
     if new == current:
         return refuse("新密码和现在的密码一样，请换一个。")
-    limiter: LoginLimiter = request.app.state.login_limiter
-    db_path, address = request.app.state.settings.db_path, client_address(request)
-
-    def attempt() -> int | None:
-        with closing(open_db(db_path, migrate=False)) as db:
-            if limiter.refused(db, address, user.name):
-                raise RateLimited(TOO_MANY_FAILURES)
-            if check_password(db, user.name, current) is None:
-                limiter.failed(db, address, user.name)
-                return None
-            return change_password(db, user.name, new)
-
-    epoch = await request.app.state.password_gate.run(attempt)
-    if epoch is None:
+    if await _verified(request, user.name, current) is None:
         return refuse("现在的密码不对。")
+    epoch = await anyio.to_thread.run_sync(_change_password, request.app.state.settings.db_path, user.name, new)
     request.session["epoch"] = epoch
     done = "密码已修改。其他设备上的登录已经失效，需要用新密码重新登录。"
     return render(request, "account.html", {"done": done, "error": None}, user)
