@@ -165,6 +165,20 @@ def test_backlog_puts_the_escalated_complaint_on_top(page):
     assert page.locator("table.triage tbody tr").count() == 4
 
 
+def test_the_backlog_csv_downloads_from_the_link_with_personal_data_masked(page, tmp_path):
+    page.goto(f"{page.base}/triage")
+    page.fill("#backlog", "快递一个星期还没到，电话13812345678\n孩子用了过敏住院了，我要投诉到12315")
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    with page.expect_download() as download:
+        page.click("a.button[href$='.csv']")
+    download.value.save_as(tmp_path / "triage.csv")
+    text = (tmp_path / "triage.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["text"][:4] for r in rows] == ["孩子用了", "快递一个"]  # most severe first, as on the page
+    assert "13812345678" not in text and "快递一个星期还没到" in text
+
+
 def test_library_shows_templates_and_escapes_the_search(page):
     page.goto(f"{page.base}/library?q={XSS}")
     assert page.locator("#q").input_value() == XSS
