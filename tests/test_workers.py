@@ -131,8 +131,8 @@ def test_two_workers_share_sessions_the_sign_in_limit_and_library_reloads(tmp_pa
         # A session made through one worker is good on every request, whichever worker answers.
         cookies = sign_in(base, "lead", password)
         answered: set[str] = set()
-        for _ in range(400):  # at least 40 requests, and until both workers have answered one
-            if len(answered) == len(workers) and _ >= 40:
+        for n in range(400):  # at least 40 requests, and until both workers have answered one
+            if len(answered) == len(workers) and n >= 40:
                 break
             page = get(f"{base}/compose", cookies)
             assert page.status_code == 200
