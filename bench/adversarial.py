@@ -56,7 +56,7 @@ def inputs(limit: int = LIMIT) -> dict[str, str]:
         "full-width digits": fill("１３８"),
         "dashes": fill("-"),
         "commas": fill("，"),
-        "spaces": fill(" ") [:-1] + "好",
+        "spaces": fill(" ")[:-1] + "好",
         "exclamations": fill("！"),
         "emoji": fill("😀"),
         "emoji and digits": fill("😀1"),
@@ -221,8 +221,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     figures = functions()
-    by_cost = sorted(inputs(), key=lambda name: -max(ms for ms, case in figures.values() if case == name) if any(
-        case == name for _, case in figures.values()) else 0)
+    by_cost = sorted(
+        inputs(),
+        key=lambda name: (
+            -max(ms for ms, case in figures.values() if case == name) if any(case == name for _, case in figures.values()) else 0
+        ),
+    )
     worst_inputs = [inputs()[name] for name in by_cost[:4]]
     load = under_load(worst_inputs, args.seconds, args.clients)
     if args.json:
@@ -231,10 +235,14 @@ def main() -> None:
     print(f"worst median CPU time per function at {LIMIT} characters (target <= {TARGET_MS:.0f} ms):")
     for name, (ms, case) in figures.items():
         print(f"  {name:30s} {ms:8.1f} ms  {'ok  ' if ms <= TARGET_MS else 'OVER'}  ({case})")
-    print(f"/healthz while {load['clients']} clients send the worst inputs for {args.seconds:.0f} s "
-          f"({load['requests']} requests, {load['server_errors']} server errors; target < {HEALTH_TARGET_MS:.0f} ms):")
-    print(f"  p50 {load['healthz_p50_ms']} ms, p99 {load['healthz_p99_ms']} ms, max {load['healthz_max_ms']} ms "
-          f"over {load['healthz_n']} probes")
+    print(
+        f"/healthz while {load['clients']} clients send the worst inputs for {args.seconds:.0f} s "
+        f"({load['requests']} requests, {load['server_errors']} server errors; target < {HEALTH_TARGET_MS:.0f} ms):"
+    )
+    print(
+        f"  p50 {load['healthz_p50_ms']} ms, p99 {load['healthz_p99_ms']} ms, max {load['healthz_max_ms']} ms "
+        f"over {load['healthz_n']} probes"
+    )
 
 
 if __name__ == "__main__":

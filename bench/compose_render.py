@@ -30,15 +30,24 @@ sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from assistant.web.app import create_app  # noqa: E402
-from assistant.log.auth import add_user  # noqa: E402
 from assistant.config import Settings  # noqa: E402
+from assistant.log.auth import add_user  # noqa: E402
 from assistant.log.db import open_db  # noqa: E402
+from assistant.web.app import create_app  # noqa: E402
 
 SENTENCES = [
-    "买的电热水壶用了两周就不加热了", "客服一直不回消息", "快递一个星期还没到", "收到的时候包装破了，杯子碎了一个",
-    "颜色和图片上差太多了", "怀疑是假货，味道和专柜的不一样", "刚买三天就降价了一百块", "发票到现在还没开",
-    "安装师傅迟到了两个小时还要收材料费", "牛奶收到就过期了", "用了以后脸上过敏红肿", "再不处理我就打12315投诉",
+    "买的电热水壶用了两周就不加热了",
+    "客服一直不回消息",
+    "快递一个星期还没到",
+    "收到的时候包装破了，杯子碎了一个",
+    "颜色和图片上差太多了",
+    "怀疑是假货，味道和专柜的不一样",
+    "刚买三天就降价了一百块",
+    "发票到现在还没开",
+    "安装师傅迟到了两个小时还要收材料费",
+    "牛奶收到就过期了",
+    "用了以后脸上过敏红肿",
+    "再不处理我就打12315投诉",
 ]
 LENGTHS = (50, 200, 500, 1000)
 
@@ -77,7 +86,10 @@ def main() -> None:
                     times.append((time.perf_counter() - start) * 1000)
                     assert response.status_code == 200 and "draft" in response.text
                 times.sort()
-                results[length] = {"p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[int(0.99 * len(times)) - 1], 2)}
+                results[length] = {
+                    "p50_ms": round(statistics.median(times), 2),
+                    "p99_ms": round(times[int(0.99 * len(times)) - 1], 2),
+                }
     if args.json:
         print(json.dumps(results, indent=2))
         return

@@ -38,10 +38,18 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 COMPLAINTS = [
-    "买的电热水壶用了两周就不加热了，客服也不回消息", "快递一个星期还没到，物流信息也不更新", "收到的杯子碎了一个，包装太简陋",
-    "颜色和图片上差太多了，明显色差", "怀疑是假货，味道和专柜的不一样", "刚买三天就降价一百块，申请保价被拒",
-    "发票到现在还没开，催了好几次", "安装师傅迟到两个小时还乱收费", "牛奶收到就过期了", "用了以后脸上过敏红肿，已经去医院了",
-    "再不处理我就打12315投诉", "太差了，不推荐",
+    "买的电热水壶用了两周就不加热了，客服也不回消息",
+    "快递一个星期还没到，物流信息也不更新",
+    "收到的杯子碎了一个，包装太简陋",
+    "颜色和图片上差太多了，明显色差",
+    "怀疑是假货，味道和专柜的不一样",
+    "刚买三天就降价一百块，申请保价被拒",
+    "发票到现在还没开，催了好几次",
+    "安装师傅迟到两个小时还乱收费",
+    "牛奶收到就过期了",
+    "用了以后脸上过敏红肿，已经去医院了",
+    "再不处理我就打12315投诉",
+    "太差了，不推荐",
 ]
 
 
@@ -56,7 +64,11 @@ def start_server(db: Path, port: int, workers: int = 1) -> subprocess.Popen:
     env = {**os.environ, "ASSISTANT_CACHE_DIR": str(db.parent / "cache"), "ASSISTANT_WORKER_HEADER": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--db", str(db), "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     seen: set[str] = set()
     deadline = time.monotonic() + 60 * workers
@@ -111,7 +123,10 @@ async def client_loop(
         start = time.perf_counter()
         try:
             if roll < 0.80 or (roll >= 0.95 and not mine):
-                route, r = "suggest", await http.post("/api/v1/suggest", json={"text": text, "platform": "taobao"}, headers=headers)
+                route, r = (
+                    "suggest",
+                    await http.post("/api/v1/suggest", json={"text": text, "platform": "taobao"}, headers=headers),
+                )
                 ok = r.status_code == 200
             elif roll < 0.95:
                 body = {"complaint": text, "sent_text": f"您好，今天18:00前回电处理。#{rng.random()}", "platform": "jd"}
@@ -122,7 +137,10 @@ async def client_loop(
                     tally.replies.add(r.json()["id"])
             else:
                 result = rng.choice(["upgraded", "unchanged", "deleted", "no_response"])
-                route, r = "outcome", await http.post(f"/api/v1/replies/{rng.choice(mine)}/outcome", json={"result": result}, headers=headers)
+                route, r = (
+                    "outcome",
+                    await http.post(f"/api/v1/replies/{rng.choice(mine)}/outcome", json={"result": result}, headers=headers),
+                )
                 ok = r.status_code == 201
                 if ok:
                     tally.outcomes.add(r.json()["id"])
@@ -135,7 +153,9 @@ async def client_loop(
             await asyncio.sleep(rng.uniform(0, 2 * think))
 
 
-async def run_load(base: str, tokens: list[str], seconds: float, think: float, seed: int = 1, max_requests: int = 100_000) -> Tally:
+async def run_load(
+    base: str, tokens: list[str], seconds: float, think: float, seed: int = 1, max_requests: int = 100_000
+) -> Tally:
     tally = Tally()
     rngs = [random.Random(seed + i) for i in range(len(tokens))]
     # One pooled client for all agents: building 50 clients (each loads TLS certificates) would stall the event
@@ -156,20 +176,30 @@ def check_writes(db: Path, tally: Tally) -> dict:
     conn.close()
     return {
         "integrity": integrity,
-        "replies_acknowledged": len(tally.replies), "replies_in_db": len(replies),
-        "outcomes_acknowledged": len(tally.outcomes), "outcomes_in_db": len(outcomes),
+        "replies_acknowledged": len(tally.replies),
+        "replies_in_db": len(replies),
+        "outcomes_acknowledged": len(tally.outcomes),
+        "outcomes_in_db": len(outcomes),
         "lost": len(tally.replies - replies) + len(tally.outcomes - outcomes),
         "unacknowledged_in_db": len(replies - tally.replies) + len(outcomes - tally.outcomes),
     }
 
 
 def summarize(tally: Tally, seconds: float) -> dict:
-    out = {"requests": sum(len(v) for v in tally.latency.values()), "errors": len(tally.errors), "error_samples": tally.errors[:5]}
+    out = {
+        "requests": sum(len(v) for v in tally.latency.values()),
+        "errors": len(tally.errors),
+        "error_samples": tally.errors[:5],
+    }
     out["rps"] = round(out["requests"] / seconds, 1)
     for route, values in tally.latency.items():
         values = sorted(values)
         if values:
-            out[route] = {"n": len(values), "p50_ms": round(statistics.median(values), 1), "p99_ms": round(values[max(0, int(0.99 * len(values)) - 1)], 1)}
+            out[route] = {
+                "n": len(values),
+                "p50_ms": round(statistics.median(values), 1),
+                "p99_ms": round(values[max(0, int(0.99 * len(values)) - 1)], 1),
+            }
     return out
 
 
@@ -187,8 +217,12 @@ def run_once(args: argparse.Namespace, workers: int) -> dict:
             server.terminate()
             server.wait(timeout=30)
         result = {
-            "workers": workers, "clients": args.clients, "seconds": args.seconds, "think_s": args.think,
-            **summarize(tally, args.seconds), "writes": check_writes(db, tally),
+            "workers": workers,
+            "clients": args.clients,
+            "seconds": args.seconds,
+            "think_s": args.think,
+            **summarize(tally, args.seconds),
+            "writes": check_writes(db, tally),
         }
     result["loadavg_before"], result["loadavg_after"] = [round(x, 2) for x in load_before], [round(x, 2) for x in os.getloadavg()]
     return result
@@ -210,16 +244,20 @@ def main() -> None:
         return
     cores = os.cpu_count()
     for result in results:
-        print(f"workers {result['workers']}, {args.clients} clients, {args.seconds:.0f} s, think {args.think} s: "
-              f"{result['requests']} requests, {result['rps']} req/s, {result['errors']} errors"
-              + (f", {result['throughput_ratio']}x the first run" if "throughput_ratio" in result else ""))
+        print(
+            f"workers {result['workers']}, {args.clients} clients, {args.seconds:.0f} s, think {args.think} s: "
+            f"{result['requests']} requests, {result['rps']} req/s, {result['errors']} errors"
+            + (f", {result['throughput_ratio']}x the first run" if "throughput_ratio" in result else "")
+        )
         for route in ("suggest", "reply", "outcome"):
             if route in result:
                 r = result[route]
                 print(f"  {route:<8} n={r['n']:<6} p50 {r['p50_ms']} ms   p99 {r['p99_ms']} ms")
         w = result["writes"]
-        print(f"  writes: {w['replies_acknowledged']} replies and {w['outcomes_acknowledged']} outcomes acknowledged; "
-              f"lost {w['lost']}, unacknowledged in db {w['unacknowledged_in_db']}; integrity {w['integrity']}")
+        print(
+            f"  writes: {w['replies_acknowledged']} replies and {w['outcomes_acknowledged']} outcomes acknowledged; "
+            f"lost {w['lost']}, unacknowledged in db {w['unacknowledged_in_db']}; integrity {w['integrity']}"
+        )
         print(f"  load average ({cores} cores) before {result['loadavg_before']}, after {result['loadavg_after']}")
 
 

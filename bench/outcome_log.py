@@ -30,7 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,15 +40,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.log.db import open_db  # noqa: E402
 from assistant.engine.core import Engine  # noqa: E402
+from assistant.log.db import open_db  # noqa: E402
 from assistant.log.export import reply_rows, write_csv, write_xlsx  # noqa: E402
-from assistant.taxonomy import INTENTS  # noqa: E402
 from assistant.log.outcomes import RESULTS, log_reply  # noqa: E402
 from assistant.log.stats import iso_week, weekly_stats  # noqa: E402
+from assistant.taxonomy import INTENTS  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
-START = datetime(2025, 1, 6, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai, 2025-W02
+START = datetime(2025, 1, 6, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai, 2025-W02
 
 
 def bench_log_reply(db_path: Path, n: int = 1000) -> dict:
@@ -61,8 +61,17 @@ def bench_log_reply(db_path: Path, n: int = 1000) -> dict:
     for i in range(n + 50):
         s = suggestions[i % len(suggestions)]
         start = time.perf_counter()
-        log_reply(db, s, s.drafts[0].text + "今天18:00前回电。", agent="小林", platform="taobao", key=key, tz=TZ,
-                  customer=f"顾客{i}", order_id=f"9{i:011d}")
+        log_reply(
+            db,
+            s,
+            s.drafts[0].text + "今天18:00前回电。",
+            agent="小林",
+            platform="taobao",
+            key=key,
+            tz=TZ,
+            customer=f"顾客{i}",
+            order_id=f"9{i:011d}",
+        )
         if i >= 50:
             times.append((time.perf_counter() - start) * 1000)
     times.sort()
@@ -80,11 +89,34 @@ def generate_log(db_path: Path, rows: int, weeks: int, seed: int = 7) -> float:
     step = timedelta(weeks=weeks) / rows
     start = time.perf_counter()
     batch, outcome_batch = [], []
-    columns = ["id", "sent_at", "week", "agent", "platform", "intent", "intents", "escalate", "reasons", "template_id",
-               "complaint", "drafted_text", "sent_text", "edit_ratio", "sincerity", "customer_ref", "order_ref",
-               "rating", "outcome", "outcome_at", "rating_after"]
+    columns = [
+        "id",
+        "sent_at",
+        "week",
+        "agent",
+        "platform",
+        "intent",
+        "intents",
+        "escalate",
+        "reasons",
+        "template_id",
+        "complaint",
+        "drafted_text",
+        "sent_text",
+        "edit_ratio",
+        "sincerity",
+        "customer_ref",
+        "order_ref",
+        "rating",
+        "outcome",
+        "outcome_at",
+        "rating_after",
+    ]
     sql = f"insert into replies ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})"
-    outcome_sql = "insert into outcomes (reply_id, result, rating_after, note, recorded_by, recorded_at, superseded) values (?, ?, ?, ?, ?, ?, 0)"
+    outcome_sql = (
+        "insert into outcomes (reply_id, result, rating_after, note, recorded_by, recorded_at, superseded)"
+        " values (?, ?, ?, ?, ?, ?, 0)"
+    )
     for i in tqdm(range(1, rows + 1), desc="generate", unit="row", file=sys.stderr, mininterval=1.0):
         sent = START + step * i
         intent = rng.choice(intents)
@@ -92,13 +124,31 @@ def generate_log(db_path: Path, rows: int, weeks: int, seed: int = 7) -> float:
         outcome = rng.choice(results) if rng.random() < 0.8 else None
         outcome_at = (sent + timedelta(days=rng.uniform(0.2, 9))).isoformat(timespec="seconds") if outcome else None
         rating_after = rng.randint(3, 5) if outcome == "upgraded" else None
-        batch.append((
-            i, sent.isoformat(timespec="seconds"), iso_week(sent, TZ), rng.choice(agents), rng.choice(platforms),
-            intent, json.dumps([intent]), int(escalate), json.dumps(["safety"] if escalate else []),
-            f"{intent}.t{rng.randint(1, 8)}", "快递一个星期还没到，[手机号]", "您好……", "您好，今天18:00前给您回电。",
-            round(rng.random() * 0.4, 3), rng.randint(70, 100), f"c{rng.randint(1, rows // 3):x}", f"o{i:x}",
-            rng.randint(1, 2), outcome, outcome_at, rating_after,
-        ))
+        batch.append(
+            (
+                i,
+                sent.isoformat(timespec="seconds"),
+                iso_week(sent, TZ),
+                rng.choice(agents),
+                rng.choice(platforms),
+                intent,
+                json.dumps([intent]),
+                int(escalate),
+                json.dumps(["safety"] if escalate else []),
+                f"{intent}.t{rng.randint(1, 8)}",
+                "快递一个星期还没到，[手机号]",
+                "您好……",
+                "您好，今天18:00前给您回电。",
+                round(rng.random() * 0.4, 3),
+                rng.randint(70, 100),
+                f"c{rng.randint(1, rows // 3):x}",
+                f"o{i:x}",
+                rng.randint(1, 2),
+                outcome,
+                outcome_at,
+                rating_after,
+            )
+        )
         if outcome:
             outcome_batch.append((i, outcome, rating_after, None, "组长", outcome_at))
         if len(batch) >= 20000:

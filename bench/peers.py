@@ -68,8 +68,31 @@ from assistant.engine.normalize import normalize  # noqa: E402
 EVAL = ROOT.parent / "shared" / "eval"
 TRAIN, DEV = EVAL / "train.jsonl", EVAL / "dev.jsonl"
 ESCALATION_WORDS = (
-    "12315", "消协", "工商", "律师", "起诉", "法院", "报警", "曝光", "媒体", "记者", "微博", "抖音", "过敏",
-    "受伤", "住院", "拉肚子", "起火", "爆炸", "漏电", "赔偿", "泄露", "隐私", "投诉", "多次", "假一赔三",
+    "12315",
+    "消协",
+    "工商",
+    "律师",
+    "起诉",
+    "法院",
+    "报警",
+    "曝光",
+    "媒体",
+    "记者",
+    "微博",
+    "抖音",
+    "过敏",
+    "受伤",
+    "住院",
+    "拉肚子",
+    "起火",
+    "爆炸",
+    "漏电",
+    "赔偿",
+    "泄露",
+    "隐私",
+    "投诉",
+    "多次",
+    "假一赔三",
 )
 
 
@@ -145,8 +168,11 @@ def score_intents(predicted: list[list[str]], truth: list[str]) -> dict:
     hits1 = [p[:1] == [t] for p, t in zip(predicted, truth)]
     hits3 = sum(t in p[:3] for p, t in zip(predicted, truth))
     return {
-        "top1": round(sum(hits1) / n, 4), "top3": round(hits3 / n, 4),
-        "top1_ci": wilson(sum(hits1), n), "top3_ci": wilson(hits3, n), "_hits1": hits1,
+        "top1": round(sum(hits1) / n, 4),
+        "top3": round(hits3 / n, 4),
+        "top1_ci": wilson(sum(hits1), n),
+        "top3_ci": wilson(hits3, n),
+        "_hits1": hits1,
     }
 
 
@@ -156,8 +182,16 @@ def precision_recall(truth: list[bool], predicted: list[bool]) -> dict:
     precision = tp / flagged if flagged else 0.0
     recall = tp / positive if positive else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "flagged": flagged,
-            "positive": positive, "true_positive": tp, "precision_ci": wilson(tp, flagged), "recall_ci": wilson(tp, positive)}
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "flagged": flagged,
+        "positive": positive,
+        "true_positive": tp,
+        "precision_ci": wilson(tp, flagged),
+        "recall_ci": wilson(tp, positive),
+    }
 
 
 def library_examples(engine: Engine) -> tuple[list[str], list[str]]:
@@ -169,8 +203,11 @@ def library_examples(engine: Engine) -> tuple[list[str], list[str]]:
 def engine_figures(engine: Engine, dev: list[dict]) -> dict:
     """Rules alone, model alone and combined: intents (as ``Engine.suggest`` ranks them) and escalation."""
     model = engine.model
-    out: dict = {"rules alone": {"intents": [], "escalate": []}, "model alone": {"intents": []},
-                 "combined": {"intents": [], "escalate": []}}
+    out: dict = {
+        "rules alone": {"intents": [], "escalate": []},
+        "model alone": {"intents": []},
+        "combined": {"intents": [], "escalate": []},
+    }
     labels = list(model.intents.labels)
     for n, record in enumerate(dev, start=1):
         normalized = normalize(record["text"], engine.segmenter)
@@ -231,7 +268,8 @@ def run(model_path: Path | None = None) -> dict:
         if name != "majority":
             progress(f"peer {name} + library: fitted on train.jsonl and {len(lib_texts)} library examples")
             methods[f"{name} + library"] = score_intents(
-                fit_predict(train_texts + lib_texts, train_intents + lib_intents), dev_intents)
+                fit_predict(train_texts + lib_texts, train_intents + lib_intents), dev_intents
+            )
 
     progress("engine: rules alone, model alone, combined")
     figures = engine_figures(engine, dev)
@@ -244,31 +282,51 @@ def run(model_path: Path | None = None) -> dict:
         "engine: combined": precision_recall(dev_escalate, figures["combined"]["escalate"]),
     }
     combined = methods["engine: combined"]["_hits1"]
-    paired = {other: discordant(combined, methods[other]["_hits1"])
-              for other in ("engine: rules alone", "engine: model alone", "tfidf+lr", "tfidf+lr + library")}
+    paired = {
+        other: discordant(combined, methods[other]["_hits1"])
+        for other in ("engine: rules alone", "engine: model alone", "tfidf+lr", "tfidf+lr + library")
+    }
     for v in methods.values():
         v.pop("_hits1")
     return {
-        "train": str(TRAIN), "dev": str(DEV), "n_train": len(train), "n_dev": len(dev),
-        "n_library_examples": len(lib_texts), "dev_escalate": sum(dev_escalate),
-        "model": {"file": str(model_file), "data": meta.get("data"),
-                  "inputs_hash": meta.get("inputs_hash"), "n_library_trained": meta.get("n_library"),
-                  "cv_top1": meta.get("top1"), "cv_top3": meta.get("top3"),
-                  "settings": engine.model.settings.get("intents")},
-        "intents": methods, "escalation": escalation, "keyword_list": list(ESCALATION_WORDS),
-        "combined_vs": paired, "seconds": round(time.perf_counter() - started, 1),
+        "train": str(TRAIN),
+        "dev": str(DEV),
+        "n_train": len(train),
+        "n_dev": len(dev),
+        "n_library_examples": len(lib_texts),
+        "dev_escalate": sum(dev_escalate),
+        "model": {
+            "file": str(model_file),
+            "data": meta.get("data"),
+            "inputs_hash": meta.get("inputs_hash"),
+            "n_library_trained": meta.get("n_library"),
+            "cv_top1": meta.get("top1"),
+            "cv_top3": meta.get("top3"),
+            "settings": engine.model.settings.get("intents"),
+        },
+        "intents": methods,
+        "escalation": escalation,
+        "keyword_list": list(ESCALATION_WORDS),
+        "combined_vs": paired,
+        "seconds": round(time.perf_counter() - started, 1),
     }
 
 
 def print_table(result: dict) -> None:
-    print(f"fitted on {result['train']} ({result['n_train']}; '+ library' adds {result['n_library_examples']} library "
-          f"examples), measured on {result['dev']} ({result['n_dev']}, {result['dev_escalate']} to escalate)")
+    print(
+        f"fitted on {result['train']} ({result['n_train']}; '+ library' adds {result['n_library_examples']} library "
+        f"examples), measured on {result['dev']} ({result['n_dev']}, {result['dev_escalate']} to escalate)"
+    )
     m = result["model"]
-    print(f"engine model: {m['file']} (data {m['data']}, {m['n_library_trained']} library examples, inputs "
-          f"{str(m['inputs_hash'])[:12]}, weights {m['settings']}, cross-validated top1 {m['cv_top1']})")
+    print(
+        f"engine model: {m['file']} (data {m['data']}, {m['n_library_trained']} library examples, inputs "
+        f"{str(m['inputs_hash'])[:12]}, weights {m['settings']}, cross-validated top1 {m['cv_top1']})"
+    )
     if m["n_library_trained"] != result["n_library_examples"]:
-        print(f"note: the model was trained with {m['n_library_trained']} library examples; the library now has "
-              f"{result['n_library_examples']} (retrain with `assistant train --data {result['train']}`)")
+        print(
+            f"note: the model was trained with {m['n_library_trained']} library examples; the library now has "
+            f"{result['n_library_examples']} (retrain with `assistant train --data {result['train']}`)"
+        )
     print(f"\n{'intent method':<30}{'top1':>7}  {'95% interval':<14}{'top3':>7}  {'95% interval':<14}")
     for name, v in result["intents"].items():
         print(f"{name:<30}{v['top1']:>7.3f}  {str(v['top1_ci']):<14}{v['top3']:>7.3f}  {str(v['top3_ci']):<14}")
@@ -284,8 +342,12 @@ def print_table(result: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    parser.add_argument("--model", type=Path, help="score the engine with this model file instead of replies/model.npz "
-                        "(it must have been trained on train.jsonl alone)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help="score the engine with this model file instead of replies/model.npz "
+        "(it must have been trained on train.jsonl alone)",
+    )
     args = parser.parse_args()
     for path in (TRAIN, DEV):
         if not path.exists():

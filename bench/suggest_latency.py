@@ -64,34 +64,122 @@ WARMUP = 30
 SYNTHETIC_TEMPLATES = 5000
 CLI_TEXT = "快递三天了还没到，客服也不回消息"
 TARGETS = {
-    "warm_p50_ms": 3.0, "warm_p99_ms": 15.0, "synthetic_p99_ms": 30.0, "cli_cold_s": 2.5, "serve_rss_mb": 300.0,
+    "warm_p50_ms": 3.0,
+    "warm_p99_ms": 15.0,
+    "synthetic_p99_ms": 30.0,
+    "cli_cold_s": 2.5,
+    "serve_rss_mb": 300.0,
     "train_s": 60.0,
 }
 
 FALLBACK_COMPLAINTS = [
-    "快递一个星期还没到", "物流信息三天没更新了", "快递员不送上楼，让我自己去驿站拿", "显示已签收但我根本没收到",
-    "买了不到一个月就坏了", "电饭煲用了两次就不加热了", "吹风机有很大的异响", "衣服洗一次就掉色起球",
-    "收到的时候箱子都压扁了", "杯子到手就是碎的", "洗发水漏了一箱子", "包装被拆开过，封条都是破的",
-    "我买的是黑色，发来的是白色", "少发了一个配件，充电器没有", "说好的赠品没有送", "尺码发错了，要L给了S",
-    "实物和图片差太多了", "颜色色差严重，跟描述完全不符", "宣传说续航十小时，实际两小时不到", "面料根本不是纯棉的",
-    "怀疑是假货，防伪码查不到", "包装像是二手翻新的，有使用痕迹", "专柜验了说不是正品",
-    "刚买第二天就降价了，申请保价被拒", "优惠券用不了，结算没有减", "满减活动规则写得不清不楚",
-    "退货申请提交一周了还没处理", "退款迟迟不到账", "要我自己出退货运费，凭什么", "客服态度太差了，爱理不理",
-    "问了三次都没人回复，踢皮球", "客服答应给我回电，结果没有消息", "约好的安装师傅没来", "维修拖了半个月还没修好",
-    "师傅上门乱收费", "牛奶收到就过期了", "水果一半都烂了", "面包里有头发，吃出异物", "充电的时候冒烟了，差点起火",
-    "孩子用了以后皮肤过敏红肿", "插上电就漏电，手被电了一下", "买完就接到各种骚扰电话，我的信息被泄露了",
-    "账号被盗了还被下了单", "同一笔订单扣了两次钱", "发票一直没开，开出来抬头还是错的", "说明书看不懂，不知道怎么设置",
-    "这个怎么连接手机，找不到蓝牙", "太差了，不推荐", "再也不会买了，一星", "已经投诉到12315了，你们看着办",
-    "不解决我就发微博曝光", "要求假一赔三，否则起诉",
+    "快递一个星期还没到",
+    "物流信息三天没更新了",
+    "快递员不送上楼，让我自己去驿站拿",
+    "显示已签收但我根本没收到",
+    "买了不到一个月就坏了",
+    "电饭煲用了两次就不加热了",
+    "吹风机有很大的异响",
+    "衣服洗一次就掉色起球",
+    "收到的时候箱子都压扁了",
+    "杯子到手就是碎的",
+    "洗发水漏了一箱子",
+    "包装被拆开过，封条都是破的",
+    "我买的是黑色，发来的是白色",
+    "少发了一个配件，充电器没有",
+    "说好的赠品没有送",
+    "尺码发错了，要L给了S",
+    "实物和图片差太多了",
+    "颜色色差严重，跟描述完全不符",
+    "宣传说续航十小时，实际两小时不到",
+    "面料根本不是纯棉的",
+    "怀疑是假货，防伪码查不到",
+    "包装像是二手翻新的，有使用痕迹",
+    "专柜验了说不是正品",
+    "刚买第二天就降价了，申请保价被拒",
+    "优惠券用不了，结算没有减",
+    "满减活动规则写得不清不楚",
+    "退货申请提交一周了还没处理",
+    "退款迟迟不到账",
+    "要我自己出退货运费，凭什么",
+    "客服态度太差了，爱理不理",
+    "问了三次都没人回复，踢皮球",
+    "客服答应给我回电，结果没有消息",
+    "约好的安装师傅没来",
+    "维修拖了半个月还没修好",
+    "师傅上门乱收费",
+    "牛奶收到就过期了",
+    "水果一半都烂了",
+    "面包里有头发，吃出异物",
+    "充电的时候冒烟了，差点起火",
+    "孩子用了以后皮肤过敏红肿",
+    "插上电就漏电，手被电了一下",
+    "买完就接到各种骚扰电话，我的信息被泄露了",
+    "账号被盗了还被下了单",
+    "同一笔订单扣了两次钱",
+    "发票一直没开，开出来抬头还是错的",
+    "说明书看不懂，不知道怎么设置",
+    "这个怎么连接手机，找不到蓝牙",
+    "太差了，不推荐",
+    "再也不会买了，一星",
+    "已经投诉到12315了，你们看着办",
+    "不解决我就发微博曝光",
+    "要求假一赔三，否则起诉",
 ]
 
 # Word pools for the synthetic library (b).
-PRODUCTS = ["电热水壶", "电饭煲", "吹风机", "空气炸锅", "扫地机器人", "洗衣机", "冰箱", "空调", "手机", "平板", "耳机",
-            "充电宝", "羽绒服", "牛仔裤", "运动鞋", "洗发水", "面霜", "奶粉", "坚果礼盒", "猕猴桃", "台灯", "床垫"]
-TIMES = ["刚收到", "用了三天", "买了一周", "才用两次", "到手第二天", "等了五天", "下单半个月", "昨天晚上", "今天早上",
-         "用了不到一个月", "双十一买的", "上周末"]
-EMOTIONS = ["太失望了", "气死我了", "真的无语", "非常生气", "让人心寒", "再也不买了", "必须给个说法", "请尽快处理",
-            "体验极差", "很不满意", "不是第一次了", "麻烦认真对待"]
+PRODUCTS = [
+    "电热水壶",
+    "电饭煲",
+    "吹风机",
+    "空气炸锅",
+    "扫地机器人",
+    "洗衣机",
+    "冰箱",
+    "空调",
+    "手机",
+    "平板",
+    "耳机",
+    "充电宝",
+    "羽绒服",
+    "牛仔裤",
+    "运动鞋",
+    "洗发水",
+    "面霜",
+    "奶粉",
+    "坚果礼盒",
+    "猕猴桃",
+    "台灯",
+    "床垫",
+]
+TIMES = [
+    "刚收到",
+    "用了三天",
+    "买了一周",
+    "才用两次",
+    "到手第二天",
+    "等了五天",
+    "下单半个月",
+    "昨天晚上",
+    "今天早上",
+    "用了不到一个月",
+    "双十一买的",
+    "上周末",
+]
+EMOTIONS = [
+    "太失望了",
+    "气死我了",
+    "真的无语",
+    "非常生气",
+    "让人心寒",
+    "再也不买了",
+    "必须给个说法",
+    "请尽快处理",
+    "体验极差",
+    "很不满意",
+    "不是第一次了",
+    "麻烦认真对待",
+]
 PROBLEMS = {
     "quality_defect": ["就坏了", "不加热了", "有异响", "开不了机", "一直漏水", "做工粗糙", "有股怪味", "按键失灵"],
     "damaged_delivery": ["外箱压扁了", "到手就碎了", "包装破了个洞", "里面漏了一地", "边角全撞坏了", "玻璃裂了"],
@@ -111,13 +199,17 @@ PROBLEMS = {
     "other": ["太差了", "不推荐", "非常不满意", "后悔买了", "体验很糟", "一星都不想给"],
 }
 OPENINGS = ["{{ customer }}您好，", "{{ customer }}，您好。", "您好，{{ customer }}。"]
-ACKS = ["看到您说{{ product }}{{ issue }}，这确实是我们没做好，给您添麻烦了。",
-        "您反映的{{ issue }}我们已经记下，{{ product }}出现这种情况是我们的责任。",
-        "关于{{ order_id }}里{{ product }}的{{ issue }}，您说得对，我们先向您道歉。"]
-ACTIONS = ["我们会在{{ deadline }}核实原因，并为您安排换新或退款，您选哪种都可以。",
-           "请您拍一张照片发给我们，{{ deadline }}安排补发，运费由我们承担。",
-           "已为您登记加急处理，{{ deadline }}由专人回电，告诉您处理结果。",
-           "我们会在{{ deadline }}安排师傅上门检测，检测后直接维修或更换。"]
+ACKS = [
+    "看到您说{{ product }}{{ issue }}，这确实是我们没做好，给您添麻烦了。",
+    "您反映的{{ issue }}我们已经记下，{{ product }}出现这种情况是我们的责任。",
+    "关于{{ order_id }}里{{ product }}的{{ issue }}，您说得对，我们先向您道歉。",
+]
+ACTIONS = [
+    "我们会在{{ deadline }}核实原因，并为您安排换新或退款，您选哪种都可以。",
+    "请您拍一张照片发给我们，{{ deadline }}安排补发，运费由我们承担。",
+    "已为您登记加急处理，{{ deadline }}由专人回电，告诉您处理结果。",
+    "我们会在{{ deadline }}安排师傅上门检测，检测后直接维修或更换。",
+]
 CLOSINGS = ["有任何进展我会第一时间告诉您。——{{ agent }}", "这件事由我跟到底，{{ agent }}。", ""]
 
 
@@ -145,7 +237,12 @@ def one_pass(engine: Engine, texts: list[str]) -> dict:
         start = time.perf_counter()
         engine.suggest(text)
         times.append((time.perf_counter() - start) * 1000)
-    return {"p50_ms": statistics.median(times), "p99_ms": percentile(times, 99), "mean_ms": statistics.fmean(times), "max_ms": max(times)}
+    return {
+        "p50_ms": statistics.median(times),
+        "p99_ms": percentile(times, 99),
+        "mean_ms": statistics.fmean(times),
+        "max_ms": max(times),
+    }
 
 
 def median_of(passes: list[dict]) -> dict:
@@ -173,13 +270,19 @@ def warm_latency(engine: Engine, texts: list[str], passes: int, label: str) -> d
             rules_alone.append(got[False])
             for k in ratios:
                 ratios[k].append(got[True][f"{k}_ms"] / got[False][f"{k}_ms"])
-            progress(f"  {label}: pass {n + 1}/{passes}: with model p50 {got[True]['p50_ms']:.2f} ms "
-                     f"p99 {got[True]['p99_ms']:.2f} ms; rules alone p50 {got[False]['p50_ms']:.2f} ms")
+            progress(
+                f"  {label}: pass {n + 1}/{passes}: with model p50 {got[True]['p50_ms']:.2f} ms "
+                f"p99 {got[True]['p99_ms']:.2f} ms; rules alone p50 {got[False]['p50_ms']:.2f} ms"
+            )
     finally:
         engine.model = model
     return {
-        "texts": len(texts), "passes": passes, "calls_per_pass": len(texts), "model_loaded": model is not None,
-        "with_model": median_of(with_model), "rules_alone": median_of(rules_alone),
+        "texts": len(texts),
+        "passes": passes,
+        "calls_per_pass": len(texts),
+        "model_loaded": model is not None,
+        "with_model": median_of(with_model),
+        "rules_alone": median_of(rules_alone),
         "model_over_rules": {k: round(statistics.median(v), 3) for k, v in ratios.items()},
     }
 
@@ -195,9 +298,13 @@ def synthetic_body(rng: random.Random) -> str:
 def synthetic_example(rng: random.Random, intent: str) -> str:
     """One varied complaint phrasing: time, product, problem and emotion in a random shape."""
     time_, product, problem, emotion = rng.choice(TIMES), rng.choice(PRODUCTS), rng.choice(PROBLEMS[intent]), rng.choice(EMOTIONS)
-    shapes = [f"{time_}的{product}{problem}，{emotion}", f"{product}{time_}就{problem}了，{emotion}！",
-              f"{emotion}，{product}{problem}", f"我{time_}买的{product}，结果{problem}，{emotion}",
-              f"{product}{problem}，{rng.choice(PROBLEMS[intent])}，{emotion}"]
+    shapes = [
+        f"{time_}的{product}{problem}，{emotion}",
+        f"{product}{time_}就{problem}了，{emotion}！",
+        f"{emotion}，{product}{problem}",
+        f"我{time_}买的{product}，结果{problem}，{emotion}",
+        f"{product}{problem}，{rng.choice(PROBLEMS[intent])}，{emotion}",
+    ]
     return rng.choice(shapes)
 
 
@@ -218,13 +325,15 @@ def write_synthetic_library(directory: Path, total: int = SYNTHETIC_TEMPLATES) -
         count = total // len(intents) + (k < total % len(intents))
         templates = []
         for n in range(count):
-            templates.append({
-                "id": f"{intent}.s{n:04d}",
-                "situation": f"{rng.choice(PRODUCTS)}{rng.choice(PROBLEMS[intent])}",
-                "examples": [synthetic_example(rng, intent) for _ in range(5)],
-                "keywords": rng.sample(PROBLEMS[intent], 2),
-                "body": synthetic_body(rng),
-            })
+            templates.append(
+                {
+                    "id": f"{intent}.s{n:04d}",
+                    "situation": f"{rng.choice(PRODUCTS)}{rng.choice(PROBLEMS[intent])}",
+                    "examples": [synthetic_example(rng, intent) for _ in range(5)],
+                    "keywords": rng.sample(PROBLEMS[intent], 2),
+                    "body": synthetic_body(rng),
+                }
+            )
         doc["templates"] = templates
         (directory / f"{intent}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
@@ -240,16 +349,23 @@ def synthetic_latency(texts: list[str], passes: int) -> dict:
         EvidenceIndex.build(engine.library, engine.segmenter)  # the index step of the build, timed on its own
         indexed = time.perf_counter()
         result = warm_latency(engine, texts, passes, "5,000 templates")
-    result.update({"templates": sum(t.kind == "intent" for t in engine.library.templates), "examples": len(engine.index.phrases),
-                   "engine_build_s": round(built - start, 3), "index_build_s": round(indexed - built, 3)})
+    result.update(
+        {
+            "templates": sum(t.kind == "intent" for t in engine.library.templates),
+            "examples": len(engine.index.phrases),
+            "engine_build_s": round(built - start, 3),
+            "index_build_s": round(indexed - built, 3),
+        }
+    )
     return result
 
 
 def run_cli(args: list[str], env: dict | None = None, timeout: float = 300) -> tuple[float, subprocess.CompletedProcess]:
     """Run ``python -m assistant ARGS`` from the repository root; wall seconds and the result."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines() or ["(no output)"]
@@ -271,12 +387,14 @@ def cli_cold_start(runs: int) -> dict:
                 seen[name] = json.loads(proc.stdout)
             times = {name: [] for name in envs}
             for n in range(runs):
-                for name in (list(envs) if n % 2 == 0 else list(envs)[::-1]):
+                for name in list(envs) if n % 2 == 0 else list(envs)[::-1]:
                     elapsed, proc = run_cli(["suggest", CLI_TEXT, "--json"], envs[name])
                     json.loads(proc.stdout)
                     times[name].append(elapsed)
-            progress(f"  cold start: with model {statistics.median(times['with_model']):.2f} s, "
-                     f"rules alone {statistics.median(times['rules_alone']):.2f} s (medians of {runs})")
+            progress(
+                f"  cold start: with model {statistics.median(times['with_model']):.2f} s, "
+                f"rules alone {statistics.median(times['rules_alone']):.2f} s (medians of {runs})"
+            )
     except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as e:
         return {"ok": False, "error": str(e)}
     out = {"ok": True, "runs": runs, "text": CLI_TEXT, "top_intent": seen["with_model"]["intents"][0]["id"]}
@@ -311,7 +429,7 @@ def http(method: str, url: str, body: dict | None = None, token: str | None = No
         request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - 127.0.0.1 only
+    with urllib.request.urlopen(request, timeout=30) as response:
         return response.status, response.read()
 
 
@@ -326,7 +444,9 @@ def serve_once(texts: list[str], requests: int) -> dict:
         with open(Path(tmp) / "serve.log", "w+", encoding="utf-8") as log:
             server = subprocess.Popen(
                 [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db)],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
             try:
                 started = time.perf_counter()
@@ -359,8 +479,13 @@ def serve_once(texts: list[str], requests: int) -> dict:
                 except subprocess.TimeoutExpired:
                     server.kill()
                     server.wait()
-    return {"ready_s": round(ready_s, 3), "after_start": after_start, "after_requests": after_requests,
-            "suggest_p50_ms": round(statistics.median(latencies), 2), "suggest_p99_ms": round(percentile(latencies, 99), 2)}
+    return {
+        "ready_s": round(ready_s, 3),
+        "after_start": after_start,
+        "after_requests": after_requests,
+        "suggest_p50_ms": round(statistics.median(latencies), 2),
+        "suggest_p99_ms": round(percentile(latencies, 99), 2),
+    }
 
 
 def serve_memory(texts: list[str], runs: int, requests: int) -> dict:
@@ -370,14 +495,20 @@ def serve_memory(texts: list[str], runs: int, requests: int) -> dict:
         for n in range(runs):
             results.append(serve_once(texts, requests))
             r = results[-1]
-            progress(f"  serve {n + 1}/{runs}: RSS {r['after_start']['VmRSS']} MB after start-up, "
-                     f"{r['after_requests']['VmRSS']} MB after {requests} suggests (peak {r['after_requests']['VmHWM']} MB)")
+            progress(
+                f"  serve {n + 1}/{runs}: RSS {r['after_start']['VmRSS']} MB after start-up, "
+                f"{r['after_requests']['VmRSS']} MB after {requests} suggests (peak {r['after_requests']['VmHWM']} MB)"
+            )
     except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
         return {"ok": False, "error": str(e)}
     med = lambda key, field: statistics.median(r[key][field] for r in results)  # noqa: E731
     return {
-        "ok": True, "runs": runs, "requests": requests, "children": max(r["after_requests"]["children"] for r in results),
-        "rss_after_start_mb": med("after_start", "VmRSS"), "rss_after_requests_mb": med("after_requests", "VmRSS"),
+        "ok": True,
+        "runs": runs,
+        "requests": requests,
+        "children": max(r["after_requests"]["children"] for r in results),
+        "rss_after_start_mb": med("after_start", "VmRSS"),
+        "rss_after_requests_mb": med("after_requests", "VmRSS"),
         "peak_rss_mb": med("after_requests", "VmHWM"),
         "max_rss_after_requests_mb": max(r["after_requests"]["VmRSS"] for r in results),
         "ready_s": round(statistics.median(r["ready_s"] for r in results), 3),
@@ -401,14 +532,32 @@ def train_time(runs: int) -> dict:
                 progress(f"  train {n + 1}/{runs}: {elapsed:.1f} s")
     except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as e:
         return {"ok": False, "error": str(e)}
-    keep = ("n_labelled", "n_library", "top1", "top3", "model_top1", "evidence_top1", "precision", "recall",
-            "rules_precision", "rules_recall", "inputs_hash")
-    return {"ok": True, "runs": runs, "median_s": round(statistics.median(times), 2), "min_s": round(min(times), 2),
-            "max_s": round(max(times), 2), "cv_figures": {k: figures.get(k) for k in keep}}
+    keep = (
+        "n_labelled",
+        "n_library",
+        "top1",
+        "top3",
+        "model_top1",
+        "evidence_top1",
+        "precision",
+        "recall",
+        "rules_precision",
+        "rules_recall",
+        "inputs_hash",
+    )
+    return {
+        "ok": True,
+        "runs": runs,
+        "median_s": round(statistics.median(times), 2),
+        "min_s": round(min(times), 2),
+        "max_s": round(max(times), 2),
+        "cv_figures": {k: figures.get(k) for k in keep},
+    }
 
 
 def machine() -> dict:
     """Where and on what the figures were measured."""
+
     def git(*args: str) -> str:
         try:
             return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout
@@ -416,21 +565,31 @@ def machine() -> dict:
             return ""
 
     return {
-        "date": time.strftime("%Y-%m-%d %H:%M %Z"), "python": sys.version.split()[0], "cpus": os.cpu_count(),
-        "loadavg": [round(x, 2) for x in os.getloadavg()], "commit": git("rev-parse", "--short", "HEAD").strip(),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+        "commit": git("rev-parse", "--short", "HEAD").strip(),
         "changed_files": [line[3:] for line in git("status", "--porcelain", "--", "assistant", "replies").splitlines()],
     }
 
 
 def print_table(result: dict) -> None:
     m = result["machine"]
-    print(f"{m['date']}  commit {m['commit']}{' (+ local changes: ' + ', '.join(m['changed_files']) + ')' if m['changed_files'] else ''}"
-          f"  Python {m['python']}  {m['cpus']} CPUs  load {m['loadavg']} -> {result['loadavg_after']}")
+    changed = f" (+ local changes: {', '.join(m['changed_files'])})" if m["changed_files"] else ""
+    print(
+        f"{m['date']}  commit {m['commit']}{changed}"
+        f"  Python {m['python']}  {m['cpus']} CPUs  load {m['loadavg']} -> {result['loadavg_after']}"
+    )
     rows: list[tuple[str, object, float | None]] = []
     if "shipped" in result:
         s = result["shipped"]
         rows += [
-            (f"(a) shipped library ({s['templates']} templates), model {'loaded' if s['model_loaded'] else 'MISSING'};", None, None),
+            (
+                f"(a) shipped library ({s['templates']} templates), model {'loaded' if s['model_loaded'] else 'MISSING'};",
+                None,
+                None,
+            ),
             (f"    {s['texts']} train.jsonl texts x {s['passes']} passes; median of passes:", None, None),
             ("    warm p50 ms", s["with_model"]["p50_ms"], TARGETS["warm_p50_ms"]),
             ("    warm p99 ms", s["with_model"]["p99_ms"], TARGETS["warm_p99_ms"]),
@@ -445,7 +604,12 @@ def print_table(result: dict) -> None:
     if "synthetic" in result:
         y = result["synthetic"]
         rows += [
-            (f"(b) synthetic, {y['templates']} templates, {y['examples']} examples, model {'loaded' if y['model_loaded'] else 'MISSING'}:", None, None),
+            (
+                f"(b) synthetic, {y['templates']} templates, {y['examples']} examples, "
+                f"model {'loaded' if y['model_loaded'] else 'MISSING'}:",
+                None,
+                None,
+            ),
             ("    warm p50 ms", y["with_model"]["p50_ms"], None),
             ("    warm p99 ms", y["with_model"]["p99_ms"], TARGETS["synthetic_p99_ms"]),
             ("    rules alone p50 ms", y["rules_alone"]["p50_ms"], None),
@@ -468,11 +632,19 @@ def print_table(result: dict) -> None:
         v = result["serve"]
         if v["ok"]:
             rows += [
-                (f"(d) `assistant serve` RSS, median of {v['runs']}: after start-up MB", v["rss_after_start_mb"], TARGETS["serve_rss_mb"]),
+                (
+                    f"(d) `assistant serve` RSS, median of {v['runs']}: after start-up MB",
+                    v["rss_after_start_mb"],
+                    TARGETS["serve_rss_mb"],
+                ),
                 (f"    after {v['requests']} POST /api/v1/suggest MB", v["rss_after_requests_mb"], TARGETS["serve_rss_mb"]),
                 ("    peak (VmHWM) MB", v["peak_rss_mb"], TARGETS["serve_rss_mb"]),
                 ("    child processes", v["children"], None),
-                ("    HTTP suggest p50 / p99 ms (one client)", f"{v['http_suggest_p50_ms']:.1f} / {v['http_suggest_p99_ms']:.1f}", None),
+                (
+                    "    HTTP suggest p50 / p99 ms (one client)",
+                    f"{v['http_suggest_p50_ms']:.1f} / {v['http_suggest_p99_ms']:.1f}",
+                    None,
+                ),
             ]
         else:
             rows.append((f"(d) serve FAILED: {v['error']}", None, None))
@@ -483,8 +655,12 @@ def print_table(result: dict) -> None:
             rows += [
                 (f"(e) `assistant train` on train.jsonl, {t['runs']} runs: median s", t["median_s"], TARGETS["train_s"]),
                 ("    min / max s", f"{t['min_s']:.1f} / {t['max_s']:.1f}", None),
-                (f"    ({f['n_labelled']} complaints + {f['n_library']} library examples; CV top1 {f['top1']}, "
-                 f"escalation P/R {f['precision']}/{f['recall']})", None, None),
+                (
+                    f"    ({f['n_labelled']} complaints + {f['n_library']} library examples; CV top1 {f['top1']}, "
+                    f"escalation P/R {f['precision']}/{f['recall']})",
+                    None,
+                    None,
+                ),
             ]
         else:
             rows.append((f"(e) train FAILED: {t['error']}", None, None))
@@ -508,8 +684,12 @@ def main() -> None:
     parser.add_argument("--serve-runs", type=int, default=3, help="servers started for the memory figure (default 3)")
     parser.add_argument("--requests", type=int, default=200, help="suggest requests per server (default 200)")
     parser.add_argument("--train-runs", type=int, default=3, help="`assistant train` runs (default 3)")
-    parser.add_argument("--only", choices=["shipped", "synthetic", "cli", "serve", "train"], action="append",
-                        help="measure only these (repeatable; default all)")
+    parser.add_argument(
+        "--only",
+        choices=["shipped", "synthetic", "cli", "serve", "train"],
+        action="append",
+        help="measure only these (repeatable; default all)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.passes, args.synthetic_passes, args.cli_runs, args.serve_runs, args.train_runs = 1, 1, 2, 1, 1

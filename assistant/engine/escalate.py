@@ -150,9 +150,19 @@ def check_escalation(
     return Escalation(True, reasons, rules[ordered[0]].action, rules[ordered[0]].severity)
 
 
-def escalation_probability(decision: float, reasons, stack: dict) -> float:
-    """The stacked probability that a complaint should be escalated: the text model's value and the rules that fired."""
-    z = stack["bias"] + stack["text"] * decision + sum(stack["rules"].get(r, 0.0) for r in reasons)
+def escalation_probability(decision: float, reason_decision: float, reasons, stack: dict) -> float:
+    """The stacked probability that a complaint should be escalated.
+
+    :param decision: the text model's "escalate" value
+    :param reason_decision: the highest of its per-reason values (how much the text reads like one particular reason)
+    :param reasons: the reasons whose rules fired
+    """
+    z = (
+        stack["bias"]
+        + stack["text"] * decision
+        + stack.get("reason", 0.0) * reason_decision
+        + sum(stack["rules"].get(r, 0.0) for r in reasons)
+    )
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -167,7 +177,8 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
     labels = model.escalation.labels
     decisive = set(settings.get("decisive", ()))
     if not any(w in decisive for found in hits.values() for w in found) and (
-        escalation_probability(float(decision[labels.index(ESCALATE)]), hits, settings["stack"]) < settings["threshold"]
+        escalation_probability(float(decision[labels.index(ESCALATE)]), float(decision[1:].max()), hits, settings["stack"])
+        < settings["threshold"]
     ):
         return {}
     if hits:
