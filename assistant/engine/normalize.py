@@ -95,9 +95,11 @@ class Segmenter:
         boundaries: set[int] = set()
         hmm = len(text) <= HMM_LIMIT
         for offset, piece in _pieces(text):
-            for word, start, end in self.tokenizer.tokenize(piece, HMM=hmm):
-                boundaries.update((offset + start, offset + end))
-                if word.strip() and not _is_punct(word):
+            for word in self.tokenizer.cut(piece, HMM=hmm):  # the words tile the piece, so offsets add up
+                boundaries.add(offset)
+                offset += len(word)
+                boundaries.add(offset)
+                if word.isalnum() or (word.strip() and not _is_punct(word)):
                     tokens.append(word)
         return tokens, frozenset(boundaries)
 
