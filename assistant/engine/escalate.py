@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from assistant.engine.library import compile_pattern
-from assistant.engine.model import ESCALATE, TrainedModel, escalation_features
+from assistant.engine.model import TrainedModel, escalation_features
 from assistant.engine.normalize import Normalized
 from assistant.engine.yamlfile import LineDict, load_yaml
 from assistant.errors import LibraryError
@@ -150,6 +152,12 @@ def check_escalation(
     return Escalation(True, reasons, rules[ordered[0]].action, rules[ordered[0]].severity)
 
 
+def text_signals(decision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the stack reads from the escalation model's values (last axis: ``ESCALATE``, then one per reason): the
+    "escalate" value and the highest per-reason value. One row at run time, every complaint's row in training."""
+    return decision[..., 0], decision[..., 1:].max(axis=-1)
+
+
 def escalation_probability(decision: float, reason_decision: float, reasons, stack: dict) -> float:
     """The stacked probability that a complaint should be escalated.
 
@@ -176,9 +184,9 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
     decision = model.escalation.score(weighed)
     labels = model.escalation.labels
     decisive = set(settings.get("decisive", ()))
+    text, reason = text_signals(decision)
     if not any(w in decisive for found in hits.values() for w in found) and (
-        escalation_probability(float(decision[labels.index(ESCALATE)]), float(decision[1:].max()), hits, settings["stack"])
-        < settings["threshold"]
+        escalation_probability(float(text), float(reason), hits, settings["stack"]) < settings["threshold"]
     ):
         return {}
     if hits:

@@ -31,7 +31,7 @@ from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 from assistant.engine.core import library_hash
-from assistant.engine.escalate import Rule, rule_hits
+from assistant.engine.escalate import Rule, rule_hits, text_signals
 from assistant.engine.evaluate import read_labelled
 from assistant.engine.evidence import EvidenceIndex, keyword_evidence
 from assistant.engine.library import Library
@@ -230,7 +230,7 @@ def _choose_escalation(decision: np.ndarray, labelled: list[Example], truth: np.
         complaints they score: each fold is judged by the stack, the decisive phrases and the threshold that the
         other folds chose
     """
-    stacked = _stack_features(decision[:, 0], decision[:, 1:].max(axis=1), labelled)
+    stacked = _stack_features(*text_signals(decision), labelled)
     held_out = np.zeros(len(labelled))
     decided = np.zeros(len(labelled), dtype=bool)  # escalated by a decisive phrase, whatever the stack says
     for fit, held in folds:
