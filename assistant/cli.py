@@ -541,16 +541,17 @@ def users_add(name, role, display_name, db_path, as_json):
 @db_option
 @json_option
 def users_list(db_path, as_json):
-    """List the accounts: name, display name, role, active, created."""
+    """List the accounts: name, display name, role, active, created, and whether a new password is still due."""
     from assistant.log.auth import list_users
     from assistant.log.db import open_db
 
     rows = list_users(open_db(Settings.from_env(db_path=db_path).db_path))
     if as_json:
-        click.echo(json.dumps([{**r, "active": bool(r["active"])} for r in rows], ensure_ascii=False))
+        flags = [{"active": bool(r["active"]), "must_change_password": bool(r["must_change_password"])} for r in rows]
+        click.echo(json.dumps([{**r, **f} for r, f in zip(rows, flags, strict=True)], ensure_ascii=False))
         return
     for r in rows:
-        state = "" if r["active"] else "  (deactivated)"
+        state = ("" if r["active"] else "  (deactivated)") + ("  (must change password)" if r["must_change_password"] else "")
         click.echo(f"{r['name']}\t{r['display_name'] or r['name']}\t{r['role']}\t{r['created_at']}{state}")
 
 

@@ -256,8 +256,8 @@ def test_users_reset_deactivate_activate_and_list_from_the_cli(run, tmp_path):
     with pytest.raises(AccountDeactivated):
         check_password(db, "lead", password)
     listed = json.loads(run("users", "list", "--json", "--db", db_path).output)
-    assert [(u["name"], u["active"]) for u in listed] == [("lead", False)]
-    assert "(deactivated)" in run("users", "list", "--db", db_path).output
+    assert [(u["name"], u["active"], u["must_change_password"]) for u in listed] == [("lead", False, True)]
+    assert "(deactivated)  (must change password)" in run("users", "list", "--db", db_path).output
 
     assert run("users", "activate", "lead", "--db", db_path).exit_code == 0
     assert check_password(db, "lead", password).name == "lead" and user_for_token(db, lead["token"]).name == "lead"
