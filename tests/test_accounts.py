@@ -252,7 +252,7 @@ def test_a_person_on_a_handed_out_password_can_sign_out_and_is_never_sent_off_si
 
 def test_who_must_change_a_password(make_client):
     """A lead's reset and an account made on 账号 (its password shown to the lead) must be changed; ``add_user`` alone
-    (tests, `assistant users add`, the first lead of `assistant serve`) keeps today's accounts; a change clears it."""
+    (tests, scripts) keeps today's accounts; a change clears it. The CLI's printed passwords: tests/test_cli.py."""
     client, db = make_client()
     lead = add_user(db, "组长", "lead")
     assert check_password(db, "组长", lead.password).must_change_password is False

@@ -3,8 +3,9 @@
 Passwords are hashed with Argon2id (argon2-cffi); API tokens are random
 32-byte strings stored as SHA-256 digests (a token is already high-entropy, so
 a fast hash is enough and lookups stay one indexed query). Both are shown once,
-when the user is created. A password a lead hands out (a reset, or an account made on the 账号 page) is marked
-``must_change_password`` until the person chooses their own; the pages let such a session do nothing else.
+when the user is created. A password one person hands to another (a reset, an account made on the 账号 page or by
+`assistant users add`, the first lead `assistant serve` prints) is marked ``must_change_password`` until the person
+chooses their own; the pages let such a session do nothing else.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class User:
     role: str
     display_name: str | None = None  # the name drafts sign with; the login name when not set
     epoch: int = 0  # the account's session epoch: a session signed in under an older one no longer works
-    must_change_password: bool = False  # signed in with a password a lead handed out: must choose a new one first
+    must_change_password: bool = False  # signed in with a handed-out password: must choose a new one first
 
     @property
     def is_lead(self) -> bool:
@@ -72,8 +73,9 @@ def add_user(
     """Create a user and return the one-time password and token.
 
     :param display_name: the name drafts sign with (「我是…」); the login name when empty
-    :param must_change_password: the password is handed to the person by someone else (a lead on the 账号 page): the
-        pages ask for a new one at the first sign-in
+    :param must_change_password: the password is handed to the person by someone else (a lead on the 账号 page, a
+        terminal's `assistant users add` or the first lead of `assistant serve`): the pages ask for a new one at the
+        first sign-in
     :raises InvalidInput: for an empty or taken name, an unknown role or a display name over 32 characters
     """
     name = (name or "").strip()
