@@ -140,7 +140,7 @@ def test_the_first_lead_chooses_their_own_password_before_any_page_opens(browser
         page.fill("#password", printed)
         page.click("button[type=submit]")
         page.wait_for_url("**/account?next=%2Fstats")
-        sync_api.expect(page.locator("#must-change")).to_contain_text("一次性密码")
+        sync_api.expect(page.locator("#must-change")).to_contain_text("服务器命令行打印出来的")
         assert page.locator("nav a[href='/stats']").count() == 0 and page.locator("nav a[href='/users']").count() == 0
         page.goto(f"{base}/users")
         page.wait_for_url("**/account?next=%2Fusers")

@@ -209,7 +209,7 @@ def test_a_reset_password_opens_no_page_until_the_agent_has_replaced_it(page, br
     agent.goto(f"{page.base}/login")
     sign_in_as(agent, "xiaoqin", one_time)
     agent.wait_for_url("**/account?next=%2Fcompose")
-    expect(agent.locator("#must-change")).to_contain_text("组长设置的一次性密码")
+    expect(agent.locator("#must-change")).to_contain_text("转交它的人也知道")
     expect(agent.locator("#current")).to_be_focused()
     assert agent.locator("nav a[href='/compose']").count() == 0 and agent.locator("form.logout button").is_visible()
     assert agent.evaluate("getComputedStyle(document.querySelector('header.top')).display") == "flex"  # app.css loaded

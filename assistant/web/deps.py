@@ -64,7 +64,7 @@ Key = Annotated[bytes, Depends(get_key)]
 
 
 def current_user(db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
-    """The API token's user. ``must_change_password`` is not asked here: it is about the password a lead handed out,
+    """The API token's user. ``must_change_password`` is not asked here: it is about a handed-out password,
     and the token is a separate secret (made with the account, never shown by a reset) that the password cannot obtain.
     """
     if credentials is None:
@@ -109,7 +109,7 @@ SignedInUser = Annotated[User, Depends(signed_in_user)]
 def session_user(user: SignedInUser) -> User:
     """The user signed in to the pages with a password of their own; one still on a handed-out password goes to 我的账号."""
     if user.must_change_password:
-        raise PasswordChangeRequired("请先把组长设置的密码改成自己的密码，再继续使用。")
+        raise PasswordChangeRequired("请先把别人转交的一次性密码改成自己的密码，再继续使用。")
     return user
 
 

@@ -90,7 +90,7 @@ async def login(request: Request, name: Text, password: Text, next: Annotated[st
     request.session["epoch"] = user.epoch
     request.session["sid"] = secrets.token_urlsafe(16)
     request.session["csrf"] = secrets.token_urlsafe(24)
-    if user.must_change_password:  # a password a lead handed out: choose one's own first, then go on
+    if user.must_change_password:  # a handed-out password (a lead's, or one the CLI printed): choose one's own first
         return RedirectResponse(change_password_first(_safe_next(next)), status_code=303)
     return RedirectResponse(_safe_next(next), status_code=303)
 
@@ -580,7 +580,7 @@ def _change_password(db_path, name: str, new: str) -> int:
 def account_page(request: Request, user: SignedInUser, next: str = "/compose"):
     """我的账号: who is signed in, and a form to choose one's own password instead of the one-time one.
 
-    The one page (with signing out) open to a person still on a password a lead handed out; ``next`` is where they
+    The one page (with signing out) open to a person still on a handed-out password; ``next`` is where they
     go once it is changed.
     """
     return render(request, "account.html", {"done": None, "error": None, "next": _safe_next(next)}, user)
