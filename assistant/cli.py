@@ -24,6 +24,11 @@ from assistant.config import Settings
 from assistant.errors import AssistantError, InvalidInput
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+# Said under every password the CLI prints: whoever read it may hand it on, so the person must choose their own.
+MUST_CHANGE = (
+    "This password is one-time: it must be changed at the first sign-in (until then the pages open only 我的账号). "
+    "The API token is not affected."
+)
 
 
 def json_option(fn):
@@ -390,6 +395,8 @@ def check(text, complaint, as_json):
 def serve(host, port, workers, db_path, replies_dir):
     """Run the web API. On first start it creates a lead account and prints its password and token.
 
+    That password is one-time: it must be changed at the first sign-in (the API token stays as it is).
+
     With --workers N, N processes answer on the same port; they share the log, and with it the
     sessions, the sign-in limiter and the library's version (a reload reaches every worker).
 
@@ -406,10 +413,12 @@ def serve(host, port, workers, db_path, replies_dir):
     settings = Settings.from_env(host=host, port=port, db_path=db_path, replies_dir=replies_dir)
     db = open_db(settings.db_path)
     with write_transaction(db):  # two servers starting at once on a fresh log: only one creates the lead
-        lead = None if has_users(db) else add_user(db, "lead", "lead", display_name="组长")
+        # Whoever reads the terminal (or the service's journal) knows this password: the lead must choose their own.
+        lead = None if has_users(db) else add_user(db, "lead", "lead", display_name="组长", must_change_password=True)
     db.close()
     if lead:
         click.echo(f"Created the first lead account 'lead' (shown once):\n  password: {lead.password}\n  API token: {lead.token}")
+        click.echo(MUST_CHANGE)
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (API docs: /docs)")
     if workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", **uvicorn_options())
@@ -523,6 +532,8 @@ def users():
 def users_add(name, role, display_name, db_path, as_json):
     """Create a user and print a one-time password and an API token.
 
+    The password must be changed at the first sign-in (the API token stays as it is).
+
     Example:
 
         assistant users add xiaolin --role agent --display-name 小林 --json
@@ -530,27 +541,29 @@ def users_add(name, role, display_name, db_path, as_json):
     from assistant.log.auth import add_user
     from assistant.log.db import open_db
 
-    user = add_user(open_db(Settings.from_env(db_path=db_path).db_path), name, role, display_name)
+    user = add_user(open_db(Settings.from_env(db_path=db_path).db_path), name, role, display_name, must_change_password=True)
     if as_json:
         click.echo(json.dumps(user.to_dict(), ensure_ascii=False))
     else:
         click.echo(f"{user.name} ({user.role})\n  password: {user.password}\n  API token: {user.token}")
+        click.echo(MUST_CHANGE)
 
 
 @users.command(name="list")
 @db_option
 @json_option
 def users_list(db_path, as_json):
-    """List the accounts: name, display name, role, active, created."""
+    """List the accounts: name, display name, role, active, created, and whether a new password is still due."""
     from assistant.log.auth import list_users
     from assistant.log.db import open_db
 
     rows = list_users(open_db(Settings.from_env(db_path=db_path).db_path))
     if as_json:
-        click.echo(json.dumps([{**r, "active": bool(r["active"])} for r in rows], ensure_ascii=False))
+        flags = [{"active": bool(r["active"]), "must_change_password": bool(r["must_change_password"])} for r in rows]
+        click.echo(json.dumps([{**r, **f} for r, f in zip(rows, flags, strict=True)], ensure_ascii=False))
         return
     for r in rows:
-        state = "" if r["active"] else "  (deactivated)"
+        state = ("" if r["active"] else "  (deactivated)") + ("  (must change password)" if r["must_change_password"] else "")
         click.echo(f"{r['name']}\t{r['display_name'] or r['name']}\t{r['role']}\t{r['created_at']}{state}")
 
 
@@ -559,7 +572,7 @@ def users_list(db_path, as_json):
 @db_option
 @json_option
 def users_reset_password(name, db_path, as_json):
-    """Give NAME a new one-time password (printed once); the account's open sessions end.
+    """Give NAME a new one-time password (printed once, to be changed at the first sign-in); the account's open sessions end.
 
     The way back in for a lead who lost the password, when no other lead can reset it on 账号.
 
@@ -575,6 +588,7 @@ def users_reset_password(name, db_path, as_json):
         click.echo(json.dumps({"name": name, "password": password}, ensure_ascii=False))
     else:
         click.echo(f"{name}\n  password: {password}")
+        click.echo(MUST_CHANGE)
 
 
 @users.command(name="deactivate")

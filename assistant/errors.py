@@ -40,5 +40,9 @@ class LoginRequired(Unauthorized):
     """A page needs a signed-in user; the web app redirects to the login page."""
 
 
+class PasswordChangeRequired(Forbidden):
+    """A page needs a password the person chose; the web app sends one signed in with a handed-out password to 我的账号."""
+
+
 class RateLimited(AssistantError):
     """Too many attempts; try again later."""

@@ -37,6 +37,24 @@ def sign_in(client, name: str, password: str) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/compose").text).group(1)
 
 
+def replace_handed_out_password(client, name: str, handed_out: str, own: str) -> str:
+    """The first sign-in with a password someone handed out (printed by `assistant serve` or `assistant users add`, shown
+    on 账号): the login form sends the person to 我的账号, whose form takes ``own`` and then opens the draft page.
+
+    ``client`` is a TestClient or an httpx client with a base URL. Returns the session's CSRF token for later posts.
+    """
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    data = {"name": name, "password": handed_out, "csrf": csrf, "next": "/compose"}
+    response = client.post("/login", data=data, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/account?next=%2Fcompose", response.text
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', client.get(response.headers["location"]).text).group(1)
+    form = {"csrf": csrf, "current": handed_out, "new": own, "repeat": own, "next": "/compose"}
+    changed = client.post("/account/password", data=form, follow_redirects=False)
+    assert changed.status_code == 303 and changed.headers["location"] == "/compose", changed.text
+    return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/compose").text).group(1)
+
+
 @contextmanager
 def running(app, **options):
     """Serve ``app`` with uvicorn (and ``options``) on a free 127.0.0.1 port in a background thread; yields its base URL.

@@ -13,9 +13,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
+from helpers import replace_handed_out_password
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -28,6 +31,7 @@ FLAGS = [
     "--disable-sync",
 ]
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+LEAD_PASSWORD = "组长自己的密码-2026"  # the first lead's own, chosen at the first sign-in in place of the printed one
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not found (apt-get install chromium)")
@@ -49,10 +53,12 @@ def wait_until_listening(port: int, deadline: float) -> None:
     pytest.fail(f"nothing listening on port {port}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A real `assistant serve` on a free port with a fresh log; yields (base url, lead password, log path)."""
-    tmp = tmp_path_factory.mktemp("serve")
+@contextmanager
+def serving(tmp: Path):
+    """A real `assistant serve` on a free port with a fresh log in ``tmp``; yields (base url, its output so far, log path).
+
+    The output names the first lead's password, which opens only 我的账号 until the lead has chosen their own.
+    """
     port = free_port()
     env = {**os.environ, "ASSISTANT_CACHE_DIR": str(tmp / "cache")}
     process = subprocess.Popen(
@@ -70,14 +76,27 @@ def server(tmp_path_factory):
             break
         output += line
     try:
-        password = re.search(r"password: (\S+)", output).group(1)
+        if "Serving on" not in output:
+            pytest.fail(f"server did not start:\n{output}")
         wait_until_listening(port, deadline)
-        yield f"http://127.0.0.1:{port}", password, tmp / "data" / "assistant.db"
-    except AttributeError:
-        pytest.fail(f"server did not start:\n{output}")
+        yield f"http://127.0.0.1:{port}", output, tmp / "data" / "assistant.db"
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def printed_password(output: str) -> str:
+    return re.search(r"password: (\S+)", output).group(1)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real server whose first lead has already chosen their own password (``LEAD_PASSWORD``) through the pages' forms,
+    as they must at the first sign-in; yields (base url, lead password, log path)."""
+    with serving(tmp_path_factory.mktemp("serve")) as (base, output, db_path):
+        with httpx.Client(base_url=base, timeout=30) as http:
+            replace_handed_out_password(http, "lead", printed_password(output), LEAD_PASSWORD)
+        yield base, LEAD_PASSWORD, db_path
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +125,44 @@ def page(browser, server):
     yield page
     assert dialogs == [], "a script from customer text ran"
     context.close()
+
+
+def test_the_first_lead_chooses_their_own_password_before_any_page_opens(browser, tmp_path):
+    """The password `assistant serve` prints on first start (a terminal or a journal shows it) opens only 我的账号: the
+    first lead chooses their own there and goes on to the page they asked for; the printed one no longer signs in."""
+    with serving(tmp_path) as (base, output, _):
+        assert "it must be changed at the first sign-in" in output
+        printed = printed_password(output)
+        page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        page.goto(f"{base}/stats")
+        page.wait_for_url("**/login?next=/stats")
+        page.fill("#name", "lead")
+        page.fill("#password", printed)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/account?next=%2Fstats")
+        sync_api.expect(page.locator("#must-change")).to_contain_text("服务器命令行打印出来的")
+        assert page.locator("nav a[href='/stats']").count() == 0 and page.locator("nav a[href='/users']").count() == 0
+        page.goto(f"{base}/users")
+        page.wait_for_url("**/account?next=%2Fusers")
+        assert page.locator("#new-name").count() == 0  # not the accounts page
+
+        page.fill("#current", printed)
+        page.fill("#new", LEAD_PASSWORD)
+        page.fill("#repeat", LEAD_PASSWORD)
+        page.click("#password-form button[type=submit]")
+        page.wait_for_url("**/users")
+        sync_api.expect(page.locator("tr[data-name='lead']")).not_to_contain_text("待本人改密码")
+        page.click("form.logout button")
+        page.wait_for_url("**/login")
+        page.fill("#name", "lead")
+        page.fill("#password", printed)
+        page.click("button[type=submit]")
+        assert "用户名或密码不对" in page.inner_text(".alert")
+        page.fill("#name", "lead")
+        page.fill("#password", LEAD_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/compose")
+        page.context.close()
 
 
 def test_draft_send_outcome_statistics_and_csv(page):

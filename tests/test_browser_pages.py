@@ -109,6 +109,20 @@ def test_the_library_is_compact_and_inserts_into_a_draft(page):
     page.wait_for_selector(f"#phrase-list li[data-id='{template_id}']")
 
 
+def sign_in_as(page, name, password):
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
+def choose_password(page, current, new, repeat=None):
+    """Fill and send 我的账号's password form."""
+    page.fill("#current", current)
+    page.fill("#new", new)
+    page.fill("#repeat", new if repeat is None else repeat)
+    page.click("#password-form button[type=submit]")
+
+
 def test_a_password_reset_and_a_deactivation_take_effect_at_once(page, browser):
     page.goto(f"{page.base}/users")
     page.fill("#new-name", "xiaomei")
@@ -117,9 +131,9 @@ def test_a_password_reset_and_a_deactivation_take_effect_at_once(page, browser):
     password = page.inner_text("#created-password")
     agent = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
     agent.goto(f"{page.base}/login")
-    agent.fill("#name", "xiaomei")
-    agent.fill("#password", password)
-    agent.click("button[type=submit]")
+    sign_in_as(agent, "xiaomei", password)
+    agent.wait_for_url("**/account?next=%2Fcompose")  # the password the lead read must be replaced first
+    choose_password(agent, password, "小美自己的密码-2026")
     agent.wait_for_url("**/compose")
     generate(agent, "同一笔订单被扣了两次钱，到现在都没退")
     assert "小美" in agent.inner_text(".who") and any("我是小美" in agent.input_value(f"#reply-{n}") for n in (1, 2, 3))
@@ -130,22 +144,18 @@ def test_a_password_reset_and_a_deactivation_take_effect_at_once(page, browser):
     page.screenshot(path=str(ARTIFACTS / "users-1366x768.png"), full_page=True)
     agent.goto(f"{page.base}/replies")
     assert "/login" in agent.url  # signed out at once
-    agent.fill("#name", "xiaomei")
-    agent.fill("#password", password)
-    agent.click("button[type=submit]")
+    sign_in_as(agent, "xiaomei", "小美自己的密码-2026")
     assert "用户名或密码不对" in agent.inner_text(".alert")
-    agent.fill("#name", "xiaomei")
-    agent.fill("#password", new_password)
-    agent.click("button[type=submit]")
+    sign_in_as(agent, "xiaomei", new_password)
+    agent.wait_for_url("**/account?next=%2Freplies")
+    choose_password(agent, new_password, "小美的第二个密码-2026")
     agent.wait_for_url("**/replies")  # back where the sign-in interrupted
 
     page.locator("tr[data-name='xiaomei'] button.toggle").click()
     assert "已停用" in page.inner_text("#users-done")
     agent.goto(f"{page.base}/replies")
     assert "/login" in agent.url
-    agent.fill("#name", "xiaomei")
-    agent.fill("#password", new_password)
-    agent.click("button[type=submit]")
+    sign_in_as(agent, "xiaomei", "小美的第二个密码-2026")
     assert "这个账号已经停用" in agent.inner_text(".alert")
     agent.context.close()
 
@@ -157,32 +167,68 @@ def test_an_agent_sets_their_own_password_on_my_account(page, browser):
     one_time = page.inner_text("#created-password")
     agent = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
     agent.goto(f"{page.base}/login")
-    agent.fill("#name", "xiaozhou")
-    agent.fill("#password", one_time)
-    agent.click("button[type=submit]")
-    agent.wait_for_url("**/compose")
-    agent.click("nav a[href='/account']")
-    agent.wait_for_url("**/account")
-    agent.fill("#current", one_time)
-    agent.fill("#new", "小周自己的密码123")
-    agent.fill("#repeat", "小周自己的密码124")  # a typo: refused, nothing changed
-    agent.click("#password-form button[type=submit]")
+    sign_in_as(agent, "xiaozhou", one_time)
+    agent.wait_for_url("**/account?next=%2Fcompose")
+    choose_password(agent, one_time, "小周自己的密码123", repeat="小周自己的密码124")  # a typo: refused, nothing changed
     assert "两次输入的新密码不一样" in agent.inner_text("#account-error")
-    agent.fill("#current", one_time)
-    agent.fill("#new", "小周自己的密码123")
-    agent.fill("#repeat", "小周自己的密码123")
-    agent.click("#password-form button[type=submit]")
+    expect(agent.locator("#must-change")).to_be_visible()
+    choose_password(agent, one_time, "小周自己的密码123")
+    agent.wait_for_url("**/compose")
+    agent.click("nav a[href='/account']")  # later, a change of one's own accord stays on the page
+    agent.wait_for_url("**/account")
+    choose_password(agent, "小周自己的密码123", "小周的第二个密码456")
     assert "密码已修改" in agent.inner_text("#account-done")
     agent.screenshot(path=str(ARTIFACTS / "account-1366x768.png"), full_page=True)
     agent.click("form.logout button")
     agent.wait_for_url("**/login")
-    agent.fill("#name", "xiaozhou")
-    agent.fill("#password", one_time)
-    agent.click("button[type=submit]")
+    for old in (one_time, "小周自己的密码123"):
+        sign_in_as(agent, "xiaozhou", old)
+        assert "用户名或密码不对" in agent.inner_text(".alert")
+    sign_in_as(agent, "xiaozhou", "小周的第二个密码456")
+    agent.wait_for_url("**/compose")
+    agent.context.close()
+
+
+def test_a_reset_password_opens_no_page_until_the_agent_has_replaced_it(page, browser):
+    """The lead resets an agent's password on 账号; signed in with it, the agent is sent to 我的账号 and cannot reach the
+    draft page until they have chosen their own; then the draft page opens (with what they asked for) and the reset
+    password no longer signs in."""
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
+
+    db = open_db(page.db_path, migrate=False)
+    add_user(db, "xiaoqin", "agent", display_name="小琴")  # an account in use, with a password of its own
+    db.close()
+    page.goto(f"{page.base}/users")
+    expect(page.locator("tr[data-name='xiaoqin']")).not_to_contain_text("待本人改密码")
+    page.locator("tr[data-name='xiaoqin'] button.reset").click()
+    one_time = page.inner_text("#reset-password")
+    expect(page.locator("tr[data-name='xiaoqin'] .must-change")).to_have_text("待本人改密码")
+
+    agent = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    agent.goto(f"{page.base}/login")
+    sign_in_as(agent, "xiaoqin", one_time)
+    agent.wait_for_url("**/account?next=%2Fcompose")
+    expect(agent.locator("#must-change")).to_contain_text("转交它的人也知道")
+    expect(agent.locator("#current")).to_be_focused()
+    assert agent.locator("nav a[href='/compose']").count() == 0 and agent.locator("form.logout button").is_visible()
+    assert agent.evaluate("getComputedStyle(document.querySelector('header.top')).display") == "flex"  # app.css loaded
+    agent.screenshot(path=str(ARTIFACTS / "account-must-change-1366x768.png"), full_page=True)
+    agent.goto(f"{page.base}/compose?text=快递一个星期还没到")
+    agent.wait_for_url("**/account?next=*")
+    assert agent.locator("#text").count() == 0  # not the draft page
+
+    choose_password(agent, one_time, "小琴自己的密码-2026")
+    agent.wait_for_url("**/compose?text=*")
+    expect(agent.locator("#text")).to_have_value("快递一个星期还没到")
+    page.goto(f"{page.base}/users")  # not a reload: the page is the answer to the reset's POST
+    expect(page.locator("tr[data-name='xiaoqin']")).not_to_contain_text("待本人改密码")
+
+    agent.click("form.logout button")
+    agent.wait_for_url("**/login")
+    sign_in_as(agent, "xiaoqin", one_time)
     assert "用户名或密码不对" in agent.inner_text(".alert")
-    agent.fill("#name", "xiaozhou")
-    agent.fill("#password", "小周自己的密码123")
-    agent.click("button[type=submit]")
+    sign_in_as(agent, "xiaoqin", "小琴自己的密码-2026")
     agent.wait_for_url("**/compose")
     agent.context.close()
 

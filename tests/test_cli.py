@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 from datetime import UTC
 
 import pytest
@@ -159,6 +160,41 @@ def test_users_add_prints_password_and_token_once(run, tmp_path):
     assert again.exit_code == 1 and again.output == "Error: user '小林' already exists\n"
 
 
+def test_a_password_users_add_prints_opens_only_my_account_until_it_is_changed(run, settings, make_client):
+    """Whoever ran `assistant users add` knows the password they hand on: at the first sign-in the person chooses their own."""
+    from helpers import replace_handed_out_password
+
+    from assistant.log.auth import check_password
+
+    printed = run("users", "add", "xiaolin", "--role", "agent", "--db", str(settings.db_path))
+    assert printed.exit_code == 0 and "one-time: it must be changed at the first sign-in" in printed.output
+    assert "(must change password)" in run("users", "list", "--db", str(settings.db_path)).output
+    password = re.search(r"password: (\S+)", printed.output).group(1)
+    client, db = make_client()
+    replace_handed_out_password(client, "xiaolin", password, "小林自己的密码-2026")  # sent to 我的账号 first
+    assert client.get("/replies").status_code == 200
+    assert check_password(db, "xiaolin", password) is None
+    assert check_password(db, "xiaolin", "小林自己的密码-2026").must_change_password is False
+
+
+def test_the_first_lead_serve_prints_must_choose_their_own_password(run, settings, make_client, monkeypatch):
+    """The first start prints the first lead's password to a terminal or a journal: it opens only 我的账号 until changed."""
+    import uvicorn
+    from helpers import replace_handed_out_password
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)  # the account is made before the server runs
+    started = run("serve", "--db", str(settings.db_path))
+    assert "Created the first lead account 'lead'" in started.output
+    assert "one-time: it must be changed at the first sign-in" in started.output
+    password = re.search(r"password: (\S+)", started.output).group(1)
+    client, _ = make_client()
+    assert client.get("/stats", follow_redirects=False).headers["location"].startswith("/login")
+    replace_handed_out_password(client, "lead", password, "组长自己的密码-2026")  # sent to 我的账号 first
+    assert client.get("/stats").status_code == 200
+    again = run("serve", "--db", str(settings.db_path))
+    assert "password" not in again.output  # a second start makes no account and prints no password
+
+
 def test_export_and_import_outcomes_from_the_cli(run, tmp_path, engine):
     from datetime import datetime
 
@@ -245,6 +281,7 @@ def test_users_reset_deactivate_activate_and_list_from_the_cli(run, tmp_path):
 
     db_path = str(tmp_path / "a.db")
     lead = json.loads(run("users", "add", "lead", "--role", "lead", "--json", "--db", db_path).output)
+    assert "must be changed at the first sign-in" in run("users", "reset-password", "lead", "--db", db_path).output
     reset = run("users", "reset-password", "lead", "--json", "--db", db_path)
     assert reset.exit_code == 0, reset.output
     password = json.loads(reset.output)["password"]
@@ -256,8 +293,8 @@ def test_users_reset_deactivate_activate_and_list_from_the_cli(run, tmp_path):
     with pytest.raises(AccountDeactivated):
         check_password(db, "lead", password)
     listed = json.loads(run("users", "list", "--json", "--db", db_path).output)
-    assert [(u["name"], u["active"]) for u in listed] == [("lead", False)]
-    assert "(deactivated)" in run("users", "list", "--db", db_path).output
+    assert [(u["name"], u["active"], u["must_change_password"]) for u in listed] == [("lead", False, True)]
+    assert "(deactivated)  (must change password)" in run("users", "list", "--db", db_path).output
 
     assert run("users", "activate", "lead", "--db", db_path).exit_code == 0
     assert check_password(db, "lead", password).name == "lead" and user_for_token(db, lead["token"]).name == "lead"

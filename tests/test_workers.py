@@ -71,12 +71,12 @@ def read_lead(process: subprocess.Popen) -> tuple[str, str] | None:
     return match.groups() if match else None
 
 
-def sign_in(base: str, name: str, password: str) -> httpx.Cookies:
+def first_sign_in(base: str, name: str, printed: str, own: str) -> httpx.Cookies:
+    """Sign in with the password the server printed and choose ``own`` on 我的账号; the session's cookies."""
+    from helpers import replace_handed_out_password
+
     with httpx.Client(base_url=base, timeout=30) as http:
-        csrf = re.search(r'name="csrf" value="([^"]+)"', http.get("/login").text).group(1)
-        data = {"name": name, "password": password, "csrf": csrf, "next": "/compose"}
-        response = http.post("/login", data=data, follow_redirects=False)
-        assert response.status_code == 303, response.text
+        replace_handed_out_password(http, name, printed, own)
         return http.cookies
 
 
@@ -110,10 +110,10 @@ def test_two_servers_started_at_once_on_a_fresh_folder_both_serve(tmp_path):
             wait_for_workers(server, port, 1)
         created = [lead for lead in leads if lead]
         assert len(created) == 1  # one first lead, not two (nor an IntegrityError)
-        password, _ = created[0]
-        cookies = sign_in(f"http://127.0.0.1:{ports[0]}", "lead", password)
+        printed, _ = created[0]
+        cookies = first_sign_in(f"http://127.0.0.1:{ports[0]}", "lead", printed, "组长自己的密码-2026")
         other = get(f"http://127.0.0.1:{ports[1]}/compose", cookies)
-        assert other.status_code == 200  # both sign cookies with the same session key
+        assert other.status_code == 200  # both sign cookies with the same session key, and see the password changed
     finally:
         errors = [stop(server)[1] for server in servers]
     assert not any("Traceback" in err for err in errors), errors
@@ -125,11 +125,12 @@ def test_two_workers_share_sessions_the_sign_in_limit_and_library_reloads(tmp_pa
     base = f"http://127.0.0.1:{port}"
     server = start(db, port, workers=2)
     try:
-        password, token = read_lead(server)
+        printed, token = read_lead(server)
         workers = wait_for_workers(server, port, 2)
 
         # A session made through one worker is good on every request, whichever worker answers.
-        cookies = sign_in(base, "lead", password)
+        password = "组长自己的密码-2026"
+        cookies = first_sign_in(base, "lead", printed, password)
         answered: set[str] = set()
         for n in range(400):  # at least 40 requests, and until both workers have answered one
             if len(answered) == len(workers) and n >= 40:

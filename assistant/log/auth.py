@@ -3,7 +3,9 @@
 Passwords are hashed with Argon2id (argon2-cffi); API tokens are random
 32-byte strings stored as SHA-256 digests (a token is already high-entropy, so
 a fast hash is enough and lookups stay one indexed query). Both are shown once,
-when the user is created.
+when the user is created. A password one person hands to another (a reset, an account made on the 账号 page or by
+`assistant users add`, the first lead `assistant serve` prints) is marked ``must_change_password`` until the person
+chooses their own; the pages let such a session do nothing else.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from assistant.errors import InvalidInput, NotFound
 from assistant.log.db import insert, write_transaction
 
 ROLES = ("agent", "lead")
-_USER_COLUMNS = "name, role, display_name, session_epoch"
+_USER_COLUMNS = "name, role, display_name, session_epoch, must_change_password"
 _hasher = PasswordHasher()
 
 
@@ -36,6 +38,7 @@ class User:
     role: str
     display_name: str | None = None  # the name drafts sign with; the login name when not set
     epoch: int = 0  # the account's session epoch: a session signed in under an older one no longer works
+    must_change_password: bool = False  # signed in with a handed-out password: must choose a new one first
 
     @property
     def is_lead(self) -> bool:
@@ -64,10 +67,15 @@ class NewUser:
         return {"name": self.name, "role": self.role, "password": self.password, "token": self.token}
 
 
-def add_user(db: sqlite_utils.Database, name: str, role: str, display_name: str | None = None) -> NewUser:
+def add_user(
+    db: sqlite_utils.Database, name: str, role: str, display_name: str | None = None, *, must_change_password: bool = False
+) -> NewUser:
     """Create a user and return the one-time password and token.
 
     :param display_name: the name drafts sign with (「我是…」); the login name when empty
+    :param must_change_password: the password is handed to the person by someone else (a lead on the 账号 page, a
+        terminal's `assistant users add` or the first lead of `assistant serve`): the pages ask for a new one at the
+        first sign-in
     :raises InvalidInput: for an empty or taken name, an unknown role or a display name over 32 characters
     """
     name = (name or "").strip()
@@ -91,6 +99,7 @@ def add_user(db: sqlite_utils.Database, name: str, role: str, display_name: str 
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "active": 1,
             "display_name": display_name,
+            "must_change_password": int(must_change_password),
         },
     )
     return NewUser(name, role, password, token)
@@ -99,7 +108,7 @@ def add_user(db: sqlite_utils.Database, name: str, role: str, display_name: str 
 def user_for_token(db: sqlite_utils.Database, token: str) -> User | None:
     """The active user owning an API token, or None."""
     row = db.execute(f"select {_USER_COLUMNS} from users where token_hash = ? and active = 1", [_token_hash(token)]).fetchone()
-    return User(*row) if row else None
+    return _user(row) if row else None
 
 
 def check_password(db: sqlite_utils.Database, name: str, password: str) -> User | None:
@@ -107,17 +116,23 @@ def check_password(db: sqlite_utils.Database, name: str, password: str) -> User 
 
     :raises AccountDeactivated: when the password is right but a lead has deactivated the account
     """
-    row = db.execute(f"select {_USER_COLUMNS}, password_hash, active from users where name = ?", [name]).fetchone()
-    stored = row[4] if row else _dummy_hash()
+    row = db.execute(f"select password_hash, active, {_USER_COLUMNS} from users where name = ?", [name]).fetchone()
+    stored = row[0] if row else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
     if row is None:
         return None
-    if not row[5]:
+    if not row[1]:
         raise AccountDeactivated(f"account {name!r} is deactivated")
-    return User(*row[:4])
+    return _user(row[2:])
+
+
+def _user(row: tuple) -> User:
+    """A ``User`` from a row of ``_USER_COLUMNS``."""
+    name, role, display_name, epoch, must_change = row
+    return User(name, role, display_name, epoch, bool(must_change))
 
 
 def has_users(db: sqlite_utils.Database) -> bool:
@@ -135,8 +150,9 @@ def _dummy_hash() -> str:
 
 
 def list_users(db: sqlite_utils.Database) -> list[dict]:
-    """Every account (name, display_name, role, created_at, active), oldest first, for the accounts page."""
-    return list(db.query("select name, display_name, role, created_at, active from users order by created_at"))
+    """Every account (name, display_name, role, created_at, active, must_change_password), oldest first, for the accounts page."""
+    columns = "name, display_name, role, created_at, active, must_change_password"
+    return list(db.query(f"select {columns} from users order by created_at"))
 
 
 def user_for_session(db: sqlite_utils.Database, name: str | None, sid: str, epoch: int = 0) -> User | None:
@@ -144,7 +160,7 @@ def user_for_session(db: sqlite_utils.Database, name: str | None, sid: str, epoc
     row = db.execute(f"select {_USER_COLUMNS} from users where name = ? and active = 1", [name]).fetchone() if name else None
     if row is None or row[3] != epoch or db.execute("select 1 from revoked_sessions where sid = ?", [sid]).fetchone():
         return None
-    return User(*row)
+    return _user(row)
 
 
 def set_display_name(db: sqlite_utils.Database, name: str, display_name: str | None) -> None:
@@ -159,10 +175,14 @@ def set_display_name(db: sqlite_utils.Database, name: str, display_name: str | N
 def reset_password(db: sqlite_utils.Database, name: str) -> str:
     """Give an account a new one-time password and return it; its sessions signed in before stop working at once.
 
+    The account must choose a new password at its next sign-in (``must_change_password``): whoever handed this one
+    on knows it. The API token is a separate credential and is left as it is.
+
     :raises NotFound: for an unknown account
     """
     password = secrets.token_urlsafe(12)
-    _update(db, name, "password_hash = ?, session_epoch = session_epoch + 1", [_hasher.hash(password)])
+    assignments = "password_hash = ?, session_epoch = session_epoch + 1, must_change_password = 1"
+    _update(db, name, assignments, [_hasher.hash(password)])
     return password
 
 
@@ -172,7 +192,8 @@ PASSWORD_CHARS = (10, 128)  # the shortest and longest password a person may cho
 def change_password(db: sqlite_utils.Database, name: str, new_password: str) -> int:
     """Set a password the person chose (the caller has checked the current one); return the account's new session epoch.
 
-    Every other session of the account stops working; the caller moves its own session to the returned epoch.
+    Every other session of the account stops working; the caller moves its own session to the returned epoch. The
+    account no longer has to change its password (``must_change_password`` is cleared).
 
     :raises InvalidInput: for a password shorter or longer than ``PASSWORD_CHARS``
     :raises NotFound: for an unknown account
@@ -180,7 +201,8 @@ def change_password(db: sqlite_utils.Database, name: str, new_password: str) -> 
     shortest, longest = PASSWORD_CHARS
     if not shortest <= len(new_password) <= longest:
         raise InvalidInput(f"password must be {shortest}-{longest} characters")
-    _update(db, name, "password_hash = ?, session_epoch = session_epoch + 1", [_hasher.hash(new_password)])
+    assignments = "password_hash = ?, session_epoch = session_epoch + 1, must_change_password = 0"
+    _update(db, name, assignments, [_hasher.hash(new_password)])
     return db.execute("select session_epoch from users where name = ?", [name]).fetchone()[0]
 
 

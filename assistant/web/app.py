@@ -30,6 +30,7 @@ from assistant.errors import (
     LibraryError,
     LoginRequired,
     NotFound,
+    PasswordChangeRequired,
     RateLimited,
     StorageUnavailable,
     Unauthorized,
@@ -121,6 +122,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def assistant_error(request: Request, exc: AssistantError):
         if isinstance(exc, LoginRequired):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        if isinstance(exc, PasswordChangeRequired):
+            # Back to the page asked for once the password is changed: a GET's path and query (a form post is not repeated).
+            query = f"?{request.url.query}" if request.url.query else ""
+            asked = request.url.path + query if request.method == "GET" else "/compose"
+            return RedirectResponse(pages.change_password_first(asked), status_code=303)
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
         if request.url.path.startswith("/api/"):
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None

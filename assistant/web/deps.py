@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.config import Settings
 from assistant.engine.core import Engine
-from assistant.errors import Forbidden, LoginRequired, RateLimited, Unauthorized
+from assistant.errors import Forbidden, LoginRequired, PasswordChangeRequired, RateLimited, Unauthorized
 from assistant.log.auth import User, user_for_session, user_for_token
 from assistant.log.db import load_or_create_secret, open_db
 from assistant.log.stats import template_conversion
@@ -64,6 +64,9 @@ Key = Annotated[bytes, Depends(get_key)]
 
 
 def current_user(db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
+    """The API token's user. ``must_change_password`` is not asked here: it is about a handed-out password,
+    and the token is a separate secret (made with the account, never shown by a reset) that the password cannot obtain.
+    """
     if credentials is None:
         raise Unauthorized("missing API token: send 'Authorization: Bearer TOKEN'")
     user = user_for_token(db, credentials.credentials)
@@ -89,11 +92,24 @@ def session_ids(session: dict) -> tuple[str | None, str, int]:
     return session.get("user"), session.get("sid", ""), session.get("epoch", 0)
 
 
-def session_user(request: Request, db: DB) -> User:
-    """The user signed in to the pages (session cookie); redirects to the login page otherwise."""
+def signed_in_user(request: Request, db: DB) -> User:
+    """The user signed in to the pages (session cookie), new password due or not; redirects to the login page otherwise.
+
+    Only 我的账号 (where the password is changed) takes this; every other page takes ``PageUser``.
+    """
     user = user_for_session(db, *session_ids(request.session))
     if user is None:
         raise LoginRequired("please sign in")
+    return user
+
+
+SignedInUser = Annotated[User, Depends(signed_in_user)]
+
+
+def session_user(user: SignedInUser) -> User:
+    """The user signed in to the pages with a password of their own; one still on a handed-out password goes to 我的账号."""
+    if user.must_change_password:
+        raise PasswordChangeRequired("请先把别人转交的一次性密码改成自己的密码，再继续使用。")
     return user
 
 

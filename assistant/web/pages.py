@@ -49,6 +49,7 @@ from assistant.web.deps import (
     Key,
     PageUser,
     SettingsDep,
+    SignedInUser,
     SigningSecret,
     client_address,
 )
@@ -89,7 +90,14 @@ async def login(request: Request, name: Text, password: Text, next: Annotated[st
     request.session["epoch"] = user.epoch
     request.session["sid"] = secrets.token_urlsafe(16)
     request.session["csrf"] = secrets.token_urlsafe(24)
+    if user.must_change_password:  # a handed-out password (a lead's, or one the CLI printed): choose one's own first
+        return RedirectResponse(change_password_first(_safe_next(next)), status_code=303)
     return RedirectResponse(_safe_next(next), status_code=303)
+
+
+def change_password_first(next: str) -> str:
+    """我的账号's address for a person who must replace a handed-out password before going on to ``next``."""
+    return "/account?" + urlencode({"next": _safe_next(next)})
 
 
 async def _verified(request: Request, name: str, password: str) -> User | None:
@@ -569,18 +577,28 @@ def _change_password(db_path, name: str, new: str) -> int:
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account_page(request: Request, user: PageUser):
-    """我的账号: who is signed in, and a form to choose one's own password instead of the one-time one."""
-    return render(request, "account.html", {"done": None, "error": None}, user)
+def account_page(request: Request, user: SignedInUser, next: str = "/compose"):
+    """我的账号: who is signed in, and a form to choose one's own password instead of the one-time one.
+
+    The one page (with signing out) open to a person still on a handed-out password; ``next`` is where they
+    go once it is changed.
+    """
+    return render(request, "account.html", {"done": None, "error": None, "next": _safe_next(next)}, user)
 
 
 @router.post("/account/password", response_class=HTMLResponse, dependencies=[CsrfChecked])
-async def account_password(request: Request, user: PageUser, current: Text, new: Text, repeat: Text):
-    """Change one's own password: the current one is checked like a sign-in (limited, bounded Argon2), other sessions end."""
+async def account_password(
+    request: Request, user: SignedInUser, current: Text, new: Text, repeat: Text, next: Annotated[str, Form()] = "/compose"
+):
+    """Change one's own password: the current one is checked like a sign-in (limited, bounded Argon2), other sessions end.
+
+    A person who had to change a handed-out password goes on to ``next`` (a local path) at once.
+    """
     shortest, longest = PASSWORD_CHARS
 
     def refuse(message: str):
-        return render(request, "account.html", {"done": None, "error": message}, user, status_code=400)
+        context = {"done": None, "error": message, "next": _safe_next(next)}
+        return render(request, "account.html", context, user, status_code=400)
 
     if new != repeat:
         return refuse("两次输入的新密码不一样，请重新输入。")
@@ -592,8 +610,10 @@ async def account_password(request: Request, user: PageUser, current: Text, new:
         return refuse("现在的密码不对。")
     epoch = await anyio.to_thread.run_sync(_change_password, request.app.state.settings.db_path, user.name, new)
     request.session["epoch"] = epoch
+    if user.must_change_password:
+        return RedirectResponse(_safe_next(next), status_code=303)
     done = "密码已修改。其他设备上的登录已经失效，需要用新密码重新登录。"
-    return render(request, "account.html", {"done": done, "error": None}, user)
+    return render(request, "account.html", {"done": done, "error": None, "next": _safe_next(next)}, user)
 
 
 @router.get("/help", response_class=HTMLResponse)

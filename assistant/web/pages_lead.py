@@ -79,10 +79,11 @@ def users_page(request: Request, user: PageLead, db: DB):
 def users_add(request: Request, user: PageLead, db: DB, name: Text, role: Text, display_name: OptionalText = None):
     """Add an account; a refused one (taken name, bad role) is said on the page, with the form kept.
 
-    The page shows the one-time password and token, so no cache may keep it.
+    The page shows the one-time password and token, so no cache may keep it. The lead knows that password, so the
+    person must choose their own at the first sign-in.
     """
     try:
-        created = add_user(db, name, role, display_name)
+        created = add_user(db, name, role, display_name, must_change_password=True)
     except InvalidInput as e:
         context = _users_context(db, error=chinese(str(e)), name=name, display_name=display_name or "")
         return render(request, "users.html", context, user, status_code=400)
@@ -101,7 +102,7 @@ def users_display_name(request: Request, user: PageLead, db: DB, name: Text, dis
 
 @router.post("/users/password", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def users_reset_password(request: Request, user: PageLead, db: DB, name: Text):
-    """A new one-time password for an account, shown once (no-store); its open sessions end at once."""
+    """A new one-time password for an account, shown once (no-store); its open sessions end, and it must be changed at sign-in."""
     password = reset_password(db, name)
     return render(request, "users.html", _users_context(db, reset=(name, password)), user, headers=NO_STORE)
 
