@@ -1,4 +1,4 @@
-from assistant.engine.normalize import normalize
+from assistant.engine.normalize import Segmenter, normalize, normalize_many
 
 
 def test_full_width_becomes_half_width(engine):
@@ -23,3 +23,23 @@ def test_mentions_are_kept_for_escalation_but_not_matched(engine):
 
 def test_tokens_use_the_domain_dictionary(engine):
     assert "头皮屑" in normalize("洗完头皮屑更多了", engine.segmenter).tokens
+
+
+def test_the_library_segmentation_cache_never_serves_stale_words(tmp_path):
+    # The engine caches how the library's phrases segment; a word added to the library must still count.
+    texts = ["收到的货不对板", "這個產品質量太差了"]
+    plain = Segmenter(cache_dir=tmp_path)
+    first = normalize_many(texts, plain)
+    assert first == normalize_many(texts, plain) == [(n.text, n.tokens) for n in (normalize(t, plain) for t in texts)]
+    assert "货不对板" not in first[0][1]
+    with_word = Segmenter(["货不对板"], cache_dir=tmp_path)
+    assert "货不对板" in normalize_many(texts, with_word)[0][1]
+
+
+def test_a_broken_segmentation_cache_is_rebuilt(tmp_path):
+    segmenter = Segmenter(["头皮屑"], cache_dir=tmp_path)
+    texts = ["洗完头皮屑更多了"]
+    expected = normalize_many(texts, segmenter)
+    for cached in tmp_path.glob("phrases-*.json"):
+        cached.write_text('[["x", 1]', encoding="utf-8")
+    assert normalize_many(texts, segmenter) == expected

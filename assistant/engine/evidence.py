@@ -27,7 +27,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.engine.library import Library
-from assistant.engine.normalize import Normalized, Segmenter, normalize
+from assistant.engine.normalize import Normalized, Segmenter, normalize_many
 from assistant.taxonomy import INTENTS, OTHER
 
 SCORER = fuzz.token_set_ratio
@@ -100,14 +100,14 @@ class EvidenceIndex:
             for kw in words:
                 key = (kw.word, position[intent], None)
                 best[key] = max(best.get(key, 0.0), kw.weight)
-        for template in library.templates:
-            if template.kind != "intent":
-                continue
+        templates = [t for t in library.templates if t.kind == "intent"]
+        forms = iter(normalize_many([s for t in templates for s in (*t.keywords, *t.examples)], segmenter))
+        for template in templates:
             i = position[template.group]
-            for word in template.keywords:
-                best[(normalize(word, segmenter).text, i, template.id)] = TEMPLATE_KEYWORD_WEIGHT
+            for _word in template.keywords:
+                best[(next(forms)[0], i, template.id)] = TEMPLATE_KEYWORD_WEIGHT
             for example in template.examples:
-                content = _content(normalize(example, segmenter).tokens)
+                content = _content(next(forms)[1])
                 if " " in content:  # one content word ("客服呢？人呢" -> "客服") would match like a bare keyword
                     phrases.append(content)
                     phrase_intent.append(i)
