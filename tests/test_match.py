@@ -81,3 +81,26 @@ def test_the_fuzzy_word_cap_leaves_every_real_complaint_whole(engine):
     texts = [json.loads(line)["text"] for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
     longest = max(len([t for t in normalize(text, engine.segmenter).tokens if t not in STOPWORDS]) for text in texts)
     assert longest < FUZZY_TOKENS / 2
+
+
+def test_the_word_cap_leaves_every_real_complaint_whole(engine):
+    """Words are found in the first SEGMENT_CHARS characters only (it bounds a 5,000-character paste); no labelled
+    complaint comes near it, so none is judged on part of its words."""
+    from assistant.engine.normalize import SEGMENT_CHARS
+
+    paths = [SHARED / "dev.jsonl", SHARED / "train.jsonl"]
+    if not all(p.exists() for p in paths):
+        pytest.skip(f"labelled sets not found in {SHARED} (../shared is absent in this checkout)")
+    texts = [json.loads(line)["text"] for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert max(len(normalize(text, engine.segmenter).text) for text in texts) < SEGMENT_CHARS / 2
+
+
+def test_a_long_paste_is_read_for_its_intent_up_front_and_for_escalation_to_the_end(engine):
+    # A chat log pasted whole: the grievance comes first, the threat to go to the regulator at the very end.
+    filler = "我想再说一下当时的情况，" * 300
+    text = "买的电热水壶用了两周就不加热了，" + filler + "再不处理我就打12315投诉你们"
+    assert len(text) > 3000
+    suggestion = engine.suggest(text)
+    assert suggestion.intents[0].id == "quality_defect"
+    assert suggestion.escalation.escalate
+    assert "legal_threat" in [r.id for r in suggestion.escalation.reasons]

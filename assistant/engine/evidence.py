@@ -27,7 +27,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.engine.library import Library
-from assistant.engine.normalize import Normalized, Segmenter, normalize_many
+from assistant.engine.normalize import SEGMENT_CHARS, Normalized, Segmenter, normalize_many
 from assistant.taxonomy import INTENTS, OTHER
 
 SCORER = fuzz.token_set_ratio
@@ -216,7 +216,7 @@ def _keyword_hits(normalized: Normalized, index: EvidenceIndex):
     end on one. Negated, praised and figurative mentions are skipped.
     """
     text, bounds = normalized.text, normalized.boundaries
-    for pos in range(len(text) - 1):
+    for pos in range(min(len(text) - 1, SEGMENT_CHARS + 1)):  # a hit needs a word boundary: there are none further
         bucket = index.keywords.get(text[pos : pos + 2])
         if not bucket:
             continue
