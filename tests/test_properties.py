@@ -218,6 +218,7 @@ def test_suggest_text_is_the_same_whatever_the_clock_reads_in_the_morning(engine
 @given(reply=complaints, complaint=st.one_of(st.none(), complaints), public=st.booleans())
 @example(reply="", complaint=None, public=True)
 @example(reply="好评返现，亲，给您带来不便深表歉意" * 300, complaint="快递太慢", public=True)
+@example(reply="\ud800", complaint="質量\udfff太差", public=True)  # a lone surrogate: OpenCC cannot encode it
 def test_check_sincerity_never_raises_and_scores_0_to_100(reply, complaint, public):
     result = check_sincerity(reply, complaint, public=public)
     assert isinstance(result.score, int) and not isinstance(result.score, bool)

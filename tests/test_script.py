@@ -83,3 +83,10 @@ def test_the_page_shows_the_note_for_english_text(make_client):
         "/compose/suggest", data={"text": "The blender broke.", "platform": "taobao"}, headers={"X-CSRF-Token": csrf}
     ).text
     assert "回复库只有中文模板" in html and 'class="card draft"' not in html
+
+
+def test_a_traditional_complaint_with_a_lone_surrogate_in_a_field_still_gets_drafts(engine):
+    # A direct caller may pass "\ud800" (JSON decodes it so; the API strips it, the engine must not depend on that).
+    drafts = engine.suggest("這個熱水壺質量太差了，用兩天就壞", customer="王\ud800女士").drafts
+    assert drafts
+    assert all("\ud800" not in d.text for d in drafts)

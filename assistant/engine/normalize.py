@@ -83,7 +83,7 @@ class Segmenter:
         converters = self.__dict__.setdefault("_output", {})  # built on first use: most complaints are Simplified
         if config not in converters:
             converters[config] = opencc.OpenCC(config)
-        return converters[config].convert(text)
+        return converters[config].convert(strip_surrogates(text))
 
     def cut(self, text: str) -> tuple[list[str], frozenset[int]]:
         """Segment normalised text: content tokens (no spaces or punctuation) and token boundary offsets.

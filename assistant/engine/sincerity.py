@@ -241,7 +241,11 @@ def _converter():
 
 @lru_cache(maxsize=256)  # a complaint is checked with each of its drafts
 def _simplified(text: str) -> str:
-    return _converter().convert(text) if _NOT_ASCII.search(text) else text
+    # OpenCC cannot encode a lone surrogate (a direct caller's "\ud800"; the API strips them): it is dropped first.
+    return _converter().convert(_SURROGATES.sub("", text)) if _NOT_ASCII.search(text) else text
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")  # as normalize.strip_surrogates, without importing jieba here
 
 
 @lru_cache(maxsize=256)
