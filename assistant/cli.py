@@ -591,6 +591,30 @@ def users_reset_password(name, db_path, as_json):
         click.echo(MUST_CHANGE)
 
 
+@users.command(name="new-token")
+@click.argument("name")
+@db_option
+@json_option
+def users_new_token(name, db_path, as_json):
+    """Give NAME a new API token (printed once); the old token stops working at once, sessions and password stay.
+
+    For an operator replacing a token that was lost or seen by someone else; a signed-in person can do it on 我的账号.
+
+    Example:
+
+        assistant users new-token lead
+    """
+    from assistant.log.auth import new_token
+    from assistant.log.db import open_db
+
+    token = new_token(open_db(Settings.from_env(db_path=db_path).db_path), name)
+    if as_json:
+        click.echo(json.dumps({"name": name, "token": token}, ensure_ascii=False))
+    else:
+        click.echo(f"{name}\n  API token: {token}")
+        click.echo("The old token no longer works.")
+
+
 @users.command(name="deactivate")
 @click.argument("name")
 @db_option

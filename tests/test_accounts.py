@@ -10,7 +10,7 @@ import sqlite_utils
 from bs4 import BeautifulSoup
 from helpers import make_reply, sign_in
 
-from assistant.log.auth import add_user, change_password, check_password, list_users, reset_password
+from assistant.log.auth import add_user, change_password, check_password, list_users, reset_password, user_for_token
 from assistant.log.db import migrations, open_db
 from assistant.log.stats import weekly_stats
 
@@ -265,3 +265,46 @@ def test_who_must_change_a_password(make_client):
     assert add_user(db, "wang", "agent", must_change_password=True) and _must_change(db, "wang")
     change_password(db, "wang", "王自己的密码-2026")
     assert not _must_change(db, "wang") and not _must_change(db, "组长")
+
+
+def test_an_agent_replaces_their_api_token_on_my_account_and_the_old_one_stops_at_once(make_client):
+    """我的账号's 换一个新令牌: the new token is shown once (never cached) and answers the API; the old one gets 401 at
+    once, while the password and this session keep working. A session still on a handed-out password cannot do it."""
+    import pytest
+
+    from assistant.errors import NotFound
+    from assistant.log.auth import new_token
+
+    client, db = make_client()
+    agent = add_user(db, "xiaolin", "agent")
+    csrf = sign_in(client, "xiaolin", agent.password)
+    account = BeautifulSoup(client.get("/account").text, "html.parser")
+    assert "API 令牌" in account.get_text() and account.select_one("#token-form button").get_text() == "换一个新令牌"
+    assert account.select_one("#new-token") is None  # no token shown until one is made
+    assert client.post("/account/token", data={}).status_code == 403  # no CSRF token: refused, nothing changed
+    assert user_for_token(db, agent.token).name == "xiaolin"
+
+    answer = client.post("/account/token", data={"csrf": csrf})
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    soup = BeautifulSoup(answer.text, "html.parser")
+    field = soup.select_one("input#new-token")
+    token = field["value"]
+    assert field.has_attr("readonly") and "旧令牌已经失效" in soup.select_one("#token-done").get_text()
+    assert token != agent.token and len(token) >= 43
+    for bearer, status in [(agent.token, 401), (token, 200)]:
+        api = client.post("/api/v1/suggest", json={"text": DOUBLE_CHARGE}, headers={"Authorization": f"Bearer {bearer}"})
+        assert api.status_code == status, api.text
+    assert client.get("/compose").status_code == 200 and check_password(db, "xiaolin", agent.password).name == "xiaolin"
+    assert "new-token" not in client.get("/account").text  # shown once: a later visit does not show it again
+
+    one_time = reset_password(db, "xiaolin")
+    flagged, _ = make_client()
+    _login(flagged, "xiaolin", one_time)
+    page = flagged.get("/account")
+    assert "换一个新令牌" not in page.text  # first the password of one's own
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    refused = flagged.post("/account/token", data={"csrf": csrf}, follow_redirects=False)
+    assert refused.status_code == 303 and refused.headers["location"].startswith("/account")
+    assert user_for_token(db, token).name == "xiaolin"  # unchanged
+    with pytest.raises(NotFound):
+        new_token(db, "nobody")

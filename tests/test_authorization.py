@@ -123,6 +123,7 @@ TABLE: list[tuple] = [
         {"data": {"current": "not-the-password", "new": "新的密码-123456", "repeat": "新的密码-123456"}},
         everyone=400,
     ),
+    *page("POST", "/account/token"),  # replaces the caller's API token: send() keeps the new one
     *page("GET", "/library", {"params": {"q": "快递"}}),
     # --- leads' pages ---
     *page("GET", "/stats", {"params": {"week": WEEK}}, agents=403),
@@ -242,7 +243,10 @@ def send(world: World, method: str, path: str, caller_name: str, request: dict):
         elif anonymous_token:  # a browser that opened the sign-in page has a session with a token
             login_page = client.get("/login")
             headers["X-CSRF-Token"] = re.search(r'name="csrf" value="([^"]+)"', login_page.text).group(1)
-    return client.request(method, url, headers=headers, follow_redirects=False, **request)
+    response = client.request(method, url, headers=headers, follow_redirects=False, **request)
+    if caller and path == "/account/token" and response.status_code == 200:  # the old token stopped: use the new one
+        caller.token = re.search(r'id="new-token"[^>]* value="([^"]+)"', response.text).group(1)
+    return response
 
 
 def _row_id(row: tuple) -> str:

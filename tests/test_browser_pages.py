@@ -233,6 +233,39 @@ def test_a_reset_password_opens_no_page_until_the_agent_has_replaced_it(page, br
     agent.context.close()
 
 
+def test_an_agent_replaces_their_api_token_on_my_account(page, browser):
+    """换一个新令牌 on 我的账号: the page shows the new token once, in a read-only field with a copy button; that token
+    answers the JSON API at once and the one the account had before gets 401."""
+    import httpx2 as httpx
+
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
+
+    db = open_db(page.db_path, migrate=False)
+    old = add_user(db, "xiaoyu", "agent", display_name="小雨")  # a password of its own: every page opens
+    db.close()
+    agent = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    agent.goto(f"{page.base}/login")
+    sign_in_as(agent, "xiaoyu", old.password)
+    agent.wait_for_url("**/compose")
+    agent.click("nav a[href='/account']")
+    agent.wait_for_url("**/account")
+    expect(agent.locator("#new-token")).to_have_count(0)
+    agent.click("#token-form button[type=submit]")
+    expect(agent.locator("#token-done")).to_contain_text("旧令牌已经失效")
+    field = agent.locator("#new-token")
+    expect(field).to_have_attribute("readonly", "")
+    token = field.input_value()
+    agent.click("#token-done button.copy")
+    expect(agent.locator("#token-done button.copy")).to_have_text("已复制")
+    agent.screenshot(path=str(ARTIFACTS / "account-new-token-1366x768.png"), full_page=True)
+    with httpx.Client(base_url=page.base, timeout=30) as http:
+        for bearer, status in [(token, 200), (old.token, 401)]:
+            answer = http.post("/api/v1/suggest", json={"text": COMPLAINT}, headers={"Authorization": f"Bearer {bearer}"})
+            assert answer.status_code == status, answer.text
+    agent.context.close()
+
+
 @pytest.mark.parametrize(
     "path",
     ["/compose", "/triage", "/replies", "/library", "/stats", "/users", "/account", "/help", "/replies/999999", "/no-such-page"],

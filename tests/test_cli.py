@@ -300,3 +300,25 @@ def test_users_reset_deactivate_activate_and_list_from_the_cli(run, tmp_path):
     assert check_password(db, "lead", password).name == "lead" and user_for_token(db, lead["token"]).name == "lead"
     missing = run("users", "reset-password", "nobody", "--db", db_path)
     assert missing.exit_code == 1 and missing.output.count("\n") == 1 and missing.output.startswith("Error: ")
+
+
+def test_users_new_token_replaces_a_lost_api_token_from_the_cli(run, tmp_path):
+    """An operator replaces a lead's lost (or seen) API token: the printed one works at once, the old one no longer."""
+    from assistant.log.auth import check_password, user_for_token
+    from assistant.log.db import open_db
+
+    db_path = str(tmp_path / "a.db")
+    lead = json.loads(run("users", "add", "lead", "--role", "lead", "--json", "--db", db_path).output)
+    printed = run("users", "new-token", "lead", "--db", str(db_path))
+    assert printed.exit_code == 0, printed.output
+    token = re.search(r"API token: (\S+)", printed.output).group(1)
+    assert "old token no longer works" in printed.output
+    db = open_db(db_path)
+    assert user_for_token(db, lead["token"]) is None and user_for_token(db, token).name == "lead"
+    as_json = run("users", "new-token", "lead", "--json", "--db", db_path)
+    assert as_json.exit_code == 0, as_json.output
+    answer = json.loads(as_json.output)
+    assert answer["name"] == "lead" and user_for_token(db, token) is None and user_for_token(db, answer["token"]).name == "lead"
+    assert check_password(db, "lead", lead["password"]).name == "lead"  # the password is left as it is
+    missing = run("users", "new-token", "nobody", "--db", db_path)
+    assert missing.exit_code == 1 and missing.output.count("\n") == 1 and missing.output.startswith("Error: ")

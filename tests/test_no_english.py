@@ -93,6 +93,7 @@ def responses(client, csrf, reply_id, *, lead: bool):
             "/account/password", data={"csrf": csrf, "current": "x", "new": "新的密码-123456", "repeat": "另一个密码-123456"}
         ),
     )
+    yield "account token", client.post("/account/token", data={"csrf": csrf})
     yield "stats", client.get("/stats")
     yield "stats week", client.get("/stats", params={"week": "2026-W47"})
     yield "stats bad week", client.get("/stats", params={"week": "2026-47"})

@@ -3,7 +3,8 @@
 Passwords are hashed with Argon2id (argon2-cffi); API tokens are random
 32-byte strings stored as SHA-256 digests (a token is already high-entropy, so
 a fast hash is enough and lookups stay one indexed query). Both are shown once,
-when the user is created. A password one person hands to another (a reset, an account made on the 账号 page or by
+when the user is created; ``new_token`` replaces a token (shown once too).
+A password one person hands to another (a reset, an account made on the 账号 page or by
 `assistant users add`, the first lead `assistant serve` prints) is marked ``must_change_password`` until the person
 chooses their own; the pages let such a session do nothing else.
 """
@@ -184,6 +185,19 @@ def reset_password(db: sqlite_utils.Database, name: str) -> str:
     assignments = "password_hash = ?, session_epoch = session_epoch + 1, must_change_password = 1"
     _update(db, name, assignments, [_hasher.hash(password)])
     return password
+
+
+def new_token(db: sqlite_utils.Database, name: str) -> str:
+    """Give an account a new API token and return it (shown once); the old token stops working at once.
+
+    The way to replace a token someone else has seen (printed next to a handed-out password) or that was lost.
+    Sessions and the password are left as they are.
+
+    :raises NotFound: for an unknown account
+    """
+    token = secrets.token_urlsafe(32)
+    _update(db, name, "token_hash = ?", [_token_hash(token)])
+    return token
 
 
 PASSWORD_CHARS = (10, 128)  # the shortest and longest password a person may choose

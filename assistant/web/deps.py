@@ -65,7 +65,8 @@ Key = Annotated[bytes, Depends(get_key)]
 
 def current_user(db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
     """The API token's user. ``must_change_password`` is not asked here: it is about a handed-out password,
-    and the token is a separate secret (made with the account, never shown by a reset) that the password cannot obtain.
+    and the token is a separate secret (made with the account, never shown by a reset) that the password cannot obtain:
+    a session on a handed-out password cannot replace it on 我的账号 either.
     """
     if credentials is None:
         raise Unauthorized("missing API token: send 'Authorization: Bearer TOKEN'")

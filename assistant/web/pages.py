@@ -35,6 +35,7 @@ from assistant.log.auth import (
     change_password,
     check_password,
     list_users,
+    new_token,
     revoke_session,
 )
 from assistant.log.db import open_db
@@ -54,7 +55,7 @@ from assistant.web.deps import (
     client_address,
 )
 from assistant.web.messages import chinese
-from assistant.web.rendering import render
+from assistant.web.rendering import NO_STORE, render
 
 router = APIRouter(include_in_schema=False)
 SESSION_MAX_AGE = 12 * 3600  # seconds a session cookie is valid (also set on the middleware)
@@ -578,12 +579,17 @@ def _change_password(db_path, name: str, new: str) -> int:
 
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request, user: SignedInUser, next: str = "/compose"):
-    """我的账号: who is signed in, and a form to choose one's own password instead of the one-time one.
+    """我的账号: who is signed in, a form to choose one's own password instead of the one-time one, and one to replace the
+    API token.
 
     The one page (with signing out) open to a person still on a handed-out password; ``next`` is where they
     go once it is changed.
     """
-    return render(request, "account.html", {"done": None, "error": None, "next": _safe_next(next)}, user)
+    return render(request, "account.html", _account_context(next), user)
+
+
+def _account_context(next: str, **values) -> dict:
+    return {"done": None, "error": None, "token": None, "next": _safe_next(next), **values}
 
 
 @router.post("/account/password", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -597,8 +603,7 @@ async def account_password(
     shortest, longest = PASSWORD_CHARS
 
     def refuse(message: str):
-        context = {"done": None, "error": message, "next": _safe_next(next)}
-        return render(request, "account.html", context, user, status_code=400)
+        return render(request, "account.html", _account_context(next, error=message), user, status_code=400)
 
     if new != repeat:
         return refuse("两次输入的新密码不一样，请重新输入。")
@@ -613,7 +618,18 @@ async def account_password(
     if user.must_change_password:
         return RedirectResponse(_safe_next(next), status_code=303)
     done = "密码已修改。其他设备上的登录已经失效，需要用新密码重新登录。"
-    return render(request, "account.html", {"done": done, "error": None, "next": _safe_next(next)}, user)
+    return render(request, "account.html", _account_context(next, done=done), user)
+
+
+@router.post("/account/token", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def account_token(request: Request, user: PageUser, db: DB):
+    """A new API token for one's own account, shown once (no-store); the old one stops working at once.
+
+    Takes ``PageUser``: a session still on a handed-out password chooses its own password first, like for every
+    other page but 我的账号 itself.
+    """
+    token = new_token(db, user.name)
+    return render(request, "account.html", _account_context("/compose", token=token), user, headers=NO_STORE)
 
 
 @router.get("/help", response_class=HTMLResponse)

@@ -14,12 +14,11 @@ from assistant.log.auth import ROLES, add_user, list_users, reset_password, set_
 from assistant.replying import first_sentence
 from assistant.web.deps import DB, CsrfChecked, EngineDep, PageLead, PageUser, SettingsDep
 from assistant.web.messages import ROLE_LABELS, chinese
-from assistant.web.rendering import download, render
+from assistant.web.rendering import NO_STORE, download, render
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 OptionalText = Annotated[str | None, Form()]
-NO_STORE = {"Cache-Control": "no-store"}  # pages showing a one-time password
 # Published reference (DESIGN.md): after a reply, 33% of complainers formed a positive view, 34% deleted the review.
 REFERENCE = {"positive": 0.33, "deleted": 0.34}
 

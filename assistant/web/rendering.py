@@ -13,6 +13,8 @@ from assistant.log.auth import User
 from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS
 from assistant.web.deps import csrf_token
 
+NO_STORE = {"Cache-Control": "no-store"}  # pages showing a one-time password or a new API token
+
 
 def render(
     request: Request,
