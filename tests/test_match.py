@@ -70,17 +70,21 @@ def test_english_mixed_and_symbol_text_gets_a_ranked_answer(engine, text, expect
     assert all(0 <= m.score <= 1 for m in matches)
 
 
+def _labelled_texts() -> list[str]:
+    """Every complaint of dev.jsonl and train.jsonl (the test skips, saying why, where ../shared is absent)."""
+    paths = [SHARED / "dev.jsonl", SHARED / "train.jsonl"]
+    if not all(p.exists() for p in paths):
+        pytest.skip(f"labelled sets not found in {SHARED} (../shared is absent in this checkout)")
+    return [json.loads(line)["text"] for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def test_the_fuzzy_word_cap_leaves_every_real_complaint_whole(engine):
     """The fuzzy comparison reads at most FUZZY_TOKENS content words (it bounds a 5,000-character paste); no labelled
     complaint comes near it, so none is judged on part of its text."""
     from assistant.engine.evidence import FUZZY_TOKENS, STOPWORDS
 
-    paths = [SHARED / "dev.jsonl", SHARED / "train.jsonl"]
-    if not all(p.exists() for p in paths):
-        pytest.skip(f"labelled sets not found in {SHARED} (../shared is absent in this checkout)")
-    texts = [json.loads(line)["text"] for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
-    longest = max(len([t for t in normalize(text, engine.segmenter).tokens if t not in STOPWORDS]) for text in texts)
-    assert longest < FUZZY_TOKENS / 2
+    normalized = [normalize(text, engine.segmenter) for text in _labelled_texts()]
+    assert max(len([t for t in n.tokens if t not in STOPWORDS]) for n in normalized) < FUZZY_TOKENS / 2
 
 
 def test_the_word_cap_leaves_every_real_complaint_whole(engine):
@@ -88,11 +92,7 @@ def test_the_word_cap_leaves_every_real_complaint_whole(engine):
     complaint comes near it, so none is judged on part of its words."""
     from assistant.engine.normalize import SEGMENT_CHARS
 
-    paths = [SHARED / "dev.jsonl", SHARED / "train.jsonl"]
-    if not all(p.exists() for p in paths):
-        pytest.skip(f"labelled sets not found in {SHARED} (../shared is absent in this checkout)")
-    texts = [json.loads(line)["text"] for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert max(len(normalize(text, engine.segmenter).text) for text in texts) < SEGMENT_CHARS / 2
+    assert max(len(normalize(text, engine.segmenter).text) for text in _labelled_texts()) < SEGMENT_CHARS / 2
 
 
 def test_a_long_paste_is_read_for_its_intent_up_front_and_for_escalation_to_the_end(engine):
