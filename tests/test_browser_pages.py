@@ -123,6 +123,17 @@ def choose_password(page, current, new, repeat=None):
     page.click("#password-form button[type=submit]")
 
 
+def signs_in_only_with(page, name, refused, password):
+    """Sign out; each of the ``refused`` passwords is turned away at the login page, ``password`` opens the draft page."""
+    page.click("form.logout button")
+    page.wait_for_url("**/login")
+    for old in refused:
+        sign_in_as(page, name, old)
+        assert "用户名或密码不对" in page.inner_text(".alert")
+    sign_in_as(page, name, password)
+    page.wait_for_url("**/compose")
+
+
 def test_a_password_reset_and_a_deactivation_take_effect_at_once(page, browser):
     page.goto(f"{page.base}/users")
     page.fill("#new-name", "xiaomei")
@@ -179,13 +190,7 @@ def test_an_agent_sets_their_own_password_on_my_account(page, browser):
     choose_password(agent, "小周自己的密码123", "小周的第二个密码456")
     assert "密码已修改" in agent.inner_text("#account-done")
     agent.screenshot(path=str(ARTIFACTS / "account-1366x768.png"), full_page=True)
-    agent.click("form.logout button")
-    agent.wait_for_url("**/login")
-    for old in (one_time, "小周自己的密码123"):
-        sign_in_as(agent, "xiaozhou", old)
-        assert "用户名或密码不对" in agent.inner_text(".alert")
-    sign_in_as(agent, "xiaozhou", "小周的第二个密码456")
-    agent.wait_for_url("**/compose")
+    signs_in_only_with(agent, "xiaozhou", (one_time, "小周自己的密码123"), "小周的第二个密码456")
     agent.context.close()
 
 
@@ -224,12 +229,7 @@ def test_a_reset_password_opens_no_page_until_the_agent_has_replaced_it(page, br
     page.goto(f"{page.base}/users")  # not a reload: the page is the answer to the reset's POST
     expect(page.locator("tr[data-name='xiaoqin']")).not_to_contain_text("待本人改密码")
 
-    agent.click("form.logout button")
-    agent.wait_for_url("**/login")
-    sign_in_as(agent, "xiaoqin", one_time)
-    assert "用户名或密码不对" in agent.inner_text(".alert")
-    sign_in_as(agent, "xiaoqin", "小琴自己的密码-2026")
-    agent.wait_for_url("**/compose")
+    signs_in_only_with(agent, "xiaoqin", (one_time,), "小琴自己的密码-2026")
     agent.context.close()
 
 
