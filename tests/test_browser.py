@@ -171,12 +171,12 @@ def test_draft_send_outcome_statistics_and_csv(page):
     page.fill("#text", complaint)
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("form.draft")
-    assert "quality_defect" in page.inner_text(".intents")
+    assert "质量问题" in page.inner_text(".intents")  # quality_defect, by its Chinese name
     assert page.locator(".complaint mark").count() >= 1
     banner = page.inner_text(".banner.escalate")
     assert "12315" in banner and "转线下" in banner
     assert page.locator("form.draft").count() == 3
-    assert page.locator("#draft-1 code").inner_text().startswith("offline.")
+    assert "线下邀约" in page.inner_text("#draft-1 h3")  # the offline invitation comes first
     assert XSS in page.inner_text(".complaint")  # shown as text, not markup
     assert page.locator(".complaint img").count() == 0
     page.screenshot(path=str(ARTIFACTS / "draft-page.png"), full_page=True)
@@ -267,7 +267,8 @@ def test_agent_corrects_the_verdict_marks_sent_twice_and_one_reply_is_logged(pag
     options = page.eval_on_selector_all("#agent-intent option", "os => os.map(o => o.value)")
     corrected = next(o for o in options if o not in (shown, page.input_value("#agent-intent")))
     page.select_option("#agent-intent", corrected)  # or pick any of the sixteen
-    assert page.locator(".intents .pick[aria-pressed=true]").count() == 0 or corrected in page.inner_text(".intents")
+    pressed = page.locator(".intents .pick[aria-pressed=true]")
+    assert pressed.count() == 0 or pressed.get_attribute("data-intent") == corrected
     page.check("#agent-escalate")
     assert page.is_enabled("#agent-reasons input[value=repeat_unresolved]")
     page.check("#agent-reasons input[value=repeat_unresolved]")
@@ -348,7 +349,7 @@ def test_a_compose_link_generates_the_drafts_at_once(page):
     page.goto(f"{page.base}/compose?text=" + "快递一个星期还没到，客服也不回消息")
     page.wait_for_selector("form.draft", timeout=10_000)
     assert page.input_value("#text") == "快递一个星期还没到，客服也不回消息"
-    assert "logistics_delay" in page.inner_text(".intents")
+    assert "物流问题" in page.inner_text(".intents")
 
 
 def test_a_reply_with_review_inducement_needs_a_confirmation(page):

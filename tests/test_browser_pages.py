@@ -33,7 +33,7 @@ def test_the_first_draft_is_fully_visible_without_scrolling(page, complaint):
     assert page.evaluate("window.scrollY") == 0
     box = page.locator("#draft-1").bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= 768, box
-    assert page.locator("#draft-1 code").inner_text().startswith("offline.")  # the banner's invitation, right of the form
+    assert "线下邀约" in page.inner_text("#draft-1 h3")  # the invitation, right of the form
     form = page.locator("#compose-form").bounding_box()
     assert form["x"] + form["width"] <= box["x"]  # complaint and fields on one side, the drafts on the other
     page.screenshot(path=str(ARTIFACTS / f"compose-1366x768-{len(page.locator('.banner li').all())}-reasons.png"))
@@ -52,7 +52,7 @@ def test_next_clears_the_page_for_the_next_complaint_from_the_keyboard(page):
     page.keyboard.type("收到的杯子碎了")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("#draft-1")
-    assert "damaged_delivery" in page.inner_text(".intents")
+    assert "运输破损" in page.inner_text(".intents")
     page.click("#next-complaint")
     assert page.input_value("#text") == "" and page.locator("#result form.draft").count() == 0
 

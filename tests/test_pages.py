@@ -57,7 +57,23 @@ def test_compose_renders_suggestion_partial_with_escaped_text(client, users):
     assert "<script>alert(1)</script>" not in response.text and "&lt;script&gt;" in response.text
     soup = BeautifulSoup(response.text, "html.parser")
     assert soup.find("img") is None and len(soup.select("form.draft")) >= 1
-    assert soup.select_one(".intent code").text == "logistics_delay"
+    assert soup.select_one(".intent .pick")["data-intent"] == "logistics_delay"
+
+
+def test_the_draft_page_names_intents_reasons_and_templates_in_chinese_only(client, users, engine):
+    """An agent reads 物流慢 and the template's situation, not ``logistics_delay`` or ``logistics_delay.stuck``."""
+    csrf = sign_in(client, "小林", users["小林"].password)
+    text = "快递一个星期还没到，再不处理我就打12315投诉"
+    response = client.post("/compose/suggest", data={"text": text, "platform": "taobao"}, headers={"X-CSRF-Token": csrf})
+    soup = BeautifulSoup(response.text, "html.parser")
+    for hidden in soup(["script", "style", "input", "select"]):
+        hidden.decompose()
+    visible = soup.get_text(" ", strip=True)
+    identifiers = re.findall(r"[a-z]+_[a-z_]+|[a-z]+\.[a-z_]+", visible)
+    assert identifiers == [], identifiers
+    first = BeautifulSoup(response.text, "html.parser").select_one("#draft-1")
+    template = next(t for t in engine.library.templates if t.id == first.select_one("input[name=template_id]")["value"])
+    assert template.situation in first.select_one("h3").get_text()
 
 
 def test_a_form_post_without_a_valid_csrf_token_is_refused(client, users):
@@ -209,7 +225,7 @@ def test_the_logged_reply_is_what_the_draft_partial_showed(client, db, users):
         client, csrf, "第三次联系你们了，快递还是没到，太气人了", customer="王女士", order_id="88239912345", product="电热水壶"
     )
     assert "多次未解决" in soup.select_one(".banner.escalate").text
-    shown_intents = [c.text for c in soup.select(".intents .intent code")]
+    shown_intents = [c["data-intent"] for c in soup.select(".intents .intent .pick")]
     shown_draft = soup.select_one("#reply-1").text
     edited = shown_draft + "有进展我第一时间告诉您。"
     data = draft_post(soup, 1, sent_text=edited)

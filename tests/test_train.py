@@ -230,3 +230,29 @@ def test_a_broken_model_file_is_named_and_the_last_good_model_keeps_serving(tmp_
         shutil.copy(SHIPPED, replies / MODEL_FILE)
         reloaded = client.post("/api/v1/library/reload", headers=lead).json()
         assert reloaded["model"]["data"] == ["train.jsonl"] and reloaded["model"]["library_changed"] is False
+
+
+def test_the_prior_correction_recognises_a_small_intent_more_often_for_at_most_one_point_of_top1():
+    """Out-of-fold, a small intent that the model under-calls is chosen more often once its prior is corrected."""
+    from assistant.engine import train
+
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 900 + [1] * 100)
+    decision = rng.normal(size=(1000, 2))
+    decision[y == 0, 0] += 3.0  # the large intent's complaints are clear
+    small = decision[y == 1]
+    small[:, 1] = small[:, 0] + rng.normal(0.0, 0.05, size=100)  # the small intent's are a close second as often as first
+    decision[y == 1] = small
+    zeros = np.zeros_like(decision)
+    log_prior = np.log(np.bincount(y) / len(y))
+
+    def recall_and_top1(logits: np.ndarray) -> tuple[float, float]:
+        predicted = logits.argmax(axis=1)
+        return float((predicted[y == 1] == 1).mean()), float((predicted == y).mean())
+
+    (a, b, c), tau, top1, _ = train._choose_weights(decision, zeros, zeros, y, log_prior)
+    assert tau > 0
+    small_before, top1_before = recall_and_top1(decision)
+    small_after, top1_after = recall_and_top1(a * decision - tau * log_prior)
+    assert small_after > small_before
+    assert top1_after == pytest.approx(top1) and top1_after >= top1_before - train.TOP1_GIVE

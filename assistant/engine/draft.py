@@ -81,6 +81,7 @@ class Draft:
     sincerity: Sincerity
     note: str | None = None
     ticks: tuple[DraftTick, ...] = ()
+    situation: str = ""  # the template's situation, which the draft page names the template by
 
     def to_dict(self) -> dict:
         out = {"template_id": self.template_id, "intent": self.intent, "text": self.text, "sincerity": self.sincerity.to_dict()}
@@ -197,7 +198,7 @@ def draft_replies(
             used.add(template.id)
             text = library.render(template, fill)
             if fingerprint(text) in seen:
-                notes.append(f"已换用另一模板：{template.id} 的同样文字已发给这位顾客、这笔订单或今天同一平台")
+                notes.append(f"已换用另一模板：“{template.situation}”的同样文字已发给这位顾客、这笔订单或今天同一平台")
                 continue
             private = library.render(template, fill, private=True) if template.private else None
             note = "；".join(notes) or None
@@ -205,7 +206,7 @@ def draft_replies(
             if drafts and intent != OFFLINE and any(f.startswith(OFF_TOPIC) for f in sincerity.findings):
                 break  # a further draft about a problem the complaint does not raise is not offered
             ticks = tuple(DraftTick(*tick) for tick in library.render_ticks(template, fill) if tick[1] in text)
-            drafts.append(Draft(template.id, intent, text, private, sincerity, note, ticks))
+            drafts.append(Draft(template.id, intent, text, private, sincerity, note, ticks, template.situation))
             break
     return drafts
 
