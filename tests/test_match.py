@@ -104,3 +104,26 @@ def test_a_long_paste_is_read_for_its_intent_up_front_and_for_escalation_to_the_
     assert suggestion.intents[0].id == "quality_defect"
     assert suggestion.escalation.escalate
     assert "legal_threat" in [r.id for r in suggestion.escalation.reasons]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "买的电热水壶用了两周就不加热了，客服也不回消息",
+        "衣服颜色和图片差太多了",
+        "快递盒子压扁了，里面的杯子碎了",
+        "少发了一件，只收到两件",
+    ],
+)
+def test_the_words_shown_for_an_intent_are_whole_words_of_the_complaint(engine, text):
+    """The model's n-grams are shown only where they read as words: "图片" or "差太多", never "片差" or "周就不"."""
+    normalized = normalize(text, engine.segmenter)
+    shown = engine.suggest(text).intents[0].matched
+    assert shown and all(normalized.reads_as_words(w) for w in shown), shown
+
+
+def test_a_phrase_reads_as_words_on_word_boundaries_or_inside_one_word(engine):
+    normalized = normalize("衣服颜色和图片差太多了", engine.segmenter)
+    assert normalized.reads_as_words("图片") and normalized.reads_as_words("和图片") and normalized.reads_as_words("图")
+    assert not normalized.reads_as_words("片差")
+    assert normalized.reads_as_words("不在文中")  # not judged: nothing to highlight wrongly

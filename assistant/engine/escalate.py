@@ -192,4 +192,6 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
     if hits:
         return hits
     column = max(range(1, len(labels)), key=lambda j: decision[j])
-    return {labels[column]: model.escalation.strongest_of(weighed, column, 3) or model.escalation.strongest_of(weighed, 0, 3)}
+    strongest = model.escalation.strongest_of
+    readable = normalized.reads_as_words
+    return {labels[column]: strongest(weighed, column, 3, readable) or strongest(weighed, 0, 3, readable)}

@@ -150,7 +150,7 @@ def combine(
     logits = settings["model_weight"] * decision[position] + settings["evidence_weight"] * evidence.scores
     scores = softmax(logits)
     top = position[int(np.argmax(scores))]
-    return scores, tuple(model.intents.strongest_of(weighed, top, MODEL_WORDS))
+    return scores, tuple(model.intents.strongest_of(weighed, top, MODEL_WORDS, normalized.reads_as_words))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

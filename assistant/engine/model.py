@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import zipfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -95,8 +95,10 @@ class LinearModel:
         """The features that pushed ``label`` up the most, readable ones only."""
         return self.strongest_of(self.weigh(features), label, k)
 
-    def strongest_of(self, weighed: tuple[np.ndarray, np.ndarray], label: int, k: int = 3) -> list[str]:
-        """``strongest`` for features already weighed by ``weigh``."""
+    def strongest_of(
+        self, weighed: tuple[np.ndarray, np.ndarray], label: int, k: int = 3, readable: Callable[[str], bool] = bool
+    ) -> list[str]:
+        """``strongest`` for features already weighed by ``weigh``; ``readable`` may turn a phrase down."""
         index, weights = weighed
         if not len(index):
             return []
@@ -106,7 +108,7 @@ class LinearModel:
             if push[j] <= 0 or len(out) >= k:
                 break
             word = _readable(self.words[int(index[j])])
-            if word and not any(word in w or w in word for w in out):
+            if word and readable(word) and not any(word in w or w in word for w in out):
                 out.append(word)
         return out
 

@@ -57,6 +57,21 @@ class Normalized:
     boundaries: frozenset[int] = frozenset()  # offsets in ``text`` where a jieba token starts or ends (as far as tokens go)
     script: str = SIMPLIFIED  # the script the customer wrote in: SIMPLIFIED, TAIWAN, HONG_KONG or FOREIGN
 
+    def reads_as_words(self, phrase: str) -> bool:
+        """Whether ``phrase`` occurs in ``text`` as whole words or inside one word: "图片" or "和图片", not "片差".
+
+        A phrase the text does not hold (one in an @mention) or beyond the segmented part is not judged: True.
+        """
+        found = False
+        for start in _occurrences(self.text, phrase):
+            if start >= SEGMENT_CHARS:
+                break
+            found = True
+            end = start + len(phrase)
+            if {start, end} <= self.boundaries or not any(b in self.boundaries for b in range(start + 1, end)):
+                return True
+        return not found
+
 
 class Segmenter:
     """Traditional-to-Simplified converter plus an own, initialised jieba tokenizer."""
@@ -106,6 +121,13 @@ class Segmenter:
                 if word.isalnum() or (word.strip() and not _is_punct(word)):
                     tokens.append(word)
         return tokens, frozenset(boundaries)
+
+
+def _occurrences(text: str, phrase: str):
+    start = text.find(phrase)
+    while start >= 0 and phrase:
+        yield start
+        start = text.find(phrase, start + 1)
 
 
 PIECE = 200
