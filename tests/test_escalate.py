@@ -79,6 +79,9 @@ def test_a_praise_still_escalates_on_a_rule_of_another_reason(engine):
         ("昨天已报案了，你们等着吧", "legal_threat", "报案"),
         ("工信部管管不管这种事", "legal_threat", "工信部"),
         ("我一定举报你们这种行为", "legal_threat", "举报"),
+        ("我已经向市场监督管理局反映了", "legal_threat", "市场监督管理"),
+        ("再拖下去我就找消费者权益保护委员会", "legal_threat", "消费者权益保护"),
+        ("打了12345市民热线，等他们来协调", "legal_threat", "12345"),
         # repeated contact: counts of calls, visits, repair trips, repeated explanations, no reply
         ("多次联系客服都没用，问题还在", "repeat_unresolved", "多次联系"),
         ("送去2次维修还是坏的", "repeat_unresolved", "2次维修"),
@@ -116,6 +119,7 @@ def test_the_many_phrasings_of_each_reason_escalate(engine, text, reason, eviden
         "收到好多垃圾短信，这种号码可以举报吗",  # asking where to report spam
         "这个牌子的问题以前已经被曝光过了，还是买了",  # past news, not a threat to expose
         "我不会去12315的，就想换个新的",
+        "订单号123456789，麻烦查一下物流",  # digits that contain 12345 are no hotline
     ],
 )
 def test_phrases_that_only_look_like_a_reason_do_not_escalate(engine, text):
