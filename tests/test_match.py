@@ -126,4 +126,5 @@ def test_a_phrase_reads_as_words_on_word_boundaries_or_inside_one_word(engine):
     normalized = normalize("衣服颜色和图片差太多了", engine.segmenter)
     assert normalized.reads_as_words("图片") and normalized.reads_as_words("和图片") and normalized.reads_as_words("图")
     assert not normalized.reads_as_words("片差")
+    assert not normalize("孩子用了这个奶粉过敏", engine.segmenter).reads_as_words("了这个")  # starts with the word before's 了
     assert normalized.reads_as_words("不在文中")  # not judged: nothing to highlight wrongly

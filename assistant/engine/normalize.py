@@ -58,7 +58,8 @@ class Normalized:
     script: str = SIMPLIFIED  # the script the customer wrote in: SIMPLIFIED, TAIWAN, HONG_KONG or FOREIGN
 
     def reads_as_words(self, phrase: str) -> bool:
-        """Whether ``phrase`` occurs in ``text`` as whole words or inside one word: "图片" or "和图片", not "片差".
+        """Whether ``phrase`` occurs in ``text`` as whole words or inside one word: "图片" or "和图片", not "片差",
+        and, when it is several words, does not start with a particle that belongs to the word before ("了这个").
 
         A phrase the text does not hold (one in an @mention) or beyond the segmented part is not judged: True.
         """
@@ -68,7 +69,10 @@ class Normalized:
                 break
             found = True
             end = start + len(phrase)
-            if {start, end} <= self.boundaries or not any(b in self.boundaries for b in range(start + 1, end)):
+            inner = [b for b in range(start + 1, end) if b in self.boundaries]
+            if not inner:
+                return True
+            if {start, end} <= self.boundaries and self.text[start : inner[0]] not in _LEADING_PARTICLES:
                 return True
         return not found
 
@@ -121,6 +125,10 @@ class Segmenter:
                 if word.isalnum() or (word.strip() and not _is_punct(word)):
                     tokens.append(word)
         return tokens, frozenset(boundaries)
+
+
+# Particles that close the word before them: a phrase of several words that starts with one reads as a fragment.
+_LEADING_PARTICLES = frozenset("了的着地得吗呢吧啊呀")
 
 
 def _occurrences(text: str, phrase: str):
