@@ -74,8 +74,8 @@ def run(library, segmenter, rules, records, config: dict, seed: int) -> dict:
 
     def choose_and_catch(decision, bayes, evidence, y, log_prior):
         chosen = saved["_choose_weights"](decision, bayes, evidence, y, log_prior)
-        (a, b, c), tau = chosen[0], chosen[1]
-        caught.update(logits=a * (decision + c * bayes) + b * evidence - tau * log_prior, y=y)
+        logits = training.combined_logits(decision, bayes, evidence, chosen[0], chosen[1], log_prior)
+        caught.update(logits=logits, y=y)
         return chosen
 
     try:

@@ -163,7 +163,7 @@ def train(
     evidence = np.array([e.evidence for e in labelled])
     log_prior = np.log((np.bincount(y, minlength=len(intents)) + 1) / (len(y) + len(intents)))
     chosen, tau, top1, top3 = _choose_weights(decision, bayes, evidence, y, log_prior)
-    predicted = np.argmax(chosen[0] * (decision + chosen[2] * bayes) + chosen[1] * evidence - tau * log_prior, axis=1)
+    predicted = np.argmax(combined_logits(decision, bayes, evidence, chosen, tau, log_prior), axis=1)
     recall_per_intent = {
         intent: round(float((predicted[y == k] == k).mean()), 3) for k, intent in enumerate(intents) if (y == k).any()
     }
@@ -367,19 +367,33 @@ def _choose_weights(
     for c in BAYES_WEIGHTS:
         for a in MODEL_WEIGHTS:
             for b in EVIDENCE_WEIGHTS:
-                logits = a * (decision + c * bayes) + b * evidence
+                logits = combined_logits(decision, bayes, evidence, (a, b, c))
                 key = (_topk(logits, y, 1), _topk(logits, y, 3), _log_likelihood(logits, y))
                 if best is None or key > best[0]:
                     best = (key, (a, b, c))
     assert best is not None
     (a, b, c), top1 = best[1], best[0][0]
-    logits = a * (decision + c * bayes) + b * evidence
+    logits = combined_logits(decision, bayes, evidence, (a, b, c))
     tau = max(t for t in PRIOR_TAUS if _topk(logits - t * log_prior, y, 1) >= top1 - TOP1_GIVE)
     logits = logits - tau * log_prior
     # The ranking is fixed; one common scale of the weights (a temperature) makes the scores honest
     # probabilities: the one with the best out-of-fold log-likelihood.
     scale = max(CALIBRATION_SCALES, key=lambda k: _log_likelihood(k * logits, y))
     return (round(a * scale, 4), round(b * scale, 4), c), round(tau * scale, 4), _topk(logits, y, 1), _topk(logits, y, 3)
+
+
+def combined_logits(
+    decision: np.ndarray,
+    bayes: np.ndarray,
+    evidence: np.ndarray,
+    weights: tuple[float, float, float],
+    tau: float = 0.0,
+    log_prior: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Per complaint and intent, the logit ``match.combine`` computes: the (model, evidence, naive Bayes) weights
+    applied to the SVM's and naive Bayes' decision values and the keyword evidence, less the prior correction."""
+    a, b, c = weights
+    return a * (decision + c * bayes) + b * evidence - tau * log_prior
 
 
 def _log_likelihood(logits: np.ndarray, y: np.ndarray) -> float:
