@@ -128,3 +128,12 @@ def test_a_phrase_reads_as_words_on_word_boundaries_or_inside_one_word(engine):
     assert not normalized.reads_as_words("片差")
     assert not normalize("孩子用了这个奶粉过敏", engine.segmenter).reads_as_words("了这个")  # starts with the word before's 了
     assert normalized.reads_as_words("不在文中")  # not judged: nothing to highlight wrongly
+
+
+def test_latin_letters_read_as_a_word_only_whole(engine):
+    """A draft page highlighted the "im" of "sim卡" and the "pt" of a pasted "<script>" as matched words."""
+    normalized = normalize("收到的sim卡激活不了，ipad也连不上", engine.segmenter)
+    assert normalized.reads_as_words("sim") and normalized.reads_as_words("ipad")
+    assert not normalized.reads_as_words("im") and not normalized.reads_as_words("ad")
+    shown = engine.suggest("收到的sim卡激活不了 <script>alert(1)</script>").intents[0].matched
+    assert shown and not any(w in {"im", "pt", "ip", "sc"} for w in shown), shown

@@ -60,6 +60,7 @@ class Normalized:
     def reads_as_words(self, phrase: str) -> bool:
         """Whether ``phrase`` occurs in ``text`` as whole words or inside one word: "图片" or "和图片", not "片差",
         and, when it is several words, does not start with a particle that belongs to the word before ("了这个").
+        Latin letters and digits read as a word only whole: "sim", not the "im" of "sim卡" or the "ad" of "ipad".
 
         A phrase the text does not hold (one in an @mention) or beyond the segmented part is not judged: True.
         """
@@ -70,6 +71,8 @@ class Normalized:
             found = True
             end = start + len(phrase)
             inner = [b for b in range(start + 1, end) if b in self.boundaries]
+            if _cut_latin(self.text, start, end, self.boundaries):
+                continue
             if not inner:
                 return True
             if {start, end} <= self.boundaries and self.text[start : inner[0]] not in _LEADING_PARTICLES:
@@ -129,6 +132,15 @@ class Segmenter:
 
 # Particles that close the word before them: a phrase of several words that starts with one reads as a fragment.
 _LEADING_PARTICLES = frozenset("了的着地得吗呢吧啊呀")
+
+
+def _cut_latin(text: str, start: int, end: int, boundaries: frozenset[int]) -> bool:
+    """Whether ``text[start:end]`` begins or ends with a Latin letter or digit in the middle of a word."""
+    return (_latin(text[start]) and start not in boundaries) or (_latin(text[end - 1]) and end not in boundaries)
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def _occurrences(text: str, phrase: str):
