@@ -333,6 +333,21 @@ def test_the_stats_page_shows_how_often_the_assistants_verdict_was_kept(client, 
     assert empty.select_one("#agreement-intent").text == "—" and "0%" not in empty.select_one("#agreement").text
 
 
+def test_a_logged_reply_names_its_template_by_its_situation_on_the_stats_and_reply_pages(client, db, users, engine):
+    csrf = sign_in(client, "小林", users["小林"].password)
+    soup = suggest(client, csrf, "快递一个星期还没到")
+    data = draft_post(soup)
+    assert client.post("/compose/sent", data=data, headers={"X-CSRF-Token": csrf}).status_code == 200
+    situation = engine.library.situations[data["template_id"]]
+    reply_id = db.execute("select max(id) from replies").fetchone()[0]
+    detail = client.get(f"/replies/{reply_id}").text
+    assert situation in detail and f">{data['template_id']}<" not in detail
+    client.cookies.clear()
+    sign_in(client, "组长", users["组长"].password)
+    row = BeautifulSoup(client.get("/stats").text, "html.parser").select("table")[-1].select("tbody tr")[0]
+    assert situation in row.text and data["template_id"] not in row.text
+
+
 def test_the_library_page_says_which_model_recognises_complaints(client, users):
     sign_in(client, "组长", users["组长"].password)
     soup = BeautifulSoup(client.get("/library").text, "html.parser")

@@ -140,6 +140,11 @@ class Library:
         return list(self._groups.get((OFFLINE, reason), ()))
 
     @cached_property
+    def situations(self) -> dict[str, str]:
+        """Template id -> its situation: how pages name a template to the people who read them."""
+        return {t.id: t.situation for t in self.templates}
+
+    @cached_property
     def _groups(self) -> dict[tuple[str, str], tuple[Template, ...]]:
         groups: dict[tuple[str, str], list[Template]] = {}
         for t in self.templates:

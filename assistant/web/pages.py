@@ -420,9 +420,10 @@ def my_replies(
 
 
 @router.get("/replies/{reply_id}", response_class=HTMLResponse)
-def reply_detail(request: Request, user: PageUser, db: DB, reply_id: ReplyId):
+def reply_detail(request: Request, user: PageUser, db: DB, engine: EngineDep, reply_id: ReplyId):
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
-    return render(request, "reply.html", {"r": row, "history": outcomes.outcome_history(db, reply_id), "results": RESULTS}, user)
+    context = {"r": row, "history": outcomes.outcome_history(db, reply_id), "results": RESULTS}
+    return render(request, "reply.html", {**context, "template_titles": engine.library.situations}, user)
 
 
 @router.post("/replies/{reply_id}/outcome", response_class=HTMLResponse, dependencies=[CsrfChecked])

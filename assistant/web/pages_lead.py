@@ -35,7 +35,7 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
         "rows": o.rows,
         "prev_week": o.prev_week,
         "next_week": o.next_week,
-        "template_titles": {t.id: t.situation for t in engine.library.templates},  # charts name templates, not ids
+        "template_titles": engine.library.situations,  # charts and rows name templates, not ids
     }
     return render(request, "stats.html", context, user)
 
