@@ -55,6 +55,14 @@ def test_an_earlier_unresolved_reply_escalates_with_its_date(engine):
     assert "2026-11-20" in e.reasons[0].evidence[0]
 
 
+def test_praise_after_an_earlier_reply_is_no_repeated_failure(engine):
+    """A buyer thanking the shop after a reply once got the red banner and a repeated-repairs apology."""
+    s = engine.suggest("收到了，东西很好，谢谢客服耐心处理，给五星好评！")
+    assert s.kind == "praise"
+    e = check_escalation(s.normalized, engine.rules, engine.model, earlier=["2026-11-20"], kind=s.kind)
+    assert not e.escalate
+
+
 @pytest.mark.parametrize(
     "text", ["第三次买了，一直很好用", "第五次回购了，一直很喜欢", "回购第三次了，好用", "多次回购，一直很满意"]
 )

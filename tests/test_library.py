@@ -137,3 +137,30 @@ def test_no_shipped_template_or_private_script_claims_a_done_action():
         if claims:
             found[t.id] = claims
     assert found == {}
+
+
+SECOND_GENERAL = """
+  - id: other.another_general
+    situation: 另一条通用回复
+    general: true
+    body: |
+      {{ customer }}您好，我是{{ agent }}。您说的{{ issue }}我们很重视，{{ deadline }}我会联系您，核实后给您退款或换新。
+"""
+
+
+def test_a_second_general_template_in_one_intent_is_refused(library_copy):
+    _append(library_copy / "other.yaml", SECOND_GENERAL)
+    report = lint_library(library_copy)
+    assert any("two general templates" in p.message for p in report.problems)
+
+
+def test_general_must_be_true_or_false(library_copy):
+    _append(library_copy / "other.yaml", SECOND_GENERAL.replace("general: true", "general: 是"))
+    report = lint_library(library_copy)
+    assert any("'general' must be true or false" in p.message for p in report.problems)
+
+
+def test_only_a_general_template_may_have_no_examples(library_copy):
+    _append(library_copy / "other.yaml", SECOND_GENERAL.replace("    general: true\n", ""))
+    report = lint_library(library_copy)
+    assert any("needs at least one example complaint" in p.message for p in report.problems)

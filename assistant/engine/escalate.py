@@ -133,7 +133,7 @@ def check_escalation(
     :param rules: from ``load_rules``
     :param model: the trained model, or None for the rules alone
     :param earlier: dates (YYYY-MM-DD) of earlier replies to the same customer or order that are still
-        unresolved, found in the outcome log by the caller; any makes ``repeat_unresolved`` a reason
+        unresolved, found in the outcome log by the caller; any makes ``repeat_unresolved`` a reason (not for praise)
     :param kind: what ``recognise_kind`` found the text to be. Praise has no grievance, so a count in it
         ("第二次回购") is no repeated contact in anger (TAXONOMY), and the model alone does not escalate it;
         a rule hit of another reason still counts.
@@ -143,7 +143,7 @@ def check_escalation(
         found.pop(REPEAT_UNRESOLVED, None)
     if model is not None and (found or kind != PRAISE):
         found = _weigh(normalized, found, model)
-    for day in earlier:
+    for day in earlier if kind != PRAISE else ():  # praise after an earlier reply is no repeated failure
         found.setdefault(REPEAT_UNRESOLVED, []).append(f"{day} 已回复过，至今未解决")
     ordered = sorted(found, key=lambda r: -rules[r].severity)
     reasons = tuple(Reason(r, tuple(found[r])) for r in ordered)

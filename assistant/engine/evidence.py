@@ -40,6 +40,9 @@ EXAMPLE_WORD_WEIGHT = 0.3
 EXAMPLE_WORD_MIN = 2
 EXAMPLE_WORD_SHARE = 0.7
 TEMPLATE_FIT = 0.75  # a template is offered if its evidence is at least this share of the best one's
+# ... and at least this much: one of its own keywords (1 each), or an example about as close as "用一次就坏" is to
+# "修好没几天又坏了" (0.56, a different situation) and then some. Below it the intent's general template answers.
+TEMPLATE_MIN_FIT = 0.6
 # A complaint about support usually rides on a cause ("漏发了配件，客服还不理人"), and the cause is
 # answered first (TAXONOMY), so support evidence counts less beside a clear cause. Measured on
 # train.jsonl with the rules alone: top1 0.567 without it, 0.572 with it.
@@ -149,7 +152,8 @@ class Evidence:
     def templates_for(self, intent: str) -> tuple[str, ...]:
         """The intent's templates that fit nearly as well as its best one, best first; a weak fit is not offered."""
         mine = sorted((t for t in self.template_scores if t.startswith(intent + ".")), key=lambda t: -self.template_scores[t])
-        return tuple(t for t in mine if self.template_scores[t] >= TEMPLATE_FIT * self.template_scores[mine[0]])
+        floor = max(TEMPLATE_MIN_FIT, TEMPLATE_FIT * self.template_scores[mine[0]]) if mine else 0.0
+        return tuple(t for t in mine if self.template_scores[t] >= floor)
 
 
 def keyword_evidence(normalized: Normalized, index: EvidenceIndex) -> Evidence:

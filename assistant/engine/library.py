@@ -92,6 +92,9 @@ class Template:
     file: str
     line: int
     ticks: tuple[Tick, ...] = ()
+    # The group's general reply: it claims nothing about the situation beyond the customer's own words, so drafting
+    # uses it whenever none of the group's situation templates fits the complaint (their openers would invent one).
+    general: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,10 @@ class Library:
     def for_reason(self, reason: str) -> list[Template]:
         """Offline-invitation templates of one escalation reason, in file order."""
         return list(self._groups.get((OFFLINE, reason), ()))
+
+    def general_of(self, kind: str, group: str) -> Template | None:
+        """The intent's or reason's general template (``general: true``), if it has one."""
+        return next((t for t in self._groups.get((kind, group), ()) if t.general), None)
 
     @cached_property
     def situations(self) -> dict[str, str]:

@@ -33,7 +33,7 @@ from assistant.taxonomy import INTENT, INTENTS, OFFLINE, REASONS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 POLICY_FILE = "policy.yaml"
-_TEMPLATE_KEYS = {"id", "situation", "examples", "keywords", "body", "private", "ticks"}
+_TEMPLATE_KEYS = {"id", "situation", "examples", "keywords", "body", "private", "ticks", "general"}
 
 
 def make_environment() -> ImmutableSandboxedEnvironment:
@@ -158,6 +158,10 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
             if ok:
                 templates.append(template)
 
+    generals: dict[tuple[str, str], Template] = {}
+    for t in templates:
+        if t.general and (first := generals.setdefault((t.kind, t.group), t)) is not t:
+            problems.append(Problem(t.file, t.line, f"'{t.group}' has two general templates: '{first.id}' and '{t.id}'"))
     words, products = _read_words(directory / "words.txt")
     policy, policy_problems = read_policy(directory / POLICY_FILE, _rel(directory / POLICY_FILE, directory))
     problems += policy_problems
@@ -295,7 +299,10 @@ def _parse_template(item, kind: str, group: str, rel: str) -> tuple[Template | N
         lists[key] = tuple(v.strip() for v in value)
     ticks, tick_problems = _parse_ticks(item.get("ticks", []), tid, rel, item.line_of("ticks"))
     problems += tick_problems
-    if kind == INTENT and not lists["examples"]:
+    general = item.get("general", False)
+    if not isinstance(general, bool):
+        problems.append(Problem(rel, item.line_of("general"), f"template '{tid}': 'general' must be true or false"))
+    if kind == INTENT and not lists["examples"] and not general:  # a general template answers any complaint of its intent
         problems.append(Problem(rel, item.line_of("examples"), f"template '{tid}': needs at least one example complaint"))
     if problems:
         return None, problems
@@ -312,6 +319,7 @@ def _parse_template(item, kind: str, group: str, rel: str) -> tuple[Template | N
             file=rel,
             line=item.line,
             ticks=ticks,
+            general=general is True,
         ),
         [],
     )
