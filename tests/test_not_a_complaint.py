@@ -34,6 +34,7 @@ QUESTIONS = [
     "请问现在下单什么时候能到北京",
     "充电器是原装的吗？",
     "咨询一下，能不能货到付款",
+    "请问这款洗衣机有没有烘干功能？尺寸是多少？",  # "多少" is no grievance ("少")
 ]
 APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|添麻烦|是我们的问题|没做好")
 
@@ -69,6 +70,7 @@ def test_praise_is_thanked_in_the_customers_own_words(engine):
         "请问为什么还没发货？都一个星期了",
         "客服态度不错，就是质量太差",
         "这个怎么还不退款？",
+        "收到的牛奶已经胀袋了，打开一股酸味，这能喝吗",
     ],
 )
 def test_a_complaint_with_praise_or_a_question_mark_is_still_a_complaint(engine, text):
@@ -81,3 +83,11 @@ def test_a_complaint_with_praise_or_a_question_mark_is_still_a_complaint(engine,
 def test_the_json_contract_says_what_kind_of_text_it_was(engine):
     assert engine.suggest("请问什么时候发货？").to_dict()["kind"] == "question"
     assert engine.suggest("快递一个星期还没到").to_dict()["kind"] == "complaint"
+
+
+def test_a_text_to_take_offline_is_a_complaint_whatever_it_asks(engine):
+    """A press threat ending in a question mark was once answered as 普通咨询 under the red banner."""
+    s = engine.suggest("我要把这件事发到微博和小红书上曝光，你们等着吧？")
+    assert s.escalation.escalate and s.kind == "complaint"
+    assert s.drafts[0].template_id.startswith("offline.")
+    assert "安全隐患" not in s.drafts[0].text  # the offline invitation names no guessed problem

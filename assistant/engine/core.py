@@ -151,6 +151,8 @@ class Engine:
         recognition = recognise(normalized, self.index, self.model)
         matches = list(recognition.intents)
         escalation = check_escalation(normalized, self.rules, self.model, earlier=history.earlier, kind=recognition.kind)
+        # Whatever else it asks or praises, a text to take offline (a threat, an injury) is a complaint.
+        kind = COMPLAINT if escalation.escalate else recognition.kind
         now = now or datetime.now(ZoneInfo(self.settings.week_timezone))
         given = {"customer": customer, "product": product, "order_id": order_id, "agent": agent}
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)
@@ -162,14 +164,14 @@ class Engine:
             normalized=normalized,
             recent=history.recent,
             conversion=history.conversion,
-            kind=recognition.kind,
+            kind=kind,
         )
         note = SCRIPT_NOTES.get(normalized.script)
         if normalized.script == FOREIGN:
             drafts = []  # the library is Chinese: no draft pretending to answer what it cannot read
         elif normalized.script != SIMPLIFIED:
             drafts = [self._in_script(d, normalized.script) for d in drafts]
-        return Suggestion(normalized, tuple(matches), escalation, tuple(drafts), recognition.kind, note)
+        return Suggestion(normalized, tuple(matches), escalation, tuple(drafts), kind, note)
 
     def _in_script(self, draft: Draft, script: str) -> Draft:
         """A draft written in the complaint's Traditional script; its sincerity was checked in Simplified."""

@@ -207,7 +207,7 @@ def draft_replies(
         if drafts and intent in by_id and (intent != matches[0].id or unsure) and not quote(intent):
             continue  # a further (or guessed) intent without a phrase of its own in the complaint gets no draft
         fill = values
-        about = intent if intent in by_id else (matches[0].id if intent == OFFLINE and matches else None)
+        about = intent if intent in by_id else (matches[0].id if intent == OFFLINE and matches and not unsure else None)
         if about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
             fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"))}
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []

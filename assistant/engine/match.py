@@ -47,9 +47,10 @@ _GRIEVANCE = re.compile(
     r"没|未|无法|找不到|不显示|不支持|不爽|不值|不咋|抵制|上当|误导|求助|降|低|这么|效率|毒|憋屈|傻|又|不出|不到|不一样|"
     r"神马情况|磨叽|少|只有|缩水|夸大|分明|讨厌|一般|痒|不怎么|不开|无故|难以|扣|鬼|故意|为啥|为何|吐槽|!{2,}"
 )
-# Set aside before looking for grievances: negated problems and the question "有没有…".
+# Set aside before looking for grievances: negated problems and the questions "有没有…", "多少".
 _NOT_GRIEVANCE = re.compile(
-    r"(没|没有|无|不)(什么|任何)?(问题|毛病|瑕疵|破损|色差|异味|缺)|不差|不贵|不慢|不假|不错|有没有|能不能|可不可以|是不是|会不会|支不支持"
+    r"(没|没有|无|不)(什么|任何)?(问题|毛病|瑕疵|破损|色差|异味|缺)|不差|不贵|不慢|不假|不错|有没有|能不能|可不可以|是不是|会不会|"
+    r"支不支持|多少|多大|多长|多久"
 )
 
 
