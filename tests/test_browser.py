@@ -352,6 +352,21 @@ def test_a_compose_link_generates_the_drafts_at_once(page):
     assert "物流问题" in page.inner_text(".intents")
 
 
+def test_a_compose_link_opened_signed_out_drafts_once_signed_in(browser, server):
+    """The bookmarklet and 批量分拣's 写回复 open /compose?text=…; signed out, the complaint once got lost at the sign-in."""
+    base, password, _ = server
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{base}/compose?text=" + "快递一个星期还没到&platform=jd")
+    page.wait_for_url(re.compile(r".*/login\?next=/compose%3Ftext.*"))
+    page.fill("#name", "lead")
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("form.draft", timeout=10_000)
+    assert page.input_value("#text") == "快递一个星期还没到"
+    context.close()
+
+
 def test_a_reply_with_review_inducement_needs_a_confirmation(page):
     before = len(log_rows(page))
     page.fill("#text", "买的电热水壶用了两周就不加热了，太失望了")

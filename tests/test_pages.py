@@ -49,6 +49,23 @@ def test_pages_need_a_session(client):
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/compose"
 
 
+def test_signing_in_goes_back_to_the_address_asked_for_with_its_query(client, users):
+    asked = client.get("/replies", params={"show": "all", "q": "快递&发票"}, follow_redirects=False)
+    login = BeautifulSoup(client.get(asked.headers["location"]).text, "html.parser")
+    target = login.select_one("input[name=next]")["value"]
+    assert target.startswith("/replies?") and "q=" in target
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    data = {"name": "小林", "password": users["小林"].password, "csrf": csrf, "next": target}
+    signed_in = client.post("/login", data=data, follow_redirects=False)
+    assert signed_in.status_code == 303 and "/replies" in signed_in.headers["location"]
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\\evil.example/x", "https://evil.example/"])
+def test_signing_in_never_leaves_the_site(client, target):
+    page = BeautifulSoup(client.get("/login", params={"next": target}).text, "html.parser")
+    assert page.select_one("input[name=next]")["value"] == "/compose"
+
+
 def test_compose_renders_suggestion_partial_with_escaped_text(client, users):
     csrf = sign_in(client, "小林", users["小林"].password)
     response = client.post("/compose/suggest", data={"text": XSS, "platform": "taobao"}, headers={"X-CSRF-Token": csrf})

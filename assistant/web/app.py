@@ -8,6 +8,7 @@ import os
 import sqlite3
 import sys
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 import anyio
 from fastapi import FastAPI, Request
@@ -121,7 +122,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @app.exception_handler(AssistantError)
     async def assistant_error(request: Request, exc: AssistantError):
         if isinstance(exc, LoginRequired):
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            # Back to the same address after signing in, query included: /compose?text=… from the bookmarklet or a
+            # triage row, a filtered /replies. A form post is not repeated: its path only, as before.
+            asked = request.url.path + (f"?{request.url.query}" if request.url.query and request.method == "GET" else "")
+            return RedirectResponse("/login?next=" + quote(asked, safe="/"), status_code=303)
         if isinstance(exc, PasswordChangeRequired):
             # Back to the page asked for once the password is changed: a GET's path and query (a form post is not repeated).
             query = f"?{request.url.query}" if request.url.query else ""

@@ -678,4 +678,4 @@ def _blank(value: str | None) -> str | None:
 
 def _safe_next(target: str) -> str:
     """Only local paths: a login link must not send the user to another site."""
-    return target if target.startswith("/") and not target.startswith("//") else "/compose"
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/compose"
