@@ -92,6 +92,14 @@ def test_triage_severity_is_a_whole_number(site):
     assert len(cells) == 2 and all(re.fullmatch(r"\d+", c) for c in cells), cells
 
 
+def test_triage_drafts_sign_with_the_agents_name_like_the_draft_page(site):
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    response = client.post("/triage", data={"csrf": csrf, "text": "物流有点慢\n衣服颜色和图片差太多了"})
+    drafts = [td.get_text() for td in BeautifulSoup(response.text, "html.parser").select("td.draft-cell")]
+    assert len(drafts) == 2 and all("我是小林" in d for d in drafts), drafts
+
+
 def test_a_compose_link_generates_drafts_on_load(site):
     client, _, users = site
     sign_in(client, "小林", users["小林"].password)

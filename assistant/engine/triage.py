@@ -126,12 +126,15 @@ def severity(suggestion: Suggestion) -> float:
     return round(score, 1)
 
 
-def triage(engine: Engine, rows: list[Row], progress=None) -> tuple[list[dict], list[Skipped]]:
-    """Suggest for every row and return records sorted most severe first, plus rows that failed."""
+def triage(engine: Engine, rows: list[Row], progress=None, *, agent: str | None = None) -> tuple[list[dict], list[Skipped]]:
+    """Suggest for every row and return records sorted most severe first, plus rows that failed.
+
+    :param agent: the name the drafts sign with (the signed-in agent's); None: the library's generic one
+    """
     records, skipped = [], []
     for row in rows:
         try:
-            s = engine.suggest(row.text)
+            s = engine.suggest(row.text, agent=agent)
         except AssistantError as e:
             skipped.append(Skipped(row.line, str(e)))
         else:

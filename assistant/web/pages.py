@@ -553,7 +553,7 @@ def _triage(request: Request, user: User, engine, db: sqlite_utils.Database, nam
     chars = sum(len(r.text) for r in rows)
     if chars > TRIAGE_MAX_CHARS:
         return refuse(f"一次最多分拣 {TRIAGE_MAX_CHARS // 10000} 万字，这次有 {chars} 字，请分批上传。")
-    records, failed = batch.triage(engine, rows)
+    records, failed = batch.triage(engine, rows, agent=user.shown_name)
     out = io.StringIO()
     batch.write_records(records, out, "csv")
     result_id = export.keep_triage_csv(db, user.name, out.getvalue())
