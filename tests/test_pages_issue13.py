@@ -161,6 +161,9 @@ def test_page_messages_are_chinese_and_error_pages_keep_the_navigation(site):
     assert again.status_code == 400
     assert "用户名“xiaomei”已经有人用了" in again.text and "already exists" not in again.text
     assert not ENGLISH.search(shown_text(again.text))
+    for twin in ("XiaoMei", "ｘｉａｏｍｅｉ"):  # one sign-in limit, one name to everyone reading the list
+        refused = client.post("/users", data={"csrf": csrf, "name": twin, "role": "agent"})
+        assert refused.status_code == 400 and "只差大小写" in refused.text and "differs" not in refused.text
 
 
 def test_the_api_keeps_its_english_messages(site):

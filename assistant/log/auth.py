@@ -77,7 +77,8 @@ def add_user(
     :param must_change_password: the password is handed to the person by someone else (a lead on the 账号 page, a
         terminal's `assistant users add` or the first lead of `assistant serve`): the pages ask for a new one at the
         first sign-in
-    :raises InvalidInput: for an empty or taken name, an unknown role or a display name over 32 characters
+    :raises InvalidInput: for an empty or taken name (or one differing from a taken one only in case, width or spaces),
+        an unknown role or a display name over 32 characters
     """
     name = (name or "").strip()
     if not name or len(name) > 64:
@@ -87,6 +88,10 @@ def add_user(
     display_name = _display_name(display_name)
     if db.execute("select 1 from users where name = ?", [name]).fetchone():
         raise InvalidInput(f"user {name!r} already exists")
+    # "Xiaolin" beside "xiaolin" would share its sign-in limit (login_key) and be told apart by nobody reading a list.
+    twin = next((n for (n,) in db.execute("select name from users") if login_key(n) == login_key(name)), None)
+    if twin is not None:
+        raise InvalidInput(f"user {name!r} differs from {twin!r} only in case, width or spaces")
     password = secrets.token_urlsafe(12)
     token = secrets.token_urlsafe(32)
     insert(

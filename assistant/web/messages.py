@@ -22,6 +22,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"role must be one of: .*"), "角色只能是客服或组长。"),
     (re.compile(r"user '(.*)' already exists"), r"用户名“\1”已经有人用了，请换一个。"),
     (re.compile(r"user \"(.*)\" already exists"), r"用户名“\1”已经有人用了，请换一个。"),
+    (
+        re.compile(r"user ['\"](.*)['\"] differs from ['\"](.*)['\"] only in case, width or spaces"),
+        r"用户名“\1”和已有的“\2”只差大小写、全角半角或空格，登录时分不清，请换一个。",
+    ),
     (re.compile(r"display name must be at most 32 characters"), "显示名最多 32 个字。"),
     (re.compile(r"user '(.*)' not found"), r"账号“\1”不存在。"),
     (re.compile(r"user \"(.*)\" not found"), r"账号“\1”不存在。"),
