@@ -107,6 +107,7 @@ def test_the_library_is_compact_and_inserts_into_a_draft(page):
     row.locator("a", has_text="插入").click()
     page.wait_for_url("**/compose?phrase=*")
     page.wait_for_selector(f"#phrase-list li[data-id='{template_id}']")
+    assert template_id not in page.input_value("#phrase-q")  # the box holds the situation in Chinese, not the id
 
 
 def sign_in_as(page, name, password):

@@ -120,3 +120,13 @@ def test_fifty_a_page_with_links_that_keep_the_filters(site, engine):
     assert len(row_ids(second)) == 10 and set(row_ids(second)).isdisjoint(row_ids(first))
     assert second.select_one("a[rel=next]") is None and second.select_one("a[rel=prev]").text == "上一页"
     assert all(db["replies"].get(i)["platform"] == "pdd" for i in row_ids(second))
+
+
+@pytest.mark.parametrize(("path", "params", "label"), [("/replies", {"page": "-1"}, "页码"), ("/replies/abc", {}, "回复编号")])
+def test_a_malformed_address_is_named_in_chinese(make_client, path, params, label):
+    client, db = make_client()
+    user = add_user(db, "小林", "agent")
+    sign_in(client, "小林", user.password)
+    response = client.get(path, params=params)
+    assert response.status_code == 422 and f"（{label}）" in response.text
+    assert "（page）" not in response.text and "（reply_id）" not in response.text

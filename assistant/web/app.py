@@ -40,7 +40,7 @@ from assistant.log.auth import LoginLimiter, User, user_for_session
 from assistant.log.db import load_or_create_secret, open_db, read_only_files
 from assistant.web import api, pages, pages_lead
 from assistant.web.deps import PasswordGate, session_ids, trusted_networks
-from assistant.web.messages import chinese
+from assistant.web.messages import FIELD_LABELS, chinese
 
 log = logging.getLogger("assistant")
 WEB = ROOT / "web"
@@ -154,7 +154,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         # The API keeps FastAPI's field-by-field answer for scripts; a page says it in one Chinese sentence.
         if request.url.path.startswith("/api/"):
             return await request_validation_exception_handler(request, exc)
-        names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        names = sorted(
+            {FIELD_LABELS[str(e["loc"][-1])] for e in exc.errors() if e.get("loc") and str(e["loc"][-1]) in FIELD_LABELS}
+        )
         fields = f"（{'、'.join(names)}）" if names else ""
         return render_error(request, 422, f"提交的内容缺了必填项或格式不对{fields}，请回到上一页检查后再试。")
 

@@ -10,6 +10,36 @@ from __future__ import annotations
 import re
 
 ROLE_LABELS = {"agent": "客服", "lead": "组长"}
+# How an error page names a form field or address part that was missing or malformed.
+FIELD_LABELS = {
+    "page": "页码",
+    "reply_id": "回复编号",
+    "q": "搜索词",
+    "since": "开始日期",
+    "until": "结束日期",
+    "week": "周",
+    "text": "投诉内容",
+    "complaint": "投诉内容",
+    "sent_text": "回复内容",
+    "platform": "平台",
+    "rating": "评分",
+    "rating_after": "之后评分",
+    "result": "结果",
+    "note": "备注",
+    "name": "用户名",
+    "display_name": "显示名",
+    "role": "角色",
+    "password": "密码",
+    "current": "当前密码",
+    "new": "新密码",
+    "repeat": "重复新密码",
+    "file": "文件",
+    "template_id": "模板",
+    "agent_intent": "问题类型",
+    "agent_reasons": "转线下原因",
+    "format": "格式",
+    "table": "表格",
+}
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"complaint text is empty"), "投诉内容是空的，请先粘贴顾客的差评或消息。"),
