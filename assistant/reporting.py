@@ -58,19 +58,21 @@ class WeekOverview:
     trend: list[WeekTotal]
     rows: list[dict]
     prev_week: str | None  # None at the edge of the weeks the statistics accept (2000-W01 to 2099's last)
-    next_week: str | None
+    next_week: str | None  # None for this week and later: nothing has happened there yet
 
 
 def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, trend_weeks: int = TREND_WEEKS) -> WeekOverview:
     """The figures of ``week`` (default: this week in ``tz``), the ``trend_weeks`` ending with it, its latest replies."""
-    week = parse_week(week) if week else iso_week(datetime.now(UTC), tz)
+    this_week = iso_week(datetime.now(UTC), tz)
+    week = parse_week(week) if week else this_week
+    following = shift_week(week, 1)
     return WeekOverview(
         week=week,
         current=weekly_stats(db, week),
         trend=week_totals(db, [w for w in previous_weeks(week, trend_weeks) if _accepted(w)]),
         rows=week_replies(db, week),
         prev_week=shift_week(week, -1) if _accepted(shift_week(week, -1)) else None,
-        next_week=shift_week(week, 1) if _accepted(shift_week(week, 1)) else None,
+        next_week=following if _accepted(following) and following <= this_week else None,  # no link into the future
     )
 
 

@@ -381,3 +381,18 @@ def test_praise_gets_a_thank_you_draft_on_the_page(client, users):
     assert soup.select_one("#kind-note").text.startswith("这条是好评，不是投诉")
     drafts = [t.text for t in soup.select("form.draft textarea")]
     assert drafts and "谢谢" in drafts[0] and not re.search(r"抱歉|对不起|歉意", " ".join(drafts))
+
+
+def test_the_stats_page_links_no_week_after_this_one(client, users):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from assistant.log.stats import iso_week
+    from assistant.reporting import shift_week
+
+    sign_in(client, "组长", users["组长"].password)
+    this_week = iso_week(datetime.now(UTC), ZoneInfo("Asia/Shanghai"))
+    now = BeautifulSoup(client.get("/stats").text, "html.parser")
+    assert now.select_one("a[aria-label=下一周]") is None and now.select_one("a[aria-label=上一周]") is not None
+    last = BeautifulSoup(client.get("/stats", params={"week": shift_week(this_week, -1)}).text, "html.parser")
+    assert last.select_one("a[aria-label=下一周]")["href"] == f"/stats?week={this_week}"
