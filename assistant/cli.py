@@ -475,10 +475,13 @@ def export(week, fmt, table, out, db_path):
         assistant export --week 2026-W47 --format xlsx --out week47.xlsx
     """
     from assistant import reporting
+    from assistant.engine.load import load_library
     from assistant.log.db import open_db
 
-    db = open_db(Settings.from_env(db_path=db_path).db_path)
-    content, _, _ = reporting.export(db, week, fmt, table)
+    settings = Settings.from_env(db_path=db_path)
+    db = open_db(settings.db_path)
+    titles = load_library(settings.replies_dir).situations if fmt == "xlsx" else None
+    content, _, _ = reporting.export(db, week, fmt, table, template_titles=titles, tz=settings.tz)
     try:
         out.write_bytes(content)
     except OSError as e:

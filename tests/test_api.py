@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 from assistant.log.auth import add_user
 from assistant.log.export import FIGURE_LABELS, KEY_LABELS
 from assistant.log.stats import iso_week
+from assistant.taxonomy import INTENTS, PLATFORMS
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def test_csv_export_has_a_bom_and_chinese_intact(client, agent, lead):
     assert len(rows) == 3 and rows[0]["complaint"] == "快递一个星期还没到" and rows[0]["agent"] == "小林"
 
 
-def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead):
+def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead, engine):
     _log_some(client, agent)
     stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
     response = client.get("/api/v1/export", params={"week": THIS_WEEK, "format": "xlsx"}, headers=lead)
@@ -167,17 +169,22 @@ def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead):
         stats["conversion"]["high"],
     )
     blank = {"rate": None, "low": None, "high": None}  # a group without outcomes has no rate: an empty cell, not 0
-    for sheet, key in [
-        ("按模板", "by_template"),
-        ("按问题类型", "by_intent"),
-        ("按客服", "by_agent"),
-        ("按平台", "by_platform"),
+    for sheet, key, names in [
+        ("按模板", "by_template", engine.library.situations),  # the workbook says what the page says: Chinese names
+        ("按问题类型", "by_intent", INTENTS),
+        ("按客服", "by_agent", {}),
+        ("按平台", "by_platform", PLATFORMS),
     ]:
         rows = list(book[sheet].iter_rows(values_only=True))
         header, body = [ids[h] for h in rows[0]], rows[1:]
-        assert [dict(zip(header, r)) for r in body] == [{**r, **(blank if not r["known"] else {})} for r in stats[key]]
+        expected = [{**r, "key": names.get(r["key"], r["key"]), **(blank if not r["known"] else {})} for r in stats[key]]
+        assert [dict(zip(header, r)) for r in body] == expected
     rows = list(book["回复明细"].iter_rows(values_only=True))
-    assert rows[0][:4] == ("编号", "发送时间（UTC）", "周", "客服") and len(rows) == 4
+    assert rows[0][:4] == ("编号", "发送时间（本地时间）", "周", "客服") and len(rows) == 4
+    detail = [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert all(r["问题类型"] in INTENTS.values() and r["平台"] in PLATFORMS.values() for r in detail)
+    assert all(r["转线下"] in ("是", "否") for r in detail)
+    assert not any(re.fullmatch(r"[a-z_.]+", str(r["模板"])) for r in detail)
 
 
 def test_import_api_is_all_or_nothing(client, agent, lead, db):

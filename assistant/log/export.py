@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 import xlsxwriter
@@ -25,6 +28,7 @@ from assistant.errors import InvalidInput
 from assistant.log.db import write_transaction
 from assistant.log.redact import redact
 from assistant.log.stats import DIMENSIONS, WeeklyStats, weekly_stats
+from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS
 
 FIGURE_COLUMNS = [
     "sent",
@@ -138,8 +142,13 @@ def write_csv(stats: WeeklyStats, rows: Iterator[dict] | None, fp) -> None:
         writer.writerow([safe_cell(row[c]) for c in ROW_COLUMNS])
 
 
-def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
+def write_xlsx(
+    stats: WeeklyStats, rows: Iterator[dict], fp, *, template_titles: Mapping[str, str] | None = None, tz: ZoneInfo | None = None
+) -> None:
     """Write a workbook to a binary stream: summary, one sheet per breakdown, and the rows, named and headed in Chinese.
+
+    Its values read as the pages say them: intents, platforms, reasons and results by their Chinese names, templates by
+    their situation (``template_titles``), 是/否, and times in ``tz`` (UTC, saying so, without one). The CSV keeps ids.
 
     Text is always written as text (``strings_to_formulas`` off), so a cell that
     starts with "=" is shown, never evaluated; it also gets the CSV's leading quote (``safe_cell``), so
@@ -157,20 +166,66 @@ def write_xlsx(stats: WeeklyStats, rows: Iterator[dict], fp) -> None:
     ]
     for n, line in enumerate(lines):
         summary.write_row(n, 0, line)
+    names = {"intent": INTENTS, "platform": PLATFORMS, "template": template_titles or {}}
     for name, title in SHEET_NAMES.items():
         sheet = book.add_worksheet(title)
         sheet.write_row(0, 0, [KEY_LABELS[name], *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)])
         for n, f in enumerate(stats.breakdowns[name], start=1):
-            sheet.write_row(n, 0, [safe_cell(f.key), *figure_values(f)])
+            sheet.write_row(n, 0, [safe_cell(names.get(name, {}).get(f.key, f.key)), *figure_values(f)])
     sheet = book.add_worksheet(ROWS_SHEET)
-    sheet.write_row(0, 0, [ROW_LABELS[c] for c in ROW_COLUMNS])
+    zone = "UTC" if tz is None else "本地时间"
+    sheet.write_row(0, 0, [ROW_LABELS[c].replace("UTC", zone) for c in ROW_COLUMNS])
     for n, row in enumerate(rows, start=1):
-        sheet.write_row(n, 0, [safe_cell(row[c]) for c in ROW_COLUMNS])
+        sheet.write_row(n, 0, [safe_cell(_readable(c, row[c], template_titles or {}, tz)) for c in ROW_COLUMNS])
+    for column, width in enumerate(ROW_WIDTHS.get(c, 10) for c in ROW_COLUMNS):
+        sheet.set_column(column, column, width)
     book.close()
 
 
-def export_file(db: sqlite_utils.Database, week: str, fmt: str, table: str = "figures") -> tuple[bytes, str, str]:
+ROW_WIDTHS = {"sent_at": 17, "outcome_at": 17, "intents": 24, "reasons": 16, "template_id": 28, "complaint": 50, "sent_text": 60}
+
+
+def _readable(column: str, value, template_titles: Mapping[str, str], tz: ZoneInfo | None):
+    """One reply field as the workbook shows it to a person."""
+    if value is None:
+        return None
+    if column in ("intent",):
+        return INTENTS.get(value, value)
+    if column == "platform":
+        return PLATFORMS.get(value, value)
+    if column == "outcome":
+        return RESULT_LABELS.get(value, value)
+    if column == "escalate":
+        return "是" if value else "否"
+    if column == "template_id":
+        return template_titles.get(value, value)
+    if column in ("intents", "reasons"):
+        labels = INTENTS if column == "intents" else REASONS
+        try:
+            ids = json.loads(value)
+        except (TypeError, ValueError):
+            return value
+        return "、".join(str(labels.get(i, i)) for i in ids) if isinstance(ids, list) else value
+    if column in ("sent_at", "outcome_at") and tz is not None:
+        try:
+            return datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def export_file(
+    db: sqlite_utils.Database,
+    week: str,
+    fmt: str,
+    table: str = "figures",
+    *,
+    template_titles: Mapping[str, str] | None = None,
+    tz: ZoneInfo | None = None,
+) -> tuple[bytes, str, str]:
     """A week's export as (content, media type, file name), the same for the API, the pages and the CLI.
+
+    ``template_titles`` and ``tz`` make the workbook's values read as the pages show them (see ``write_xlsx``).
 
     :raises InvalidInput: for a malformed week, format or table
     """
@@ -180,7 +235,7 @@ def export_file(db: sqlite_utils.Database, week: str, fmt: str, table: str = "fi
     name = f"assistant-{result.week}"
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        write_xlsx(result, reply_rows(db, result.week), buffer)
+        write_xlsx(result, reply_rows(db, result.week), buffer, template_titles=template_titles, tz=tz)
         return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{name}.xlsx"
     text = io.StringIO()
     write_csv(result, reply_rows(db, result.week) if table == "rows" else None, text)

@@ -241,12 +241,14 @@ def weekly(user: Lead, db: DB, week: str = Query(description="ISO week, e.g. 202
 def export(
     user: Lead,
     db: DB,
+    engine: EngineDep,
+    settings: SettingsDep,
     week: str = Query(description="ISO week, e.g. 2026-W47"),
     format: Literal["csv", "xlsx"] = "csv",
     table: Literal["figures", "rows"] = Query(default="figures", description="CSV only: the figures or the replies"),
 ) -> Response:
-    """Download a week's statistics (and, in XLSX, its replies)."""
-    return download(*reporting.export(db, week, format, table))
+    """Download a week's statistics (and, in XLSX, its replies, with Chinese names and local times)."""
+    return download(*reporting.export(db, week, format, table, template_titles=engine.library.situations, tz=settings.tz))
 
 
 @router.post(f"{v1}/library/reload", tags=["library"])

@@ -41,9 +41,11 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
 
 
 @router.get("/stats/export")
-def stats_export(user: PageLead, db: DB, week: str, format: str = "csv", table: str = "figures"):
+def stats_export(
+    user: PageLead, db: DB, engine: EngineDep, settings: SettingsDep, week: str, format: str = "csv", table: str = "figures"
+):
     """Download a week's figures as CSV (UTF-8 with BOM) or XLSX, the same files as the API."""
-    return download(*reporting.export(db, week, format, table))
+    return download(*reporting.export(db, week, format, table, template_titles=engine.library.situations, tz=settings.tz))
 
 
 @router.get("/library", response_class=HTMLResponse)
