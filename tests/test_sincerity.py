@@ -200,3 +200,19 @@ def test_done_claims_are_found_in_linear_time():
     for text in ("已经" * 30_000, "已经调出" * 15_000, "已经" + "调" * 60_000, "给您" * 30_000, "已经把订单" * 12_000):
         check_sincerity(text)
     assert time.perf_counter() - start < 3.0
+
+
+def test_an_offline_invitation_or_a_thank_you_is_not_docked_for_talking_about_something_else(engine):
+    """The library's own drafts scored 65 for 答非所问: a safety invitation for a spoiled-milk illness, a thank-you."""
+    from assistant.engine.sincerity import answers_the_problem
+
+    assert not answers_the_problem("offline.safety.child_or_food_illness") and not answers_the_problem("other.praise")
+    assert answers_the_problem("expired_spoiled.mouldy_spoiled") and answers_the_problem(None)
+    for text, first in [
+        ("孩子喝了这箱牛奶上吐下泻，牛奶都胀袋了，去医院打点滴了", "offline.safety"),
+        ("质量很好，发货也快，谢谢客服，五星好评", "other.praise"),
+    ]:
+        d = engine.suggest(text).drafts[0]
+        assert d.template_id.startswith(first) and not any(f.startswith("答非所问") for f in d.sincerity.findings), d
+    off = check_sincerity("我们今天18:00前去查物流，催快递尽快派送。", "买的牛奶过期了，喝了拉肚子", on_topic=True)
+    assert any(f.startswith("答非所问") for f in off.findings)  # a reply about the intent is still held to it

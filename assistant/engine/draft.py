@@ -21,7 +21,7 @@ from assistant.engine.escalate import Escalation
 from assistant.engine.library import PLACEHOLDERS, Library, Template
 from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch, is_praise
 from assistant.engine.normalize import Normalized
-from assistant.engine.sincerity import OFF_TOPIC, Sincerity, check_sincerity
+from assistant.engine.sincerity import OFF_TOPIC, Sincerity, answers_the_problem, check_sincerity
 from assistant.taxonomy import COMPLAINT, INTENT, KIND_TEMPLATES, OFFLINE, OTHER, PRAISE
 
 MAX_DRAFTS = 3
@@ -228,7 +228,7 @@ def draft_replies(
             continue
         template, text = chosen
         private = library.render(template, fill, private=True) if template.private else None
-        sincerity = check_sincerity(text, normalized.text)
+        sincerity = check_sincerity(text, normalized.text, on_topic=answers_the_problem(template.id))
         if drafts and intent != OFFLINE and any(f.startswith(OFF_TOPIC) for f in sincerity.findings):
             continue  # a further draft about a problem the complaint does not raise is not offered
         ticks = tuple(DraftTick(*tick) for tick in library.render_ticks(template, fill) if tick[1] in text)

@@ -160,13 +160,23 @@ class Sincerity:
         return {"score": self.score, "findings": list(self.findings)}
 
 
-def check_sincerity(text: str, complaint: str | None = None, *, public: bool = True, done: Iterable[str] = ()) -> Sincerity:
+def answers_the_problem(template_id: str | None) -> bool:
+    """Whether a reply from this template must be about the complaint's problem: not an offline invitation (it answers
+    the reason to talk in private: an injury after spoiled milk is "安全", not "临期变质") nor a thank-you or an answer
+    to a question (no problem raised). Unknown or no template: yes."""
+    return not template_id or not (template_id.startswith("offline.") or template_id in ("other.praise", "other.question"))
+
+
+def check_sincerity(
+    text: str, complaint: str | None = None, *, public: bool = True, done: Iterable[str] = (), on_topic: bool = True
+) -> Sincerity:
     """Score a reply's sincerity and explain each deduction in Chinese.
 
     :param text: the reply as the customer would read it
     :param complaint: the complaint it answers, when known; the reply must pick up its words
     :param public: False for a private follow-up script (compensation, length and time rules relaxed)
     :param done: past-tense phrases of actions the agent ticked as done on the draft page: true, so not a finding
+    :param on_topic: whether the reply must talk about the complaint's problem (``answers_the_problem``)
     """
     reply = _simplified(text.strip())  # a Traditional reply is checked like its Simplified form
     complaint = _simplified(complaint) if complaint else complaint
@@ -192,7 +202,7 @@ def check_sincerity(text: str, complaint: str | None = None, *, public: bool = T
     if complaint:
         if not _shares_words(reply, complaint):
             penalties.append((20, "没有提到顾客说的具体问题，请用上顾客的原话"))
-        raised = topics(complaint)
+        raised = topics(complaint) if on_topic else frozenset()
         said = topics(own) if raised else frozenset()  # the reply's own words: a quote of the complaint is no answer
         if said and not said & raised:
             about, raises = "、".join(sorted(said)), "、".join(sorted(raised))

@@ -24,7 +24,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from assistant import replying
 from assistant.engine import triage as batch
-from assistant.engine.sincerity import check_sincerity
+from assistant.engine.sincerity import answers_the_problem, check_sincerity
 from assistant.errors import InvalidInput, NotFound, RateLimited
 from assistant.log import export, outcomes
 from assistant.log.auth import (
@@ -227,9 +227,17 @@ def compose_phrase(
 
 
 @router.post("/compose/sincerity", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def compose_sincerity(request: Request, user: PageUser, sent_text: Text = "", complaint: Text = "", done: OptionalList = None):
+def compose_sincerity(
+    request: Request,
+    user: PageUser,
+    sent_text: Text = "",
+    complaint: Text = "",
+    done: OptionalList = None,
+    template_id: OptionalText = None,
+):
     """The live sincerity partial for the draft being edited; ``done``: the phrases of the actions the agent ticked."""
-    result = check_sincerity(sent_text, complaint or None, done=done or ()) if sent_text.strip() else None
+    on_topic = answers_the_problem(template_id)
+    result = check_sincerity(sent_text, complaint or None, done=done or (), on_topic=on_topic) if sent_text.strip() else None
     return render(request, "_sincerity.html", {"sincerity": result}, user)
 
 
