@@ -137,3 +137,10 @@ def test_latin_letters_read_as_a_word_only_whole(engine):
     assert not normalized.reads_as_words("im") and not normalized.reads_as_words("ad")
     shown = engine.suggest("收到的sim卡激活不了 <script>alert(1)</script>").intents[0].matched
     assert shown and not any(w in {"im", "pt", "ip", "sc"} for w in shown), shown
+
+
+def test_pronouns_particles_and_a_dangling_preposition_are_not_shown_as_evidence(engine):
+    """An escalation banner once read 隐私泄露：我的、把我、客服把."""
+    normalized = normalize("客服把我的手机号发到群里了", engine.segmenter)
+    assert not normalized.reads_as_words("我的") and not normalized.reads_as_words("把我")
+    assert not normalized.reads_as_words("客服把") and normalized.reads_as_words("手机号")

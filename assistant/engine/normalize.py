@@ -61,9 +61,12 @@ class Normalized:
         """Whether ``phrase`` occurs in ``text`` as whole words or inside one word: "图片" or "和图片", not "片差",
         and, when it is several words, does not start with a particle that belongs to the word before ("了这个").
         Latin letters and digits read as a word only whole: "sim", not the "im" of "sim卡" or the "ad" of "ipad".
+        Nor does a phrase of pronouns and particles alone ("我的", "把我") or one ending on a preposition ("客服把").
 
         A phrase the text does not hold (one in an @mention) or beyond the segmented part is not judged: True.
         """
+        if phrase and (set(phrase) <= _FUNCTION_ONLY or phrase[-1] in _DANGLING):
+            return False
         found = False
         for start in _occurrences(self.text, phrase):
             if start >= SEGMENT_CHARS:
@@ -132,6 +135,8 @@ class Segmenter:
 
 # Particles that close the word before them: a phrase of several words that starts with one reads as a fragment.
 _LEADING_PARTICLES = frozenset("了的着地得吗呢吧啊呀")
+_FUNCTION_ONLY = frozenset("我你他她它们了的着地得吗呢吧啊呀把被给让对向跟和与在是就都也还又很太这那个")
+_DANGLING = frozenset("把被给让对向跟和与")  # a preposition that needs what follows it ("客服把")
 
 
 def _cut_latin(text: str, start: int, end: int, boundaries: frozenset[int]) -> bool:
