@@ -24,7 +24,7 @@ PLACEHOLDERS = {
     "customer": "",
     "product": "这件商品",
     "issue": "这个问题",
-    "order_id": "您的订单",
+    "order_id": "这笔订单",  # "核对这笔订单的付款记录": "您的订单的…" read twice 的
     "agent": "负责售后的客服",
     "deadline": "今天18:00前",
 }
