@@ -112,8 +112,18 @@ def page(browser, server):
     base, password, db_path = server
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     page = context.new_page()
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    dialogs, confirms = [], []
+
+    def answer(dialog):
+        # The pages ask before a destructive account action (confirm); any other dialog is a script that ran.
+        if dialog.type == "confirm":
+            confirms.append(dialog.message)
+            dialog.accept()
+        else:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+    page.on("dialog", answer)
     page.goto(f"{base}/login")
     page.fill("#name", "lead")
     page.fill("#password", password)
@@ -122,6 +132,7 @@ def page(browser, server):
     page.base = base
     page.db_path = db_path
     page.dialogs = dialogs
+    page.confirms = confirms
     yield page
     assert dialogs == [], "a script from customer text ran"
     context.close()

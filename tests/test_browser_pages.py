@@ -165,6 +165,7 @@ def test_a_password_reset_and_a_deactivation_take_effect_at_once(page, browser):
 
     page.locator("tr[data-name='xiaomei'] button.toggle").click()
     assert "已停用" in page.inner_text("#users-done")
+    assert any("重设密码" in c for c in page.confirms) and any(c.startswith("停用 xiaomei") for c in page.confirms)
     agent.goto(f"{page.base}/replies")
     assert "/login" in agent.url
     sign_in_as(agent, "xiaomei", "小美的第二个密码-2026")

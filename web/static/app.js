@@ -24,6 +24,12 @@
     if (area) copyText(area.value, button);
   }
 
+  // A form that does what cannot be undone (a password reset, a deactivation) asks first: data-confirm holds the question.
+  document.addEventListener("submit", (event) => {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button.copy");
     if (!button) return;
