@@ -100,6 +100,18 @@ def test_triage_drafts_sign_with_the_agents_name_like_the_draft_page(site):
     assert len(drafts) == 2 and all("我是小林" in d for d in drafts), drafts
 
 
+def test_triage_says_praise_and_questions_are_not_complaints(site):
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    response = client.post("/triage", data={"csrf": csrf, "text": "好评，物流很快\n请问什么时候发货？\n物流太慢了"})
+    cells = {
+        td.find_next_sibling("td").get_text(): td.get_text()
+        for td in BeautifulSoup(response.text, "html.parser").select("td.kinds")
+    }
+    assert cells["好评，物流很快"] == "好评，不是投诉" and cells["请问什么时候发货？"] == "咨询，不是投诉"
+    assert "物流问题" in cells["物流太慢了"]
+
+
 def test_a_compose_link_generates_drafts_on_load(site):
     client, _, users = site
     sign_in(client, "小林", users["小林"].password)

@@ -144,6 +144,7 @@ def triage(engine: Engine, rows: list[Row], progress=None, *, agent: str | None 
                     "line": row.position,
                     "file_line": row.line,  # the file's own line number, as the skipped-row warnings count
                     "text": row.text,
+                    "kind": s.kind,  # complaint, praise or question
                     "intents": [m.id for m in s.intents],
                     "escalate": s.escalation.escalate,
                     "reasons": [r.id for r in s.escalation.reasons],
@@ -164,7 +165,7 @@ def write_records(records: list[dict], fp, fmt: str) -> None:
         for record in records:
             fp.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    first = ["line", "file_line", "severity", "escalate", "reasons", "intents", "text", "draft", "action"]
+    first = ["line", "file_line", "severity", "escalate", "reasons", "kind", "intents", "text", "draft", "action"]
     extra = [k for r in records for k in r if k not in first]
     columns = first + list(dict.fromkeys(extra))
     writer = csv.writer(fp, lineterminator="\n")
