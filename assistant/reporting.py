@@ -6,7 +6,6 @@ modules (``stats``, ``export``), the formatting in the shells.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -45,20 +44,9 @@ def weekly(db: sqlite_utils.Database, week: str) -> WeeklyStats:
     return weekly_stats(db, week)
 
 
-def export(
-    db: sqlite_utils.Database,
-    week: str,
-    fmt: str,
-    table: str = "figures",
-    *,
-    template_titles: Mapping[str, str] | None = None,
-    tz: ZoneInfo | None = None,
-) -> tuple[bytes, str, str]:
-    """A week's statistics as a file: CSV figures or rows, or the XLSX workbook (content, media type, file name).
-
-    The workbook names templates by ``template_titles`` (id -> situation) and gives times in ``tz``.
-    """
-    return export_file(db, week, fmt, table, template_titles=template_titles, tz=tz)
+# A week's statistics as a file (content, media type, file name): CSV figures or rows, or the XLSX workbook whose
+# values read as the pages say them. The log's own function, as the shells reach it through this layer.
+export = export_file
 
 
 @dataclass(frozen=True)
