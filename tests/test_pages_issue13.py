@@ -53,6 +53,20 @@ def test_an_uploaded_csv_is_triaged_in_utf8_gbk_and_utf16(site):
         assert label in soup.select_one("#triage-note").get_text()
 
 
+def test_a_file_and_pasted_lines_together_say_which_was_triaged(site):
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    both = client.post(
+        "/triage",
+        data={"csrf": csrf, "text": "快递一个星期还没到"},
+        files={"file": ("b.csv", b"text\n\xe5\xa4\xaa\xe5\xb7\xae\n", "text/csv")},
+    )
+    soup = BeautifulSoup(both.text, "html.parser")
+    assert len(soup.select("table.triage tbody tr")) == 1 and "粘贴的内容没有分拣" in soup.select_one("#triage-note").get_text()
+    alone = triage_upload(client, csrf, "b.csv", "text\n太差了\n".encode())
+    assert "粘贴" not in BeautifulSoup(alone.text, "html.parser").select_one("#triage-note").get_text()
+
+
 @pytest.mark.parametrize(
     "name,content,message",
     [

@@ -520,11 +520,22 @@ async def triage_run(request: Request, user: PageUser, engine: EngineDep, db: DB
     # request.form() gives Starlette's UploadFile (FastAPI's is a subclass of it).
     if isinstance(upload, StarletteUploadFile) and upload.filename:
         name, raw = upload.filename, await upload.read()
-        return await run_in_threadpool(_triage, request, user, engine, db, name, raw, "")
+        # The file wins; the page says the pasted lines were left as they are, rather than dropping them unsaid.
+        return await run_in_threadpool(_triage, request, user, engine, db, name, raw, "", ignored_paste=bool(pasted.strip()))
     return await run_in_threadpool(_triage, request, user, engine, db, None, b"", pasted)
 
 
-def _triage(request: Request, user: User, engine, db: sqlite_utils.Database, name: str | None, raw: bytes, pasted: str):
+def _triage(
+    request: Request,
+    user: User,
+    engine,
+    db: sqlite_utils.Database,
+    name: str | None,
+    raw: bytes,
+    pasted: str,
+    *,
+    ignored_paste: bool = False,
+):
     """The triage page for an uploaded file (``name`` and its bytes) or pasted lines (blocking: run in the thread pool)."""
     note = None
 
@@ -550,6 +561,8 @@ def _triage(request: Request, user: User, engine, db: sqlite_utils.Database, nam
         except InvalidInput as e:
             return refuse(chinese(str(e)))
         note = f"已按 {encoding} 编码读取“{name}”" + ("，投诉取自 text 列。" if FilePath(name).suffix.lower() == ".csv" else "。")
+        if ignored_paste:
+            note += "这次分拣的是上传的文件；文本框里粘贴的内容没有分拣，需要的话请清空文件后再提交一次。"
         if not rows and not skipped:
             return refuse(f"文件“{name}”里没有投诉（是空的，或只有表头）。")
     else:
