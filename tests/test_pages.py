@@ -365,6 +365,21 @@ def test_a_logged_reply_names_its_template_by_its_situation_on_the_stats_and_rep
     assert situation in row.text and data["template_id"] not in row.text
 
 
+def test_the_stats_page_names_agents_as_their_drafts_sign(client, db, users):
+    from assistant.log.auth import set_display_name
+
+    set_display_name(db, "小林", "林晓")
+    csrf = sign_in(client, "小林", users["小林"].password)
+    soup = suggest(client, csrf, "快递一个星期还没到")
+    assert client.post("/compose/sent", data=draft_post(soup), headers={"X-CSRF-Token": csrf}).status_code == 200
+    client.cookies.clear()
+    sign_in(client, "组长", users["组长"].password)
+    page = BeautifulSoup(client.get("/stats").text, "html.parser")
+    by_agent = next(f for f in page.select("figure.chart") if f.figcaption.text == "按客服")
+    assert "林晓" in by_agent.text
+    assert page.select("table")[-1].select("tbody tr")[0].select("td")[1].text == "林晓"
+
+
 def test_the_library_page_says_which_model_recognises_complaints(client, users):
     sign_in(client, "组长", users["组长"].password)
     soup = BeautifulSoup(client.get("/library").text, "html.parser")

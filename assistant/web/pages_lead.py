@@ -36,6 +36,7 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
         "prev_week": o.prev_week,
         "next_week": o.next_week,
         "template_titles": engine.library.situations,  # charts and rows name templates, not ids
+        "agent_names": {u["name"]: u["display_name"] or u["name"] for u in list_users(db)},  # and agents as drafts sign
     }
     return render(request, "stats.html", context, user)
 
