@@ -59,7 +59,8 @@ def test_praise_is_thanked_in_the_customers_own_words(engine):
     s = engine.suggest("好评！东西很好，物流也快")
     assert s.kind == "praise"
     assert [d.template_id for d in s.drafts] == ["other.praise"]
-    assert "谢谢" in s.drafts[0].text and "“好评" in s.drafts[0].text
+    assert "谢谢" in s.drafts[0].text and "“东西很好”" in s.drafts[0].text  # what they praised, not the bare "好评"
+    assert "“五星好评”" in engine.suggest("五星好评！").drafts[0].text  # when the rating is all they wrote
 
 
 @pytest.mark.parametrize(

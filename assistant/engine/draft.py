@@ -63,6 +63,7 @@ _WEAK_START = set("的了地得和就都也还又而且却")
 MAX_QUOTE = 20  # characters: a quote longer than this is trimmed around its evidence at word boundaries
 QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimming
 _GREETING = re.compile(r"(?:亲|你好|您好|哈喽)?[，,\s]*(?:在吗|在不在|有人吗|人呢)[？?！!。~～]*")  # not a question to quote
+_RATING = re.compile(r"(?:给个?|必须)?(?:五星|5星|满分)?(?:好评|五星|5星|满分)")  # a bare rating ("好评")
 _DENIAL = re.compile(r"(?:并|倒|也)?不是")  # a clause that says what the problem is not ("不是质量问题，就是…")
 _RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
 
@@ -284,11 +285,10 @@ def _by_keywords(templates: list[Template], text: str) -> list[Template]:
 def _kind_clause(text: str, kind: str) -> str | None:
     """The clause that praises (for praise) or asks (for a question), short enough to quote."""
     words = PRAISE_WORDS if kind == PRAISE else QUESTION_WORDS
-    for clause in _CLAUSE_SPLIT.split(text):
-        clause = clause.strip()
-        if words.search(clause) and 2 <= len(clause) <= 24 and not _GREETING.fullmatch(clause):
-            return clause
-    return None
+    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text)]
+    fitting = [c for c in clauses if words.search(c) and 2 <= len(c) <= 24 and not _GREETING.fullmatch(c)]
+    # What they praised ("东西很好") rather than the bare rating ("好评"), which is quoted only when it is all there is.
+    return next((c for c in fitting if not _RATING.fullmatch(c)), fitting[0] if fitting else None)
 
 
 def evidence_words(match: IntentMatch, library: Library) -> dict[str, float]:
