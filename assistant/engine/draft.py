@@ -176,21 +176,20 @@ def draft_replies(
     asking = library.general_of(INTENT, OTHER)
     if unsure and asking:  # a guess at the cause is not drafted as if it were sure: first ask what went wrong
         plan.append((OTHER, [asking], None))
+    second: list[Template] = []
     for n, m in enumerate(matches):
         if m.id != OTHER or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
             ranked, ranking_note = _ranked(library, m, conversion)
             general = library.general_of(INTENT, m.id)
+            fits = [t for t in ranked if t.id in m.templates]
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
-            fitting = [t for t in ranked if t.id in m.templates] + [general] if general else ranked
-            plan.append((m.id, fitting, ranking_note if fitting[0] is ranked[0] else None))
-    if matches:
-        # A second wording for the main intent: the general template, or another that fits as well
-        # ("刚到手就坏" must not answer "用了两周就坏").
-        general = library.general_of(INTENT, matches[0].id)
-        fitting = [t for t in _ranked(library, matches[0], conversion)[0] if t.id in matches[0].templates]
-        if general or len(fitting) > 1:
-            plan.append((matches[0].id, [general, *fitting] if general else fitting, None))
+            candidates = [*fits, general] if general else ranked
+            plan.append((m.id, candidates, ranking_note if candidates[0] is ranked[0] else None))
+            if n == 0:  # a second wording for the main intent: its general template, or another that fits as well
+                second = [general, *fits] if general else fits if len(fits) > 1 else []  # ("刚到手就坏" ≠ "用了两周就坏")
+    if second:
+        plan.append((matches[0].id, second, None))
 
     drafts: list[Draft] = []
     used: set[str] = set()
@@ -213,21 +212,19 @@ def draft_replies(
             fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"))}
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
         fresh = [t for t in candidates if t.id not in used]
-        chosen = None
+        if not fresh:
+            continue
+        tried: list[tuple[Template, str]] = []  # rendered in order until one was not sent already
         for template in fresh:
             used.add(template.id)
-            text = library.render(template, fill)
-            if fingerprint(text) not in seen:
-                chosen = template, text
+            tried.append((template, library.render(template, fill)))
+            if fingerprint(tried[-1][1]) not in seen:
                 break
-            notes.append(f"已换用另一模板：“{template.situation}”的同样文字已发给这位顾客、这笔订单或今天同一平台")
-        if chosen is None and fresh:  # every template that fits was sent already: the first, to be reworded
-            chosen = fresh[0], library.render(fresh[0], fill)
-            notes = [n for n in notes if not n.startswith("已换用另一模板")]
+        else:  # every template that fits was sent already: the first, to be reworded
+            tried = tried[:1]
             notes.append("同样的文字已发给这位顾客、这笔订单或今天同一平台，也没有别的合适模板：请改写后再发")
-        if chosen is None:
-            continue
-        template, text = chosen
+        notes += [f"已换用另一模板：“{t.situation}”的同样文字已发给这位顾客、这笔订单或今天同一平台" for t, _ in tried[:-1]]
+        template, text = tried[-1]
         private = library.render(template, fill, private=True) if template.private else None
         sincerity = check_sincerity(text, normalized.text, on_topic=answers_the_problem(template.id))
         if drafts and intent != OFFLINE and any(f.startswith(OFF_TOPIC) for f in sincerity.findings):

@@ -73,9 +73,9 @@ class Normalized:
                 break
             found = True
             end = start + len(phrase)
-            inner = [b for b in range(start + 1, end) if b in self.boundaries]
             if _cut_latin(self.text, start, end, self.boundaries):
                 continue
+            inner = [b for b in range(start + 1, end) if b in self.boundaries]
             if not inner:
                 return True
             if {start, end} <= self.boundaries and self.text[start : inner[0]] not in _LEADING_PARTICLES:

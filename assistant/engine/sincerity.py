@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.taxonomy import KIND_TEMPLATES, OFFLINE
+
 MIN_CHARS, MAX_CHARS = 60, 300
 
 HOLLOW = (
@@ -164,7 +166,7 @@ def answers_the_problem(template_id: str | None) -> bool:
     """Whether a reply from this template must be about the complaint's problem: not an offline invitation (it answers
     the reason to talk in private: an injury after spoiled milk is "安全", not "临期变质") nor a thank-you or an answer
     to a question (no problem raised). Unknown or no template: yes."""
-    return not template_id or not (template_id.startswith("offline.") or template_id in ("other.praise", "other.question"))
+    return not template_id or not (template_id.startswith(f"{OFFLINE}.") or template_id in KIND_TEMPLATES.values())
 
 
 def check_sincerity(

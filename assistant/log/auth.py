@@ -89,7 +89,8 @@ def add_user(
     if db.execute("select 1 from users where name = ?", [name]).fetchone():
         raise InvalidInput(f"user {name!r} already exists")
     # "Xiaolin" beside "xiaolin" would share its sign-in limit (login_key) and be told apart by nobody reading a list.
-    twin = next((n for (n,) in db.execute("select name from users") if login_key(n) == login_key(name)), None)
+    key = login_key(name)
+    twin = next((n for (n,) in db.execute("select name from users") if login_key(n) == key), None)
     if twin is not None:
         raise InvalidInput(f"user {name!r} differs from {twin!r} only in case, width or spaces")
     password = secrets.token_urlsafe(12)

@@ -17,7 +17,6 @@ import json
 import secrets
 import time
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -27,7 +26,7 @@ from assistant.engine.triage import safe_cell
 from assistant.errors import InvalidInput
 from assistant.log.db import write_transaction
 from assistant.log.redact import redact
-from assistant.log.stats import DIMENSIONS, WeeklyStats, weekly_stats
+from assistant.log.stats import DIMENSIONS, WeeklyStats, local_time, weekly_stats
 from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS
 
 FIGURE_COLUMNS = [
@@ -187,18 +186,13 @@ ROW_WIDTHS = {"sent_at": 17, "outcome_at": 17, "intents": 24, "reasons": 16, "te
 
 def _readable(column: str, value, template_titles: Mapping[str, str], tz: ZoneInfo | None):
     """One reply field as the workbook shows it to a person."""
+    names = {"intent": INTENTS, "platform": PLATFORMS, "outcome": RESULT_LABELS, "template_id": template_titles}
     if value is None:
         return None
-    if column in ("intent",):
-        return INTENTS.get(value, value)
-    if column == "platform":
-        return PLATFORMS.get(value, value)
-    if column == "outcome":
-        return RESULT_LABELS.get(value, value)
+    if column in names:
+        return names[column].get(value, value)
     if column == "escalate":
         return "是" if value else "否"
-    if column == "template_id":
-        return template_titles.get(value, value)
     if column in ("intents", "reasons"):
         labels = INTENTS if column == "intents" else REASONS
         try:
@@ -207,10 +201,7 @@ def _readable(column: str, value, template_titles: Mapping[str, str], tz: ZoneIn
             return value
         return "、".join(str(labels.get(i, i)) for i in ids) if isinstance(ids, list) else value
     if column in ("sent_at", "outcome_at") and tz is not None:
-        try:
-            return datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        except (TypeError, ValueError):
-            return value
+        return local_time(value, tz)
     return value
 
 

@@ -37,6 +37,17 @@ _CONVERTED = "(" + ", ".join(f"'{r}'" for r in CONVERTED) + ")"  # an SQL list o
 DIMENSIONS = {"template": "template_id", "intent": "intent", "agent": "agent", "platform": "platform"}
 
 
+def local_time(stamp: str | None, tz: ZoneInfo) -> str:
+    """A stored UTC stamp (ISO 8601) as the configured time zone's "YYYY-MM-DD HH:MM"; "" for none."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
 def iso_week(moment: datetime, tz: ZoneInfo) -> str:
     """The ISO week of a moment in a time zone, as YYYY-Www (a naive moment is taken as UTC)."""
     if moment.tzinfo is None:

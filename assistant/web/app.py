@@ -121,14 +121,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @app.exception_handler(AssistantError)
     async def assistant_error(request: Request, exc: AssistantError):
+        # Back to the address asked for once signed in or the password is changed: a GET's path and query
+        # (/compose?text=… from the bookmarklet or a triage row, a filtered /replies); a form post is not repeated.
+        query = f"?{request.url.query}" if request.url.query and request.method == "GET" else ""
         if isinstance(exc, LoginRequired):
-            # Back to the same address after signing in, query included: /compose?text=… from the bookmarklet or a
-            # triage row, a filtered /replies. A form post is not repeated: its path only, as before.
-            asked = request.url.path + (f"?{request.url.query}" if request.url.query and request.method == "GET" else "")
-            return RedirectResponse("/login?next=" + quote(asked, safe="/"), status_code=303)
+            return RedirectResponse("/login?next=" + quote(request.url.path + query, safe="/"), status_code=303)
         if isinstance(exc, PasswordChangeRequired):
-            # Back to the page asked for once the password is changed: a GET's path and query (a form post is not repeated).
-            query = f"?{request.url.query}" if request.url.query else ""
             asked = request.url.path + query if request.method == "GET" else "/compose"
             return RedirectResponse(pages.change_password_first(asked), status_code=303)
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)

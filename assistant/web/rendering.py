@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from assistant.log.auth import User
+from assistant.log.stats import local_time
 from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS
 from assistant.web.deps import csrf_token
 
@@ -39,17 +38,6 @@ def render(
     return request.app.state.templates.TemplateResponse(
         request, name, {**base, **context}, status_code=status_code, headers=headers
     )
-
-
-def local_time(stamp: str | None, tz: ZoneInfo) -> str:
-    """A stored UTC stamp (ISO 8601) as the configured time zone's "YYYY-MM-DD HH:MM"; "" for none."""
-    if not stamp:
-        return ""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp[:16].replace("T", " ")
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def download(content: bytes, media_type: str, filename: str) -> Response:
