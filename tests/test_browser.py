@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 from helpers import replace_handed_out_password
+from openpyxl import load_workbook
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -210,9 +211,25 @@ def test_draft_send_outcome_statistics_and_csv(page):
     row.locator("button").click()
     page.wait_for_selector(f"#reply-{reply_id} .outcome.upgraded")
 
+    page.click(f"#reply-{reply_id} a[href='/replies/{reply_id}']")  # the reply page names its template by situation
+    sync_api.expect(page.locator("main")).to_contain_text("客服不回复、联系不上")
+    assert "service_attitude." not in page.inner_text("main")
+
     page.goto(f"{page.base}/stats")
     assert page.inner_text("#sent") == "1" and page.inner_text("#known") == "1" and page.inner_text("#rate") == "100%"
     assert XSS[:20] in page.inner_text("table.list")
+    row = page.locator("table.list").last.locator("tbody tr").first.inner_text()
+    assert "客服不回复、联系不上" in row and "service_attitude." not in row  # the template by its situation
+    this_week = page.input_value("input[name=week]")
+    assert page.locator("a[aria-label=下一周]").count() == 0  # no link into weeks that have not happened
+    page.click("a[aria-label=上一周]")
+    page.click("a[aria-label=下一周]")
+    page.wait_for_url(f"**/stats?week={this_week}")
+    with page.expect_download() as workbook:
+        page.click("text=下载 XLSX")
+    book = load_workbook(io.BytesIO(Path(workbook.value.path()).read_bytes()), read_only=True)
+    detail = list(book["回复明细"].iter_rows(values_only=True))
+    assert detail[0][1] == "发送时间（本地时间）" and "客服不回复、联系不上" in detail[1] and "已改好评" in detail[1]
     page.screenshot(path=str(ARTIFACTS / "stats-page.png"), full_page=True)
     with page.expect_download() as download:
         page.click("text=下载明细 CSV")
@@ -231,6 +248,16 @@ def test_backlog_puts_the_escalated_complaint_on_top(page):
     assert "过敏住院" in first.inner_text()
     assert "escalated" in first.get_attribute("class")
     assert page.locator("table.triage tbody tr").count() == 4
+    assert "我是负责售后的客服" not in page.inner_text("table.triage")  # drafts sign with the agent's name
+
+
+def test_backlog_says_praise_and_questions_are_not_complaints(page):
+    page.goto(f"{page.base}/triage")
+    page.fill("#backlog", "好评，物流很快\n请问什么时候发货？\n物流太慢了")
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    kinds = page.locator("table.triage td.kinds").all_inner_texts()
+    assert "好评，不是投诉" in kinds and "咨询，不是投诉" in kinds and any("物流问题" in k for k in kinds)
 
 
 def test_the_backlog_csv_downloads_from_the_link_with_personal_data_masked(page, tmp_path):
