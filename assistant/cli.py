@@ -235,7 +235,7 @@ def train(data, db_path, out, replies_dir, as_json):
         raise click.ClickException("training needs scikit-learn: pip install -e '.[train]'") from None
     from assistant.engine.core import MODEL_FILE, library_hash
     from assistant.engine.escalate import load_rules
-    from assistant.engine.load import load_library
+    from assistant.engine.load import RULES_FILE, load_library
     from assistant.engine.normalize import Segmenter
 
     started = time.perf_counter()
@@ -250,7 +250,7 @@ def train(data, db_path, out, replies_dir, as_json):
     if not records and not corrections:
         raise InvalidInput("nothing labelled to learn from: give --data FILE (and/or --db PATH with agents' corrections)")
     library = load_library(settings.replies_dir)
-    rules = load_rules(settings.replies_dir / "escalation.yaml")
+    rules = load_rules(settings.replies_dir / RULES_FILE)
     segmenter = Segmenter(library.dictionary_words(), cache_dir=settings.cache_dir)
     bars: list = []
 

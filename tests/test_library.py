@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from jinja2.exceptions import SecurityError
 
+from assistant.engine.escalate import load_rules
 from assistant.engine.lint import lint_library
 from assistant.engine.load import load_library
 from assistant.errors import LibraryError
@@ -164,3 +165,33 @@ def test_only_a_general_template_may_have_no_examples(library_copy):
     _append(library_copy / "other.yaml", SECOND_GENERAL.replace("    general: true\n", ""))
     report = lint_library(library_copy)
     assert any("needs at least one example complaint" in p.message for p in report.problems)
+
+
+def test_an_intent_left_without_templates_is_linted_and_still_gets_drafts(library_copy, tmp_path):
+    """A lead who empties an intent's file: lint names the intent, and its complaints still get the other drafts
+    (they crashed the draft page with a 500)."""
+    path = library_copy / "counterfeit.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("\ntemplates:")] + "\ntemplates: []\n", encoding="utf-8")
+    report = lint_library(library_copy)
+    assert any("counterfeit has no templates" in p.message for p in report.problems)
+
+    from assistant.config import Settings
+    from assistant.engine.core import Engine
+
+    engine = Engine.from_settings(Settings(replies_dir=library_copy, cache_dir=tmp_path / "c"))
+    suggestion = engine.suggest("收到的鞋是假货，鞋标都是歪的，专柜验过了不是正品")
+    assert suggestion.intents[0].id == "counterfeit"
+    assert suggestion.drafts and all(not d.template_id.startswith("counterfeit.") for d in suggestion.drafts)
+
+
+def test_a_severity_that_is_not_a_number_is_a_library_error_naming_its_line(library_copy):
+    path = library_copy / "escalation.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    n = next(i for i, line in enumerate(lines) if line.strip().startswith("severity:"))
+    lines[n] = lines[n].split("severity:")[0] + "severity: 高\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(LibraryError, match="severity' must be a whole number") as caught:
+        load_rules(path)
+    assert caught.value.line == n + 1
+    assert [(p.file, p.line) for p in lint_library(library_copy).problems] == [("escalation.yaml", n + 1)]

@@ -22,7 +22,7 @@ from assistant.engine.draft import Draft, draft_replies, extract_fields, fill_te
 from assistant.engine.escalate import Escalation, Rule, check_escalation, load_rules
 from assistant.engine.evidence import EvidenceIndex
 from assistant.engine.library import Library, Template
-from assistant.engine.load import load_library
+from assistant.engine.load import RULES_FILE, load_library
 from assistant.engine.match import IntentMatch, recognise
 from assistant.engine.model import TrainedModel
 from assistant.engine.normalize import FOREIGN, HONG_KONG, SIMPLIFIED, TAIWAN, Normalized, Segmenter, normalize
@@ -104,7 +104,7 @@ class Engine:
         """
         settings = settings or Settings()
         library = load_library(settings.replies_dir)
-        rules = load_rules(settings.replies_dir / "escalation.yaml")
+        rules = load_rules(settings.replies_dir / RULES_FILE)
         segmenter = Segmenter(library.dictionary_words(), cache_dir=settings.cache_dir)
         model_path = settings.replies_dir / MODEL_FILE
         model = TrainedModel.load(model_path, f"{settings.replies_dir.name}/{MODEL_FILE}") if model_path.exists() else None

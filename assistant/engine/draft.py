@@ -185,6 +185,8 @@ def draft_replies(
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
+            if not candidates:  # an intent whose file has no templates (lint reports it): nothing to draft from
+                continue
             plan.append((m.id, candidates, ranking_note if candidates[0] is ranked[0] else None))
             if n == 0:  # a second wording for the main intent: its general template, or another that fits as well
                 second = [general, *fits] if general else fits if len(fits) > 1 else []  # ("刚到手就坏" ≠ "用了两周就坏")

@@ -88,9 +88,10 @@ def load_rules(path: Path | str) -> dict[str, Rule]:
                 compiled[key] = tuple(compile_pattern(str(p)) for p in items)
             except re.error as e:
                 raise LibraryError(f"'{reason}.{key}': bad regular expression: {e}", str(path), spec.line_of(key)) from None
-        rules[reason] = Rule(
-            reason, int(spec.get("severity", 1)), spec["action"].strip(), compiled["patterns"], compiled["unless"]
-        )
+        severity = spec.get("severity", 1)
+        if not isinstance(severity, int) or isinstance(severity, bool) or severity < 1:
+            raise LibraryError(f"'{reason}.severity' must be a whole number from 1 up", str(path), spec.line_of("severity"))
+        rules[reason] = Rule(reason, severity, spec["action"].strip(), compiled["patterns"], compiled["unless"])
     missing = set(REASONS) - set(rules)
     if missing:
         raise LibraryError(f"no rules for: {', '.join(sorted(missing))}", str(path), 1)

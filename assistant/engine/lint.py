@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.engine.escalate import load_rules
 from assistant.engine.library import PLACEHOLDERS, REMEDIES, Policy
-from assistant.engine.load import Problem, read_library
+from assistant.engine.load import RULES_FILE, Problem, read_library
 from assistant.engine.sincerity import MAX_CHARS, MIN_CHARS, check_sincerity, done_claims
+from assistant.errors import LibraryError
 from assistant.taxonomy import INTENTS, REASONS
 
 
@@ -90,6 +92,12 @@ def lint_library(directory: Path | str) -> LintReport:
     problems = list(dict.fromkeys(problems))  # the two renderings often report the same thing
     by_intent = {i: len(library.for_intent(i)) for i in INTENTS}
     by_reason = {r: len(library.for_reason(r)) for r in REASONS}
+    empty = [i for i, n in by_intent.items() if not n]
+    problems += [Problem(".", 0, f"intent {i} has no templates: its complaints get no draft of their own") for i in empty]
+    try:
+        load_rules(Path(directory) / RULES_FILE)
+    except LibraryError as e:
+        problems.append(Problem(RULES_FILE, e.line, e.message))
     return LintReport(len(library.templates), by_intent, by_reason, tuple(problems))
 
 

@@ -33,6 +33,7 @@ from assistant.taxonomy import INTENT, INTENTS, OFFLINE, REASONS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 POLICY_FILE = "policy.yaml"
+RULES_FILE = "escalation.yaml"  # the escalation rules (escalate.load_rules), beside the templates
 _TEMPLATE_KEYS = {"id", "situation", "examples", "keywords", "body", "private", "ticks", "general"}
 
 
@@ -78,7 +79,7 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
 
     files = sorted(directory.glob("*.yaml")) + sorted((directory / "offline").glob("*.yaml"))
     for path in files:
-        if path.name in ("escalation.yaml", POLICY_FILE):
+        if path.name in (RULES_FILE, POLICY_FILE):
             continue
         rel = _rel(path, directory)
         try:
