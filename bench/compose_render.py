@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from fastapi.testclient import TestClient  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
+from assistant.engine.evaluate import percentile  # noqa: E402
 from assistant.log.auth import add_user  # noqa: E402
 from assistant.log.db import open_db  # noqa: E402
 from assistant.web.app import create_app  # noqa: E402
@@ -88,7 +89,7 @@ def main() -> None:
                 times.sort()
                 results[length] = {
                     "p50_ms": round(statistics.median(times), 2),
-                    "p99_ms": round(times[int(0.99 * len(times)) - 1], 2),
+                    "p99_ms": round(percentile(times, 99), 2),
                 }
     if args.json:
         print(json.dumps(results, indent=2))

@@ -37,6 +37,8 @@ import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from assistant.engine.evaluate import percentile  # noqa: E402
+
 COMPLAINTS = [
     "买的电热水壶用了两周就不加热了，客服也不回消息",
     "快递一个星期还没到，物流信息也不更新",
@@ -198,7 +200,7 @@ def summarize(tally: Tally, seconds: float) -> dict:
             out[route] = {
                 "n": len(values),
                 "p50_ms": round(statistics.median(values), 1),
-                "p99_ms": round(values[max(0, int(0.99 * len(values)) - 1)], 1),
+                "p99_ms": round(percentile(values, 99), 1),
             }
     return out
 

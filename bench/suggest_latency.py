@@ -56,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
 from assistant.engine.core import MODEL_FILE, Engine  # noqa: E402
+from assistant.engine.evaluate import percentile  # noqa: E402
 from assistant.engine.evidence import EvidenceIndex  # noqa: E402
 from assistant.taxonomy import INTENTS  # noqa: E402
 
@@ -213,11 +214,6 @@ ACTIONS = [
 CLOSINGS = ["有任何进展我会第一时间告诉您。——{{ agent }}", "这件事由我跟到底，{{ agent }}。", ""]
 
 
-def percentile(values: list[float], p: int) -> float:
-    """The p-th percentile (inclusive method)."""
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -239,7 +235,7 @@ def one_pass(engine: Engine, texts: list[str]) -> dict:
         times.append((time.perf_counter() - start) * 1000)
     return {
         "p50_ms": statistics.median(times),
-        "p99_ms": percentile(times, 99),
+        "p99_ms": percentile(sorted(times), 99),
         "mean_ms": statistics.fmean(times),
         "max_ms": max(times),
     }
@@ -484,7 +480,7 @@ def serve_once(texts: list[str], requests: int) -> dict:
         "after_start": after_start,
         "after_requests": after_requests,
         "suggest_p50_ms": round(statistics.median(latencies), 2),
-        "suggest_p99_ms": round(percentile(latencies, 99), 2),
+        "suggest_p99_ms": round(percentile(sorted(latencies), 99), 2),
     }
 
 

@@ -322,3 +322,22 @@ def test_users_new_token_replaces_a_lost_api_token_from_the_cli(run, tmp_path):
     assert check_password(db, "lead", lead["password"]).name == "lead"  # the password is left as it is
     missing = run("users", "new-token", "nobody", "--db", db_path)
     assert missing.exit_code == 1 and missing.output.count("\n") == 1 and missing.output.startswith("Error: ")
+
+
+@pytest.mark.parametrize(
+    ("values", "q", "expected"),
+    [
+        (list(range(1, 101)), 99, 99),  # not the maximum: 99 of the 100 latencies are at or below 99
+        (list(range(1, 101)), 50, 50),
+        (list(range(1, 11)), 50, 5),
+        ([1, 2], 50, 1),
+        ([7], 99, 7),
+        (list(range(1, 1001)), 99, 990),
+        ([], 99, 0.0),
+    ],
+)
+def test_eval_latency_percentiles_are_nearest_rank(values, q, expected):
+    """`assistant eval` reports p50/p99 by nearest rank: a p99 of 100 timings was their maximum."""
+    from assistant.engine.evaluate import percentile
+
+    assert percentile(values, q) == expected

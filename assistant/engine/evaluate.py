@@ -8,6 +8,7 @@ class. Per-intent precision and recall are computed on the top-1 prediction.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -89,10 +90,11 @@ def summarize(predictions: list[Prediction]) -> dict:
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of already sorted values (0 for none)."""
+    """Nearest-rank percentile of already sorted values (0 for none): the smallest value with at least q% of the
+    values at or below it. The benches under ``bench/`` use this one definition too."""
     if not sorted_values:
         return 0.0
-    k = max(0, min(len(sorted_values) - 1, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    k = max(0, min(len(sorted_values) - 1, math.ceil(q / 100 * len(sorted_values) - 1e-9) - 1))
     return sorted_values[k]
 
 
