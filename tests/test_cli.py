@@ -108,6 +108,27 @@ def test_triage_csv_sorts_by_severity_and_keeps_columns(run, tmp_path):
     assert next(r for r in rows if r["order"] == "A4")["text"].startswith("'=")
 
 
+def test_triage_keeps_the_files_own_columns_as_they_were(run, tmp_path):
+    """A short row (trailing empty cells dropped, as Excel exports do) keeps empty cells, not the text "None"; a column
+    named like one of triage's own ("severity") is kept as input_severity, not overwritten; JSONL null and objects
+    come out as empty and as JSON."""
+    source = tmp_path / "backlog.csv"
+    source.write_text("text,shop,note,severity\n快递一个星期还没到,天猫店\n杯子碎了,京东店,加急,高\n", encoding="utf-8")
+    out = tmp_path / "triaged.csv"
+    assert CliRunner().invoke(cli, ["triage", str(source), "--out", str(out)]).exit_code == 0
+    rows = {r["shop"]: r for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))}
+    assert rows["天猫店"]["note"] == "" and rows["天猫店"]["input_severity"] == ""
+    assert rows["京东店"]["note"] == "加急" and rows["京东店"]["input_severity"] == "高"
+    assert float(rows["京东店"]["severity"]) > 0
+
+    source = tmp_path / "backlog.jsonl"
+    source.write_text('{"text": "杯子碎了", "note": null, "order": {"id": "A1"}}\n', encoding="utf-8")
+    out = tmp_path / "triaged2.csv"
+    assert CliRunner().invoke(cli, ["triage", str(source), "--out", str(out)]).exit_code == 0
+    (row,) = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))
+    assert row["note"] == "" and json.loads(row["order"]) == {"id": "A1"}
+
+
 def test_triage_plain_text_to_jsonl(run, tmp_path):
     source = tmp_path / "backlog.txt"
     source.write_text("快递太慢了\n\n收到的杯子碎了\n", encoding="utf-8")

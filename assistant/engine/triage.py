@@ -81,7 +81,7 @@ def _nonblank(content: str):
 
 
 def _read_csv(content: str, path: str) -> tuple[list[Row], list[Skipped]]:
-    reader = csv.DictReader(io.StringIO(content, newline=""))
+    reader = csv.DictReader(io.StringIO(content, newline=""), restval="")  # a short row's missing cells are empty
     if not reader.fieldnames or "text" not in reader.fieldnames:
         raise InvalidInput(f"{path} has no 'text' column (columns: {', '.join(reader.fieldnames or []) or 'none'})")
     rows, skipped = [], []
@@ -126,6 +126,11 @@ def severity(suggestion: Suggestion) -> float:
     return round(score, 1)
 
 
+# The columns triage writes, in this order, before the input's own; an input column of one of these names is kept as
+# "input_<name>" (an uploaded "line" or "severity" column is the customer's data, not ours to overwrite).
+COLUMNS = ("line", "file_line", "severity", "escalate", "reasons", "kind", "intents", "text", "draft", "action")
+
+
 def triage(engine: Engine, rows: list[Row], progress=None, *, agent: str | None = None) -> tuple[list[dict], list[Skipped]]:
     """Suggest for every row and return records sorted most severe first, plus rows that failed.
 
@@ -140,7 +145,7 @@ def triage(engine: Engine, rows: list[Row], progress=None, *, agent: str | None 
         else:
             records.append(
                 {
-                    **row.extra,
+                    **{(f"input_{k}" if k in COLUMNS else k): v for k, v in row.extra.items()},
                     "line": row.position,
                     "file_line": row.line,  # the file's own line number, as the skipped-row warnings count
                     "text": row.text,
@@ -165,9 +170,8 @@ def write_records(records: list[dict], fp, fmt: str) -> None:
         for record in records:
             fp.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    first = ["line", "file_line", "severity", "escalate", "reasons", "kind", "intents", "text", "draft", "action"]
-    extra = [k for r in records for k in r if k not in first]
-    columns = first + list(dict.fromkeys(extra))
+    extra = [k for r in records for k in r if k not in COLUMNS]
+    columns = list(COLUMNS) + list(dict.fromkeys(extra))
     writer = csv.writer(fp, lineterminator="\n")
     writer.writerow([safe_cell(c) for c in columns])  # the header's extra columns come from the uploaded file
     for record in records:
@@ -175,8 +179,13 @@ def write_records(records: list[dict], fp, fmt: str) -> None:
 
 
 def _cell(value) -> str:
-    if isinstance(value, list):
-        value = "|".join(str(v) for v in value)
+    """A CSV cell: lists joined with "|", a JSONL input's null empty and its objects as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, list) and not any(isinstance(v, (list, dict)) for v in value):
+        value = "|".join("" if v is None else str(v) for v in value)
+    elif isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
     return safe_cell(str(value))
 
 
