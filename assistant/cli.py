@@ -45,6 +45,18 @@ def db_option(fn):
     )(fn)
 
 
+def existing_log(db_path: Path | None) -> Path:
+    """The outcome log's path for a command that reads it or changes what is in it: a mistyped --db is refused
+    (opening it would create an empty log, and the command would report zeros).
+
+    :raises InvalidInput: when there is no log at that path
+    """
+    path = Settings.from_env(db_path=db_path).db_path
+    if not path.is_file():
+        raise InvalidInput(f"no outcome log at {path} (`assistant serve` creates it; or give --db)")
+    return path
+
+
 def replies_option(fn):
     return click.option(
         "--replies",
@@ -123,7 +135,7 @@ def suggest(text, replies_dir, customer, buyer_id, product, order_id, agent, pla
     engine = load_engine(replies_dir)
     fields = replying.Fields(platform=platform, customer=customer, product=product, order_id=order_id, buyer_id=buyer_id)
     if db_path:  # with a log: repeat contacts, texts already sent and measured conversion
-        settings = Settings.from_env(db_path=db_path)
+        settings = Settings.from_env(db_path=existing_log(db_path))
         s = replying.suggest(
             engine,
             text,
@@ -450,10 +462,7 @@ def backup(out, db_path):
     from assistant.log.db import backup as backup_log
     from assistant.log.db import open_db
 
-    path = Settings.from_env(db_path=db_path).db_path
-    if not path.is_file():
-        raise InvalidInput(f"no outcome log at {path}")
-    db = open_db(path, migrate=False)
+    db = open_db(existing_log(db_path), migrate=False)
     try:
         pages = backup_log(db, out)
     finally:
@@ -478,7 +487,7 @@ def export(week, fmt, table, out, db_path):
     from assistant.engine.load import load_library
     from assistant.log.db import open_db
 
-    settings = Settings.from_env(db_path=db_path)
+    settings = Settings.from_env(db_path=existing_log(db_path))
     db = open_db(settings.db_path)
     titles = load_library(settings.replies_dir).situations if fmt == "xlsx" else None
     content, _, _ = reporting.export(db, week, fmt, table, template_titles=titles, tz=settings.tz)
@@ -509,7 +518,7 @@ def import_outcomes(file, by, db_path):
     from assistant.log.outcomes import import_outcomes as run_import
 
     content = read_utf8(file)
-    db = open_db(Settings.from_env(db_path=db_path).db_path)
+    db = open_db(existing_log(db_path))
     try:
         count = run_import(db, content, by=by)
     except ImportRejected as e:
@@ -560,7 +569,7 @@ def users_list(db_path, as_json):
     from assistant.log.auth import list_users
     from assistant.log.db import open_db
 
-    rows = list_users(open_db(Settings.from_env(db_path=db_path).db_path))
+    rows = list_users(open_db(existing_log(db_path)))
     if as_json:
         flags = [{"active": bool(r["active"]), "must_change_password": bool(r["must_change_password"])} for r in rows]
         click.echo(json.dumps([{**r, **f} for r, f in zip(rows, flags, strict=True)], ensure_ascii=False))
@@ -586,7 +595,7 @@ def users_reset_password(name, db_path, as_json):
     from assistant.log.auth import reset_password
     from assistant.log.db import open_db
 
-    password = reset_password(open_db(Settings.from_env(db_path=db_path).db_path), name)
+    password = reset_password(open_db(existing_log(db_path)), name)
     if as_json:
         click.echo(json.dumps({"name": name, "password": password}, ensure_ascii=False))
     else:
@@ -610,7 +619,7 @@ def users_new_token(name, db_path, as_json):
     from assistant.log.auth import new_token
     from assistant.log.db import open_db
 
-    token = new_token(open_db(Settings.from_env(db_path=db_path).db_path), name)
+    token = new_token(open_db(existing_log(db_path)), name)
     if as_json:
         click.echo(json.dumps({"name": name, "token": token}, ensure_ascii=False))
     else:
@@ -638,5 +647,5 @@ def _set_active(name: str, db_path, active: bool) -> None:
     from assistant.log.auth import set_active
     from assistant.log.db import open_db
 
-    set_active(open_db(Settings.from_env(db_path=db_path).db_path), name, active)
+    set_active(open_db(existing_log(db_path)), name, active)
     click.echo(f"{'activated' if active else 'deactivated'} {name}")

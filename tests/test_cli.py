@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
+from assistant.log.db import open_db
 
 
 @pytest.fixture
@@ -253,6 +254,7 @@ def test_explain_names_the_closest_example_beside_the_matched_words():
 
 
 def test_export_to_a_missing_folder_says_why_in_one_line(run, tmp_path):
+    open_db(tmp_path / "a.db").close()
     result = run("export", "--week", "2026-W47", "--out", str(tmp_path / "missing" / "x.csv"), "--db", str(tmp_path / "a.db"))
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
@@ -362,3 +364,22 @@ def test_eval_latency_percentiles_are_nearest_rank(values, q, expected):
     from assistant.engine.evaluate import percentile
 
     assert percentile(values, q) == expected
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--week", "2026-W47", "--out", "{tmp}/week.csv"],
+        ["import-outcomes", "{tmp}/outcomes.csv"],
+        ["users", "list"],
+        ["users", "reset-password", "lead"],
+        ["suggest", "快递一个星期还没到"],
+    ],
+)
+def test_a_mistyped_log_path_is_refused_not_created(tmp_path, args):
+    """`assistant export --db data/asistant.db` wrote an all-zero report from a log it had just created."""
+    (tmp_path / "outcomes.csv").write_text("reply_id,result\n1,upgraded\n", encoding="utf-8")
+    missing = tmp_path / "asistant.db"
+    result = CliRunner().invoke(cli, [a.replace("{tmp}", str(tmp_path)) for a in args] + ["--db", str(missing)])
+    assert result.exit_code == 1 and f"no outcome log at {missing}" in result.output
+    assert not missing.exists() and not (tmp_path / "week.csv").exists()
