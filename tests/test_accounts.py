@@ -308,3 +308,46 @@ def test_an_agent_replaces_their_api_token_on_my_account_and_the_old_one_stops_a
     assert user_for_token(db, token).name == "xiaolin"  # unchanged
     with pytest.raises(NotFound):
         new_token(db, "nobody")
+
+
+def test_two_leads_adding_case_twins_at_once_get_one_account_and_a_clear_refusal(tmp_path):
+    """Two 账号 pages adding 「Xiaolin」 and 「xiaolin」 at the same moment: the twin check and the insert are one
+    transaction, so one is added and the other is told why (both went through, or one hit a raw constraint error)."""
+    import threading
+
+    from assistant.errors import InvalidInput
+
+    path = tmp_path / "a.db"
+    open_db(path).close()
+    for round_ in range(3):
+        names = [f"Xiaolin{round_}", f"xiaolin{round_}"]
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def add(name: str, barrier: threading.Barrier = barrier, outcomes: list[str] = outcomes) -> None:
+            db = open_db(path)
+            barrier.wait()
+            try:
+                add_user(db, name, "agent")
+                outcomes.append("added")
+            except InvalidInput as e:
+                outcomes.append("only in case" if "only in case" in str(e) else str(e))
+            finally:
+                db.close()
+
+        threads = [threading.Thread(target=add, args=(n,)) for n in names]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["added", "only in case"]
+        assert sum(u["name"].lower() == names[1] for u in list_users(open_db(path))) == 1
+
+
+def test_a_password_change_returns_the_epoch_its_own_update_set(tmp_path):
+    db = open_db(tmp_path / "a.db")
+    add_user(db, "xiaolin", "agent")
+    epoch = change_password(db, "xiaolin", "a-new-password-1")
+    assert epoch == db.execute("select session_epoch from users where name = 'xiaolin'").fetchone()[0]
+    reset_password(db, "xiaolin")
+    assert change_password(db, "xiaolin", "a-new-password-2") == epoch + 2  # the reset moved it once, the change once

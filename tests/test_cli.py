@@ -383,3 +383,22 @@ def test_a_mistyped_log_path_is_refused_not_created(tmp_path, args):
     result = CliRunner().invoke(cli, [a.replace("{tmp}", str(tmp_path)) for a in args] + ["--db", str(missing)])
     assert result.exit_code == 1 and f"no outcome log at {missing}" in result.output
     assert not missing.exists() and not (tmp_path / "week.csv").exists()
+
+
+def test_a_backup_that_fails_while_copying_leaves_no_partial_file(tmp_path, monkeypatch):
+    """A disk that fills during the copy: the error is raised and no half copy (it holds password hashes) is left."""
+    import sqlite3
+
+    from assistant.log.db import backup
+
+    db = open_db(tmp_path / "assistant.db")
+    out = tmp_path / "backups" / "copy.db"
+
+    class FullDisk:  # a connection whose online backup fails part-way
+        def backup(self, target):
+            raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(db, "conn", FullDisk())
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        backup(db, out)
+    assert list(out.parent.iterdir()) == []

@@ -24,7 +24,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from assistant.errors import InvalidInput, NotFound
-from assistant.log.db import insert, write_transaction
+from assistant.log.db import all_or_nothing, insert, write_transaction
 
 ROLES = ("agent", "lead")
 _USER_COLUMNS = "name, role, display_name, session_epoch, must_change_password"
@@ -86,29 +86,31 @@ def add_user(
     if role not in ROLES:
         raise InvalidInput(f"role must be one of: {', '.join(ROLES)}")
     display_name = _display_name(display_name)
-    if db.execute("select 1 from users where name = ?", [name]).fetchone():
-        raise InvalidInput(f"user {name!r} already exists")
-    # "Xiaolin" beside "xiaolin" would share its sign-in limit (login_key) and be told apart by nobody reading a list.
-    key = login_key(name)
-    twin = next((n for (n,) in db.execute("select name from users") if login_key(n) == key), None)
-    if twin is not None:
-        raise InvalidInput(f"user {name!r} differs from {twin!r} only in case, width or spaces")
     password = secrets.token_urlsafe(12)
     token = secrets.token_urlsafe(32)
-    insert(
-        db,
-        "users",
-        {
-            "name": name,
-            "role": role,
-            "password_hash": _hasher.hash(password),
-            "token_hash": _token_hash(token),
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "active": 1,
-            "display_name": display_name,
-            "must_change_password": int(must_change_password),
-        },
-    )
+    password_hash = _hasher.hash(password)  # before the write lock: hashing takes a while
+    with all_or_nothing(db):  # two leads adding "Xiaolin" and "xiaolin" at once: the second is refused
+        if db.execute("select 1 from users where name = ?", [name]).fetchone():
+            raise InvalidInput(f"user {name!r} already exists")
+        # "Xiaolin" beside "xiaolin" would share its sign-in limit (login_key) and be told apart by nobody reading a list.
+        key = login_key(name)
+        twin = next((n for (n,) in db.execute("select name from users") if login_key(n) == key), None)
+        if twin is not None:
+            raise InvalidInput(f"user {name!r} differs from {twin!r} only in case, width or spaces")
+        insert(
+            db,
+            "users",
+            {
+                "name": name,
+                "role": role,
+                "password_hash": password_hash,
+                "token_hash": _token_hash(token),
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "active": 1,
+                "display_name": display_name,
+                "must_change_password": int(must_change_password),
+            },
+        )
     return NewUser(name, role, password, token)
 
 
@@ -222,8 +224,8 @@ def change_password(db: sqlite_utils.Database, name: str, new_password: str) -> 
     if not shortest <= len(new_password) <= longest:
         raise InvalidInput(f"password must be {shortest}-{longest} characters")
     assignments = "password_hash = ?, session_epoch = session_epoch + 1, must_change_password = 0"
-    _update(db, name, assignments, [_hasher.hash(new_password)])
-    return db.execute("select session_epoch from users where name = ?", [name]).fetchone()[0]
+    # The new epoch is read in the same statement: a lead's reset landing in between must still end this session.
+    return _update(db, name, assignments, [_hasher.hash(new_password)], returning="session_epoch")
 
 
 def set_active(db: sqlite_utils.Database, name: str, active: bool) -> None:
@@ -234,11 +236,13 @@ def set_active(db: sqlite_utils.Database, name: str, active: bool) -> None:
     _update(db, name, "active = ?, session_epoch = session_epoch + 1", [int(active)])
 
 
-def _update(db: sqlite_utils.Database, name: str, assignments: str, values: list) -> None:
+def _update(db: sqlite_utils.Database, name: str, assignments: str, values: list, returning: str = "name"):
+    """Update one account in a transaction of its own; the column ``returning`` names, as the update left it."""
     with write_transaction(db):
-        cursor = db.execute(f"update users set {assignments} where name = ?", [*values, name])
-    if cursor.rowcount == 0:
+        row = db.execute(f"update users set {assignments} where name = ? returning {returning}", [*values, name]).fetchone()
+    if row is None:
         raise NotFound(f"user {name!r} not found")
+    return row[0]
 
 
 def _display_name(value: str | None) -> str | None:

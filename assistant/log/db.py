@@ -174,6 +174,7 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
 
     :raises StorageUnavailable: when the file cannot be opened or written (naming the read-only files)
     """
+    conn = None
     try:
         if str(path) != ":memory:":
             make_private(Path(path), folder=migrate)  # the folder once, at start-up
@@ -190,6 +191,8 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
             with write_transaction(db):
                 migrations.apply(db)
     except (sqlite3.Error, OSError) as e:
+        if conn is not None:
+            conn.close()
         fault = read_only_files(Path(path)) if str(path) != ":memory:" else ""
         raise StorageUnavailable(f"cannot open the log at {path}: {e}" + (f" ({fault})" if fault else "")) from None
     return db
@@ -299,18 +302,21 @@ def backup(db: sqlite_utils.Database, out: Path) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # private like the log: it holds password hashes
-    target = sqlite3.connect(str(partial))
     try:
-        db.conn.backup(target)
-        pages = target.execute("pragma page_count").fetchone()[0]
-        target.execute("pragma journal_mode = delete")  # one self-contained file, no -wal beside it
-        integrity = target.execute("pragma integrity_check").fetchone()[0]
-    finally:
-        target.close()
-    if integrity != "ok":
-        partial.unlink()
-        raise StorageUnavailable(f"the backup failed its integrity check: {integrity}")
-    partial.replace(out)
+        target = sqlite3.connect(str(partial))
+        try:
+            db.conn.backup(target)
+            pages = target.execute("pragma page_count").fetchone()[0]
+            target.execute("pragma journal_mode = delete")  # one self-contained file, no -wal beside it
+            integrity = target.execute("pragma integrity_check").fetchone()[0]
+        finally:
+            target.close()
+        if integrity != "ok":
+            raise StorageUnavailable(f"the backup failed its integrity check: {integrity}")
+        partial.replace(out)
+    except BaseException:  # a disk full or a failed check: no half copy (with password hashes) is left behind
+        partial.unlink(missing_ok=True)
+        raise
     return pages
 
 
@@ -334,6 +340,12 @@ def write_transaction(db: sqlite_utils.Database):
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def all_or_nothing(db: sqlite_utils.Database):
+    """``write_transaction``, or a savepoint inside the caller's transaction when there is one (``assistant serve``
+    adds the first lead inside its own)."""
+    return db.atomic() if db.conn.in_transaction else write_transaction(db)
 
 
 def read_stamp(db: sqlite_utils.Database, name: str) -> int:

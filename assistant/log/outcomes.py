@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 from assistant.engine.core import History, Suggestion
 from assistant.engine.sincerity import answers_the_problem, check_sincerity
 from assistant.errors import InvalidInput, NotFound
-from assistant.log.db import insert, write_transaction
+from assistant.log.db import all_or_nothing, insert, write_transaction
 from assistant.log.redact import keyed_hash, redact
 from assistant.log.stats import iso_week, template_conversion
 from assistant.taxonomy import INTENTS, OTHER, REASONS, RESOLVED, RESULTS
@@ -311,7 +311,7 @@ def log_shown(
     }
     if not idempotency_key:
         return insert(db, "replies", record), True
-    with db.atomic() if db.conn.in_transaction else write_transaction(db):
+    with all_or_nothing(db):
         row = db.execute("select id, agent from replies where idempotency_key = ?", [idempotency_key]).fetchone()
         if row:
             if row[1] != agent:
@@ -372,7 +372,7 @@ def record_outcome(
         raise InvalidInput(f"result must be one of: {', '.join(RESULTS)}")
     now = now or datetime.now(UTC)
     stamp = now.astimezone(UTC).isoformat(timespec="seconds")
-    with db.atomic() if db.conn.in_transaction else write_transaction(db):
+    with all_or_nothing(db):
         row = db.execute("select agent from replies where id = ?", [reply_id]).fetchone()
         if not row or (owner is not None and row[0] != owner):
             raise NotFound(f"reply {reply_id} not found")
