@@ -44,7 +44,8 @@ INTENT = "intent"
 OFFLINE = "offline"  # also the ``intent`` of an offline-invitation draft and the library page's group for them
 OFFLINE_LABEL = "线下邀约"
 
-# What a text is: a complaint, or praise / a plain question, answered by the templates named here (in other.yaml).
+# What a text is: a complaint, or praise / a plain question, answered by the templates named here
+# (in replies/not_a_complaint.yaml, whose templates belong to the intent "other").
 COMPLAINT, PRAISE, QUESTION = "complaint", "praise", "question"
 KIND_TEMPLATES = {PRAISE: "other.praise", QUESTION: "other.question"}
 

@@ -30,12 +30,12 @@ from assistant.engine.sincerity import Sincerity, check_sincerity
 from assistant.errors import InvalidInput, NotFound
 from assistant.taxonomy import COMPLAINT
 
-MODEL_FILE = "model.npz"
+MODEL_FILE = "model.npz"  # the trained model, kept in the library folder it was trained with
 SCRIPT_NOTES = {
     TAIWAN: "顾客用的是繁体字，草稿已转成繁体（台湾用字）。",
     HONG_KONG: "顾客用的是繁体字，草稿已转成繁体（香港用字）。",
     FOREIGN: "这段文字不是中文。回复库只有中文模板，助手看不懂具体问题，不给针对性的草稿：请人工阅读后，用顾客的语言回复。",
-}  # the trained model, kept in the library folder it was trained with
+}
 
 
 @dataclass(frozen=True)

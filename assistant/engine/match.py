@@ -23,7 +23,6 @@ from assistant.engine.model import TrainedModel, intent_features
 from assistant.engine.normalize import Normalized
 from assistant.taxonomy import COMPLAINT, PRAISE, QUESTION
 
-MIN_SCORE = 0.0  # every intent up to the limit is reported: the agent picks a correction from them, and top3 counts them
 MODEL_WORDS = 3  # n-grams shown for the model's top intent
 
 # What a text is: a complaint, praise, or a plain question. Only complaints are apologised for.
@@ -82,7 +81,7 @@ def recognise(normalized: Normalized, index: EvidenceIndex, model: TrainedModel 
     :param normalized: the text after ``normalize``
     :param index: the keyword evidence index, built once by ``EvidenceIndex.build``
     :param model: the trained model, or None for the keyword evidence alone
-    :param limit: how many intents to return at most (the best is always returned)
+    :param limit: how many intents to return; every one up to it is (the agent picks a correction from them, top3 counts them)
     :returns: intents best first, scores in [0, 1]; for praise or a question every score is below 0.5
     """
     evidence = keyword_evidence(normalized, index)
@@ -93,8 +92,6 @@ def recognise(normalized: Normalized, index: EvidenceIndex, model: TrainedModel 
     order = np.argsort(-scores, kind="stable")
     results: list[IntentMatch] = []
     for rank, i in enumerate(order[:limit]):
-        if results and scores[i] < MIN_SCORE:
-            break
         intent = index.intent_ids[i]
         words = evidence.words[i]
         if rank == 0:

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from assistant.log.auth import User
 from assistant.log.stats import local_time
-from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS
+from assistant.taxonomy import INTENTS, OFFLINE_LABEL, PLATFORMS, REASONS, RESULT_LABELS
 from assistant.web.deps import csrf_token
 
 NO_STORE = {"Cache-Control": "no-store"}  # pages showing a one-time password or a new API token
@@ -31,6 +31,7 @@ def render(
         "user": user,
         "csrf": csrf_token(request),
         "intents": INTENTS,
+        "offline_label": OFFLINE_LABEL,
         "reasons": REASONS,
         "platforms": PLATFORMS,
         "result_labels": RESULT_LABELS,
