@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from assistant.engine.core import Engine, History, Suggestion
+from assistant.engine.library import search_words
 from assistant.errors import InvalidInput, NotFound
 from assistant.log import outcomes
 from assistant.log.outcomes import Shown, agent_verdict
@@ -131,14 +132,13 @@ class Phrase:
 
 def find_phrases(engine: Engine, query: str, *, limit: int = 8) -> list[Phrase]:
     """Templates whose id, title, examples, keywords or text hold every word of ``query``; title and id hits first."""
-    words = [w.lower() for w in query.replace("/", " ").split() if w]
+    words = search_words(query)
     found = []
     for n, t in enumerate(engine.library.templates):
         text = engine.previews[t.id][0]
-        head = f"{t.id} {t.situation}".lower()
-        haystack = " ".join([head, text, " ".join(t.examples), " ".join(t.keywords)]).lower()
-        if all(w in haystack for w in words):
-            found.append((-sum(w in head for w in words), n, t, text))
+        in_head = t.found_by(words, text)
+        if in_head is not None:
+            found.append((-in_head, n, t, text))
     found.sort(key=lambda f: f[:2])
     return [Phrase(t.id, t.situation, first_sentence(text), t.group) for _, _, t, text in found[:limit]]
 

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from assistant.config import Settings
 from assistant.engine.core import Engine
-from assistant.engine.library import Template
+from assistant.engine.library import Template, search_words
 from assistant.engine.sincerity import Sincerity
 from assistant.log.db import bump_stamp, open_db, read_stamp
 from assistant.log.export import export_file
@@ -109,10 +109,12 @@ class TemplateUse:
 def library_overview(
     engine: Engine, db: sqlite_utils.Database, *, q: str = "", intent: str = ""
 ) -> list[tuple[str, list[TemplateUse]]]:
-    """Templates by intent (offline invitations last), filtered by intent and a search text, with usage and sincerity."""
+    """Templates by intent (offline invitations last), filtered by intent and a search text (every word of it, as the
+    quick phrases search), with usage and sincerity."""
     usage = template_usage(db)
     conversion = template_conversion(db)
     library = engine.library
+    words = search_words(q)
     groups = []
     for group in [*INTENTS, OFFLINE]:
         if intent and group != intent:
@@ -123,8 +125,7 @@ def library_overview(
             if (group == OFFLINE) != (t.kind == OFFLINE):
                 continue
             text, sincerity = engine.previews[t.id]  # drafted for its first example and scored once per engine, not per view
-            haystack = " ".join([t.id, t.situation, text, " ".join(t.examples), " ".join(t.keywords)])
-            if q and q.lower() not in haystack.lower():
+            if t.found_by(words, text) is None:
                 continue
             converted, known = conversion.get(t.id, (0, 0))
             items.append(TemplateUse(t, text, usage.get(t.id, 0), converted, known, sincerity))

@@ -159,6 +159,16 @@ def test_library_search_is_escaped_and_lists_templates(client, users):
     assert len(full.select("article.template")) >= 100
 
 
+def test_the_library_search_finds_what_the_quick_phrases_find(client, users):
+    """「退款 物流」 listed 8 quick phrases on 写回复 and 没有找到模板 on 模板库: both now want every word, anywhere."""
+    token = sign_in(client, "小林", users["小林"].password)
+    phrases = client.get("/compose/phrases", params={"q": "退款 物流"}, headers={"X-CSRF-Token": token}).json()["phrases"]
+    soup = BeautifulSoup(client.get("/library", params={"q": "退款 物流", "view": "full"}).text, "html.parser")
+    listed = {a.select_one("h3 code").get_text() for a in soup.select("article.template")}
+    assert phrases and "没有找到模板" not in soup.get_text()
+    assert {p["id"] for p in phrases} <= listed
+
+
 def test_library_previews_read_like_drafts_for_a_sample_complaint(client, users, engine):
     """Previews are drafted for each template's first example: the quoted grievance filled, never the empty fallback."""
     sign_in(client, "小林", users["小林"].password)

@@ -12,6 +12,7 @@ use only the placeholders in ``PLACEHOLDERS`` and the fields of ``policy`` (``PO
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -95,6 +96,19 @@ class Template:
     # The group's general reply: it claims nothing about the situation beyond the customer's own words, so drafting
     # uses it whenever none of the group's situation templates fits the complaint (their openers would invent one).
     general: bool = False
+
+    def found_by(self, words: Sequence[str], preview: str) -> int | None:
+        """Whether a search finds this template: every word of ``words`` (from ``search_words``) in its id, situation,
+        ``preview`` text, examples or keywords. None when not; else how many words are in its id or situation (the
+        better hits, listed first)."""
+        head = f"{self.id} {self.situation}".lower()
+        haystack = " ".join([head, preview, " ".join(self.examples), " ".join(self.keywords)]).lower()
+        return sum(w in head for w in words) if all(w in haystack for w in words) else None
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a template search (the library page's box, the quick phrases): split at spaces and "/", lower-cased."""
+    return query.replace("/", " ").lower().split()
 
 
 @dataclass(frozen=True)
