@@ -402,8 +402,15 @@ def my_replies(
         since=dates["since"],
         until=dates["until"],
     )
-    rows, total = outcomes.find_replies(db, where, tz=settings.tz, limit=REPLIES_PER_PAGE, offset=(page - 1) * REPLIES_PER_PAGE)
+
+    def find(n: int):
+        return outcomes.find_replies(db, where, tz=settings.tz, limit=REPLIES_PER_PAGE, offset=(n - 1) * REPLIES_PER_PAGE)
+
+    rows, total = find(page)
     pages = max(1, -(-total // REPLIES_PER_PAGE))
+    if page > pages:  # outcomes recorded since the link was made emptied this page: show the last one
+        page = pages
+        rows, total = find(page)
     kept = {"show": show, "platform": platform, "intent": intent, "agent": agent if user.is_lead else "", "q": q}
     kept |= {"since": since, "until": until}
     kept = {k: v for k, v in kept.items() if v}
