@@ -506,7 +506,8 @@ def decode_upload(raw: bytes) -> tuple[str, str] | None:
 
 
 def _csv_columns(content: str) -> list[str]:
-    return next(csv.reader(io.StringIO(content, newline="")), [])
+    delimiter = "\t" if batch.tab_separated(content) else ","
+    return next(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter), [])
 
 
 # A backlog is ranked in the thread pool (never on the event loop, so /healthz and other agents are served meanwhile),
@@ -556,7 +557,8 @@ def _triage(
         if decoded is None:
             return refuse(f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。")
         content, encoding = decoded
-        if FilePath(name).suffix.lower() == ".csv":
+        table = FilePath(name).suffix.lower() == ".csv" or batch.tab_separated(content)
+        if table:
             columns = _csv_columns(content)
             if "text" not in columns:
                 found = "、".join(c for c in columns if c) or "没有"
@@ -567,7 +569,7 @@ def _triage(
             rows, skipped = batch.parse_rows(content, name)
         except InvalidInput as e:
             return refuse(chinese(str(e)))
-        note = f"已按 {encoding} 编码读取“{name}”" + ("，投诉取自 text 列。" if FilePath(name).suffix.lower() == ".csv" else "。")
+        note = f"已按 {encoding} 编码读取“{name}”" + ("，投诉取自 text 列。" if table else "。")
         if ignored_paste:
             note += "这次分拣的是上传的文件；文本框里粘贴的内容没有分拣，需要的话请清空文件后再提交一次。"
         if not rows and not skipped:
