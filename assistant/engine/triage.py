@@ -97,11 +97,11 @@ def _read_csv(content: str, path: str) -> tuple[list[Row], list[Skipped]]:
         raise InvalidInput(f"{path} has no 'text' column (columns: {', '.join(reader.fieldnames or []) or 'none'})")
     rows, skipped = [], []
     position = 0
-    start = 2
     for record in reader:
         position += 1
-        line = start
-        start = reader.line_num + 1
+        # The line the record starts on: the reader is past its last line, and skipped any blank lines before it.
+        cells = [v for value in record.values() for v in (value if isinstance(value, list) else [value]) if v]
+        line = reader.line_num - sum(cell.count("\n") for cell in cells)
         if None in record:
             skipped.append(Skipped(line, "more cells than columns"))
             continue
