@@ -391,6 +391,17 @@ def test_a_unicode_text_file_saved_by_excel_is_triaged_as_a_table(page, tmp_path
     assert {r["订单号"] for r in rows} == {"A1", "A2", "A3"}
 
 
+def test_a_pasted_backlog_over_the_limit_is_refused_and_kept_in_the_box(page):
+    """Too many pasted lines are refused in Chinese; the lines stay in the box so the agent can cut them, not paste again."""
+    backlog = "\n".join(f"快递一个星期还没到 {n}" for n in range(2001))
+    page.goto(f"{page.base}/triage")
+    page.fill("#backlog", backlog)
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("#triage-error")
+    assert "一次最多分拣 2000 条" in page.inner_text("#triage-error")
+    assert page.input_value("#backlog") == backlog
+
+
 def test_an_uploaded_csv_without_a_text_column_says_so(page, tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes("评价内容,订单号\n物流有点慢,A1\n".encode("gbk"))

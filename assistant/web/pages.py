@@ -484,7 +484,7 @@ def triage_page(request: Request, user: PageUser):
 
 
 def _triage_context(**values) -> dict:
-    return {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, **values}
+    return {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": "", **values}
 
 
 # Encodings a backlog file may come in: UTF-8 (with or without a byte-order mark), UTF-16 (with one, as Excel's
@@ -547,8 +547,8 @@ def _triage(
     """The triage page for an uploaded file (``name`` and its bytes) or pasted lines (blocking: run in the thread pool)."""
     note = None
 
-    def refuse(message: str):
-        return render(request, "triage.html", _triage_context(error=message), user, status_code=400)
+    def refuse(message: str):  # pasted lines stay in the box, to be cut down rather than pasted again
+        return render(request, "triage.html", _triage_context(error=message, pasted=pasted), user, status_code=400)
 
     if name is not None:
         if FilePath(name).suffix.lower() not in (".csv", ".jsonl", ".ndjson", ".txt"):
