@@ -357,3 +357,35 @@ def test_a_done_action_the_agent_names_is_not_scored_as_a_claim(client, agent, d
     assert scores[0] < scores[1]
     too_many = client.post("/api/v1/replies", json={**body, "done": ["已补发"] * 21}, headers=agent)
     assert too_many.status_code == 422
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    "method,path,body,loc,says",
+    [
+        ("post", "/api/v1/suggest", {}, ["body", "text"], "投诉内容：必填"),
+        ("post", "/api/v1/suggest", {"text": "快递没到", "rating": 9}, ["body", "rating"], "评分：不能大于 5"),
+        ("post", "/api/v1/suggest", {"text": "快递没到", "order_id": "1" * 65}, ["body", "order_id"], "订单号：最多 64 个字"),
+        ("post", "/api/v1/replies/1/outcome", {"result": "great"}, ["body", "result"], "结果：只能是这些值之一：upgraded、"),
+        ("post", "/api/v1/replies/x/outcome", {"result": "deleted"}, ["path", "reply_id"], "回复编号：应该是整数"),
+        ("post", "/api/v1/replies", {**LATE_REPLY, "agent_reasons": ["rude"]}, ["body", "agent_reasons", 0], "转线下原因第 1 项"),
+        ("get", "/api/v1/stats/weekly", None, ["query", "week"], "周：必填"),
+        ("get", "/api/v1/export?week=2026-W47&format=pdf", None, ["query", "format"], "格式：只能是这些值之一：csv、xlsx"),
+    ],
+)
+def test_validation_errors_name_the_field_in_chinese_and_stay_machine_readable(client, lead, method, path, body, loc, says):
+    """A 422 keeps FastAPI's list of errors with their type and loc, but each says in Chinese which field is wrong."""
+    response = client.request(method, path, json=body, headers=lead)
+    assert response.status_code == 422
+    errors = response.json()["detail"]
+    error = next(e for e in errors if e["loc"] == loc)
+    assert error["type"] and says in error["msg"] and error["field"] == says.split("：")[0].split("第")[0]
+    assert all(CHINESE.search(e["msg"]) and not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", e["msg"]) for e in errors)
+
+
+def test_a_body_that_is_not_json_is_said_in_chinese(client, lead):
+    response = client.post("/api/v1/suggest", content=b"{not json", headers={**lead, "Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == "请求体：不是有效的 JSON"

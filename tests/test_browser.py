@@ -371,6 +371,37 @@ def test_an_uploaded_csv_is_triaged_in_utf8_and_gbk(page, tmp_path, encoding):
     page.screenshot(path=str(ARTIFACTS / f"triage-upload-{encoding}.png"), full_page=True)
 
 
+@pytest.mark.parametrize("name", ["差评.txt", "差评.csv"])
+def test_a_unicode_text_file_saved_by_excel_is_triaged_as_a_table(page, tmp_path, name):
+    """Excel's 「Unicode 文本」 is UTF-16 with tabs between the cells: its header is not a complaint, its columns are kept."""
+    path = tmp_path / name
+    table = "text\t订单号\r\n物流有点慢\tA1\r\n孩子用了过敏住院了，我要投诉到12315\tA2\r\n太差了\tA3\r\n"
+    path.write_bytes(table.encode("utf-16"))
+    page.goto(f"{page.base}/triage")
+    page.set_input_files("#file", str(path))
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    assert "共 3 条" in page.inner_text("h2")
+    texts = page.locator("table.triage td.text:not(.draft-cell)").all_inner_texts()
+    assert sorted(texts) == sorted(["物流有点慢", "孩子用了过敏住院了，我要投诉到12315", "太差了"])
+    assert "UTF-16" in page.inner_text("#triage-note") and "text 列" in page.inner_text("#triage-note")
+    with page.expect_download() as download:
+        page.click("a[href$='.csv']")
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert {r["订单号"] for r in rows} == {"A1", "A2", "A3"}
+
+
+def test_a_pasted_backlog_over_the_limit_is_refused_and_kept_in_the_box(page):
+    """Too many pasted lines are refused in Chinese; the lines stay in the box so the agent can cut them, not paste again."""
+    backlog = "\n".join(f"快递一个星期还没到 {n}" for n in range(2001))
+    page.goto(f"{page.base}/triage")
+    page.fill("#backlog", backlog)
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("#triage-error")
+    assert "一次最多分拣 2000 条" in page.inner_text("#triage-error")
+    assert page.input_value("#backlog") == backlog
+
+
 def test_an_uploaded_csv_without_a_text_column_says_so(page, tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes("评价内容,订单号\n物流有点慢,A1\n".encode("gbk"))

@@ -277,3 +277,40 @@ def test_every_page_is_screenshot_at_laptop_size(page, path):
     assert page.locator("nav a[href='/compose']").count() == 1  # the navigation, on error pages too
     name = re.sub(r"\W+", "-", path.strip("/")) or "root"
     page.screenshot(path=str(ARTIFACTS / f"page-{name}-1366x768.png"), full_page=True)
+
+
+def test_reloading_a_page_that_showed_a_secret_issues_no_new_one(page, browser):
+    """A lead reloads 账号 after adding an account or resetting a password, an agent 我的账号 after 换一个新令牌: the page
+    is asked for again, not the form sent again, so the password or token already handed on keeps working and no
+    "用户名已经有人用了" appears for the account just made."""
+    import httpx2 as httpx
+
+    page.goto(f"{page.base}/users")
+    page.fill("#new-name", "xiaoxu")
+    page.click("form[action='/users'] button[type=submit]")
+    created = page.inner_text("#created-password")
+    page.reload()
+    expect(page.locator("#users-error")).to_have_count(0)
+    assert page.url == f"{page.base}/users"
+
+    page.locator("tr[data-name='xiaoxu'] button.reset").click()
+    reset = page.inner_text("#reset-password")
+    assert reset != created
+    page.reload()
+    expect(page.locator("#reset-password")).to_have_count(0)  # not a second reset
+    agent = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    agent.goto(f"{page.base}/login")
+    sign_in_as(agent, "xiaoxu", reset)
+    agent.wait_for_url("**/account?next=%2Fcompose")  # the password the lead read still signs in
+    choose_password(agent, reset, "小徐自己的密码-2026")
+    agent.wait_for_url("**/compose")
+
+    agent.goto(f"{page.base}/account")
+    agent.click("#token-form button[type=submit]")
+    token = agent.locator("#new-token").input_value()
+    agent.reload()
+    expect(agent.locator("#new-token")).to_have_count(0)
+    with httpx.Client(base_url=page.base, timeout=30) as http:
+        answer = http.post("/api/v1/suggest", json={"text": COMPLAINT}, headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200, answer.text
+    agent.context.close()

@@ -277,3 +277,14 @@ def test_triage_rows_have_a_copy_button_for_their_draft(site):
     for row in cells:
         button = row.select_one("button.copy")
         assert button and button["data-copy-text"] == row.select_one("td.draft-cell").get_text()
+
+
+def test_a_skipped_row_is_named_by_its_line_in_the_file_after_blank_lines(site):
+    """Blank lines in an uploaded CSV (Excel leaves them between blocks) do not shift the line a skipped row is named by."""
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    table = 'text,order\n\n\n物流有点慢,A1\n\n太差了,A2,多出来的格子\n"两行的\n投诉：杯子碎了",A3\n,A4\n'
+    soup = BeautifulSoup(triage_upload(client, csrf, "backlog.csv", table.encode()).text, "html.parser")
+    skipped = [p.get_text() for p in soup.select("p.alert") if "已跳过" in p.get_text()]
+    assert skipped[0].startswith("第 6 行已跳过") and "格子比表头多" in skipped[0]
+    assert skipped[1].startswith("第 9 行已跳过") and "投诉内容是空的" in skipped[1]

@@ -130,3 +130,16 @@ def test_a_malformed_address_is_named_in_chinese(make_client, path, params, labe
     response = client.get(path, params=params)
     assert response.status_code == 422 and f"（{label}）" in response.text
     assert "（page）" not in response.text and "（reply_id）" not in response.text
+
+
+def test_a_page_past_the_last_shows_the_last_page_not_none(site, engine):
+    """An agent records outcomes on the last page of 等待结果 and reloads it (or follows an old 下一页 link): the replies
+    still waiting are shown, not 「没有等待结果的回复」 under 「共 N 条」."""
+    client, db, users = site
+    ids = [make_reply(db, engine, complaint=f"快递一个星期还没到 {n}") for n in range(52)]
+    sign_in(client, "小林", users["小林"].password)
+    for reply_id in ids[:3]:
+        record_outcome(db, reply_id, "unchanged", by="小林")
+    soup = soup_of(client.get("/replies", params={"page": 2}))
+    assert "没有等待结果的回复" not in soup.text
+    assert "共 49 条" in soup.select_one("#count").text and len(row_ids(soup)) == 49

@@ -1,7 +1,9 @@
 """Batch triage for the morning backlog: read many complaints, rank them, write them back.
 
-Input is CSV (a ``text`` column; other columns are kept), JSONL (a ``text``
-field) or plain text (one complaint a line), chosen by the file's extension.
+Input is CSV (a ``text`` column; other columns are kept; commas or tabs), JSONL
+(a ``text`` field) or plain text (one complaint a line), chosen by the file's
+extension; a .txt whose first line is a tab-separated header with ``text`` is a
+table (Excel's 「Unicode 文本」).
 Each complaint becomes one record with its position, top intents, escalation,
 a severity (escalations first, then by intent urgency and anger) and the best
 draft. A bad row is reported with its line number and skipped, never dropped
@@ -66,12 +68,21 @@ def read_utf8(path: Path) -> str:
 def parse_rows(content: str, name: str) -> tuple[list[Row], list[Skipped]]:
     """Parse complaints from text already read; ``name``'s extension picks CSV, JSONL or plain text."""
     suffix = Path(name).suffix.lower()
-    if suffix == ".csv":
+    if suffix == ".csv" or (suffix == ".txt" and tab_separated(content)):
         return _read_csv(content, name)
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(content)
     rows = [Row(i, n, line.strip(), {}) for i, (n, line) in enumerate(_nonblank(content), start=1)]
     return rows, []
+
+
+def tab_separated(content: str) -> bool:
+    """Whether a table's cells are separated by tabs: its first line has a tab and a ``text`` cell.
+
+    Excel's 「Unicode 文本」 (UTF-16, saved as .txt) is such a table, and so is a CSV a spreadsheet saved with tabs.
+    """
+    header = content.split("\n", 1)[0]
+    return "\t" in header and "text" in header.rstrip("\r").split("\t")
 
 
 def _nonblank(content: str):
@@ -81,16 +92,17 @@ def _nonblank(content: str):
 
 
 def _read_csv(content: str, path: str) -> tuple[list[Row], list[Skipped]]:
-    reader = csv.DictReader(io.StringIO(content, newline=""), restval="")  # a short row's missing cells are empty
+    delimiter = "\t" if tab_separated(content) else ","
+    reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter, restval="")  # a short row's missing cells: ""
     if not reader.fieldnames or "text" not in reader.fieldnames:
         raise InvalidInput(f"{path} has no 'text' column (columns: {', '.join(reader.fieldnames or []) or 'none'})")
     rows, skipped = [], []
     position = 0
-    start = 2
     for record in reader:
         position += 1
-        line = start
-        start = reader.line_num + 1
+        # The line the record starts on: the reader is past its last line, and skipped any blank lines before it.
+        cells = [v for value in record.values() for v in (value if isinstance(value, list) else [value]) if v]
+        line = reader.line_num - sum(cell.count("\n") for cell in cells)
         if None in record:
             skipped.append(Skipped(line, "more cells than columns"))
             continue

@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 import anyio
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -40,7 +39,7 @@ from assistant.log.auth import LoginLimiter, User, user_for_session
 from assistant.log.db import load_or_create_secret, open_db, read_only_files
 from assistant.web import api, pages, pages_lead
 from assistant.web.deps import PasswordGate, session_ids, trusted_networks
-from assistant.web.messages import FIELD_LABELS, chinese
+from assistant.web.messages import FIELD_LABELS, chinese, validation_errors
 
 log = logging.getLogger("assistant")
 WEB = ROOT / "web"
@@ -149,9 +148,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
-        # The API keeps FastAPI's field-by-field answer for scripts; a page says it in one Chinese sentence.
+        # The API answers field by field (FastAPI's type and loc, for scripts) in Chinese; a page says it in one sentence.
         if request.url.path.startswith("/api/"):
-            return await request_validation_exception_handler(request, exc)
+            return JSONResponse({"detail": validation_errors(exc.errors())}, status_code=422)
         names = sorted(
             {FIELD_LABELS[str(e["loc"][-1])] for e in exc.errors() if e.get("loc") and str(e["loc"][-1]) in FIELD_LABELS}
         )

@@ -2,7 +2,8 @@
 
 The JSON API and the CLI keep the English messages (they are for scripts and operators); a page
 shows what an agent or a lead reads, so every known message is said in Chinese here. An unknown
-message is passed through unchanged.
+message is passed through unchanged. The API's validation errors (422) name each field in Chinese
+(``validation_errors``), beside FastAPI's machine-readable ``type`` and ``loc``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,69 @@ FIELD_LABELS = {
     "agent_reasons": "转线下原因",
     "format": "格式",
     "table": "表格",
+    "customer": "顾客称呼",
+    "buyer_id": "买家昵称/ID",
+    "product": "商品",
+    "order_id": "订单号",
+    "suggestion": "草稿令牌",
+    "idempotency_key": "幂等键",
+    "Idempotency-Key": "Idempotency-Key 请求头",
+    "agent_escalate": "是否转线下",
+    "done": "已做的动作",
+    "body": "请求体",
 }
+
+# Pydantic's validation error types, said in Chinese for the API's 422 answers; {names} come from the error's context.
+_VALIDATION = {
+    "missing": "必填，但没有提供",
+    "json_invalid": "不是有效的 JSON",
+    "model_type": "应该是一个 JSON 对象",
+    "model_attributes_type": "应该是一个 JSON 对象",
+    "dict_type": "应该是一个 JSON 对象",
+    "string_type": "应该是文字",
+    "string_too_short": "至少要 {min_length} 个字",
+    "string_too_long": "最多 {max_length} 个字",
+    "int_type": "应该是整数",
+    "int_parsing": "应该是整数",
+    "int_from_float": "应该是整数",
+    "bool_type": "应该是 true 或 false",
+    "bool_parsing": "应该是 true 或 false",
+    "list_type": "应该是列表",
+    "too_short": "至少要 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "greater_than": "要大于 {gt}",
+    "less_than": "要小于 {lt}",
+    "literal_error": "只能是这些值之一：{expected}",
+}
+
+
+def validation_errors(errors) -> list[dict]:
+    """FastAPI's validation errors for a JSON answer: each keeps its ``type`` and ``loc`` (for scripts) and gets ``field``,
+    the field's Chinese name, and ``msg``, a Chinese sentence that names it."""
+    said = []
+    for e in errors:
+        loc, kind = list(e.get("loc") or ()), e.get("type", "")
+        named = [n for n, part in enumerate(loc) if isinstance(part, str)]
+        label = FIELD_LABELS.get(loc[named[-1]], loc[named[-1]]) if named else "请求"
+        # An item of a list field (agent_reasons[1]); a JSON syntax error's number is a position in the text, not an item.
+        items = loc[named[-1] + 1 :] if named and kind != "json_invalid" else []
+        where = "".join(f"第 {part + 1} 项" for part in items if isinstance(part, int))
+        context = dict(e.get("ctx") or {})
+        if "expected" in context:  # "'csv' or 'xlsx'" -> "csv、xlsx"
+            context["expected"] = "、".join(re.findall(r"'([^']*)'", str(context["expected"]))) or context["expected"]
+        wording = _VALIDATION.get(kind, "格式不对").format_map(_Blank(context))
+        said.append({"type": kind, "loc": loc, "field": label, "msg": f"{label}{where}：{wording}"})
+    return said
+
+
+class _Blank(dict):
+    """A context without the value a wording names leaves a "?" rather than failing."""
+
+    def __missing__(self, key):
+        return "?"
+
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"complaint text is empty"), "投诉内容是空的，请先粘贴顾客的差评或消息。"),

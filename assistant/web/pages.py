@@ -402,8 +402,15 @@ def my_replies(
         since=dates["since"],
         until=dates["until"],
     )
-    rows, total = outcomes.find_replies(db, where, tz=settings.tz, limit=REPLIES_PER_PAGE, offset=(page - 1) * REPLIES_PER_PAGE)
+
+    def find(n: int):
+        return outcomes.find_replies(db, where, tz=settings.tz, limit=REPLIES_PER_PAGE, offset=(n - 1) * REPLIES_PER_PAGE)
+
+    rows, total = find(page)
     pages = max(1, -(-total // REPLIES_PER_PAGE))
+    if page > pages:  # outcomes recorded since the link was made emptied this page: show the last one
+        page = pages
+        rows, total = find(page)
     kept = {"show": show, "platform": platform, "intent": intent, "agent": agent if user.is_lead else "", "q": q}
     kept |= {"since": since, "until": until}
     kept = {k: v for k, v in kept.items() if v}
@@ -477,7 +484,7 @@ def triage_page(request: Request, user: PageUser):
 
 
 def _triage_context(**values) -> dict:
-    return {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, **values}
+    return {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": "", **values}
 
 
 # Encodings a backlog file may come in: UTF-8 (with or without a byte-order mark), UTF-16 (with one, as Excel's
@@ -499,7 +506,8 @@ def decode_upload(raw: bytes) -> tuple[str, str] | None:
 
 
 def _csv_columns(content: str) -> list[str]:
-    return next(csv.reader(io.StringIO(content, newline="")), [])
+    delimiter = "\t" if batch.tab_separated(content) else ","
+    return next(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter), [])
 
 
 # A backlog is ranked in the thread pool (never on the event loop, so /healthz and other agents are served meanwhile),
@@ -539,8 +547,8 @@ def _triage(
     """The triage page for an uploaded file (``name`` and its bytes) or pasted lines (blocking: run in the thread pool)."""
     note = None
 
-    def refuse(message: str):
-        return render(request, "triage.html", _triage_context(error=message), user, status_code=400)
+    def refuse(message: str):  # pasted lines stay in the box, to be cut down rather than pasted again
+        return render(request, "triage.html", _triage_context(error=message, pasted=pasted), user, status_code=400)
 
     if name is not None:
         if FilePath(name).suffix.lower() not in (".csv", ".jsonl", ".ndjson", ".txt"):
@@ -549,7 +557,8 @@ def _triage(
         if decoded is None:
             return refuse(f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。")
         content, encoding = decoded
-        if FilePath(name).suffix.lower() == ".csv":
+        table = FilePath(name).suffix.lower() == ".csv" or batch.tab_separated(content)
+        if table:
             columns = _csv_columns(content)
             if "text" not in columns:
                 found = "、".join(c for c in columns if c) or "没有"
@@ -560,7 +569,7 @@ def _triage(
             rows, skipped = batch.parse_rows(content, name)
         except InvalidInput as e:
             return refuse(chinese(str(e)))
-        note = f"已按 {encoding} 编码读取“{name}”" + ("，投诉取自 text 列。" if FilePath(name).suffix.lower() == ".csv" else "。")
+        note = f"已按 {encoding} 编码读取“{name}”" + ("，投诉取自 text 列。" if table else "。")
         if ignored_paste:
             note += "这次分拣的是上传的文件；文本框里粘贴的内容没有分拣，需要的话请清空文件后再提交一次。"
         if not rows and not skipped:

@@ -24,6 +24,12 @@
     if (area) copyText(area.value, button);
   }
 
+  // A page that answers a form post (账号, 我的账号) names its own address in data-page-url: the history entry becomes
+  // that address, so a reload or a return asks for the page again instead of posting the form again, which would add
+  // the account twice, reset the password again or replace the token again, voiding the secret just handed on.
+  const pageUrl = document.querySelector("[data-page-url]");
+  if (pageUrl) history.replaceState(null, "", pageUrl.dataset.pageUrl);
+
   // A form that does what cannot be undone (a password reset, a deactivation) asks first: data-confirm holds the question.
   document.addEventListener("submit", (event) => {
     const question = event.target.dataset && event.target.dataset.confirm;
