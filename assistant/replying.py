@@ -112,10 +112,10 @@ def suggest_for_agent(
 ) -> Suggested:
     """A suggestion for a signed-in agent with the log's history, and the token that logs it as shown, once.
 
-    ``agent`` is the login name the log records; ``signature`` the name the drafts sign with (the account's
-    display name; ``agent`` when None).
+    ``agent`` is the login name the log records; ``signature`` the name the drafts sign with (``User.signature``;
+    None: the library's generic 「负责售后的客服」).
     """
-    s = suggest(engine, text, fields, agent=signature or agent, db=db, key=key, tz=tz, conversion=conversion)
+    s = suggest(engine, text, fields, agent=signature, db=db, key=key, tz=tz, conversion=conversion)
     shown = Shown.from_suggestion(s, complaint=text, agent=agent, key=secrets.token_urlsafe(16))
     return Suggested(s, shown, shown.seal(secret))
 
@@ -191,7 +191,7 @@ def log_sent(
     With ``token`` (from ``suggest_for_agent``) the shown suggestion is logged and the token's key makes
     a repeat log nothing; without, the engine is asked again with the log's history. ``agent_*`` is the
     agent's verdict (what they leave out is kept as shown; all None: not reviewed). ``signature`` is the name
-    drafts sign with when the engine is asked again (the account's display name; ``agent`` when None).
+    drafts sign with when the engine is asked again (``User.signature``; None: the library's generic one).
 
     :raises SuggestionTokenExpired: for a token older than a working day
     :raises SuggestionTokenInvalid: for a token changed, not issued here, or for another complaint, agent or template
@@ -205,7 +205,7 @@ def log_sent(
     else:
         if template_id is not None and all(t.id != template_id for t in engine.library.templates):
             raise InvalidInput(f"template_id {template_id[:120]!r} is not a template of the library")
-        s = suggest(engine, complaint, fields, agent=signature or agent, db=db, key=key, tz=tz, conversion=conversion)
+        s = suggest(engine, complaint, fields, agent=signature, db=db, key=key, tz=tz, conversion=conversion)
         shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
     verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
     return outcomes.log_shown(

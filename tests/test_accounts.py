@@ -42,6 +42,20 @@ def test_drafts_sign_with_the_display_name_and_the_log_keeps_the_login_name(make
     assert "小林（客服）" in client.get("/compose").text
 
 
+def test_an_account_without_a_display_name_signs_with_a_chinese_login_name_or_as_the_teams_agent(make_client):
+    """「我是agent2」 reads like a robot to a customer: a Latin login name without a display name signs as the
+    library's 「负责售后的客服」; a Chinese one (「小周」) signs as itself."""
+    client, db = make_client()
+    latin = add_user(db, "agent2", "agent")
+    csrf = sign_in(client, "agent2", latin.password)
+    drafts = _drafts(client, csrf)
+    assert drafts and not any("agent2" in d for d in drafts) and any("负责售后的客服" in d for d in drafts)
+    client.cookies.clear()
+    chinese = add_user(db, "小周", "agent")
+    csrf = sign_in(client, "小周", chinese.password)
+    assert any("我是小周" in d for d in _drafts(client, csrf))
+
+
 def test_a_lead_sets_and_changes_a_display_name_on_the_accounts_page(make_client):
     client, db = make_client()
     lead = add_user(db, "组长", "lead")

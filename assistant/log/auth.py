@@ -12,6 +12,7 @@ chooses their own; the pages let such a session do nothing else.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
 import unicodedata
@@ -47,8 +48,17 @@ class User:
 
     @property
     def shown_name(self) -> str:
-        """The name a customer reads in a draft (「我是…」): the display name, else the login name."""
+        """The name the pages show for the account: the display name, else the login name."""
         return self.display_name or self.name
+
+    @property
+    def signature(self) -> str | None:
+        """The name a customer reads in a draft (「我是…」): the display name, else the login name when it is Chinese
+        (「小林」); None for a login name such as 「agent2」, and drafts sign as the library's 「负责售后的客服」."""
+        return self.display_name or (self.name if _CJK.search(self.name) else None)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 class AccountDeactivated(Exception):

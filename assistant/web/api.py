@@ -150,7 +150,7 @@ def suggest(
         body.text,
         fields,
         agent=user.name,
-        signature=user.shown_name,
+        signature=user.signature,
         key=key,
         tz=settings.tz,
         secret=secret,
@@ -204,7 +204,7 @@ def log_reply(
         agent_reasons=body.agent_reasons,
         done=body.done,
         conversion=conversion,
-        signature=user.shown_name,
+        signature=user.signature,
     )
     if not created:
         response.headers["Idempotent-Replayed"] = "true"

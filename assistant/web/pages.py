@@ -176,7 +176,7 @@ def compose_suggest(
             text,
             fields,
             agent=user.name,
-            signature=user.shown_name,
+            signature=user.signature,
             key=key,
             tz=settings.tz,
             secret=secret,
@@ -218,7 +218,7 @@ def compose_phrase(
     """One quick phrase's text filled from the complaint on the page, for the draft being edited."""
     fields = _fields(None, customer, product, order_id)
     try:
-        text = replying.fill_phrase(engine, template_id, complaint, fields, signature=user.shown_name)
+        text = replying.fill_phrase(engine, template_id, complaint, fields, signature=user.signature)
     except NotFound:
         return JSONResponse({"detail": "没有这个模板，可能模板库刚刚更新过，请重新搜索。"}, status_code=404)
     except InvalidInput as e:
@@ -338,7 +338,7 @@ def compose_sent(
             agent_reasons=reasons,
             done=[d for d in (done or []) if d][:20],
             conversion=conversion,
-            signature=user.shown_name,
+            signature=user.signature,
         )
     except SuggestionTokenExpired:
         return _sent_error(request, user, "这份草稿生成太久，已经过期，请重新生成草稿后再标记为已发送。")
@@ -583,7 +583,7 @@ def _triage(
     chars = sum(len(r.text) for r in rows)
     if chars > TRIAGE_MAX_CHARS:
         return refuse(f"一次最多分拣 {TRIAGE_MAX_CHARS // 10000} 万字，这次有 {chars} 字，请分批上传。")
-    records, failed = batch.triage(engine, rows, agent=user.shown_name)
+    records, failed = batch.triage(engine, rows, agent=user.signature)
     out = io.StringIO()
     batch.write_records(records, out, "csv")
     result_id = export.keep_triage_csv(db, user.name, out.getvalue())
