@@ -171,3 +171,18 @@ def test_when_every_fitting_template_was_sent_already_the_first_is_offered_to_be
 def test_a_bare_greeting_is_not_quoted_as_a_question(engine):
     s = engine.suggest("在吗")
     assert s.kind == "question" and "您问的，" not in s.drafts[0].text and "“在吗”" not in s.drafts[0].text
+
+
+@pytest.mark.parametrize(
+    ("complaint", "situation"),
+    [("快递没到", "包裹丢了"), ("东西还没发货", "包裹丢了"), ("快递慢", "包裹丢了")],
+)
+def test_a_complaint_that_says_less_than_a_situation_gets_the_general_reply(engine, complaint, situation):
+    """「快递没到」 was answered 「包裹丢了或者被莫名退回」: every example with 「快递」 in it scored full marks against
+    a complaint whose only content word is 「快递」, and their marks added up."""
+    drafts = engine.suggest(complaint).drafts
+    assert drafts and not any(situation in d.text for d in drafts), [d.text for d in drafts]
+
+
+def test_a_lost_parcel_is_still_answered_as_lost(engine):
+    assert engine.suggest("快递丢了，商家也不管").drafts[0].template_id == "logistics_delay.lost_or_returned"

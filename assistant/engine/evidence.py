@@ -191,9 +191,19 @@ def keyword_evidence(normalized: Normalized, index: EvidenceIndex) -> Evidence:
 
     fuzzy, best_phrase, phrase_scores = _fuzzy_scores(normalized, index)
     evidence += FUZZY_WEIGHT * fuzzy
+    # A template's fit: its keywords found, plus how close its closest example is. The scorer gives full marks to a
+    # complaint whose words are all in an example ("快递没到" is "快递" to it, and "快递" is in "快递丢了"): such a
+    # complaint states only part of that example's situation, so the fit is the share of the example it states.
+    said = set(_content(normalized.tokens, FUZZY_TOKENS).split())
+    closeness: dict[str, float] = {}
     for p, value in phrase_scores:
+        example = set(index.phrases[p].split())
+        if said < example:
+            value *= len(said) / len(example)
         template_id = index.phrase_template[p]
-        template_scores[template_id] = max(template_scores[template_id], float(value) + int(template_scores[template_id]))
+        closeness[template_id] = max(closeness.get(template_id, 0.0), value)
+    for template_id, value in closeness.items():
+        template_scores[template_id] += value
     closest: list[str | None] = [None] * n_intents
     for i in np.nonzero(fuzzy)[0]:
         shared = [t for t in index.phrases[best_phrase[i]].split() if t in normalized.tokens and len(t) > 1]
