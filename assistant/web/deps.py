@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the engine, one database connection per request, the signed-in user."""
+"""FastAPI dependencies: the engine, one database connection per request, the signed-in user; the pages' form fields."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 
 import anyio
 import sqlite_utils
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.config import Settings
@@ -19,6 +19,18 @@ from assistant.errors import Forbidden, LoginRequired, PasswordChangeRequired, R
 from assistant.log.auth import User, user_for_session, user_for_token
 from assistant.log.db import open_db
 from assistant.log.stats import template_conversion
+
+# The pages' form fields (the API takes JSON models instead)
+Text = Annotated[str, Form()]
+OptionalText = Annotated[str | None, Form()]
+OptionalList = Annotated[list[str] | None, Form()]
+ReplyId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # SQLite's integer range
+
+
+def blank(value: str | None) -> str | None:
+    """A form field as given, stripped; None when it was left empty or holds only spaces."""
+    return value.strip() if value and value.strip() else None
+
 
 _bearer = HTTPBearer(auto_error=False, description="The API token printed by `assistant users add`.")
 

@@ -1,0 +1,284 @@
+"""An agent's backlog: 我的回复 (replies sent, their outcomes recorded in place) and 批量分拣 (a pasted or uploaded
+backlog of complaints, most severe first, each with a draft)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from datetime import date
+from pathlib import Path as FilePath
+from typing import Annotated
+from urllib.parse import urlencode
+
+import sqlite_utils
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile as StarletteUploadFile
+
+from assistant import replying
+from assistant.engine import triage as batch
+from assistant.errors import InvalidInput, NotFound
+from assistant.log import export, outcomes
+from assistant.log.auth import (
+    User,
+    list_users,
+)
+from assistant.replying import FIELD_CHARS
+from assistant.taxonomy import RESULTS
+from assistant.web.deps import (
+    DB,
+    CsrfChecked,
+    EngineDep,
+    OptionalText,
+    PageUser,
+    ReplyId,
+    SettingsDep,
+    blank,
+)
+from assistant.web.messages import chinese
+from assistant.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+REPLIES_PER_PAGE = 50
+
+
+@router.get("/replies", response_class=HTMLResponse)
+def my_replies(
+    request: Request,
+    user: PageUser,
+    db: DB,
+    settings: SettingsDep,
+    show: str = "pending",
+    platform: str = "",
+    intent: str = "",
+    agent: str = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    since: str = "",
+    until: str = "",
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+):
+    """The agent's replies (leads: everyone's), filtered by status, platform, intent, agent, words and local dates, 50 a page."""
+    errors = []
+    if show not in ("pending", "all", *RESULTS):
+        errors.append("结果筛选不在列表里，已显示全部。")
+        show = "all"
+    dates = {}
+    for name, value in (("since", since), ("until", until)):
+        try:
+            dates[name] = date.fromisoformat(value.strip()) if value.strip() else None
+        except ValueError:
+            errors.append(f"日期“{value[:20]}”看不懂，请用 2026-11-30 这样的格式。")
+            dates[name] = None
+    where = outcomes.ReplyFilter(
+        agent=(blank(agent) if user.is_lead else user.name),
+        status=show,
+        platform=blank(platform),
+        intent=blank(intent),
+        text=blank(q),
+        since=dates["since"],
+        until=dates["until"],
+    )
+
+    def find(n: int):
+        return outcomes.find_replies(db, where, tz=settings.tz, limit=REPLIES_PER_PAGE, offset=(n - 1) * REPLIES_PER_PAGE)
+
+    rows, total = find(page)
+    pages = max(1, -(-total // REPLIES_PER_PAGE))
+    if page > pages:  # outcomes recorded since the link was made emptied this page: show the last one
+        page = pages
+        rows, total = find(page)
+    kept = {"show": show, "platform": platform, "intent": intent, "agent": agent if user.is_lead else "", "q": q}
+    kept |= {"since": since, "until": until}
+    kept = {k: v for k, v in kept.items() if v}
+
+    def link(n: int) -> str:
+        return "/replies?" + urlencode({**kept, "page": n})
+
+    context = {
+        "rows": rows,
+        "show": show,
+        "filters": {"platform": platform, "intent": intent, "agent": agent, "q": q, "since": since, "until": until},
+        "results": RESULTS,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+        "errors": errors,
+        "agents": [u["name"] for u in list_users(db)] if user.is_lead else [],
+    }
+    return render(request, "replies.html", context, user)
+
+
+@router.get("/replies/{reply_id}", response_class=HTMLResponse)
+def reply_detail(request: Request, user: PageUser, db: DB, engine: EngineDep, reply_id: ReplyId):
+    row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
+    context = {"r": row, "history": outcomes.outcome_history(db, reply_id), "results": RESULTS}
+    return render(request, "reply.html", {**context, "template_titles": engine.library.situations}, user)
+
+
+@router.post("/replies/{reply_id}/outcome", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def reply_outcome(
+    request: Request,
+    user: PageUser,
+    db: DB,
+    reply_id: ReplyId,
+    result: OptionalText = None,
+    note: OptionalText = None,
+    rating_after: OptionalText = None,
+):
+    """Record an outcome (with an optional note and the rating after) from the list; answers with the updated row.
+
+    Nothing is chosen in advance: a form sent without a result, or with a rating outside 1-5, is refused (400)
+    with the row and a message in Chinese, and nothing is recorded.
+    """
+    row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
+
+    def refuse(message: str):
+        context = {"r": row, "results": RESULTS, "error": message, "note": note or "", "rating_after": rating_after or ""}
+        return render(request, "_reply_row.html", context, user, status_code=400)
+
+    result = blank(result)
+    if result is None:
+        return refuse("请先选择结果，再点登记。")
+    try:
+        stars = outcomes.parse_rating(rating_after)
+    except InvalidInput:
+        return refuse("之后的评分只能是 1 到 5 星。")
+    if note is not None and len(note) > FIELD_CHARS["note"]:
+        return refuse(f"备注最多 {FIELD_CHARS['note']} 个字。")
+    try:  # the log checks the result (one of RESULTS)
+        replying.record_outcome(db, reply_id, result, user=user.name, is_lead=user.is_lead, note=blank(note), rating_after=stars)
+    except InvalidInput as e:
+        return refuse(chinese(str(e)))
+    row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
+    return render(request, "_reply_row.html", {"r": row, "results": RESULTS}, user, headers={"HX-Trigger": "outcome-recorded"})
+
+
+@router.get("/triage", response_class=HTMLResponse)
+def triage_page(request: Request, user: PageUser):
+    return render(request, "triage.html", _triage_context(), user)
+
+
+def _triage_context(**values) -> dict:
+    return {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": "", **values}
+
+
+# Encodings a backlog file may come in: UTF-8 (with or without a byte-order mark), UTF-16 (with one, as Excel's
+# "Unicode text" writes it), and GBK/GB18030, which Excel on a Chinese Windows writes for "CSV (逗号分隔)".
+def decode_upload(raw: bytes) -> tuple[str, str] | None:
+    """The text of an uploaded file and the name of the encoding it was read in; None when none fits."""
+    if raw.startswith(codecs.BOM_UTF8):
+        candidates = [("utf-8-sig", "UTF-8")]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", "UTF-16")]
+    else:
+        candidates = [("utf-8", "UTF-8"), ("gb18030", "GBK")]
+    for codec, label in candidates:
+        try:
+            return raw.decode(codec), label
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _csv_columns(content: str) -> list[str]:
+    delimiter = "\t" if batch.tab_separated(content) else ","
+    return next(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter), [])
+
+
+# A backlog is ranked in the thread pool (never on the event loop, so /healthz and other agents are served meanwhile),
+# and bounded: at most this many complaints and characters in one batch (about 10 s of engine time at the limit).
+TRIAGE_MAX_ROWS = 2000
+TRIAGE_MAX_CHARS = 200_000
+
+
+@router.post("/triage", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def triage_run(request: Request, user: PageUser, engine: EngineDep, db: DB):
+    """Rank a pasted or uploaded backlog with the same function as ``assistant triage``.
+
+    Only the form is read here; decoding, parsing and ranking run in the thread pool. A file that cannot be
+    read (encoding, no ``text`` column, no complaints) or a batch over the limits is answered on the page, in Chinese.
+    """
+    form = await request.form()
+    upload, pasted = form.get("file"), str(form.get("text") or "")
+    # request.form() gives Starlette's UploadFile (FastAPI's is a subclass of it).
+    if isinstance(upload, StarletteUploadFile) and upload.filename:
+        name, raw = upload.filename, await upload.read()
+        # The file wins; the page says the pasted lines were left as they are, rather than dropping them unsaid.
+        return await run_in_threadpool(_triage, request, user, engine, db, name, raw, "", ignored_paste=bool(pasted.strip()))
+    return await run_in_threadpool(_triage, request, user, engine, db, None, b"", pasted)
+
+
+def _triage(
+    request: Request,
+    user: User,
+    engine,
+    db: sqlite_utils.Database,
+    name: str | None,
+    raw: bytes,
+    pasted: str,
+    *,
+    ignored_paste: bool = False,
+):
+    """The triage page for an uploaded file (``name`` and its bytes) or pasted lines (blocking: run in the thread pool)."""
+    note = None
+
+    def refuse(message: str):  # pasted lines stay in the box, to be cut down rather than pasted again
+        return render(request, "triage.html", _triage_context(error=message, pasted=pasted), user, status_code=400)
+
+    if name is not None:
+        if FilePath(name).suffix.lower() not in (".csv", ".jsonl", ".ndjson", ".txt"):
+            return refuse(f"不能分拣“{name}”：只能上传 CSV、JSONL 或 TXT 文件。Excel 表格请先另存为“CSV UTF-8”。")
+        decoded = decode_upload(raw)
+        if decoded is None:
+            return refuse(f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。")
+        content, encoding = decoded
+        table = FilePath(name).suffix.lower() == ".csv" or batch.tab_separated(content)
+        if table:
+            columns = _csv_columns(content)
+            if "text" not in columns:
+                found = "、".join(c for c in columns if c) or "没有"
+                return refuse(
+                    f"文件“{name}”里没有 text 列（找到的列：{found}）。请把投诉内容所在的那一列的表头改成 text 再上传。"
+                )
+        try:
+            rows, skipped = batch.parse_rows(content, name)
+        except InvalidInput as e:
+            return refuse(chinese(str(e)))
+        note = f"已按 {encoding} 编码读取“{name}”" + ("，投诉取自 text 列。" if table else "。")
+        if ignored_paste:
+            note += "这次分拣的是上传的文件；文本框里粘贴的内容没有分拣，需要的话请清空文件后再提交一次。"
+        if not rows and not skipped:
+            return refuse(f"文件“{name}”里没有投诉（是空的，或只有表头）。")
+    else:
+        rows, skipped = batch.parse_rows(pasted, "pasted.txt")
+        if not rows:
+            return refuse("没有要分拣的投诉：请粘贴投诉（每行一条），或选择一个 CSV 文件。")
+    if len(rows) > TRIAGE_MAX_ROWS:
+        return refuse(f"一次最多分拣 {TRIAGE_MAX_ROWS} 条，这次有 {len(rows)} 条，请分批上传。")
+    chars = sum(len(r.text) for r in rows)
+    if chars > TRIAGE_MAX_CHARS:
+        return refuse(f"一次最多分拣 {TRIAGE_MAX_CHARS // 10000} 万字，这次有 {chars} 字，请分批上传。")
+    records, failed = batch.triage(engine, rows, agent=user.signature)
+    out = io.StringIO()
+    batch.write_records(records, out, "csv")
+    result_id = export.keep_triage_csv(db, user.name, out.getvalue())
+    skipped = [batch.Skipped(s.line, chinese(s.reason)) for s in sorted(skipped + failed, key=lambda s: s.line)]
+    return render(request, "triage.html", _triage_context(records=records, skipped=skipped, result_id=result_id, note=note), user)
+
+
+@router.get("/triage/{result_id}.csv")
+def triage_download(user: PageUser, db: DB, result_id: str):
+    text = export.triage_csv(db, result_id[:40], user.name)
+    if text is None:
+        raise NotFound("这份分拣结果已过期（只保留一小时），请重新分拣。")
+    return Response(
+        ("\ufeff" + text).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="triage.csv"'},
+    )

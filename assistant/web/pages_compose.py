@@ -1,0 +1,285 @@
+"""写回复, the draft page: the complaint, its reading and drafts (htmx partials), quick phrases, the sincerity badge,
+marking a draft as sent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from assistant import replying
+from assistant.engine.sincerity import check_sincerity
+from assistant.errors import InvalidInput, NotFound
+from assistant.log import outcomes
+from assistant.log.auth import (
+    User,
+)
+from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
+from assistant.replying import FIELD_CHARS, Fields
+from assistant.web.deps import (
+    DB,
+    Conversion,
+    CsrfChecked,
+    EngineDep,
+    Key,
+    OptionalList,
+    OptionalText,
+    PageUser,
+    SettingsDep,
+    SigningSecret,
+    Text,
+    blank,
+)
+from assistant.web.messages import FIELD_LABELS, chinese
+from assistant.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/compose", response_class=HTMLResponse)
+def compose(request: Request, user: PageUser, settings: SettingsDep, text: str = "", platform: str = "taobao"):
+    """The draft page; ``?text=`` pre-fills the complaint and drafts at once (bookmarklet, links from other tools)."""
+    return render(request, "compose.html", {"text": text[: settings.max_chars], "platform": platform}, user)
+
+
+@router.post("/compose", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def compose_from_form(request: Request, user: PageUser, settings: SettingsDep, text: Text = "", platform: Text = "taobao"):
+    """The draft page for a complaint posted from another page (批量分拣's 写回复): as ``GET /compose?text=``, for
+    complaints of any length (a long one in an address is refused by the server before the page sees it)."""
+    return render(request, "compose.html", {"text": text[: settings.max_chars], "platform": platform}, user)
+
+
+@router.post("/compose/suggest", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def compose_suggest(
+    request: Request,
+    user: PageUser,
+    engine: EngineDep,
+    db: DB,
+    key: Key,
+    settings: SettingsDep,
+    conversion: Conversion,
+    secret: SigningSecret,
+    text: Text,
+    platform: OptionalText = None,
+    customer: OptionalText = None,
+    product: OptionalText = None,
+    order_id: OptionalText = None,
+    buyer_id: OptionalText = None,
+    rating: OptionalText = None,
+):
+    """The suggestion partial: intents, highlighted complaint, escalation banner, the agent's verdict, drafts.
+
+    What it shows travels with the drafts as a signed token, so marking one as sent logs exactly this.
+    """
+    fields = _fields(platform, customer, product, order_id, buyer_id)
+    try:
+        suggested = replying.suggest_for_agent(
+            engine,
+            db,
+            text,
+            fields,
+            agent=user.name,
+            signature=user.signature,
+            key=key,
+            tz=settings.tz,
+            secret=secret,
+            conversion=conversion,
+        )
+    except InvalidInput as e:
+        return render(request, "_suggestion.html", {"error": chinese(str(e))}, user)
+    s = suggested.suggestion
+    words = [w for m in s.intents for w in m.matched]
+    context = {
+        "s": s,
+        "segments": highlight(text, words),
+        "complaint": text,
+        "fields": asdict(fields),
+        "rating": rating if rating in ("1", "2", "3", "4", "5") else "",
+        "error": None,
+        "shown": suggested.shown,
+        "token": suggested.token,
+    }
+    return render(request, "_suggestion.html", context, user)
+
+
+@router.get("/compose/phrases")
+def compose_phrases(user: PageUser, engine: EngineDep, q: Annotated[str, Query(max_length=100)] = ""):
+    """Quick phrases matching the words after ``/`` (or in the search box): id, title, first line."""
+    return {"phrases": [asdict(p) for p in replying.find_phrases(engine, q)]}
+
+
+@router.post("/compose/phrase", dependencies=[CsrfChecked])
+def compose_phrase(
+    user: PageUser,
+    engine: EngineDep,
+    template_id: Text,
+    complaint: Text = "",
+    customer: OptionalText = None,
+    product: OptionalText = None,
+    order_id: OptionalText = None,
+):
+    """One quick phrase's text filled from the complaint on the page, for the draft being edited."""
+    fields = _fields(None, customer, product, order_id)
+    try:
+        text = replying.fill_phrase(engine, template_id, complaint, fields, signature=user.signature)
+    except NotFound:
+        return JSONResponse({"detail": "没有这个模板，可能模板库刚刚更新过，请重新搜索。"}, status_code=404)
+    except InvalidInput as e:
+        return JSONResponse({"detail": chinese(str(e))}, status_code=400)
+    return {"text": text}
+
+
+@router.post("/compose/sincerity", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def compose_sincerity(
+    request: Request,
+    user: PageUser,
+    sent_text: Text = "",
+    complaint: Text = "",
+    done: OptionalList = None,
+    template_id: OptionalText = None,
+):
+    """The live sincerity partial for the draft being edited; ``done``: the phrases of the actions the agent ticked."""
+    result = (
+        check_sincerity(sent_text, complaint or None, done=done or (), template_id=template_id) if sent_text.strip() else None
+    )
+    return render(request, "_sincerity.html", {"sincerity": result}, user)
+
+
+@router.post("/compose/sent", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def compose_sent(
+    request: Request,
+    user: PageUser,
+    engine: EngineDep,
+    db: DB,
+    key: Key,
+    settings: SettingsDep,
+    conversion: Conversion,
+    secret: SigningSecret,
+    complaint: Text,
+    sent_text: Text,
+    platform: Text,
+    template_id: OptionalText = None,
+    customer: OptionalText = None,
+    product: OptionalText = None,
+    order_id: OptionalText = None,
+    buyer_id: OptionalText = None,
+    rating: OptionalText = None,
+    suggestion: OptionalText = None,
+    verdict: OptionalText = None,
+    agent_intent: OptionalText = None,
+    agent_escalate: OptionalText = None,
+    agent_reasons: OptionalList = None,
+    done: OptionalList = None,
+    confirm_send: OptionalText = None,
+):
+    """Log a draft as sent, as the suggestion partial showed it, with the agent's verdict.
+
+    ``suggestion`` is the partial's signed token: what it showed is logged, the engine is not asked
+    again, and its key makes a second submit answer with the same reply (nothing new is logged).
+    ``verdict`` marks a post from the verdict panel (an unticked 需要转线下 sends nothing).
+    The response announces ``reply-logged`` to lists that care; a refused post answers 400 with the
+    message in the draft's status line. A reply that scores 0 for sincerity or has a severe finding (review
+    inducement) is logged only with ``confirm_send`` (the 仍然发送 box the refusal shows with its reasons).
+    """
+    template_id = blank(template_id)
+    if not sent_text.strip():
+        return _sent_error(request, user, "回复内容是空的，请先写好回复再标记为已发送。")
+    given = {"sent_text": sent_text, "complaint": complaint, "platform": platform, "customer": customer, "product": product}
+    given |= {"order_id": order_id, "buyer_id": buyer_id, "template_id": template_id}
+    for name, value in given.items():
+        longest, label = FIELD_CHARS.get(name, settings.max_chars), FIELD_LABELS[name]
+        if value is not None and len(value) > longest:
+            return _sent_error(request, user, f"{label}最多 {longest} 个字，这次有 {len(value)} 个字，请删减后再标记为已发送。")
+    if not blank(confirm_send):
+        problems = severe_problems(sent_text, complaint, template_id=template_id, done=done or ())
+        if problems:
+            context = {"reply_id": None, "created": False, "error": None, "confirm": problems}
+            return render(request, "_sent.html", context, user, status_code=400)
+    try:
+        stars = outcomes.parse_rating(rating)
+    except InvalidInput:
+        return _sent_error(request, user, "评分只能是 1 到 5 星。")
+    intent, escalate, reasons = None, None, None
+    if verdict:  # the verdict panel's fields; the log checks them (agent_verdict) and says which is wrong
+        intent = blank(agent_intent)
+        escalate = bool(blank(agent_escalate))
+        reasons = [r for r in (agent_reasons or []) if r] if escalate else []
+    # Without a token (a draft page rendered before suggestion tokens existed, or a script) the engine is asked again.
+    try:
+        reply_id, created = replying.log_sent(
+            engine,
+            db,
+            complaint,
+            sent_text,
+            _fields(platform, customer, product, order_id, buyer_id),
+            agent=user.name,
+            key=key,
+            tz=settings.tz,
+            secret=secret,
+            token=suggestion or None,
+            template_id=template_id,
+            rating=stars,
+            agent_intent=intent,
+            agent_escalate=escalate,
+            agent_reasons=reasons,
+            done=[d for d in (done or []) if d][:20],
+            conversion=conversion,
+            signature=user.signature,
+        )
+    except SuggestionTokenExpired:
+        return _sent_error(request, user, "这份草稿生成太久，已经过期，请重新生成草稿后再标记为已发送。")
+    except SuggestionTokenInvalid:
+        return _sent_error(request, user, "草稿校验失败（内容被改动过或不是这条投诉的草稿），请重新生成草稿后再标记为已发送。")
+    except InvalidInput as e:
+        return _sent_error(request, user, chinese(str(e)))
+    headers = {"HX-Trigger": "reply-logged"} if created else None
+    return render(request, "_sent.html", {"reply_id": reply_id, "created": created, "error": None}, user, headers=headers)
+
+
+def _sent_error(request: Request, user: User, message: str):
+    return render(request, "_sent.html", {"reply_id": None, "created": False, "error": message}, user, status_code=400)
+
+
+def severe_problems(sent_text: str, complaint: str, *, template_id: str | None, done: Iterable[str]) -> list[str]:
+    """Why a reply must not go out unconfirmed: its severe sincerity findings, or a score of 0; empty when it may.
+
+    Scored as the live badge beside the button scores it (the template, the actions ticked as done).
+    """
+    result = check_sincerity(sent_text, complaint or None, done=done, template_id=template_id)
+    severe = [f.removeprefix("严重：") for f in result.findings if f.startswith("严重：")]
+    if result.score == 0:
+        severe.insert(0, "真诚度只有 0 分")
+    return severe
+
+
+def highlight(text: str, words: list[str]) -> list[tuple[str, bool]]:
+    """Split ``text`` into (segment, matched) pieces for the matched words (case-insensitive), for <mark>."""
+    words = sorted({w for w in words if w.strip()}, key=len, reverse=True)
+    if not words:
+        return [(text, False)]
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        if m.start() > last:
+            out.append((text[last : m.start()], False))
+        out.append((m.group(0), True))
+        last = m.end()
+    if last < len(text):
+        out.append((text[last:], False))
+    return out
+
+
+def _fields(
+    platform: str | None, customer: str | None, product: str | None, order_id: str | None, buyer_id: str | None = None
+) -> Fields:
+    return Fields(
+        platform=platform or None,
+        customer=blank(customer),
+        product=blank(product),
+        order_id=blank(order_id),
+        buyer_id=blank(buyer_id),
+    )
