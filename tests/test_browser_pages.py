@@ -108,8 +108,7 @@ def test_a_quick_phrase_copy_says_copied_only_when_it_was(page):
 
     # A browser that refuses both the clipboard API and the old copy command
     page.evaluate(
-        "() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied'));"
-        " document.execCommand = () => false; }"
+        "() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied')); document.execCommand = () => false; }"
     )
     page.locator("#phrase-list li button.copy-phrase").first.click()
     expect(page.locator("#phrase-status")).to_contain_text("没能复制")
