@@ -27,7 +27,7 @@ from assistant.errors import InvalidInput
 from assistant.log.db import write_transaction
 from assistant.log.redact import redact
 from assistant.log.stats import DIMENSIONS, WeeklyStats, local_time, weekly_stats
-from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS
+from assistant.taxonomy import DIMENSION_LABELS, FIGURE_LABELS, INTENTS, PLATFORMS, REASONS, RESULT_LABELS
 
 FIGURE_COLUMNS = [
     "sent",
@@ -62,36 +62,21 @@ ROW_COLUMNS = [
     "outcome_at",
     "rating_after",
 ]
-# The CSV keeps the column ids above (scripts read them); the workbook is for people, so its sheets and headers are Chinese.
-SHEET_NAMES = {"template": "按模板", "intent": "按问题类型", "agent": "按客服", "platform": "按平台"}
+# The CSV keeps the column ids above (scripts read them); the workbook is for people, so its sheets and headers are Chinese,
+# named as the pages name them (``FIGURE_LABELS``, ``DIMENSION_LABELS`` and the other tables of ``assistant.taxonomy``).
+SHEET_NAMES = {name: f"按{label}" for name, label in DIMENSION_LABELS.items()}
 SUMMARY_SHEET, ROWS_SHEET = "汇总", "回复明细"
-FIGURE_LABELS = {
-    "sent": "已回复",
-    "known": "已知结果",
-    "pending": "待登记",
-    "converted": "已转化",
-    "upgraded": "已改好评",
-    "positive_followup": "追评好评",
-    "deleted": "已删差评",
-    "escalated": "转线下",
-    "rate": "转化率",
-    "low": "95%区间下限",
-    "high": "95%区间上限",
-    "week": "周",
-    "escalation_share": "转线下占比",
-    "median_days_to_outcome": "出结果天数中位数",
-}
 ROW_LABELS = {
     "id": "编号",
     "sent_at": "发送时间（UTC）",
-    "week": "周",
-    "agent": "客服",
-    "platform": "平台",
-    "intent": "问题类型",
+    "week": FIGURE_LABELS["week"],
+    "agent": DIMENSION_LABELS["agent"],
+    "platform": DIMENSION_LABELS["platform"],
+    "intent": DIMENSION_LABELS["intent"],
     "intents": "识别出的类型",
-    "escalate": "转线下",
+    "escalate": FIGURE_LABELS["escalated"],
     "reasons": "转线下原因",
-    "template_id": "模板",
+    "template_id": DIMENSION_LABELS["template"],
     "complaint": "投诉",
     "sent_text": "发出的回复",
     "edit_ratio": "改动比例",
@@ -101,7 +86,6 @@ ROW_LABELS = {
     "outcome_at": "结果登记时间（UTC）",
     "rating_after": "之后的评分",
 }
-KEY_LABELS = {"template": "模板", "intent": "问题类型", "agent": "客服", "platform": "平台"}
 
 
 RATE_COLUMNS = ("rate", "low", "high")
@@ -168,7 +152,7 @@ def write_xlsx(
     names = {"intent": INTENTS, "platform": PLATFORMS, "template": template_titles or {}}
     for name, title in SHEET_NAMES.items():
         sheet = book.add_worksheet(title)
-        sheet.write_row(0, 0, [KEY_LABELS[name], *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)])
+        sheet.write_row(0, 0, [DIMENSION_LABELS[name], *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)])
         for n, f in enumerate(stats.breakdowns[name], start=1):
             sheet.write_row(n, 0, [safe_cell(names.get(name, {}).get(f.key, f.key)), *figure_values(f)])
     sheet = book.add_worksheet(ROWS_SHEET)
@@ -188,7 +172,7 @@ def _readable(column: str, value, template_titles: Mapping[str, str], tz: ZoneIn
     """One reply field as the workbook shows it to a person."""
     names = {"intent": INTENTS, "platform": PLATFORMS, "outcome": RESULT_LABELS, "template_id": template_titles}
     if value is None:
-        return None
+        return FIGURE_LABELS["pending"] if column == "outcome" else None
     if column in names:
         return names[column].get(value, value)
     if column == "escalate":

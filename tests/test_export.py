@@ -1,0 +1,63 @@
+"""The weekly workbook a team lead downloads reads like the 数据统计 page: its labels, names, number formats and figures."""
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from helpers import make_reply, sign_in
+from openpyxl import load_workbook
+
+from assistant.log.auth import add_user
+from assistant.log.outcomes import record_outcome
+
+WEEK = "2026-W47"
+MONDAY = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+
+@pytest.fixture
+def site(make_client, engine):
+    """A lead, an agent with a display name, and a week of that agent's replies: one upgraded, one with a positive
+    follow-up, one unchanged and one still waiting for its result."""
+    client, db = make_client()
+    users = {"组长": add_user(db, "组长", "lead"), "agent7": add_user(db, "agent7", "agent", display_name="王小美")}
+    for n, outcome in enumerate(["upgraded", "positive_followup", "unchanged", None]):
+        reply_id = make_reply(db, engine, agent="agent7", platform="jd", now=MONDAY + timedelta(hours=n))
+        if outcome:
+            record_outcome(db, reply_id, outcome, by="组长", now=MONDAY + timedelta(days=1))
+    sign_in(client, "组长", users["组长"].password)
+    return client, db
+
+
+def download(client):
+    response = client.get("/stats/export", params={"week": WEEK, "format": "xlsx"})
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content))
+
+
+def figure_labels_on_the_page(client) -> list[str]:
+    """The labels under the big figures of 数据统计 (the outcome parts are one figure, 「a/b/c」)."""
+    page = BeautifulSoup(client.get("/stats", params={"week": WEEK}).text, "html.parser")
+    labels = []
+    for figure in page.select("section.card div.figures")[0].select("div"):
+        for part in figure.select(".big, small"):
+            part.decompose()
+        labels += figure.get_text(strip=True).split("/")
+    return labels
+
+
+def test_the_workbook_says_the_figures_as_the_stats_page_does(site):
+    client, _ = site
+    book = download(client)
+    summary = {row[0]: row[1] for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
+    on_page = figure_labels_on_the_page(client)
+    assert "等待结果" in on_page and "正面追评" in on_page
+    for label in on_page:  # every figure the page shows is in the summary under the same name
+        assert label in summary, (label, list(summary))
+    assert (summary["等待结果"], summary["正面追评"], summary["已改好评"]) == (1, 1, 1)
+    assert "待登记" not in summary and "追评好评" not in summary
+    headers = next(book["按客服"].iter_rows(max_row=1, values_only=True))
+    assert "等待结果" in headers and "正面追评" in headers
+    rows = list(book["回复明细"].iter_rows(values_only=True))
+    detail = [dict(zip(rows[0], row)) for row in rows[1:]]
+    assert [r["结果"] for r in detail] == ["已改好评", "正面追评", "没有变化", "等待结果"]  # as 我的回复 and 数据统计 say
