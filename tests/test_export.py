@@ -61,3 +61,23 @@ def test_the_workbook_says_the_figures_as_the_stats_page_does(site):
     rows = list(book["回复明细"].iter_rows(values_only=True))
     detail = [dict(zip(rows[0], row)) for row in rows[1:]]
     assert [r["结果"] for r in detail] == ["已改好评", "正面追评", "没有变化", "等待结果"]  # as 我的回复 and 数据统计 say
+
+
+def test_rates_read_as_percentages_counts_as_whole_numbers_and_headers_stay_in_view(site):
+    client, _ = site
+    book = download(client)
+    summary = {row[0].value: row[1] for row in book["汇总"].iter_rows(min_row=2)}
+    rate = summary["转化率"]
+    assert rate.value == pytest.approx(2 / 3, abs=1e-4) and rate.number_format == "0.0%"  # Excel shows 66.7%
+    assert summary["95%区间下限"].number_format == summary["转线下占比"].number_format == "0.0%"
+    assert summary["已回复"].value == 4 and summary["已回复"].number_format == "#,##0"
+    sheet = book["按客服"]
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, sheet[2]))
+    assert row["转化率"].number_format == row["95%区间上限"].number_format == "0.0%"
+    assert row["已回复"].number_format == row["等待结果"].number_format == "#,##0"
+    rows = book["回复明细"]
+    edited = dict(zip([c.value for c in rows[1]], rows[2]))["改动比例"]
+    assert edited.number_format == "0.0%"
+    for sheet in book.worksheets:  # scrolling down a long sheet keeps its Chinese headers in view
+        assert sheet.freeze_panes == "A2", sheet.title

@@ -16,11 +16,12 @@ import io
 import json
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from assistant.engine.triage import safe_cell
 from assistant.errors import InvalidInput
@@ -132,6 +133,8 @@ def write_xlsx(
 
     Its values read as the pages say them: intents, platforms, reasons and results by their Chinese names, templates by
     their situation (``template_titles``), 是/否, and times in ``tz`` (UTC, saying so, without one). The CSV keeps ids.
+    Rates stay fractions (0.5) shown as percentages with one decimal (50.0%), counts as whole numbers; every sheet keeps
+    its header row in view.
 
     Text is always written as text (``strings_to_formulas`` off), so a cell that
     starts with "=" is shown, never evaluated; it also gets the CSV's leading quote (``safe_cell``), so
@@ -140,31 +143,49 @@ def write_xlsx(
     book = xlsxwriter.Workbook(
         fp, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
-    summary = book.add_worksheet(SUMMARY_SHEET)
-    lines: list[list[object]] = [["指标", "数值"], [FIGURE_LABELS["week"], stats.week]]
-    lines += [[FIGURE_LABELS[c], v] for c, v in zip(FIGURE_COLUMNS, figure_values(stats.total))]
-    lines += [
-        [FIGURE_LABELS["escalation_share"], stats.escalation_share],
-        [FIGURE_LABELS["median_days_to_outcome"], stats.median_days_to_outcome],
-    ]
-    for n, line in enumerate(lines):
-        summary.write_row(n, 0, line)
+    formats = {kind: book.add_format({"num_format": pattern}) for kind, pattern in NUMBER_FORMATS.items()}
+    bold = book.add_format({"bold": True})
+
+    def sheet_with(title: str, head: list[str], widths: list[int]) -> Worksheet:
+        sheet = book.add_worksheet(title)
+        sheet.freeze_panes(1, 0)
+        for column, width in enumerate(widths):
+            sheet.set_column(column, column, width)
+        sheet.write_row(0, 0, head, bold)
+        return sheet
+
+    def put(sheet: Worksheet, n: int, values: Iterable, columns: Iterable[str | None]) -> None:
+        """Line ``n`` of a sheet, each value formatted as its column's kind of number (``NUMBER_KIND``)."""
+        for position, (value, column) in enumerate(zip(values, columns)):
+            sheet.write(n, position, safe_cell(value), formats.get(NUMBER_KIND.get(column or "", "")))
+
+    sheet = sheet_with(SUMMARY_SHEET, ["指标", "数值"], [16, 12])
+    summary = [("week", stats.week), *zip(FIGURE_COLUMNS, figure_values(stats.total))]
+    summary += [(c, getattr(stats, c)) for c in ("escalation_share", "median_days_to_outcome")]
+    for n, (column, value) in enumerate(summary, start=1):
+        put(sheet, n, [FIGURE_LABELS[column], value], [None, column])
     names = {"intent": INTENTS, "platform": PLATFORMS, "template": template_titles or {}}
     for name, title in SHEET_NAMES.items():
-        sheet = book.add_worksheet(title)
-        sheet.write_row(0, 0, [DIMENSION_LABELS[name], *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)])
+        head = [DIMENSION_LABELS[name], *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)]
+        sheet = sheet_with(title, head, [28 if name == "template" else 14, *(12 for _ in FIGURE_COLUMNS)])
         for n, f in enumerate(stats.breakdowns[name], start=1):
-            sheet.write_row(n, 0, [safe_cell(names.get(name, {}).get(f.key, f.key)), *figure_values(f)])
-    sheet = book.add_worksheet(ROWS_SHEET)
+            put(sheet, n, [names.get(name, {}).get(f.key, f.key), *figure_values(f)], [None, *FIGURE_COLUMNS])
     zone = "UTC" if tz is None else "本地时间"
-    sheet.write_row(0, 0, [ROW_LABELS[c].replace("UTC", zone) for c in ROW_COLUMNS])
+    sheet = sheet_with(
+        ROWS_SHEET, [ROW_LABELS[c].replace("UTC", zone) for c in ROW_COLUMNS], [ROW_WIDTHS.get(c, 10) for c in ROW_COLUMNS]
+    )
     for n, row in enumerate(rows, start=1):
-        sheet.write_row(n, 0, [safe_cell(_readable(c, row[c], template_titles or {}, tz)) for c in ROW_COLUMNS])
-    for column, width in enumerate(ROW_WIDTHS.get(c, 10) for c in ROW_COLUMNS):
-        sheet.set_column(column, column, width)
+        put(sheet, n, [_readable(c, row[c], template_titles or {}, tz) for c in ROW_COLUMNS], ROW_COLUMNS)
     book.close()
 
 
+# How the workbook shows a number: counts whole (1,234), rates in percent with one decimal (66.7%), days as the page (1.75).
+NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0%", "days": "0.0#"}
+NUMBER_KIND = {
+    **{c: "count" for c in FIGURE_COLUMNS},
+    **{c: "percent" for c in (*RATE_COLUMNS, "escalation_share", "edit_ratio")},
+    "median_days_to_outcome": "days",
+}
 ROW_WIDTHS = {"sent_at": 17, "outcome_at": 17, "intents": 24, "reasons": 16, "template_id": 28, "complaint": 50, "sent_text": 60}
 
 
