@@ -83,6 +83,8 @@ FIGURE_LABELS = {
 }
 # A breakdown of the figures -> what its groups are (数据统计's chart 「按…」, the workbook's sheet 「按…」 and first column).
 DIMENSION_LABELS = {"template": "模板", "intent": "问题类型", "agent": "客服", "platform": "平台"}
+# An account's names, as 账号 heads them: the one it signs in with, and the one its drafts sign with (shown for an agent).
+ACCOUNT_LABELS = {"name": "用户名", "display_name": "显示名"}
 
 # How urgently an intent needs an answer in the backlog (0-9), before anger and escalation are counted.
 URGENCY = {

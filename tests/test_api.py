@@ -159,6 +159,7 @@ def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead, engi
     assert book.sheetnames == ["汇总", "按模板", "按问题类型", "按客服", "按平台", "回复明细"]
     ids = {label: column for column, label in {**FIGURE_LABELS, **DIMENSION_LABELS}.items()}  # Chinese headers back to ids
     ids["模板"] = ids["问题类型"] = ids["客服"] = ids["平台"] = "key"
+    ids["用户名"] = "login"
     summary = {ids[row[0]]: row[1] for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
     for field in ("sent", "known", "pending", "converted", "upgraded", "positive_followup", "deleted"):
         assert summary[field] == stats[field]
@@ -176,7 +177,16 @@ def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead, engi
     ]:
         rows = list(book[sheet].iter_rows(values_only=True))
         header, body = [ids[h] for h in rows[0]], rows[1:]
-        expected = [{**r, "key": names.get(r["key"], r["key"]), **(blank if not r["known"] else {})} for r in stats[key]]
+        login = sheet == "按客服"  # an agent's login name has a column of its own
+        expected = [
+            {
+                **r,
+                "key": names.get(r["key"], r["key"]),
+                **({"login": r["key"]} if login else {}),
+                **(blank if not r["known"] else {}),
+            }
+            for r in stats[key]
+        ]
         assert [dict(zip(header, r)) for r in body] == expected
     rows = list(book["回复明细"].iter_rows(values_only=True))
     assert rows[0][:4] == ("编号", "发送时间（本地时间）", "周", "客服") and len(rows) == 4

@@ -81,3 +81,19 @@ def test_rates_read_as_percentages_counts_as_whole_numbers_and_headers_stay_in_v
     assert edited.number_format == "0.0%"
     for sheet in book.worksheets:  # scrolling down a long sheet keeps its Chinese headers in view
         assert sheet.freeze_panes == "A2", sheet.title
+
+
+def test_agents_are_named_as_on_the_page_with_their_login_name_beside(site, engine):
+    client, db = site
+    make_reply(db, engine, agent="小周", now=MONDAY)  # sent through the API by a name without an account: shown as it is
+    page = BeautifulSoup(client.get("/stats", params={"week": WEEK}).text, "html.parser")
+    shown = {td["title"]: td.get_text() for td in page.select("table.list tbody td[title]") if td["title"] in ("agent7", "小周")}
+    assert shown == {"agent7": "王小美", "小周": "小周"}
+    book = download(client)
+    rows = list(book["按客服"].iter_rows(values_only=True))
+    accounts = BeautifulSoup(client.get("/users").text, "html.parser").select("table.users th")
+    assert rows[0][:3] == ("客服", "用户名", "已回复") and accounts[0].get_text() == "用户名"  # as 账号 heads login names
+    assert [r[:3] for r in rows[1:]] == [("王小美", "agent7", 4), ("小周", "小周", 1)]
+    rows = list(book["回复明细"].iter_rows(values_only=True))
+    agents = [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert [(r["客服"], r["用户名"]) for r in agents] == [("王小美", "agent7")] * 4 + [("小周", "小周")]

@@ -25,10 +25,11 @@ from xlsxwriter.worksheet import Worksheet
 
 from assistant.engine.triage import safe_cell
 from assistant.errors import InvalidInput
+from assistant.log.auth import display_names
 from assistant.log.db import write_transaction
 from assistant.log.redact import redact
 from assistant.log.stats import DIMENSIONS, WeeklyStats, local_time, weekly_stats
-from assistant.taxonomy import DIMENSION_LABELS, FIGURE_LABELS, INTENTS, PLATFORMS, REASONS, RESULT_LABELS
+from assistant.taxonomy import ACCOUNT_LABELS, DIMENSION_LABELS, FIGURE_LABELS, INTENTS, PLATFORMS, REASONS, RESULT_LABELS
 
 FIGURE_COLUMNS = [
     "sent",
@@ -72,6 +73,7 @@ ROW_LABELS = {
     "sent_at": "发送时间（UTC）",
     "week": FIGURE_LABELS["week"],
     "agent": DIMENSION_LABELS["agent"],
+    "login": ACCOUNT_LABELS["name"],  # the workbook's only: the agent's login name beside the name the pages show
     "platform": DIMENSION_LABELS["platform"],
     "intent": DIMENSION_LABELS["intent"],
     "intents": "识别出的类型",
@@ -127,12 +129,20 @@ def write_csv(stats: WeeklyStats, rows: Iterator[dict] | None, fp) -> None:
 
 
 def write_xlsx(
-    stats: WeeklyStats, rows: Iterator[dict], fp, *, template_titles: Mapping[str, str] | None = None, tz: ZoneInfo | None = None
+    stats: WeeklyStats,
+    rows: Iterator[dict],
+    fp,
+    *,
+    template_titles: Mapping[str, str] | None = None,
+    agent_names: Mapping[str, str] | None = None,
+    tz: ZoneInfo | None = None,
 ) -> None:
     """Write a workbook to a binary stream: summary, one sheet per breakdown, and the rows, named and headed in Chinese.
 
     Its values read as the pages say them: intents, platforms, reasons and results by their Chinese names, templates by
-    their situation (``template_titles``), 是/否, and times in ``tz`` (UTC, saying so, without one). The CSV keeps ids.
+    their situation (``template_titles``), agents by the names their drafts sign with (``agent_names``, login name ->
+    display name) with the login name in a column of its own, 是/否, and times in ``tz`` (UTC, saying so, without one).
+    The CSV keeps ids.
     Rates stay fractions (0.5) shown as percentages with one decimal (50.0%), counts as whole numbers; every sheet keeps
     its header row in view.
 
@@ -164,18 +174,23 @@ def write_xlsx(
     summary += [(c, getattr(stats, c)) for c in ("escalation_share", "median_days_to_outcome")]
     for n, (column, value) in enumerate(summary, start=1):
         put(sheet, n, [FIGURE_LABELS[column], value], [None, column])
-    names = {"intent": INTENTS, "platform": PLATFORMS, "template": template_titles or {}}
+    names = {"intent": INTENTS, "platform": PLATFORMS, "template": template_titles or {}, "agent": agent_names or {}}
     for name, title in SHEET_NAMES.items():
-        head = [DIMENSION_LABELS[name], *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)]
-        sheet = sheet_with(title, head, [28 if name == "template" else 14, *(12 for _ in FIGURE_COLUMNS)])
+        login = ["login"] if name == "agent" else []  # an agent: the name the page shows, then the login name
+        head = [DIMENSION_LABELS[name], *(ROW_LABELS[c] for c in login), *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)]
+        widths = [28 if name == "template" else 14, *(14 for _ in login), *(12 for _ in FIGURE_COLUMNS)]
+        sheet = sheet_with(title, head, widths)
         for n, f in enumerate(stats.breakdowns[name], start=1):
-            put(sheet, n, [names.get(name, {}).get(f.key, f.key), *figure_values(f)], [None, *FIGURE_COLUMNS])
+            shown = [names[name].get(f.key, f.key), *(f.key for _ in login)]
+            put(sheet, n, [*shown, *figure_values(f)], [None, *login, *FIGURE_COLUMNS])
     zone = "UTC" if tz is None else "本地时间"
     sheet = sheet_with(
-        ROWS_SHEET, [ROW_LABELS[c].replace("UTC", zone) for c in ROW_COLUMNS], [ROW_WIDTHS.get(c, 10) for c in ROW_COLUMNS]
+        ROWS_SHEET, [ROW_LABELS[c].replace("UTC", zone) for c in BOOK_COLUMNS], [ROW_WIDTHS.get(c, 10) for c in BOOK_COLUMNS]
     )
+    titles = {"template_id": template_titles or {}, "agent": agent_names or {}}
     for n, row in enumerate(rows, start=1):
-        put(sheet, n, [_readable(c, row[c], template_titles or {}, tz) for c in ROW_COLUMNS], ROW_COLUMNS)
+        row["login"] = row["agent"]
+        put(sheet, n, [_readable(c, row[c], titles, tz) for c in BOOK_COLUMNS], BOOK_COLUMNS)
     book.close()
 
 
@@ -186,12 +201,13 @@ NUMBER_KIND = {
     **{c: "percent" for c in (*RATE_COLUMNS, "escalation_share", "edit_ratio")},
     "median_days_to_outcome": "days",
 }
+BOOK_COLUMNS = [c for column in ROW_COLUMNS for c in ([column, "login"] if column == "agent" else [column])]
 ROW_WIDTHS = {"sent_at": 17, "outcome_at": 17, "intents": 24, "reasons": 16, "template_id": 28, "complaint": 50, "sent_text": 60}
 
 
-def _readable(column: str, value, template_titles: Mapping[str, str], tz: ZoneInfo | None):
-    """One reply field as the workbook shows it to a person."""
-    names = {"intent": INTENTS, "platform": PLATFORMS, "outcome": RESULT_LABELS, "template_id": template_titles}
+def _readable(column: str, value, titles: Mapping[str, Mapping[str, str]], tz: ZoneInfo | None):
+    """One reply field as the workbook shows it to a person (``titles``: templates' and agents' names by id)."""
+    names = {"intent": INTENTS, "platform": PLATFORMS, "outcome": RESULT_LABELS, **titles}
     if value is None:
         return FIGURE_LABELS["pending"] if column == "outcome" else None
     if column in names:
@@ -231,7 +247,8 @@ def export_file(
     name = f"assistant-{result.week}"
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        write_xlsx(result, reply_rows(db, result.week), buffer, template_titles=template_titles, tz=tz)
+        rows = reply_rows(db, result.week)
+        write_xlsx(result, rows, buffer, template_titles=template_titles, agent_names=display_names(db), tz=tz)
         return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{name}.xlsx"
     text = io.StringIO()
     write_csv(result, reply_rows(db, result.week) if table == "rows" else None, text)

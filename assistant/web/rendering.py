@@ -9,7 +9,16 @@ from fastapi.responses import Response
 
 from assistant.log.auth import User
 from assistant.log.stats import local_time
-from assistant.taxonomy import DIMENSION_LABELS, FIGURE_LABELS, INTENTS, OFFLINE_LABEL, PLATFORMS, REASONS, RESULT_LABELS
+from assistant.taxonomy import (
+    ACCOUNT_LABELS,
+    DIMENSION_LABELS,
+    FIGURE_LABELS,
+    INTENTS,
+    OFFLINE_LABEL,
+    PLATFORMS,
+    REASONS,
+    RESULT_LABELS,
+)
 from assistant.web.deps import csrf_token
 
 NO_STORE = {"Cache-Control": "no-store"}  # pages showing a one-time password or a new API token
@@ -37,6 +46,7 @@ def render(
         "result_labels": RESULT_LABELS,
         "figure_labels": FIGURE_LABELS,
         "dimension_labels": DIMENSION_LABELS,
+        "account_labels": ACCOUNT_LABELS,
     }
     return request.app.state.templates.TemplateResponse(
         request, name, {**base, **context}, status_code=status_code, headers=headers
