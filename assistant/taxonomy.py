@@ -83,6 +83,17 @@ FIGURE_LABELS = {
 }
 # A breakdown of the figures -> what its groups are (数据统计's chart 「按…」, the workbook's sheet 「按…」 and first column).
 DIMENSION_LABELS = {"template": "模板", "intent": "问题类型", "agent": "客服", "platform": "平台"}
+# How often agents kept the assistant's verdict (``Agreement``): 数据统计's section and the workbook's sheet of that name.
+AGREEMENT_LABELS = {
+    "title": "助手判断被采纳率",
+    "intent": "问题类型被采纳",
+    "escalation": "转线下判断被采纳",
+    "by_intent": "助手判断的问题类型",
+    "all": "全部",
+    "kept": "被采纳",
+    "total": "核对过",
+    "rate": "采纳率",
+}
 # An account's names, as 账号 heads them: the one it signs in with, and the one its drafts sign with (shown for an agent).
 ACCOUNT_LABELS = {"name": "用户名", "display_name": "显示名"}
 

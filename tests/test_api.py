@@ -156,7 +156,7 @@ def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead, engi
     stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
     response = client.get("/api/v1/export", params={"week": THIS_WEEK, "format": "xlsx"}, headers=lead)
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert book.sheetnames == ["汇总", "按模板", "按问题类型", "按客服", "按平台", "回复明细"]
+    assert book.sheetnames == ["汇总", "助手判断被采纳率", "按模板", "按问题类型", "按客服", "按平台", "回复明细"]
     ids = {label: column for column, label in {**FIGURE_LABELS, **DIMENSION_LABELS}.items()}  # Chinese headers back to ids
     ids["模板"] = ids["问题类型"] = ids["客服"] = ids["平台"] = "key"
     ids["用户名"] = "login"

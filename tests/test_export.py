@@ -97,3 +97,57 @@ def test_agents_are_named_as_on_the_page_with_their_login_name_beside(site, engi
     rows = list(book["回复明细"].iter_rows(values_only=True))
     agents = [dict(zip(rows[0], r)) for r in rows[1:]]
     assert [(r["客服"], r["用户名"]) for r in agents] == [("王小美", "agent7")] * 4 + [("小周", "小周")]
+
+
+def _reviewed(db, intent, escalate, agent_intent, agent_escalate):
+    """A reply the assistant read as (intent, escalate) and the agent sent as (agent_intent, agent_escalate)."""
+    from helpers import KEY, SHANGHAI
+
+    from assistant.log.outcomes import Shown, Verdict, log_shown
+
+    reasons = ("safety",) if escalate else ()
+    shown = Shown(intents=((intent, 0.9),), escalate=escalate, reasons=reasons, drafts=(("t.1", "您好，今天18:00前回电。"),))
+    verdict = Verdict(agent_intent, agent_escalate, ("safety",) if agent_escalate else ())
+    log_shown(
+        db,
+        shown,
+        "投诉",
+        "您好，今天18:00前回电。",
+        agent="agent7",
+        platform="jd",
+        key=KEY,
+        tz=SHANGHAI,
+        verdict=verdict,
+        now=MONDAY,
+    )
+
+
+def test_the_agreement_with_the_assistant_is_a_sheet_as_on_the_page(site):
+    client, db = site
+    _reviewed(db, "logistics_delay", False, "logistics_delay", False)
+    _reviewed(db, "logistics_delay", False, "logistics_delay", True)
+    _reviewed(db, "logistics_delay", False, "service_attitude", False)
+    _reviewed(db, "safety_hazard", True, "quality_defect", False)
+    book = download(client)
+    sheet = book["助手判断被采纳率"]
+    assert sheet.freeze_panes == "A2" and book.sheetnames.index("助手判断被采纳率") == 1  # right after 汇总, as on the page
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows == [
+        ("指标", "助手判断的问题类型", "被采纳", "核对过", "采纳率"),
+        ("问题类型被采纳", "全部", 2, 4, 0.5),
+        ("转线下判断被采纳", "全部", 2, 4, 0.5),
+        ("问题类型被采纳", "物流问题", 2, 3, 0.6667),
+        ("问题类型被采纳", "安全隐患", 0, 1, 0.0),
+    ]
+    assert all(row[4].number_format == "0.0%" for row in sheet.iter_rows(min_row=2))
+    page = BeautifulSoup(client.get("/stats", params={"week": WEEK}).text, "html.parser").select_one("#agreement")
+    on_page = [[td.get_text() for td in tr.select("td")] for tr in page.select("#agreement-by-intent tbody tr")]
+    assert [[r[1], str(r[2]), str(r[3])] for r in rows[3:]] == [r[:3] for r in on_page]
+    assert [th.get_text() for th in page.select("#agreement-by-intent th")] == list(rows[0][1:])
+    assert "问题类型被采纳" in page.get_text() and "转线下判断被采纳" in page.get_text()
+
+
+def test_a_week_nobody_reviewed_has_blank_agreement_rates_not_zero(site):
+    client, _ = site  # replies sent, none with the agent's own verdict
+    rows = list(download(client)["助手判断被采纳率"].iter_rows(min_row=2, values_only=True))
+    assert rows == [("问题类型被采纳", "全部", 0, 0, None), ("转线下判断被采纳", "全部", 0, 0, None)]

@@ -28,8 +28,17 @@ from assistant.errors import InvalidInput
 from assistant.log.auth import display_names
 from assistant.log.db import write_transaction
 from assistant.log.redact import redact
-from assistant.log.stats import DIMENSIONS, WeeklyStats, local_time, weekly_stats
-from assistant.taxonomy import ACCOUNT_LABELS, DIMENSION_LABELS, FIGURE_LABELS, INTENTS, PLATFORMS, REASONS, RESULT_LABELS
+from assistant.log.stats import DIMENSIONS, Agreement, Kept, WeeklyStats, local_time, weekly_stats
+from assistant.taxonomy import (
+    ACCOUNT_LABELS,
+    AGREEMENT_LABELS,
+    DIMENSION_LABELS,
+    FIGURE_LABELS,
+    INTENTS,
+    PLATFORMS,
+    REASONS,
+    RESULT_LABELS,
+)
 
 FIGURE_COLUMNS = [
     "sent",
@@ -67,7 +76,7 @@ ROW_COLUMNS = [
 # The CSV keeps the column ids above (scripts read them); the workbook is for people, so its sheets and headers are Chinese,
 # named as the pages name them (``FIGURE_LABELS``, ``DIMENSION_LABELS`` and the other tables of ``assistant.taxonomy``).
 SHEET_NAMES = {name: f"按{label}" for name, label in DIMENSION_LABELS.items()}
-SUMMARY_SHEET, ROWS_SHEET = "汇总", "回复明细"
+SUMMARY_SHEET, ROWS_SHEET, AGREEMENT_SHEET = "汇总", "回复明细", AGREEMENT_LABELS["title"]
 ROW_LABELS = {
     "id": "编号",
     "sent_at": "发送时间（UTC）",
@@ -174,6 +183,10 @@ def write_xlsx(
     summary += [(c, getattr(stats, c)) for c in ("escalation_share", "median_days_to_outcome")]
     for n, (column, value) in enumerate(summary, start=1):
         put(sheet, n, [FIGURE_LABELS[column], value], [None, column])
+    head = ["指标", *(AGREEMENT_LABELS[c] for c in ("by_intent", "kept", "total", "rate"))]
+    sheet = sheet_with(AGREEMENT_SHEET, head, [18, 20, 10, 10, 10])
+    for n, (what, intent, kept) in enumerate(agreement_lines(stats.agreement), start=1):
+        put(sheet, n, [AGREEMENT_LABELS[what], INTENTS.get(intent, intent), kept.kept, kept.total, kept.rate], KEPT_COLUMNS)
     names = {"intent": INTENTS, "platform": PLATFORMS, "template": template_titles or {}, "agent": agent_names or {}}
     for name, title in SHEET_NAMES.items():
         login = ["login"] if name == "agent" else []  # an agent: the name the page shows, then the login name
@@ -197,12 +210,23 @@ def write_xlsx(
 # How the workbook shows a number: counts whole (1,234), rates in percent with one decimal (66.7%), days as the page (1.75).
 NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0%", "days": "0.0#"}
 NUMBER_KIND = {
-    **{c: "count" for c in FIGURE_COLUMNS},
-    **{c: "percent" for c in (*RATE_COLUMNS, "escalation_share", "edit_ratio")},
+    **{c: "count" for c in (*FIGURE_COLUMNS, "kept", "total")},
+    **{c: "percent" for c in (*RATE_COLUMNS, "escalation_share", "edit_ratio", "kept_rate")},
     "median_days_to_outcome": "days",
 }
 BOOK_COLUMNS = [c for column in ROW_COLUMNS for c in ([column, "login"] if column == "agent" else [column])]
 ROW_WIDTHS = {"sent_at": 17, "outcome_at": 17, "intents": 24, "reasons": 16, "template_id": 28, "complaint": 50, "sent_text": 60}
+
+
+KEPT_COLUMNS = [None, None, "kept", "total", "kept_rate"]
+
+
+def agreement_lines(agreement: Agreement) -> Iterator[tuple[str, str, Kept]]:
+    """The agreement as the workbook lists it: (what was kept, the assistant's intent or "all", how often), overall first."""
+    yield "intent", AGREEMENT_LABELS["all"], agreement.intent
+    yield "escalation", AGREEMENT_LABELS["all"], agreement.escalation
+    for intent, kept in agreement.by_intent:
+        yield "intent", intent, kept
 
 
 def _readable(column: str, value, titles: Mapping[str, Mapping[str, str]], tz: ZoneInfo | None):

@@ -11,6 +11,7 @@ from assistant.log.auth import User
 from assistant.log.stats import local_time
 from assistant.taxonomy import (
     ACCOUNT_LABELS,
+    AGREEMENT_LABELS,
     DIMENSION_LABELS,
     FIGURE_LABELS,
     INTENTS,
@@ -47,6 +48,7 @@ def render(
         "figure_labels": FIGURE_LABELS,
         "dimension_labels": DIMENSION_LABELS,
         "account_labels": ACCOUNT_LABELS,
+        "agreement_labels": AGREEMENT_LABELS,
     }
     return request.app.state.templates.TemplateResponse(
         request, name, {**base, **context}, status_code=status_code, headers=headers
