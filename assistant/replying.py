@@ -70,6 +70,20 @@ def history(
     )
 
 
+# The longest value (characters) of each field of a reply marked as sent (the complaint's is Settings.max_chars) and of
+# an outcome's note: the API's models and the pages' forms take them from here.
+FIELD_CHARS = {
+    "sent_text": 5000,
+    "platform": 40,
+    "customer": 100,
+    "product": 100,
+    "order_id": 64,
+    "buyer_id": 100,
+    "template_id": 120,
+    "note": 2000,
+}
+
+
 def suggest(
     engine: Engine,
     text: str,

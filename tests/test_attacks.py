@@ -171,11 +171,11 @@ SENT = {"complaint": "快递一个星期还没到", "sent_text": "您好，今�
 @pytest.mark.parametrize(
     "field,value,message",
     [
-        ("sent_text", "a" * 20000, "回复最多 5000 个字"),
+        ("sent_text", "a" * 20000, "回复内容最多 5000 个字"),
         ("platform", "p" * 41, "平台最多 40 个字"),
         ("customer", "王" * 101, "称呼最多 100 个字"),
-        ("buyer_id", "b" * 101, "买家账号最多 100 个字"),
-        ("template_id", "logistics_delay." + "x" * 200, "模板编号最多 120 个字"),
+        ("buyer_id", "b" * 101, "买家昵称/ID最多 100 个字"),
+        ("template_id", "logistics_delay." + "x" * 200, "模板最多 120 个字"),
     ],
 )
 def test_compose_sent_caps_every_field_like_the_api(agent_page, field, value, message):

@@ -104,6 +104,7 @@ TABLE: list[tuple] = [
     ),
     # --- agents' pages ---
     *page("GET", "/compose", {"params": {"text": COMPLAINT}}),
+    *page("POST", "/compose", {"data": {"text": COMPLAINT, "platform": "taobao"}}),
     *page("POST", "/compose/suggest", {"data": {"text": COMPLAINT, "platform": "taobao"}}),
     *page("POST", "/compose/sincerity", {"data": {"sent_text": SENT, "complaint": COMPLAINT}}),
     *page("POST", "/compose/sent", {"data": {"complaint": COMPLAINT, "sent_text": SENT, "platform": "jd"}}),

@@ -95,6 +95,26 @@ def test_a_quick_phrase_is_inserted_with_slash_and_words(page):
     assert len(editor.input_value()) > len(after) and title
 
 
+def test_a_quick_phrase_copy_says_copied_only_when_it_was(page):
+    """「复制」 in the quick-phrase box said 已复制 even when the browser refused the clipboard (and, over plain http on
+    the shop's network, showed an English TypeError)."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    generate(page, "快递一个星期还没到")
+    page.fill("#phrase-q", "物流")
+    page.wait_for_selector("#phrase-list li")
+    page.locator("#phrase-list li button.copy-phrase").first.click()
+    expect(page.locator("#phrase-status")).to_have_text("已复制，可以粘贴到聊天窗口。")
+    assert "您好" in page.evaluate("navigator.clipboard.readText()")
+
+    # A browser that refuses both the clipboard API and the old copy command
+    page.evaluate(
+        "() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied'));"
+        " document.execCommand = () => false; }"
+    )
+    page.locator("#phrase-list li button.copy-phrase").first.click()
+    expect(page.locator("#phrase-status")).to_contain_text("没能复制")
+
+
 def test_the_library_is_compact_and_inserts_into_a_draft(page):
     page.goto(f"{page.base}/library")
     height = page.evaluate("document.documentElement.scrollHeight")

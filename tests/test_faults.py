@@ -56,6 +56,19 @@ def test_a_read_only_or_full_log_gives_503_then_recovers(lead_api, monkeypatch, 
     assert client.post("/api/v1/replies", json=REPLY, headers=lead).status_code == 201
 
 
+def test_a_page_that_cannot_write_the_log_says_so_in_chinese_without_sqlites_words(make_client, monkeypatch):
+    """The 503 page showed SQLite's own English (「attempt to write a readonly database」)."""
+    from helpers import sign_in
+
+    client, db = make_client()
+    lead = add_user(db, "组长", "lead")
+    csrf = sign_in(client, "组长", lead.password)
+    monkeypatch.setattr(assistant.web.deps, "open_db", _faulty(read_only=True))
+    page = client.post("/users", data={"csrf": csrf, "name": "xiaozhou", "role": "agent"})
+    assert page.status_code == 503 and "记录数据库暂时不可用" in page.text
+    assert "readonly" not in page.text and "attempt" not in page.text
+
+
 def test_a_template_broken_while_running_is_reported_and_the_last_good_library_serves(tmp_path, settings, engine):
     replies = tmp_path / "replies"
     shutil.copytree(engine.settings.replies_dir, replies)

@@ -160,6 +160,21 @@ def test_a_severe_or_zero_sincerity_reply_needs_a_confirmation_before_it_is_logg
     assert db.execute("select count(*) from replies").fetchone()[0] == 1
 
 
+def test_the_send_gate_scores_a_reply_as_the_badge_beside_it_does(site):
+    """The badge counted the action the agent ticked as done and the offline template (score 10); the gate did not
+    (score 0) and refused it with 「真诚度只有 0 分」."""
+    client, db, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    data = _suggest(client, csrf, "孩子用了这个台灯被电了一下，手都麻了")
+    assert data["template_id"].startswith("offline.safety.")
+    data |= {"sent_text": "亲，给您带来不便深表歉意，已为您补发了底座。", "done": "已为您补发了底座"}
+    badge = client.post("/compose/sincerity", data=data, headers={"X-CSRF-Token": csrf})
+    assert re.search(r"真诚度\D*([1-9]\d*)", BeautifulSoup(badge.text, "html.parser").get_text())
+    response = client.post("/compose/sent", data=data, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 200 and "已记录为已发送" in response.text
+    assert db.execute("select count(*) from replies").fetchone()[0] == 1
+
+
 def test_a_sincere_reply_is_logged_without_a_confirmation(site):
     client, db, users = site
     csrf = sign_in(client, "小林", users["小林"].password)

@@ -226,7 +226,7 @@ class Engine:
         for t in self.library.templates:
             sample = t.examples[0] if t.examples else ""
             text = self.fill(t.id, sample, now=now)
-            out[t.id] = (text, check_sincerity(text, sample or None))
+            out[t.id] = (text, check_sincerity(text, sample or None, template_id=t.id))
         return out
 
 

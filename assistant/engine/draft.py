@@ -21,7 +21,7 @@ from assistant.engine.escalate import Escalation
 from assistant.engine.library import PLACEHOLDERS, Library, Template
 from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch, is_praise
 from assistant.engine.normalize import Normalized
-from assistant.engine.sincerity import OFF_TOPIC, Sincerity, answers_the_problem, check_sincerity
+from assistant.engine.sincerity import OFF_TOPIC, Sincerity, check_sincerity
 from assistant.taxonomy import COMPLAINT, INTENT, KIND_TEMPLATES, OFFLINE, OTHER, PRAISE
 
 MAX_DRAFTS = 3
@@ -228,7 +228,7 @@ def draft_replies(
         notes += [f"已换用另一模板：“{t.situation}”的同样文字已发给这位顾客、这笔订单或今天同一平台" for t, _ in tried[:-1]]
         template, text = tried[-1]
         private = library.render(template, fill, private=True) if template.private else None
-        sincerity = check_sincerity(text, normalized.text, on_topic=answers_the_problem(template.id))
+        sincerity = check_sincerity(text, normalized.text, template_id=template.id)
         if drafts and intent != OFFLINE and any(f.startswith(OFF_TOPIC) for f in sincerity.findings):
             continue  # a further draft about a problem the complaint does not raise is not offered
         ticks = tuple(DraftTick(*tick) for tick in library.render_ticks(template, fill) if tick[1] in text)

@@ -52,7 +52,7 @@ def lint_library(directory: Path | str) -> LintReport:
         filled = {**_SAMPLE, "issue": f"“{complaint[:14]}”这个问题"}
         for values, against in ((filled, complaint), (PLACEHOLDERS, None)):
             text = library.render(t, values)
-            result = check_sincerity(text, against)
+            result = check_sincerity(text, against, template_id=t.id)
             length = len(re.sub(r"\s", "", text))
             if not MIN_CHARS <= length <= MAX_CHARS:
                 problems.append(

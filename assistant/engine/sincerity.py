@@ -170,7 +170,12 @@ def answers_the_problem(template_id: str | None) -> bool:
 
 
 def check_sincerity(
-    text: str, complaint: str | None = None, *, public: bool = True, done: Iterable[str] = (), on_topic: bool = True
+    text: str,
+    complaint: str | None = None,
+    *,
+    public: bool = True,
+    done: Iterable[str] = (),
+    template_id: str | None = None,
 ) -> Sincerity:
     """Score a reply's sincerity and explain each deduction in Chinese.
 
@@ -178,7 +183,9 @@ def check_sincerity(
     :param complaint: the complaint it answers, when known; the reply must pick up its words
     :param public: False for a private follow-up script (compensation, length and time rules relaxed)
     :param done: past-tense phrases of actions the agent ticked as done on the draft page: true, so not a finding
-    :param on_topic: whether the reply must talk about the complaint's problem (``answers_the_problem``)
+    :param template_id: the template the reply was drafted from, if any: an offline invitation, a thank-you or a
+        question's answer need not talk about the complaint's problem (``answers_the_problem``). The draft, the live
+        badge, the send gate, the log, the library's previews and lint all score with it.
     """
     reply = _simplified(text.strip())  # a Traditional reply is checked like its Simplified form
     complaint = _simplified(complaint) if complaint else complaint
@@ -204,7 +211,7 @@ def check_sincerity(
     if complaint:
         if not _shares_words(reply, complaint):
             penalties.append((20, "没有提到顾客说的具体问题，请用上顾客的原话"))
-        raised = topics(complaint) if on_topic else frozenset()
+        raised = topics(complaint) if answers_the_problem(template_id) else frozenset()
         said = topics(own) if raised else frozenset()  # the reply's own words: a quote of the complaint is no answer
         if said and not said & raised:
             about, raises = "、".join(sorted(said)), "、".join(sorted(raised))

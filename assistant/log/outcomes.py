@@ -29,7 +29,7 @@ from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from rapidfuzz import fuzz
 
 from assistant.engine.core import History, Suggestion
-from assistant.engine.sincerity import answers_the_problem, check_sincerity
+from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound
 from assistant.log.db import all_or_nothing, insert, write_transaction
 from assistant.log.redact import keyed_hash, redact
@@ -300,7 +300,7 @@ def log_shown(
         "drafted_text": redact(drafted, salutation=salutation) if drafted else None,
         "sent_text": redact(sent, salutation=salutation),
         "edit_ratio": round(1 - fuzz.ratio(drafted, sent) / 100, 3) if drafted else None,
-        "sincerity": check_sincerity(sent_text, complaint, done=done, on_topic=answers_the_problem(template_id)).score,
+        "sincerity": check_sincerity(sent_text, complaint, done=done, template_id=template_id).score,
         "customer_ref": keyed_hash(customer, key),
         "order_ref": keyed_hash(order_id, key),
         "rating": rating,

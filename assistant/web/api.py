@@ -13,7 +13,7 @@ from assistant import replying, reporting
 from assistant.engine.normalize import strip_surrogates
 from assistant.errors import InvalidInput
 from assistant.log import outcomes
-from assistant.replying import Fields
+from assistant.replying import FIELD_CHARS, Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
 from assistant.web.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep, SigningSecret
 from assistant.web.rendering import download
@@ -22,11 +22,13 @@ router = APIRouter()
 v1 = "/api/v1"
 Rating = Field(default=None, ge=1, le=5, description="Star rating, 1-5")
 Salutation = Field(
-    default=None, max_length=100, description="How the drafts address the customer (王女士); only a salutation, not an identity"
+    default=None,
+    max_length=FIELD_CHARS["customer"],
+    description="How the drafts address the customer (王女士); only a salutation, not an identity",
 )
 BuyerId = Field(
     default=None,
-    max_length=100,
+    max_length=FIELD_CHARS["buyer_id"],
     description="The platform's buyer nickname or ID: with order_id, what finds a returning customer (kept hashed)",
 )
 if TYPE_CHECKING:  # the Literals below are built from the taxonomy at run time; a type checker sees their base type
@@ -51,22 +53,22 @@ class Body(BaseModel):
 
 class SuggestIn(Body):
     text: str = Field(description="The complaint as pasted")
-    platform: str | None = Field(default=None, max_length=40)
+    platform: str | None = Field(default=None, max_length=FIELD_CHARS["platform"])
     customer: str | None = Salutation
     buyer_id: str | None = BuyerId
-    product: str | None = Field(default=None, max_length=100)
-    order_id: str | None = Field(default=None, max_length=64)
+    product: str | None = Field(default=None, max_length=FIELD_CHARS["product"])
+    order_id: str | None = Field(default=None, max_length=FIELD_CHARS["order_id"])
     rating: int | None = Rating
 
 
 class ReplyIn(Body):
     complaint: str
-    sent_text: str = Field(max_length=5000)
-    platform: str = Field(min_length=1, max_length=40)
-    template_id: str | None = Field(default=None, max_length=120)
+    sent_text: str = Field(max_length=FIELD_CHARS["sent_text"])
+    platform: str = Field(min_length=1, max_length=FIELD_CHARS["platform"])
+    template_id: str | None = Field(default=None, max_length=FIELD_CHARS["template_id"])
     customer: str | None = Salutation
     buyer_id: str | None = BuyerId
-    order_id: str | None = Field(default=None, max_length=64)
+    order_id: str | None = Field(default=None, max_length=FIELD_CHARS["order_id"])
     rating: int | None = Rating
     suggestion: str | None = Field(
         default=None,
@@ -99,7 +101,7 @@ class ReplyIn(Body):
 class OutcomeIn(Body):
     result: ResultId
     rating_after: int | None = Rating
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=FIELD_CHARS["note"])
 
 
 @router.get("/healthz", tags=["meta"])

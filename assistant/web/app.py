@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.login_limiter = LoginLimiter(per_name=5, per_address=20, window=300)  # failed sign-ins, in the log
     app.state.password_gate = PasswordGate(slots=settings.password_checks)
     app.state.trusted_networks = trusted_networks(settings.trusted_proxies)
-    session_key = load_or_create_secret(settings.db_path.parent / "session.key")
+    session_key = app.state.signing_secret = load_or_create_secret(settings.db_path.parent / "session.key")
     # HttpOnly is always set by Starlette's SessionMiddleware; SameSite=Lax keeps the cookie off cross-site posts.
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, import_limit=settings.max_import_bytes)
     if settings.worker_header:
@@ -167,8 +167,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         message = f"the outcome log is unavailable: {exc}" + (f" ({fault})" if fault else "")
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": message}, status_code=503)
-        files = f"；不可写的文件：{fault.removeprefix('read-only: ')}" if fault else ""
-        return render_error(request, 503, "记录数据库暂时不可用（" + str(exc) + files + "），请稍后再试或联系管理员。")
+        # SQLite's own words go to the server log only: English, and no help to an agent
+        files = f"（不可写的文件：{fault.removeprefix('read-only: ')}）" if fault else ""
+        return render_error(request, 503, f"记录数据库暂时不可用{files}，请稍后再试或联系管理员。")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):

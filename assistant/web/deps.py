@@ -17,7 +17,7 @@ from assistant.config import Settings
 from assistant.engine.core import Engine
 from assistant.errors import Forbidden, LoginRequired, PasswordChangeRequired, RateLimited, Unauthorized
 from assistant.log.auth import User, user_for_session, user_for_token
-from assistant.log.db import load_or_create_secret, open_db
+from assistant.log.db import open_db
 from assistant.log.stats import template_conversion
 
 _bearer = HTTPBearer(auto_error=False, description="The API token printed by `assistant users add`.")
@@ -44,16 +44,11 @@ def get_key(request: Request) -> bytes:
 
 
 def get_signing_secret(request: Request) -> bytes:
-    """The key the session cookies are signed with (``data/session.key``, made by ``create_app``), read once per app.
+    """The key the session cookies are signed with (``data/session.key``, read by ``create_app``).
 
     Suggestion tokens are signed with it too, under their own salt (itsdangerous derives a separate key).
     """
-    secret = getattr(request.app.state, "signing_secret", None)
-    if secret is None:
-        secret = request.app.state.signing_secret = load_or_create_secret(
-            request.app.state.settings.db_path.parent / "session.key"
-        )
-    return secret
+    return request.app.state.signing_secret
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

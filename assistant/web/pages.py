@@ -8,6 +8,7 @@ import io
 import json
 import re
 import secrets
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import asdict
 from datetime import date
@@ -24,7 +25,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from assistant import replying
 from assistant.engine import triage as batch
-from assistant.engine.sincerity import answers_the_problem, check_sincerity
+from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound, RateLimited
 from assistant.log import export, outcomes
 from assistant.log.auth import (
@@ -40,8 +41,8 @@ from assistant.log.auth import (
 )
 from assistant.log.db import open_db
 from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
-from assistant.replying import Fields
-from assistant.taxonomy import INTENTS, REASONS, RESULTS
+from assistant.replying import FIELD_CHARS, Fields
+from assistant.taxonomy import RESULTS
 from assistant.web.deps import (
     DB,
     Conversion,
@@ -54,7 +55,7 @@ from assistant.web.deps import (
     SigningSecret,
     client_address,
 )
-from assistant.web.messages import chinese
+from assistant.web.messages import FIELD_LABELS, chinese
 from assistant.web.rendering import NO_STORE, render
 
 router = APIRouter(include_in_schema=False)
@@ -141,9 +142,16 @@ def logout(request: Request, db: DB):
 
 
 @router.get("/compose", response_class=HTMLResponse)
-def compose(request: Request, user: PageUser, text: str = "", platform: str = "taobao"):
-    """The draft page; ``?text=`` pre-fills the complaint (bookmarklet, links from other tools)."""
-    return render(request, "compose.html", {"text": text[:5000], "platform": platform}, user)
+def compose(request: Request, user: PageUser, settings: SettingsDep, text: str = "", platform: str = "taobao"):
+    """The draft page; ``?text=`` pre-fills the complaint and drafts at once (bookmarklet, links from other tools)."""
+    return render(request, "compose.html", {"text": text[: settings.max_chars], "platform": platform}, user)
+
+
+@router.post("/compose", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def compose_from_form(request: Request, user: PageUser, settings: SettingsDep, text: Text = "", platform: Text = "taobao"):
+    """The draft page for a complaint posted from another page (批量分拣's 写回复): as ``GET /compose?text=``, for
+    complaints of any length (a long one in an address is refused by the server before the page sees it)."""
+    return render(request, "compose.html", {"text": text[: settings.max_chars], "platform": platform}, user)
 
 
 @router.post("/compose/suggest", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -236,21 +244,10 @@ def compose_sincerity(
     template_id: OptionalText = None,
 ):
     """The live sincerity partial for the draft being edited; ``done``: the phrases of the actions the agent ticked."""
-    on_topic = answers_the_problem(template_id)
-    result = check_sincerity(sent_text, complaint or None, done=done or (), on_topic=on_topic) if sent_text.strip() else None
+    result = (
+        check_sincerity(sent_text, complaint or None, done=done or (), template_id=template_id) if sent_text.strip() else None
+    )
     return render(request, "_sincerity.html", {"sincerity": result}, user)
-
-
-# The longest value of each field of a reply marked as sent, as the API's ReplyIn takes them (the complaint: max_chars).
-SENT_LIMITS = {
-    "sent_text": (5000, "回复"),
-    "platform": (40, "平台"),
-    "customer": (100, "称呼"),
-    "product": (100, "商品"),
-    "order_id": (64, "订单号"),
-    "buyer_id": (100, "买家账号"),
-    "template_id": (120, "模板编号"),
-}
 
 
 @router.post("/compose/sent", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -295,11 +292,11 @@ def compose_sent(
     given = {"sent_text": sent_text, "complaint": complaint, "platform": platform, "customer": customer, "product": product}
     given |= {"order_id": order_id, "buyer_id": buyer_id, "template_id": template_id}
     for name, value in given.items():
-        longest, label = SENT_LIMITS.get(name, (settings.max_chars, "投诉"))
+        longest, label = FIELD_CHARS.get(name, settings.max_chars), FIELD_LABELS[name]
         if value is not None and len(value) > longest:
             return _sent_error(request, user, f"{label}最多 {longest} 个字，这次有 {len(value)} 个字，请删减后再标记为已发送。")
     if not _blank(confirm_send):
-        problems = severe_problems(sent_text, complaint)
+        problems = severe_problems(sent_text, complaint, template_id=template_id, done=done or ())
         if problems:
             context = {"reply_id": None, "created": False, "error": None, "confirm": problems}
             return render(request, "_sent.html", context, user, status_code=400)
@@ -308,16 +305,10 @@ def compose_sent(
     except InvalidInput:
         return _sent_error(request, user, "评分只能是 1 到 5 星。")
     intent, escalate, reasons = None, None, None
-    if verdict:  # the verdict panel's fields, checked here so the message can say which
+    if verdict:  # the verdict panel's fields; the log checks them (agent_verdict) and says which is wrong
         intent = _blank(agent_intent)
         escalate = bool(_blank(agent_escalate))
         reasons = [r for r in (agent_reasons or []) if r] if escalate else []
-        if intent is not None and intent not in INTENTS:
-            return _sent_error(request, user, "问题类型不在分类表里，请从列表里选一个。")
-        if any(r not in REASONS for r in reasons):
-            return _sent_error(request, user, "转线下原因不在分类表里，请从列表里勾选。")
-        if escalate and not reasons:
-            return _sent_error(request, user, "勾选了“需要转线下”，请至少勾选一个原因。")
     # Without a token (a draft page rendered before suggestion tokens existed, or a script) the engine is asked again.
     try:
         reply_id, created = replying.log_sent(
@@ -354,9 +345,12 @@ def _sent_error(request: Request, user: User, message: str):
     return render(request, "_sent.html", {"reply_id": None, "created": False, "error": message}, user, status_code=400)
 
 
-def severe_problems(sent_text: str, complaint: str) -> list[str]:
-    """Why a reply must not go out unconfirmed: its severe sincerity findings, or a score of 0; empty when it may."""
-    result = check_sincerity(sent_text, complaint or None)
+def severe_problems(sent_text: str, complaint: str, *, template_id: str | None, done: Iterable[str]) -> list[str]:
+    """Why a reply must not go out unconfirmed: its severe sincerity findings, or a score of 0; empty when it may.
+
+    Scored as the live badge beside the button scores it (the template, the actions ticked as done).
+    """
+    result = check_sincerity(sent_text, complaint or None, done=done, template_id=template_id)
     severe = [f.removeprefix("严重：") for f in result.findings if f.startswith("严重：")]
     if result.score == 0:
         severe.insert(0, "真诚度只有 0 分")
@@ -465,15 +459,16 @@ def reply_outcome(
     result = _blank(result)
     if result is None:
         return refuse("请先选择结果，再点登记。")
-    if result not in RESULTS:
-        return refuse("结果不在列表里，请从下拉框里选一个。")
     try:
         stars = outcomes.parse_rating(rating_after)
     except InvalidInput:
         return refuse("之后的评分只能是 1 到 5 星。")
-    if note is not None and len(note) > 1000:
-        return refuse("备注最多 1000 个字。")
-    replying.record_outcome(db, reply_id, result, user=user.name, is_lead=user.is_lead, note=_blank(note), rating_after=stars)
+    if note is not None and len(note) > FIELD_CHARS["note"]:
+        return refuse(f"备注最多 {FIELD_CHARS['note']} 个字。")
+    try:  # the log checks the result (one of RESULTS)
+        replying.record_outcome(db, reply_id, result, user=user.name, is_lead=user.is_lead, note=_blank(note), rating_after=stars)
+    except InvalidInput as e:
+        return refuse(chinese(str(e)))
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
     return render(request, "_reply_row.html", {"r": row, "results": RESULTS}, user, headers={"HX-Trigger": "outcome-recorded"})
 
@@ -667,7 +662,9 @@ def account_token(request: Request, user: PageUser, db: DB):
 def help_page(request: Request, user: PageUser, settings: SettingsDep):
     origin = settings.origin  # a setting, never the request's Host header (which any client may set)
     bookmarklet = (
-        "javascript:(()=>{const t=String(getSelection()).trim();"
+        # The selection in the address: at most 1,500 characters (1,500 Chinese characters take 13.5 kB encoded; the
+        # server refuses an address over 16 kB before the page sees it)
+        "javascript:(()=>{const t=String(getSelection()).trim().slice(0,1500);"
         f"window.open({json.dumps(origin + '/compose?text=')}+encodeURIComponent(t),'_blank')}})()"
     )
     return render(request, "help.html", {"bookmarklet": bookmarklet, "origin": origin}, user)

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from assistant.log.auth import User
 from assistant.log.stats import local_time
+from assistant.replying import FIELD_CHARS
 from assistant.taxonomy import (
     ACCOUNT_LABELS,
     AGREEMENT_LABELS,
@@ -42,6 +43,7 @@ def render(
         "csrf": csrf_token(request),
         "intents": INTENTS,
         "offline_label": OFFLINE_LABEL,
+        "field_chars": FIELD_CHARS,  # the forms' maxlength, as the server checks them
         "reasons": REASONS,
         "platforms": PLATFORMS,
         "result_labels": RESULT_LABELS,

@@ -1,23 +1,31 @@
 // Keyboard shortcuts and copy buttons for the draft page. No framework; htmx does the requests.
+
+// Shared by both parts below. Copy a text: the clipboard API where the page is a secure context, else a selected off-screen textarea.
+// Resolves true when the text was copied (a button given says 已复制 for a moment), false when the browser refused.
+function copyText(text, button) {
+  const fallback = () => {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.className = "sr-only";
+    document.body.append(area);
+    area.select();
+    let copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    area.remove();
+    return copied;
+  };
+  const written = navigator.clipboard && window.isSecureContext
+    ? navigator.clipboard.writeText(text).then(() => true, fallback)
+    : Promise.resolve(fallback());
+  return written.then((copied) => {
+    if (copied && button) { const old = button.textContent; button.textContent = "已复制"; setTimeout(() => { button.textContent = old; }, 1200); }
+    return copied;
+  });
+}
+const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按 Ctrl+C。";
+
 (function () {
   "use strict";
-
-  // Copy a text: the clipboard API where the page is a secure context, else a selected off-screen textarea.
-  function copyText(text, button) {
-    const done = () => { if (button) { const old = button.textContent; button.textContent = "已复制"; setTimeout(() => { button.textContent = old; }, 1200); } };
-    const fallback = () => {
-      const area = document.createElement("textarea");
-      area.value = text;
-      area.className = "sr-only";
-      document.body.append(area);
-      area.select();
-      document.execCommand("copy");
-      area.remove();
-      done();
-    };
-    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
-    else fallback();
-  }
 
   function copyFrom(selector, button) {
     const area = document.querySelector(selector);
@@ -191,8 +199,7 @@
       try {
         const text = await fillPhrase(id);
         if (how === "copy") {
-          await navigator.clipboard.writeText(text).catch(() => {});
-          say("已复制，可以粘贴到聊天窗口。");
+          say(await copyText(text) ? "已复制，可以粘贴到聊天窗口。" : NOT_COPIED);
           return;
         }
         const editor = lastEditor && document.body.contains(lastEditor) ? lastEditor : document.getElementById("reply-1");
@@ -242,7 +249,10 @@
     closePopup();
     try {
       const text = await fillPhrase(id);
-      if (how === "copy") { await navigator.clipboard.writeText(text).catch(() => {}); return; }
+      if (how === "copy") {
+        if (!(await copyText(text))) throw new Error(NOT_COPIED);
+        return;
+      }
       insertInto(editor, text, start, editor.selectionStart);
     } catch (e) {
       const box = editor.closest("form") && editor.closest("form").querySelector(".sent");
