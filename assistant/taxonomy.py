@@ -63,6 +63,40 @@ RESULTS = tuple(RESULT_LABELS)
 CONVERTED = ("upgraded", "positive_followup", "deleted")  # the review got better: the conversion figure counts these
 RESOLVED = (*CONVERTED, "resolved_offline")  # anything else (or no outcome) leaves a repeat contact unresolved
 
+# The weekly figures (``WeeklyStats`` and its ``Figures``) -> label: how 数据统计, 我的回复 and the weekly workbook name
+# them. The parts of a conversion are named as their results are; ``pending`` is also a reply still without a result.
+FIGURE_LABELS = {
+    "week": "周",
+    "sent": "已回复",
+    "known": "已知结果",
+    "pending": "等待结果",
+    "converted": "已转化",
+    "upgraded": RESULT_LABELS["upgraded"],
+    "positive_followup": RESULT_LABELS["positive_followup"],
+    "deleted": RESULT_LABELS["deleted"],
+    "escalated": "转线下",
+    "rate": "转化率",
+    "low": "95%区间下限",
+    "high": "95%区间上限",
+    "escalation_share": "转线下占比",
+    "median_days_to_outcome": "出结果中位天数",
+}
+# A breakdown of the figures -> what its groups are (数据统计's chart 「按…」, the workbook's sheet 「按…」 and first column).
+DIMENSION_LABELS = {"template": "模板", "intent": "问题类型", "agent": "客服", "platform": "平台"}
+# How often agents kept the assistant's verdict (``Agreement``): 数据统计's section and the workbook's sheet of that name.
+AGREEMENT_LABELS = {
+    "title": "助手判断被采纳率",
+    "intent": "问题类型被采纳",
+    "escalation": "转线下判断被采纳",
+    "by_intent": "助手判断的问题类型",
+    "all": "全部",
+    "kept": "被采纳",
+    "total": "核对过",
+    "rate": "采纳率",
+}
+# An account's names, as 账号 heads them: the one it signs in with, and the one its drafts sign with (shown for an agent).
+ACCOUNT_LABELS = {"name": "用户名", "display_name": "显示名"}
+
 # How urgently an intent needs an answer in the backlog (0-9), before anger and escalation are counted.
 URGENCY = {
     "safety_hazard": 9,

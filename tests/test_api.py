@@ -10,9 +10,8 @@ from helpers import SHANGHAI
 from openpyxl import load_workbook
 
 from assistant.log.auth import add_user
-from assistant.log.export import FIGURE_LABELS, KEY_LABELS
 from assistant.log.stats import iso_week
-from assistant.taxonomy import INTENTS, PLATFORMS
+from assistant.taxonomy import DIMENSION_LABELS, FIGURE_LABELS, INTENTS, PLATFORMS
 
 
 @dataclass(frozen=True)
@@ -157,9 +156,10 @@ def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead, engi
     stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
     response = client.get("/api/v1/export", params={"week": THIS_WEEK, "format": "xlsx"}, headers=lead)
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert book.sheetnames == ["汇总", "按模板", "按问题类型", "按客服", "按平台", "回复明细"]
-    ids = {label: column for column, label in {**FIGURE_LABELS, **KEY_LABELS}.items()}  # Chinese headers back to the API's ids
+    assert book.sheetnames == ["汇总", "助手判断被采纳率", "按模板", "按问题类型", "按客服", "按平台", "回复明细"]
+    ids = {label: column for column, label in {**FIGURE_LABELS, **DIMENSION_LABELS}.items()}  # Chinese headers back to ids
     ids["模板"] = ids["问题类型"] = ids["客服"] = ids["平台"] = "key"
+    ids["用户名"] = "login"
     summary = {ids[row[0]]: row[1] for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
     for field in ("sent", "known", "pending", "converted", "upgraded", "positive_followup", "deleted"):
         assert summary[field] == stats[field]
@@ -177,7 +177,16 @@ def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead, engi
     ]:
         rows = list(book[sheet].iter_rows(values_only=True))
         header, body = [ids[h] for h in rows[0]], rows[1:]
-        expected = [{**r, "key": names.get(r["key"], r["key"]), **(blank if not r["known"] else {})} for r in stats[key]]
+        login = sheet == "按客服"  # an agent's login name has a column of its own
+        expected = [
+            {
+                **r,
+                "key": names.get(r["key"], r["key"]),
+                **({"login": r["key"]} if login else {}),
+                **(blank if not r["known"] else {}),
+            }
+            for r in stats[key]
+        ]
         assert [dict(zip(header, r)) for r in body] == expected
     rows = list(book["回复明细"].iter_rows(values_only=True))
     assert rows[0][:4] == ("编号", "发送时间（本地时间）", "周", "客服") and len(rows) == 4

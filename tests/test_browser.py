@@ -230,6 +230,14 @@ def test_draft_send_outcome_statistics_and_csv(page):
     book = load_workbook(io.BytesIO(Path(workbook.value.path()).read_bytes()), read_only=True)
     detail = list(book["回复明细"].iter_rows(values_only=True))
     assert detail[0][1] == "发送时间（本地时间）" and "客服不回复、联系不上" in detail[1] and "已改好评" in detail[1]
+    summary = {row[0].value: row[1] for row in book["汇总"].iter_rows(min_row=2)}  # the workbook reads like the page:
+    assert summary["转化率"].value == 1 and summary["转化率"].number_format == "0.0%"  # 100.0% where the page says 100%
+    shown = page.locator("table.list").last.locator("tbody td[title=lead]").first.inner_text()
+    agents = list(book["按客服"].iter_rows(values_only=True))
+    assert agents[0][:2] == ("客服", "用户名") and agents[1][:2] == (shown, "lead") and shown == "组长"  # the display name
+    agreement = list(book["助手判断被采纳率"].iter_rows(min_row=2, values_only=True))
+    assert agreement[0][:2] == ("问题类型被采纳", "全部") and agreement[0][3] == 1  # the reply sent from the draft page
+    assert f"（{agreement[0][2]}/{agreement[0][3]}）" in page.locator("#agreement-intent").locator("xpath=..").inner_text()
     page.screenshot(path=str(ARTIFACTS / "stats-page.png"), full_page=True)
     with page.expect_download() as download:
         page.click("text=下载明细 CSV")

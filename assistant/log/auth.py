@@ -174,6 +174,11 @@ def list_users(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query(f"select {columns} from users order by created_at"))
 
 
+def display_names(db: sqlite_utils.Database) -> dict[str, str]:
+    """Every account's login name -> the name its drafts sign with (the login name when it has none), as pages show agents."""
+    return {name: display or name for name, display in db.execute("select name, display_name from users")}
+
+
 def user_for_session(db: sqlite_utils.Database, name: str | None, sid: str, epoch: int = 0) -> User | None:
     """The active user a page session names, or None: no such user, deactivated, revoked, or signed in before a reset."""
     row = db.execute(f"select {_USER_COLUMNS} from users where name = ? and active = 1", [name]).fetchone() if name else None

@@ -16,18 +16,29 @@ import io
 import json
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from assistant.engine.triage import safe_cell
 from assistant.errors import InvalidInput
+from assistant.log.auth import display_names
 from assistant.log.db import write_transaction
 from assistant.log.redact import redact
-from assistant.log.stats import DIMENSIONS, WeeklyStats, local_time, weekly_stats
-from assistant.taxonomy import INTENTS, PLATFORMS, REASONS, RESULT_LABELS
+from assistant.log.stats import DIMENSIONS, Agreement, Kept, WeeklyStats, local_time, weekly_stats
+from assistant.taxonomy import (
+    ACCOUNT_LABELS,
+    AGREEMENT_LABELS,
+    DIMENSION_LABELS,
+    FIGURE_LABELS,
+    INTENTS,
+    PLATFORMS,
+    REASONS,
+    RESULT_LABELS,
+)
 
 FIGURE_COLUMNS = [
     "sent",
@@ -62,36 +73,22 @@ ROW_COLUMNS = [
     "outcome_at",
     "rating_after",
 ]
-# The CSV keeps the column ids above (scripts read them); the workbook is for people, so its sheets and headers are Chinese.
-SHEET_NAMES = {"template": "按模板", "intent": "按问题类型", "agent": "按客服", "platform": "按平台"}
-SUMMARY_SHEET, ROWS_SHEET = "汇总", "回复明细"
-FIGURE_LABELS = {
-    "sent": "已回复",
-    "known": "已知结果",
-    "pending": "待登记",
-    "converted": "已转化",
-    "upgraded": "已改好评",
-    "positive_followup": "追评好评",
-    "deleted": "已删差评",
-    "escalated": "转线下",
-    "rate": "转化率",
-    "low": "95%区间下限",
-    "high": "95%区间上限",
-    "week": "周",
-    "escalation_share": "转线下占比",
-    "median_days_to_outcome": "出结果天数中位数",
-}
+# The CSV keeps the column ids above (scripts read them); the workbook is for people, so its sheets and headers are Chinese,
+# named as the pages name them (``FIGURE_LABELS``, ``DIMENSION_LABELS`` and the other tables of ``assistant.taxonomy``).
+SHEET_NAMES = {name: f"按{label}" for name, label in DIMENSION_LABELS.items()}
+SUMMARY_SHEET, ROWS_SHEET, AGREEMENT_SHEET = "汇总", "回复明细", AGREEMENT_LABELS["title"]
 ROW_LABELS = {
     "id": "编号",
     "sent_at": "发送时间（UTC）",
-    "week": "周",
-    "agent": "客服",
-    "platform": "平台",
-    "intent": "问题类型",
+    "week": FIGURE_LABELS["week"],
+    "agent": DIMENSION_LABELS["agent"],
+    "login": ACCOUNT_LABELS["name"],  # the workbook's only: the agent's login name beside the name the pages show
+    "platform": DIMENSION_LABELS["platform"],
+    "intent": DIMENSION_LABELS["intent"],
     "intents": "识别出的类型",
-    "escalate": "转线下",
+    "escalate": FIGURE_LABELS["escalated"],
     "reasons": "转线下原因",
-    "template_id": "模板",
+    "template_id": DIMENSION_LABELS["template"],
     "complaint": "投诉",
     "sent_text": "发出的回复",
     "edit_ratio": "改动比例",
@@ -101,7 +98,6 @@ ROW_LABELS = {
     "outcome_at": "结果登记时间（UTC）",
     "rating_after": "之后的评分",
 }
-KEY_LABELS = {"template": "模板", "intent": "问题类型", "agent": "客服", "platform": "平台"}
 
 
 RATE_COLUMNS = ("rate", "low", "high")
@@ -142,12 +138,22 @@ def write_csv(stats: WeeklyStats, rows: Iterator[dict] | None, fp) -> None:
 
 
 def write_xlsx(
-    stats: WeeklyStats, rows: Iterator[dict], fp, *, template_titles: Mapping[str, str] | None = None, tz: ZoneInfo | None = None
+    stats: WeeklyStats,
+    rows: Iterator[dict],
+    fp,
+    *,
+    template_titles: Mapping[str, str] | None = None,
+    agent_names: Mapping[str, str] | None = None,
+    tz: ZoneInfo | None = None,
 ) -> None:
     """Write a workbook to a binary stream: summary, one sheet per breakdown, and the rows, named and headed in Chinese.
 
     Its values read as the pages say them: intents, platforms, reasons and results by their Chinese names, templates by
-    their situation (``template_titles``), 是/否, and times in ``tz`` (UTC, saying so, without one). The CSV keeps ids.
+    their situation (``template_titles``), agents by the names their drafts sign with (``agent_names``, login name ->
+    display name) with the login name in a column of its own, 是/否, and times in ``tz`` (UTC, saying so, without one).
+    The CSV keeps ids.
+    Rates stay fractions (0.5) shown as percentages with one decimal (50.0%), counts as whole numbers; every sheet keeps
+    its header row in view.
 
     Text is always written as text (``strings_to_formulas`` off), so a cell that
     starts with "=" is shown, never evaluated; it also gets the CSV's leading quote (``safe_cell``), so
@@ -156,39 +162,78 @@ def write_xlsx(
     book = xlsxwriter.Workbook(
         fp, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
-    summary = book.add_worksheet(SUMMARY_SHEET)
-    lines: list[list[object]] = [["指标", "数值"], [FIGURE_LABELS["week"], stats.week]]
-    lines += [[FIGURE_LABELS[c], v] for c, v in zip(FIGURE_COLUMNS, figure_values(stats.total))]
-    lines += [
-        [FIGURE_LABELS["escalation_share"], stats.escalation_share],
-        [FIGURE_LABELS["median_days_to_outcome"], stats.median_days_to_outcome],
-    ]
-    for n, line in enumerate(lines):
-        summary.write_row(n, 0, line)
-    names = {"intent": INTENTS, "platform": PLATFORMS, "template": template_titles or {}}
-    for name, title in SHEET_NAMES.items():
+    formats = {kind: book.add_format({"num_format": pattern}) for kind, pattern in NUMBER_FORMATS.items()}
+    bold = book.add_format({"bold": True})
+
+    def sheet_with(title: str, head: list[str], widths: list[int]) -> Worksheet:
         sheet = book.add_worksheet(title)
-        sheet.write_row(0, 0, [KEY_LABELS[name], *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)])
+        sheet.freeze_panes(1, 0)
+        for column, width in enumerate(widths):
+            sheet.set_column(column, column, width)
+        sheet.write_row(0, 0, head, bold)
+        return sheet
+
+    def put(sheet: Worksheet, n: int, values: Iterable, columns: Iterable[str | None]) -> None:
+        """Line ``n`` of a sheet, each value formatted as its column's kind of number (``NUMBER_KIND``)."""
+        for position, (value, column) in enumerate(zip(values, columns)):
+            sheet.write(n, position, safe_cell(value), formats.get(NUMBER_KIND.get(column or "", "")))
+
+    sheet = sheet_with(SUMMARY_SHEET, ["指标", "数值"], [16, 12])
+    summary = [("week", stats.week), *zip(FIGURE_COLUMNS, figure_values(stats.total))]
+    summary += [(c, getattr(stats, c)) for c in ("escalation_share", "median_days_to_outcome")]
+    for n, (column, value) in enumerate(summary, start=1):
+        put(sheet, n, [FIGURE_LABELS[column], value], [None, column])
+    head = ["指标", *(AGREEMENT_LABELS[c] for c in ("by_intent", "kept", "total", "rate"))]
+    sheet = sheet_with(AGREEMENT_SHEET, head, [18, 20, 10, 10, 10])
+    for n, (what, intent, kept) in enumerate(agreement_lines(stats.agreement), start=1):
+        put(sheet, n, [AGREEMENT_LABELS[what], INTENTS.get(intent, intent), kept.kept, kept.total, kept.rate], KEPT_COLUMNS)
+    names = {"intent": INTENTS, "platform": PLATFORMS, "template": template_titles or {}, "agent": agent_names or {}}
+    for name, title in SHEET_NAMES.items():
+        login = ["login"] if name == "agent" else []  # an agent: the name the page shows, then the login name
+        head = [DIMENSION_LABELS[name], *(ROW_LABELS[c] for c in login), *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)]
+        widths = [28 if name == "template" else 14, *(14 for _ in login), *(12 for _ in FIGURE_COLUMNS)]
+        sheet = sheet_with(title, head, widths)
         for n, f in enumerate(stats.breakdowns[name], start=1):
-            sheet.write_row(n, 0, [safe_cell(names.get(name, {}).get(f.key, f.key)), *figure_values(f)])
-    sheet = book.add_worksheet(ROWS_SHEET)
+            shown = [names[name].get(f.key, f.key), *(f.key for _ in login)]
+            put(sheet, n, [*shown, *figure_values(f)], [None, *login, *FIGURE_COLUMNS])
     zone = "UTC" if tz is None else "本地时间"
-    sheet.write_row(0, 0, [ROW_LABELS[c].replace("UTC", zone) for c in ROW_COLUMNS])
+    sheet = sheet_with(
+        ROWS_SHEET, [ROW_LABELS[c].replace("UTC", zone) for c in BOOK_COLUMNS], [ROW_WIDTHS.get(c, 10) for c in BOOK_COLUMNS]
+    )
+    titles = {"template_id": template_titles or {}, "agent": agent_names or {}}
     for n, row in enumerate(rows, start=1):
-        sheet.write_row(n, 0, [safe_cell(_readable(c, row[c], template_titles or {}, tz)) for c in ROW_COLUMNS])
-    for column, width in enumerate(ROW_WIDTHS.get(c, 10) for c in ROW_COLUMNS):
-        sheet.set_column(column, column, width)
+        row["login"] = row["agent"]
+        put(sheet, n, [_readable(c, row[c], titles, tz) for c in BOOK_COLUMNS], BOOK_COLUMNS)
     book.close()
 
 
+# How the workbook shows a number: counts whole (1,234), rates in percent with one decimal (66.7%), days as the page (1.75).
+NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0%", "days": "0.0#"}
+NUMBER_KIND = {
+    **{c: "count" for c in (*FIGURE_COLUMNS, "kept", "total")},
+    **{c: "percent" for c in (*RATE_COLUMNS, "escalation_share", "edit_ratio", "kept_rate")},
+    "median_days_to_outcome": "days",
+}
+BOOK_COLUMNS = [c for column in ROW_COLUMNS for c in ([column, "login"] if column == "agent" else [column])]
 ROW_WIDTHS = {"sent_at": 17, "outcome_at": 17, "intents": 24, "reasons": 16, "template_id": 28, "complaint": 50, "sent_text": 60}
 
 
-def _readable(column: str, value, template_titles: Mapping[str, str], tz: ZoneInfo | None):
-    """One reply field as the workbook shows it to a person."""
-    names = {"intent": INTENTS, "platform": PLATFORMS, "outcome": RESULT_LABELS, "template_id": template_titles}
+KEPT_COLUMNS = [None, None, "kept", "total", "kept_rate"]
+
+
+def agreement_lines(agreement: Agreement) -> Iterator[tuple[str, str, Kept]]:
+    """The agreement as the workbook lists it: (what was kept, the assistant's intent or "all", how often), overall first."""
+    yield "intent", AGREEMENT_LABELS["all"], agreement.intent
+    yield "escalation", AGREEMENT_LABELS["all"], agreement.escalation
+    for intent, kept in agreement.by_intent:
+        yield "intent", intent, kept
+
+
+def _readable(column: str, value, titles: Mapping[str, Mapping[str, str]], tz: ZoneInfo | None):
+    """One reply field as the workbook shows it to a person (``titles``: templates' and agents' names by id)."""
+    names = {"intent": INTENTS, "platform": PLATFORMS, "outcome": RESULT_LABELS, **titles}
     if value is None:
-        return None
+        return FIGURE_LABELS["pending"] if column == "outcome" else None
     if column in names:
         return names[column].get(value, value)
     if column == "escalate":
@@ -226,7 +271,8 @@ def export_file(
     name = f"assistant-{result.week}"
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        write_xlsx(result, reply_rows(db, result.week), buffer, template_titles=template_titles, tz=tz)
+        rows = reply_rows(db, result.week)
+        write_xlsx(result, rows, buffer, template_titles=template_titles, agent_names=display_names(db), tz=tz)
         return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{name}.xlsx"
     text = io.StringIO()
     write_csv(result, reply_rows(db, result.week) if table == "rows" else None, text)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.taxonomy import ACCOUNT_LABELS
+
 ROLE_LABELS = {"agent": "客服", "lead": "组长"}
 # How an error page names a form field or address part that was missing or malformed.
 FIELD_LABELS = {
@@ -27,8 +29,8 @@ FIELD_LABELS = {
     "rating_after": "之后评分",
     "result": "结果",
     "note": "备注",
-    "name": "用户名",
-    "display_name": "显示名",
+    "name": ACCOUNT_LABELS["name"],
+    "display_name": ACCOUNT_LABELS["display_name"],
     "role": "角色",
     "password": "密码",
     "current": "当前密码",

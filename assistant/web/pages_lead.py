@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from assistant import reporting
 from assistant.errors import InvalidInput, LibraryError
-from assistant.log.auth import ROLES, add_user, list_users, reset_password, set_active, set_display_name
+from assistant.log.auth import ROLES, add_user, display_names, list_users, reset_password, set_active, set_display_name
 from assistant.replying import first_sentence
 from assistant.web.deps import DB, CsrfChecked, EngineDep, OptionalText, PageLead, PageUser, SettingsDep, Text
 from assistant.web.messages import ROLE_LABELS, chinese
@@ -33,7 +33,7 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
         "prev_week": o.prev_week,
         "next_week": o.next_week,
         "template_titles": engine.library.situations,  # charts and rows name templates, not ids
-        "agent_names": {u["name"]: u["display_name"] or u["name"] for u in list_users(db)},  # and agents as drafts sign
+        "agent_names": display_names(db),  # and agents as drafts sign
     }
     return render(request, "stats.html", context, user)
 

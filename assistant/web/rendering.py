@@ -10,7 +10,17 @@ from fastapi.responses import Response
 from assistant.log.auth import User
 from assistant.log.stats import local_time
 from assistant.replying import FIELD_CHARS
-from assistant.taxonomy import INTENTS, OFFLINE_LABEL, PLATFORMS, REASONS, RESULT_LABELS
+from assistant.taxonomy import (
+    ACCOUNT_LABELS,
+    AGREEMENT_LABELS,
+    DIMENSION_LABELS,
+    FIGURE_LABELS,
+    INTENTS,
+    OFFLINE_LABEL,
+    PLATFORMS,
+    REASONS,
+    RESULT_LABELS,
+)
 from assistant.web.deps import csrf_token
 
 NO_STORE = {"Cache-Control": "no-store"}  # pages showing a one-time password or a new API token
@@ -37,6 +47,10 @@ def render(
         "reasons": REASONS,
         "platforms": PLATFORMS,
         "result_labels": RESULT_LABELS,
+        "figure_labels": FIGURE_LABELS,
+        "dimension_labels": DIMENSION_LABELS,
+        "account_labels": ACCOUNT_LABELS,
+        "agreement_labels": AGREEMENT_LABELS,
     }
     return request.app.state.templates.TemplateResponse(
         request, name, {**base, **context}, status_code=status_code, headers=headers
