@@ -402,3 +402,11 @@ def test_a_backup_that_fails_while_copying_leaves_no_partial_file(tmp_path, monk
     with pytest.raises(sqlite3.OperationalError, match="disk is full"):
         backup(db, out)
     assert list(out.parent.iterdir()) == []
+
+
+def test_a_csv_with_two_text_columns_is_refused_not_read_from_the_last(tmp_path):
+    """Two columns headed text: the complaints were taken from the second, the first dropped without a word."""
+    source = tmp_path / "backlog.csv"
+    source.write_text("text,shop,text\n快递一个星期还没到,天猫店,备注\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["triage", str(source)])
+    assert result.exit_code == 1 and "2 'text' columns" in result.output

@@ -53,6 +53,13 @@ def test_an_uploaded_csv_is_triaged_in_utf8_gbk_and_utf16(site):
         assert label in soup.select_one("#triage-note").get_text()
 
 
+def test_an_uploaded_csv_with_two_text_columns_is_refused_in_chinese(site):
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    response = triage_upload(client, csrf, "backlog.csv", "text,order,text\n快递太慢了,A1,备注\n".encode())
+    assert response.status_code == 400 and "2 个 text 列" in shown_text(response.text)
+
+
 def test_a_file_and_pasted_lines_together_say_which_was_triaged(site):
     client, _, users = site
     csrf = sign_in(client, "小林", users["小林"].password)

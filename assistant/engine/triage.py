@@ -96,6 +96,8 @@ def _read_csv(content: str, path: str) -> tuple[list[Row], list[Skipped]]:
     reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter, restval="")  # a short row's missing cells: ""
     if not reader.fieldnames or "text" not in reader.fieldnames:
         raise InvalidInput(f"{path} has no 'text' column (columns: {', '.join(reader.fieldnames or []) or 'none'})")
+    if reader.fieldnames.count("text") > 1:  # DictReader would keep the last one's cells, and drop the others unsaid
+        raise InvalidInput(f"{path} has {reader.fieldnames.count('text')} 'text' columns; keep one")
     rows, skipped = [], []
     position = 0
     for record in reader:
