@@ -144,3 +144,5 @@ def test_pronouns_particles_and_a_dangling_preposition_are_not_shown_as_evidence
     normalized = normalize("客服把我的手机号发到群里了", engine.segmenter)
     assert not normalized.reads_as_words("我的") and not normalized.reads_as_words("把我")
     assert not normalized.reads_as_words("客服把") and normalized.reads_as_words("手机号")
+    wanted = normalize("我要的是黑色的，发来的是白色", engine.segmenter)  # 错发漏发：我要、黑色 showed 我要
+    assert not wanted.reads_as_words("我要") and wanted.reads_as_words("黑色")

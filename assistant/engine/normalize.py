@@ -65,7 +65,7 @@ class Normalized:
 
         A phrase the text does not hold (one in an @mention) or beyond the segmented part is not judged: True.
         """
-        if phrase and (set(phrase) <= _FUNCTION_ONLY or phrase[-1] in _DANGLING):
+        if function_only(phrase) or (phrase and phrase[-1] in _DANGLING):
             return False
         found = False
         for start in _occurrences(self.text, phrase):
@@ -135,8 +135,13 @@ class Segmenter:
 
 # Particles that close the word before them: a phrase of several words that starts with one reads as a fragment.
 _LEADING_PARTICLES = frozenset("了的着地得吗呢吧啊呀")
-_FUNCTION_ONLY = frozenset("我你他她它们了的着地得吗呢吧啊呀把被给让对向跟和与在是就都也还又很太这那个")
+_FUNCTION_ONLY = frozenset("我你他她它们了的着地得吗呢吧啊呀把被给让对向跟和与在是就都也还又很太这那个要想")  # and modal verbs
 _DANGLING = frozenset("把被给让对向跟和与")  # a preposition that needs what follows it ("客服把")
+
+
+def function_only(phrase: str) -> bool:
+    """Whether a phrase is pronouns, particles and modal verbs alone ("我的", "把我", "我要"): no evidence to show."""
+    return bool(phrase) and set(phrase) <= _FUNCTION_ONLY
 
 
 def _cut_latin(text: str, start: int, end: int, boundaries: frozenset[int]) -> bool:
