@@ -26,6 +26,7 @@ import csv
 import io
 import re
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -280,6 +281,19 @@ def test_outcome_import_never_answers_5xx(raw_client, lead_headers, body):
 @pytest.mark.parametrize("body", list(IMPORT_EDGES.values()), ids=list(IMPORT_EDGES))
 def test_outcome_import_edge_bodies_never_answer_5xx(raw_client, lead_headers, body):
     post_import(raw_client, lead_headers, body)
+
+
+def test_a_well_formed_import_is_taken_beside_the_refused_edges(raw_client, lead_headers, running_app):
+    """The cases above pass as long as nothing answers 5xx, so they would pass if every import were refused: a
+    well-formed body must be imported and change the replies."""
+    reply = {"complaint": "快递一个星期还没到", "sent_text": "您好，今天18:00前回电说明物流进度。", "platform": "jd"}
+    ids = [raw_client.post("/api/v1/replies", json=reply, headers=lead_headers).json()["id"] for _ in range(2)]
+    body = f"reply_id,result,rating_after,note\n{ids[0]},upgraded,5,已改好评\n{ids[1]},deleted,,\n".encode()
+    response = raw_client.post("/api/v1/outcomes/import", content=body, headers={**lead_headers, "Content-Type": "text/csv"})
+    assert response.status_code == 200 and response.json() == {"imported": 2}, response.text
+    with closing(open_db(running_app[0].state.settings.db_path)) as db:
+        rows = db.execute(f"select outcome, rating_after from replies where id in ({ids[0]}, {ids[1]}) order by id").fetchall()
+    assert rows == [("upgraded", 5), ("deleted", None)]
 
 
 # --- the pages, which are not in the schema -------------------------------------------------------------------------
