@@ -90,6 +90,35 @@ def test_a_template_broken_while_running_is_reported_and_the_last_good_library_s
         assert client.post("/api/v1/library/reload", headers=lead).json()["templates"] == len(engine.library.templates)
 
 
+@pytest.mark.parametrize(
+    ("broken", "said"),
+    [
+        ("intent: other\ntemplates:\n  - id: [broken\n", "YAML 格式不对"),
+        ("intent: other\ntemplatez: []\n", "不认识的字段“templatez”"),
+        ("intent: other\ntemplates:\n  - id: other.x\n    situation: 测试\n    body: 您好\n", "至少要有一条示例投诉"),
+    ],
+)
+def test_a_leads_reload_of_a_broken_library_says_what_is_wrong_in_chinese(tmp_path, settings, engine, broken, said):
+    """重新载入 said 「…other.yaml:2: unknown key 'templatez'」: the file and line stay, the rest is said in Chinese."""
+    import re
+
+    from fastapi.testclient import TestClient
+    from helpers import sign_in
+
+    from assistant.web.app import create_app
+
+    replies = tmp_path / "replies"
+    shutil.copytree(engine.settings.replies_dir, replies)
+    live = Settings(db_path=settings.db_path, replies_dir=replies)
+    with TestClient(create_app(live, engine=engine)) as client:
+        lead = add_user(open_db(live.db_path), "组长", "lead")
+        csrf = sign_in(client, "组长", lead.password)
+        (replies / "other.yaml").write_text(broken, encoding="utf-8")
+        page = client.post("/library/reload", headers={"X-CSRF-Token": csrf})
+        assert "载入失败" in page.text and said in page.text and re.search(r"other\.yaml 第 \d+ 行", page.text)
+        assert "unknown key" not in page.text and "needs at least" not in page.text
+
+
 def test_a_corrupt_log_file_at_start_is_one_line_naming_the_path(tmp_path):
     path = tmp_path / "assistant.db"
     path.write_bytes(b"this is not a database" * 100)

@@ -145,6 +145,45 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# The reply library's problems (``load``, ``escalate``, ``yamlfile``), as 模板库's 重新载入 says them to a lead; the
+# file and line stay as they are. ``assistant lint`` keeps the English (an operator's tool, like the CLI).
+_LIBRARY_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"YAML: (.*)"), r"YAML 格式不对（常见原因：缩进不齐、冒号后少空格、引号没配对；原文：\1）"),
+    (re.compile(r"file is not UTF-8"), "文件不是 UTF-8 编码，请另存为 UTF-8"),
+    (re.compile(r"unknown key '(.*)'"), r"不认识的字段“\1”（可能拼错了）"),
+    (re.compile(r"duplicate template id '(.*)' \(first in (.*)\)"), r"模板编号“\1”重复了（第一次出现在 \2）"),
+    (re.compile(r"template syntax: (.*)"), r"模板写法有误：\1"),
+    (re.compile(r"unknown placeholder\(s\): (.*?); allowed: (.*)"), r"不认识的占位符：\1（可用的有：\2）"),
+    (re.compile(r"template '(.*)': '(.*)' is required text"), r"模板“\1”缺少“\2”，它必须是一段文字"),
+    (re.compile(r"template '(.*)': needs at least one example complaint"), r"模板“\1”至少要有一条示例投诉（examples）"),
+    (
+        re.compile(r"template '(.*)': offline templates need a 'private' follow-up script"),
+        r"线下邀约模板“\1”需要私信话术（private）",
+    ),
+    (re.compile(r"template '(.*)': '(.*)' must be a list of text"), r"模板“\1”的“\2”必须是文字列表"),
+    (re.compile(r"template '(.*)': 'general' must be true or false"), r"模板“\1”的 general 只能是 true 或 false"),
+    (re.compile(r"template id '(.*)' must start with '(.*)'"), r"模板编号“\1”要以“\2”开头"),
+    (re.compile(r"template 'id' must look like .*"), "模板编号要写成“问题类型.情形”（小写英文字母、点和下划线）"),
+    (re.compile(r"'(.*)' has two general templates: '(.*)' and '(.*)'"), r"“\1”有两个通用模板：“\2”和“\3”，只能留一个"),
+    (re.compile(r"'(intent|reason)' must be one of: (.*)"), r"“\1”只能是这些之一：\2"),
+    (re.compile(r"a template must be a mapping"), "每个模板都要写成“字段: 内容”的形式"),
+    (re.compile(r"'templates' must be a list"), "templates 必须是一个列表"),
+    (re.compile(r"(?:'(.*)'|pattern '(.*)'): bad regular expression: (.*)"), r"正则表达式写错了（\1\2）：\3"),
+    (re.compile(r"'(.*)\.severity' must be a whole number from 1 up"), r"“\1”的 severity 必须是 1 以上的整数"),
+    (re.compile(r"'(.*)' needs 'action' text and a list of 'patterns'"), r"“\1”需要 action（处理建议）和 patterns（规则列表）"),
+    (re.compile(r"keyword '(.*)': weight must be a number in \(0, 5\]"), r"关键词“\1”的权重必须是 0 到 5 之间的数（不含 0）"),
+]
+
+
+def library_problem(file: str, line: int, message: str) -> str:
+    """A reply-library problem for a lead: where it is, and what is wrong in Chinese when the wording is known."""
+    where = (f"{file} 第 {line} 行：" if line else f"{file}：") if file else ""
+    for pattern, wording in _LIBRARY_PATTERNS:
+        if pattern.fullmatch(message):
+            return where + pattern.sub(wording, message)
+    return where + message
+
+
 def chinese(message: str) -> str:
     """The Chinese wording of a known English message; anything else unchanged."""
     for pattern, wording in _PATTERNS:

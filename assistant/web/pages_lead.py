@@ -12,7 +12,7 @@ from assistant.errors import InvalidInput, LibraryError
 from assistant.log.auth import ROLES, add_user, display_names, list_users, reset_password, set_active, set_display_name
 from assistant.replying import first_sentence
 from assistant.web.deps import DB, CsrfChecked, EngineDep, OptionalText, PageLead, PageUser, SettingsDep, Text
-from assistant.web.messages import ROLE_LABELS, chinese
+from assistant.web.messages import ROLE_LABELS, chinese, library_problem
 from assistant.web.rendering import NO_STORE, download, render
 
 router = APIRouter(include_in_schema=False)
@@ -152,5 +152,5 @@ def library_reload(request: Request, user: PageLead, settings: SettingsDep):
         request.app.state.engine = engine
         message, ok = f"已重新载入 {len(engine.library.templates)} 个模板。{model_note(engine.model_summary())}", True
     except LibraryError as e:
-        message, ok = f"载入失败，继续使用上一版模板库：{e}", False
+        message, ok = f"载入失败，继续使用上一版模板库：{library_problem(e.file, e.line, e.message)}", False
     return render(request, "_reload.html", {"message": message, "ok": ok}, user)
