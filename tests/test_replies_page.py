@@ -52,6 +52,8 @@ def test_a_note_and_the_rating_after_are_recorded_with_the_outcome(site, engine)
     data = {"result": "upgraded", "rating_after": "4", "note": "顾客电话里说满意"}
     response = client.post(f"/replies/{reply_id}/outcome", data=data, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 200 and "已改好评" in response.text and "之后 4 星" in response.text
+    assert "顾客电话里说满意" in response.text  # the row shows the note just recorded, and so does the list
+    assert "顾客电话里说满意" in client.get("/replies", params={"show": "all"}).text
     outcome = next(db["outcomes"].rows)
     assert (outcome["result"], outcome["rating_after"], outcome["note"]) == ("upgraded", 4, "顾客电话里说满意")
     assert db["replies"].get(reply_id)["rating_after"] == 4

@@ -455,8 +455,15 @@ def find_replies(
         params.append(_utc_midnight(where.until + timedelta(days=1), tz))
     condition = " and ".join(clauses)
     total = db.execute(f"select count(*) from replies where {condition}", params).fetchone()[0]
-    rows = list(db.query(f"select * from replies where {condition} order by id desc limit ? offset ?", [*params, limit, offset]))
-    return rows, total
+    query = f"select {_WITH_NOTE} from replies where {condition} order by id desc limit ? offset ?"
+    return list(db.query(query, [*params, limit, offset])), total
+
+
+# A reply row with the note of its current outcome (``outcome_note``), as the lists show it beside the result.
+_WITH_NOTE = (
+    "replies.*, (select note from outcomes where outcomes.reply_id = replies.id and outcomes.superseded = 0"
+    " order by outcomes.id desc limit 1) as outcome_note"
+)
 
 
 def _utc_midnight(day: date, tz: ZoneInfo) -> str:
@@ -466,7 +473,7 @@ def _utc_midnight(day: date, tz: ZoneInfo) -> str:
 
 def reply(db: sqlite_utils.Database, reply_id: int, *, owner: str | None = None) -> dict | None:
     """One reply as stored, or None when it does not exist (or, with ``owner``, belongs to another agent)."""
-    record = next(db.query("select * from replies where id = ?", [reply_id]), None)
+    record = next(db.query(f"select {_WITH_NOTE} from replies where id = ?", [reply_id]), None)
     if record is None or (owner is not None and record["agent"] != owner):
         return None
     return record
