@@ -34,3 +34,10 @@ def test_a_phrase_is_filled_from_the_complaint_and_signed_with_the_display_name(
     assert unknown.status_code == 404 and "没有这个模板" in unknown.json()["detail"]
     assert client.post("/compose/phrase", data=data).status_code == 403  # no CSRF token
     assert db.execute("select count(*) from replies").fetchone() == (0,)  # a phrase logs nothing
+
+
+def test_a_thank_you_picked_as_a_quick_phrase_quotes_the_praise_not_a_problem(engine):
+    """模板库's preview and the quick phrase of the thank-you read 「您提到的这个问题」 for a customer's praise."""
+    text = engine.fill("other.praise", "东西很好用，物流也快，谢谢")
+    assert "“东西很好用”" in text and "问题" not in text
+    assert "问题" not in engine.previews["other.praise"][0]

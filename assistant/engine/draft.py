@@ -168,10 +168,7 @@ def draft_replies(
     if answer and not escalation.escalate:
         plan.append((OTHER, answer, None))
         matches = []  # nothing to apologise for: no complaint drafts
-        clause = _kind_clause(normalized.text, kind)
-        # With nothing to quote ("在吗"), the bodies' "您问的{{ issue }}" / "您提到的{{ issue }}" still read as Chinese.
-        unquoted = "这些" if kind == PRAISE else "问题"
-        values = {**values, "issue": (f"“{clause}”" if kind == PRAISE else f"“{clause}”这个问题") if clause else unquoted}
+        values = {**values, "issue": kind_issue(normalized.text, kind)}
     unsure = bool(matches) and matches[0].id != OTHER and matches[0].score < UNSURE
     asking = library.general_of(INTENT, OTHER)
     if unsure and asking:  # a guess at the cause is not drafted as if it were sure: first ask what went wrong
@@ -281,6 +278,17 @@ def _by_keywords(templates: list[Template], text: str) -> list[Template]:
     return [t for t in ranked if counts[t.id] or t.general]
 
 
+def kind_issue(text: str, kind: str) -> str:
+    """``{{ issue }}`` for a thank-you or a question's answer: what was praised (“东西很好”) or asked (“…”这个问题).
+
+    With nothing to quote ("在吗"), the bodies' "您问的{{ issue }}" / "您提到的{{ issue }}" still read as Chinese.
+    """
+    clause = _kind_clause(text, kind)
+    if not clause:
+        return "这些" if kind == PRAISE else "问题"
+    return f"“{clause}”" if kind == PRAISE else f"“{clause}”这个问题"
+
+
 def _kind_clause(text: str, kind: str) -> str | None:
     """The clause that praises (for praise) or asks (for a question), short enough to quote."""
     words = PRAISE_WORDS if kind == PRAISE else QUESTION_WORDS
@@ -374,6 +382,9 @@ def fill_template(
     words when the complaint has none; an offline template speaks of the main intent.
     """
     product = values.get("product")
+    kind = next((k for k, tid in KIND_TEMPLATES.items() if tid == template.id), None)
+    if kind:  # a thank-you or a question's answer quotes what was praised or asked, never "这个问题"
+        return library.render(template, {**values, "issue": kind_issue(normalized.text, kind)})
     if template.kind == OFFLINE:
         about = matches[:1]
     else:
