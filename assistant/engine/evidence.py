@@ -189,12 +189,13 @@ def keyword_evidence(normalized: Normalized, index: EvidenceIndex) -> Evidence:
             evidence[found[0]] += found[1]
             words[found[0]].append(token)
 
-    fuzzy, best_phrase, phrase_scores = _fuzzy_scores(normalized, index)
+    query = _content(normalized.tokens, FUZZY_TOKENS)  # the form the fuzzy scorer compares
+    fuzzy, best_phrase, phrase_scores = _fuzzy_scores(query, index)
     evidence += FUZZY_WEIGHT * fuzzy
     # A template's fit: its keywords found, plus how close its closest example is. The scorer gives full marks to a
     # complaint whose words are all in an example ("快递没到" is "快递" to it, and "快递" is in "快递丢了"): such a
     # complaint states only part of that example's situation, so the fit is the share of the example it states.
-    said = set(_content(normalized.tokens, FUZZY_TOKENS).split())
+    said = set(query.split())
     closeness: dict[str, float] = {}
     for p, value in phrase_scores:
         example = set(index.phrases[p].split())
@@ -266,12 +267,14 @@ def _praised(text: str, end: int) -> bool:
     return bool(_PRAISE.search(after[: cut.start()] if cut else after))
 
 
-def _fuzzy_scores(normalized: Normalized, index: EvidenceIndex):
-    """Best example score per intent in [0, 1] above the cutoff, the index of that example, and every (example, score)."""
+def _fuzzy_scores(query: str, index: EvidenceIndex):
+    """Best example score per intent in [0, 1] above the cutoff, the index of that example, and every (example, score).
+
+    :param query: the complaint's content tokens joined by spaces (``_content``)
+    """
     n_intents = len(index.intent_ids)
     fuzzy = np.zeros(n_intents)
     best = np.zeros(n_intents, dtype=np.int64)
-    query = _content(normalized.tokens, FUZZY_TOKENS)
     hits = [index.postings[g] for g in _bigrams(query) if g in index.postings] if query else []
     if not hits:
         return fuzzy, best, []

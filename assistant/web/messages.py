@@ -178,15 +178,17 @@ _LIBRARY_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 def library_problem(file: str, line: int, message: str) -> str:
     """A reply-library problem for a lead: where it is, and what is wrong in Chinese when the wording is known."""
     where = (f"{file} 第 {line} 行：" if line else f"{file}：") if file else ""
-    for pattern, wording in _LIBRARY_PATTERNS:
-        if pattern.fullmatch(message):
-            return where + pattern.sub(wording, message)
-    return where + message
+    return where + _reword(message, _LIBRARY_PATTERNS)
 
 
 def chinese(message: str) -> str:
     """The Chinese wording of a known English message; anything else unchanged."""
-    for pattern, wording in _PATTERNS:
+    return _reword(message, _PATTERNS)
+
+
+def _reword(message: str, patterns: list[tuple[re.Pattern[str], str]]) -> str:
+    """The wording of the first pattern that matches the whole message; the message itself when none does."""
+    for pattern, wording in patterns:
         if pattern.fullmatch(message):
             return pattern.sub(wording, message)
     return message

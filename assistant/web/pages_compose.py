@@ -43,13 +43,17 @@ router = APIRouter(include_in_schema=False)
 @router.get("/compose", response_class=HTMLResponse)
 def compose(request: Request, user: PageUser, settings: SettingsDep, text: str = "", platform: str = "taobao"):
     """The draft page; ``?text=`` pre-fills the complaint and drafts at once (bookmarklet, links from other tools)."""
-    return render(request, "compose.html", {"text": text[: settings.max_chars], "platform": platform}, user)
+    return _compose_page(request, user, settings, text, platform)
 
 
 @router.post("/compose", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def compose_from_form(request: Request, user: PageUser, settings: SettingsDep, text: Text = "", platform: Text = "taobao"):
-    """The draft page for a complaint posted from another page (批量分拣's 写回复): as ``GET /compose?text=``, for
-    complaints of any length (a long one in an address is refused by the server before the page sees it)."""
+    """The draft page for a complaint posted from another page (批量分拣's 写回复): as ``GET /compose?text=``, but the
+    complaint stays out of the address (browser history, proxies' logs, the server's limit on a request head)."""
+    return _compose_page(request, user, settings, text, platform)
+
+
+def _compose_page(request: Request, user: User, settings, text: str, platform: str):
     return render(request, "compose.html", {"text": text[: settings.max_chars], "platform": platform}, user)
 
 
