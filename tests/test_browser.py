@@ -8,6 +8,7 @@ import csv
 import io
 import os
 import re
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -55,13 +56,16 @@ def wait_until_listening(port: int, deadline: float) -> None:
 
 
 @contextmanager
-def serving(tmp: Path):
+def serving(tmp: Path, replies: Path | None = None):
     """A real `assistant serve` on a free port with a fresh log in ``tmp``; yields (base url, its output so far, log path).
 
     The output names the first lead's password, which opens only 我的账号 until the lead has chosen their own.
+    ``replies``: a reply library folder to serve instead of the shipped one.
     """
     port = free_port()
     env = {**os.environ, "ASSISTANT_CACHE_DIR": str(tmp / "cache")}
+    if replies is not None:
+        env["ASSISTANT_REPLIES_DIR"] = str(replies)
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--db", str(tmp / "data" / "assistant.db")],
         stdout=subprocess.PIPE,
@@ -507,7 +511,10 @@ def test_the_outcome_form_has_no_default_and_takes_a_note_and_the_rating_after(p
     row.locator("button").click()
     page.wait_for_selector(f"#reply-{reply_id} .outcome.positive_followup")
     assert "之后 4 星" in page.inner_text(f"#reply-{reply_id}")
+    assert page.inner_text(f"#reply-{reply_id} .note") == "顾客追评说换货很快"  # the note shows in the row recorded
     assert log_rows(page, "id = ?", [reply_id])[0]["rating_after"] == 4
+    page.goto(f"{page.base}/replies?show=all")
+    assert page.inner_text(f"#reply-{reply_id} .note") == "顾客追评说换货很快"  # and in the list
     page.screenshot(path=str(ARTIFACTS / "replies-page.png"), full_page=True)
     page.goto(f"{page.base}/replies/{reply_id}")
     assert "顾客追评说换货很快" in page.inner_text("main")
@@ -563,3 +570,31 @@ def test_ticking_an_action_turns_the_promise_into_a_done_statement(page):
     rows = log_rows(page)
     assert len(rows) == before + 1 and done in rows[-1]["sent_text"]
     assert rows[-1]["sincerity"] == shown
+
+
+def test_a_leads_reload_of_a_broken_library_is_said_in_chinese_and_the_last_good_one_serves(browser, tmp_path):
+    """重新载入 on 模板库 with a misspelt key in a template file: the lead reads which file, which line and what is
+    wrong in Chinese, and drafting goes on with the library loaded before."""
+    replies = tmp_path / "replies"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "replies", replies)
+    with serving(tmp_path, replies) as (base, output, _):
+        with httpx.Client(base_url=base, timeout=30) as http:
+            replace_handed_out_password(http, "lead", printed_password(output), LEAD_PASSWORD)
+        page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        page.goto(f"{base}/login")
+        page.fill("#name", "lead")
+        page.fill("#password", LEAD_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/compose")
+        other = replies / "other.yaml"
+        other.write_text(other.read_text(encoding="utf-8").replace("templates:", "templatez:", 1), encoding="utf-8")
+        page.goto(f"{base}/library")
+        page.click("button:has-text('重新载入模板文件')")
+        sync_api.expect(page.locator("#reload-result")).to_contain_text("载入失败")
+        said = page.inner_text("#reload-result")
+        assert "other.yaml 第" in said and "不认识的字段“templatez”" in said and "unknown key" not in said
+        page.goto(f"{base}/compose")
+        page.fill("#text", "快递一个星期还没到")
+        page.click("#compose-form button[type=submit]")
+        page.wait_for_selector("form.draft")
+        page.context.close()
