@@ -512,12 +512,12 @@ def import_outcomes(file, by, db_path):
 
         assistant import-outcomes outcomes.csv
     """
-    from assistant.engine.triage import read_utf8
+    from assistant.engine.triage import read_text
     from assistant.log.db import open_db
     from assistant.log.outcomes import ImportRejected
     from assistant.log.outcomes import import_outcomes as run_import
 
-    content = read_utf8(file)
+    content = read_text(file)
     db = open_db(existing_log(db_path))
     try:
         count = run_import(db, content, by=by)

@@ -109,6 +109,27 @@ def test_triage_csv_sorts_by_severity_and_keeps_columns(run, tmp_path):
     assert next(r for r in rows if r["order"] == "A4")["text"].startswith("'=")
 
 
+@pytest.mark.parametrize("encoding", ["gbk", "utf-16"])
+def test_triage_reads_the_files_excel_writes_on_a_chinese_windows(run, tmp_path, encoding):
+    """「CSV (逗号分隔)」 is GBK and 「Unicode 文本」 is UTF-16 with tabs: both are read, as the 批量分拣 page reads them."""
+    source = tmp_path / ("backlog.csv" if encoding == "gbk" else "backlog.txt")
+    sep = "," if encoding == "gbk" else "\t"
+    source.write_bytes(f"订单号{sep}text\nA1{sep}物流有点慢\nA2{sep}孩子用了过敏住院了\n".encode(encoding))
+    out = tmp_path / "triaged.csv"
+    result = CliRunner().invoke(cli, ["triage", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [(r["订单号"], r["text"]) for r in rows] == [("A2", "孩子用了过敏住院了"), ("A1", "物流有点慢")]
+
+
+def test_triage_of_a_file_in_no_known_encoding_says_so_in_one_line(run, tmp_path):
+    source = tmp_path / "backlog.csv"
+    source.write_bytes(b"\xff\xfe\xfftext\x00\x81")
+    result = CliRunner().invoke(cli, ["triage", str(source)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {source} is not UTF-8, UTF-16 or GBK text; save it as UTF-8\n"
+
+
 def test_triage_keeps_the_files_own_columns_as_they_were(run, tmp_path):
     """A short row (trailing empty cells dropped, as Excel exports do) keeps empty cells, not the text "None"; a column
     named like one of triage's own ("severity") is kept as input_severity, not overwritten; JSONL null and objects
@@ -233,9 +254,10 @@ def test_export_and_import_outcomes_from_the_cli(run, tmp_path, engine):
     assert result.exit_code == 1
     assert f"{bad}:3: result 'great' is not one of" in result.stderr
     assert db["outcomes"].count == 0
-    good = tmp_path / "good.csv"
-    good.write_text(f"reply_id,result\n{ids[0]},upgraded\n{ids[1]},unchanged\n", encoding="utf-8")
+    good = tmp_path / "good.csv"  # as Excel on a Chinese Windows saves it: GBK, with a note in Chinese
+    good.write_bytes(f"reply_id,result,note\n{ids[0]},upgraded,客户改了五星\n{ids[1]},unchanged,\n".encode("gbk"))
     assert run("import-outcomes", str(good), "--db", str(db_path)).output == "imported 2 outcome(s)\n"
+    assert [r["note"] for r in db["outcomes"].rows] == ["客户改了五星", None]
     out = tmp_path / "w47.csv"
     result = CliRunner().invoke(cli, ["export", "--week", "2026-W47", "--out", str(out), "--db", str(db_path)])
     assert result.exit_code == 0, result.output

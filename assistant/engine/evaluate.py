@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from assistant.engine.core import Engine
-from assistant.engine.triage import read_utf8
+from assistant.engine.triage import read_text
 from assistant.errors import InvalidInput
 
 
@@ -103,7 +103,7 @@ def read_labelled(path) -> list[dict]:
 
     :raises InvalidInput: naming the file and line of the first malformed record
     """
-    content = read_utf8(path)
+    content = read_text(path)
     records = []
     for n, line in enumerate(content.splitlines(), start=1):
         if not line.strip():

@@ -12,6 +12,7 @@ silently.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -47,22 +48,42 @@ class Skipped:
 def read_rows(path: Path) -> tuple[list[Row], list[Skipped]]:
     """Read complaints from CSV, JSONL or plain text (by extension).
 
-    :raises InvalidInput: when the file cannot be read at all (not UTF-8, no ``text`` column)
+    :raises InvalidInput: when the file cannot be read at all (no known encoding, no ``text`` column)
     """
-    return parse_rows(read_utf8(path), str(path))
+    return parse_rows(read_text(path), str(path))
 
 
-def read_utf8(path: Path) -> str:
-    """A whole input file as text (UTF-8, with or without a byte-order mark).
+# Encodings an input file may come in: UTF-8 (with or without a byte-order mark), UTF-16 (with one, as Excel's
+# 「Unicode 文本」 writes it), and GBK/GB18030, which Excel on a Chinese Windows writes for 「CSV (逗号分隔)」.
+def decode(raw: bytes) -> tuple[str, str] | None:
+    """The text of a file's bytes and the name of the encoding it was read in; None when none fits."""
+    if raw.startswith(codecs.BOM_UTF8):
+        candidates = [("utf-8-sig", "UTF-8")]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", "UTF-16")]
+    else:
+        candidates = [("utf-8", "UTF-8"), ("gb18030", "GBK")]
+    for codec, label in candidates:
+        try:
+            return raw.decode(codec), label
+        except UnicodeDecodeError:
+            continue
+    return None
 
-    :raises InvalidInput: naming the file when it cannot be read or is not UTF-8
+
+def read_text(path: Path) -> str:
+    """A whole input file as text, in any encoding ``decode`` knows.
+
+    :raises InvalidInput: naming the file when it cannot be read or is in no known encoding
     """
     try:
-        return Path(path).read_bytes().decode("utf-8-sig")
+        raw = Path(path).read_bytes()
     except OSError as e:
         raise InvalidInput(f"cannot read {path}: {e.strerror}") from None
-    except UnicodeDecodeError as e:
-        raise InvalidInput(f"{path} is not UTF-8 (byte {e.start}); save it as UTF-8") from None
+    decoded = decode(raw)
+    if decoded is None:
+        raise InvalidInput(f"{path} is not UTF-8, UTF-16 or GBK text; save it as UTF-8")
+    return decoded[0]
 
 
 def parse_rows(content: str, name: str) -> tuple[list[Row], list[Skipped]]:

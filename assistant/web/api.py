@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 
 from assistant import replying, reporting
+from assistant.engine import triage
 from assistant.engine.normalize import strip_surrogates
 from assistant.errors import InvalidInput
 from assistant.log import outcomes
@@ -225,10 +226,10 @@ def record_outcome(reply_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: Out
 @router.post(f"{v1}/outcomes/import", tags=["outcomes"])
 async def import_outcomes(request: Request, user: Lead, db: DB) -> dict:
     """Import outcomes from a CSV body (reply_id,result[,rating_after][,note]); all or nothing."""
-    try:
-        content = (await request.body()).decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("the CSV body is not UTF-8") from None
+    decoded = triage.decode(await request.body())
+    if decoded is None:
+        raise InvalidInput("the CSV body is not UTF-8, UTF-16 or GBK text")
+    content = decoded[0]
     # Parsing, checking and writing thousands of rows is blocking work: the thread pool, never the event loop.
     return {"imported": await run_in_threadpool(outcomes.import_outcomes, db, content, by=user.name)}
 

@@ -3,7 +3,6 @@ backlog of complaints, most severe first, each with a draft)."""
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from datetime import date
@@ -168,24 +167,6 @@ def _triage_context(**values) -> dict:
     return {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": "", **values}
 
 
-# Encodings a backlog file may come in: UTF-8 (with or without a byte-order mark), UTF-16 (with one, as Excel's
-# "Unicode text" writes it), and GBK/GB18030, which Excel on a Chinese Windows writes for "CSV (逗号分隔)".
-def decode_upload(raw: bytes) -> tuple[str, str] | None:
-    """The text of an uploaded file and the name of the encoding it was read in; None when none fits."""
-    if raw.startswith(codecs.BOM_UTF8):
-        candidates = [("utf-8-sig", "UTF-8")]
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = [("utf-16", "UTF-16")]
-    else:
-        candidates = [("utf-8", "UTF-8"), ("gb18030", "GBK")]
-    for codec, label in candidates:
-        try:
-            return raw.decode(codec), label
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def _csv_columns(content: str) -> list[str]:
     delimiter = "\t" if batch.tab_separated(content) else ","
     return next(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter), [])
@@ -234,7 +215,7 @@ def _triage(
     if name is not None:
         if FilePath(name).suffix.lower() not in (".csv", ".jsonl", ".ndjson", ".txt"):
             return refuse(f"不能分拣“{name}”：只能上传 CSV、JSONL 或 TXT 文件。Excel 表格请先另存为“CSV UTF-8”。")
-        decoded = decode_upload(raw)
+        decoded = batch.decode(raw)
         if decoded is None:
             return refuse(f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。")
         content, encoding = decoded
