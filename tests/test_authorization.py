@@ -49,6 +49,7 @@ REPLY = {"json": {"complaint": COMPLAINT, "sent_text": SENT, "platform": "taobao
 A_COMPLAINT = "买的保温杯第三天就漏水了，杯盖那圈胶条是歪的"  # agent A's reply, the {reply_id} of the table
 OUTCOME = {"json": {"result": "resolved_offline", "rating_after": 4}}
 IMPORT = {"content": "reply_id,result\n{reply_id},positive_followup\n", "headers": {"Content-Type": "text/csv"}}
+SHEET = {"files": {"file": ("回复.csv", "编号,结果\n{reply_id},已改好评\n", "text/csv")}}  # 我的回复's worksheet, filled in
 
 
 def rows(method: str, path: str, request: dict, *, anonymous, agent_a, agent_b, lead) -> list[tuple]:
@@ -113,6 +114,9 @@ TABLE: list[tuple] = [
     *page("GET", "/replies", {"params": {"show": "all"}}),
     *page("GET", "/replies/{reply_id}", agent_b=404),
     *page("POST", "/replies/{reply_id}/outcome", {"data": {"result": "upgraded", "rating_after": "5"}}, agent_b=404),
+    *page("GET", "/replies/worksheet.csv", {"params": {"show": "all"}}),
+    # agent B names a reply that is not theirs: refused (400), as if it did not exist, and nothing is recorded
+    *page("POST", "/replies/import", SHEET, everyone=(303, "/replies?imported=1"), agent_b=400),
     *page("GET", "/triage"),
     *page("POST", "/triage", {"data": {"text": f"{COMPLAINT}\n收到的杯子碎了\n孩子吃了过敏住院了"}}),
     *page("GET", "/triage/{result_id}.csv", everyone=404),
@@ -216,6 +220,8 @@ def fill(value, world: World, caller: Caller | None):
     """Put the fixture's reply id and the caller's own name and password into a request."""
     if isinstance(value, dict):
         return {k: fill(v, world, caller) for k, v in value.items()}
+    if isinstance(value, tuple):  # a file to upload: (name, content, type)
+        return tuple(fill(v, world, caller) for v in value)
     if isinstance(value, str):
         value = value.replace("{reply_id}", str(world.reply_id))
         if caller:

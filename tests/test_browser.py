@@ -520,6 +520,47 @@ def test_the_outcome_form_has_no_default_and_takes_a_note_and_the_rating_after(p
     assert "顾客追评说换货很快" in page.inner_text("main")
 
 
+def test_a_lead_downloads_the_filtered_replies_fills_in_results_and_uploads_them(page, engine, tmp_path):
+    """用 Excel 批量登记结果: the link downloads the replies the filters select; a sheet with one line wrong records
+    nothing and names the line; the corrected sheet (saved by Excel on a Chinese Windows: GBK) records its results."""
+    ids = log_replies(page, engine, "保温杯不保温，表格登记测试", 2, platform="douyin")
+    page.goto(f"{page.base}/replies")
+    page.select_option("form.filters select[name=platform]", "douyin")
+    page.fill("form.filters input[name=q]", "表格登记测试")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/replies?*")
+    page.click("#worksheet summary")
+    with page.expect_download() as download:
+        page.click("#worksheet-link")
+    sheet = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+    assert sorted(int(r["编号"]) for r in sheet) == sorted(ids)
+    assert all(r["平台"] == "抖音" and r["结果"] == "" for r in sheet)
+
+    def upload(rows: list[dict], name: str, encoding: str) -> None:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(sheet[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        path = tmp_path / name
+        path.write_bytes(out.getvalue().encode(encoding))
+        if not page.locator("#worksheet").get_attribute("open") == "":
+            page.click("#worksheet summary")
+        page.set_input_files("#worksheet input[type=file]", str(path))
+        page.click("#worksheet button[type=submit]")
+
+    upload([{**sheet[0], "结果": "已改好评"}, {**sheet[1], "结果": "好评"}], "填错了.csv", "utf-8-sig")
+    sync_api.expect(page.locator("#import-errors")).to_contain_text("第 3 行：结果“好评”不在列表里")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "replies-worksheet-refused.png"), full_page=True)
+    assert [r["outcome"] for r in log_rows(page, f"id in ({ids[0]}, {ids[1]})", [])] == [None, None]
+    upload([{**sheet[0], "结果": "已改好评", "之后的评分": "5"}, sheet[1]], "填好了.csv", "gbk")
+    page.wait_for_url("**/replies?imported=1")
+    sync_api.expect(page.locator("#imported")).to_have_text("已从表格登记 1 条结果。")
+    recorded = {r["id"]: r for r in log_rows(page, f"id in ({ids[0]}, {ids[1]})", [])}
+    assert recorded[int(sheet[0]["编号"])]["outcome"] == "upgraded" and recorded[int(sheet[0]["编号"])]["rating_after"] == 5
+    assert recorded[int(sheet[1]["编号"])]["outcome"] is None
+
+
 def test_filters_and_pagination_on_my_replies(page, engine):
     log_replies(page, engine, "耳机左边没声音，分页测试", 55, platform="pdd")
     log_replies(page, engine, "耳机左边没声音，分页测试", 3, platform="jd")

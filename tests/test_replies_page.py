@@ -145,3 +145,73 @@ def test_a_page_past_the_last_shows_the_last_page_not_none(site, engine):
     soup = soup_of(client.get("/replies", params={"page": 2}))
     assert "没有等待结果的回复" not in soup.text
     assert "共 49 条" in soup.select_one("#count").text and len(row_ids(soup)) == 49
+
+
+def _worksheet(client, **params) -> list[dict]:
+    import csv
+    import io
+
+    response = client.get("/replies/worksheet.csv", params=params)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.content.startswith("\ufeff".encode())  # Excel reads the Chinese only with the byte-order mark
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def _upload(client, csrf, content: bytes, name="回复.csv"):
+    return client.post(
+        "/replies/import", files={"file": (name, content, "text/csv")}, headers={"X-CSRF-Token": csrf}, follow_redirects=False
+    )
+
+
+def test_a_worksheet_of_the_filtered_replies_filled_in_with_chinese_results_records_them(site, engine):
+    client, db, users = site
+    slow = make_reply(db, engine, "快递一个星期还没到")
+    broken = make_reply(db, engine, '=HYPERLINK("x") 杯子收到就是碎的', platform="jd")
+    csrf = sign_in(client, "小林", users["小林"].password)
+    sheet = _worksheet(client, platform="jd")
+    assert [r["编号"] for r in sheet] == [str(broken)]  # the sheet holds what the filters select
+    assert sheet[0]["平台"] == "京东" and sheet[0]["结果"] == "" and sheet[0]["投诉"].startswith("'=")  # text, not a formula
+    sheet = _worksheet(client)
+    assert {r["编号"] for r in sheet} == {str(slow), str(broken)}
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(sheet[0]))
+    writer.writeheader()
+    for r in sheet:  # one filled in as the pages name the result, one left blank
+        writer.writerow({**r, "结果": "已改好评", "之后的评分": "5", "备注": "顾客追评了"} if r["编号"] == str(slow) else r)
+    response = _upload(client, csrf, out.getvalue().encode("gbk"))  # Excel on a Chinese Windows saves GBK
+    assert response.status_code == 303 and response.headers["location"] == "/replies?imported=1"
+    assert "已从表格登记 1 条结果" in client.get(response.headers["location"]).text
+    assert db["replies"].get(slow)["outcome"] == "upgraded" and db["replies"].get(slow)["rating_after"] == 5
+    assert db["replies"].get(broken)["outcome"] is None  # the blank row changed nothing
+    assert next(db["outcomes"].rows)["note"] == "顾客追评了"
+
+
+def test_a_worksheet_with_a_bad_line_records_nothing_and_says_which_line_in_chinese(site, engine):
+    client, db, users = site
+    first, second = make_reply(db, engine), make_reply(db, engine)
+    csrf = sign_in(client, "小林", users["小林"].password)
+    content = f"编号,结果,之后的评分\n{first},已改好评,\n{second},挺好,\n{second},没有变化,9\n".encode()
+    response = _upload(client, csrf, content)
+    assert response.status_code == 400
+    problems = [li.get_text() for li in BeautifulSoup(response.text, "html.parser").select("#import-errors li")]
+    assert problems[0].startswith("第 3 行：结果“挺好”不在列表里，请填：已改好评、")
+    assert problems[1] == "第 4 行：之后的评分只能是 1 到 5 星。"
+    assert db["outcomes"].count == 0
+    empty = _upload(client, csrf, f"编号,结果\n{first},\n".encode())
+    assert empty.status_code == 400 and "没有填写结果的行" in empty.text
+    unreadable = _upload(client, csrf, b"\xff\xfe\xff\x00\x81")
+    assert unreadable.status_code == 400 and "读不出文件“回复.csv”" in unreadable.text
+
+
+def test_an_agents_worksheet_holds_and_records_only_their_own_replies(site, engine):
+    client, db, users = site
+    mine, theirs = make_reply(db, engine), make_reply(db, engine, agent="小美")
+    csrf = sign_in(client, "小林", users["小林"].password)
+    assert [r["编号"] for r in _worksheet(client, agent="小美")] == [str(mine)]  # an agent's agent filter is ignored
+    response = _upload(client, csrf, f"编号,结果\n{theirs},已改好评\n".encode())
+    assert response.status_code == 400 and f"回复 {theirs} 不存在" in response.text
+    assert db["outcomes"].count == 0

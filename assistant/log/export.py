@@ -27,6 +27,7 @@ from assistant.engine.triage import safe_cell
 from assistant.errors import InvalidInput
 from assistant.log.auth import display_names
 from assistant.log.db import write_transaction
+from assistant.log.outcomes import MAX_IMPORT_ROWS, ReplyFilter, find_replies
 from assistant.log.redact import redact
 from assistant.log.stats import DIMENSIONS, Agreement, Kept, WeeklyStats, local_time, weekly_stats
 from assistant.taxonomy import (
@@ -278,6 +279,30 @@ def export_file(
     write_csv(result, reply_rows(db, result.week) if table == "rows" else None, text)
     suffix = "-rows" if table == "rows" else ""
     return text.getvalue().encode("utf-8"), "text/csv; charset=utf-8", f"{name}{suffix}.csv"
+
+
+# 我的回复's worksheet: the replies a filter selects, to fill in with Excel and upload again (``import_outcomes`` reads
+# its 编号, 结果, 之后的评分 and 备注 columns, ``IMPORT_HEADERS``). 结果 is left empty, so a row nobody fills in changes
+# nothing; the current result, if any, is beside it.
+WORKSHEET_COLUMNS = ("编号", "发送时间", "客服", "平台", "问题", "投诉", "发出的回复", "当前结果", "结果", "之后的评分", "备注")
+WORKSHEET_ROWS = MAX_IMPORT_ROWS
+
+
+def worksheet_csv(db: sqlite_utils.Database, where: ReplyFilter, *, tz: ZoneInfo) -> bytes:
+    """The worksheet of the replies ``where`` selects (newest first, at most ``WORKSHEET_ROWS``), as UTF-8 CSV with a
+    byte-order mark for Excel; customer text is written as text, never as a formula (``safe_cell``)."""
+    rows, _ = find_replies(db, where, tz=tz, limit=WORKSHEET_ROWS)
+    names = display_names(db)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(WORKSHEET_COLUMNS)
+    for r in rows:
+        current = RESULT_LABELS.get(r["outcome"], r["outcome"]) if r["outcome"] else ""
+        agent, platform = names.get(r["agent"], r["agent"]), PLATFORMS.get(r["platform"], r["platform"])
+        cells = [r["id"], local_time(r["sent_at"], tz), agent, platform, INTENTS.get(r["intent"], r["intent"] or "")]
+        cells += [r["complaint"], r["sent_text"], current, "", "", ""]
+        writer.writerow([safe_cell(v) for v in cells])
+    return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 
 TRIAGE_KEPT_S = 3600  # how long a ranked backlog's download link works

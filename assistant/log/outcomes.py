@@ -34,7 +34,7 @@ from assistant.errors import InvalidInput, NotFound
 from assistant.log.db import all_or_nothing, insert, write_transaction
 from assistant.log.redact import keyed_hash, redact
 from assistant.log.stats import iso_week, template_conversion
-from assistant.taxonomy import INTENTS, OTHER, REASONS, RESOLVED, RESULTS
+from assistant.taxonomy import INTENTS, OTHER, REASONS, RESOLVED, RESULT_LABELS, RESULTS
 
 
 def parse_rating(value: str | int | None) -> int | None:
@@ -566,11 +566,25 @@ class ImportRejected(InvalidInput):
         super().__init__(f"line {first.line}: {first.message}{more}; nothing was imported")
 
 
-def _existing_ids(db: sqlite_utils.Database, content: str) -> set[int]:
-    """The reply ids among the file's ``reply_id`` cells that exist, looked up in chunks, not the whole log."""
+# The columns of an outcome import by the names a file may give them: the API's and the CLI's ids, or the Chinese
+# headers of 我的回复's worksheet (``export.worksheet_csv``), which an agent or a lead fills in with Excel.
+IMPORT_HEADERS = {"编号": "reply_id", "结果": "result", "之后的评分": "rating_after", "备注": "note"}
+_RESULT_BY_LABEL = {label: key for key, label in RESULT_LABELS.items()}  # a result may be given as the pages name it
+
+
+def _import_reader(content: str) -> csv.DictReader:
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
+    if reader.fieldnames:
+        reader.fieldnames = [IMPORT_HEADERS.get(name.strip(), name.strip()) for name in reader.fieldnames]
+    return reader
+
+
+def _existing_ids(db: sqlite_utils.Database, content: str, agent: str | None) -> set[int]:
+    """The reply ids among the file's ``reply_id`` cells that exist (and are ``agent``'s, if given), looked up in
+    chunks, not the whole log."""
     wanted = set()
     try:
-        for record in csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline="")):
+        for record in _import_reader(content):
             value = (record.get("reply_id") or "").strip()
             if value.isascii() and value.isdigit() and len(value) < 19:
                 wanted.add(int(value))
@@ -578,19 +592,27 @@ def _existing_ids(db: sqlite_utils.Database, content: str) -> set[int]:
         pass  # reported with its line by the caller's own pass over the file
     ids = sorted(wanted)
     found: set[int] = set()
+    mine = "" if agent is None else " and agent = ?"
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        found.update(r[0] for r in db.execute(f"select id from replies where id in ({', '.join('?' * len(chunk))})", chunk))
+        query = f"select id from replies where id in ({', '.join('?' * len(chunk))}){mine}"
+        found.update(r[0] for r in db.execute(query, [*chunk, *([] if agent is None else [agent])]))
     return found
 
 
 MAX_IMPORT_ROWS = 20_000  # rows of one outcome import (about 10 s of checking and writing at the limit)
 
 
-def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: datetime | None = None) -> int:
+def import_outcomes(
+    db: sqlite_utils.Database, content: str, *, by: str, agent: str | None = None, now: datetime | None = None
+) -> int:
     """Import outcomes from CSV (``reply_id,result[,rating_after][,note]``), all or nothing.
 
-    Every row is validated before anything is written.
+    Every row is validated before anything is written. The columns may also be named as 我的回复's worksheet names
+    them (``IMPORT_HEADERS``) and a result as the pages name it (「已改好评」); a row with no result, rating or note
+    is one left blank in the worksheet, and is passed over.
+
+    :param agent: when given, only this agent's replies may be named (another's is "not found", as on the pages)
 
     :returns: the number of outcomes recorded
     :raises ImportRejected: listing every bad row with its line; the log is unchanged
@@ -598,12 +620,12 @@ def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: da
     lines = content.count("\n")
     if lines > MAX_IMPORT_ROWS + 1:
         raise ImportRejected([ImportProblem(1, f"the file has {lines} lines; import at most {MAX_IMPORT_ROWS} rows at a time")])
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
+    reader = _import_reader(content)
     missing = {"reply_id", "result"} - set(reader.fieldnames or [])
     if missing:
         raise ImportRejected([ImportProblem(1, f"missing column(s): {', '.join(sorted(missing))}")])
     rows, errors = [], []
-    known = _existing_ids(db, content)
+    known = _existing_ids(db, content, agent)
     line = 1
     records = iter(reader)
     while True:
@@ -615,12 +637,15 @@ def import_outcomes(db: sqlite_utils.Database, content: str, *, by: str, now: da
             errors.append(ImportProblem(reader.line_num, f"unreadable CSV: {e}"))
             break
         line_start, line = line + 1, reader.line_num
+        if not any((record.get(column) or "").strip() for column in ("result", "rating_after", "note")):
+            continue
         try:
             reply_id = int((record.get("reply_id") or "").strip())
         except ValueError:
             errors.append(ImportProblem(line_start, f"reply_id {record.get('reply_id')!r} is not a number"))
             continue
         result = (record.get("result") or "").strip()
+        result = _RESULT_BY_LABEL.get(result, result)
         if reply_id not in known:
             errors.append(ImportProblem(line_start, f"reply {reply_id} not found"))
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.taxonomy import ACCOUNT_LABELS
+from assistant.taxonomy import ACCOUNT_LABELS, RESULT_LABELS
 
 ROLE_LABELS = {"agent": "客服", "lead": "组长"}
 # How an error page names a form field or address part that was missing or malformed.
@@ -137,6 +137,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"more cells than columns"), "这一行的格子比表头多（可能是内容里有没加引号的逗号）"),
     (re.compile(r"not valid JSON \((.*)\)"), r"不是有效的 JSON（\1）"),
     (re.compile(r"no 'text' field"), "没有 text 字段"),
+    # An outcome import's problems (``outcomes.import_outcomes``), one per line of the file
+    (re.compile(r"missing column\(s\): .*"), "表格缺少“编号”或“结果”列：请用“下载这些回复”得到的表格填写，别改第一行的表头。"),
+    (re.compile(r"reply_id '(.*)' is not a number"), r"编号“\1”不是数字。"),
+    (re.compile(r"result '(.*)' is not one of: .*"), r"结果“\1”不在列表里，请填：" + "、".join(RESULT_LABELS.values()) + "。"),
+    (re.compile(r"rating_after: .*"), "之后的评分只能是 1 到 5 星。"),
+    (re.compile(r"unreadable CSV: .*"), "这一行读不出来（可能是引号没配对），请在 Excel 里另存为 CSV 再上传。"),
+    (
+        re.compile(r"the file has (\d+) lines; import at most (\d+) rows at a time"),
+        r"表格有 \1 行，一次最多登记 \2 条，请分几次上传。",
+    ),
     (re.compile(r"cannot open the log at .*"), "记录数据库打不开，请联系管理员。"),
     (
         re.compile(r"template_id .* is not a template of the library"),

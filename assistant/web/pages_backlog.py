@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 import sqlite_utils
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from assistant import replying
@@ -45,42 +46,65 @@ router = APIRouter(include_in_schema=False)
 REPLIES_PER_PAGE = 50
 
 
+class Filters(BaseModel):
+    """我的回复's filters, as its form and its links carry them (the worksheet's link too)."""
+
+    show: str = "pending"
+    platform: str = ""
+    intent: str = ""
+    agent: str = ""
+    q: Annotated[str, Field(max_length=200)] = ""
+    since: str = ""
+    until: str = ""
+    page: Annotated[int, Field(ge=1, le=10**6)] = 1
+
+    def select(self, user: User) -> tuple[outcomes.ReplyFilter, list[str]]:
+        """What the filters select for ``user`` (an agent: only their own replies), and what was not understood."""
+        errors = []
+        show = self.show
+        if show not in ("pending", "all", *RESULTS):
+            errors.append("结果筛选不在列表里，已显示全部。")
+            show = "all"
+        dates = {}
+        for name, value in (("since", self.since), ("until", self.until)):
+            try:
+                dates[name] = date.fromisoformat(value.strip()) if value.strip() else None
+            except ValueError:
+                errors.append(f"日期“{value[:20]}”看不懂，请用 2026-11-30 这样的格式。")
+                dates[name] = None
+        where = outcomes.ReplyFilter(
+            agent=(blank(self.agent) if user.is_lead else user.name),
+            status=show,
+            platform=blank(self.platform),
+            intent=blank(self.intent),
+            text=blank(self.q),
+            since=dates["since"],
+            until=dates["until"],
+        )
+        return where, errors
+
+    def kept(self, user: User) -> dict[str, str]:
+        """The filters set, as a link keeps them (without the page)."""
+        values = self.model_dump(exclude={"page"}) | {"agent": self.agent if user.is_lead else ""}
+        return {k: v for k, v in values.items() if v}
+
+
 @router.get("/replies", response_class=HTMLResponse)
 def my_replies(
     request: Request,
     user: PageUser,
     db: DB,
     settings: SettingsDep,
-    show: str = "pending",
-    platform: str = "",
-    intent: str = "",
-    agent: str = "",
-    q: Annotated[str, Query(max_length=200)] = "",
-    since: str = "",
-    until: str = "",
-    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    filters: Annotated[Filters, Query()],
+    imported: Annotated[int | None, Query(ge=0)] = None,
 ):
     """The agent's replies (leads: everyone's), filtered by status, platform, intent, agent, words and local dates, 50 a page."""
-    errors = []
-    if show not in ("pending", "all", *RESULTS):
-        errors.append("结果筛选不在列表里，已显示全部。")
-        show = "all"
-    dates = {}
-    for name, value in (("since", since), ("until", until)):
-        try:
-            dates[name] = date.fromisoformat(value.strip()) if value.strip() else None
-        except ValueError:
-            errors.append(f"日期“{value[:20]}”看不懂，请用 2026-11-30 这样的格式。")
-            dates[name] = None
-    where = outcomes.ReplyFilter(
-        agent=(blank(agent) if user.is_lead else user.name),
-        status=show,
-        platform=blank(platform),
-        intent=blank(intent),
-        text=blank(q),
-        since=dates["since"],
-        until=dates["until"],
-    )
+    return _replies_page(request, user, db, settings, filters, imported=imported)
+
+
+def _replies_page(request: Request, user: User, db, settings, filters: Filters, *, status_code: int = 200, **extra):
+    where, errors = filters.select(user)
+    page = filters.page
 
     def find(n: int):
         return outcomes.find_replies(db, where, tz=settings.tz, limit=REPLIES_PER_PAGE, offset=(n - 1) * REPLIES_PER_PAGE)
@@ -90,17 +114,15 @@ def my_replies(
     if page > pages:  # outcomes recorded since the link was made emptied this page: show the last one
         page = pages
         rows, total = find(page)
-    kept = {"show": show, "platform": platform, "intent": intent, "agent": agent if user.is_lead else "", "q": q}
-    kept |= {"since": since, "until": until}
-    kept = {k: v for k, v in kept.items() if v}
+    kept = filters.kept(user)
 
     def link(n: int) -> str:
         return "/replies?" + urlencode({**kept, "page": n})
 
     context = {
         "rows": rows,
-        "show": show,
-        "filters": {"platform": platform, "intent": intent, "agent": agent, "q": q, "since": since, "until": until},
+        "show": where.status,
+        "filters": filters,
         "results": RESULTS,
         "total": total,
         "page": page,
@@ -109,8 +131,63 @@ def my_replies(
         "next": link(page + 1) if page < pages else None,
         "errors": errors,
         "agents": [u["name"] for u in list_users(db)] if user.is_lead else [],
+        "worksheet_link": "/replies/worksheet.csv?" + urlencode(kept),
+        "worksheet_rows": export.WORKSHEET_ROWS,
+        "imported": None,
+        "import_errors": [],
+        **extra,
     }
-    return render(request, "replies.html", context, user)
+    return render(request, "replies.html", context, user, status_code=status_code)
+
+
+@router.get("/replies/worksheet.csv")
+def replies_worksheet(user: PageUser, db: DB, settings: SettingsDep, filters: Annotated[Filters, Query()]):
+    """The replies the filters select, as a sheet to fill in with Excel: its 结果 column is read back by the upload."""
+    where, _ = filters.select(user)
+    content = export.worksheet_csv(db, where, tz=settings.tz)
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="replies-{date.today().isoformat()}.csv"'},
+    )
+
+
+# An import problem's line is shown as it is; its message, as the page says it.
+@router.post("/replies/import", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def replies_import(request: Request, user: PageUser, db: DB, settings: SettingsDep):
+    """Record the outcomes of a filled-in worksheet (or any outcome CSV), all or nothing; agents only for their own replies.
+
+    Success goes back to 我的回复 with how many were recorded (a redirect, so a reload does not post again); a refused
+    file is answered on the page, every bad line listed in Chinese, and nothing is recorded.
+    """
+    form = await request.form()
+    upload = form.get("file")
+
+    def refuse(*problems: tuple[int | None, str]):
+        shown = [{"line": line, "message": message} for line, message in problems]
+        return _replies_page(request, user, db, settings, Filters(), status_code=400, import_errors=shown)
+
+    if not isinstance(upload, StarletteUploadFile) or not upload.filename:
+        return refuse((None, "请先选择填好的表格文件（CSV），再点上传。"))
+    decoded = batch.decode(await upload.read())
+    if decoded is None:
+        return refuse((None, unreadable(upload.filename)))
+    agent = None if user.is_lead else user.name
+    try:
+        count = await run_in_threadpool(outcomes.import_outcomes, db, decoded[0], by=user.name, agent=agent)
+    except outcomes.ImportRejected as e:
+        return refuse(*((p.line, chinese(p.message)) for p in e.errors[:IMPORT_PROBLEMS_SHOWN]))
+    if count == 0:
+        return refuse((None, f"文件“{upload.filename}”里没有填写结果的行：请在“结果”列填上结果再上传。"))
+    return RedirectResponse(f"/replies?imported={count}", status_code=303)
+
+
+IMPORT_PROBLEMS_SHOWN = 30
+
+
+def unreadable(name: str) -> str:
+    """What the pages say of an uploaded file in none of the encodings ``triage.decode`` knows."""
+    return f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。"
 
 
 @router.get("/replies/{reply_id}", response_class=HTMLResponse)
@@ -217,7 +294,7 @@ def _triage(
             return refuse(f"不能分拣“{name}”：只能上传 CSV、JSONL 或 TXT 文件。Excel 表格请先另存为“CSV UTF-8”。")
         decoded = batch.decode(raw)
         if decoded is None:
-            return refuse(f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。")
+            return refuse(unreadable(name))
         content, encoding = decoded
         table = FilePath(name).suffix.lower() == ".csv" or batch.tab_separated(content)
         if table:
