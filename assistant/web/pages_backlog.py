@@ -14,7 +14,7 @@ import sqlite_utils
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from assistant import replying
@@ -131,6 +131,7 @@ def _replies_page(request: Request, user: User, db, settings, filters: Filters, 
         "next": link(page + 1) if page < pages else None,
         "errors": errors,
         "agents": [u["name"] for u in list_users(db)] if user.is_lead else [],
+        "kept": kept,
         "worksheet_link": "/replies/worksheet.csv?" + urlencode(kept),
         "worksheet_rows": export.WORKSHEET_ROWS,
         "imported": None,
@@ -162,10 +163,14 @@ async def replies_import(request: Request, user: PageUser, db: DB, settings: Set
     """
     form = await request.form()
     upload = form.get("file")
+    try:  # the list's filters ride along, so the list looks the same after the upload
+        filters = Filters.model_validate({k: v for k, v in form.items() if k in Filters.model_fields and isinstance(v, str)})
+    except ValidationError:
+        filters = Filters()
 
     def refuse(*problems: tuple[int | None, str]):
         shown = [{"line": line, "message": message} for line, message in problems]
-        return _replies_page(request, user, db, settings, Filters(), status_code=400, import_errors=shown)
+        return _replies_page(request, user, db, settings, filters, status_code=400, import_errors=shown)
 
     if not isinstance(upload, StarletteUploadFile) or not upload.filename:
         return refuse((None, "请先选择填好的表格文件（CSV），再点上传。"))
@@ -179,7 +184,7 @@ async def replies_import(request: Request, user: PageUser, db: DB, settings: Set
         return refuse(*((p.line, chinese(p.message)) for p in e.errors[:IMPORT_PROBLEMS_SHOWN]))
     if count == 0:
         return refuse((None, f"文件“{upload.filename}”里没有填写结果的行：请在“结果”列填上结果再上传。"))
-    return RedirectResponse(f"/replies?imported={count}", status_code=303)
+    return RedirectResponse("/replies?" + urlencode({**filters.kept(user), "imported": count}), status_code=303)
 
 
 IMPORT_PROBLEMS_SHOWN = 30
