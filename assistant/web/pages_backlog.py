@@ -84,8 +84,8 @@ class Filters(BaseModel):
         return where, errors
 
     def kept(self, user: User) -> dict[str, str]:
-        """The filters set, as a link keeps them (without the page)."""
-        values = self.model_dump(exclude={"page"}) | {"agent": self.agent if user.is_lead else ""}
+        """The filters set (not left at their defaults), as a link keeps them (without the page)."""
+        values = self.model_dump(exclude={"page"}, exclude_defaults=True) | {"agent": self.agent if user.is_lead else ""}
         return {k: v for k, v in values.items() if v}
 
 
