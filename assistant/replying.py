@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,11 +22,22 @@ from assistant.engine.library import search_words
 from assistant.errors import InvalidInput, NotFound
 from assistant.log import outcomes
 from assistant.log.outcomes import Shown, agent_verdict
+from assistant.taxonomy import PLATFORM_NAMES, PLATFORMS
 
 # Suggestions are pure CPU under the GIL: more of them at once gain nothing, and every extra thread competing for
 # the GIL delays the event loop (GET /healthz, the next request's parsing). Two at a time, one per core, is as fast in
 # throughput and keeps the loop answering; the rest wait here without holding the GIL.
 ENGINE_SLOTS = threading.BoundedSemaphore(2)
+
+
+def platform_id(value: str | None) -> str | None:
+    """A known platform's id from its id or one of its names; anything else as given, trimmed (None stays None)."""
+    if value is None:
+        return None
+    folded = unicodedata.normalize("NFKC", value).replace(" ", "").lower()
+    if folded in PLATFORMS:
+        return folded
+    return PLATFORM_NAMES.get(folded, value.strip())
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,9 @@ class Fields:
     product: str | None = None
     order_id: str | None = None
     buyer_id: str | None = None
+
+    def __post_init__(self):  # 「京东」 and "JD" are the platform "jd", as the draft page's choice is
+        object.__setattr__(self, "platform", platform_id(self.platform))
 
 
 @dataclass(frozen=True)

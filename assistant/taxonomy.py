@@ -118,7 +118,7 @@ URGENCY = {
 }
 DEFAULT_URGENCY = 2
 
-# Where a review was posted: platform id -> label (the draft page's choices; the log stores any short string).
+# Where a review was posted: platform id -> label (the draft page's choices; the log stores any other short string as given).
 PLATFORMS = {
     "taobao": "淘宝/天猫",
     "jd": "京东",
@@ -127,4 +127,12 @@ PLATFORMS = {
     "xiaohongshu": "小红书",
     "chat": "在线客服",
     "other": "其他",
+}
+# The names an API client, a script or a pasted sheet may give a known platform instead of its id (compared without
+# case, spaces or width), so 「京东」, "JD" and "jd" count as one platform in the statistics.
+PLATFORM_NAMES = {
+    **{label: key for key, label in PLATFORMS.items()},
+    **{"淘宝": "taobao", "天猫": "taobao", "tmall": "taobao", "淘宝天猫": "taobao", "京东商城": "jd", "jingdong": "jd"},
+    **{"pinduoduo": "pdd", "拼多多商城": "pdd", "抖音电商": "douyin", "抖店": "douyin", "xhs": "xiaohongshu"},
+    **{"客服聊天": "chat", "聊天": "chat", "其它": "other"},
 }

@@ -142,6 +142,15 @@ def _log_some(client, agent):
             client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": result}, headers=agent)
 
 
+def test_a_platform_given_by_its_name_counts_as_that_platform_in_the_statistics(client, agent, lead):
+    """A script sending 「京东」, "JD" or " jd " logs the platform the draft page calls 京东; an unknown one is kept."""
+    for platform in ["京东", "JD", " jd ", "天猫", "快手"]:
+        body = {"complaint": "快递一个星期还没到", "sent_text": "您好，今天18:00前查清物流并回电。", "platform": platform}
+        assert client.post("/api/v1/replies", json=body, headers=agent).status_code == 201
+    stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
+    assert {r["key"]: r["sent"] for r in stats["by_platform"]} == {"jd": 3, "taobao": 1, "快手": 1}
+
+
 def test_csv_export_has_a_bom_and_chinese_intact(client, agent, lead):
     _log_some(client, agent)
     response = client.get("/api/v1/export", params={"week": THIS_WEEK, "format": "csv", "table": "rows"}, headers=lead)
