@@ -256,3 +256,16 @@ def test_the_prior_correction_recognises_a_small_intent_more_often_for_at_most_o
     small_after, top1_after = recall_and_top1(a * decision - tau * log_prior)
     assert small_after > small_before
     assert top1_after == pytest.approx(top1) and top1_after >= top1_before - train.TOP1_GIVE
+
+
+def test_a_model_file_missing_a_part_is_named_by_its_file_not_by_the_part(tmp_path):
+    """A model.npz cut short (one array gone) names the file a lead must replace, not "escalation"."""
+    from assistant.errors import LibraryError
+
+    with np.load(SHIPPED, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files if k != "escalation_idf"}
+    broken = tmp_path / "model.npz"
+    np.savez(broken, **arrays)
+    with pytest.raises(LibraryError) as caught:
+        TrainedModel.load(broken, "replies/model.npz")
+    assert caught.value.file == "replies/model.npz" and "cannot read the model (KeyError)" in str(caught.value)

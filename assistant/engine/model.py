@@ -168,14 +168,14 @@ class TrainedModel:
                         f"model format {header.get('format')} is not {FORMAT}; retrain with `assistant train`", name
                     )
                 models = {}
-                for name in ("intents", "escalation"):
-                    words = bytes(f[f"{name}_vocabulary"]).decode("utf-8").split("\n")
-                    models[name] = LinearModel(
-                        labels=tuple(header["labels"][name]),
+                for part in ("intents", "escalation"):
+                    words = bytes(f[f"{part}_vocabulary"]).decode("utf-8").split("\n")
+                    models[part] = LinearModel(
+                        labels=tuple(header["labels"][part]),
                         vocabulary={w: i for i, w in enumerate(words)},
-                        idf=f[f"{name}_idf"].astype(np.float64),
-                        coef=f[f"{name}_coef"].astype(np.float32) * f[f"{name}_scale"],
-                        intercept=f[f"{name}_intercept"],
+                        idf=f[f"{part}_idf"].astype(np.float64),
+                        coef=f[f"{part}_coef"].astype(np.float32) * f[f"{part}_scale"],
+                        intercept=f[f"{part}_intercept"],
                     )
         except LibraryError:
             raise
