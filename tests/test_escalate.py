@@ -90,6 +90,8 @@ def test_a_praise_still_escalates_on_a_rule_of_another_reason(engine):
         ("我已经向市场监督管理局反映了", "legal_threat", "市场监督管理"),
         ("再拖下去我就找消费者权益保护委员会", "legal_threat", "消费者权益保护"),
         ("打了12345市民热线，等他们来协调", "legal_threat", "12345"),
+        ("再不处理我就拨打12345", "legal_threat", "拨打12345"),
+        ("已经向12345反映了你们的问题", "legal_threat", "向12345"),
         # repeated contact: counts of calls, visits, repair trips, repeated explanations, no reply
         ("多次联系客服都没用，问题还在", "repeat_unresolved", "多次联系"),
         ("送去2次维修还是坏的", "repeat_unresolved", "2次维修"),
@@ -128,6 +130,9 @@ def test_the_many_phrasings_of_each_reason_escalate(engine, text, reason, eviden
         "这个牌子的问题以前已经被曝光过了，还是买了",  # past news, not a threat to expose
         "我不会去12315的，就想换个新的",
         "订单号123456789，麻烦查一下物流",  # digits that contain 12345 are no hotline
+        "订单号12345，快递还没到",  # nor is an order number that happens to be 12345
+        "单号 20261130-12345 一直没更新",
+        "默认密码是12345吗？登录不上",
     ],
 )
 def test_phrases_that_only_look_like_a_reason_do_not_escalate(engine, text):

@@ -3,18 +3,24 @@ from pathlib import Path
 
 import pytest
 
+from assistant.engine.draft import UNSURE
 from assistant.engine.match import match_intents
 from assistant.engine.normalize import normalize
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 
 
+def matched(engine, text):
+    """The ranked intents as the product computes them: keyword evidence and the shipped model together."""
+    return match_intents(normalize(text, engine.segmenter), engine.index, engine.model)
+
+
 def intents(engine, text):
-    return [m.id for m in match_intents(normalize(text, engine.segmenter), engine.index)]
+    return [m.id for m in matched(engine, text)]
 
 
 def test_scores_are_sorted_and_in_unit_range(engine):
-    matches = match_intents(normalize("快递一个星期还没到，打电话也没人接", engine.segmenter), engine.index)
+    matches = matched(engine, "快递一个星期还没到，打电话也没人接")
     scores = [m.score for m in matches]
     assert scores == sorted(scores, reverse=True)
     assert all(0 <= s <= 1 for s in scores)
@@ -29,9 +35,11 @@ def test_complaint_with_two_grievances_gets_both_intents(engine):
 
 
 def test_negated_damage_is_not_damaged_delivery(engine):
-    found = intents(engine, "包装完好没有破损,但是开机就坏了")
-    assert found[0] == "quality_defect"
-    assert "damaged_delivery" not in found
+    scores = {m.id: m.score for m in matched(engine, "包装完好没有破损,但是开机就坏了")}
+    assert max(scores, key=scores.__getitem__) == "quality_defect" and scores["quality_defect"] >= 0.5
+    assert scores.get("damaged_delivery", 0) < 0.1  # the model still sees 破损: at most a distant third thought
+    drafts = engine.suggest("包装完好没有破损,但是开机就坏了").drafts
+    assert not any(d.intent == "damaged_delivery" for d in drafts)
 
 
 def test_praise_does_not_count_as_complaint(engine):
@@ -58,16 +66,19 @@ def test_common_complaints(engine, text, expected):
 @pytest.mark.parametrize(
     "text,expected",
     [
-        ("The kettle stopped working after 2 days!!", "other"),
+        ("The kettle stopped working after 2 days!!", "quality_defect"),
         ("iPhone 15 pro max 屏幕 broken", "quality_defect"),
-        ("12345", "other"),
-        ("？？？", "other"),
+        ("12345", None),  # nothing to recognise: no intent reaches the confidence a draft is written on
+        ("？？？", None),
     ],
 )
 def test_english_mixed_and_symbol_text_gets_a_ranked_answer(engine, text, expected):
-    matches = match_intents(normalize(text, engine.segmenter), engine.index)
-    assert matches[0].id == expected
+    matches = matched(engine, text)
     assert all(0 <= m.score <= 1 for m in matches)
+    if expected is None:
+        assert matches[0].score < UNSURE, matches[0]
+    else:
+        assert matches[0].id == expected
 
 
 def _labelled_texts() -> list[str]:
