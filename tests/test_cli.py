@@ -130,6 +130,16 @@ def test_triage_of_a_file_in_no_known_encoding_says_so_in_one_line(run, tmp_path
     assert result.output == f"Error: {source} is not UTF-8, UTF-16 or GBK text; save it as UTF-8\n"
 
 
+def test_triage_refuses_a_quote_that_never_closes_rather_than_merging_the_lines_after_it(run, tmp_path):
+    source = tmp_path / "backlog.csv"
+    source.write_text('text,shop\n"快递没到,天猫\n电热水壶坏了,店\n孩子被烫伤了，我要去12315投诉,店\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["triage", str(source)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {source}: line 2: a quote opens a cell that never closes; the lines after it would be one complaint\n"
+    )
+
+
 def test_triage_keeps_the_files_own_columns_as_they_were(run, tmp_path):
     """A short row (trailing empty cells dropped, as Excel exports do) keeps empty cells, not the text "None"; a column
     named like one of triage's own ("severity") is kept as input_severity, not overwritten; JSONL null and objects

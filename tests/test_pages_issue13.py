@@ -82,6 +82,9 @@ def test_a_file_and_pasted_lines_together_say_which_was_triaged(site):
         ("backlog.csv", b"", "没有 text 列"),
         ("backlog.csv", b"\xff\xfe\xfftext\x00\x81", "不是 UTF-8、GBK 或 UTF-16"),
         ("backlog.xlsx", b"PK\x03\x04", "只能上传 CSV、JSONL 或 TXT"),
+        # a quote that never closes would make every later line one complaint: refused, with its line
+        ("backlog.csv", '订单,text\nA1,"快递没到\nA2,电热水壶坏了\nA3,孩子被烫伤了\n'.encode(), "第 2 行有一个没有配对的引号"),
+        ("backlog.csv", ('text\n"' + "长" * 140_000 + '"\n').encode(), "有一格超过 13 万字"),
     ],
 )
 def test_an_upload_that_cannot_be_triaged_says_why_in_chinese(site, name, content, message):

@@ -114,6 +114,38 @@ def _nonblank(content: str):
 
 def _read_csv(content: str, path: str) -> tuple[list[Row], list[Skipped]]:
     delimiter = "\t" if tab_separated(content) else ","
+    opened = _unclosed_quote(content, delimiter)
+    if opened is not None:  # the reader would run that cell to the end of the file: every later complaint in one
+        raise InvalidInput(
+            f"{path}: line {opened}: a quote opens a cell that never closes; the lines after it would be one complaint"
+        )
+    try:
+        return _csv_rows(content, path, delimiter)
+    except csv.Error as e:  # a cell over the csv module's field limit (131,072 characters)
+        raise InvalidInput(f"{path}: cannot read the table ({e})") from None
+
+
+def _unclosed_quote(content: str, delimiter: str) -> int | None:
+    """The line on which a quoted cell opens that is never closed, as Python's csv reader reads a cell: a quote at
+    a cell's start opens it, a doubled quote inside stands for one, and a quote inside an unquoted cell is text."""
+    line, quoted_since, at_start, i = 1, None, True, 0
+    while i < len(content):
+        c = content[i]
+        if quoted_since is not None:
+            if c == '"':
+                if content.startswith('"', i + 1):
+                    i += 1  # an escaped quote
+                else:
+                    quoted_since = None  # closed; the reader keeps any text after it in the same cell
+        elif c == '"' and at_start:
+            quoted_since = line
+        at_start = quoted_since is None and c in (delimiter, "\n", "\r")
+        line += c == "\n"
+        i += 1
+    return quoted_since
+
+
+def _csv_rows(content: str, path: str, delimiter: str) -> tuple[list[Row], list[Skipped]]:
     reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter, restval="")  # a short row's missing cells: ""
     if not reader.fieldnames or "text" not in reader.fieldnames:
         raise InvalidInput(f"{path} has no 'text' column (columns: {', '.join(reader.fieldnames or []) or 'none'})")

@@ -134,6 +134,14 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"agent_escalate is true: .*"), "勾选了“需要转线下”，请至少勾选一个原因。"),
     (re.compile(r"format must be csv or xlsx; table must be figures or rows"), "只能下载 CSV 或 XLSX 格式的统计或明细。"),
     (re.compile(r".* has (\d+) 'text' columns; keep one"), r"文件里有 \1 个 text 列，分不清投诉在哪一列：请只留一个再上传。"),
+    (
+        re.compile(r".*: line (\d+): a quote opens a cell that never closes.*"),
+        r"第 \1 行有一个没有配对的引号：它后面的每一行都会被并成一条投诉。请去掉这个引号后再上传。",
+    ),
+    (
+        re.compile(r".*: cannot read the table \(field larger than field limit.*"),
+        "表格里有一格超过 13 万字，读不了：请检查引号是否配对。",
+    ),
     (re.compile(r"more cells than columns"), "这一行的格子比表头多（可能是内容里有没加引号的逗号）"),
     (re.compile(r"not valid JSON \((.*)\)"), r"不是有效的 JSON（\1）"),
     (re.compile(r"no 'text' field"), "没有 text 字段"),
