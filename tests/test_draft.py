@@ -186,3 +186,59 @@ def test_a_complaint_that_says_less_than_a_situation_gets_the_general_reply(engi
 
 def test_a_lost_parcel_is_still_answered_as_lost(engine):
     assert engine.suggest("快递丢了，商家也不管").drafts[0].template_id == "logistics_delay.lost_or_returned"
+
+
+# Drafts audit 9: what a demanding support lead found in first drafts (complaints written for these tests).
+
+
+@pytest.mark.parametrize(
+    ("text", "feeling"),
+    [("呵呵，再也不会来了", "呵呵"), ("一般般吧，没有想象中好", "一般般吧"), ("太失望了，不推荐", "太失望了")],
+)
+def test_a_feeling_is_never_quoted_as_the_problem(engine, text, feeling):
+    """「您说的“呵呵”这个问题」 read as mockery; the draft asks what went wrong instead."""
+    drafts = engine.suggest(text).drafts
+    assert drafts
+    for d in drafts:
+        assert f"“{feeling}”" not in d.text, d.text
+
+
+def test_a_count_of_contacts_is_not_quoted_as_the_problem(engine):
+    s = engine.suggest("联系了客服三次，每次都说帮我记录，然后就没有然后了")
+    assert s.drafts
+    for d in s.drafts:
+        assert "“联系了客服三次”" not in d.text, d.text  # was 「为了“联系了客服三次”这个问题」
+    quotes = [d.text for d in engine.suggest("拖把杆子第二次用就断了，塑料的接口太薄了吧").drafts]
+    assert "“拖把杆子第二次用就断了”" in quotes[0]  # a count of uses is still the problem
+
+
+def test_a_long_unresolved_repair_is_not_told_it_contacted_us_several_times(engine):
+    """The repeat invitation said 「您已经联系我们好几次」 to a customer who only said the repair took a month."""
+    s = engine.suggest("热水器送修快一个月了还没修好，天天洗冷水")
+    assert s.escalation.escalate and s.drafts[0].template_id.startswith("offline.repeat_unresolved")
+    first = s.drafts[0].text
+    assert "好几次" not in first and "“热水器送修快一个月了还没修好”" in first
+
+
+def test_the_regulator_invitation_names_no_regulator_the_customer_did_not(engine):
+    s = engine.suggest("已经在黑猫投诉了，下一步找记者曝光")
+    assert s.escalation.escalate and s.drafts[0].template_id.startswith("offline.")
+    assert "12315" not in s.drafts[0].text and "市场监管" not in s.drafts[0].text
+
+
+@pytest.mark.parametrize(
+    ("text", "invented"),
+    [
+        ("卷发棒用了一个礼拜就不发热了，插上电灯都不亮，什么垃圾质量", "刚到手"),  # a week old, not dead on arrival
+        ("鸡蛋破了8个，黄都流出来了，箱子上全是", "送人"),  # nobody said it was a gift
+        ("快递面单上写着我全名和完整手机号，扔垃圾桶都不敢", "核查这位人员"),  # nobody harassed them
+    ],
+)
+def test_a_situation_draft_describes_no_situation_the_customer_did_not(engine, text, invented):
+    first = engine.suggest(text).drafts[0].text
+    assert invented not in first, first
+
+
+def test_a_plain_question_is_not_quoted_with_its_please(engine):
+    first = engine.suggest("请问这款电饭煲能预约吗？").drafts[0].text
+    assert "您问的“这款电饭煲能预约吗”" in first, first

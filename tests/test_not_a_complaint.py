@@ -20,6 +20,7 @@ PRAISE = [
     "用了半个月没有任何问题，很好用",
     "客服耐心解答，给力",
     "谢谢卖家送的小礼物，很贴心",
+    "有了这个再也不用担心停电了，好评",  # "再也不" is sarcasm only before 买/来/信 ("再也不想买了")
 ]
 QUESTIONS = [
     "请问什么时候发货？",
@@ -92,3 +93,26 @@ def test_a_text_to_take_offline_is_a_complaint_whatever_it_asks(engine):
     assert s.escalation.escalate and s.kind == "complaint"
     assert s.drafts[0].template_id.startswith("offline.")
     assert "安全隐患" not in s.drafts[0].text  # the offline invitation names no guessed problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "说好的买一送一，只收到一个，赠品呢？",  # was answered 「您问的问题，我去跟仓库和产品同事确认准确答案」
+        "图片上是实木的，收到发现是压缩板贴皮，这叫实木？",
+        "按尺码表买的L，穿上跟XS一样紧，尺码表是瞎写的吗",
+        "鞋子鞋标歪的，扫防伪码显示已被查询过28次，说是正品谁信",  # was thanked 「这是对他们最实在的鼓励」
+        "好评，好到我再也不想买了",
+    ],
+)
+def test_rhetorical_questions_and_sarcasm_are_complaints(engine, text):
+    s = engine.suggest(text)
+    assert s.kind == "complaint"
+    assert s.drafts[0].template_id not in ("other.praise", "other.question")
+
+
+def test_thanks_for_a_problem_solved_is_praise(engine):
+    s = engine.suggest("客服小王特别耐心，帮我解决了安装问题，点赞")
+    assert s.kind == "praise"
+    assert [d.template_id for d in s.drafts] == ["other.praise"]
+    assert not APOLOGY.search(s.drafts[0].text) and "失望" not in s.drafts[0].text

@@ -216,3 +216,16 @@ def test_an_offline_invitation_or_a_thank_you_is_not_docked_for_talking_about_so
         assert d.template_id.startswith(first) and not any(f.startswith("答非所问") for f in d.sincerity.findings), d
     off = check_sincerity("我们今天18:00前去查物流，催快递尽快派送。", "买的牛奶过期了，喝了拉肚子")
     assert any(f.startswith("答非所问") for f in off.findings)  # a reply about the intent is still held to it
+
+
+def test_a_blade_that_will_not_turn_is_no_delivery_problem():
+    """「刀头就转不动了」 read as 物流 (「不动」 as in a parcel that does not move): a quality reply was docked as 答非所问."""
+    from assistant.engine.sincerity import topics
+
+    assert "物流" not in topics("破壁机打了不到十次，刀头就转不动了")
+    assert "物流" in topics("物流信息停在转运中心四天不动")
+    reply = (
+        "您好，我是小林。破壁机刀头转不动，是我们的质量没把好关，对不起。今天18:00前给您寄出一台新机，"
+        "同时约快递上门取回坏机，运费由我们承担。"
+    )
+    assert not any(f.startswith("答非所问") for f in check_sincerity(reply, "破壁机打了不到十次，刀头就转不动了").findings)

@@ -39,7 +39,11 @@ _CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【�
 # Clause separators; a point or colon inside a run of Latin letters and digits ("12.7", "18:00", a model name such as
 # "note7s.2") is part of a word (jieba keeps it in one token), not a clause end.
 _SEPARATOR = re.compile(r"[,!?;，。！？；、~～\n（）()\[\]【】“”\"\s]+|[.:：](?![\dA-Za-z])|(?<![\dA-Za-z])[.:：]")
-_FILLER = re.compile(r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得")
+_FILLER = re.compile(
+    r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得|"
+    r"请问|想问一下|想问下|问一下|咨询一下"  # 「您问的“请问…”」 repeats the asking
+)
+_ASKING = re.compile(r"(?:请问|想问一下|想问下|问一下|咨询一下)[，,\s]*")
 # The problem in our own words, for a draft whose intent has no phrase of the complaint to quote.
 _OWN_WORDS = {
     "quality_defect": "质量问题",
@@ -66,6 +70,17 @@ _GREETING = re.compile(r"(?:亲|你好|您好|哈喽)?[，,\s]*(?:在吗|在不�
 _RATING = re.compile(r"(?:给个?|必须)?(?:五星|5星|满分)?(?:好评|五星|5星|满分)")  # a bare rating ("好评")
 _DENIAL = re.compile(r"(?:并|倒|也)?不是")  # a clause that says what the problem is not ("不是质量问题，就是…")
 _RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
+# A feeling is no problem to quote: 「您说的“呵呵”这个问题」, 「“一般般吧”这个问题」, 「“太失望了”这个问题」 read wrong.
+_FEELING = re.compile(
+    r"(?:呵呵|哈哈|唉|哎|嗯|一般般?|太|很|真的?|非常|特别|超级?|有点|好|失望|不推荐|差评|差劲|太差|差|无语|服了|醉了|不满意|"
+    r"糟糕|生气|气死|郁闷|后悔|心累|无奈|吧|了|啊|呀|哦|的|呢|嘛|么|我|人|极|透)+"
+)
+# Counting contacts is how often they asked, not what they asked about: 「为了“联系了客服三次”这个问题」.
+_CONTACTS = re.compile(
+    r"(?:联系|找|打|问|催|要|说|反映|投诉|沟通|申请|留言)了?(?:客服|你们|商家|卖家|电话)?[^，,。；;]{0,2}?"
+    r"[几两三四五六七八九十\d]+(?:次|遍|回|趟)|第[二三四五六七八九十\d]+次(?:联系|找|打|问|催|投诉|反映|来)|"
+    r"换了[几两三四五六七八九十\d]+个客服"
+)
 
 
 @dataclass(frozen=True)
@@ -295,7 +310,11 @@ def _kind_clause(text: str, kind: str) -> str | None:
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text)]
     fitting = [c for c in clauses if words.search(c) and 2 <= len(c) <= 24 and not _GREETING.fullmatch(c)]
     # What they praised ("东西很好") rather than the bare rating ("好评"), which is quoted only when it is all there is.
-    return next((c for c in fitting if not _RATING.fullmatch(c)), fitting[0] if fitting else None)
+    clause = next((c for c in fitting if not _RATING.fullmatch(c)), fitting[0] if fitting else None)
+    if clause and kind != PRAISE:
+        asked = _ASKING.match(clause)  # "请问这款能预约吗" is asked as “这款能预约吗”
+        clause = clause[asked.end() :] if asked and len(clause) - asked.end() >= 2 else clause
+    return clause
 
 
 def evidence_words(match: IntentMatch, library: Library) -> dict[str, float]:
@@ -325,7 +344,8 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
     best: tuple[float, str] | None = None
     for start, end in _phrases(text, bounds):
         hits = sorted((pos, w) for w in weights if (pos := text.find(w, start, end)) >= 0)
-        if not hits or is_praise(text[start:end]) or _RUDE.search(text[start:end]) or _DENIAL.match(text, start, end):
+        clause = text[start:end]
+        if not hits or is_praise(clause) or _RUDE.search(clause) or _DENIAL.match(text, start, end) or _CONTACTS.search(clause):
             continue
         pos, word = max(hits, key=lambda h: weights[h[1]])
         while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance
@@ -339,9 +359,14 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
             end = order[j] if j >= 0 and order[j] >= tail else tail
         while start < pos and text[start] in _WEAK_START and start + 1 in bounds:  # not "的进口咖啡机…"
             start += 1
+        asked = _ASKING.match(text, start, end)  # 「您问的“请问…”」 asks twice; kept where "请问" itself is the evidence
+        if asked and asked.end() in bounds and any(text.find(w, asked.end(), end) >= 0 for w in weights):
+            start = asked.end()
         quote = text[start:end].strip()
         weight = sum(weights[w] for _, w in hits)
-        if 2 <= len(quote) <= MAX_QUOTE and not is_praise(quote) and (best is None or weight > best[0]):
+        if not 2 <= len(quote) <= MAX_QUOTE or is_praise(quote) or _FEELING.fullmatch(quote):
+            continue
+        if best is None or weight > best[0]:
             best = (weight, quote)
     return best[1] if best else None
 
