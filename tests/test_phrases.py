@@ -41,3 +41,17 @@ def test_a_thank_you_picked_as_a_quick_phrase_quotes_the_praise_not_a_problem(en
     text = engine.fill("other.praise", "东西很好用，物流也快，谢谢")
     assert "“东西很好用”" in text and "问题" not in text
     assert "问题" not in engine.previews["other.praise"][0]
+
+
+def test_a_quick_phrase_for_a_traditional_complaint_is_in_its_script_and_quotes_it_as_written(make_client):
+    """A reply in 繁體 with one phrase in 简体 is a mixed-script reply, and it would misquote the customer."""
+    client, db = make_client()
+    user = add_user(db, "小林", "agent")
+    csrf = sign_in(client, "小林", user.password)
+    complaint = "我買的電熱水壺用了兩週就壞了，客服也不回覆訊息，太讓人失望了"
+    template_id = client.get("/compose/phrases", params={"q": "quality_defect"}).json()["phrases"][0]["id"]
+    filled = client.post(
+        "/compose/phrase", data={"template_id": template_id, "complaint": complaint}, headers={"X-CSRF-Token": csrf}
+    )
+    text = filled.json()["text"]
+    assert "“買的電熱水壺用了兩週就壞了”" in text and "这" not in text and "這" in text

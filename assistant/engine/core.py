@@ -209,7 +209,11 @@ class Engine:
         normalized = normalize(text, self.segmenter)
         matches = list(recognise(normalized, self.index, self.model).intents)
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)
-        return fill_template(self.library, template, values, normalized=normalized, matches=matches)
+        filled = fill_template(self.library, template, values, normalized=normalized, matches=matches)
+        if normalized.script in (SIMPLIFIED, FOREIGN):
+            return filled
+        # In the complaint's Traditional script, as its drafts are; the quote is the customer's own words again.
+        return self.segmenter.to_script(filled, script=normalized.script)
 
     @cached_property
     def templates_by_id(self) -> dict[str, Template]:
