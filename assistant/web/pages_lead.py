@@ -26,6 +26,8 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
     o = reporting.week_overview(db, week, settings.tz)
     context = {
         "week": o.week,
+        "monday": o.monday,
+        "sunday": o.sunday,
         "st": o.current,
         "trend": o.trend,
         "reference": REFERENCE,
@@ -76,7 +78,8 @@ def users_page(request: Request, user: PageLead, db: DB):
 
 @router.post("/users", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def users_add(request: Request, user: PageLead, db: DB, name: Text, role: Text, display_name: OptionalText = None):
-    """Add an account; a refused one (taken name, bad role) is said on the page, with the form kept.
+    """Add an account; a refused one (taken name, bad role) is said on the page, with the form kept (the role too) and
+    the cursor in the field to fix.
 
     The page shows the one-time password and token, so no cache may keep it. The lead knows that password, so the
     person must choose their own at the first sign-in.
@@ -84,7 +87,10 @@ def users_add(request: Request, user: PageLead, db: DB, name: Text, role: Text, 
     try:
         created = add_user(db, name, role, display_name, must_change_password=True)
     except InvalidInput as e:
-        context = _users_context(db, error=chinese(str(e)), name=name, display_name=display_name or "")
+        field = "new-display" if str(e).startswith("display name") else "new-role" if str(e).startswith("role") else "new-name"
+        context = _users_context(
+            db, error=chinese(str(e)), error_field=field, name=name, display_name=display_name or "", role=role
+        )
         return render(request, "users.html", context, user, status_code=400)
     return render(request, "users.html", _users_context(db, created=created), user, headers=NO_STORE)
 
@@ -125,8 +131,10 @@ def _users_context(db, **values) -> dict:
         "roles": ROLES,
         "role_labels": ROLE_LABELS,
         "error": None,
+        "error_field": None,
         "name": "",
         "display_name": "",
+        "role": "",
         **values,
     }
 
