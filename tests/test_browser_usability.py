@@ -225,3 +225,20 @@ def test_an_agent_reads_no_maintenance_commands_on_the_library(page, browser, se
     agent.context.close()
     page.goto(f"{page.base}/library")
     expect(page.locator("#maintenance")).to_contain_text("assistant lint")
+
+
+def test_a_week_that_is_not_one_is_said_at_the_field_on_the_statistics(page):
+    """A week typed by hand where a browser has no week picker (2026-W60) led to a bare error page whose only link went
+    to 写回复. Now 数据统计 stays, says what is wrong at the week field (marked, with the cursor) over this week's figures."""
+    response = page.goto(f"{page.base}/stats?week=2026-W60")
+    assert response.status == 400
+    expect(page.locator("#week-error")).to_contain_text("周的格式应该像 2026-W47")
+    expect(page.locator("#week")).to_be_focused()
+    expect(page.locator("#week")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#week")).to_have_attribute("aria-describedby", "week-error")
+    expect(page.locator("nav a[aria-current=page]")).to_have_text("数据统计")
+    expect(page.locator("#sent")).to_be_visible()  # this week's figures, below the message
+    page.fill("#week", "2026-W40")
+    page.press("#week", "Enter")
+    page.wait_for_url("**/stats?week=2026-W40")
+    expect(page.locator("#week-error")).to_have_count(0)

@@ -22,9 +22,18 @@ REFERENCE = {"positive": 0.33, "deleted": 0.34}
 
 @router.get("/stats", response_class=HTMLResponse)
 def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, engine: EngineDep, week: str | None = None):
-    """The week's figures, breakdowns and charts, beside the published reference."""
-    o = reporting.week_overview(db, week, settings.tz)
+    """The week's figures, breakdowns and charts, beside the published reference.
+
+    A week that is not one (typed by hand where a browser has no week picker) is said at the field, over this week's
+    figures, rather than on an error page away from the statistics.
+    """
+    try:
+        o, week_error = reporting.week_overview(db, week, settings.tz), None
+    except InvalidInput as e:
+        o, week_error = reporting.week_overview(db, None, settings.tz), chinese(str(e))
     context = {
+        "week_error": week_error,
+        "typed_week": week,
         "week": o.week,
         "monday": o.monday,
         "sunday": o.sunday,
@@ -37,7 +46,7 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
         "template_titles": engine.library.situations,  # charts and rows name templates, not ids
         "agent_names": display_names(db),  # and agents as drafts sign
     }
-    return render(request, "stats.html", context, user)
+    return render(request, "stats.html", context, user, status_code=400 if week_error else 200)
 
 
 @router.get("/stats/export")
