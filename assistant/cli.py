@@ -586,7 +586,7 @@ def users_list(db_path, as_json):
 def users_reset_password(name, db_path, as_json):
     """Give NAME a new one-time password (printed once, to be changed at the first sign-in); the account's open sessions end.
 
-    The way back in for a lead who lost the password, when no other lead can reset it on 账号.
+    The way back in for a lead who lost the password, when no other lead can reset it on 账号管理.
 
     Example:
 

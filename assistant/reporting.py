@@ -59,6 +59,8 @@ class WeekOverview:
     rows: list[dict]
     prev_week: str | None  # None at the edge of the weeks the statistics accept (2000-W01 to 2099's last)
     next_week: str | None  # None for this week and later: nothing has happened there yet
+    monday: date  # the week's first day, and
+    sunday: date  # its last: the page names the dates, not only the ISO week's number
 
 
 def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, trend_weeks: int = TREND_WEEKS) -> WeekOverview:
@@ -73,6 +75,8 @@ def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, 
         rows=week_replies(db, week),
         prev_week=shift_week(week, -1) if _accepted(shift_week(week, -1)) else None,
         next_week=following if _accepted(following) and following <= this_week else None,  # no link into the future
+        monday=date.fromisocalendar(int(week[:4]), int(week[6:]), 1),
+        sunday=date.fromisocalendar(int(week[:4]), int(week[6:]), 7),
     )
 
 

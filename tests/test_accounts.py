@@ -224,7 +224,7 @@ def test_a_reset_password_must_be_replaced_before_any_other_page(make_client):
     )
     assert drafted.status_code == 303 and _next_of(drafted) == "/compose"  # nothing drafted
     soup = BeautifulSoup(account.text, "html.parser")
-    assert "一次性密码（组长在“账号”页设置的" in soup.select_one("#must-change").get_text()
+    assert "一次性密码（组长在“账号管理”页设置的" in soup.select_one("#must-change").get_text()
     assert soup.select_one("nav a[href='/compose']") is None and soup.select_one("form.logout button") is not None
     assert soup.select_one("#password-form input[name=next]")["value"] == "/replies"
     assert agent_client.get("/static/app.css").status_code == 200

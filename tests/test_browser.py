@@ -230,7 +230,7 @@ def test_draft_send_outcome_statistics_and_csv(page):
     page.click("a[aria-label=下一周]")
     page.wait_for_url(f"**/stats?week={this_week}")
     with page.expect_download() as workbook:
-        page.click("text=下载 XLSX")
+        page.click("text=下载 Excel 表格")
     book = load_workbook(io.BytesIO(Path(workbook.value.path()).read_bytes()), read_only=True)
     detail = list(book["回复明细"].iter_rows(values_only=True))
     assert detail[0][1] == "发送时间（本地时间）" and "客服不回复、联系不上" in detail[1] and "已改好评" in detail[1]
@@ -244,7 +244,7 @@ def test_draft_send_outcome_statistics_and_csv(page):
     assert f"（{agreement[0][2]}/{agreement[0][3]}）" in page.locator("#agreement-intent").locator("xpath=..").inner_text()
     page.screenshot(path=str(ARTIFACTS / "stats-page.png"), full_page=True)
     with page.expect_download() as download:
-        page.click("text=下载明细 CSV")
+        page.click("text=明细 CSV")
     raw = Path(download.value.path()).read_bytes()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))

@@ -48,7 +48,7 @@ def home(user: PageUser):
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/compose"):
-    return render(request, "login.html", {"next": _safe_next(next), "error": None}, None)
+    return render(request, "login.html", {"next": _safe_next(next), "error": None, "name": ""}, None)
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -58,9 +58,11 @@ async def login(request: Request, name: Text, password: Text, next: Annotated[st
         user = await _verified(request, name, password)
     except AccountDeactivated:
         message = "这个账号已经停用，不能再登录。如有疑问请联系组长。"
-        return render(request, "login.html", {"next": _safe_next(next), "error": message}, None, status_code=403)
-    if user is None:
-        return render(request, "login.html", {"next": _safe_next(next), "error": "用户名或密码不对。"}, None, status_code=400)
+        context = {"next": _safe_next(next), "error": message, "name": name}
+        return render(request, "login.html", context, None, status_code=403)
+    if user is None:  # the name stays typed in, the cursor waits in the password field: one field to retype, not two
+        context = {"next": _safe_next(next), "error": "用户名或密码不对。", "name": name}
+        return render(request, "login.html", context, None, status_code=400)
     request.session.clear()
     request.session["user"] = user.name
     request.session["epoch"] = user.epoch
@@ -132,7 +134,7 @@ def account_page(request: Request, user: SignedInUser, next: str = "/compose"):
 
 
 def _account_context(next: str, **values) -> dict:
-    return {"done": None, "error": None, "token": None, "next": _safe_next(next), **values}
+    return {"done": None, "error": None, "error_field": None, "token": None, "next": _safe_next(next), **values}
 
 
 @router.post("/account/password", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -145,17 +147,19 @@ async def account_password(
     """
     shortest, longest = PASSWORD_CHARS
 
-    def refuse(message: str):
-        return render(request, "account.html", _account_context(next, error=message), user, status_code=400)
+    def refuse(message: str, field: str):
+        """The form again with the message tied to ``field`` (the input to retype), where the cursor waits."""
+        context = _account_context(next, error=message, error_field=field)
+        return render(request, "account.html", context, user, status_code=400)
 
     if new != repeat:
-        return refuse("两次输入的新密码不一样，请重新输入。")
+        return refuse("两次输入的新密码不一样，请重新输入。", "repeat")
     if not shortest <= len(new) <= longest:
-        return refuse(f"新密码要 {shortest} 到 {longest} 个字符。")
+        return refuse(f"新密码要 {shortest} 到 {longest} 个字符。", "new")
     if new == current:
-        return refuse("新密码和现在的密码一样，请换一个。")
+        return refuse("新密码和现在的密码一样，请换一个。", "new")
     if await _verified(request, user.name, current) is None:
-        return refuse("现在的密码不对。")
+        return refuse("现在的密码不对。", "current")
     epoch = await anyio.to_thread.run_sync(_change_password, request.app.state.settings.db_path, user.name, new)
     request.session["epoch"] = epoch
     if user.must_change_password:

@@ -22,10 +22,21 @@ REFERENCE = {"positive": 0.33, "deleted": 0.34}
 
 @router.get("/stats", response_class=HTMLResponse)
 def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, engine: EngineDep, week: str | None = None):
-    """The week's figures, breakdowns and charts, beside the published reference."""
-    o = reporting.week_overview(db, week, settings.tz)
+    """The week's figures, breakdowns and charts, beside the published reference.
+
+    A week that is not one (typed by hand where a browser has no week picker) is said at the field, over this week's
+    figures, rather than on an error page away from the statistics.
+    """
+    try:
+        o, week_error = reporting.week_overview(db, week, settings.tz), None
+    except InvalidInput as e:
+        o, week_error = reporting.week_overview(db, None, settings.tz), chinese(str(e))
     context = {
+        "week_error": week_error,
+        "typed_week": week,
         "week": o.week,
+        "monday": o.monday,
+        "sunday": o.sunday,
         "st": o.current,
         "trend": o.trend,
         "reference": REFERENCE,
@@ -35,7 +46,7 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
         "template_titles": engine.library.situations,  # charts and rows name templates, not ids
         "agent_names": display_names(db),  # and agents as drafts sign
     }
-    return render(request, "stats.html", context, user)
+    return render(request, "stats.html", context, user, status_code=400 if week_error else 200)
 
 
 @router.get("/stats/export")
@@ -76,7 +87,8 @@ def users_page(request: Request, user: PageLead, db: DB):
 
 @router.post("/users", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def users_add(request: Request, user: PageLead, db: DB, name: Text, role: Text, display_name: OptionalText = None):
-    """Add an account; a refused one (taken name, bad role) is said on the page, with the form kept.
+    """Add an account; a refused one (taken name, bad role) is said on the page, with the form kept (the role too) and
+    the cursor in the field to fix.
 
     The page shows the one-time password and token, so no cache may keep it. The lead knows that password, so the
     person must choose their own at the first sign-in.
@@ -84,7 +96,10 @@ def users_add(request: Request, user: PageLead, db: DB, name: Text, role: Text, 
     try:
         created = add_user(db, name, role, display_name, must_change_password=True)
     except InvalidInput as e:
-        context = _users_context(db, error=chinese(str(e)), name=name, display_name=display_name or "")
+        field = "new-display" if str(e).startswith("display name") else "new-role" if str(e).startswith("role") else "new-name"
+        context = _users_context(
+            db, error=chinese(str(e)), error_field=field, name=name, display_name=display_name or "", role=role
+        )
         return render(request, "users.html", context, user, status_code=400)
     return render(request, "users.html", _users_context(db, created=created), user, headers=NO_STORE)
 
@@ -125,8 +140,10 @@ def _users_context(db, **values) -> dict:
         "roles": ROLES,
         "role_labels": ROLE_LABELS,
         "error": None,
+        "error_field": None,
         "name": "",
         "display_name": "",
+        "role": "",
         **values,
     }
 

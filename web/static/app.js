@@ -44,6 +44,15 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
 
+  // 帮助's bookmarklet works from the bookmarks bar only; clicked on the page it would do nothing (the page's own policy
+  // blocks it), so a click says what to do instead.
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("a.bookmarklet")) return;
+    event.preventDefault();
+    const hint = document.getElementById("bookmarklet-hint");
+    if (hint) hint.textContent = "这个按钮要拖到浏览器的书签栏里使用：按住它拖上去，在店铺后台选中评价文字后再点书签。";
+  });
+
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button.copy");
     if (!button) return;

@@ -1,0 +1,244 @@
+"""Everyday use of the pages around the draft page, in headless Chromium: 数据统计, 模板库, 账号管理, 我的账号, 帮助, the
+navigation and sign-in, by keyboard and on a phone (390 px). Uses the server and browser of test_browser."""
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import test_browser as shared
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+ARTIFACTS = shared.ARTIFACTS
+pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
+server, browser, page = shared.server, shared.browser, shared.page  # the same fixtures: a real server, Chromium, a lead
+PHONE = {"width": 390, "height": 844}
+
+
+def signed_in(browser, server, viewport, name="lead", password=None):
+    """A new browser page of the given size, signed in (as the lead unless told)."""
+    base, lead_password, _ = server
+    tab = browser.new_context(viewport=viewport).new_page()
+    tab.goto(f"{base}/login")
+    tab.fill("#name", name)
+    tab.fill("#password", password or lead_password)
+    tab.press("#password", "Enter")
+    tab.wait_for_url("**/compose")
+    return tab
+
+
+def test_on_a_phone_no_page_is_wider_than_the_screen(browser, server, engine):
+    """At 390 px the header used to stack 回复助手 one character a line, 账号管理's table pushed 重设密码 and 停用 past the
+    screen's edge, and 数据统计's detail squeezed every column to one character. Now the page is as wide as the phone, the
+    header's name fits on one line, and wide tables scroll inside their card."""
+    from helpers import make_reply
+
+    from assistant.log.db import open_db
+
+    base, _, db_path = server
+    db = open_db(db_path, migrate=False)
+    make_reply(db, engine, "买的电热水壶用了两周就不加热了，手机上看统计", agent="lead", now=datetime.now(UTC))  # a row this week
+    db.close()
+    tab = signed_in(browser, server, PHONE)
+    for path in ["/stats", "/users", "/library?q=退款", "/library?view=full&q=退款", "/account", "/help"]:
+        tab.goto(base + path)
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width} px wide on a 390 px screen"
+        brand = tab.locator("header .brand").bounding_box()
+        assert brand["height"] < 30, f"回复助手 wraps on {path}"
+        name = path.strip("/").replace("?", "-").replace("=", "-").replace("&", "-")
+        tab.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
+    tab.goto(f"{base}/users")
+    reset = tab.locator("tr[data-name='lead'] button.reset")
+    reset.scroll_into_view_if_needed()
+    box = reset.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]  # reachable: its table scrolls to it
+    tab.goto(f"{base}/stats")
+    cell = tab.locator("#week-rows tbody tr").first.locator("td.text").bounding_box()
+    assert cell["width"] > 80, "the complaint column is squeezed"
+    tab.context.close()
+
+
+def test_the_navigation_marks_the_page_shown_and_a_skip_link_leads_to_it(page):
+    """The navigation said nowhere which page was open, and 账号 and 我的账号 stood side by side; the lead's corner read
+    「组长（组长）」. Now the page's link is marked (aria-current), the leads' page is 账号管理, and the first Tab offers
+    跳到正文."""
+    for path, label, title in [
+        ("/stats", "数据统计", "数据统计"),
+        ("/users", "账号管理", "账号管理"),
+        ("/account", "我的账号", "我的账号"),
+        ("/library?q=退款", "模板库", "模板库"),
+        ("/help", "帮助", "帮助"),
+    ]:
+        page.goto(page.base + path)
+        current = page.locator("nav a[aria-current=page]")
+        expect(current).to_have_count(1)
+        expect(current).to_have_text(label)
+        assert page.title().startswith(title) and page.title().endswith("· 回复助手")
+    expect(page.locator(".who")).to_have_text("组长")  # the lead's display name is its role: said once
+    page.keyboard.press("Tab")
+    expect(page.locator("a.skip")).to_be_focused()
+    expect(page.locator("a.skip")).to_have_text("跳到正文")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")  # the next stop is the page's own first one
+
+
+def test_a_wrong_password_keeps_the_name_and_waits_in_the_password_field(browser, server):
+    """A mistyped password used to empty the name too and put the cursor back in it: two fields to retype. Now the name
+    stays, the cursor is in the password field (tied to the message), and Enter signs in."""
+    base, password, _ = server
+    tab = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    tab.goto(f"{base}/login")
+    expect(tab.locator("#name")).to_be_focused()
+    tab.fill("#name", "lead")
+    tab.fill("#password", "不是这个密码")
+    tab.keyboard.press("Enter")
+    expect(tab.locator("#login-error")).to_have_text("用户名或密码不对。")
+    expect(tab.locator("#name")).to_have_value("lead")
+    expect(tab.locator("#password")).to_be_focused()
+    expect(tab.locator("#password")).to_have_attribute("aria-describedby", "login-error")
+    tab.keyboard.type(password)
+    tab.keyboard.press("Enter")
+    tab.wait_for_url("**/compose")
+    tab.context.close()
+
+
+def test_a_refused_password_change_marks_the_field_to_retype(page):
+    """我的账号 said what was wrong above the form, with no field marked and the cursor nowhere: now the field to retype is
+    marked, tied to the message, and has the cursor."""
+    page.goto(f"{page.base}/account")
+    cases = [
+        ("另一个长密码-0001", "另一个长密码-0002", "repeat", "两次输入的新密码不一样"),
+        ("短", "短", "new", "10 到 128 个字符"),
+        ("另一个长密码-0001", "另一个长密码-0001", "current", "现在的密码不对"),
+    ]
+    for new, repeat, field, message in cases:
+        page.fill("#current", "不是现在的密码-1" if field == "current" else "现在的密码不重要")
+        page.fill("#new", new)
+        page.fill("#repeat", repeat)
+        page.evaluate("document.getElementById('password-form').noValidate = true")  # the server's check, not the browser's
+        page.press("#repeat", "Enter")
+        expect(page.locator("#account-error")).to_contain_text(message)
+        expect(page.locator(f"#{field}")).to_be_focused()
+        expect(page.locator(f"#{field}")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator(f"#{field}")).to_have_attribute("aria-describedby", "account-error")
+        assert page.locator("[aria-invalid=true]").count() == 1
+
+
+def test_a_refused_account_keeps_the_role_chosen_and_the_cursor_in_the_name(page):
+    """Adding a lead under a taken name used to reset 角色 to 客服: fixing the name and pressing Enter made an agent.
+    Now the form keeps the role, the name field is marked with the cursor in it, and the action column is named."""
+    page.goto(f"{page.base}/users")
+    expect(page.locator("table.users th").last).to_have_text("操作")
+    page.fill("#new-name", "lead")
+    page.select_option("#new-role", "lead")
+    page.press("#new-name", "Enter")
+    expect(page.locator("#users-error")).to_contain_text("已经有人用了")
+    expect(page.locator("#new-role")).to_have_value("lead")
+    expect(page.locator("#new-name")).to_be_focused()
+    expect(page.locator("#new-name")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#new-name")).to_have_attribute("aria-describedby", "users-error")
+    page.fill("#new-name", "zuzhang2")
+    page.keyboard.press("Enter")
+    expect(page.locator("#created")).to_contain_text("zuzhang2（组长）")
+
+
+def test_statistics_name_the_week_by_its_dates_and_a_week_picks_from_a_calendar(page, engine):
+    """The page said only 「2026-W47」 and asked for 「周（ISO）」 typed by hand. Now the heading names the week in Chinese with
+    its dates, the field is a week picker; a week with one reply reads sensibly (its rate with a named 95% interval, one
+    row) and an empty one says so (no 0% escalation share of nothing, no empty table)."""
+    from helpers import make_reply
+
+    from assistant.log.db import open_db
+    from assistant.log.outcomes import record_outcome
+
+    db = open_db(page.db_path, migrate=False)
+    sent = datetime(2021, 3, 10, 4, tzinfo=UTC)  # 2021-W10, a week no other test writes to
+    reply_id = make_reply(db, engine, "保温杯用了三天就不保温了，一周一条测试", agent="lead", now=sent)
+    record_outcome(db, reply_id, "upgraded", by="lead", now=datetime(2021, 3, 12, tzinfo=UTC))
+    db.close()
+
+    page.goto(f"{page.base}/stats?week=2026-W01")
+    expect(page.locator("h1")).to_contain_text("2026 年第 1 周")
+    expect(page.locator("#week-dates")).to_have_text("2025年12月29日至2026年1月4日")
+    assert page.title() == "数据统计 2026 年第 1 周 · 回复助手"
+    week = page.locator("#week")
+    expect(week).to_have_attribute("type", "week")
+    expect(page.locator("label[for=week]")).to_have_text("选择周")
+    week.fill("2021-W10")
+    week.press("Enter")
+    page.wait_for_url("**/stats?week=2021-W10")
+    expect(page.locator("#week-dates")).to_have_text("3月8日至3月14日")
+    expect(page.locator("#sent")).to_have_text("1")
+    expect(page.locator("#rate")).to_have_text("100%")
+    expect(page.locator("#rate").locator("xpath=..")).to_contain_text("95% 区间")
+    expect(page.locator("#week-rows tbody tr")).to_have_count(1)
+    page.screenshot(path=str(ARTIFACTS / "stats-one-reply-1280.png"), full_page=True)
+
+    page.click("a[aria-label=上一周]")
+    page.wait_for_url("**/stats?week=2021-W09")
+    expect(page.locator("#sent")).to_have_text("0")
+    expect(page.locator("#escalation-share")).to_have_text("—")
+    expect(page.locator("#no-rows")).to_have_text("这一周没有发出的回复。")
+    expect(page.locator("#week-rows")).to_have_count(0)
+
+
+def test_the_first_export_is_the_workbook_people_read(page):
+    """「下载 CSV」 came first and gave a file headed table,key,sent,known…; the workbook with Chinese headers was last and
+    named by its file type. Now 下载 Excel 表格 comes first and the CSV files say they are for scripts."""
+    page.goto(f"{page.base}/stats")
+    links = page.locator(".exports a")
+    expect(links.first).to_have_text("下载 Excel 表格")
+    for n in (1, 2):
+        expect(links.nth(n)).to_have_attribute("title", "给脚本或其他系统读取：列名是英文代号")
+    with page.expect_download() as download:
+        links.first.click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
+    assert book.sheetnames[0] == "汇总"
+
+
+def test_clicking_the_bookmarklet_on_help_says_to_drag_it(page):
+    """Clicked on 帮助, the bookmarklet did nothing at all (the page's security policy blocks it): now it says to drag it."""
+    page.goto(f"{page.base}/help")
+    page.click("a.bookmarklet")
+    expect(page.locator("#bookmarklet-hint")).to_contain_text("拖到浏览器的书签栏")
+    assert page.url == f"{page.base}/help"
+
+
+def test_an_agent_reads_no_maintenance_commands_on_the_library(page, browser, server):
+    """模板库 told every agent to edit replies/ and run assistant lint and assistant train: the leads' job, in English
+    commands. An agent now reads what the previews are and how to use them; a lead still sees the maintenance note."""
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
+
+    db = open_db(page.db_path, migrate=False)
+    agent_account = add_user(db, "xiaowen", "agent", display_name="小文")
+    db.close()
+    agent = signed_in(browser, server, {"width": 1280, "height": 800}, "xiaowen", agent_account.password)
+    agent.goto(f"{page.base}/library")
+    text = agent.inner_text("main")
+    assert "assistant lint" not in text and "replies/" not in text and "插入" in text
+    assert "id" not in (agent.get_attribute("#q", "placeholder") or "")
+    agent.context.close()
+    page.goto(f"{page.base}/library")
+    expect(page.locator("#maintenance")).to_contain_text("assistant lint")
+
+
+def test_a_week_that_is_not_one_is_said_at_the_field_on_the_statistics(page):
+    """A week typed by hand where a browser has no week picker (2026-W60) led to a bare error page whose only link went
+    to 写回复. Now 数据统计 stays, says what is wrong at the week field (marked, with the cursor) over this week's figures."""
+    response = page.goto(f"{page.base}/stats?week=2026-W60")
+    assert response.status == 400
+    expect(page.locator("#week-error")).to_contain_text("周的格式应该像 2026-W47")
+    expect(page.locator("#week")).to_be_focused()
+    expect(page.locator("#week")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#week")).to_have_attribute("aria-describedby", "week-error")
+    expect(page.locator("nav a[aria-current=page]")).to_have_text("数据统计")
+    expect(page.locator("#sent")).to_be_visible()  # this week's figures, below the message
+    page.fill("#week", "2026-W40")
+    page.press("#week", "Enter")
+    page.wait_for_url("**/stats?week=2026-W40")
+    expect(page.locator("#week-error")).to_have_count(0)
