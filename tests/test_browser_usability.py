@@ -40,7 +40,17 @@ def test_on_a_phone_no_page_is_wider_than_the_screen(browser, server, engine):
     make_reply(db, engine, "买的电热水壶用了两周就不加热了，手机上看统计", agent="lead", now=datetime.now(UTC))  # a row this week
     db.close()
     tab = signed_in(browser, server, PHONE)
-    for path in ["/stats", "/users", "/library?q=退款", "/library?view=full&q=退款", "/account", "/help"]:
+    for path in [
+        "/stats",
+        "/users",
+        "/library?q=退款",
+        "/library?view=full&q=退款",
+        "/account",
+        "/help",
+        "/replies?show=all",
+        "/compose",
+        "/triage",
+    ]:
         tab.goto(base + path)
         width = tab.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path} is {width} px wide on a 390 px screen"
@@ -56,6 +66,9 @@ def test_on_a_phone_no_page_is_wider_than_the_screen(browser, server, engine):
     tab.goto(f"{base}/stats")
     cell = tab.locator("#week-rows tbody tr").first.locator("td.text").bounding_box()
     assert cell["width"] > 80, "the complaint column is squeezed"
+    tab.goto(f"{base}/replies?show=all")  # 我的回复 too: its outcome form beside the complaint squeezed it to one character
+    cell = tab.locator("table.list tbody tr").first.locator("td.text").bounding_box()
+    assert cell["width"] > 80, "the complaint column of 我的回复 is squeezed"
     tab.context.close()
 
 
