@@ -316,6 +316,29 @@ def log_rows(page, where="1 = 1", params=()) -> list[dict]:
         return [dict(r) for r in conn.execute(f"select * from replies where {where} order by id", params)]
 
 
+def test_a_draft_sent_after_the_session_expired_says_it_was_not_logged(page):
+    """htmx shows nothing of a refused request: an agent whose session ended (12 h) clicked 标记为已发送 and saw no answer,
+    not knowing whether the reply was logged. The form now says it was not, and what to do; the next answer clears it."""
+    page.goto(f"{page.base}/compose")
+    page.fill("#text", "买的蓝牙耳机右耳没声音了，会话过期测试")
+    page.click("#compose-form button[type=submit]")
+    page.wait_for_selector("#draft-1")
+    before = len(log_rows(page))
+    cookies = page.context.cookies()
+    page.context.clear_cookies()  # the session is gone, as after 12 hours or a sign-out in another tab
+    page.click("#draft-1 button[type=submit]")
+    sync_api.expect(page.locator("#draft-1 .request-error")).to_have_text(
+        "没有记录为已发送：登录已过期（或页面开得太久了）。请先复制写好的内容，再刷新页面重新登录。"
+    )
+    assert len(log_rows(page)) == before
+    page.click("#compose-form button[type=submit]")
+    sync_api.expect(page.locator("#compose-form .request-error")).to_contain_text("没有完成：登录已过期")
+    page.context.add_cookies(cookies)  # signed in again (same session): the next answer takes the message away
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    assert page.locator("#draft-1 .request-error").count() == 0 and len(log_rows(page)) == before + 1
+
+
 def test_agent_corrects_the_verdict_marks_sent_twice_and_one_reply_is_logged(page):
     before = len(log_rows(page))
     page.fill("#text", "买的电热水壶用了两周就不加热了，客服也不回消息，太失望了")

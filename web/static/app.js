@@ -304,6 +304,41 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     }
   });
 
+  // Any other failure (htmx swaps only 2xx) would leave the page silent: the draft not shown, the reply not marked as
+  // sent, the outcome not recorded, and nothing saying so. The form that asked says what happened, in Chinese, and
+  // whether anything was saved; the next answer that comes through takes the message away.
+  const FAILED = {
+    403: "登录已过期（或页面开得太久了）。请先复制写好的内容，再刷新页面重新登录。",
+    413: "内容太长，服务器没有收下。",
+    429: "操作太频繁了，请等一会儿再试。",
+  };
+  function sayFailed(event, status) {
+    const from = event.detail.elt || event.target;
+    const form = from.closest && from.closest("form");
+    if (!form) return;
+    const what = form.matches("form.draft") && from === form ? "没有记录为已发送："
+      : form.matches("form.outcome-form") ? "结果没有登记："
+      : "没有完成：";
+    const why = FAILED[status] || (status >= 500 || status === 0
+      ? "服务器暂时出了问题，请稍后再试。"
+      : `请求没有被接受（${status}），请刷新页面后再试。`);
+    let line = form.querySelector(".request-error");
+    if (!line) {
+      line = document.createElement("p");
+      line.className = "alert request-error";
+      line.setAttribute("role", "alert");
+      form.append(line);
+    }
+    line.textContent = what + why;
+  }
+  document.addEventListener("htmx:responseError", (event) => sayFailed(event, event.detail.xhr.status));
+  document.addEventListener("htmx:sendError", (event) => sayFailed(event, 0));
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const from = event.detail.elt || event.target;
+    const form = from.closest && from.closest("form");
+    if (event.detail.successful && form) form.querySelector(".request-error")?.remove();
+  });
+
   // Clicking an intent's name picks it in the verdict panel.
   document.addEventListener("click", (event) => {
     const button = event.target.closest(".intents .pick");
