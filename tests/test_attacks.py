@@ -125,7 +125,7 @@ def test_the_triage_csv_neutralises_formulas_in_the_header_and_every_cell(make_c
     table = list(csv.reader(io.StringIO(client.get(link).content.decode("utf-8-sig"))))
     header, body = table[0], table[1:]
     assert _is_neutral(header[-1]), header
-    texts = [r[header.index("text")] for r in body] + [r[-1] for r in body]
+    texts = [r[header.index("投诉")] for r in body] + [r[-1] for r in body]  # the page's download heads its columns in Chinese
     assert len(texts) == 2 * len(FORMULAS)
     assert all(_is_neutral(t) for t in texts), [t for t in texts if not _is_neutral(t)]
 

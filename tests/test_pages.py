@@ -421,3 +421,18 @@ def test_the_stats_page_links_no_week_after_this_one(client, users):
     assert now.select_one("a[aria-label=下一周]") is None and now.select_one("a[aria-label=上一周]") is not None
     last = BeautifulSoup(client.get("/stats", params={"week": shift_week(this_week, -1)}).text, "html.parser")
     assert last.select_one("a[aria-label=下一周]")["href"] == f"/stats?week={this_week}"
+
+
+def test_the_backlog_download_keeps_the_uploaded_files_own_columns_beside_the_chinese_ones(client, users):
+    """批量分拣's file heads our columns in Chinese; the upload's columns keep their names and cells: its "severity" is
+    no longer renamed input_severity (no id heads ours), and its own 投诉 column is told apart from ours."""
+    import csv
+    import io
+
+    csrf = sign_in(client, "小林", users["小林"].password)
+    upload = "text,severity,投诉,订单号\n杯子碎了,高,客户原话,A1\n".encode()
+    page = client.post("/triage", data={"csrf": csrf}, files={"file": ("backlog.csv", upload, "text/csv")})
+    link = re.search(r'href="(/triage/[^"]+\.csv)"', page.text).group(1)
+    head, row = csv.reader(io.StringIO(client.get(link).content.decode("utf-8-sig")))
+    assert head[-3:] == ["severity", "投诉（原表）", "订单号"] and row[-3:] == ["高", "客户原话", "A1"]
+    assert dict(zip(head, row))["投诉"] == "杯子碎了" and dict(zip(head, row))["紧急度"].isdigit()

@@ -329,7 +329,7 @@ def _triage(
         return refuse(f"一次最多分拣 {TRIAGE_MAX_CHARS // 10000} 万字，这次有 {chars} 字，请分批上传。")
     records, failed = batch.triage(engine, rows, agent=user.signature)
     out = io.StringIO()
-    batch.write_records(records, out, "csv")
+    batch.write_records(records, out, "csv", labels=True)  # for agents, in Chinese; ``assistant triage`` keeps the ids
     result_id = export.keep_triage_csv(db, user.name, out.getvalue())
     skipped = [batch.Skipped(s.line, chinese(s.reason)) for s in sorted(skipped + failed, key=lambda s: s.line)]
     return render(request, "triage.html", _triage_context(records=records, skipped=skipped, result_id=result_id, note=note), user)
