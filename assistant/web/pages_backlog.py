@@ -228,8 +228,8 @@ def reply_outcome(
         return refuse("请先选择结果，再点登记。")
     try:
         stars = outcomes.parse_rating(rating_after)
-    except InvalidInput:
-        return refuse("之后的评分只能是 1 到 5 星。")
+    except InvalidInput as e:  # named as the outcome import names the column, so said as it says it
+        return refuse(chinese(f"rating_after: {e}"))
     if note is not None and len(note) > FIELD_CHARS["note"]:
         return refuse(f"备注最多 {FIELD_CHARS['note']} 个字。")
     try:  # the log checks the result (one of RESULTS)
