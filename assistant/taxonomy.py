@@ -48,6 +48,7 @@ OFFLINE_LABEL = "线下邀约"
 # (in replies/not_a_complaint.yaml, whose templates belong to the intent "other").
 COMPLAINT, PRAISE, QUESTION = "complaint", "praise", "question"
 KIND_TEMPLATES = {PRAISE: "other.praise", QUESTION: "other.question"}
+KIND_LABELS = {COMPLAINT: "投诉", PRAISE: "好评", QUESTION: "咨询"}
 
 # Outcome result id -> label, in the order the pages offer them.
 RESULT_LABELS = {

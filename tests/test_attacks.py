@@ -125,7 +125,7 @@ def test_the_triage_csv_neutralises_formulas_in_the_header_and_every_cell(make_c
     table = list(csv.reader(io.StringIO(client.get(link).content.decode("utf-8-sig"))))
     header, body = table[0], table[1:]
     assert _is_neutral(header[-1]), header
-    texts = [r[header.index("text")] for r in body] + [r[-1] for r in body]
+    texts = [r[header.index("投诉")] for r in body] + [r[-1] for r in body]  # the page's download heads its columns in Chinese
     assert len(texts) == 2 * len(FORMULAS)
     assert all(_is_neutral(t) for t in texts), [t for t in texts if not _is_neutral(t)]
 
@@ -149,12 +149,21 @@ def test_week_exports_neutralise_formulas_in_csv_and_xlsx(make_client, engine):
     )
     assert len(table) == len(FORMULAS)
     assert all(_is_neutral(r["sent_text"]) and _is_neutral(r["platform"]) for r in table), table
+    # The workbook shows the text as it was written: no visible apostrophe (in XLSX it would be part of the text), but a
+    # text cell with the quote-prefix style, so neither opening nor editing it in a spreadsheet runs a formula.
     book = load_workbook(io.BytesIO(client.get("/api/v1/export", params={**params, "format": "xlsx"}, headers=lead).content))
     sheet = book[ROWS_SHEET]
     header = [c.value for c in sheet[1]]
-    cells = [row[header.index(ROW_LABELS["sent_text"])] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    platforms = [row[0] for row in book[SHEET_NAMES["platform"]].iter_rows(min_row=2, values_only=True)]
-    assert len(cells) == len(FORMULAS) and all(_is_neutral(c) for c in cells + platforms), cells + platforms
+    cells = [row[header.index(ROW_LABELS["sent_text"])] for row in sheet.iter_rows(min_row=2)]
+    platforms = [row[0] for row in book[SHEET_NAMES["platform"]].iter_rows(min_row=2)]
+    logged = {"sent_text": [r["sent_text"][1:] for r in table], "platform": [r["platform"][1:] for r in table]}  # as stored
+    assert sorted(c.value for c in cells) == sorted(logged["sent_text"])
+    assert sorted(c.value for c in platforms) == sorted(logged["platform"])
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells + platforms), [
+        (c.value, c.data_type, c.quotePrefix) for c in cells + platforms
+    ]
+    plain = [c for c in sheet[2] if isinstance(c.value, str) and not c.value.lstrip().startswith(tuple("=+-@＝＋－＠"))]
+    assert plain and not any(c.quotePrefix for c in plain)  # other text is left without the style
 
 
 @pytest.fixture

@@ -288,17 +288,29 @@ def test_backlog_says_praise_and_questions_are_not_complaints(page):
     assert "好评，不是投诉" in kinds and "咨询，不是投诉" in kinds and any("物流问题" in k for k in kinds)
 
 
-def test_the_backlog_csv_downloads_from_the_link_with_personal_data_masked(page, tmp_path):
+def test_the_backlog_csv_downloads_from_the_link_in_chinese_with_personal_data_masked(page, tmp_path):
+    """The file an agent opens in Excel says what the page says: Chinese headings, 是/否, reasons, kinds and problems by
+    their Chinese names, severity as the page's whole number (``assistant triage`` keeps the ids for scripts)."""
     page.goto(f"{page.base}/triage")
-    page.fill("#backlog", "快递一个星期还没到，电话13812345678\n孩子用了过敏住院了，我要投诉到12315")
+    page.fill("#backlog", "快递一个星期还没到，电话13812345678\n孩子用了过敏住院了，我要投诉到12315\n好评，物流很快，谢谢")
     page.click("form[action='/triage'] button[type=submit]")
     page.wait_for_selector("table.triage")
+    severities = page.locator("table.triage td.severity").all_inner_texts()
     with page.expect_download() as download:
         page.click("a.button[href$='.csv']")
     download.value.save_as(tmp_path / "triage.csv")
     text = (tmp_path / "triage.csv").read_text(encoding="utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["text"][:4] for r in rows] == ["孩子用了", "快递一个"]  # most severe first, as on the page
+    table = list(csv.reader(io.StringIO(text)))
+    assert table[0] == ["序号", "文件行", "紧急度", "转线下", "转线下原因", "类型", "问题类型", "投诉", "建议草稿", "处理建议"]
+    rows = [dict(zip(table[0], line)) for line in table[1:]]
+    assert [r["投诉"][:4] for r in rows] == ["孩子用了", "快递一个", "好评，物"]  # most severe first, as on the page
+    assert [r["紧急度"] for r in rows] == severities and all(re.fullmatch(r"\d+", s) for s in severities)
+    injury, parcel, praise = rows
+    assert (injury["转线下"], parcel["转线下"], praise["转线下"]) == ("是", "否", "否")
+    assert set(injury["转线下原因"].split("、")) == {"人身安全", "投诉/法律"} and injury["处理建议"]
+    assert (injury["类型"], parcel["类型"], praise["类型"]) == ("投诉", "投诉", "好评")
+    assert parcel["问题类型"].split("、")[0] == "物流问题" and praise["问题类型"] == ""
+    assert not re.search(r"[A-Za-z]{3,}", text), "an id or English word in the agents' file"
     assert "13812345678" not in text and "快递一个星期还没到" in text
 
 

@@ -145,3 +145,64 @@ def test_no_english_on_the_signed_out_pages(make_client):
     assert off.status_code == 403 and english_in(off.text) == []
     missing = client.get("/no-such-page")
     assert missing.status_code == 404 and english_in(missing.text) == []
+
+
+LIBRARY_MODULES = ("load", "escalate", "model", "yamlfile")  # what 模板库's 重新载入 reads, so what a lead's edit can break
+
+
+def library_messages() -> list[str]:
+    """Every message a LibraryError or a Problem of the library-reading modules is raised with, each placeholder filled
+    with "x": the first argument of ``LibraryError(...)``, the third of ``Problem(...)``, or the text a name given there
+    was assigned. Read from the source (ast), so a message added later is walked without being listed here."""
+    import ast
+    from pathlib import Path
+
+    import assistant.engine
+
+    def sample(node) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(v.value if isinstance(v, ast.Constant) else "x" for v in node.values)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = sample(node.left), sample(node.right)
+            return None if left is None and right is None else (left or "x") + (right or "x")
+        return None
+
+    messages = []
+    for module in LIBRARY_MODULES:
+        tree = ast.parse((Path(assistant.engine.__file__).parent / f"{module}.py").read_text(encoding="utf-8"))
+        texts: dict[str, list[str]] = {}  # name -> the texts assigned to it (a message built before the Problem)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if (text := sample(node.value)) is not None:
+                    texts.setdefault(node.targets[0].id, []).append(text)
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            position = {"LibraryError": 0, "Problem": 2}.get(node.func.id)
+            if position is None or len(node.args) <= position:
+                continue
+            argument = node.args[position]
+            if isinstance(argument, ast.Name):
+                messages += texts.get(argument.id, [])
+            elif isinstance(argument, ast.Attribute):  # e.message: one already raised, passed on
+                continue
+            else:
+                text = sample(argument)
+                assert text is not None, f"{module}.py:{argument.lineno}: a message this test cannot read"
+                messages.append(text)
+    return messages
+
+
+def test_every_library_problem_a_lead_can_meet_is_said_in_chinese():
+    """模板库's 重新载入 shows a library problem through ``messages.library_problem``: each message the library-reading
+    modules can raise has a Chinese wording there, so a new English message cannot reach a lead unworded."""
+    from assistant.web.messages import library_problem
+
+    messages = library_messages()
+    assert len(messages) >= 40, messages  # the walk found them (47 when this was written)
+    unworded = [m for m in messages if library_problem("f.yaml", 3, m) == f"f.yaml 第 3 行：{m}"]
+    assert unworded == []
+    english = {m: ENGLISH.findall(library_problem("f.yaml", 3, m)) for m in messages}
+    assert {m: e for m, e in english.items() if e} == {}

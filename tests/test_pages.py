@@ -237,7 +237,7 @@ def draft_post(soup, n=1, sent_text=None, **verdict) -> dict:
     reasons = [i["value"] for i in panel.select("input[name=agent_reasons][checked]")] if escalate else []
     data["agent_intent"] = verdict.get("agent_intent", data["agent_intent"])
     escalate = verdict.get("agent_escalate", escalate)
-    reasons = verdict.get("agent_reasons", reasons)
+    reasons = verdict.get("agent_reasons", reasons if escalate else [])  # an unticked 需要转线下 disables the reasons
     if escalate:
         data["agent_escalate"] = "1"
     data["agent_reasons"] = reasons
@@ -296,6 +296,66 @@ def test_a_changed_or_incomplete_post_is_refused_in_chinese_and_logs_nothing(cli
     response = client.post("/compose/sent", data=change(draft_post(soup)), headers={"X-CSRF-Token": csrf})
     assert response.status_code == 400 and message in response.text and 'role="alert"' in response.text
     assert db["replies"].count == 0
+
+
+def test_reasons_sent_without_needing_to_go_offline_are_refused_not_dropped(client, db, users):
+    """The log refuses reasons without 需要转线下 (a post not from the page, whose reasons are disabled while it is
+    unticked); the page used to empty them first, so the log's check and its Chinese message were never reached."""
+    csrf = sign_in(client, "小林", users["小林"].password)
+    data = draft_post(suggest(client, csrf, "快递一个星期还没到，客服也不回消息"), agent_escalate=False, agent_reasons=["safety"])
+    response = client.post("/compose/sent", data=data, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 400 and "没有勾选“需要转线下”，就不用勾选原因" in response.text
+    assert db["replies"].count == 0
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda d: {**d, "sent_text": " \n "}, "回复内容是空的，请先写好回复再标记为已发送。"),
+        (lambda d: {**d, "sent_text": " ", "confirm_send": "1"}, "回复内容是空的，请先写好回复再标记为已发送。"),
+        (lambda d: {**d, "rating": "6"}, "评分只能是 1 到 5 星。"),
+    ],
+)
+def test_what_the_log_refuses_on_the_draft_page_is_said_in_its_chinese_words(client, db, users, change, message):
+    csrf = sign_in(client, "小林", users["小林"].password)
+    data = change(draft_post(suggest(client, csrf, "快递一个星期还没到，客服也不回消息")))
+    response = client.post("/compose/sent", data=data, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 400 and message in response.text and db["replies"].count == 0
+
+
+def test_no_page_spells_a_message_the_log_raises_and_messages_words():
+    """One home for each message: a rule the log checks is said by ``messages`` (``chinese``), not by a page check of
+    its own with a second wording, which left the log's wording unreachable (review 9 #14)."""
+    from pathlib import Path
+
+    import assistant.web
+    from assistant.web.messages import _PATTERNS
+
+    wordings = [w for _, w in _PATTERNS if "\\" not in w]  # those without groups from the English message
+    pages = {p.name: p.read_text(encoding="utf-8") for p in Path(assistant.web.__file__).parent.glob("*.py")}
+    spelt = {(name, w) for name, text in pages.items() if name != "messages.py" for w in wordings if w in text}
+    assert spelt == set()
+
+
+def test_the_complaint_box_takes_as_many_characters_as_the_server(tmp_path, engine):
+    """写回复's complaint box is cut by the browser at maxlength: it follows max_chars (5000 by default), so a longer
+    limit set by ASSISTANT_MAX_CHARS is not cut at 5000 unsaid."""
+    from fastapi.testclient import TestClient
+
+    from assistant.config import Settings
+    from assistant.log.db import open_db
+    from assistant.web.app import create_app
+
+    settings = Settings(db_path=tmp_path / "assistant.db", max_chars=8000)
+    with TestClient(create_app(settings, engine=engine)) as client:
+        agent = add_user(open_db(settings.db_path), "小林", "agent")
+        csrf = sign_in(client, "小林", agent.password)
+        for page in (
+            client.get("/compose"),
+            client.post("/compose", data={"csrf": csrf, "text": "快递没到"}),
+        ):  # 批量分拣's 写回复
+            assert page.status_code == 200
+            assert BeautifulSoup(page.text, "html.parser").select_one("textarea#text")["maxlength"] == "8000"
 
 
 def test_a_token_from_another_agent_is_refused(client, db, users):
@@ -428,3 +488,18 @@ def test_the_stats_page_links_no_week_after_this_one(client, users):
     assert now.select_one("a[aria-label=下一周]") is None and now.select_one("a[aria-label=上一周]") is not None
     last = BeautifulSoup(client.get("/stats", params={"week": shift_week(this_week, -1)}).text, "html.parser")
     assert last.select_one("a[aria-label=下一周]")["href"] == f"/stats?week={this_week}"
+
+
+def test_the_backlog_download_keeps_the_uploaded_files_own_columns_beside_the_chinese_ones(client, users):
+    """批量分拣's file heads our columns in Chinese; the upload's columns keep their names and cells: its "severity" is
+    no longer renamed input_severity (no id heads ours), and its own 投诉 column is told apart from ours."""
+    import csv
+    import io
+
+    csrf = sign_in(client, "小林", users["小林"].password)
+    upload = "text,severity,投诉,订单号\n杯子碎了,高,客户原话,A1\n".encode()
+    page = client.post("/triage", data={"csrf": csrf}, files={"file": ("backlog.csv", upload, "text/csv")})
+    link = re.search(r'href="(/triage/[^"]+\.csv)"', page.text).group(1)
+    head, row = csv.reader(io.StringIO(client.get(link).content.decode("utf-8-sig")))
+    assert head[-3:] == ["severity", "投诉（原表）", "订单号"] and row[-3:] == ["高", "客户原话", "A1"]
+    assert dict(zip(head, row))["投诉"] == "杯子碎了" and dict(zip(head, row))["紧急度"].isdigit()

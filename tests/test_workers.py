@@ -218,7 +218,7 @@ def test_a_triage_download_link_works_on_another_worker_masked_and_only_for_its_
         download = two.get(link)
         assert download.status_code == 200, download.text
         rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
-        assert len(rows) == 2 and "12315" in rows[0]["text"]  # most severe first
+        assert len(rows) == 2 and "12315" in rows[0]["投诉"]  # most severe first
         assert "13812345678" not in download.text and "快递一个星期还没到" in download.text
         two.cookies.clear()
         sign_in(two, "小周", other.password)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from assistant.engine.core import Engine, Suggestion
 from assistant.errors import AssistantError, InvalidInput
-from assistant.taxonomy import DEFAULT_URGENCY, URGENCY
+from assistant.taxonomy import COMPLAINT, DEFAULT_URGENCY, DIMENSION_LABELS, FIGURE_LABELS, INTENTS, KIND_LABELS, REASONS, URGENCY
 
 _ANGER = re.compile(r"[!！]|垃圾|骗子|坑人|恶心|无耻|气死|太差|差评|再也不|投诉|滚|去死|流氓|忍无可忍|受够")
 
@@ -196,6 +196,20 @@ def severity(suggestion: Suggestion) -> float:
 # The columns triage writes, in this order, before the input's own; an input column of one of these names is kept as
 # "input_<name>" (an uploaded "line" or "severity" column is the customer's data, not ours to overwrite).
 COLUMNS = ("line", "file_line", "severity", "escalate", "reasons", "kind", "intents", "text", "draft", "action")
+# The same columns as 批量分拣's download heads them for agents (``write_records(labels=True)``); ``assistant triage``
+# keeps the ids above, which scripts read (DESIGN.md "Contracts").
+COLUMN_LABELS = {
+    "line": "序号",
+    "file_line": "文件行",
+    "severity": "紧急度",
+    "escalate": FIGURE_LABELS["escalated"],
+    "reasons": "转线下原因",
+    "kind": "类型",
+    "intents": DIMENSION_LABELS["intent"],
+    "text": "投诉",
+    "draft": "建议草稿",
+    "action": "处理建议",
+}
 
 
 def triage(engine: Engine, rows: list[Row], progress=None, *, agent: str | None = None) -> tuple[list[dict], list[Skipped]]:
@@ -231,18 +245,46 @@ def triage(engine: Engine, rows: list[Row], progress=None, *, agent: str | None 
     return records, skipped
 
 
-def write_records(records: list[dict], fp, fmt: str) -> None:
-    """Write triaged records as CSV (lists joined with "|", formula-safe cells, header included) or JSONL."""
+def write_records(records: list[dict], fp, fmt: str, *, labels: bool = False) -> None:
+    """Write triaged records as CSV (lists joined with "|", formula-safe cells, header included) or JSONL.
+
+    :param labels: CSV for people (批量分拣's download): our columns headed in Chinese (``COLUMN_LABELS``), 是/否,
+        reasons, intents (a complaint's only, as the page shows them) and the kind by their Chinese names (joined with
+        "、"), severity a whole number; the input's own columns keep their names and cells (``_heading``)
+    """
     if fmt == "jsonl":
         for record in records:
             fp.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
     extra = [k for r in records for k in r if k not in COLUMNS]
     columns = list(COLUMNS) + list(dict.fromkeys(extra))
+    head = [_heading(c) for c in columns] if labels else columns
     writer = csv.writer(fp, lineterminator="\n")
-    writer.writerow([safe_cell(c) for c in columns])  # the header's extra columns come from the uploaded file
+    writer.writerow([safe_cell(c) for c in head])  # the header's extra columns come from the uploaded file
     for record in records:
-        writer.writerow([_cell(record.get(k, "")) for k in columns])
+        values = {**record, **_labelled(record)} if labels else record
+        writer.writerow([_cell(values.get(k, "")) for k in columns])
+
+
+def _heading(column: str) -> str:
+    """A column's heading for people: ours in Chinese; the input's by its own name (its "line" is no longer renamed
+    "input_line", as no id heads our columns), with "（原表）" after one that is spelt like a Chinese heading."""
+    if column in COLUMN_LABELS:
+        return COLUMN_LABELS[column]
+    name = column.removeprefix("input_") if column.removeprefix("input_") in COLUMNS else column
+    return f"{name}（原表）" if name in COLUMN_LABELS.values() else name
+
+
+def _labelled(record: dict) -> dict:
+    """A record's own values as an agent reads them (``write_records(labels=True)``)."""
+    return {
+        "severity": round(record["severity"]),
+        "escalate": "是" if record["escalate"] else "否",
+        "reasons": "、".join(REASONS.get(r, r) for r in record["reasons"]),
+        "kind": KIND_LABELS.get(record["kind"], record["kind"]),
+        # as the page lists them: praise and a plain question are not complaints, so no problem is named for them
+        "intents": "、".join(INTENTS.get(i, i) for i in record["intents"]) if record["kind"] == COMPLAINT else "",
+    }
 
 
 def _cell(value) -> str:

@@ -6,7 +6,7 @@ mark so Excel shows Chinese; every CSV cell that Excel would read as a formula
 (starting with = + - @ or their full-width forms, also after spaces, line breaks or
 zero-width characters) is prefixed with a quote (OWASP "CSV injection"). XLSX
 is written with XlsxWriter (about twice as fast as openpyxl here) with text
-always typed as text.
+always typed as text, such cells unchanged but quote-prefixed (a cell style, not a character).
 """
 
 from __future__ import annotations
@@ -157,13 +157,18 @@ def write_xlsx(
     its header row in view.
 
     Text is always written as text (``strings_to_formulas`` off), so a cell that
-    starts with "=" is shown, never evaluated; it also gets the CSV's leading quote (``safe_cell``), so
-    editing the cell in a spreadsheet does not turn it into a formula either.
+    starts with "=" is shown, never evaluated. Text a spreadsheet could read as a formula (what ``safe_cell`` would
+    quote in a CSV) is written unchanged with a quote-prefix format: the cell shows "@客服 …" as it was written, and
+    editing it in a spreadsheet does not turn it into a formula either. (In XLSX a leading quote would be part of
+    the text, shown to the reader.)
     """
     book = xlsxwriter.Workbook(
         fp, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
     formats = {kind: book.add_format({"num_format": pattern}) for kind, pattern in NUMBER_FORMATS.items()}
+    # The same formats, quote-prefixed, for text that could be read as a formula ("" is a column without a number format).
+    quoted = {kind: book.add_format({"num_format": pattern, "quote_prefix": True}) for kind, pattern in NUMBER_FORMATS.items()}
+    quoted[""] = book.add_format({"quote_prefix": True})
     bold = book.add_format({"bold": True})
 
     def sheet_with(title: str, head: list[str], widths: list[int]) -> Worksheet:
@@ -177,7 +182,9 @@ def write_xlsx(
     def put(sheet: Worksheet, n: int, values: Iterable, columns: Iterable[str | None]) -> None:
         """Line ``n`` of a sheet, each value formatted as its column's kind of number (``NUMBER_KIND``)."""
         for position, (value, column) in enumerate(zip(values, columns)):
-            sheet.write(n, position, safe_cell(value), formats.get(NUMBER_KIND.get(column or "", "")))
+            kind = NUMBER_KIND.get(column or "", "")
+            formula_like = isinstance(value, str) and safe_cell(value) != value
+            sheet.write(n, position, value, quoted[kind] if formula_like else formats.get(kind))
 
     sheet = sheet_with(SUMMARY_SHEET, ["指标", "数值"], [16, 12])
     summary = [("week", stats.week), *zip(FIGURE_COLUMNS, figure_values(stats.total))]

@@ -163,8 +163,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-# The reply library's problems (``load``, ``escalate``, ``yamlfile``), as 模板库's 重新载入 says them to a lead; the
-# file and line stay as they are. ``assistant lint`` keeps the English (an operator's tool, like the CLI).
+# The reply library's problems (``load``, ``escalate``, ``model``, ``yamlfile``), as 模板库's 重新载入 says them to a lead;
+# the file and line stay as they are. ``assistant lint`` keeps the English (an operator's tool, like the CLI).
+# tests/test_no_english.py walks every message those modules raise and checks it has a wording here.
 _LIBRARY_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"YAML: (.*)"), r"YAML 格式不对（常见原因：缩进不齐、冒号后少空格、引号没配对；原文：\1）"),
     (re.compile(r"file is not UTF-8"), "文件不是 UTF-8 编码，请另存为 UTF-8"),
@@ -183,13 +184,56 @@ _LIBRARY_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"template id '(.*)' must start with '(.*)'"), r"模板编号“\1”要以“\2”开头"),
     (re.compile(r"template 'id' must look like .*"), "模板编号要写成“问题类型.情形”（小写英文字母、点和下划线）"),
     (re.compile(r"'(.*)' has two general templates: '(.*)' and '(.*)'"), r"“\1”有两个通用模板：“\2”和“\3”，只能留一个"),
-    (re.compile(r"'(intent|reason)' must be one of: (.*)"), r"“\1”只能是这些之一：\2"),
+    (re.compile(r"'(.*)' must be one of: (.*)"), r"“\1”只能是这些之一：\2"),
     (re.compile(r"a template must be a mapping"), "每个模板都要写成“字段: 内容”的形式"),
-    (re.compile(r"'templates' must be a list"), "templates 必须是一个列表"),
+    (re.compile(r"'(.*)' must be a list"), r"“\1”必须是一个列表"),
     (re.compile(r"(?:'(.*)'|pattern '(.*)'): bad regular expression: (.*)"), r"正则表达式写错了（\1\2）：\3"),
     (re.compile(r"'(.*)\.severity' must be a whole number from 1 up"), r"“\1”的 severity 必须是 1 以上的整数"),
     (re.compile(r"'(.*)' needs 'action' text and a list of 'patterns'"), r"“\1”需要 action（处理建议）和 patterns（规则列表）"),
     (re.compile(r"keyword '(.*)': weight must be a number in \(0, 5\]"), r"关键词“\1”的权重必须是 0 到 5 之间的数（不含 0）"),
+    (re.compile(r"a keyword is a word or 'word: weight'"), "关键词要写成一个词，或者“词: 权重”"),
+    (re.compile(r"expected a mapping with '(.*)' and 'templates'"), r"文件要写成“字段: 内容”的形式，包含 \1 和 templates"),
+    (re.compile(r"template '(.*)': 'private' must be text"), r"模板“\1”的私信话术（private）必须是一段文字"),
+    (
+        re.compile(r"template '(.*)': 'ticks' must be a list of \{label, promise, done\}"),
+        r"模板“\1”的 ticks 必须是列表，每项写 label、promise、done",
+    ),
+    (
+        re.compile(r"template '(.*)': a tick has label, promise and done \(text\)"),
+        r"模板“\1”的每个勾选项（ticks）都要有 label、promise、done 三段文字",
+    ),
+    (re.compile(r"reply library folder not found"), "找不到模板库文件夹"),
+    # policy.yaml: what the shop allows the drafts to offer
+    (
+        re.compile(r"expected a mapping \(.*\)"),
+        "文件要写成“字段: 内容”的形式（可用字段：remedies、return_shipping、courier、coupon、amounts、deadlines）",
+    ),
+    (re.compile(r"'remedies' must be a list of: (.*)"), r"remedies（可以提供的补救办法）必须是列表，只能从这些里选：\1"),
+    (
+        re.compile(r"'return_shipping' must be 'shop' or 'customer'"),
+        "return_shipping（退货运费谁出）只能是 shop（店铺）或 customer（顾客）",
+    ),
+    (re.compile(r"'courier' must be the courier's name"), "courier 要写快递公司的名字"),
+    (re.compile(r"'amounts' must be a list of whole numbers of 元"), "amounts 必须是整数金额（元）的列表"),
+    (re.compile(r"'coupon' must be 0 or one of 'amounts'"), "coupon 只能是 0，或者 amounts 里的一个金额"),
+    (re.compile(r"'deadlines' must be a mapping"), "deadlines 要写成“名称: 数字”的形式"),
+    (
+        re.compile(r"deadline '(.*)': one of (.*), a whole number > 0"),
+        r"期限“\1”写错了：名称只能是 \2 之一，值必须是大于 0 的整数",
+    ),
+    # escalation.yaml: the rules for taking a complaint offline
+    (re.compile(r"expected a mapping of escalation reasons"), "文件要写成“转线下原因: 规则”的形式"),
+    (re.compile(r"unknown escalation reason '(.*)'; allowed: (.*)"), r"不认识的转线下原因“\1”（可用的有：\2）"),
+    (re.compile(r"no rules for: (.*)"), r"这些转线下原因还没有规则：\1（每个原因都要写）"),
+    # model.npz, the trained recognition model
+    (
+        re.compile(r"cannot read the model \((.*)\); retrain with `assistant train`"),
+        r"识别模型文件读不出来（\1），请运行 assistant train 重新训练",
+    ),
+    (
+        re.compile(r"model format (.*) is not (.*); retrain with `assistant train`"),
+        r"识别模型文件的格式（\1）不是现在用的 \2，请运行 assistant train 重新训练",
+    ),
 ]
 
 

@@ -228,8 +228,8 @@ def reply_outcome(
         return refuse("请先选择结果，再点登记。")
     try:
         stars = outcomes.parse_rating(rating_after)
-    except InvalidInput:
-        return refuse("之后的评分只能是 1 到 5 星。")
+    except InvalidInput as e:  # named as the outcome import names the column, so said as it says it
+        return refuse(chinese(f"rating_after: {e}"))
     if note is not None and len(note) > FIELD_CHARS["note"]:
         return refuse(f"备注最多 {FIELD_CHARS['note']} 个字。")
     try:  # the log checks the result (one of RESULTS)
@@ -329,7 +329,7 @@ def _triage(
         return refuse(f"一次最多分拣 {TRIAGE_MAX_CHARS // 10000} 万字，这次有 {chars} 字，请分批上传。")
     records, failed = batch.triage(engine, rows, agent=user.signature)
     out = io.StringIO()
-    batch.write_records(records, out, "csv")
+    batch.write_records(records, out, "csv", labels=True)  # for agents, in Chinese; ``assistant triage`` keeps the ids
     result_id = export.keep_triage_csv(db, user.name, out.getvalue())
     skipped = [batch.Skipped(s.line, chinese(s.reason)) for s in sorted(skipped + failed, key=lambda s: s.line)]
     return render(request, "triage.html", _triage_context(records=records, skipped=skipped, result_id=result_id, note=note), user)

@@ -54,7 +54,8 @@ def compose_from_form(request: Request, user: PageUser, settings: SettingsDep, t
 
 
 def _compose_page(request: Request, user: User, settings, text: str, platform: str):
-    return render(request, "compose.html", {"text": text[: settings.max_chars], "platform": platform}, user)
+    context = {"text": text[: settings.max_chars], "platform": platform, "max_chars": settings.max_chars}
+    return render(request, "compose.html", context, user)
 
 
 @router.post("/compose/suggest", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -189,29 +190,29 @@ def compose_sent(
     message in the draft's status line. A reply that scores 0 for sincerity or has a severe finding (review
     inducement) is logged only with ``confirm_send`` (the 仍然发送 box the refusal shows with its reasons).
     """
+    # An empty reply, a rating outside 1-5 and reasons without 需要转线下 are refused by the log (log_reply, parse_rating,
+    # agent_verdict), its message said in Chinese by ``chinese``: the page does not check them a second time.
     template_id = blank(template_id)
-    if not sent_text.strip():
-        return _sent_error(request, user, "回复内容是空的，请先写好回复再标记为已发送。")
     given = {"sent_text": sent_text, "complaint": complaint, "platform": platform, "customer": customer, "product": product}
     given |= {"order_id": order_id, "buyer_id": buyer_id, "template_id": template_id}
     for name, value in given.items():
         longest, label = FIELD_CHARS.get(name, settings.max_chars), FIELD_LABELS[name]
         if value is not None and len(value) > longest:
             return _sent_error(request, user, f"{label}最多 {longest} 个字，这次有 {len(value)} 个字，请删减后再标记为已发送。")
-    if not blank(confirm_send):
+    if not blank(confirm_send) and sent_text.strip():  # an empty reply is not scored: the log refuses it below
         problems = severe_problems(sent_text, complaint, template_id=template_id, done=done or ())
         if problems:
             context = {"reply_id": None, "created": False, "error": None, "confirm": problems}
             return render(request, "_sent.html", context, user, status_code=400)
     try:
         stars = outcomes.parse_rating(rating)
-    except InvalidInput:
-        return _sent_error(request, user, "评分只能是 1 到 5 星。")
+    except InvalidInput as e:
+        return _sent_error(request, user, chinese(str(e)))
     intent, escalate, reasons = None, None, None
     if verdict:  # the verdict panel's fields; the log checks them (agent_verdict) and says which is wrong
         intent = blank(agent_intent)
         escalate = bool(blank(agent_escalate))
-        reasons = [r for r in (agent_reasons or []) if r] if escalate else []
+        reasons = [r for r in (agent_reasons or []) if r]
     # Without a token (a draft page rendered before suggestion tokens existed, or a script) the engine is asked again.
     try:
         reply_id, created = replying.log_sent(
