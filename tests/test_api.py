@@ -273,6 +273,19 @@ def test_the_same_idempotency_key_twice_logs_one_reply(client, agent, db):
     assert clash.status_code == 400 and "differ" in clash.json()["detail"]
 
 
+def test_a_reply_logged_without_a_token_is_drafted_with_the_product_it_names(client, agent, db):
+    """Without a suggestion token the drafts are written again to log what the agent saw: with the product named, as
+    POST /api/v1/suggest wrote them, so an unchanged reply is logged as unchanged (edit ratio 0)."""
+    ask = {"text": "用了两周就坏了，太失望了", "platform": "taobao", "product": "电热水壶"}
+    draft = client.post("/api/v1/suggest", json=ask, headers=agent).json()["drafts"][0]
+    assert "电热水壶" in draft["text"]
+    body = {"complaint": ask["text"], "sent_text": draft["text"], "platform": "taobao", "product": "电热水壶"}
+    logged = client.post("/api/v1/replies", json={**body, "template_id": draft["template_id"]}, headers=agent)
+    assert logged.status_code == 201, logged.text
+    row = db["replies"].get(logged.json()["id"])
+    assert (row["drafted_text"], row["edit_ratio"]) == (draft["text"], 0)
+
+
 def test_a_suggestion_token_logs_what_suggest_returned_once(client, agent, db):
     suggested = client.post(
         "/api/v1/suggest", json={"text": LATE_REPLY["complaint"], "platform": "taobao", "product": "电热水壶"}, headers=agent

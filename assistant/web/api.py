@@ -69,6 +69,11 @@ class ReplyIn(Body):
     template_id: str | None = Field(default=None, max_length=FIELD_CHARS["template_id"])
     customer: str | None = Salutation
     buyer_id: str | None = BuyerId
+    product: str | None = Field(
+        default=None,
+        max_length=FIELD_CHARS["product"],
+        description="As sent to POST /api/v1/suggest: without a suggestion token the drafts are written again with it",
+    )
     order_id: str | None = Field(default=None, max_length=FIELD_CHARS["order_id"])
     rating: int | None = Rating
     suggestion: str | None = Field(
@@ -193,7 +198,9 @@ def log_reply(
         db,
         body.complaint,
         body.sent_text,
-        Fields(platform=body.platform, customer=body.customer, order_id=body.order_id, buyer_id=body.buyer_id),
+        Fields(
+            platform=body.platform, customer=body.customer, product=body.product, order_id=body.order_id, buyer_id=body.buyer_id
+        ),
         agent=user.name,
         key=key,
         tz=settings.tz,
