@@ -57,6 +57,17 @@ def existing_log(db_path: Path | None) -> Path:
     return path
 
 
+def writable_parent(path: Path) -> None:
+    """Make the folder an output file goes into, as the other commands' --out do.
+
+    :raises InvalidInput: when it cannot be made
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InvalidInput(f"cannot write {path}: {e.strerror}") from None
+
+
 def replies_option(fn):
     return click.option(
         "--replies",
@@ -332,6 +343,8 @@ def triage(file, fmt, out, replies_dir):
     from assistant.engine import triage as t
 
     rows, skipped = t.read_rows(file)
+    if out:  # a folder that cannot be made is said before the work, not after it
+        writable_parent(out)
     engine = load_engine(replies_dir)
     with show_progress(len(rows), "triage") as bar:
         records, failed = t.triage(engine, rows, progress=bar.update)
@@ -340,8 +353,11 @@ def triage(file, fmt, out, replies_dir):
         click.echo(f"{file}:{s.line}: skipped: {s.reason}", err=True)
     fmt = fmt or ("jsonl" if out and out.suffix.lower() in (".jsonl", ".ndjson") else "csv")
     if out:
-        with open(out, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fp:
-            t.write_records(records, fp, fmt)
+        try:
+            with open(out, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fp:
+                t.write_records(records, fp, fmt)
+        except OSError as e:
+            raise InvalidInput(f"cannot write {out}: {e.strerror}") from None
     else:
         t.write_records(records, sys.stdout, fmt)
     click.echo(f"triaged {len(records)} complaint(s), skipped {len(skipped)}", err=True)

@@ -7,7 +7,9 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from assistant.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,20 +80,38 @@ class Settings:
         env: Mapping[str, str] = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for f in fields(cls):
-            raw = env.get(f"ASSISTANT_{f.name.upper()}")
+            name = f"ASSISTANT_{f.name.upper()}"
+            raw = env.get(name)
             if raw is not None:
-                values[f.name] = _coerce(str(f.type), raw)  # with postponed annotations, f.type is the name
+                try:
+                    values[f.name] = _coerce(str(f.type), raw)  # with postponed annotations, f.type is the name
+                except ValueError as e:
+                    raise InvalidInput(f"{name}: {e}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)  # type: ignore[arg-type]  # values are coerced per field type above
+        settings = replace(cls(), **values)  # type: ignore[arg-type]  # values are coerced per field type above
+        try:
+            ZoneInfo(settings.week_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput(
+                f"ASSISTANT_WEEK_TIMEZONE: unknown time zone {settings.week_timezone!r} (e.g. Asia/Shanghai)"
+            ) from None
+        return settings
 
 
 def _coerce(type_name: str, raw: str) -> bool | int | Path | str:
+    """A setting's value from its variable's text.
+
+    :raises ValueError: saying what was expected
+    """
     if type_name == "bool":
         if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
             raise ValueError(f"not a yes/no value: {raw!r}")
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if type_name == "int":
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"not a whole number: {raw!r}") from None
     if type_name == "Path":
         return Path(raw)
     return raw

@@ -442,3 +442,33 @@ def test_a_csv_with_two_text_columns_is_refused_not_read_from_the_last(tmp_path)
     source.write_text("text,shop,text\n快递一个星期还没到,天猫店,备注\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["triage", str(source)])
     assert result.exit_code == 1 and "2 'text' columns" in result.output
+
+
+@pytest.mark.parametrize(
+    "variable,value,message",
+    [
+        ("ASSISTANT_MAX_CHARS", "abc", "Error: ASSISTANT_MAX_CHARS: not a whole number: 'abc'\n"),
+        ("ASSISTANT_BEHIND_HTTPS", "maybe", "Error: ASSISTANT_BEHIND_HTTPS: not a yes/no value: 'maybe'\n"),
+        (
+            "ASSISTANT_WEEK_TIMEZONE",
+            "Asia/Shangai",
+            "Error: ASSISTANT_WEEK_TIMEZONE: unknown time zone 'Asia/Shangai' (e.g. Asia/Shanghai)\n",
+        ),
+    ],
+)
+def test_a_malformed_setting_is_named_in_one_line(tmp_path, monkeypatch, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(cli, ["suggest", "快递一个星期还没到"])
+    assert (result.exit_code, result.output) == (1, message)
+
+
+def test_triage_into_a_folder_that_cannot_be_made_says_so_before_the_work(tmp_path):
+    source = tmp_path / "backlog.csv"
+    source.write_text("text\n快递一个星期还没到\n", encoding="utf-8")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["triage", str(source), "--out", str(blocker / "out.csv")])
+    assert result.exit_code == 1 and result.output.startswith(f"Error: cannot write {blocker / 'out.csv'}: ")
+    assert "triaged" not in result.output  # refused before ranking anything
+    made = tmp_path / "new" / "folder" / "out.csv"  # a folder that does not exist yet is made, as export --out does
+    assert CliRunner().invoke(cli, ["triage", str(source), "--out", str(made)]).exit_code == 0 and made.exists()
