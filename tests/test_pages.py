@@ -503,3 +503,22 @@ def test_the_backlog_download_keeps_the_uploaded_files_own_columns_beside_the_ch
     head, row = csv.reader(io.StringIO(client.get(link).content.decode("utf-8-sig")))
     assert head[-3:] == ["severity", "投诉（原表）", "订单号"] and row[-3:] == ["高", "客户原话", "A1"]
     assert dict(zip(head, row))["投诉"] == "杯子碎了" and dict(zip(head, row))["紧急度"].isdigit()
+
+
+def test_the_statistics_name_the_zone_their_weeks_are_counted_in(settings, engine):
+    """A team whose weeks are counted in another zone (week_timezone) is not told they are Beijing time."""
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from assistant.log.db import open_db
+    from assistant.web.app import create_app
+
+    for zone, said in [("Asia/Shanghai", "北京时间"), ("Europe/Berlin", "Europe/Berlin")]:
+        live = replace(settings, week_timezone=zone)
+        with TestClient(create_app(live, engine=engine)) as client:
+            lead = add_user(open_db(live.db_path), f"组长-{zone[:4]}", "lead")
+            sign_in(client, lead.name, lead.password)
+            text = BeautifulSoup(client.get("/stats").text, "html.parser").get_text()
+            assert f"按回复发出的周统计（{said}）" in text
+            assert "虚线为 33% 参考值" in text or "这几周还没有登记结果" in text

@@ -18,6 +18,8 @@ from assistant.web.rendering import NO_STORE, download, render
 router = APIRouter(include_in_schema=False)
 # Published reference (DESIGN.md): after a reply, 33% of complainers formed a positive view, 34% deleted the review.
 REFERENCE = {"positive": 0.33, "deleted": 0.34}
+# How the statistics name the zone their weeks are counted in (``week_timezone``); any other zone by its id.
+ZONE_NAMES = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "PRC": "北京时间", "Asia/Hong_Kong": "香港时间"}
 
 
 @router.get("/stats", response_class=HTMLResponse)
@@ -40,6 +42,7 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
         "st": o.current,
         "trend": o.trend,
         "reference": REFERENCE,
+        "zone": ZONE_NAMES.get(settings.week_timezone, settings.week_timezone),
         "rows": o.rows,
         "prev_week": o.prev_week,
         "next_week": o.next_week,
