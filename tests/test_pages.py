@@ -522,3 +522,19 @@ def test_the_statistics_name_the_zone_their_weeks_are_counted_in(settings, engin
             text = BeautifulSoup(client.get("/stats").text, "html.parser").get_text()
             assert f"按回复发出的周统计（{said}）" in text
             assert "虚线为 33% 参考值" in text or "这几周还没有登记结果" in text
+
+
+def test_the_account_forms_take_what_the_account_checks_take(client, users, monkeypatch):
+    """The browser cuts a field at its maxlength: the forms' limits are the checks' own (auth.ACCOUNT_CHARS), so a name
+    or password the server would take is never cut short, and one it would refuse is stopped as it is typed."""
+    from assistant.log import auth
+
+    monkeypatch.setitem(auth.ACCOUNT_CHARS, "display_name", 40)
+    sign_in(client, "组长", users["组长"].password)
+    form = BeautifulSoup(client.get("/users").text, "html.parser")
+    assert form.select_one("#new-name")["maxlength"] == str(auth.NAME_CHARS)
+    assert form.select_one("#new-display")["maxlength"] == "40"
+    account = BeautifulSoup(client.get("/account").text, "html.parser")
+    assert (account.select_one("#new")["minlength"], account.select_one("#new")["maxlength"]) == tuple(
+        str(n) for n in auth.PASSWORD_CHARS
+    )

@@ -262,8 +262,8 @@ def _update(db: sqlite_utils.Database, name: str, assignments: str, values: list
 
 def _display_name(value: str | None) -> str | None:
     value = (value or "").strip()
-    if len(value) > 32:
-        raise InvalidInput("display name must be at most 32 characters")
+    if len(value) > DISPLAY_NAME_CHARS:
+        raise InvalidInput(f"display name must be at most {DISPLAY_NAME_CHARS} characters")
     return value or None
 
 
@@ -276,6 +276,9 @@ def revoke_session(db: sqlite_utils.Database, sid: str, *, max_age: float, now: 
 
 
 NAME_CHARS = 64  # the longest user name add_user accepts; longer sign-in names are cut to this in the limiter
+DISPLAY_NAME_CHARS = 32  # the longest display name (the name drafts sign with)
+# The account forms' limits, as the checks here apply them (the pages' maxlength and minlength)
+ACCOUNT_CHARS = {"name": NAME_CHARS, "display_name": DISPLAY_NAME_CHARS, "password": PASSWORD_CHARS}
 
 
 def login_key(name: str) -> str:

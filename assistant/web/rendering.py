@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from fastapi import Request
 from fastapi.responses import Response
 
-from assistant.log.auth import User
+from assistant.log.auth import ACCOUNT_CHARS, User
 from assistant.log.stats import local_time
 from assistant.replying import FIELD_CHARS
 from assistant.taxonomy import (
@@ -44,6 +44,7 @@ def render(
         "intents": INTENTS,
         "offline_label": OFFLINE_LABEL,
         "field_chars": FIELD_CHARS,  # the forms' maxlength, as the server checks them
+        "account_chars": ACCOUNT_CHARS,  # the same for the account forms
         "reasons": REASONS,
         "platforms": PLATFORMS,
         "result_labels": RESULT_LABELS,
