@@ -21,7 +21,7 @@ from assistant.engine.escalate import Escalation
 from assistant.engine.library import PLACEHOLDERS, Library, Template
 from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch, is_praise
 from assistant.engine.normalize import Normalized
-from assistant.engine.sincerity import OFF_TOPIC, Sincerity, check_sincerity
+from assistant.engine.sincerity import INTENT_TOPICS, OFF_TOPIC, Sincerity, check_sincerity, topics
 from assistant.taxonomy import COMPLAINT, INTENT, KIND_TEMPLATES, OFFLINE, OTHER, PRAISE
 
 MAX_DRAFTS = 3
@@ -32,9 +32,19 @@ UNSURE = 0.35
 PRIOR_WEIGHT = 30  # outcomes' worth of belief in the intent's average before a template's own data counts
 CONVERSION_WEIGHT = 1.0
 RANK_STEP = 0.15  # how much one place in the matcher's order is worth
+# A further intent scored below this is drafted only if the complaint uses a word of its topic (sincerity.topics):
+# a near-zero guess with a quotable phrase answered grievances nobody raised ("发票抬头…少了一个字" got a missing-part
+# draft; "一件衣服能发三个星期" an electric-shock one).
+FURTHER_UNSURE = 0.2
 _FINGERPRINT = re.compile(r"\[[^\]]*\]|[\d\s\W_]")
 _ORDER = re.compile(r"(?:订单|单号|订单号|订单编号)\s*(?:号|编号)?\s*[:：#]?\s*([a-z0-9][a-z0-9-]{5,29})", re.I)
 _LONG_NUMBER = re.compile(r"(?<![\d.])(?!1[3-9]\d{9}(?!\d))\d{12,24}(?![\d.])")
+# The customer's own name, for {{ customer }} when the agent left it empty: a self-introduction ("我是李先生", "本人王女士")
+# or a sign-off at the very end ("——张女士"; normalising folds the dashes), a surname and 先生/女士/小姐. Never a name
+# the customer gives someone else ("快递员张师傅", "客服小王", "我是李先生的家人").
+_NAME = r"((?![老小大这那新该此某])[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐))"
+_SELF_NAMED = re.compile(rf"(?:^|[^\u4e00-\u9fff])(?:我是|本人){_NAME}(?![的家之])|[—~-]\s*{_NAME}[\s.!。！]*$")
+_LATIN = re.compile(r"[a-z]")
 _CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"]+")
 # Clause separators; a point or colon inside a run of Latin letters and digits ("12.7", "18:00", a model name such as
 # "note7s.2") is part of a word (jieba keeps it in one token), not a clause end.
@@ -117,7 +127,7 @@ class Draft:
 
 
 def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: Library) -> dict[str, str]:
-    """Find what the complaint itself names: the product, the problem clause and an order number."""
+    """Find what the complaint itself names: the product, an order number and the customer's own name."""
     fields: dict[str, str] = {}
     text = normalized.text
     m = _ORDER.search(text) or _LONG_NUMBER.search(text)
@@ -125,8 +135,11 @@ def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: 
         fields["order_id"] = m.group(1) if m.re is _ORDER else m.group(0)
     for token in normalized.tokens:
         if token in library.products:
-            fields["product"] = token
+            fields["product"] = _as_written(token, normalized.original)
             break
+    named = _SELF_NAMED.search(text)
+    if named:
+        fields["customer"] = named.group(1) or named.group(2)
     return fields  # the problem phrase is per draft: draft_replies quotes each draft's own intent
 
 
@@ -220,6 +233,8 @@ def draft_replies(
             break
         if drafts and intent in by_id and (intent != matches[0].id or unsure) and not quote(intent):
             continue  # a further (or guessed) intent without a phrase of its own in the complaint gets no draft
+        if drafts and intent in by_id and OTHER != matches[0].id != intent and unraised(intent, by_id[intent].score, normalized.text):
+            continue  # nor a weak guess at a problem the complaint has no word of (beside "what went wrong?", it is the offer)
         fill = values
         about = intent if intent in by_id else (matches[0].id if intent == OFFLINE and matches and not unsure else None)
         if about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
@@ -246,6 +261,12 @@ def draft_replies(
         ticks = tuple(DraftTick(*tick) for tick in library.render_ticks(template, fill) if tick[1] in text)
         drafts.append(Draft(template.id, intent, text, private, sincerity, "；".join(notes) or None, ticks, template.situation))
     return drafts
+
+
+def unraised(intent: str, score: float, complaint: str) -> bool:
+    """Whether a further intent is a weak guess (below ``FURTHER_UNSURE``) whose topic the complaint never names."""
+    topic = INTENT_TOPICS.get(intent)
+    return score < FURTHER_UNSURE and topic is not None and topic not in topics(complaint)
 
 
 def fingerprint(text: str) -> str:
@@ -368,7 +389,15 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
             continue
         if best is None or weight > best[0]:
             best = (weight, quote)
-    return best[1] if best else None
+    return _as_written(best[1], normalized.original) if best else None
+
+
+def _as_written(quote: str, original: str) -> str:
+    """The quote with the customer's own capitals ("T恤", not the normalised "t恤"), when the complaint has it so."""
+    if not _LATIN.search(quote):
+        return quote
+    found = re.search(re.escape(quote), original, re.I)
+    return found.group(0) if found else quote
 
 
 def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
@@ -391,7 +420,7 @@ def issue_phrase(quote: str | None, intent: str, product: str | None) -> str:
     and the phrase does not name it ("电热水壶“用了两周就不加热了”这个问题", "电热水壶的质量问题")."""
     product = product if product and product != PLACEHOLDERS["product"] else None
     if quote:
-        return f"{product}“{quote}”这个问题" if product and product not in quote else f"“{quote}”这个问题"
+        return f"{product}“{quote}”这个问题" if product and product.lower() not in quote.lower() else f"“{quote}”这个问题"
     own = _OWN_WORDS.get(intent)
     if own is None:
         return f"{product}的问题" if product else PLACEHOLDERS["issue"]
