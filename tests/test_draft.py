@@ -300,7 +300,12 @@ def test_the_customer_s_own_name_greets_them_when_the_agent_left_it_empty(engine
 
 @pytest.mark.parametrize(
     "text",
-    ["快递员张师傅不送上门，直接放驿站了", "客服小王一直不回消息", "我是李先生的家人，他买的电饭煲坏了", "那位张女士说会退款，到现在没退"],
+    [
+        "快递员张师傅不送上门，直接放驿站了",
+        "客服小王一直不回消息",
+        "我是李先生的家人，他买的电饭煲坏了",
+        "那位张女士说会退款，到现在没退",
+    ],
 )
 def test_a_name_the_customer_gives_someone_else_is_not_their_greeting(engine, text):
     first = engine.suggest(text, agent="小林").drafts[0].text

@@ -233,8 +233,9 @@ def draft_replies(
             break
         if drafts and intent in by_id and (intent != matches[0].id or unsure) and not quote(intent):
             continue  # a further (or guessed) intent without a phrase of its own in the complaint gets no draft
-        if drafts and intent in by_id and OTHER != matches[0].id != intent and unraised(intent, by_id[intent].score, normalized.text):
-            continue  # nor a weak guess at a problem the complaint has no word of (beside "what went wrong?", it is the offer)
+        weak = drafts and intent in by_id and OTHER != matches[0].id != intent  # beside "what went wrong?" it is the offer
+        if weak and unraised(intent, by_id[intent].score, normalized.text):
+            continue  # nor a weak guess at a problem the complaint has no word of
         fill = values
         about = intent if intent in by_id else (matches[0].id if intent == OFFLINE and matches and not unsure else None)
         if about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
