@@ -94,3 +94,20 @@ def test_recording_an_outcome_moves_the_cursor_to_the_next_reply(page, engine):
     page.wait_for_selector(f"#reply-{first} .outcome")
     expect(page.locator(f"#result-{second}")).to_be_focused()
     expect(page.locator("#page-status")).to_contain_text(f"回复 {first} 已登记")
+
+
+def test_the_ranked_backlog_takes_the_focus_and_marks_the_complaints_opened(page):
+    """After 开始分拣 the list was below the fold with the focus at the top of the page; and with 写回复 opening new tabs,
+    nothing in the list said which complaints had been taken up."""
+    page.goto(f"{page.base}/triage")
+    expect(page.locator("#backlog")).to_be_focused()
+    page.keyboard.type("快递一个星期还没到，分拣标记测试\n收到的杯子碎了，分拣标记测试")
+    page.click("main button.primary")
+    expect(page.locator("#triage-results")).to_be_focused()
+    assert page.locator("#triage-results").bounding_box()["y"] < 768
+    row = page.locator("table.triage tbody tr").first
+    with page.expect_popup() as opened:
+        row.locator("button", has_text="写回复").click()
+    opened.value.close()
+    expect(row.locator(".opened-mark")).to_have_text("已打开")
+    expect(page.locator("table.triage tbody tr").nth(1).locator(".opened-mark")).to_have_count(0)

@@ -65,6 +65,17 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
 
+  // 批量分拣's 写回复 opens the complaint in a new tab: its row says so, so the ranked list shows which ones were taken up.
+  document.addEventListener("submit", (event) => {
+    const row = event.target.closest && event.target.closest("table.triage tbody tr");
+    if (!row || row.classList.contains("opened")) return;
+    row.classList.add("opened");
+    const mark = document.createElement("span");
+    mark.className = "opened-mark";
+    mark.textContent = "已打开";
+    event.target.after(mark);
+  });
+
   // 帮助's bookmarklet works from the bookmarks bar only; clicked on the page it would do nothing (the page's own policy
   // blocks it), so a click says what to do instead.
   document.addEventListener("click", (event) => {
