@@ -111,3 +111,25 @@ def test_the_ranked_backlog_takes_the_focus_and_marks_the_complaints_opened(page
     opened.value.close()
     expect(row.locator(".opened-mark")).to_have_text("已打开")
     expect(page.locator("table.triage tbody tr").nth(1).locator(".opened-mark")).to_have_count(0)
+
+
+def test_reloading_after_an_upload_neither_posts_again_nor_says_recorded_again(page, engine, tmp_path):
+    """After 上传并登记 a reload said 已从表格登记 2 条结果 once more (as if it had recorded them again), and after a refused
+    sheet it asked to send the form again."""
+    ids = log_replies(page, engine, "电饭煲内胆掉漆，重新载入测试", 2)
+    sheet = tmp_path / "结果.csv"
+    sheet.write_text("编号,结果\n" + "".join(f"{n},没有变化\n" for n in ids), encoding="utf-8-sig")
+    page.goto(f"{page.base}/replies?q=重新载入测试")
+    page.click("#worksheet summary")
+    page.set_input_files("#worksheet input[type=file]", str(sheet))
+    page.click("#worksheet button[type=submit]")
+    expect(page.locator("#imported")).to_have_text("已从表格登记 2 条结果。")
+    page.reload()
+    expect(page.locator("#count")).to_be_visible()
+    expect(page.locator("#imported")).to_have_count(0)
+    sheet.write_text(f"编号,结果\n{ids[0]},好评了\n", encoding="utf-8-sig")
+    page.click("#worksheet summary")
+    page.set_input_files("#worksheet input[type=file]", str(sheet))
+    page.click("#worksheet button[type=submit]")
+    expect(page.locator("#import-errors")).to_contain_text("第 2 行")
+    assert page.url.endswith("/replies?q=%E9%87%8D%E6%96%B0%E8%BD%BD%E5%85%A5%E6%B5%8B%E8%AF%95")  # not /replies/import
