@@ -133,6 +133,8 @@ def _replies_page(request: Request, user: User, db, settings, filters: Filters, 
         "agents": [u["name"] for u in list_users(db)] if user.is_lead else [],
         "kept": kept,
         "worksheet_link": "/replies/worksheet.csv?" + urlencode(kept),
+        # The address a reload asks for after an upload (app.js: data-page-url): not the post again, not 已从表格登记 again.
+        "page_url": link(page) if page > 1 else "/replies" + ("?" + urlencode(kept) if kept else ""),
         "worksheet_rows": export.WORKSHEET_ROWS,
         "imported": None,
         "import_errors": [],

@@ -18,9 +18,30 @@ function copyText(text, button) {
     ? navigator.clipboard.writeText(text).then(() => true, fallback)
     : Promise.resolve(fallback());
   return written.then((copied) => {
-    if (copied && button) { const old = button.textContent; button.textContent = "已复制"; setTimeout(() => { button.textContent = old; }, 1200); }
+    if (copied && button) {
+      const old = button.textContent;
+      button.textContent = "已复制";
+      setTimeout(() => { button.textContent = old; }, 1200);
+      const draft = button.closest("form.draft");
+      announce(draft ? `已复制草稿 ${draft.id.replace("draft-", "")}。` : "已复制。");
+    }
     return copied;
   });
+}
+// One short sentence for a screen reader, in the page's status line (the draft page and 我的回复 have one).
+function announce(text) {
+  const status = document.getElementById("page-status");
+  if (status) status.textContent = text;
+}
+
+// A draft on the draft page that the agent changed (typed, ticked, inserted a phrase) while none of this complaint's
+// drafts is marked as sent. Asked before 下一条 and before drafts are generated again over the edited ones: true when
+// the agent chose to keep the draft.
+function keepEditedDraft(what) {
+  const result = document.getElementById("result");
+  if (!result || result.querySelector("form.draft .sent .ok")) return false;
+  const edited = [...result.querySelectorAll("textarea.reply")].some((area) => area.value !== area.defaultValue);
+  return edited && !window.confirm(`草稿改过了，还没有标记为已发送。${what}会丢掉这些改动，确定吗？`);
 }
 const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按 Ctrl+C。";
 
@@ -43,6 +64,17 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     const question = event.target.dataset && event.target.dataset.confirm;
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
+
+  // 批量分拣's 写回复 opens the complaint in a new tab: its row says so, so the ranked list shows which ones were taken up.
+  document.addEventListener("submit", (event) => {
+    const row = event.target.closest && event.target.closest("table.triage tbody tr");
+    if (!row || row.classList.contains("opened")) return;
+    row.classList.add("opened");
+    const mark = document.createElement("span");
+    mark.className = "opened-mark";
+    mark.textContent = "已打开";
+    event.target.after(mark);
+  });
 
   // 帮助's bookmarklet works from the bookmarks bar only; clicked on the page it would do nothing (the page's own policy
   // blocks it), so a click says what to do instead.
@@ -92,7 +124,7 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
 
   function nextComplaint() {
     const form = document.getElementById("compose-form");
-    if (!form) return;
+    if (!form || keepEditedDraft("清空这一页")) return;
     for (const field of form.querySelectorAll("textarea, input:not([type=hidden])")) field.value = "";
     const rating = form.querySelector("select[name=rating]");
     if (rating) rating.value = "";
@@ -357,6 +389,95 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     if (target.id === "agent-escalate") {
       const reasons = document.getElementById("agent-reasons");
       if (reasons) reasons.disabled = !target.checked;
+    }
+  });
+})();
+
+// Keeping the agent's work on the draft page: drafts never pass for another complaint's, an edited draft is not thrown
+// away without asking, and the cursor and a screen reader follow what happened.
+(function () {
+  "use strict";
+
+  const oneLine = (text) => text.replace(/\r\n?/g, "\n").trim();
+  // The complaint the drafts on the page were written for (each draft form carries it), or null when there are none.
+  function draftedFor() {
+    const field = document.querySelector("#result form.draft input[name=complaint]");
+    return field ? field.value : null;
+  }
+  // The complaint box was changed after the drafts were made: they answer the complaint that was there before.
+  function stale() {
+    const text = document.getElementById("text");
+    const drafted = draftedFor();
+    return drafted !== null && !!text && oneLine(drafted) !== oneLine(text.value);
+  }
+  const STALE = "投诉内容改过了，下面的草稿还是按原来那条写的，不能复制或标记为已发送。请按 Ctrl+Enter 重新生成草稿。";
+
+  function showStale() {
+    const result = document.getElementById("result");
+    if (!result) return;
+    const now = stale();
+    result.classList.toggle("stale", now);
+    let notice = document.getElementById("stale-note");
+    if (now && !notice) {
+      notice = document.createElement("p");
+      notice.id = "stale-note";
+      notice.className = "alert";
+      notice.setAttribute("role", "alert");
+      notice.textContent = STALE;
+      result.prepend(notice);
+    } else if (!now && notice) notice.remove();
+  }
+  document.addEventListener("input", (event) => { if (event.target.id === "text") showStale(); });
+
+  // Copying a stale draft (a button or Alt+1..3) is refused before the copy handlers run.
+  function refuseStaleCopy(event, draft) {
+    if (!draft || !stale()) return false;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    showStale();
+    announce(STALE);
+    return true;
+  }
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("#result button.copy");
+    if (button) refuseStaleCopy(event, button);
+  }, true);
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey && ["1", "2", "3"].includes(event.key)) refuseStaleCopy(event, document.getElementById(`draft-${event.key}`));
+  }, true);
+
+  document.addEventListener("htmx:confirm", (event) => {
+    const from = event.detail.elt;
+    if (from && from.id === "compose-form" && keepEditedDraft("重新生成草稿")) event.preventDefault();
+    if (from && from.matches && from.matches("form.draft") && stale()) {
+      event.preventDefault();
+      showStale();
+      const line = from.querySelector(".sent");
+      if (line) line.textContent = "没有记录：" + STALE;
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", (event) => {
+    // The element that asked: a row's form is already replaced (detached) when the event reaches the document.
+    const from = (event.detail.requestConfig && event.detail.requestConfig.elt) || event.detail.elt;
+    if (!from || !from.matches) return;
+    // Marking a draft as sent disables its button for the request, which drops the focus to the page: it goes back to
+    // the button (or to 仍然发送, when the reply needs confirming), so Tab and Enter carry on from there.
+    if (from.matches("form.draft")) {
+      const confirmBox = from.querySelector(".sent input[name=confirm_send]");
+      const target = confirmBox || from.querySelector("button[type=submit]");
+      if (target && !from.contains(document.activeElement)) target.focus();
+    }
+    // An outcome recorded on 我的回复 replaces its row: the cursor goes on to the next reply's result (or stays on the
+    // row when it was refused), and the status line says what was recorded.
+    if (from.matches("form.outcome-form")) {
+      const row = document.getElementById(from.getAttribute("hx-target").slice(1));
+      if (!row) return;
+      const refused = row.querySelector(".alert");
+      const next = !refused && row.nextElementSibling && row.nextElementSibling.querySelector("select[name=result]");
+      (next || row.querySelector("select[name=result]")).focus();
+      const outcome = row.querySelector(".outcome");
+      if (!refused && outcome) announce(`回复 ${row.id.replace("reply-", "")} 已登记：${outcome.textContent}。`);
     }
   });
 })();
