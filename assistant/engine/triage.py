@@ -127,21 +127,23 @@ def _read_csv(content: str, path: str) -> tuple[list[Row], list[Skipped]]:
 
 def _unclosed_quote(content: str, delimiter: str) -> int | None:
     """The line on which a quoted cell opens that is never closed, as Python's csv reader reads a cell: a quote at
-    a cell's start opens it, a doubled quote inside stands for one, and a quote inside an unquoted cell is text."""
-    line, quoted_since, at_start, i = 1, None, True, 0
-    while i < len(content):
-        c = content[i]
-        if quoted_since is not None:
-            if c == '"':
-                if content.startswith('"', i + 1):
-                    i += 1  # an escaped quote
-                else:
-                    quoted_since = None  # closed; the reader keeps any text after it in the same cell
-        elif c == '"' and at_start:
+    a cell's start opens it, a doubled quote inside stands for one, and a quote inside an unquoted cell is text.
+
+    Only quotes, line breaks and delimiters are visited (a regular expression finds them), not every character."""
+    line, quoted_since, escaped = 1, None, -1
+    for m in re.finditer(f'"|\n|{re.escape(delimiter)}', content):
+        i, c = m.start(), m.group()
+        if c == "\n":
+            line += 1
+        elif c != '"' or i == escaped:
+            continue
+        elif quoted_since is not None:
+            if content.startswith('"', i + 1):
+                escaped = i + 1  # a doubled quote inside the cell
+            else:
+                quoted_since = None  # closed; the reader keeps any text after it in the same cell
+        elif i == 0 or content[i - 1] in (delimiter, "\n", "\r"):
             quoted_since = line
-        at_start = quoted_since is None and c in (delimiter, "\n", "\r")
-        line += c == "\n"
-        i += 1
     return quoted_since
 
 
