@@ -300,7 +300,7 @@ def test_the_backlog_csv_downloads_from_the_link_in_chinese_with_personal_data_m
     page.fill("#backlog", "快递一个星期还没到，电话13812345678\n孩子用了过敏住院了，我要投诉到12315\n好评，物流很快，谢谢")
     page.click("form[action='/triage'] button[type=submit]")
     page.wait_for_selector("table.triage")
-    severities = page.locator("table.triage td.severity").all_inner_texts()
+    severities = page.locator("table.triage td.severity small").all_inner_texts()
     with page.expect_download() as download:
         page.click("a.button[href$='.csv']")
     download.value.save_as(tmp_path / "triage.csv")
@@ -435,7 +435,7 @@ def test_an_uploaded_csv_is_triaged_in_utf8_and_gbk(page, tmp_path, encoding):
     assert page.locator("table.triage tbody tr").count() == 3
     assert "过敏住院" in page.locator("table.triage tbody tr").first.inner_text()
     assert ("GBK" if encoding == "gbk" else "UTF-8") in page.inner_text("#triage-note")
-    assert re.fullmatch(r"\d+", page.locator("table.triage td.severity").first.inner_text())
+    assert re.fullmatch(r"(紧急|较急|一般) \d+", page.locator("table.triage td.severity").first.inner_text())
     page.screenshot(path=str(ARTIFACTS / f"triage-upload-{encoding}.png"), full_page=True)
 
 

@@ -108,12 +108,14 @@ def test_an_empty_paste_says_so_and_bad_rows_are_reported_in_chinese(site):
     assert not ENGLISH.search(text), ENGLISH.search(text)
 
 
-def test_triage_severity_is_a_whole_number(site):
+def test_triage_severity_is_said_in_a_word_with_its_whole_number(site):
+    """An agent reads 紧急 / 较急 / 一般 (a bare 211 meant nothing); the whole number stays beside it, as the CSV has it."""
     client, _, users = site
     csrf = sign_in(client, "小林", users["小林"].password)
-    response = client.post("/triage", data={"csrf": csrf, "text": "孩子用了过敏住院了，我要投诉到12315\n物流有点慢"})
-    cells = [td.get_text() for td in BeautifulSoup(response.text, "html.parser").select("td.severity")]
-    assert len(cells) == 2 and all(re.fullmatch(r"\d+", c) for c in cells), cells
+    text = "孩子用了过敏住院了，我要投诉到12315\n收到的酸奶已经过期发霉了\n物流有点慢"
+    response = client.post("/triage", data={"csrf": csrf, "text": text})
+    cells = [td.get_text(" ", strip=True) for td in BeautifulSoup(response.text, "html.parser").select("td.severity")]
+    assert [re.fullmatch(r"(紧急|较急|一般) (\d+)", c).group(1) for c in cells] == ["紧急", "较急", "一般"], cells
 
 
 def test_triage_drafts_sign_with_the_agents_name_like_the_draft_page(site):
@@ -313,3 +315,14 @@ def test_a_skipped_row_is_named_by_its_line_in_the_file_after_blank_lines(site):
     skipped = [p.get_text() for p in soup.select("p.alert") if "已跳过" in p.get_text()]
     assert skipped[0].startswith("第 6 行已跳过") and "格子比表头多" in skipped[0]
     assert skipped[1].startswith("第 9 行已跳过") and "投诉内容是空的" in skipped[1]
+
+
+def test_triage_lists_a_further_problem_only_where_the_complaint_states_it(site):
+    """An injury with a 12315 threat was listed as 「安全隐患、其他、客服态度」: the weak guesses after the first read as
+    problems the customer raised. A second problem the complaint does state stays."""
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    text = "孩子用了过敏住院了，我要投诉到12315\n漏发了配件,客服还不理人"
+    response = client.post("/triage", data={"csrf": csrf, "text": text})
+    kinds = [td.get_text() for td in BeautifulSoup(response.text, "html.parser").select("td.kinds")]
+    assert kinds == ["安全隐患", "错发漏发、客服态度"], kinds

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.engine.core import Engine, Suggestion
+from assistant.engine.draft import FURTHER_UNSURE
 from assistant.errors import AssistantError, InvalidInput
 from assistant.taxonomy import COMPLAINT, DEFAULT_URGENCY, DIMENSION_LABELS, FIGURE_LABELS, INTENTS, KIND_LABELS, REASONS, URGENCY
 
@@ -195,6 +196,16 @@ def severity(suggestion: Suggestion) -> float:
     return round(score, 1)
 
 
+# How 批量分拣 names a severity for an agent, the number kept beside it: an escalation first, then the intents whose
+# urgency is 7 or more (safety, privacy, spoiled food: 35 points), then the rest.
+SEVERITY_LEVELS = ((100.0, "紧急"), (35.0, "较急"), (0.0, "一般"))
+
+
+def severity_level(score: float) -> str:
+    """The word for a severity (``SEVERITY_LEVELS``)."""
+    return next(label for floor, label in SEVERITY_LEVELS if score >= floor)
+
+
 # The columns triage writes, in this order, before the input's own; an input column of one of these names is kept as
 # "input_<name>" (an uploaded "line" or "severity" column is the customer's data, not ours to overwrite).
 COLUMNS = ("line", "file_line", "severity", "escalate", "reasons", "kind", "intents", "text", "draft", "action")
@@ -233,7 +244,8 @@ def triage(engine: Engine, rows: list[Row], progress=None, *, agent: str | None 
                     "file_line": row.line,  # the file's own line number, as the skipped-row warnings count
                     "text": row.text,
                     "kind": s.kind,  # complaint, praise or question
-                    "intents": [m.id for m in s.intents],
+                    # the top intent, and further ones only where they are more than a weak guess (as drafting)
+                    "intents": [m.id for n, m in enumerate(s.intents) if n == 0 or m.score >= FURTHER_UNSURE],
                     "escalate": s.escalation.escalate,
                     "reasons": [r.id for r in s.escalation.reasons],
                     "severity": severity(s),

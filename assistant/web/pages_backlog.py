@@ -248,7 +248,8 @@ def triage_page(request: Request, user: PageUser):
 
 
 def _triage_context(**values) -> dict:
-    return {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": "", **values}
+    base = {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": ""}
+    return {**base, "severity_level": batch.severity_level, **values}
 
 
 def _csv_columns(content: str) -> list[str]:
