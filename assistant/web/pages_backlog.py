@@ -248,7 +248,7 @@ def triage_page(request: Request, user: PageUser):
 
 
 def _triage_context(**values) -> dict:
-    base = {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": ""}
+    base: dict[str, object] = {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": ""}
     return {**base, "severity_level": batch.severity_level, **values}
 
 
