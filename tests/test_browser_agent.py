@@ -43,6 +43,12 @@ def test_drafts_for_the_previous_complaint_are_not_copied_or_logged_for_a_new_on
     page.keyboard.press("Alt+1")
     expect(page.locator("#draft-1 button.copy")).to_have_text("已复制")
     assert page.evaluate("navigator.clipboard.readText()") == drafted
+    page.fill("#text", "快递一个星期还没到，草稿过期测试")  # the new complaint again, and drafted afresh with Ctrl+Enter
+    expect(page.locator("#stale-note")).to_contain_text("重新生成")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#draft-1 input[name=complaint]")).to_have_value("快递一个星期还没到，草稿过期测试")
+    expect(page.locator("#stale-note")).to_have_count(0)
+    assert "stale" not in (page.get_attribute("#result", "class") or "")  # the fresh drafts are not dimmed
 
 
 def test_next_and_generating_again_ask_before_an_edited_draft_is_dropped(page):

@@ -305,6 +305,9 @@ def test_the_customer_s_own_name_greets_them_when_the_agent_left_it_empty(engine
         "客服小王一直不回消息",
         "我是李先生的家人，他买的电饭煲坏了",
         "那位张女士说会退款，到现在没退",
+        "我是她先生，她买的电饭煲用了一周就坏了",  # 「她先生您好」
+        "我是一位女士，买的裙子洗一次就掉色了",
+        "快递三天没到——一名女士",
     ],
 )
 def test_a_name_the_customer_gives_someone_else_is_not_their_greeting(engine, text):
@@ -316,3 +319,10 @@ def test_a_quote_keeps_the_customer_s_capitals(engine):
     text = engine.suggest("T恤洗了一次就缩水成童装了，领口还变形", agent="小林").drafts[0].text
     assert "“T恤洗了一次就缩水成童装了”" in text and "t恤" not in text
     assert "iPhone" in engine.suggest("iPhone充电线用了两天就断了", agent="小林").drafts[0].text
+
+
+@pytest.mark.parametrize("text", ["这个热水器一天要重启三次才能用", "衣服要洗三遍才没有味道"])
+def test_a_fault_that_repeats_is_quoted_not_taken_for_repeated_contacts(engine, text):
+    """「要…三次」 counts a fault, not how often the customer asked us: the clause is the problem to quote."""
+    first = engine.suggest(text, agent="小林").drafts[0].text
+    assert f"“{text}”" in first, first

@@ -36,6 +36,9 @@ QUESTIONS = [
     "充电器是原装的吗？",
     "咨询一下，能不能货到付款",
     "请问这款洗衣机有没有烘干功能？尺寸是多少？",  # "多少" is no grievance ("少")
+    "这叫什么材质？摸起来挺软的",  # 这叫 is sarcasm only before no question word ("这叫实木？")
+    "帽子戴起来会歪吗？",
+    "请问只发顺丰吗",
 ]
 APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|添麻烦|是我们的问题|没做好")
 

@@ -203,6 +203,8 @@ def test_a_worksheet_with_a_bad_line_records_nothing_and_says_which_line_in_chin
     assert db["outcomes"].count == 0
     empty = _upload(client, csrf, f"编号,结果\n{first},\n".encode())
     assert empty.status_code == 400 and "没有填写结果的行" in empty.text
+    noted = _upload(client, csrf, f"编号,结果,备注\n{first},,客户说再等等\n".encode())  # a note, and no result
+    assert noted.status_code == 400 and "第 2 行：填了之后的评分或备注，但没有填结果" in noted.text
     unreadable = _upload(client, csrf, b"\xff\xfe\xff\x00\x81")
     assert unreadable.status_code == 400 and "读不出文件“回复.csv”" in unreadable.text
 
@@ -215,3 +217,24 @@ def test_an_agents_worksheet_holds_and_records_only_their_own_replies(site, engi
     response = _upload(client, csrf, f"编号,结果\n{theirs},已改好评\n".encode())
     assert response.status_code == 400 and f"回复 {theirs} 不存在" in response.text
     assert db["outcomes"].count == 0
+
+
+def test_a_sheet_of_a_few_hundred_replies_is_not_refused_as_too_large(site, engine):
+    """The sheet offers up to 20,000 replies; its upload had the 64 KiB limit of an ordinary form (about 120 rows)."""
+    import csv
+    import io
+
+    client, db, users = site
+    for _ in range(300):
+        make_reply(db, engine, "买的电热水壶用了两周就不加热了，客服也一直不回消息，太让人失望了")
+    csrf = sign_in(client, "组长", users["组长"].password)
+    sheet = _worksheet(client)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(sheet[0]))
+    writer.writeheader()
+    writer.writerows({**r, "结果": "没有变化"} for r in sheet)
+    body = out.getvalue().encode()
+    assert len(body) > 64 * 1024
+    response = _upload(client, csrf, body)
+    assert response.status_code == 303, response.text[:300]
+    assert response.headers["location"] == "/replies?imported=300"

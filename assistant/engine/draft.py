@@ -42,7 +42,15 @@ _LONG_NUMBER = re.compile(r"(?<![\d.])(?!1[3-9]\d{9}(?!\d))\d{12,24}(?![\d.])")
 # The customer's own name, for {{ customer }} when the agent left it empty: a self-introduction ("我是李先生", "本人王女士")
 # or a sign-off at the very end ("——张女士"; normalising folds the dashes), a surname and 先生/女士/小姐. Never a name
 # the customer gives someone else ("快递员张师傅", "客服小王", "我是李先生的家人").
-_NAME = r"((?![老小大这那新该此某])[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐))"
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石"
+    "廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷"
+    "詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓"
+    "古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_COMPOUND_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|令狐|慕容|尉迟|长孙|宇文|司徒|夏侯|公孙|端木"
+# A surname (one of the common ones, so not 「她先生」「一位女士」) and 先生/女士/小姐
+_NAME = rf"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])(?:先生|女士|小姐))"
 _SELF_NAMED = re.compile(rf"(?:^|[^\u4e00-\u9fff])(?:我是|本人){_NAME}(?![的家之])|[—~-]\s*{_NAME}[\s.!。！]*$")
 _LATIN = re.compile(r"[a-z]")
 _CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"]+")
@@ -85,9 +93,10 @@ _FEELING = re.compile(
     r"(?:呵呵|哈哈|唉|哎|嗯|一般般?|太|很|真的?|非常|特别|超级?|有点|好|失望|不推荐|差评|差劲|太差|差|无语|服了|醉了|不满意|"
     r"糟糕|生气|气死|郁闷|后悔|心累|无奈|吧|了|啊|呀|哦|的|呢|嘛|么|我|人|极|透)+"
 )
-# Counting contacts is how often they asked, not what they asked about: 「为了“联系了客服三次”这个问题」.
+# Counting contacts is how often they asked, not what they asked about: 「为了“联系了客服三次”这个问题」. Not 要 or 说:
+# 「一天要重启三次」 counts a fault, and is the problem to quote.
 _CONTACTS = re.compile(
-    r"(?:联系|找|打|问|催|要|说|反映|投诉|沟通|申请|留言)了?(?:客服|你们|商家|卖家|电话)?[^，,。；;]{0,2}?"
+    r"(?:联系|找|打|问|催|反映|投诉|沟通|申请|留言)了?(?:客服|你们|商家|卖家|电话)?[^，,。；;]{0,2}?"
     r"[几两三四五六七八九十\d]+(?:次|遍|回|趟)|第[二三四五六七八九十\d]+次(?:联系|找|打|问|催|投诉|反映|来)|"
     r"换了[几两三四五六七八九十\d]+个客服"
 )

@@ -46,8 +46,8 @@ _GRIEVANCE = re.compile(
     r"没|未|无法|找不到|不显示|不支持|不爽|不值|不咋|抵制|上当|误导|求助|降|低|这么|效率|毒|憋屈|傻|又|不出|不到|不一样|"
     r"神马情况|磨叽|少|只有|缩水|夸大|分明|讨厌|一般|痒|不怎么|不开|无故|难以|扣|鬼|故意|为啥|为何|吐槽|!{2,}|"
     # Rhetorical questions and sarcasm ask nothing and praise nothing: "说好的送赠品呢？", "这叫实木？", "尺码表是瞎写的吗",
-    # "说是正品谁信", "好评，好到我再也不想买了".
-    r"说好的|谁信|这叫|瞎|再也不(想|敢|会)?(买|来|光顾|信)|歪|只收到|只发了?|只给了?"
+    # "说是正品谁信", "好评，好到我再也不想买了"; not the questions "这叫什么材质？", "会歪吗", "只发顺丰吗".
+    r"说好的|谁信|这叫(?!什么|啥|多少)|瞎|再也不(想|敢|会)?(买|来|光顾|信)|歪(?!吗|不歪)|只收到|只发了|只给了"
 )
 # Set aside before looking for grievances: negated problems and the questions "有没有…", "多少".
 _NOT_GRIEVANCE = re.compile(

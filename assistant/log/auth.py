@@ -4,7 +4,7 @@ Passwords are hashed with Argon2id (argon2-cffi); API tokens are random
 32-byte strings stored as SHA-256 digests (a token is already high-entropy, so
 a fast hash is enough and lookups stay one indexed query). Both are shown once,
 when the user is created; ``new_token`` replaces a token (shown once too).
-A password one person hands to another (a reset, an account made on the 账号 page or by
+A password one person hands to another (a reset, an account made on the 账号管理 page or by
 `assistant users add`, the first lead `assistant serve` prints) is marked ``must_change_password`` until the person
 chooses their own; the pages let such a session do nothing else.
 """
@@ -84,7 +84,7 @@ def add_user(
     """Create a user and return the one-time password and token.
 
     :param display_name: the name drafts sign with (「我是…」); the login name when empty
-    :param must_change_password: the password is handed to the person by someone else (a lead on the 账号 page, a
+    :param must_change_password: the password is handed to the person by someone else (a lead on the 账号管理 page, a
         terminal's `assistant users add` or the first lead of `assistant serve`): the pages ask for a new one at the
         first sign-in
     :raises InvalidInput: for an empty or taken name (or one differing from a taken one only in case, width or spaces),

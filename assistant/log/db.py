@@ -159,7 +159,7 @@ def m010_triage_results(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m011_must_change_password(db: sqlite_utils.Database) -> None:
-    # 1 while an account signs in with a password someone handed out (a reset, an account made on the 账号 page or by
+    # 1 while an account signs in with a password someone handed out (a reset, an account made on the 账号管理 page or by
     # `assistant users add`, the first lead of `assistant serve`): the pages let it do nothing but choose its own.
     # Accounts already in an older log keep signing in as before.
     db.table("users").add_column("must_change_password", int, not_null_default=0)

@@ -649,6 +649,9 @@ def import_outcomes(
         if reply_id not in known:
             errors.append(ImportProblem(line_start, f"reply {reply_id} not found"))
             continue
+        if not result:  # a rating or a note, but no result: said as such, not as an unknown result ''
+            errors.append(ImportProblem(line_start, "a rating or note without a result"))
+            continue
         if result not in RESULTS:
             errors.append(ImportProblem(line_start, f"result {result!r} is not one of: {', '.join(RESULTS)}"))
             continue

@@ -320,11 +320,11 @@ class SecurityHeaders:
 class BodyLimit:
     """Refuse request bodies over the limit with 413 before reading them (ASGI middleware).
 
-    Uploads of outcome CSVs and backlogs (``/api/v1/outcomes/import``, ``/triage``) get a
+    Uploads of outcome CSVs, 我的回复's sheets and backlogs (``LARGE``) get a
     larger limit. Bodies without Content-Length are counted as they stream in.
     """
 
-    LARGE = ("/api/v1/outcomes/import", "/triage")
+    LARGE = ("/api/v1/outcomes/import", "/replies/import", "/triage")
 
     def __init__(self, app, default: int, import_limit: int):
         self.app, self.default, self.import_limit = app, default, import_limit

@@ -150,6 +150,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"reply_id '(.*)' is not a number"), r"编号“\1”不是数字。"),
     (re.compile(r"result '(.*)' is not one of: .*"), r"结果“\1”不在列表里，请填：" + "、".join(RESULT_LABELS.values()) + "。"),
     (re.compile(r"rating_after: .*"), "之后的评分只能是 1 到 5 星。"),
+    (re.compile(r"a rating or note without a result"), "填了之后的评分或备注，但没有填结果：请填上结果，或把这一行清空。"),
     (re.compile(r"unreadable CSV: .*"), "这一行读不出来（可能是引号没配对），请在 Excel 里另存为 CSV 再上传。"),
     (
         re.compile(r"the file has (\d+) lines; import at most (\d+) rows at a time"),

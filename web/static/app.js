@@ -428,6 +428,8 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     } else if (!now && notice) notice.remove();
   }
   document.addEventListener("input", (event) => { if (event.target.id === "text") showStale(); });
+  // Drafts generated again (Ctrl+Enter) answer the complaint in the box: they are no longer dimmed.
+  document.addEventListener("htmx:afterSwap", (event) => { if (event.detail.target && event.detail.target.id === "result") showStale(); });
 
   // Copying a stale draft (a button or Alt+1..3) is refused before the copy handlers run.
   function refuseStaleCopy(event, draft) {
