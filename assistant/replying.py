@@ -11,13 +11,14 @@ import re
 import secrets
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from assistant.engine.core import Engine, History, Suggestion
+from assistant.engine.draft import order_number
 from assistant.engine.library import search_words
 from assistant.errors import InvalidInput, NotFound
 from assistant.log import outcomes
@@ -85,6 +86,15 @@ def history(
     )
 
 
+def with_order_from(fields: Fields, complaint: str) -> Fields:
+    """The fields, with the order number the complaint names when the agent gave none: a customer who types their
+    order number in each complaint is recognised as returning by it, as by the 订单号 field."""
+    if fields.order_id:
+        return fields
+    found = order_number(unicodedata.normalize("NFKC", complaint).lower())
+    return replace(fields, order_id=found) if found else fields
+
+
 # The longest value (characters) of each field of a reply marked as sent (the complaint's is Settings.max_chars) and of
 # an outcome's note: the API's models and the pages' forms take them from here.
 FIELD_CHARS = {
@@ -114,6 +124,7 @@ def suggest(
 
     :raises InvalidInput: for an empty or too long complaint
     """
+    fields = with_order_from(fields, text)
     past = history(db, fields, key=key, tz=tz, conversion=conversion)
     with ENGINE_SLOTS:
         return engine.suggest(
@@ -237,6 +248,7 @@ def log_sent(
         s = suggest(engine, complaint, fields, agent=signature, db=db, key=key, tz=tz, conversion=conversion)
         shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
     verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
+    fields = with_order_from(fields, complaint)  # kept (hashed) as the 订单号 field's would be: the next contact finds it
     return outcomes.log_shown(
         db,
         shown,

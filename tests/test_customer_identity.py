@@ -58,6 +58,20 @@ def test_the_order_number_still_links(site):
     assert "repeat_unresolved" in reasons(client, users["小美"], order_id="88239912345")
 
 
+def test_an_order_number_typed_in_the_complaint_links_as_the_order_field_does(site):
+    """Agents paste the complaint and often leave 订单号 empty, while the customer writes the order number in each
+    complaint: the number in the text finds the earlier reply, as the field would. Another order's does not."""
+    client, db, users = site
+    reply_id = log_api(client, users["小林"], complaint="订单号 88239912345 快递还没到")
+    assert db["replies"].get(reply_id)["order_ref"] == keyed_hash("88239912345", client.app.state.key)
+    again = {"text": "订单号88239912345，快递还是没到，太气人了", "platform": "taobao"}
+    found = client.post("/api/v1/suggest", json=again, headers=bearer(users["小美"])).json()["escalation"]["reasons"]
+    assert "repeat_unresolved" in [r["id"] for r in found]
+    other = {**again, "text": "订单号88239900000，快递还是没到，太气人了"}
+    found = client.post("/api/v1/suggest", json=other, headers=bearer(users["小美"])).json()["escalation"]["reasons"]
+    assert "repeat_unresolved" not in [r["id"] for r in found]
+
+
 def test_the_log_keeps_the_buyer_as_a_keyed_hash_and_not_the_salutation(site):
     client, db, users = site
     reply_id = log_api(client, users["小林"], customer="王女士", buyer_id="tb_buyer_1")

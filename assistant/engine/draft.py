@@ -135,13 +135,22 @@ class Draft:
         return out
 
 
+def order_number(text: str) -> str | None:
+    """The order number a text names ("订单号 88239912345", or a run of 12 or more digits that is no phone number).
+
+    :param text: normalised (NFKC, lower case), as ``Normalized.text`` is
+    """
+    m = _ORDER.search(text) or _LONG_NUMBER.search(text)
+    return (m.group(1) if m.re is _ORDER else m.group(0)) if m else None
+
+
 def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: Library) -> dict[str, str]:
     """Find what the complaint itself names: the product, an order number and the customer's own name."""
     fields: dict[str, str] = {}
     text = normalized.text
-    m = _ORDER.search(text) or _LONG_NUMBER.search(text)
-    if m:
-        fields["order_id"] = m.group(1) if m.re is _ORDER else m.group(0)
+    order = order_number(text)
+    if order:
+        fields["order_id"] = order
     for token in normalized.tokens:
         if token in library.products:
             fields["product"] = _as_written(token, normalized.original)
