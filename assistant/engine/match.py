@@ -53,7 +53,9 @@ _GRIEVANCE = re.compile(
 _NOT_GRIEVANCE = re.compile(
     r"(没|没有|无|不)(什么|任何)?(问题|毛病|瑕疵|破损|色差|异味|缺)|不差|不贵|不慢|不假|不错|有没有|能不能|可不可以|是不是|会不会|"
     r"支不支持|多少|多大|多长|多久|"
-    r"解决了[^，,。；;！!？?]{0,6}问题"  # "帮我解决了安装问题" thanks for a problem solved
+    r"解决了[^，,。；;！!？?]{0,6}问题|"  # "帮我解决了安装问题" thanks for a problem solved
+    # things whose names hold a problem word (炸, 火, 烟): "这款空气炸锅能烤蛋糕吗？" asks, it does not complain
+    r"空气炸锅|炸锅|炸鸡|油炸|火锅|打火机|油烟机|烟灶|烟机|香烟"
 )
 
 
