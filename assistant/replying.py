@@ -238,6 +238,7 @@ def log_sent(
     :raises InvalidInput: for an empty reply, an unknown template, a verdict outside the taxonomy, or a key used by
         another agent
     """
+    fields = with_order_from(fields, complaint)  # kept (hashed) as the 订单号 field's would be: the next contact finds it
     if token:
         shown = Shown.unseal(token, secret)
         shown.check(complaint=complaint, agent=agent, template_id=template_id)  # only a template the token showed
@@ -248,7 +249,6 @@ def log_sent(
         s = suggest(engine, complaint, fields, agent=signature, db=db, key=key, tz=tz, conversion=conversion)
         shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
     verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
-    fields = with_order_from(fields, complaint)  # kept (hashed) as the 订单号 field's would be: the next contact finds it
     return outcomes.log_shown(
         db,
         shown,

@@ -155,7 +155,14 @@ def replies_worksheet(user: PageUser, db: DB, settings: SettingsDep, filters: An
     )
 
 
-# An import problem's line is shown as it is; its message, as the page says it.
+IMPORT_PROBLEMS_SHOWN = 30  # a refused sheet lists at most this many of its bad lines
+
+
+def unreadable(name: str) -> str:
+    """What the pages say of an uploaded file in none of the encodings ``triage.decode`` knows."""
+    return f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。"
+
+
 @router.post("/replies/import", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def replies_import(request: Request, user: PageUser, db: DB, settings: SettingsDep):
     """Record the outcomes of a filled-in worksheet (or any outcome CSV), all or nothing; agents only for their own replies.
@@ -187,14 +194,6 @@ async def replies_import(request: Request, user: PageUser, db: DB, settings: Set
     if count == 0:
         return refuse((None, f"文件“{upload.filename}”里没有填写结果的行：请在“结果”列填上结果再上传。"))
     return RedirectResponse("/replies?" + urlencode({**filters.kept(user), "imported": count}), status_code=303)
-
-
-IMPORT_PROBLEMS_SHOWN = 30
-
-
-def unreadable(name: str) -> str:
-    """What the pages say of an uploaded file in none of the encodings ``triage.decode`` knows."""
-    return f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。"
 
 
 @router.get("/replies/{reply_id}", response_class=HTMLResponse)
