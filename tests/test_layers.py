@@ -65,13 +65,29 @@ def _imported_modules(tree: ast.AST) -> set[str]:
     return {n.removeprefix("assistant.") for n in names if n.startswith("assistant.")}
 
 
+def _shell_files(shell: str) -> list[Path]:
+    """A shell's source: one module, or every module of a package (the CLI)."""
+    path = PACKAGE / shell.replace(".", "/")
+    return sorted(path.glob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+
+
 @pytest.mark.parametrize("shell", sorted(SHELLS))
 def test_no_shell_imports_another_shell(shell):
-    imported = _imported_modules(ast.parse((PACKAGE / f"{shell.replace('.', '/')}.py").read_text(encoding="utf-8")))
-    assert imported & (SHELLS - {shell}) == set()
+    imported = set().union(*(_imported_modules(ast.parse(f.read_text(encoding="utf-8"))) for f in _shell_files(shell)))
+    others = SHELLS - {shell}
+    assert {m for m in imported if any(m == o or m.startswith(f"{o}.") for o in others)} == set()
 
 
 @pytest.mark.parametrize("path", sorted((PACKAGE / "log").glob("*.py")), ids=lambda p: p.stem)
 def test_the_log_imports_neither_the_shells_nor_the_services(path):
     imported = _imported_modules(ast.parse(path.read_text(encoding="utf-8")))
     assert {m for m in imported if m.split(".")[0] in {"web", "cli", "replying", "reporting"}} == set()
+
+
+def test_every_package_folder_is_installed():
+    """A folder missing from pyproject's package list works in an editable install and is absent from a wheel."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert folders == listed
