@@ -230,11 +230,10 @@ def test_connections_that_trickle_their_headers_are_closed(settings, engine, mon
     # Attack 9: 800 connections sending headers a byte at a time were all held open.
     import socket
 
-    import assistant.web.app
-    from assistant.web.app import uvicorn_options
+    from assistant.web import serving
 
-    monkeypatch.setattr(assistant.web.app, "HEADER_TIMEOUT", 0.5)
-    with running(create_app(settings, engine=engine), **uvicorn_options()) as base:
+    monkeypatch.setattr(serving, "HEADER_TIMEOUT", 0.5)
+    with running(create_app(settings, engine=engine), **serving.uvicorn_options()) as base:
         port = int(base.rsplit(":", 1)[1])
         slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(50)]
         for s in slow:

@@ -33,7 +33,8 @@ def serve(host, port, workers, db_path, replies_dir):
 
     from assistant.log.auth import add_user, has_users
     from assistant.log.db import open_db, write_transaction
-    from assistant.web.app import create_app, uvicorn_options
+    from assistant.web.app import create_app
+    from assistant.web.serving import uvicorn_options
 
     settings = Settings.from_env(host=host, port=port, db_path=db_path, replies_dir=replies_dir)
     db = open_db(settings.db_path)
