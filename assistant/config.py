@@ -95,6 +95,8 @@ class Settings:
             raise InvalidInput(
                 f"ASSISTANT_WEEK_TIMEZONE: unknown time zone {settings.week_timezone!r} (e.g. Asia/Shanghai)"
             ) from None
+        if not 1 <= settings.port <= 65535:
+            raise InvalidInput(f"port {settings.port} is not between 1 and 65535 (--port or ASSISTANT_PORT)")
         return settings
 
 

@@ -285,12 +285,29 @@ def test_explain_names_the_closest_example_beside_the_matched_words():
     assert "最接近的例句：" in plain.output
 
 
-def test_export_to_a_missing_folder_says_why_in_one_line(run, tmp_path):
+def test_export_makes_a_missing_folder_and_says_in_one_line_what_it_cannot_write(run, tmp_path):
+    """Like triage's and backup's --out, export's makes the folder; where it cannot (a file stands there), one line."""
     open_db(tmp_path / "a.db").close()
-    result = run("export", "--week", "2026-W47", "--out", str(tmp_path / "missing" / "x.csv"), "--db", str(tmp_path / "a.db"))
-    assert result.exit_code == 1
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "无法写入" in lines[0] and "Traceback" not in result.output
+    result = run("export", "--week", "2026-W47", "--out", str(tmp_path / "new" / "x.csv"), "--db", str(tmp_path / "a.db"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "new" / "x.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    for args in (
+        ["export", "--week", "2026-W47", "--out", str(tmp_path / "taken" / "x.csv")],
+        ["backup", "--out", str(tmp_path / "taken" / "b.db")],
+    ):
+        result = run(*args, "--db", str(tmp_path / "a.db"))
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith(f"Error: cannot write {tmp_path / 'taken'}") and result.output.count("\n") == 1
+
+
+def test_serve_refuses_a_port_out_of_range_before_loading_anything(run, tmp_path, monkeypatch):
+    result = CliRunner().invoke(cli, ["serve", "--port", "99999", "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 2 and "99999 is not in the range 1<=x<=65535" in result.output
+    monkeypatch.setenv("ASSISTANT_PORT", "99999")
+    result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 1 and result.output == "Error: port 99999 is not between 1 and 65535 (--port or ASSISTANT_PORT)\n"
+    assert not (tmp_path / "a.db").exists()
 
 
 def test_users_add_takes_a_display_name(run, tmp_path):

@@ -134,6 +134,19 @@ def test_train_refuses_to_run_without_labelled_complaints():
     assert result.output.startswith("Error: nothing labelled to learn from")
 
 
+def test_train_says_why_a_few_labelled_complaints_are_not_enough(tmp_path):
+    # A young log's first corrections: eleven complaints, at most four of one intent, so no intent fills five folds.
+    few = [(t, i) for t, i in OWN if i == "logistics_delay"][:4] + [(t, i) for t, i in OWN if i == "quality_defect"][:4]
+    few += [(text, "service_attitude") for text in ("客服态度太差了", "客服爱答不理", "客服直接挂我电话")]
+    path = tmp_path / "few.jsonl"
+    lines = [json.dumps({"text": t, "intent": i, "escalate": False, "reasons": []}, ensure_ascii=False) for t, i in few]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["train", "--data", str(path), "--out", str(tmp_path / "m.npz")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: need at least 5 labelled complaints of one intent"), result.output
+    assert not (tmp_path / "m.npz").exists()
+
+
 def test_training_is_deterministic(tmp_path):
     data = str(records(tmp_path))
     first = run("--data", data, "--out", str(tmp_path / "a.npz"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import json_option, load_engine, replies_option, show_progress
+from assistant.cli.common import json_option, load_engine, replies_option, show_progress, writable_parent
 from assistant.config import Settings
 from assistant.errors import InvalidInput
 
@@ -90,6 +90,7 @@ def train(data, db_path, out, replies_dir, as_json):
     figures["data"] = [p.name for p in data]
     model = training.with_meta(model, figures)
     target = out or settings.replies_dir / MODEL_FILE
+    writable_parent(target)
     try:
         model.save(target)
     except OSError as e:

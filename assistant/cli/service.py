@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import MUST_CHANGE, db_option, existing_log, replies_option
+from assistant.cli.common import MUST_CHANGE, db_option, existing_log, replies_option, writable_parent
 from assistant.config import Settings
+from assistant.errors import InvalidInput
 
 
 @click.command()
 @click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (default 8000).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 8000).")
 @click.option("--workers", type=click.IntRange(1, 32), default=1, show_default=True, help="Worker processes sharing the log.")
 @db_option
 @replies_option
@@ -105,10 +106,11 @@ def export(week, fmt, table, out, db_path):
     db = open_db(settings.db_path)
     titles = load_library(settings.replies_dir).situations if fmt == "xlsx" else None
     content, _, _ = reporting.export(db, week, fmt, table, template_titles=titles, tz=settings.tz)
+    writable_parent(out)
     try:
         out.write_bytes(content)
     except OSError as e:
-        raise click.ClickException(f"无法写入 {out}（cannot write {out}: {e.strerror or e}）") from None
+        raise InvalidInput(f"cannot write {out}: {e.strerror or e}") from None
     total = reporting.weekly(db, week).total
     click.echo(f"wrote {out}: {total.sent} replies, {total.known} outcomes known", err=True)
 

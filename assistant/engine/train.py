@@ -146,6 +146,11 @@ def train(
     ]
     intents = list(INTENTS)
     y = np.array([intents.index(e.intent) for e in labelled])
+    largest = int(np.bincount(y).max())
+    if largest < FOLDS:  # stratified folds need one intent with a complaint in each fold
+        raise InvalidInput(
+            f"need at least {FOLDS} labelled complaints of one intent to cross-validate; the largest intent has {largest}"
+        )
     folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y))
 
     step = tick("交叉验证", FOLDS)

@@ -294,14 +294,17 @@ def backup(db: sqlite_utils.Database, out: Path) -> int:
     The copy is one self-contained file (no -wal beside it), checked with ``pragma integrity_check``
     before it takes its name.
 
-    :raises InvalidInput: when ``out`` exists (a backup never overwrites a file)
+    :raises InvalidInput: when ``out`` exists (a backup never overwrites a file) or its folder cannot be written
     :raises StorageUnavailable: when the copy fails its integrity check
     """
     if out.exists():
         raise InvalidInput(f"{out} already exists; choose a new file for the backup")
-    out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # private like the log: it holds password hashes
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # private like the log: password hashes
+    except OSError as e:
+        raise InvalidInput(f"cannot write {out}: {e.strerror}") from None
     try:
         target = sqlite3.connect(str(partial))
         try:
