@@ -22,6 +22,7 @@ small exception family), ``taxonomy`` (intents, escalation reasons, outcome resu
 - ``evaluate``    accuracy and latency figures on a labelled file.
 - ``triage``      batch reading, severity ranking and writing for the morning backlog.
 - ``train``       ``assistant train``: fit the models (scikit-learn).
+- ``selection``   what training chooses on out-of-fold predictions: weights, prior correction, thresholds.
 
 ``log/``, the only modules that run SQL: ``redact``, ``db``, ``outcomes``, ``stats``, ``export``, ``auth``.
 

@@ -1,6 +1,6 @@
 """Cross-validated figures of ``assistant train`` under a few training choices, averaged over fold seeds.
 
-Documents how the choices in ``assistant/engine/train.py`` were made: every figure is
+Documents how the choices in ``assistant/engine/train.py`` and ``selection.py`` were made: every figure is
 out-of-fold on ``../shared/eval/train.jsonl`` (5-fold stratified CV, as ``assistant train``
 prints it), repeated with the fold seeds given (``--seeds``, default 0 1 2) and averaged,
 because one split moves top1 by about +-0.005. ``dev.jsonl`` is never read.
@@ -11,7 +11,7 @@ library's offline-invitation templates left out):
 - ``before``: neither of the two changes below (the model as of commit 8738e02);
 - ``no-hinge``: the shipped settings without the plain-hinge SVM (``HINGE_WEIGHT = 0``);
 - ``no-offline``: the shipped settings without the offline-invitation examples in the escalation model;
-- ``shipped``: the settings in train.py;
+- ``shipped``: the settings in train.py and selection.py;
 - ``no-prior``: the shipped settings without the prior correction (``PRIOR_TAUS = (0.0,)``);
 - ``hinge-1``: ``HINGE_WEIGHT = 1.0`` (more per-intent recall, less top1 and top3);
 - ``no-reason-stack``: the escalation stack without the highest per-reason value (``REASON_IN_STACK = False``);
@@ -43,6 +43,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.engine import selection  # noqa: E402
 from assistant.engine import train as training  # noqa: E402
 from assistant.engine.escalate import load_rules  # noqa: E402
 from assistant.engine.load import load_library  # noqa: E402
@@ -65,31 +66,33 @@ SEALED, SAMPLES = 600, 2000
 
 
 def run(library, segmenter, rules, records, config: dict, seed: int) -> dict:
-    """One ``train.train`` with the configuration's constants and fold seed; the module is restored after.
+    """One ``train.train`` with the configuration's constants and fold seed; the modules are restored after.
 
-    Its out-of-fold intent logits are caught where ``train`` chooses the weights, for ``intent_odds``.
+    A constant is set where it lives (``train`` for fitting, ``selection`` for what is chosen). The out-of-fold
+    intent logits are caught where ``train`` chooses the weights, for ``intent_odds``.
     """
-    saved = {name: getattr(training, name) for name in (*config, "SEED", "_choose_weights") if name != "offline"}
+    homes = {name: training if hasattr(training, name) else selection for name in config if name != "offline"}
+    saved = {(homes[name], name): getattr(homes[name], name) for name in homes}
+    saved |= {(training, "SEED"): training.SEED, (training, "choose_weights"): training.choose_weights}
     caught: dict = {}
 
     def choose_and_catch(decision, bayes, evidence, y, log_prior):
-        chosen = saved["_choose_weights"](decision, bayes, evidence, y, log_prior)
-        logits = training.combined_logits(decision, bayes, evidence, chosen[0], chosen[1], log_prior)
+        chosen = selection.choose_weights(decision, bayes, evidence, y, log_prior)
+        logits = selection.combined_logits(decision, bayes, evidence, chosen[0], chosen[1], log_prior)
         caught.update(logits=logits, y=y)
         return chosen
 
     try:
-        for name, value in config.items():
-            if name != "offline":
-                setattr(training, name, value)
+        for name, module in homes.items():
+            setattr(module, name, config[name])
         training.SEED = seed
-        training._choose_weights = choose_and_catch
+        training.choose_weights = choose_and_catch
         if not config.get("offline", True):
             library = dataclasses.replace(library, templates=tuple(t for t in library.templates if t.kind == "intent"))
         figures = training.train(library, segmenter, rules, records)[1]
     finally:
-        for name, value in saved.items():
-            setattr(training, name, value)
+        for (module, name), value in saved.items():
+            setattr(module, name, value)
     return {**figures, "intent_odds": intent_odds(caught["logits"], caught["y"])}
 
 

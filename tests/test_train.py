@@ -247,7 +247,7 @@ def test_a_broken_model_file_is_named_and_the_last_good_model_keeps_serving(tmp_
 
 def test_the_prior_correction_recognises_a_small_intent_more_often_for_at_most_one_point_of_top1():
     """Out-of-fold, a small intent that the model under-calls is chosen more often once its prior is corrected."""
-    from assistant.engine import train
+    from assistant.engine import selection
 
     rng = np.random.default_rng(0)
     y = np.array([0] * 900 + [1] * 100)
@@ -263,12 +263,12 @@ def test_the_prior_correction_recognises_a_small_intent_more_often_for_at_most_o
         predicted = logits.argmax(axis=1)
         return float((predicted[y == 1] == 1).mean()), float((predicted == y).mean())
 
-    (a, b, c), tau, top1, _ = train._choose_weights(decision, zeros, zeros, y, log_prior)
+    (a, b, c), tau, top1, _ = selection.choose_weights(decision, zeros, zeros, y, log_prior)
     assert tau > 0
     small_before, top1_before = recall_and_top1(decision)
     small_after, top1_after = recall_and_top1(a * decision - tau * log_prior)
     assert small_after > small_before
-    assert top1_after == pytest.approx(top1) and top1_after >= top1_before - train.TOP1_GIVE
+    assert top1_after == pytest.approx(top1) and top1_after >= top1_before - selection.TOP1_GIVE
 
 
 def test_a_model_file_missing_a_part_is_named_by_its_file_not_by_the_part(tmp_path):
