@@ -8,6 +8,7 @@ small exception family), ``taxonomy`` (intents, escalation reasons, outcome resu
 ``engine/``, pure (no SQLite, web or CLI), the flow of one complaint:
 
 - ``normalize``   NFKC, Traditional to Simplified, noise folding, jieba segmentation.
+- ``pii``         personal numbers (ID, bank card, phone): never an order number; the log masks them.
 - ``library``     the reply library's data model: templates, keywords, placeholders.
 - ``yamlfile``    line-aware YAML, so every error in ``replies/`` names its line.
 - ``load``        read and validate the reply library under ``replies/``.

@@ -21,6 +21,7 @@ from assistant.engine.escalate import Escalation
 from assistant.engine.library import PLACEHOLDERS, Library, Template
 from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch, is_praise
 from assistant.engine.normalize import Normalized
+from assistant.engine.pii import personal_number
 from assistant.engine.sincerity import INTENT_TOPICS, OFF_TOPIC, Sincerity, check_sincerity, topics
 from assistant.taxonomy import COMPLAINT, INTENT, KIND_TEMPLATES, OFFLINE, OTHER, PRAISE
 
@@ -37,8 +38,9 @@ RANK_STEP = 0.15  # how much one place in the matcher's order is worth
 # draft; "一件衣服能发三个星期" an electric-shock one).
 FURTHER_UNSURE = 0.2
 _FINGERPRINT = re.compile(r"\[[^\]]*\]|[\d\s\W_]")
-_ORDER = re.compile(r"(?:订单|单号|订单号|订单编号)\s*(?:号|编号)?\s*[:：#]?\s*([a-z0-9][a-z0-9-]{5,29})", re.I)
-_LONG_NUMBER = re.compile(r"(?<![\d.])(?!1[3-9]\d{9}(?!\d))\d{12,24}(?![\d.])")
+# An order number is what follows 订单 / 订单号 / 订单编号: never a bare run of digits (a bank card, an ID or a phone
+# number is one too), nor what follows 快递单号, 物流单号 or 退款单号 (a waybill or a refund is not the order).
+_ORDER = re.compile(r"订单\s*(?:号码?|编号)?\s*(?:是|为)?\s*[:：#]?\s*([a-z0-9][a-z0-9-]{5,29})(?![a-z0-9-])", re.I)
 # The customer's own name, for {{ customer }} when the agent left it empty: a self-introduction ("我是李先生", "本人王女士")
 # or a sign-off at the very end ("——张女士"; normalising folds the dashes), a surname and 先生/女士/小姐. Never a name
 # the customer gives someone else ("快递员张师傅", "客服小王", "我是李先生的家人").
@@ -136,12 +138,16 @@ class Draft:
 
 
 def order_number(text: str) -> str | None:
-    """The order number a text names ("订单号 88239912345", or a run of 12 or more digits that is no phone number).
+    """The order number a text names after 订单 / 订单号 ("订单号 88239912345"); never a personal number written there
+    (an ID or bank card number, a mobile or a landline: ``pii.personal_number``), which drafts are public to quote.
 
     :param text: normalised (NFKC, lower case), as ``Normalized.text`` is
     """
-    m = _ORDER.search(text) or _LONG_NUMBER.search(text)
-    return (m.group(1) if m.re is _ORDER else m.group(0)) if m else None
+    for m in _ORDER.finditer(text):
+        number = m.group(1)
+        if not (re.fullmatch(r"[\d-]+x?", number) and personal_number(number, text[max(0, m.start(1) - 8) : m.start(1)])):
+            return number
+    return None
 
 
 def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: Library) -> dict[str, str]:

@@ -20,9 +20,7 @@ import hmac
 import re
 
 from assistant.engine.normalize import strip_surrogates
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+from assistant.engine.pii import bank_card, digits_of, old_resident_id, resident_id
 
 # Full-width ASCII (U+FF01-FF5E), the ideographic space and dash-like characters, folded one character to one, so a
 # match in the folded text is at the same place in the original.
@@ -36,7 +34,6 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9
 _ID_CARD = re.compile(rf"(?<![0-9A-Za-z])(?:\d{_SEP}){{17}}[\dXx](?![0-9A-Za-z])")
 _OLD_ID_CARD = re.compile(rf"(?<![0-9A-Za-z])(?:\d{_SEP}){{14}}\d(?![0-9A-Za-z])")
 _CARD = re.compile(rf"(?<!\d)(?:\d{_SEP}){{15,18}}\d(?!\d)")
-_CARD_WORDS = re.compile(r"卡号|银行卡|信用卡|储蓄卡|借记卡|卡[:：]|card", re.IGNORECASE)
 _MOBILE = re.compile(rf"(?<!\d)(?<!\d[ .\-])(?:(?:\+|00)?86{_SEP})?1[3-9]\d(?:{_SEP}\d{{4}}){{2}}(?!\d)")
 _LANDLINE = re.compile(
     rf"(?<!\d)(?<!\d[ .\-])(?:(?:\+|00)86{_SEP}\(?[1-9]\d{{1,2}}\)?|\(0\d{{2,3}}\)|0\d{{2,3}})"
@@ -68,8 +65,8 @@ def redact(text: str, *, salutation: str | None = None) -> str:
     if salutation and len(salutation.strip()) >= 2:
         text = text.replace(salutation.strip(), "[称呼]")
     text = _sub(_EMAIL, text, lambda m, t: "[邮箱]")
-    text = _sub(_ID_CARD, text, lambda m, t: "[身份证号]" if _valid_id(_digits(m.group(0))) else None)
-    text = _sub(_OLD_ID_CARD, text, lambda m, t: "[身份证号]" if _valid_old_id(_digits(m.group(0))) else None)
+    text = _sub(_ID_CARD, text, lambda m, t: "[身份证号]" if resident_id(digits_of(m.group(0))) else None)
+    text = _sub(_OLD_ID_CARD, text, lambda m, t: "[身份证号]" if old_resident_id(digits_of(m.group(0))) else None)
     text = _sub(_CARD, text, lambda m, t: "[银行卡号]" if _card(m, t) else None)
     text = _sub(_MOBILE, text, lambda m, t: "[手机号]")
     text = _sub(_LANDLINE, text, lambda m, t: "[电话]")
@@ -108,39 +105,6 @@ def keyed_hash(value: str | None, key: bytes) -> str | None:
     return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
-def _digits(number: str) -> str:
-    return re.sub(r"[^0-9Xx]", "", number).upper()
-
-
-def _valid_id(digits: str) -> bool:
-    if len(digits) != 18 or not digits[:17].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:17], _ID_WEIGHTS))
-    month, day = int(digits[10:12]), int(digits[12:14])
-    return _ID_CHECK[total % 11] == digits[17] and 1 <= month <= 12 and 1 <= day <= 31
-
-
-def _valid_old_id(digits: str) -> bool:
-    """A first-generation (1984-1999) ID number: 15 digits, a region code and a YYMMDD birth date."""
-    if len(digits) != 15 or not digits.isdigit() or digits[0] not in "12345678":
-        return False
-    month, day = int(digits[8:10]), int(digits[10:12])
-    return 1 <= month <= 12 and 1 <= day <= 31
-
-
 def _card(m: re.Match[str], text: str) -> bool:
-    """A bank card: passes the Luhn check, or is named as a card just before it, or has UnionPay's 62 prefix."""
-    digits = _digits(m.group(0))
-    if not 16 <= len(digits) <= 19:
-        return False
-    before = text[max(0, m.start() - 8) : m.start()].translate(_FOLD)
-    return _luhn(digits) or digits.startswith("62") or bool(_CARD_WORDS.search(before))
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for i, d in enumerate(int(c) for c in reversed(digits)):
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
+    """A bank card (``pii.bank_card``), with the eight characters before it for the words that name one."""
+    return bank_card(digits_of(m.group(0)), text[max(0, m.start() - 8) : m.start()].translate(_FOLD))
