@@ -12,6 +12,7 @@ small exception family), ``taxonomy`` (intents, escalation reasons, outcome resu
 - ``library``     the reply library's data model: templates, keywords, placeholders.
 - ``yamlfile``    line-aware YAML, so every error in ``replies/`` names its line.
 - ``load``        read and validate the reply library under ``replies/``.
+- ``policy``      ``policy.yaml`` read, and every template checked against it when the library loads.
 - ``lint``        ``assistant lint``: each template's rendered text checked.
 - ``evidence``    hand-written recognition: keywords, patterns, rapidfuzz over example phrasings.
 - ``model``       learned recognition: the trained intent and escalation models (``model.npz``).

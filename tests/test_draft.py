@@ -43,9 +43,19 @@ def test_text_already_sent_is_not_offered_again(engine):
     assert again.drafts[0].note
 
 
-def test_deadline_is_one_the_agent_can_still_keep():
+def test_deadline_is_one_the_agent_can_still_keep(engine):
+    """{{ deadline }} is for the agent's own steps (calling back, checking): a time they can still keep today. A resend,
+    a refund or a visit takes the time policy.yaml gives it, never the agent's (REVIEW10 #2)."""
     assert deadline_for(datetime(2026, 11, 23, 9, 0)) == "今天18:00前"
     assert deadline_for(datetime(2026, 11, 23, 21, 0)) == "明天12:00前"
+    policy = engine.library.policy.values()
+    morning = datetime(2026, 11, 23, 9, 0)
+    resend = engine.suggest("收到的杯子碎了两个", now=morning).drafts
+    assert any(f"{policy['resend_deadline']}为这笔订单补发" in d.text for d in resend), [d.text for d in resend]
+    refund = engine.suggest("同一笔订单被扣了两次钱", now=morning).drafts
+    assert any(f"{policy['refund_deadline']}原路退回" in d.text for d in refund), [d.text for d in refund]
+    for d in resend + refund:
+        assert not re.search(r"今天18:00前[^，。；]{0,10}(补发|退回|到账)", d.text), d.text
 
 
 def test_shipped_drafts_are_sincere(engine):

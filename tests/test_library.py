@@ -6,7 +6,7 @@ from jinja2.exceptions import SecurityError
 
 from assistant.engine.escalate import load_rules
 from assistant.engine.lint import lint_library
-from assistant.engine.load import load_library
+from assistant.engine.load import load_library, make_environment
 from assistant.errors import LibraryError
 from assistant.taxonomy import INTENTS, REASONS
 
@@ -62,10 +62,12 @@ def test_unknown_placeholder_is_reported_with_file_and_line(library_copy):
 
 def test_template_cannot_reach_python_objects(library_copy):
     _append(library_copy / "other.yaml", BAD_PLACEHOLDER.replace("{{ coupon_code }}", "{{ ''.__class__.__mro__ }}"))
-    library = load_library(library_copy)
-    template = next(t for t in library.templates if t.id == "other.broken")
+    with pytest.raises(LibraryError, match="__class__") as info:  # refused on load: the sandbox will never render it
+        load_library(library_copy)
+    assert info.value.message.startswith("template 'other.broken': cannot render:")
+    env = make_environment()
     with pytest.raises(SecurityError, match="__class__"):
-        library.render(template, {"customer": ""})
+        env.from_string("{{ ''.__class__.__mro__ }}").render()
 
 
 def test_yaml_syntax_error_names_the_line(library_copy):
@@ -92,7 +94,7 @@ DONE_CLAIM = """  - id: other.claims_done
     examples: [东西坏了一直没人管]
     body: |
       {{ customer }}您好，我是{{ agent }}。您说的{{ issue }}，聊天记录我已经调出，已经找财务加急，
-      {{ deadline }}给您回电，补发的新品明天寄出，来回运费都由我们承担，有任何问题直接找我。
+      {{ deadline }}给您回电，补发的新品{{ policy.resend_deadline }}寄出，{{ policy.return_shipping }}，有任何问题直接找我。
 """
 
 

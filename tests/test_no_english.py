@@ -147,7 +147,13 @@ def test_no_english_on_the_signed_out_pages(make_client):
     assert missing.status_code == 404 and english_in(missing.text) == []
 
 
-LIBRARY_MODULES = ("load", "escalate", "model", "yamlfile")  # what 模板库's 重新载入 reads, so what a lead's edit can break
+LIBRARY_MODULES = (
+    "load",
+    "policy",
+    "escalate",
+    "model",
+    "yamlfile",
+)  # what 模板库's 重新载入 reads, so what a lead's edit can break
 
 
 def library_messages() -> list[str]:

@@ -1,6 +1,7 @@
 """Issue 12, the shop's policy as data: drafts draw return shipping, courier, deadlines and coupons from
 replies/policy.yaml, and lint fails a template that promises a remedy or an amount the policy does not list."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -122,3 +123,178 @@ def test_an_unknown_policy_field_in_a_template_is_refused(library_copy):
     )
     with pytest.raises(LibraryError, match="policy.free_money"):
         load_library(library_copy)
+
+
+# REVIEW10 #2, #3: every setting reaches every draft, and a library whose templates break its policy is refused on load.
+STRICT = [
+    ("return_shipping: shop", "return_shipping: customer"),
+    ("coupon: 20 ", "coupon: 0 "),
+    ("resend_hours: 24", "resend_hours: 72"),
+    ("refund_days: 3", "refund_days: 7"),
+    ("visit_hours: 48", "visit_hours: 96"),
+]
+SHOP_PAYS = re.compile(r"免运费|不用您出运费|运费由我们|运费和鉴定费都由我们|来回运费|来回寄回|往返寄回|承担运费")
+# A resend, refund or visit by today or in minutes. The agent may take a step today ("今天提交退款") when the same
+# sentence says when the remedy itself comes ("7个工作日内到账"); a plan or a proof sent today promises no remedy.
+AGENT_TIME = re.compile(
+    r"(今天18:00前|明天12:00前|今天|几分钟|马上|当天)[^，。；：！？]{0,12}(补发|补寄|寄出|发出|出库|换新|退款|退回|退给您|到账|上门)"
+)
+POLICY_TIME = re.compile(r"72小时内|7个工作日内|96小时内|方案|凭证|记录")
+
+
+def _agent_times(text: str) -> list[str]:
+    sentences = re.findall(r"[^。]+", text)
+    return [m.group(0) for s in sentences for m in AGENT_TIME.finditer(s) if not POLICY_TIME.search(s)]
+
+
+@pytest.fixture
+def strict_copy(library_copy):
+    for old, new in STRICT:
+        _edit_policy(library_copy, old, new)
+    return library_copy
+
+
+def test_every_template_renders_true_under_a_strict_policy(strict_copy):
+    """The customer pays return shipping, there is no coupon, and resends, refunds and visits take 72 h, 7 working days
+    and 96 h: no body or private script promises free returns, a coupon, or a resend, refund or visit by today."""
+    library = load_library(strict_copy)  # loads: no template breaks this policy
+    assert library.policy.return_shipping == "customer" and library.policy.coupon == 0
+    breaches = []
+    for t in library.templates:
+        for text in (library.render(t, PLACEHOLDERS), library.render(t, PLACEHOLDERS, private=True) if t.private else ""):
+            found = SHOP_PAYS.search(text) or re.search(r"\d+元[^，。]{0,8}券|一张[^，。]{0,6}券", text)
+            breaches += [(t.id, found.group(0))] if found else []
+            breaches += [(t.id, said) for said in _agent_times(text)]
+    assert breaches == []
+
+
+@pytest.mark.parametrize(
+    ("complaint", "promise", "before"),
+    [
+        ("收到的杯子碎了两个", "72小时内", "今天18:00前为这笔订单补发"),
+        ("同一笔订单被扣了两次钱", "7个工作日内原路退回", "今天18:00前提交原路退回"),
+        ("漏电了，摸到外壳被电了一下", "96小时内安排专业人员上门检测", "今天18:00前安排专业人员上门"),
+    ],
+)
+def test_a_draft_promises_a_resend_refund_or_visit_in_the_policys_time(strict_copy, tmp_path, complaint, promise, before):
+    from datetime import datetime
+
+    from assistant.config import Settings
+    from assistant.engine.core import Engine
+
+    engine = Engine.from_settings(Settings(replies_dir=strict_copy, cache_dir=tmp_path / "c"))
+    texts = [d.text for d in engine.suggest(complaint, now=datetime(2026, 11, 30, 10, 0)).drafts]
+    assert any(promise in t for t in texts), texts
+    assert not any(before in t for t in texts), texts
+
+
+def _add_template(directory: Path, body: str, private: str = "") -> None:
+    path = directory / "other.yaml"
+    extra = "    private: |\n      " + private + "\n" if private else ""
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "  - id: other.breach\n    situation: 测试\n    examples: [东西一般般]\n    body: |\n      "
+        + body
+        + "\n"
+        + extra,
+        encoding="utf-8",
+    )
+
+
+OPENING = "{{ customer }}您好，我是{{ agent }}。您说的{{ issue }}，是我们没做好，对不起，麻烦拍张照片发给我，"
+
+
+@pytest.mark.parametrize(
+    ("policy", "body", "private", "said"),
+    [
+        (
+            ("return_shipping: shop", "return_shipping: customer"),
+            OPENING + "{{ deadline }}回复您，这件您可以免运费退换。",
+            "",
+            "says the shop pays return shipping「免运费」",
+        ),
+        (
+            ("return_shipping: shop", "return_shipping: customer"),
+            OPENING + "{{ deadline }}回复您，换货来回{{ policy.return_shipping }}。",
+            "",
+            "is a clause, not part of「换货来回…」",
+        ),
+        (
+            ("coupon: 20 ", "coupon: 0 "),
+            OPENING + "{{ deadline }}回复您处理结果。",
+            "（私信）我会为您申请一张{{ policy.coupon }}无门槛券，{{ deadline }}告诉您。",
+            "(private): offers a coupon in「我会为您申请一张无门槛券」, but policy.yaml sets coupon: 0",
+        ),
+        (
+            ("coupon: 20 ", "coupon: 10 "),
+            OPENING + "{{ deadline }}回复您处理结果。",
+            "（私信）另外我会为您申请一张10元满减券，{{ deadline }}告诉您。",
+            "(private): names a coupon of 10元; write {{ policy.coupon }}",
+        ),
+        (
+            ("resend_hours: 24", "resend_hours: 72"),
+            OPENING + "{{ deadline }}为{{ order_id }}补发新的。",
+            "",
+            "补发或换新 by「今天18:00前」in「今天18:00前为这笔订单补发新的」; its time is {{ policy.resend_deadline }}: 72小时内",
+        ),
+        (
+            ("refund_days: 3", "refund_days: 7"),
+            OPENING + "{{ deadline }}回复您，退款几分钟内原路到账。",
+            "",
+            "promises 退款 by「几分钟」in「退款几分钟内原路到账」; its time is {{ policy.refund_deadline }}: 7个工作日内",
+        ),
+        (
+            ("visit_hours: 48", "visit_hours: 96"),
+            OPENING + "{{ deadline }}安排师傅上门检测。",
+            "",
+            "promises 上门 by「今天18:00前」in「今天18:00前安排师傅上门检测」; its time is {{ policy.visit_deadline }}: 96小时内",
+        ),
+    ],
+    ids=[
+        "free_returns",
+        "garbled_shipping",
+        "coupon_when_none",
+        "coupon_amount",
+        "resend_today",
+        "refund_minutes",
+        "visit_today",
+    ],
+)
+def test_lint_and_loading_refuse_a_template_that_breaks_the_policy(library_copy, policy, body, private, said):
+    _edit_policy(library_copy, *policy)
+    _add_template(library_copy, body, private)
+    messages = [p.message for p in lint_library(library_copy).problems]
+    assert any(m.startswith("other.breach") and said in m for m in messages), messages
+    with pytest.raises(LibraryError) as info:  # the server's start and 模板库's 重新载入 refuse it too
+        load_library(library_copy)
+    assert info.value.file.endswith("other.yaml") and info.value.line > 1
+
+
+def test_a_reload_under_a_policy_the_templates_break_keeps_the_last_good_library_and_says_why(library_copy, settings, engine):
+    """REVIEW10 #3: 补发 and 换新 struck from remedies (a stock-out) while templates still promise them: 重新载入 said
+    「已重新载入 152 个模板」 and drafts went on promising a resend. Now it is refused, in Chinese, naming file and line."""
+    from fastapi.testclient import TestClient
+    from helpers import sign_in
+
+    from assistant.config import Settings
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
+    from assistant.web.app import create_app
+
+    live = Settings(db_path=settings.db_path, replies_dir=library_copy)
+    with TestClient(create_app(live, engine=engine)) as client:
+        lead = add_user(open_db(live.db_path), "组长", "lead")
+        csrf = sign_in(client, "组长", lead.password)
+        _edit_policy(library_copy, "  - 补发\n  - 换新\n", "")
+        page = client.post("/library/reload", headers={"X-CSRF-Token": csrf})
+        assert "载入失败，继续使用上一版模板库" in page.text
+        assert re.search(
+            r"replies/\w+\.yaml 第 \d+ 行：模板 [\w.]+(?: 的私信话术)? 承诺了“(补发|换新)”，但 policy.yaml 的 remedies", page.text
+        )
+        assert "which policy.yaml" not in page.text
+        api = client.post("/api/v1/library/reload", headers={"Authorization": f"Bearer {lead.token}"})
+        assert api.status_code == 422 and "does not list under remedies" in api.json()["detail"]
+        drafts = client.post(
+            "/api/v1/suggest", json={"text": "收到的杯子碎了两个"}, headers={"Authorization": f"Bearer {lead.token}"}
+        )
+        assert drafts.status_code == 200 and drafts.json()["drafts"]  # the last good library still drafts

@@ -1,4 +1,4 @@
-"""Issue 12, ticks: a draft promises ("今天18:00前给您寄出一台新机"); once the agent has done it and ticks it on the
+"""Issue 12, ticks: a draft promises ("24小时内给您寄出一台新机"); once the agent has done it and ticks it on the
 draft page, the sentence says it was done ("新机已经给您寄出"), and the sincerity check accepts that ticked claim."""
 
 import shutil
@@ -26,7 +26,7 @@ def test_a_draft_carries_its_ticks_with_the_promise_in_its_text(engine):
     draft = next(d for d in engine.suggest(DOA, now=MORNING).drafts if d.template_id == "quality_defect.dead_on_arrival")
     (tick,) = draft.ticks
     assert tick.label == "已寄出新机"
-    assert tick.promise == "今天18:00前给您寄出一台新机" and tick.promise in draft.text
+    assert tick.promise == "24小时内给您寄出一台新机" and tick.promise in draft.text  # policy.yaml: resend_hours: 24
     assert tick.done == "新机已经给您寄出"
     assert draft.to_dict()["ticks"] == [{"label": "已寄出新机", "promise": tick.promise, "done": tick.done}]
 

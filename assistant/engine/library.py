@@ -62,6 +62,15 @@ _FUNCTION_CHARS = re.compile(r"[我你他她了的没不还就给被太很都也
 
 
 @dataclass(frozen=True)
+class Problem:
+    """One problem in the library (load and lint report them): file, line and message."""
+
+    file: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
 class Keyword:
     """A word whose presence in a complaint is evidence for an intent."""
 

@@ -9,7 +9,6 @@ only the placeholders in ``library.PLACEHOLDERS`` and ``{{ policy.<field> }}``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -19,14 +18,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from assistant.engine.library import (
     PLACEHOLDERS,
     POLICY_FIELDS,
-    REMEDIES,
     Keyword,
     Library,
-    Policy,
+    Problem,
     Template,
     Tick,
     compile_pattern,
 )
+from assistant.engine.policy import policy_problems, read_policy
 from assistant.engine.yamlfile import LineDict, load_yaml
 from assistant.errors import LibraryError
 from assistant.taxonomy import INTENT, INTENTS, OFFLINE, REASONS
@@ -55,17 +54,12 @@ def load_library(directory: Path | str) -> Library:
     return library
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One lint finding: file, line and message."""
+def read_library(directory: Path | str, *, lenient: bool = False) -> tuple[Library | None, list[Problem]]:
+    """Read a reply library and collect every problem; the library is None when there are any.
 
-    file: str
-    line: int
-    message: str
-
-
-def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
-    """Read a reply library and collect every problem; the library is None when there are any."""
+    A template that promises what ``policy.yaml`` does not offer (``policy.policy_problems``) is a problem too; with
+    ``lenient`` (lint, which reports them beside its own checks) the library is still returned when those are all.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         return None, [Problem(str(directory), 0, "reply library folder not found")]
@@ -164,63 +158,15 @@ def read_library(directory: Path | str) -> tuple[Library | None, list[Problem]]:
         if t.general and (first := generals.setdefault((t.kind, t.group), t)) is not t:
             problems.append(Problem(t.file, t.line, f"'{t.group}' has two general templates: '{first.id}' and '{t.id}'"))
     words, products = _read_words(directory / "words.txt")
-    policy, policy_problems = read_policy(directory / POLICY_FILE, _rel(directory / POLICY_FILE, directory))
-    problems += policy_problems
+    policy, unreadable = read_policy(directory / POLICY_FILE, _rel(directory / POLICY_FILE, directory))
+    problems += unreadable
     if problems:
         return None, problems
-    return Library(tuple(templates), keywords, patterns, words, products, compiled, policy), []
-
-
-def read_policy(path: Path, rel: str) -> tuple[Policy, list[Problem]]:
-    """Read ``policy.yaml``; without the file, the shipped defaults (``Policy()``)."""
-    if not path.exists():
-        return Policy(), []
-    try:
-        doc = load_yaml(path)
-    except LibraryError as e:
-        return Policy(), [Problem(rel, e.line, e.message)]
-    if not isinstance(doc, LineDict):
-        return Policy(), [Problem(rel, 1, "expected a mapping (remedies, return_shipping, courier, coupon, amounts, deadlines)")]
-    problems = [Problem(rel, doc.line_of(k), f"unknown key '{k}'") for k in doc if k not in _POLICY_KEYS]
-    remedies = doc.get("remedies", list(REMEDIES))
-    if not isinstance(remedies, list) or any(r not in REMEDIES for r in remedies):
-        problems.append(Problem(rel, doc.line_of("remedies"), f"'remedies' must be a list of: {', '.join(REMEDIES)}"))
-    shipping = doc.get("return_shipping", "shop")
-    if shipping not in ("shop", "customer"):
-        problems.append(Problem(rel, doc.line_of("return_shipping"), "'return_shipping' must be 'shop' or 'customer'"))
-    courier = doc.get("courier", Policy.courier)
-    if not isinstance(courier, str) or not courier.strip():
-        problems.append(Problem(rel, doc.line_of("courier"), "'courier' must be the courier's name"))
-    amounts = doc.get("amounts", [])
-    if not isinstance(amounts, list) or not all(_whole(a) for a in amounts):
-        problems.append(Problem(rel, doc.line_of("amounts"), "'amounts' must be a list of whole numbers of 元"))
-        amounts = []
-    coupon = doc.get("coupon", 0)
-    if not _whole(coupon) or (coupon and coupon not in amounts):
-        problems.append(Problem(rel, doc.line_of("coupon"), "'coupon' must be 0 or one of 'amounts'"))
-    deadlines = doc.get("deadlines", LineDict())
-    hours = {}
-    if not isinstance(deadlines, dict):
-        problems.append(Problem(rel, doc.line_of("deadlines"), "'deadlines' must be a mapping"))
-        deadlines = {}
-    for key in deadlines:
-        if key not in _DEADLINES or not _whole(deadlines[key]) or not deadlines[key]:
-            message = f"deadline '{key}': one of {', '.join(_DEADLINES)}, a whole number > 0"
-            problems.append(Problem(rel, doc.line_of("deadlines"), message))
-        else:
-            hours[key] = deadlines[key]
-    if problems:
-        return Policy(), problems
-    policy = Policy(tuple(remedies), shipping, courier.strip(), coupon, tuple(amounts), **hours)
-    return policy, []
-
-
-_POLICY_KEYS = {"remedies", "return_shipping", "courier", "coupon", "amounts", "deadlines"}
-_DEADLINES = ("resend_hours", "refund_days", "visit_hours")
-
-
-def _whole(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    library = Library(tuple(templates), keywords, patterns, words, products, compiled, policy)
+    breaches = policy_problems(library)
+    if breaches and not lenient:
+        return None, breaches
+    return library, breaches
 
 
 def _read_words(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -222,6 +222,36 @@ _LIBRARY_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"deadline '(.*)': one of (.*), a whole number > 0"),
         r"期限“\1”写错了：名称只能是 \2 之一，值必须是大于 0 的整数",
     ),
+    (re.compile(r"template '(.*)': cannot render: (.*)"), r"模板“\1”渲染时出错（\2）"),
+    # a template that promises what policy.yaml does not offer (``policy.policy_problems``); "X (private)" is its script
+    (
+        re.compile(r"(\S+): promises (.*), which policy.yaml does not list under remedies"),
+        r"模板 \1 承诺了“\2”，但 policy.yaml 的 remedies（店铺提供的补救办法）里没有它：请改写模板，或在 policy.yaml 里加上",
+    ),
+    (
+        re.compile(r"(\S+): names (.*), which policy.yaml does not list under amounts"),
+        r"模板 \1 写了金额 \2，但 policy.yaml 的 amounts 里没有：请改写模板，或在 amounts 里加上",
+    ),
+    (
+        re.compile(r"(\S+): says the shop pays return shipping「(.*)」; policy.yaml sets return_shipping: customer"),
+        r"模板 \1 写着店铺出退货运费（“\2”），但 policy.yaml 设的是顾客出：请改用 {{ policy.return_shipping }}",
+    ),
+    (
+        re.compile(r"(\S+): \{\{ policy.return_shipping \}\} is a clause, not part of「(.*)…」: put a comma first"),
+        r"模板 \1 把 {{ policy.return_shipping }} 接在“\2”后面，读起来不通：它是完整的一句，请在前面加逗号",
+    ),
+    (
+        re.compile(r"(\S+): names a coupon of (.*)元; write \{\{ policy.coupon \}\} \(policy.yaml: (.*)\)"),
+        r"模板 \1 写死了 \2 元的券：券的金额请写 {{ policy.coupon }}（policy.yaml 里是 \3）",
+    ),
+    (
+        re.compile(r"(\S+): offers a coupon in「(.*)」, but policy.yaml sets coupon: 0"),
+        r"模板 \1 在“\2”里送券，但 policy.yaml 设的是不送券（coupon: 0）：请用 {% if policy.coupon %}…{% endif %} 包起来或删掉",
+    ),
+    (
+        re.compile(r"(\S+): promises (.*) by「(.*)」in「(.*)」; its time is \{\{ policy.(\w+) \}\}: (.*)"),
+        r"模板 \1 在“\4”里承诺\3\2，但店铺的时效是\6：请改用 {{ policy.\5 }}",
+    ),
     # escalation.yaml: the rules for taking a complaint offline
     (re.compile(r"expected a mapping of escalation reasons"), "文件要写成“转线下原因: 规则”的形式"),
     (re.compile(r"unknown escalation reason '(.*)'; allowed: (.*)"), r"不认识的转线下原因“\1”（可用的有：\2）"),
@@ -241,7 +271,7 @@ _LIBRARY_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 def library_problem(file: str, line: int, message: str) -> str:
     """A reply-library problem for a lead: where it is, and what is wrong in Chinese when the wording is known."""
     where = (f"{file} 第 {line} 行：" if line else f"{file}：") if file else ""
-    return where + _reword(message, _LIBRARY_PATTERNS)
+    return where + _reword(message, _LIBRARY_PATTERNS).replace(" (private)", " 的私信话术")
 
 
 def chinese(message: str) -> str:
