@@ -224,7 +224,7 @@ def test_draft_send_outcome_statistics_and_csv(page):
     assert XSS[:20] in page.inner_text("table.list")
     row = page.locator("table.list").last.locator("tbody tr").first.inner_text()
     assert "客服不回复、联系不上" in row and "service_attitude." not in row  # the template by its situation
-    this_week = page.input_value("input[name=week]")
+    this_week = page.input_value("#week")
     assert page.locator("a[aria-label=下一周]").count() == 0  # no link into weeks that have not happened
     page.click("a[aria-label=上一周]")
     page.click("a[aria-label=下一周]")

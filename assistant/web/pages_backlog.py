@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated
@@ -68,7 +69,7 @@ class Filters(BaseModel):
         dates = {}
         for name, value in (("since", self.since), ("until", self.until)):
             try:
-                dates[name] = date.fromisoformat(value.strip()) if value.strip() else None
+                dates[name] = parse_day(value) if value.strip() else None
             except ValueError:
                 errors.append(f"日期“{value[:20]}”看不懂，请用 2026-11-30 这样的格式。")
                 dates[name] = None
@@ -87,6 +88,21 @@ class Filters(BaseModel):
         """The filters set (not left at their defaults), as a link keeps them (without the page)."""
         values = self.model_dump(exclude={"page"}, exclude_defaults=True) | {"agent": self.agent if user.is_lead else ""}
         return {k: v for k, v in values.items() if v}
+
+
+# A day as an agent types it in 我的回复's date fields: 2026-11-30, 2026/11/30, 2026.11.30 or 2026年11月30日.
+_DAY = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*")
+
+
+def parse_day(value: str) -> date:
+    """The day ``value`` names (``_DAY``'s forms).
+
+    :raises ValueError: for anything else, or a day that does not exist (2026-02-30)
+    """
+    m = _DAY.fullmatch(value)
+    if not m:
+        raise ValueError(value)
+    return date(*(int(part) for part in m.groups()))
 
 
 @router.get("/replies", response_class=HTMLResponse)
