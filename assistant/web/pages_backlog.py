@@ -26,8 +26,8 @@ from assistant.log.auth import (
     User,
     list_users,
 )
-from assistant.replying import FIELD_CHARS
-from assistant.taxonomy import RESULTS
+from assistant.replying import FIELD_CHARS, platform_id
+from assistant.taxonomy import PLATFORMS, RESULTS
 from assistant.web.deps import (
     DB,
     CsrfChecked,
@@ -264,7 +264,37 @@ def triage_page(request: Request, user: PageUser):
 
 def _triage_context(**values) -> dict:
     base: dict[str, object] = {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": ""}
-    return {**base, "severity_level": batch.severity_level, **values}
+    return {**base, "platform": "", "severity_level": batch.severity_level, "row_fields": row_fields, **values}
+
+
+# The columns of an uploaded backlog that 写回复's fields are filled from, by the names a shop's export or an agent's
+# sheet gives them (the first found wins).
+ROW_COLUMNS = {
+    "platform": ("platform", "平台", "渠道"),
+    "order_id": ("order_id", "订单号", "订单编号", "订单"),
+    "customer": ("customer", "顾客称呼", "称呼", "顾客"),
+    "buyer_id": ("buyer_id", "买家昵称", "买家ID", "买家", "昵称"),
+    "product": ("product", "商品", "商品名称", "宝贝"),
+    "rating": ("rating", "评分", "星级"),
+}
+
+
+def row_fields(record: dict, platform: str = "") -> dict[str, str]:
+    """What 批量分拣's 写回复 hands the draft page from a ranked row: its own columns (``ROW_COLUMNS``), and the
+    platform chosen for the whole batch where the row names none. Only what a row gives; nothing empty."""
+    found = {}
+    for name, columns in ROW_COLUMNS.items():
+        value = next((record[c] for c in columns if isinstance(record.get(c), (str, int)) and str(record[c]).strip()), None)
+        if value is not None:
+            found[name] = str(value).strip()
+    if "rating" in found:  # 「1星」, 「1 星」 or 1
+        digit = found.pop("rating")[:1]
+        if digit in "12345":
+            found["rating"] = digit
+    given = platform_id(found.get("platform") or platform or None)
+    if given:
+        found["platform"] = given if given in PLATFORMS else "other"
+    return {name: value[: FIELD_CHARS.get(name, 100)] for name, value in found.items()}
 
 
 def _csv_columns(content: str) -> list[str]:
@@ -287,12 +317,16 @@ async def triage_run(request: Request, user: PageUser, engine: EngineDep, db: DB
     """
     form = await request.form()
     upload, pasted = form.get("file"), str(form.get("text") or "")
+    chosen = platform_id(str(form.get("platform") or "")) or ""
+    platform = chosen if chosen in PLATFORMS else ""
     # request.form() gives Starlette's UploadFile (FastAPI's is a subclass of it).
     if isinstance(upload, StarletteUploadFile) and upload.filename:
         name, raw = upload.filename, await upload.read()
         # The file wins; the page says the pasted lines were left as they are, rather than dropping them unsaid.
-        return await run_in_threadpool(_triage, request, user, engine, db, name, raw, "", ignored_paste=bool(pasted.strip()))
-    return await run_in_threadpool(_triage, request, user, engine, db, None, b"", pasted)
+        return await run_in_threadpool(
+            _triage, request, user, engine, db, name, raw, "", ignored_paste=bool(pasted.strip()), platform=platform
+        )
+    return await run_in_threadpool(_triage, request, user, engine, db, None, b"", pasted, platform=platform)
 
 
 def _triage(
@@ -305,12 +339,15 @@ def _triage(
     pasted: str,
     *,
     ignored_paste: bool = False,
+    platform: str = "",
 ):
-    """The triage page for an uploaded file (``name`` and its bytes) or pasted lines (blocking: run in the thread pool)."""
+    """The triage page for an uploaded file (``name`` and its bytes) or pasted lines (blocking: run in the thread pool);
+    ``platform``: where the batch came from (a known platform's id, or empty), for rows that do not say."""
     note = None
 
     def refuse(message: str):  # pasted lines stay in the box, to be cut down rather than pasted again
-        return render(request, "triage.html", _triage_context(error=message, pasted=pasted), user, status_code=400)
+        context = _triage_context(error=message, pasted=pasted, platform=platform)
+        return render(request, "triage.html", context, user, status_code=400)
 
     if name is not None:
         if FilePath(name).suffix.lower() not in (".csv", ".jsonl", ".ndjson", ".txt"):
@@ -350,7 +387,8 @@ def _triage(
     batch.write_records(records, out, "csv", labels=True)  # for agents, in Chinese; ``assistant triage`` keeps the ids
     result_id = export.keep_triage_csv(db, user.name, out.getvalue())
     skipped = [batch.Skipped(s.line, chinese(s.reason)) for s in sorted(skipped + failed, key=lambda s: s.line)]
-    return render(request, "triage.html", _triage_context(records=records, skipped=skipped, result_id=result_id, note=note), user)
+    context = _triage_context(records=records, skipped=skipped, result_id=result_id, note=note, platform=platform)
+    return render(request, "triage.html", context, user)
 
 
 @router.get("/triage/{result_id}.csv")
