@@ -117,12 +117,16 @@ def page(browser, server):
     base, password, db_path = server
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     page = context.new_page()
-    dialogs, confirms = [], []
+    dialogs, confirms, leaves = [], [], []
 
     def answer(dialog):
-        # The pages ask before a destructive account action (confirm); any other dialog is a script that ran.
+        # The pages ask before a destructive account action (confirm) and before leaving an edited draft (beforeunload,
+        # answered 离开); any other dialog is a script that ran.
         if dialog.type == "confirm":
             confirms.append(dialog.message)
+            dialog.accept()
+        elif dialog.type == "beforeunload":
+            leaves.append(page.url)
             dialog.accept()
         else:
             dialogs.append(dialog.message)
@@ -138,6 +142,7 @@ def page(browser, server):
     page.db_path = db_path
     page.dialogs = dialogs
     page.confirms = confirms
+    page.leaves = leaves  # the pages left after the browser asked (beforeunload)
     yield page
     assert dialogs == [], "a script from customer text ran"
     context.close()

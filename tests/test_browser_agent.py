@@ -173,3 +173,41 @@ def test_write_reply_from_the_backlog_opens_the_draft_page_filled_with_what_the_
             assert tab.input_value(f"#compose-form [name={name}]") == value, name
         assert tab.input_value("#draft-1 input[name=platform]") == fields["platform"]  # the drafts were made for it too
         tab.close()
+
+
+def test_leaving_an_edited_draft_not_marked_sent_asks_first(page):
+    """A link in the navigation (or closing the tab) threw away an edited draft without a word, where 下一条 asked.
+    The browser now asks before the page is left with an edited draft not marked as sent; not for drafts as made, and
+    not once the reply is marked as sent."""
+    generate(page, "吸尘器吸力越来越小，离开提醒测试")
+    page.click("nav a[href='/replies']")  # drafts as made: nothing to lose
+    page.wait_for_url("**/replies")
+    assert page.leaves == []
+
+    generate(page, "吸尘器吸力越来越小，离开提醒测试")
+    page.locator("#reply-1").focus()
+    page.keyboard.press("End")
+    page.keyboard.type("今天安排补发滤网。")
+    page.click("nav a[href='/replies']")
+    page.wait_for_url("**/replies")  # the fixture answers 离开
+    assert page.leaves == [f"{page.base}/compose"]
+
+    generate(page, "吸尘器吸力越来越小，离开提醒测试")
+    page.locator("#reply-1").type("已改。")
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    page.click("nav a[href='/library']")
+    page.wait_for_url("**/library")
+    assert len(page.leaves) == 1  # marked as sent: left without asking
+
+    tab = page.context.new_page()  # closing the tab
+    tab.base = page.base
+    asked = []
+    tab.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    generate(tab, "吸尘器吸力越来越小，关标签测试")
+    tab.locator("#reply-1").type("再补一句。")
+    tab.close(run_before_unload=True)
+    tab.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and not tab.is_closed()  # 留下: the draft is still there
+    assert "再补一句。" in tab.input_value("#reply-1")
+    tab.close()

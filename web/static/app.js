@@ -35,14 +35,23 @@ function announce(text) {
 }
 
 // A draft on the draft page that the agent changed (typed, ticked, inserted a phrase) while none of this complaint's
-// drafts is marked as sent. Asked before 下一条 and before drafts are generated again over the edited ones: true when
-// the agent chose to keep the draft.
-function keepEditedDraft(what) {
+// drafts is marked as sent.
+function draftEdited() {
   const result = document.getElementById("result");
   if (!result || result.querySelector("form.draft .sent .ok")) return false;
-  const edited = [...result.querySelectorAll("textarea.reply")].some((area) => area.value !== area.defaultValue);
-  return edited && !window.confirm(`草稿改过了，还没有标记为已发送。${what}会丢掉这些改动，确定吗？`);
+  return [...result.querySelectorAll("textarea.reply")].some((area) => area.value !== area.defaultValue);
 }
+// Asked before 下一条 and before drafts are generated again over an edited draft: true when the agent chose to keep it.
+function keepEditedDraft(what) {
+  return draftEdited() && !window.confirm(`草稿改过了，还没有标记为已发送。${what}会丢掉这些改动，确定吗？`);
+}
+// Leaving the page (a link, 退出, closing the tab, a reload) with such a draft: the browser asks first. Its question is
+// its own (browsers show no page's text there), in the browser's language.
+window.addEventListener("beforeunload", (event) => {
+  if (!draftEdited()) return;
+  event.preventDefault();
+  event.returnValue = "";
+});
 const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按 Ctrl+C。";
 
 (function () {
