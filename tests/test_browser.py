@@ -546,10 +546,12 @@ def test_the_outcome_form_has_no_default_and_takes_a_note_and_the_rating_after(p
     row = page.locator(f"#reply-{reply_id}")
     assert row.locator("select[name=result]").input_value() == ""
     assert row.locator("select[name=result] option:checked").inner_text() == "请选择结果"
-    assert row.locator("td.agent").inner_text() == "lead"  # leads see who sent it
-    row.locator("button").click()  # nothing chosen: nothing is recorded
+    assert row.locator("td.agent").inner_text() == "组长"  # leads see who sent it, by the name drafts sign with
+    assert row.locator("td.agent").get_attribute("title") == "lead"  # and the login name on hover
+    row.locator("button").click()  # nothing chosen: nothing is recorded, and the field says why
     page.wait_for_timeout(300)
     assert log_rows(page, "id = ?", [reply_id])[0]["outcome"] is None
+    assert row.locator("select[name=result]").evaluate("s => s.validationMessage") == "请在列表里选一项。"
     row.locator("select[name=result]").select_option("positive_followup")
     row.locator("select[name=rating_after]").select_option("4")
     row.locator("input[name=note]").fill("顾客追评说换货很快")
@@ -563,6 +565,8 @@ def test_the_outcome_form_has_no_default_and_takes_a_note_and_the_rating_after(p
     page.screenshot(path=str(ARTIFACTS / "replies-page.png"), full_page=True)
     page.goto(f"{page.base}/replies/{reply_id}")
     assert "顾客追评说换货很快" in page.inner_text("main")
+    assert "lead" not in page.inner_text("main")  # the sender and who recorded the outcome by their names: 组长
+    assert page.inner_text("h1 small").startswith("组长 · ")
 
 
 def test_a_lead_downloads_the_filtered_replies_fills_in_results_and_uploads_them(page, engine, tmp_path):

@@ -24,6 +24,7 @@ from assistant.errors import InvalidInput, NotFound
 from assistant.log import export, outcomes
 from assistant.log.auth import (
     User,
+    display_names,
     list_users,
 )
 from assistant.replying import FIELD_CHARS, platform_id
@@ -147,6 +148,7 @@ def _replies_page(request: Request, user: User, db, settings, filters: Filters, 
         "next": link(page + 1) if page < pages else None,
         "errors": errors,
         "agents": [u["name"] for u in list_users(db)] if user.is_lead else [],
+        "agent_names": display_names(db) if user.is_lead else {},  # a lead reads agents as their drafts sign
         "kept": kept,
         "worksheet_link": "/replies/worksheet.csv?" + urlencode(kept),
         # The address a reload asks for after an upload (app.js: data-page-url): not the post again, not 已从表格登记 again.
@@ -215,7 +217,7 @@ async def replies_import(request: Request, user: PageUser, db: DB, settings: Set
 @router.get("/replies/{reply_id}", response_class=HTMLResponse)
 def reply_detail(request: Request, user: PageUser, db: DB, engine: EngineDep, reply_id: ReplyId):
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
-    context = {"r": row, "history": outcomes.outcome_history(db, reply_id), "results": RESULTS}
+    context = {"r": row, "history": outcomes.outcome_history(db, reply_id), "results": RESULTS, "agent_names": display_names(db)}
     return render(request, "reply.html", {**context, "template_titles": engine.library.situations}, user)
 
 
@@ -235,10 +237,11 @@ def reply_outcome(
     with the row and a message in Chinese, and nothing is recorded.
     """
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
+    names = display_names(db) if user.is_lead else {}
 
     def refuse(message: str):
         context = {"r": row, "results": RESULTS, "error": message, "note": note or "", "rating_after": rating_after or ""}
-        return render(request, "_reply_row.html", context, user, status_code=400)
+        return render(request, "_reply_row.html", {**context, "agent_names": names}, user, status_code=400)
 
     result = blank(result)
     if result is None:
@@ -254,7 +257,8 @@ def reply_outcome(
     except InvalidInput as e:
         return refuse(chinese(str(e)))
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
-    return render(request, "_reply_row.html", {"r": row, "results": RESULTS}, user, headers={"HX-Trigger": "outcome-recorded"})
+    context = {"r": row, "results": RESULTS, "agent_names": names}
+    return render(request, "_reply_row.html", context, user, headers={"HX-Trigger": "outcome-recorded"})
 
 
 @router.get("/triage", response_class=HTMLResponse)
