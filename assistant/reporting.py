@@ -80,8 +80,8 @@ def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, 
         rows=week_replies(db, week),
         prev_week=shift_week(week, -1) if _accepted(shift_week(week, -1)) else None,
         next_week=following if _accepted(following) and following <= this_week else None,  # no link into the future
-        monday=date.fromisocalendar(int(week[:4]), int(week[6:]), 1),
-        sunday=date.fromisocalendar(int(week[:4]), int(week[6:]), 7),
+        monday=_day(week, 1),
+        sunday=_day(week, 7),
         choices=week_choices(week, this_week),
     )
 
@@ -95,6 +95,7 @@ def week_choices(shown: str, this_week: str, n: int = CHOICE_WEEKS) -> list[tupl
 
 
 def _day(week: str, weekday: int) -> date:
+    """A day of an ISO week (1: its Monday, 7: its Sunday)."""
     return date.fromisocalendar(int(week[:4]), int(week[6:]), weekday)
 
 
