@@ -61,6 +61,11 @@ class WeekOverview:
     next_week: str | None  # None for this week and later: nothing has happened there yet
     monday: date  # the week's first day, and
     sunday: date  # its last: the page names the dates, not only the ISO week's number
+    choices: list[tuple[str, date, date]]  # the weeks the page's picker lists (week, Monday, Sunday), newest first
+
+
+# The weeks 数据统计's picker lists: this one and the year before it (older ones by 上一周 or the address).
+CHOICE_WEEKS = 53
 
 
 def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, trend_weeks: int = TREND_WEEKS) -> WeekOverview:
@@ -75,9 +80,23 @@ def week_overview(db: sqlite_utils.Database, week: str | None, tz: ZoneInfo, *, 
         rows=week_replies(db, week),
         prev_week=shift_week(week, -1) if _accepted(shift_week(week, -1)) else None,
         next_week=following if _accepted(following) and following <= this_week else None,  # no link into the future
-        monday=date.fromisocalendar(int(week[:4]), int(week[6:]), 1),
-        sunday=date.fromisocalendar(int(week[:4]), int(week[6:]), 7),
+        monday=_day(week, 1),
+        sunday=_day(week, 7),
+        choices=week_choices(week, this_week),
     )
+
+
+def week_choices(shown: str, this_week: str, n: int = CHOICE_WEEKS) -> list[tuple[str, date, date]]:
+    """The ``n`` weeks ending with ``this_week`` and the four either side of ``shown`` (none after this week but
+    ``shown`` itself), newest first."""
+    around = [shift_week(shown, k) for k in range(-4, 5)]
+    weeks = {w for w in previous_weeks(this_week, n) + around if _accepted(w) and w <= this_week} | {shown}
+    return [(w, _day(w, 1), _day(w, 7)) for w in sorted(weeks, reverse=True)]
+
+
+def _day(week: str, weekday: int) -> date:
+    """A day of an ISO week (1: its Monday, 7: its Sunday)."""
+    return date.fromisocalendar(int(week[:4]), int(week[6:]), weekday)
 
 
 def _accepted(week: str) -> bool:

@@ -117,12 +117,16 @@ def page(browser, server):
     base, password, db_path = server
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     page = context.new_page()
-    dialogs, confirms = [], []
+    dialogs, confirms, leaves = [], [], []
 
     def answer(dialog):
-        # The pages ask before a destructive account action (confirm); any other dialog is a script that ran.
+        # The pages ask before a destructive account action (confirm) and before leaving an edited draft (beforeunload,
+        # answered 离开); any other dialog is a script that ran.
         if dialog.type == "confirm":
             confirms.append(dialog.message)
+            dialog.accept()
+        elif dialog.type == "beforeunload":
+            leaves.append(page.url)
             dialog.accept()
         else:
             dialogs.append(dialog.message)
@@ -138,6 +142,7 @@ def page(browser, server):
     page.db_path = db_path
     page.dialogs = dialogs
     page.confirms = confirms
+    page.leaves = leaves  # the pages left after the browser asked (beforeunload)
     yield page
     assert dialogs == [], "a script from customer text ran"
     context.close()
@@ -224,7 +229,7 @@ def test_draft_send_outcome_statistics_and_csv(page):
     assert XSS[:20] in page.inner_text("table.list")
     row = page.locator("table.list").last.locator("tbody tr").first.inner_text()
     assert "客服不回复、联系不上" in row and "service_attitude." not in row  # the template by its situation
-    this_week = page.input_value("input[name=week]")
+    this_week = page.input_value("#week")
     assert page.locator("a[aria-label=下一周]").count() == 0  # no link into weeks that have not happened
     page.click("a[aria-label=上一周]")
     page.click("a[aria-label=下一周]")
@@ -541,10 +546,12 @@ def test_the_outcome_form_has_no_default_and_takes_a_note_and_the_rating_after(p
     row = page.locator(f"#reply-{reply_id}")
     assert row.locator("select[name=result]").input_value() == ""
     assert row.locator("select[name=result] option:checked").inner_text() == "请选择结果"
-    assert row.locator("td.agent").inner_text() == "lead"  # leads see who sent it
-    row.locator("button").click()  # nothing chosen: nothing is recorded
+    assert row.locator("td.agent").inner_text() == "组长"  # leads see who sent it, by the name drafts sign with
+    assert row.locator("td.agent").get_attribute("title") == "lead"  # and the login name on hover
+    row.locator("button").click()  # nothing chosen: nothing is recorded, and the field says why
     page.wait_for_timeout(300)
     assert log_rows(page, "id = ?", [reply_id])[0]["outcome"] is None
+    assert row.locator("select[name=result]").evaluate("s => s.validationMessage") == "请在列表里选一项。"
     row.locator("select[name=result]").select_option("positive_followup")
     row.locator("select[name=rating_after]").select_option("4")
     row.locator("input[name=note]").fill("顾客追评说换货很快")
@@ -558,6 +565,8 @@ def test_the_outcome_form_has_no_default_and_takes_a_note_and_the_rating_after(p
     page.screenshot(path=str(ARTIFACTS / "replies-page.png"), full_page=True)
     page.goto(f"{page.base}/replies/{reply_id}")
     assert "顾客追评说换货很快" in page.inner_text("main")
+    assert "lead" not in page.inner_text("main")  # the sender and who recorded the outcome by their names: 组长
+    assert page.inner_text("h1 small").startswith("组长 · ")
 
 
 def test_a_lead_downloads_the_filtered_replies_fills_in_results_and_uploads_them(page, engine, tmp_path):

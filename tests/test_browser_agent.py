@@ -139,3 +139,75 @@ def test_reloading_after_an_upload_neither_posts_again_nor_says_recorded_again(p
     page.click("#worksheet button[type=submit]")
     expect(page.locator("#import-errors")).to_contain_text("第 2 行")
     assert page.url.endswith("/replies?q=%E9%87%8D%E6%96%B0%E8%BD%BD%E5%85%A5%E6%B5%8B%E8%AF%95")  # not /replies/import
+
+
+def test_write_reply_from_the_backlog_opens_the_draft_page_filled_with_what_the_row_knows(page, tmp_path):
+    """批量分拣's 写回复 opened 写回复 with the complaint only: the platform back at 淘宝/天猫 and the order number, the
+    customer's name, the product and the rating of the uploaded sheet left to type again. Now the row's own columns fill
+    them, and the platform chosen for the batch stands for rows that name none."""
+    sheet = tmp_path / "差评导出.csv"
+    sheet.write_text(
+        "text,平台,订单号,顾客,商品,评分\n"
+        "电饭煲内胆涂层掉了一块，预填测试一,京东,JD2026113001,李女士,电饭煲,1星\n"
+        "快递一个星期还没到，预填测试二,,,,,\n",
+        encoding="utf-8-sig",
+    )
+    page.goto(f"{page.base}/triage")
+    with page.expect_file_chooser() as chooser:
+        page.click("label.file-button")
+    chooser.value.set_files(str(sheet))
+    page.select_option("#batch-platform", label="拼多多")
+    page.click("main button.primary")
+    expected = {
+        "预填测试一": {"platform": "jd", "order_id": "JD2026113001", "customer": "李女士", "product": "电饭煲", "rating": "1"},
+        "预填测试二": {"platform": "pdd", "order_id": "", "customer": "", "product": "", "rating": ""},
+    }
+    for marker, fields in expected.items():
+        row = page.locator("table.triage tbody tr", has_text=marker)
+        with page.expect_popup() as opened:
+            row.locator("button", has_text="写回复").click()
+        tab = opened.value
+        tab.wait_for_selector("#draft-1 textarea.reply")  # drafted at once, with these fields
+        assert marker in tab.input_value("#text")
+        for name, value in fields.items():
+            assert tab.input_value(f"#compose-form [name={name}]") == value, name
+        assert tab.input_value("#draft-1 input[name=platform]") == fields["platform"]  # the drafts were made for it too
+        tab.close()
+
+
+def test_leaving_an_edited_draft_not_marked_sent_asks_first(page):
+    """A link in the navigation (or closing the tab) threw away an edited draft without a word, where 下一条 asked.
+    The browser now asks before the page is left with an edited draft not marked as sent; not for drafts as made, and
+    not once the reply is marked as sent."""
+    generate(page, "吸尘器吸力越来越小，离开提醒测试")
+    page.click("nav a[href='/replies']")  # drafts as made: nothing to lose
+    page.wait_for_url("**/replies")
+    assert page.leaves == []
+
+    generate(page, "吸尘器吸力越来越小，离开提醒测试")
+    page.locator("#reply-1").focus()
+    page.keyboard.press("End")
+    page.keyboard.type("今天安排补发滤网。")
+    page.click("nav a[href='/replies']")
+    page.wait_for_url("**/replies")  # the fixture answers 离开
+    assert page.leaves == [f"{page.base}/compose"]
+
+    generate(page, "吸尘器吸力越来越小，离开提醒测试")
+    page.locator("#reply-1").type("已改。")
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    page.click("nav a[href='/library']")
+    page.wait_for_url("**/library")
+    assert len(page.leaves) == 1  # marked as sent: left without asking
+
+    tab = page.context.new_page()  # closing the tab
+    tab.base = page.base
+    asked = []
+    tab.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    generate(tab, "吸尘器吸力越来越小，关标签测试")
+    tab.locator("#reply-1").type("再补一句。")
+    tab.close(run_before_unload=True)
+    tab.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and not tab.is_closed()  # 留下: the draft is still there
+    assert "再补一句。" in tab.input_value("#reply-1")
+    tab.close()

@@ -160,8 +160,8 @@ def test_a_refused_account_keeps_the_role_chosen_and_the_cursor_in_the_name(page
 
 def test_statistics_name_the_week_by_its_dates_and_a_week_picks_from_a_calendar(page, engine):
     """The page said only 「2026-W47」 and asked for 「周（ISO）」 typed by hand. Now the heading names the week in Chinese with
-    its dates, the field is a week picker; a week with one reply reads sensibly (its rate with a named 95% interval, one
-    row) and an empty one says so (no 0% escalation share of nothing, no empty table)."""
+    its dates, the week is picked from a list of weeks named by their dates; a week with one reply reads sensibly (its
+    rate with a named 95% interval, one row) and an empty one says so (no 0% escalation share of nothing, no empty table)."""
     from helpers import make_reply
 
     from assistant.log.db import open_db
@@ -178,10 +178,10 @@ def test_statistics_name_the_week_by_its_dates_and_a_week_picks_from_a_calendar(
     expect(page.locator("#week-dates")).to_have_text("2025年12月29日至2026年1月4日")
     assert page.title() == "数据统计 2026 年第 1 周 · 回复助手"
     week = page.locator("#week")
-    expect(week).to_have_attribute("type", "week")
     expect(page.locator("label[for=week]")).to_have_text("选择周")
-    week.fill("2021-W10")
-    week.press("Enter")
+    page.goto(f"{page.base}/stats?week=2021-W12")  # the list holds the weeks around the one shown
+    week.select_option(label="2021 年第 10 周（3月8日至3月14日）")
+    page.click(".week-picker button[type=submit]")
     page.wait_for_url("**/stats?week=2021-W10")
     expect(page.locator("#week-dates")).to_have_text("3月8日至3月14日")
     expect(page.locator("#sent")).to_have_text("1")
@@ -241,7 +241,7 @@ def test_an_agent_reads_no_maintenance_commands_on_the_library(page, browser, se
 
 
 def test_a_week_that_is_not_one_is_said_at_the_field_on_the_statistics(page):
-    """A week typed by hand where a browser has no week picker (2026-W60) led to a bare error page whose only link went
+    """A week typed into the address (2026-W60) led to a bare error page whose only link went
     to 写回复. Now 数据统计 stays, says what is wrong at the week field (marked, with the cursor) over this week's figures."""
     response = page.goto(f"{page.base}/stats?week=2026-W60")
     assert response.status == 400
@@ -251,7 +251,7 @@ def test_a_week_that_is_not_one_is_said_at_the_field_on_the_statistics(page):
     expect(page.locator("#week")).to_have_attribute("aria-describedby", "week-error")
     expect(page.locator("nav a[aria-current=page]")).to_have_text("数据统计")
     expect(page.locator("#sent")).to_be_visible()  # this week's figures, below the message
-    page.fill("#week", "2026-W40")
-    page.press("#week", "Enter")
+    page.select_option("#week", "2026-W40")
+    page.click(".week-picker button[type=submit]")
     page.wait_for_url("**/stats?week=2026-W40")
     expect(page.locator("#week-error")).to_have_count(0)

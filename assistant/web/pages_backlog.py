@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated
@@ -23,10 +24,11 @@ from assistant.errors import InvalidInput, NotFound
 from assistant.log import export, outcomes
 from assistant.log.auth import (
     User,
+    display_names,
     list_users,
 )
-from assistant.replying import FIELD_CHARS
-from assistant.taxonomy import RESULTS
+from assistant.replying import FIELD_CHARS, platform_id
+from assistant.taxonomy import PLATFORMS, RESULTS
 from assistant.web.deps import (
     DB,
     CsrfChecked,
@@ -68,7 +70,7 @@ class Filters(BaseModel):
         dates = {}
         for name, value in (("since", self.since), ("until", self.until)):
             try:
-                dates[name] = date.fromisoformat(value.strip()) if value.strip() else None
+                dates[name] = parse_day(value) if value.strip() else None
             except ValueError:
                 errors.append(f"日期“{value[:20]}”看不懂，请用 2026-11-30 这样的格式。")
                 dates[name] = None
@@ -87,6 +89,21 @@ class Filters(BaseModel):
         """The filters set (not left at their defaults), as a link keeps them (without the page)."""
         values = self.model_dump(exclude={"page"}, exclude_defaults=True) | {"agent": self.agent if user.is_lead else ""}
         return {k: v for k, v in values.items() if v}
+
+
+# A day as an agent types it in 我的回复's date fields: 2026-11-30, 2026/11/30, 2026.11.30 or 2026年11月30日.
+_DAY = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*")
+
+
+def parse_day(value: str) -> date:
+    """The day ``value`` names (``_DAY``'s forms).
+
+    :raises ValueError: for anything else, or a day that does not exist (2026-02-30)
+    """
+    m = _DAY.fullmatch(value)
+    if not m:
+        raise ValueError(value)
+    return date(*(int(part) for part in m.groups()))
 
 
 @router.get("/replies", response_class=HTMLResponse)
@@ -131,6 +148,7 @@ def _replies_page(request: Request, user: User, db, settings, filters: Filters, 
         "next": link(page + 1) if page < pages else None,
         "errors": errors,
         "agents": [u["name"] for u in list_users(db)] if user.is_lead else [],
+        "agent_names": display_names(db) if user.is_lead else {},  # a lead reads agents as their drafts sign
         "kept": kept,
         "worksheet_link": "/replies/worksheet.csv?" + urlencode(kept),
         # The address a reload asks for after an upload (app.js: data-page-url): not the post again, not 已从表格登记 again.
@@ -199,7 +217,7 @@ async def replies_import(request: Request, user: PageUser, db: DB, settings: Set
 @router.get("/replies/{reply_id}", response_class=HTMLResponse)
 def reply_detail(request: Request, user: PageUser, db: DB, engine: EngineDep, reply_id: ReplyId):
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
-    context = {"r": row, "history": outcomes.outcome_history(db, reply_id), "results": RESULTS}
+    context = {"r": row, "history": outcomes.outcome_history(db, reply_id), "results": RESULTS, "agent_names": display_names(db)}
     return render(request, "reply.html", {**context, "template_titles": engine.library.situations}, user)
 
 
@@ -219,10 +237,11 @@ def reply_outcome(
     with the row and a message in Chinese, and nothing is recorded.
     """
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
+    names = display_names(db) if user.is_lead else {}
 
     def refuse(message: str):
         context = {"r": row, "results": RESULTS, "error": message, "note": note or "", "rating_after": rating_after or ""}
-        return render(request, "_reply_row.html", context, user, status_code=400)
+        return render(request, "_reply_row.html", {**context, "agent_names": names}, user, status_code=400)
 
     result = blank(result)
     if result is None:
@@ -238,7 +257,8 @@ def reply_outcome(
     except InvalidInput as e:
         return refuse(chinese(str(e)))
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
-    return render(request, "_reply_row.html", {"r": row, "results": RESULTS}, user, headers={"HX-Trigger": "outcome-recorded"})
+    context = {"r": row, "results": RESULTS, "agent_names": names}
+    return render(request, "_reply_row.html", context, user, headers={"HX-Trigger": "outcome-recorded"})
 
 
 @router.get("/triage", response_class=HTMLResponse)
@@ -248,7 +268,37 @@ def triage_page(request: Request, user: PageUser):
 
 def _triage_context(**values) -> dict:
     base: dict[str, object] = {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": ""}
-    return {**base, "severity_level": batch.severity_level, **values}
+    return {**base, "platform": "", "severity_level": batch.severity_level, "row_fields": row_fields, **values}
+
+
+# The columns of an uploaded backlog that 写回复's fields are filled from, by the names a shop's export or an agent's
+# sheet gives them (the first found wins).
+ROW_COLUMNS = {
+    "platform": ("platform", "平台", "渠道"),
+    "order_id": ("order_id", "订单号", "订单编号", "订单"),
+    "customer": ("customer", "顾客称呼", "称呼", "顾客"),
+    "buyer_id": ("buyer_id", "买家昵称", "买家ID", "买家", "昵称"),
+    "product": ("product", "商品", "商品名称", "宝贝"),
+    "rating": ("rating", "评分", "星级"),
+}
+
+
+def row_fields(record: dict, platform: str = "") -> dict[str, str]:
+    """What 批量分拣's 写回复 hands the draft page from a ranked row: its own columns (``ROW_COLUMNS``), and the
+    platform chosen for the whole batch where the row names none. Only what a row gives; nothing empty."""
+    found = {}
+    for name, columns in ROW_COLUMNS.items():
+        value = next((record[c] for c in columns if isinstance(record.get(c), (str, int)) and str(record[c]).strip()), None)
+        if value is not None:
+            found[name] = str(value).strip()
+    if "rating" in found:  # 「1星」, 「1 星」 or 1
+        digit = found.pop("rating")[:1]
+        if digit in "12345":
+            found["rating"] = digit
+    given = platform_id(found.get("platform") or platform or None)
+    if given:
+        found["platform"] = given if given in PLATFORMS else "other"
+    return {name: value[: FIELD_CHARS.get(name, 100)] for name, value in found.items()}
 
 
 def _csv_columns(content: str) -> list[str]:
@@ -271,12 +321,16 @@ async def triage_run(request: Request, user: PageUser, engine: EngineDep, db: DB
     """
     form = await request.form()
     upload, pasted = form.get("file"), str(form.get("text") or "")
+    chosen = platform_id(str(form.get("platform") or "")) or ""
+    platform = chosen if chosen in PLATFORMS else ""
     # request.form() gives Starlette's UploadFile (FastAPI's is a subclass of it).
     if isinstance(upload, StarletteUploadFile) and upload.filename:
         name, raw = upload.filename, await upload.read()
         # The file wins; the page says the pasted lines were left as they are, rather than dropping them unsaid.
-        return await run_in_threadpool(_triage, request, user, engine, db, name, raw, "", ignored_paste=bool(pasted.strip()))
-    return await run_in_threadpool(_triage, request, user, engine, db, None, b"", pasted)
+        return await run_in_threadpool(
+            _triage, request, user, engine, db, name, raw, "", ignored_paste=bool(pasted.strip()), platform=platform
+        )
+    return await run_in_threadpool(_triage, request, user, engine, db, None, b"", pasted, platform=platform)
 
 
 def _triage(
@@ -289,12 +343,15 @@ def _triage(
     pasted: str,
     *,
     ignored_paste: bool = False,
+    platform: str = "",
 ):
-    """The triage page for an uploaded file (``name`` and its bytes) or pasted lines (blocking: run in the thread pool)."""
+    """The triage page for an uploaded file (``name`` and its bytes) or pasted lines (blocking: run in the thread pool);
+    ``platform``: where the batch came from (a known platform's id, or empty), for rows that do not say."""
     note = None
 
     def refuse(message: str):  # pasted lines stay in the box, to be cut down rather than pasted again
-        return render(request, "triage.html", _triage_context(error=message, pasted=pasted), user, status_code=400)
+        context = _triage_context(error=message, pasted=pasted, platform=platform)
+        return render(request, "triage.html", context, user, status_code=400)
 
     if name is not None:
         if FilePath(name).suffix.lower() not in (".csv", ".jsonl", ".ndjson", ".txt"):
@@ -334,7 +391,8 @@ def _triage(
     batch.write_records(records, out, "csv", labels=True)  # for agents, in Chinese; ``assistant triage`` keeps the ids
     result_id = export.keep_triage_csv(db, user.name, out.getvalue())
     skipped = [batch.Skipped(s.line, chinese(s.reason)) for s in sorted(skipped + failed, key=lambda s: s.line)]
-    return render(request, "triage.html", _triage_context(records=records, skipped=skipped, result_id=result_id, note=note), user)
+    context = _triage_context(records=records, skipped=skipped, result_id=result_id, note=note, platform=platform)
+    return render(request, "triage.html", context, user)
 
 
 @router.get("/triage/{result_id}.csv")

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
 
 from assistant import replying
 from assistant.engine.sincerity import check_sincerity
@@ -19,7 +20,7 @@ from assistant.log.auth import (
     User,
 )
 from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
-from assistant.replying import FIELD_CHARS, Fields
+from assistant.replying import FIELD_CHARS, Fields, platform_id
 from assistant.web.deps import (
     DB,
     Conversion,
@@ -40,21 +41,42 @@ from assistant.web.rendering import render
 router = APIRouter(include_in_schema=False)
 
 
+class Prefill(BaseModel):
+    """What a page or a link already knows of the complaint: the draft page's fields start filled with it."""
+
+    text: str = ""
+    platform: str = "taobao"
+    customer: str = ""
+    product: str = ""
+    order_id: str = ""
+    buyer_id: str = ""
+    rating: str = ""
+
+
 @router.get("/compose", response_class=HTMLResponse)
-def compose(request: Request, user: PageUser, settings: SettingsDep, text: str = "", platform: str = "taobao"):
-    """The draft page; ``?text=`` pre-fills the complaint and drafts at once (bookmarklet, links from other tools)."""
-    return _compose_page(request, user, settings, text, platform)
+def compose(request: Request, user: PageUser, settings: SettingsDep, given: Annotated[Prefill, Query()]):
+    """The draft page; ``?text=`` pre-fills the complaint and drafts at once (bookmarklet, links from other tools), and
+    ``platform``, ``customer``, ``product``, ``order_id``, ``buyer_id``, ``rating`` its fields."""
+    return _compose_page(request, user, settings, given)
 
 
 @router.post("/compose", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def compose_from_form(request: Request, user: PageUser, settings: SettingsDep, text: Text = "", platform: Text = "taobao"):
-    """The draft page for a complaint posted from another page (批量分拣's 写回复): as ``GET /compose?text=``, but the
-    complaint stays out of the address (browser history, proxies' logs, the server's limit on a request head)."""
-    return _compose_page(request, user, settings, text, platform)
+def compose_from_form(request: Request, user: PageUser, settings: SettingsDep, given: Annotated[Prefill, Form()]):
+    """The draft page for a complaint posted from another page (批量分拣's 写回复, with what its row knows): as
+    ``GET /compose?text=``, but the complaint stays out of the address (browser history, proxies' logs, the server's
+    limit on a request head)."""
+    return _compose_page(request, user, settings, given)
 
 
-def _compose_page(request: Request, user: User, settings, text: str, platform: str):
-    context = {"text": text[: settings.max_chars], "platform": platform, "max_chars": settings.max_chars}
+def _compose_page(request: Request, user: User, settings, given: Prefill):
+    fields = {name: getattr(given, name).strip()[: FIELD_CHARS[name]] for name in ("customer", "product", "order_id", "buyer_id")}
+    context = {
+        "text": given.text[: settings.max_chars],
+        "platform": platform_id(given.platform) or "taobao",
+        "fields": fields,
+        "rating": given.rating if given.rating in ("1", "2", "3", "4", "5") else "",
+        "max_chars": settings.max_chars,
+    }
     return render(request, "compose.html", context, user)
 
 

@@ -26,7 +26,7 @@ ZONE_NAMES = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间",
 def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, engine: EngineDep, week: str | None = None):
     """The week's figures, breakdowns and charts, beside the published reference.
 
-    A week that is not one (typed by hand where a browser has no week picker) is said at the field, over this week's
+    A week that is not one (typed into the address, or an old link) is said at the field, over this week's
     figures, rather than on an error page away from the statistics.
     """
     try:
@@ -35,7 +35,6 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
         o, week_error = reporting.week_overview(db, None, settings.tz), chinese(str(e))
     context = {
         "week_error": week_error,
-        "typed_week": week,
         "week": o.week,
         "monday": o.monday,
         "sunday": o.sunday,
@@ -46,6 +45,7 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
         "rows": o.rows,
         "prev_week": o.prev_week,
         "next_week": o.next_week,
+        "choices": o.choices,
         "template_titles": engine.library.situations,  # charts and rows name templates, not ids
         "agent_names": display_names(db),  # and agents as drafts sign
     }

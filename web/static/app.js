@@ -35,14 +35,23 @@ function announce(text) {
 }
 
 // A draft on the draft page that the agent changed (typed, ticked, inserted a phrase) while none of this complaint's
-// drafts is marked as sent. Asked before 下一条 and before drafts are generated again over the edited ones: true when
-// the agent chose to keep the draft.
-function keepEditedDraft(what) {
+// drafts is marked as sent.
+function draftEdited() {
   const result = document.getElementById("result");
   if (!result || result.querySelector("form.draft .sent .ok")) return false;
-  const edited = [...result.querySelectorAll("textarea.reply")].some((area) => area.value !== area.defaultValue);
-  return edited && !window.confirm(`草稿改过了，还没有标记为已发送。${what}会丢掉这些改动，确定吗？`);
+  return [...result.querySelectorAll("textarea.reply")].some((area) => area.value !== area.defaultValue);
 }
+// Asked before 下一条 and before drafts are generated again over an edited draft: true when the agent chose to keep it.
+function keepEditedDraft(what) {
+  return draftEdited() && !window.confirm(`草稿改过了，还没有标记为已发送。${what}会丢掉这些改动，确定吗？`);
+}
+// Leaving the page (a link, 退出, closing the tab, a reload) with such a draft: the browser asks first. Its question is
+// its own (browsers show no page's text there), in the browser's language.
+window.addEventListener("beforeunload", (event) => {
+  if (!draftEdited()) return;
+  event.preventDefault();
+  event.returnValue = "";
+});
 const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按 Ctrl+C。";
 
 (function () {
@@ -75,6 +84,36 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     mark.textContent = "已打开";
     event.target.after(mark);
   });
+
+  // The browser says why a field is refused in its own language (「Please fill out this field.」 in an English one): the
+  // pages say it in Chinese. Set when the field is found invalid, taken away as soon as the field changes.
+  function chineseValidity(field) {
+    if (!field.setCustomValidity) return;
+    field.setCustomValidity("");
+    const v = field.validity;
+    if (v.valid) return;
+    let message = "这一项填得不对，请检查。";
+    if (v.valueMissing) message = field.type === "file" ? "请先选择文件。" : field.tagName === "SELECT" ? "请在列表里选一项。" : "请填写这一项。";
+    else if (v.tooShort) message = `至少要 ${field.minLength} 个字符（现在是 ${field.value.length} 个）。`;
+    else if (v.tooLong) message = `最多 ${field.maxLength} 个字符（现在是 ${field.value.length} 个）。`;
+    else if (v.patternMismatch) message = field.dataset.format || "格式不对，请检查。";
+    field.setCustomValidity(message);
+  }
+  document.addEventListener("invalid", (event) => chineseValidity(event.target), true);
+  const freshValidity = (event) => { if (event.target.validity && event.target.validity.customError) event.target.setCustomValidity(""); };
+  document.addEventListener("input", freshValidity, true);
+  document.addEventListener("change", freshValidity, true);
+
+  // A file field (_file_picker.html) says which file was chosen, in place of the browser's own words (English in an
+  // English browser). Also on load: a page restored from the back/forward cache may keep the file.
+  function showChosen(input) {
+    const line = document.getElementById(input.id + "-chosen");
+    if (line) line.textContent = input.files && input.files.length ? [...input.files].map((f) => f.name).join("、") : "未选择文件";
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target.matches && event.target.matches("input.file-input")) showChosen(event.target);
+  });
+  window.addEventListener("pageshow", () => document.querySelectorAll("input.file-input").forEach(showChosen));
 
   // 帮助's bookmarklet works from the bookmarks bar only; clicked on the page it would do nothing (the page's own policy
   // blocks it), so a click says what to do instead.
