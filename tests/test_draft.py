@@ -326,3 +326,20 @@ def test_a_fault_that_repeats_is_quoted_not_taken_for_repeated_contacts(engine, 
     """「要…三次」 counts a fault, not how often the customer asked us: the clause is the problem to quote."""
     first = engine.suggest(text, agent="小林").drafts[0].text
     assert f"“{text}”" in first, first
+
+
+# Drafts audit 10 (complaints written for these tests).
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        ("宝宝穿了这双凉鞋脚背磨出好几个水泡，已经去医院了", "宝宝穿了这双凉鞋脚背磨出好几个水泡"),
+        ("孩子玩了你们的玩具手上起了水泡，已经看医生了", "孩子玩了你们的玩具手上起了水泡"),
+    ],
+)
+def test_going_to_hospital_is_not_quoted_as_the_problem(engine, text, symptom):
+    """「看到您说的鞋子“已经去医院了”这个问题」: the harm is the blister, the hospital is what they did about it."""
+    drafts = engine.suggest(text, agent="小林").drafts
+    assert drafts and f"“{symptom}”" in drafts[0].text, drafts[0].text
+    assert not any("医院”" in d.text or "医生了”" in d.text for d in drafts)

@@ -101,6 +101,10 @@ _CONTACTS = re.compile(
     r"换了[几两三四五六七八九十\d]+个客服"
 )
 
+# Seeing a doctor is what the customer did about the harm, not the harm: 「“已经去医院了”这个问题」 read wrong beside
+# 「脚上起了水泡」. These words still weigh for the intent and for escalation; they are not what a draft quotes.
+_TREATMENT = re.compile(r"医院|住院|就医|就诊|看医生|医生|急诊|挂水|输液|诊所|打针|开了?药")
+
 
 @dataclass(frozen=True)
 class DraftTick:
@@ -376,7 +380,7 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
     holding one is taken, unless it praises ("物流也快") or is rude. A clause longer than ``MAX_QUOTE`` is
     trimmed around the evidence, and every cut falls on a jieba word boundary: never mid-word.
     """
-    weights = evidence_words(match, library)
+    weights = {w: v for w, v in evidence_words(match, library).items() if not _TREATMENT.search(w)}
     if not weights:
         return None
     text, bounds = normalized.text, normalized.boundaries
