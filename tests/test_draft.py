@@ -343,3 +343,33 @@ def test_going_to_hospital_is_not_quoted_as_the_problem(engine, text, symptom):
     drafts = engine.suggest(text, agent="小林").drafts
     assert drafts and f"“{symptom}”" in drafts[0].text, drafts[0].text
     assert not any("医院”" in d.text or "医生了”" in d.text for d in drafts)
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "not_named"),
+    [
+        ("面包吃出虫子来了，不给个说法我就打12315", "向12315反映", "消协"),
+        ("再不给我换货我就去消协投诉你们", "向消协反映", "12315"),
+        ("卖三无产品，我要去市场监管局举报你们", "向市场监管局反映", "12315"),
+        ("已經打了消保官電話，你們看著辦", "向消保官反映", "12315"),  # Taiwan's consumer ombudsman, answered in 繁體
+        ("这事没完，我一定维权到底", "向有关部门或平台反映", "12315"),  # no body named: none is
+    ],
+)
+def test_the_regulator_invitation_names_the_body_the_customer_named(engine, text, named, not_named):
+    first = engine.suggest(text, agent="小林").drafts[0]
+    assert first.template_id == "offline.legal_threat.regulator_complaint"
+    assert named in first.text, first.text
+    assert not_named not in first.text and not_named not in (first.private or "")
+    if named != "向有关部门或平台反映":
+        assert "有关部门" not in first.text
+
+
+def test_a_threat_is_not_quoted_as_the_problem(engine):
+    """「把“再不给我换货我就去消协投诉你们”这个问题解决好」: what they will do next is not what went wrong."""
+    drafts = engine.suggest("再不给我换货我就去消协投诉你们", agent="小林").drafts
+    assert drafts and not any("消协投诉你们”" in d.text for d in drafts), [d.text for d in drafts]
+
+
+def test_a_threat_alone_is_not_told_what_its_problem_was_on_a_guess(engine):
+    first = engine.suggest("我已经打了12315，他们让我先跟你们协商", agent="小林").drafts[0].text
+    assert "客服服务问题" not in first and "向12315反映" in first, first

@@ -36,6 +36,7 @@ RANK_STEP = 0.15  # how much one place in the matcher's order is worth
 # a near-zero guess with a quotable phrase answered grievances nobody raised ("发票抬头…少了一个字" got a missing-part
 # draft; "一件衣服能发三个星期" an electric-shock one).
 FURTHER_UNSURE = 0.2
+OFFLINE_SURE = 0.5  # an offline invitation names the main intent's problem in our words only above this
 _FINGERPRINT = re.compile(r"\[[^\]]*\]|[\d\s\W_]")
 _ORDER = re.compile(r"(?:订单|单号|订单号|订单编号)\s*(?:号|编号)?\s*[:：#]?\s*([a-z0-9][a-z0-9-]{5,29})", re.I)
 _LONG_NUMBER = re.compile(r"(?<![\d.])(?!1[3-9]\d{9}(?!\d))\d{12,24}(?![\d.])")
@@ -101,6 +102,18 @@ _CONTACTS = re.compile(
     r"换了[几两三四五六七八九十\d]+个客服"
 )
 
+# The consumer bodies a customer names when they threaten to complain or have complained: the invitation says
+# 「向12315反映…是您的权利」 for the one they named, and never names one they did not (「有关部门或平台」 otherwise).
+_REGULATOR = re.compile(
+    r"(?<!\d)12315(?!\d)|消费者协会|消协|消保委|消保官|消基会|市场监督管理局|市场监管局|市场监管部门|市场监管|市监局|"
+    r"工商局|工商部门|工商(?!银行)|质监局|食药监局|物价局"
+)
+_BODY_NAMES = {"市场监管": "市场监管部门", "工商": "工商部门"}  # the bare words, named as a body
+# A threat is what the customer will do, not the problem: 「把“再不退款我去消协投诉你们”这个问题解决好」 read wrong.
+_THREAT = re.compile(
+    rf"{_REGULATOR.pattern}|律师|起诉|法院|打官司|报警|举报|曝光|记者|电视台|媒体|投诉到|黑猫投诉|"
+    r"发(?:到|在)?(?:微博|抖音|小红书|网上)"
+)
 # Seeing a doctor is what the customer did about the harm, not the harm: 「“已经去医院了”这个问题」 read wrong beside
 # 「脚上起了水泡」. These words still weigh for the intent and for escalation; they are not what a draft quotes.
 _TREATMENT = re.compile(r"医院|住院|就医|就诊|看医生|医生|急诊|挂水|输液|诊所|打针|开了?药")
@@ -162,6 +175,9 @@ def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: 
     named = _SELF_NAMED.search(text)
     if named:
         fields["customer"] = named.group(1) or named.group(2)
+    bodies = dict.fromkeys(_BODY_NAMES.get(m.group(0), m.group(0)) for m in _REGULATOR.finditer(normalized.full))
+    if bodies:
+        fields["regulator"] = "和".join(list(bodies)[:2])
     return fields  # the problem phrase is per draft: draft_replies quotes each draft's own intent
 
 
@@ -259,7 +275,10 @@ def draft_replies(
         if weak and unraised(intent, by_id[intent].score, normalized.text):
             continue  # nor a weak guess at a problem the complaint has no word of
         fill = values
-        about = intent if intent in by_id else (matches[0].id if intent == OFFLINE and matches and not unsure else None)
+        # An offline invitation speaks of the main intent when it is sure of it or the complaint states it; a threat
+        # alone ("已经打了12315") is not told it is about 「客服服务问题」 on a guess of 0.4.
+        named = bool(intent == OFFLINE and matches and not unsure and (matches[0].score >= OFFLINE_SURE or quote(matches[0].id)))
+        about = intent if intent in by_id else (matches[0].id if named else None)
         if about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
             fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"))}
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
@@ -389,7 +408,9 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
     for start, end in _phrases(text, bounds):
         hits = sorted((pos, w) for w in weights if (pos := text.find(w, start, end)) >= 0)
         clause = text[start:end]
-        if not hits or is_praise(clause) or _RUDE.search(clause) or _DENIAL.match(text, start, end) or _CONTACTS.search(clause):
+        if not hits or is_praise(clause) or _RUDE.search(clause) or _DENIAL.match(text, start, end):
+            continue
+        if _CONTACTS.search(clause) or _THREAT.search(clause):  # how often they asked, or what they will do next
             continue
         pos, word = max(hits, key=lambda h: weights[h[1]])
         while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance
