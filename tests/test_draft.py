@@ -373,3 +373,23 @@ def test_a_threat_is_not_quoted_as_the_problem(engine):
 def test_a_threat_alone_is_not_told_what_its_problem_was_on_a_guess(engine):
     first = engine.suggest("我已经打了12315，他们让我先跟你们协商", agent="小林").drafts[0].text
     assert "客服服务问题" not in first and "向12315反映" in first, first
+
+
+@pytest.mark.parametrize("text", ["坏了", "烤箱坏了", "奶瓶坏了", "电饭锅坏了"])
+def test_a_thing_that_broke_is_not_answered_as_spoiled_food(engine, text):
+    """「请先不要食用」 to an oven: 坏了 is food gone bad only where the complaint names food."""
+    first = engine.suggest(text, agent="小林").drafts[0]
+    assert first.intent == "quality_defect", first.text
+    assert "食用" not in first.text and "生产日期" not in first.text
+
+
+@pytest.mark.parametrize("text", ["买的桃子坏了好几个", "牛奶坏了"])
+def test_food_that_went_bad_is_still_answered_as_spoiled(engine, text):
+    assert engine.suggest(text, agent="小林").drafts[0].intent == "expired_spoiled"
+
+
+def test_a_seam_that_came_open_is_a_quality_defect_not_a_wrong_item(engine):
+    """「一件是好的一件袖子开线了」 got 「您说的发错漏发问题…核对这笔订单的出库记录」."""
+    first = engine.suggest("买了三件衬衫，两件是好的，一件袖子开线了，能换一件吗", agent="小林").drafts[0]
+    assert first.intent == "quality_defect", first.text
+    assert "袖子开线了”" in first.text and "发错漏发" not in first.text

@@ -114,6 +114,13 @@ _THREAT = re.compile(
     rf"{_REGULATOR.pattern}|律师|起诉|法院|打官司|报警|举报|曝光|记者|电视台|媒体|投诉到|黑猫投诉|"
     r"发(?:到|在)?(?:微博|抖音|小红书|网上)"
 )
+FAULT, SPOILED, WRONG_ITEM = "quality_defect", "expired_spoiled", "wrong_missing_item"
+# Food and drink, by the words complaints name them with: 坏了 is spoiled food only for these ("桃子坏了", not "烤箱坏了").
+_FOOD = re.compile(
+    r"吃|喝|食|口感|零食|巧克力|饼干|坚果|大米|(?<!电)饭|粥|面包|蛋糕|月饼|粽子|面条|水果|苹果(?!手机|电脑|耳机|平板|表)|橙|橘|柑|"
+    r"车厘子|樱桃|芒果|榴莲|桃|梨|葡萄|草莓|香蕉|西瓜|瓜果|荔枝|龙眼|枣|柿|李子|菜(?!单)|肉|鱼(?!缸)|虾|蟹|海鲜|蛋|外卖|"
+    r"披萨|汤(?!锅)|饮料|果汁|(?<!奶)茶(?!几|杯|具|壶)|酒(?!店|精)|糖|火腿|香肠|罐头|酱|豆腐|奶(?!瓶|嘴)"
+)
 # Seeing a doctor is what the customer did about the harm, not the harm: 「“已经去医院了”这个问题」 read wrong beside
 # 「脚上起了水泡」. These words still weigh for the intent and for escalation; they are not what a draft quotes.
 _TREATMENT = re.compile(r"医院|住院|就医|就诊|看医生|医生|急诊|挂水|输液|诊所|打针|开了?药")
@@ -236,6 +243,7 @@ def draft_replies(
         matches = []  # nothing to apologise for: no complaint drafts
         values = {**values, "issue": kind_issue(normalized.text, kind)}
     unsure = bool(matches) and matches[0].id != OTHER and matches[0].score < UNSURE
+    matches = fault_first(matches, normalized, library)
     asking = library.general_of(INTENT, OTHER)
     if unsure and asking:  # a guess at the cause is not drafted as if it were sure: first ask what went wrong
         plan.append((OTHER, [asking], None))
@@ -303,6 +311,24 @@ def draft_replies(
         ticks = tuple(DraftTick(*tick) for tick in library.render_ticks(template, fill) if tick[1] in text)
         drafts.append(Draft(template.id, intent, text, private, sincerity, "；".join(notes) or None, ticks, template.situation))
     return drafts
+
+
+def fault_first(matches: list[IntentMatch], normalized: Normalized, library: Library) -> list[IntentMatch]:
+    """The intents in the order drafts answer them: a complaint that names a fault and nothing else is answered as a
+    quality problem first when the main intent is one a fault is mistaken for, and the complaint gives it no words.
+
+    「烤箱坏了」「奶瓶坏了」 read as spoiled food (坏 is most often fruit gone bad) and were told 「入口的东西出了问题，请先不要
+    食用」; 「一件是好的一件袖子开线了」 read as a wrong item (两件, 一件) and got 「您说的发错漏发问题」. The quality draft leads
+    where the main intent is spoiled food and the complaint names no food, or a wrong item with no phrase of its own to quote.
+    """
+    main = matches[0] if matches else None
+    if main is None or main.id not in (SPOILED, WRONG_ITEM) or topics(normalized.text) != {INTENT_TOPICS[FAULT]}:
+        return matches
+    fault = next((m for m in matches[1:] if m.id == FAULT), None)
+    if fault is None:
+        return matches
+    guessed = not _FOOD.search(normalized.text) if main.id == SPOILED else grievance(normalized, main, library) is None
+    return [fault, *(m for m in matches if m is not fault)] if guessed else matches
 
 
 def unraised(intent: str, score: float, complaint: str) -> bool:
