@@ -393,3 +393,16 @@ def test_a_seam_that_came_open_is_a_quality_defect_not_a_wrong_item(engine):
     first = engine.suggest("买了三件衬衫，两件是好的，一件袖子开线了，能换一件吗", agent="小林").drafts[0]
     assert first.intent == "quality_defect", first.text
     assert "袖子开线了”" in first.text and "发错漏发" not in first.text
+
+
+def test_a_media_threat_is_not_told_we_saw_a_post_nobody_made(engine):
+    first = engine.suggest("我认识电视台的朋友，这事没完", agent="小林").drafts[0]
+    assert first.template_id.startswith("offline.media_threat")
+    assert "已经看到" not in first.text and "别的渠道反映的" not in first.text, first.text
+
+
+def test_a_hazard_without_an_injury_is_not_told_to_see_a_doctor_at_once(engine):
+    """A socket that scorched, found in time, got 「我们最关心的是您的身体，请先停用这件商品，尽快就医」."""
+    first = engine.suggest("排插用了五天，插孔周围烧焦了一圈，幸好人没事", agent="小林").drafts[0]
+    assert first.template_id.startswith("offline.safety")
+    assert "，尽快就医" not in first.text, first.text

@@ -91,7 +91,7 @@ _DENIAL = re.compile(r"(?:并|倒|也)?不是")  # a clause that says what the p
 _RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
 # A feeling is no problem to quote: 「您说的“呵呵”这个问题」, 「“一般般吧”这个问题」, 「“太失望了”这个问题」 read wrong.
 _FEELING = re.compile(
-    r"(?:呵呵|哈哈|唉|哎|嗯|一般般?|太|很|真的?|非常|特别|超级?|有点|好|失望|不推荐|差评|差劲|太差|差|无语|服了|醉了|不满意|"
+    r"(?:呵呵|哈哈|唉|哎|嗯|就这|一般般?|太|很|真的?|非常|特别|超级?|有点|好|失望|不推荐|差评|差劲|太差|差|无语|服了|醉了|不满意|"
     r"糟糕|生气|气死|郁闷|后悔|心累|无奈|吧|了|啊|呀|哦|的|呢|嘛|么|我|人|极|透)+"
 )
 # Counting contacts is how often they asked, not what they asked about: 「为了“联系了客服三次”这个问题」. Not 要 or 说:
