@@ -406,3 +406,8 @@ def test_a_hazard_without_an_injury_is_not_told_to_see_a_doctor_at_once(engine):
     first = engine.suggest("排插用了五天，插孔周围烧焦了一圈，幸好人没事", agent="小林").drafts[0]
     assert first.template_id.startswith("offline.safety")
     assert "，尽快就医" not in first.text, first.text
+
+
+def test_a_question_is_not_quoted_with_i_want_to_ask(engine):
+    first = engine.suggest("我想问一下新疆能发货吗").drafts[0].text
+    assert "您问的“新疆能发货吗”" in first, first

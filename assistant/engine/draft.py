@@ -62,7 +62,7 @@ _FILLER = re.compile(
     r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得|"
     r"请问|想问一下|想问下|问一下|咨询一下"  # 「您问的“请问…”」 repeats the asking
 )
-_ASKING = re.compile(r"(?:请问|想问一下|想问下|问一下|咨询一下)[，,\s]*")
+_ASKING = re.compile(r"(?:我?想请?问一下|我?想请?问下|请问|问一下|咨询一下)[，,\s]*")
 # The problem in our own words, for a draft whose intent has no phrase of the complaint to quote.
 _OWN_WORDS = {
     "quality_defect": "质量问题",
