@@ -23,15 +23,18 @@ small exception family), ``taxonomy`` (intents, escalation reasons, outcome resu
 - ``triage``      batch reading, severity ranking and writing for the morning backlog.
 - ``train``       ``assistant train``: fit the models (scikit-learn).
 
-``log/``, the only modules that run SQL: ``redact``, ``db``, ``outcomes``, ``stats``, ``export``, ``auth``.
+``log/``, the only modules that run SQL: ``redact``, ``db``, ``shown`` (what was shown, the agent's verdict; no SQL),
+``outcomes`` (the writes), ``history`` (the reads), ``worksheet`` (我的回复's sheet out and back), ``stats``, ``export``,
+``backlog`` (批量分拣's kept results), ``auth``.
 
 The services the shells share: ``replying`` (suggest with history, log the reply sent, outcomes)
 and ``reporting`` (weekly figures, exports, the library's use).
 
-``web/``, the web shell: ``app``, ``serving``, ``deps`` and ``rendering`` (the web frame), ``messages`` (Chinese wording), ``api``,
-and the pages by family: ``pages`` (sign in, 我的账号, 帮助), ``pages_compose`` (写回复), ``pages_backlog`` (我的回复,
-批量分拣), ``pages_lead`` (数据统计, 模板库, 账号管理). And ``cli/``, the ``assistant`` command, its commands by what
-they work on: ``drafts``, ``model``, ``service``, ``users`` (with ``common`` options).
+``web/``, the web shell: ``app``, ``serving``, ``deps`` and ``rendering`` (the web frame), ``messages``
+(Chinese wording), ``api``, and the pages by family: ``pages`` (sign in, 我的账号, 帮助), ``pages_compose``
+(写回复), ``pages_backlog`` (我的回复, 批量分拣), ``pages_lead`` (数据统计, 模板库, 账号管理). And ``cli/``, the
+``assistant`` command, its commands by what they work on: ``drafts``, ``model``, ``service``, ``users`` (with
+``common`` options).
 """
 
 __version__ = "0.1.0"

@@ -22,7 +22,9 @@ from assistant.engine.draft import order_number
 from assistant.engine.library import search_words
 from assistant.errors import InvalidInput, NotFound
 from assistant.log import outcomes
-from assistant.log.outcomes import Shown, agent_verdict
+from assistant.log.history import history_for
+from assistant.log.history import reply as logged_reply
+from assistant.log.shown import Shown, agent_verdict
 from assistant.taxonomy import PLATFORM_NAMES, PLATFORMS
 
 # Suggestions are pure CPU under the GIL: more of them at once gain nothing, and every extra thread competing for
@@ -75,7 +77,7 @@ def history(
     """What the log knows about this buyer, order and platform (nothing without a log); the salutation plays no part."""
     if db is None or tz is None:
         return History()
-    return outcomes.history_for(
+    return history_for(
         db,
         key=key,
         tz=tz,
@@ -275,7 +277,7 @@ def own_reply(db: sqlite_utils.Database, reply_id: int, *, user: str, is_lead: b
 
     :raises NotFound: when it does not exist or is another agent's (others are reported as absent)
     """
-    record = outcomes.reply(db, reply_id, owner=None if is_lead else user)
+    record = logged_reply(db, reply_id, owner=None if is_lead else user)
     if record is None:
         raise NotFound(f"回复 {reply_id} 不存在。")
     return record

@@ -6,16 +6,10 @@ from helpers import KEY, SHANGHAI, make_reply
 
 from assistant.engine.core import History
 from assistant.errors import InvalidInput, NotFound
-from assistant.log.outcomes import (
-    RESULTS,
-    ImportRejected,
-    earlier_unresolved,
-    import_outcomes,
-    outcome_history,
-    recent_texts,
-    record_outcome,
-)
+from assistant.log.history import earlier_unresolved, recent_texts
+from assistant.log.outcomes import RESULTS, outcome_history, record_outcome
 from assistant.log.redact import keyed_hash
+from assistant.log.worksheet import ImportRejected, import_outcomes
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 
@@ -119,14 +113,13 @@ def test_a_clean_import_records_every_row(db, engine):
 
 # --- what the page showed, the agent's verdict, idempotency, corrections ---------------------------------------------
 
-from assistant.log.outcomes import (  # noqa: E402
+from assistant.log.outcomes import corrections, log_shown  # noqa: E402
+from assistant.log.shown import (  # noqa: E402
     Shown,
     SuggestionTokenExpired,
     SuggestionTokenInvalid,
     agent_verdict,
     complaint_digest,
-    corrections,
-    log_shown,
 )
 
 SECRET = b"s" * 32

@@ -128,8 +128,8 @@ def import_outcomes(file, by, db_path):
     """
     from assistant.engine.triage import read_text
     from assistant.log.db import open_db
-    from assistant.log.outcomes import ImportRejected
-    from assistant.log.outcomes import import_outcomes as run_import
+    from assistant.log.worksheet import ImportRejected
+    from assistant.log.worksheet import import_outcomes as run_import
 
     content = read_text(file)
     db = open_db(existing_log(db_path))

@@ -13,7 +13,7 @@ from assistant import replying, reporting
 from assistant.engine import triage
 from assistant.engine.normalize import strip_surrogates
 from assistant.errors import InvalidInput
-from assistant.log import outcomes
+from assistant.log import worksheet
 from assistant.replying import FIELD_CHARS, Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
 from assistant.web.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep, SigningSecret
@@ -238,7 +238,7 @@ async def import_outcomes(request: Request, user: Lead, db: DB) -> dict:
         raise InvalidInput("the CSV body is not UTF-8, UTF-16 or GBK text")
     content = decoded[0]
     # Parsing, checking and writing thousands of rows is blocking work: the thread pool, never the event loop.
-    return {"imported": await run_in_threadpool(outcomes.import_outcomes, db, content, by=user.name)}
+    return {"imported": await run_in_threadpool(worksheet.import_outcomes, db, content, by=user.name)}
 
 
 @router.get(f"{v1}/stats/weekly", tags=["statistics"])

@@ -18,7 +18,7 @@ from assistant.log import outcomes
 from assistant.log.auth import (
     User,
 )
-from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
+from assistant.log.shown import SuggestionTokenExpired, SuggestionTokenInvalid
 from assistant.replying import FIELD_CHARS, Fields
 from assistant.web.deps import (
     DB,
