@@ -24,10 +24,26 @@ from assistant.taxonomy import INTENTS, PLATFORMS, RESULT_LABELS, RESULTS
 MAX_IMPORT_ROWS = 20_000  # rows of one outcome import (about 10 s of checking and writing at the limit)
 
 
-# 我的回复's worksheet: the replies a filter selects, to fill in with Excel and upload again (``import_outcomes`` reads
-# its 编号, 结果, 之后的评分 and 备注 columns, ``IMPORT_HEADERS``). 结果 is left empty, so a row nobody fills in changes
-# nothing; the current result, if any, is beside it.
-WORKSHEET_COLUMNS = ("编号", "发送时间", "客服", "平台", "问题", "投诉", "发出的回复", "当前结果", "结果", "之后的评分", "备注")
+# 我的回复's worksheet: the replies a filter selects, to fill in with Excel and upload again. Its columns, in order, with
+# the import's name for each one it reads back (None: shown only). 结果 is left empty, so a row nobody fills in changes
+# nothing; the current result, if any, is beside it. The writer's headers and the reader's names both come from here.
+WORKSHEET = (
+    ("编号", "reply_id"),
+    ("发送时间", None),
+    ("客服", None),
+    ("平台", None),
+    ("问题", None),
+    ("投诉", None),
+    ("发出的回复", None),
+    ("当前结果", None),
+    ("结果", "result"),
+    ("之后的评分", "rating_after"),
+    ("备注", "note"),
+)
+WORKSHEET_COLUMNS = tuple(header for header, _ in WORKSHEET)
+# The columns of an outcome import by the names a file may give them: the API's and the CLI's ids, or the worksheet's
+# Chinese headers, which an agent or a lead fills in with Excel.
+IMPORT_HEADERS = {header: column for header, column in WORKSHEET if column}
 WORKSHEET_ROWS = MAX_IMPORT_ROWS
 
 
@@ -66,9 +82,6 @@ class ImportRejected(InvalidInput):
         super().__init__(f"line {first.line}: {first.message}{more}; nothing was imported")
 
 
-# The columns of an outcome import by the names a file may give them: the API's and the CLI's ids, or the Chinese
-# headers of 我的回复's worksheet (``export.worksheet_csv``), which an agent or a lead fills in with Excel.
-IMPORT_HEADERS = {"编号": "reply_id", "结果": "result", "之后的评分": "rating_after", "备注": "note"}
 _RESULT_BY_LABEL = {label: key for key, label in RESULT_LABELS.items()}  # a result may be given as the pages name it
 
 

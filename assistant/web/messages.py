@@ -9,6 +9,7 @@ message is passed through unchanged. The API's validation errors (422) name each
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.taxonomy import ACCOUNT_LABELS, RESULT_LABELS
 
@@ -106,7 +107,10 @@ class _Blank(dict):
         return "?"
 
 
-_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+# A wording: a replacement string, or a function of the match when the English must be reshaped (a list's separators).
+Wording = str | Callable[[re.Match[str]], str]
+
+_PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"complaint text is empty"), "投诉内容是空的，请先粘贴顾客的差评或消息。"),
     (
         re.compile(r"complaint text is (\d+) characters; the limit is (\d+)"),
@@ -133,6 +137,13 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"agent_reasons must be empty when agent_escalate is false"), "没有勾选“需要转线下”，就不用勾选原因。"),
     (re.compile(r"agent_escalate is true: .*"), "勾选了“需要转线下”，请至少勾选一个原因。"),
     (re.compile(r"format must be csv or xlsx; table must be figures or rows"), "只能下载 CSV 或 XLSX 格式的统计或明细。"),
+    (
+        re.compile(r"(.*) has no 'text' column \(columns: (.*)\)"),
+        lambda m: (
+            f"文件“{m[1]}”里没有 text 列（找到的列：{'没有' if m[2] == 'none' else '、'.join(m[2].split(', '))}）。"
+            "请把投诉内容所在的那一列的表头改成 text 再上传。"
+        ),
+    ),
     (re.compile(r".* has (\d+) 'text' columns; keep one"), r"文件里有 \1 个 text 列，分不清投诉在哪一列：请只留一个再上传。"),
     (
         re.compile(r".*: line (\d+): a quote opens a cell that never closes.*"),
@@ -167,7 +178,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 # The reply library's problems (``load``, ``escalate``, ``model``, ``yamlfile``), as 模板库's 重新载入 says them to a lead;
 # the file and line stay as they are. ``assistant lint`` keeps the English (an operator's tool, like the CLI).
 # tests/test_no_english.py walks every message those modules raise and checks it has a wording here.
-_LIBRARY_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+_LIBRARY_PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"YAML: (.*)"), r"YAML 格式不对（常见原因：缩进不齐、冒号后少空格、引号没配对；原文：\1）"),
     (re.compile(r"file is not UTF-8"), "文件不是 UTF-8 编码，请另存为 UTF-8"),
     (re.compile(r"unknown key '(.*)'"), r"不认识的字段“\1”（可能拼错了）"),
@@ -249,7 +260,7 @@ def chinese(message: str) -> str:
     return _reword(message, _PATTERNS)
 
 
-def _reword(message: str, patterns: list[tuple[re.Pattern[str], str]]) -> str:
+def _reword(message: str, patterns: list[tuple[re.Pattern[str], Wording]]) -> str:
     """The wording of the first pattern that matches the whole message; the message itself when none does."""
     for pattern, wording in patterns:
         if pattern.fullmatch(message):

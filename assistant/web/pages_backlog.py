@@ -3,7 +3,6 @@ backlog of complaints, most severe first, each with a draft)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from pathlib import Path as FilePath
@@ -251,11 +250,6 @@ def _triage_context(**values) -> dict:
     return {**base, "severity_level": batch.severity_level, **values}
 
 
-def _csv_columns(content: str) -> list[str]:
-    delimiter = "\t" if batch.tab_separated(content) else ","
-    return next(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter), [])
-
-
 # A backlog is ranked in the thread pool (never on the event loop, so /healthz and other agents are served meanwhile),
 # and bounded: at most this many complaints and characters in one batch (about 10 s of engine time at the limit).
 TRIAGE_MAX_ROWS = 2000
@@ -304,14 +298,7 @@ def _triage(
             return refuse(unreadable(name))
         content, encoding = decoded
         table = FilePath(name).suffix.lower() == ".csv" or batch.tab_separated(content)
-        if table:
-            columns = _csv_columns(content)
-            if "text" not in columns:
-                found = "、".join(c for c in columns if c) or "没有"
-                return refuse(
-                    f"文件“{name}”里没有 text 列（找到的列：{found}）。请把投诉内容所在的那一列的表头改成 text 再上传。"
-                )
-        try:
+        try:  # parse_rows is the one check of a table's header (a text column, only one)
             rows, skipped = batch.parse_rows(content, name)
         except InvalidInput as e:
             return refuse(chinese(str(e)))
