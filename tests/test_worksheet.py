@@ -5,6 +5,7 @@ import io
 
 from helpers import SHANGHAI, make_reply
 
+from assistant.engine.triage import decode
 from assistant.log.history import ReplyFilter
 from assistant.log.worksheet import import_outcomes, worksheet_csv
 
@@ -31,3 +32,43 @@ def test_every_column_a_user_fills_in_the_downloaded_sheet_is_read_back(db, engi
     assert import_outcomes(db, _csv(rows), by="组长") == 2
     got = {r["reply_id"]: (r["result"], r["rating_after"], r["note"]) for r in db["outcomes"].rows}
     assert got == {first: ("upgraded", 5, "电话回访后改了"), second: ("no_response", None, None)}
+
+
+def _unicode_text(rows: list[list[str]]) -> bytes:
+    """A sheet as Excel saves it as 「Unicode 文本」: tab-separated, UTF-16 with a byte-order mark."""
+    return _csv(rows, "\t").encode("utf-16")
+
+
+def test_a_sheet_saved_as_unicode_text_is_read_back(db, engine):
+    first = make_reply(db, engine)
+    content, encoding = decode(_unicode_text(_filled(db, {first: {"结果": "已删差评", "备注": "顾客删了"}})))
+    assert encoding == "UTF-16"
+    assert import_outcomes(db, content, by="组长") == 1
+    assert [(r["outcome"]) for r in db["replies"].rows] == ["deleted"]
+
+
+def test_import_outcomes_reads_a_unicode_text_sheet(tmp_path, engine):
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+    from assistant.log.db import open_db
+
+    db_path = tmp_path / "log.db"
+    db = open_db(db_path)
+    first = make_reply(db, engine)
+    sheet = tmp_path / "回复.txt"
+    sheet.write_bytes(_unicode_text(_filled(db, {first: {"结果": "已改好评"}})))
+    db.close()
+    result = CliRunner().invoke(cli, ["import-outcomes", str(sheet), "--db", str(db_path)])
+    assert (result.exit_code, result.output) == (0, "imported 1 outcome(s)\n")
+
+
+def test_the_api_imports_a_unicode_text_sheet(make_client, engine):
+    from assistant.log.auth import add_user
+
+    client, db = make_client()
+    lead = add_user(db, "组长", "lead")
+    first = make_reply(db, engine)
+    body = _unicode_text(_filled(db, {first: {"结果": "已改好评"}}))
+    response = client.post("/api/v1/outcomes/import", content=body, headers={"Authorization": f"Bearer {lead.token}"})
+    assert (response.status_code, response.json()) == (200, {"imported": 1})

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from assistant.engine.triage import safe_cell
+from assistant.engine.triage import delimiter_of, safe_cell
 from assistant.errors import InvalidInput
 from assistant.log.auth import display_names
 from assistant.log.db import write_transaction
@@ -86,7 +86,9 @@ _RESULT_BY_LABEL = {label: key for key, label in RESULT_LABELS.items()}  # a res
 
 
 def _import_reader(content: str) -> csv.DictReader:
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
+    # Commas, or tabs as Excel's 「Unicode 文本」 saves the sheet (UTF-16, .txt)
+    delimiter = delimiter_of(content, (*IMPORT_HEADERS, *IMPORT_HEADERS.values()))
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""), delimiter=delimiter)
     if reader.fieldnames:
         reader.fieldnames = [IMPORT_HEADERS.get(name.strip(), name.strip()) for name in reader.fieldnames]
     return reader

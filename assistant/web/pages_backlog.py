@@ -297,7 +297,7 @@ def _triage(
         if decoded is None:
             return refuse(unreadable(name))
         content, encoding = decoded
-        table = FilePath(name).suffix.lower() == ".csv" or batch.tab_separated(content)
+        table = FilePath(name).suffix.lower() == ".csv" or batch.delimiter_of(content) == "\t"
         try:  # parse_rows is the one check of a table's header (a text column, only one)
             rows, skipped = batch.parse_rows(content, name)
         except InvalidInput as e:

@@ -1,0 +1,37 @@
+"""我的回复's sheet and 写回复's mark-as-sent, as the outcome log keeps them, in headless Chromium (review 10).
+Uses the server and browser of test_browser."""
+
+import csv
+import io
+from pathlib import Path
+
+import test_browser as shared
+from playwright.sync_api import expect
+
+pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
+server, browser, page = shared.server, shared.browser, shared.page  # the same fixtures: a real server, Chromium, a lead
+log_rows, log_replies = shared.log_rows, shared.log_replies
+
+
+def test_a_sheet_saved_by_excel_as_unicode_text_is_recorded(page, engine, tmp_path):
+    """Excel's 「Unicode 文本」 is UTF-16 with tabs: the upload took its encoding but read the header as one column and
+    blamed the header (review 10 #4)."""
+    ids = log_replies(page, engine, "空调不制冷，Unicode 文本测试", 2)
+    page.goto(f"{page.base}/replies?q=Unicode 文本测试")
+    page.click("#worksheet summary")
+    with page.expect_download() as download:
+        page.click("#worksheet-link")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+    header = rows[0]
+    for row in rows[1:]:
+        if int(row[0]) == ids[0]:
+            row[header.index("结果")], row[header.index("之后的评分")] = "已改好评", "5"
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    sheet = tmp_path / "回复.txt"
+    sheet.write_bytes(out.getvalue().encode("utf-16"))  # with its byte-order mark, as Excel writes it
+    page.set_input_files("#worksheet input[type=file]", str(sheet))
+    page.click("#worksheet button[type=submit]")
+    expect(page.locator("#imported")).to_have_text("已从表格登记 1 条结果。")
+    got = {r["id"]: (r["outcome"], r["rating_after"]) for r in log_rows(page, f"id in ({ids[0]}, {ids[1]})")}
+    assert got == {ids[0]: ("upgraded", 5), ids[1]: (None, None)}
