@@ -3,11 +3,12 @@
 import csv
 import io
 
+import pytest
 from helpers import SHANGHAI, make_reply
 
 from assistant.engine.triage import decode
 from assistant.log.history import ReplyFilter
-from assistant.log.worksheet import import_outcomes, worksheet_csv
+from assistant.log.worksheet import MAX_IMPORT_ROWS, WORKSHEET_ROWS, ImportRejected, import_outcomes, worksheet_csv
 
 
 def _filled(db, fill: dict[int, dict[str, str]]) -> list[list[str]]:
@@ -72,3 +73,35 @@ def test_the_api_imports_a_unicode_text_sheet(make_client, engine):
     body = _unicode_text(_filled(db, {first: {"结果": "已改好评"}}))
     response = client.post("/api/v1/outcomes/import", content=body, headers={"Authorization": f"Bearer {lead.token}"})
     assert (response.status_code, response.json()) == (200, {"imported": 1})
+
+
+def _many(db, count: int) -> None:
+    """``count`` replies whose complaint and reply each hold a line break, as many do."""
+    row = {"sent_at": "2026-11-20T02:00:00+00:00", "week": "2026-W47", "agent": "小林", "platform": "taobao"}
+    row |= {"intent": "quality_defect", "intents": "[]", "escalate": 0, "reasons": "[]"}
+    db["replies"].insert_all(
+        {**row, "complaint": f"第{i}条：水壶坏了\n客服也不回", "sent_text": "您好\n马上处理"} for i in range(count)
+    )
+
+
+def test_the_largest_sheet_the_page_offers_is_taken_back_though_its_cells_hold_line_breaks(db):
+    # The import counted line breaks, not rows: a 20,000-row sheet has 60,001 lines and was refused (review 10 #6).
+    _many(db, WORKSHEET_ROWS)
+    rows = _filled(db, {1: {"结果": "已改好评"}})
+    assert len(rows) == WORKSHEET_ROWS + 1
+    assert import_outcomes(db, _csv(rows), by="组长") == 1
+
+
+def test_a_file_over_the_row_limit_is_refused_in_rows(db):
+    from assistant.web.messages import chinese
+
+    _many(db, 2)
+    body = "reply_id,result\n" + "1,upgraded\n" * (MAX_IMPORT_ROWS + 1)
+    with pytest.raises(ImportRejected) as refused:
+        import_outcomes(db, body, by="组长")
+    assert [p.line for p in refused.value.errors] == [1]
+    assert (
+        chinese(refused.value.errors[0].message)
+        == f"表格超过 {MAX_IMPORT_ROWS} 行，一次最多登记 {MAX_IMPORT_ROWS} 条，请分几次上传。"
+    )
+    assert db["outcomes"].count == 0

@@ -96,10 +96,17 @@ def _import_reader(content: str) -> csv.DictReader:
 
 def _existing_ids(db: sqlite_utils.Database, content: str, agent: str | None) -> set[int]:
     """The reply ids among the file's ``reply_id`` cells that exist (and are ``agent``'s, if given), looked up in
-    chunks, not the whole log."""
+    chunks, not the whole log.
+
+    :raises ImportRejected: when the file has more than ``MAX_IMPORT_ROWS`` rows (records, whose cells may hold line
+        breaks: the sheet's complaints and replies often do), read no further
+    """
     wanted = set()
     try:
-        for record in _import_reader(content):
+        for n, record in enumerate(_import_reader(content), start=1):
+            if n > MAX_IMPORT_ROWS:
+                problem = f"the file has more than {MAX_IMPORT_ROWS} rows; import at most {MAX_IMPORT_ROWS} rows at a time"
+                raise ImportRejected([ImportProblem(1, problem)])
             value = (record.get("reply_id") or "").strip()
             if value.isascii() and value.isdigit() and len(value) < 19:
                 wanted.add(int(value))
@@ -129,9 +136,6 @@ def import_outcomes(
     :returns: the number of outcomes recorded
     :raises ImportRejected: listing every bad row with its line; the log is unchanged
     """
-    lines = content.count("\n")
-    if lines > MAX_IMPORT_ROWS + 1:
-        raise ImportRejected([ImportProblem(1, f"the file has {lines} lines; import at most {MAX_IMPORT_ROWS} rows at a time")])
     reader = _import_reader(content)
     missing = {"reply_id", "result"} - set(reader.fieldnames or [])
     if missing:

@@ -164,8 +164,8 @@ _PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"a rating or note without a result"), "填了之后的评分或备注，但没有填结果：请填上结果，或把这一行清空。"),
     (re.compile(r"unreadable CSV: .*"), "这一行读不出来（可能是引号没配对），请在 Excel 里另存为 CSV 再上传。"),
     (
-        re.compile(r"the file has (\d+) lines; import at most (\d+) rows at a time"),
-        r"表格有 \1 行，一次最多登记 \2 条，请分几次上传。",
+        re.compile(r"the file has more than (\d+) rows; import at most (\d+) rows at a time"),
+        r"表格超过 \1 行，一次最多登记 \2 条，请分几次上传。",
     ),
     (re.compile(r"cannot open the log at .*"), "记录数据库打不开，请联系管理员。"),
     (
