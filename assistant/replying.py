@@ -24,6 +24,7 @@ from assistant.errors import InvalidInput, NotFound
 from assistant.log import outcomes
 from assistant.log.history import history_for
 from assistant.log.history import reply as logged_reply
+from assistant.log.outcomes import Logged
 from assistant.log.shown import Shown, agent_verdict
 from assistant.taxonomy import PLATFORM_NAMES, PLATFORMS
 
@@ -227,11 +228,12 @@ def log_sent(
     conversion: dict | None = None,
     now: datetime | None = None,
     signature: str | None = None,
-) -> tuple[int, bool]:
-    """Log the reply an agent sent, as the suggestion they worked from showed it; return (reply id, created).
+) -> tuple[int, Logged]:
+    """Log the reply an agent sent, as the suggestion they worked from showed it; return (reply id, what was done).
 
     With ``token`` (from ``suggest_for_agent``) the shown suggestion is logged and the token's key makes
-    a repeat log nothing; without, the engine is asked again with the log's history. ``agent_*`` is the
+    a repeat log nothing (the same text) or put its new text in the reply (a corrected reply; see
+    ``outcomes.log_shown``); without, the engine is asked again with the log's history. ``agent_*`` is the
     agent's verdict (what they leave out is kept as shown; all None: not reviewed). ``signature`` is the name
     drafts sign with when the engine is asked again (``User.signature``; None: the library's generic one).
 

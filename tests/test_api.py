@@ -273,6 +273,14 @@ def test_the_same_idempotency_key_twice_logs_one_reply(client, agent, db):
     assert clash.status_code == 400 and "differ" in clash.json()["detail"]
 
 
+def test_the_same_key_with_a_corrected_text_updates_the_reply(client, agent, db):
+    first = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "k-9"}, headers=agent)
+    corrected = {**LATE_REPLY, "sent_text": "您好，今天18:00前给您回电，说明物流进度和补偿。", "idempotency_key": "k-9"}
+    again = client.post("/api/v1/replies", json=corrected, headers=agent)
+    assert again.status_code == 201 and again.json() == first.json() and again.headers["Idempotent-Replayed"] == "updated"
+    assert db["replies"].count == 1 and db["replies"].get(first.json()["id"])["sent_text"] == corrected["sent_text"]
+
+
 def test_a_reply_logged_without_a_token_is_drafted_with_the_product_it_names(client, agent, db):
     """Without a suggestion token the drafts are written again to log what the agent saw: with the product named, as
     POST /api/v1/suggest wrote them, so an unchanged reply is logged as unchanged (edit ratio 0)."""

@@ -35,3 +35,22 @@ def test_a_sheet_saved_by_excel_as_unicode_text_is_recorded(page, engine, tmp_pa
     expect(page.locator("#imported")).to_have_text("已从表格登记 1 条结果。")
     got = {r["id"]: (r["outcome"], r["rating_after"]) for r in log_rows(page, f"id in ({ids[0]}, {ids[1]})")}
     assert got == {ids[0]: ("upgraded", 5), ids[1]: (None, None)}
+
+
+def test_a_reply_corrected_and_marked_sent_again_is_what_the_log_holds(page):
+    """The second 标记为已发送 of an edited draft answered 「已经记录过了」 and the log kept the first text (review 10 #5)."""
+    page.goto(f"{page.base}/compose")
+    page.fill("#text", "买的台灯用了两天就不亮了，改字测试")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#draft-1 textarea.reply")
+    before = len(log_rows(page))
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    page.locator("#reply-1").focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("（补充：今天下午就给您寄出新的灯泡。）")
+    page.click("#draft-1 button[type=submit]")
+    expect(page.locator("#draft-1 .sent")).to_contain_text("已更新为这次的文字")
+    rows = log_rows(page)
+    assert len(rows) == before + 1
+    assert rows[-1]["sent_text"].endswith("（补充：今天下午就给您寄出新的灯泡。）") and rows[-1]["edit_ratio"] > 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -23,7 +24,7 @@ from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound
 from assistant.log.db import all_or_nothing, insert
 from assistant.log.redact import keyed_hash, redact
-from assistant.log.shown import Shown, Verdict
+from assistant.log.shown import TOKEN_MAX_AGE, Shown, Verdict
 from assistant.log.stats import iso_week
 from assistant.taxonomy import RESULTS
 
@@ -39,6 +40,13 @@ def parse_rating(value: str | int | None) -> int | None:
     if text not in ("1", "2", "3", "4", "5"):
         raise InvalidInput(f"rating {text[:20]!r} is not 1-5")
     return int(text)
+
+
+# What ``log_shown`` did: logged a new reply, put a new text in the reply its idempotency key names, or nothing (the same
+# text again).
+Logged = Literal["created", "updated", "repeated"]
+# The columns a second "mark as sent" of the same suggestion with another text replaces: what was sent, from which draft.
+RESENT = ("template_id", "drafted_text", "sent_text", "edit_ratio", "sincerity")
 
 
 def log_reply(
@@ -94,22 +102,25 @@ def log_shown(
     idempotency_key: str | None = None,
     done: Sequence[str] = (),
     now: datetime | None = None,
-) -> tuple[int, bool]:
-    """Record a sent reply as the assistant showed it, with the agent's verdict; return (id, created).
+) -> tuple[int, Logged]:
+    """Record a sent reply as the assistant showed it, with the agent's verdict; return (id, what was done).
 
     :param shown: what the assistant showed (intents, escalation, drafts)
     :param complaint: the complaint as pasted (stored redacted)
     :param sent_text: the text the agent actually sent
     :param template_id: the draft the agent started from (default: the first draft)
     :param verdict: the agent's intent and escalation verdict (None: not reviewed)
-    :param idempotency_key: when a reply with this key exists, its id is returned and nothing is written
+    :param idempotency_key: when a reply with this key exists, its id is returned and nothing new is logged: the same
+        text is "repeated"; another text (a corrected reply sent again) replaces the reply's sent text, its draft, edit
+        ratio and sincerity ("updated"), for the agent who logged it and within ``TOKEN_MAX_AGE`` of the first
     :param customer: who the customer is (the platform's buyer nickname or ID, never a salutation such as
         "王女士"), stored as ``customer_ref``, a keyed hash
     :param salutation: how the drafts addressed the customer ("王女士"): masked in every stored text
     :param key: the HMAC key for customer and order references
     :param done: the past-tense sentences of the actions the agent ticked as done: the stored sincerity score does
         not count them as claims of what nobody did
-    :raises InvalidInput: for an empty reply, or a key already used by another agent
+    :raises InvalidInput: for an empty reply, a key already used by another agent, or another text for a reply logged
+        longer than ``TOKEN_MAX_AGE`` ago
     """
     if not sent_text or not sent_text.strip():
         raise InvalidInput("sent_text is empty")
@@ -143,14 +154,25 @@ def log_shown(
         "idempotency_key": idempotency_key or None,
     }
     if not idempotency_key:
-        return insert(db, "replies", record), True
+        return insert(db, "replies", record), "created"
     with all_or_nothing(db):
-        row = db.execute("select id, agent from replies where idempotency_key = ?", [idempotency_key]).fetchone()
-        if row:
-            if row[1] != agent:
-                raise InvalidInput("idempotency_key is already used by another agent's reply; use a new key")
-            return row[0], False
-        return insert(db, "replies", record), True
+        row = db.execute(
+            "select id, agent, sent_text, sent_at from replies where idempotency_key = ?", [idempotency_key]
+        ).fetchone()
+        if not row:
+            return insert(db, "replies", record), "created"
+        reply_id, logged_by, logged_text, logged_at = row
+        if logged_by != agent:
+            raise InvalidInput("idempotency_key is already used by another agent's reply; use a new key")
+        if logged_text == record["sent_text"]:
+            return reply_id, "repeated"
+        if (now - datetime.fromisoformat(logged_at)).total_seconds() > TOKEN_MAX_AGE:
+            raise InvalidInput(
+                f"reply {reply_id} was logged more than {TOKEN_MAX_AGE // 3600} hours ago; its text can no longer be changed"
+            )
+        columns = ", ".join(f"{c} = ?" for c in RESENT)
+        db.execute(f"update replies set {columns} where id = ?", [*(record[c] for c in RESENT), reply_id])
+        return reply_id, "updated"
 
 
 def corrections(db: sqlite_utils.Database) -> list[dict]:

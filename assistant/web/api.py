@@ -186,14 +186,15 @@ def log_reply(
     With ``suggestion`` the reply is logged as that suggestion showed it; without, the assistant is asked
     again (with the log's history). With an idempotency key (``idempotency_key``, the ``Idempotency-Key``
     header, or the suggestion's own), a repeat answers with the first reply's id, logs nothing, and
-    carries ``Idempotent-Replayed: true``.
+    carries ``Idempotent-Replayed: true``; a repeat with another ``sent_text`` (a corrected reply, by the same
+    agent within 12 hours) puts that text in the first reply instead and carries ``Idempotent-Replayed: updated``.
     """
     idempotency_key = body.idempotency_key
     if idempotency_header is not None and idempotency_header.strip():
         if idempotency_key is not None and idempotency_key != idempotency_header.strip():
             raise InvalidInput("the Idempotency-Key header and the idempotency_key field differ")
         idempotency_key = idempotency_header.strip()
-    reply_id, created = replying.log_sent(
+    reply_id, logged = replying.log_sent(
         engine,
         db,
         body.complaint,
@@ -216,8 +217,8 @@ def log_reply(
         conversion=conversion,
         signature=user.signature,
     )
-    if not created:
-        response.headers["Idempotent-Replayed"] = "true"
+    if logged != "created":
+        response.headers["Idempotent-Replayed"] = "true" if logged == "repeated" else "updated"
     return {"id": reply_id}
 
 

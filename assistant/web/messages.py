@@ -131,6 +131,10 @@ _PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"rating .* is not 1-5"), "评分只能是 1 到 5 星。"),
     (re.compile(r"result must be one of: .*"), "结果不在列表里，请从下拉框里选一个。"),
     (re.compile(r"reply (\d+) not found"), r"回复 \1 不存在。"),
+    (
+        re.compile(r"reply (\d+) was logged more than (\d+) hours ago; its text can no longer be changed"),
+        r"这条投诉的回复（#\1）已经记录超过 \2 小时，不能再改文字了。",
+    ),
     (re.compile(r"sent_text is empty"), "回复内容是空的，请先写好回复再标记为已发送。"),
     (re.compile(r"agent_intent .* is not one of: .*"), "问题类型不在分类表里，请从列表里选一个。"),
     (re.compile(r"agent_reasons: .* is not one of: .*"), "转线下原因不在分类表里，请从列表里勾选。"),
