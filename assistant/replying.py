@@ -24,7 +24,7 @@ from assistant.errors import InvalidInput, NotFound
 from assistant.log import outcomes
 from assistant.log.history import history_for
 from assistant.log.history import reply as logged_reply
-from assistant.log.outcomes import Logged
+from assistant.log.outcomes import NOTE_CHARS, Logged
 from assistant.log.shown import Shown, agent_verdict
 from assistant.taxonomy import PLATFORM_NAMES, PLATFORMS
 
@@ -108,7 +108,7 @@ FIELD_CHARS = {
     "order_id": 64,
     "buyer_id": 100,
     "template_id": 120,
-    "note": 2000,
+    "note": NOTE_CHARS,
 }
 
 

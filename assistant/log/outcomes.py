@@ -28,6 +28,8 @@ from assistant.log.shown import TOKEN_MAX_AGE, Shown, Verdict
 from assistant.log.stats import iso_week
 from assistant.taxonomy import RESULTS
 
+NOTE_CHARS = 2000  # the longest note an outcome keeps, from the row form, the API or a sheet
+
 
 def parse_rating(value: str | int | None) -> int | None:
     """A star rating 1-5 from a form or CSV cell ("" or None means unknown).
@@ -220,11 +222,13 @@ def record_outcome(
     """Record what happened to a reply's review; it supersedes any earlier outcome, which is kept.
 
     :param owner: when given, only a reply sent by this agent may be changed (others look absent)
-    :raises InvalidInput: for an unknown result
+    :raises InvalidInput: for an unknown result, or a note over ``NOTE_CHARS``
     :raises NotFound: when the reply does not exist (or belongs to another agent)
     """
     if result not in RESULTS:
         raise InvalidInput(f"result must be one of: {', '.join(RESULTS)}")
+    if note is not None and len(note) > NOTE_CHARS:
+        raise InvalidInput(f"note is longer than {NOTE_CHARS} characters")
     now = now or datetime.now(UTC)
     stamp = now.astimezone(UTC).isoformat(timespec="seconds")
     with all_or_nothing(db):

@@ -17,7 +17,7 @@ from assistant.errors import InvalidInput
 from assistant.log.auth import display_names
 from assistant.log.db import write_transaction
 from assistant.log.history import ReplyFilter, find_replies
-from assistant.log.outcomes import parse_rating, record_outcome
+from assistant.log.outcomes import NOTE_CHARS, parse_rating, record_outcome
 from assistant.log.stats import local_time
 from assistant.taxonomy import INTENTS, PLATFORMS, RESULT_LABELS, RESULTS
 
@@ -176,7 +176,11 @@ def import_outcomes(
         except InvalidInput as e:
             errors.append(ImportProblem(line_start, f"rating_after: {e}"))
             continue
-        rows.append((reply_id, result, rating, (record.get("note") or "").strip() or None))
+        note = (record.get("note") or "").strip() or None
+        if note is not None and len(note) > NOTE_CHARS:  # as record_outcome says it, but for every such line at once
+            errors.append(ImportProblem(line_start, f"note is longer than {NOTE_CHARS} characters"))
+            continue
+        rows.append((reply_id, result, rating, note))
     if errors:
         raise ImportRejected(errors)
     with write_transaction(db):

@@ -162,6 +162,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"no 'text' field"), "没有 text 字段"),
     # An outcome import's problems (``outcomes.import_outcomes``), one per line of the file
     (re.compile(r"missing column\(s\): .*"), "表格缺少“编号”或“结果”列：请用“下载这些回复”得到的表格填写，别改第一行的表头。"),
+    (re.compile(r"note is longer than (\d+) characters"), r"备注最多 \1 个字。"),
     (re.compile(r"reply_id '(.*)' is not a number"), r"编号“\1”不是数字。"),
     (re.compile(r"result '(.*)' is not one of: .*"), r"结果“\1”不在列表里，请填：" + "、".join(RESULT_LABELS.values()) + "。"),
     (re.compile(r"rating_after: .*"), "之后的评分只能是 1 到 5 星。"),

@@ -24,7 +24,6 @@ from assistant.log.auth import (
     User,
     list_users,
 )
-from assistant.replying import FIELD_CHARS
 from assistant.taxonomy import RESULTS
 from assistant.web.deps import (
     DB,
@@ -230,9 +229,7 @@ def reply_outcome(
         stars = outcomes.parse_rating(rating_after)
     except InvalidInput as e:  # named as the outcome import names the column, so said as it says it
         return refuse(chinese(f"rating_after: {e}"))
-    if note is not None and len(note) > FIELD_CHARS["note"]:
-        return refuse(f"备注最多 {FIELD_CHARS['note']} 个字。")
-    try:  # the log checks the result (one of RESULTS)
+    try:  # the log checks the result (one of RESULTS) and the note's length
         replying.record_outcome(db, reply_id, result, user=user.name, is_lead=user.is_lead, note=blank(note), rating_after=stars)
     except InvalidInput as e:
         return refuse(chinese(str(e)))
