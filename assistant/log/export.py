@@ -101,7 +101,7 @@ RATE_COLUMNS = ("rate", "low", "high")
 
 def figure_values(figures) -> list:
     """A group's ``FIGURE_COLUMNS``; the rate and its interval are blank (None) when no reply has an outcome yet."""
-    return [None if c in RATE_COLUMNS and not figures.known else getattr(figures, c) for c in FIGURE_COLUMNS]
+    return [getattr(figures, c) for c in FIGURE_COLUMNS]
 
 
 def reply_rows(db: sqlite_utils.Database, week: str) -> Iterator[dict]:
