@@ -28,7 +28,7 @@ small exception family), ``taxonomy`` (intents, escalation reasons, outcome resu
 ``backlog`` (批量分拣's kept results), ``auth``.
 
 The services the shells share: ``replying`` (suggest with history, log the reply sent, outcomes)
-and ``reporting`` (weekly figures, exports, the library's use).
+and ``reporting`` (the week's overview and trend, the library's use).
 
 ``web/``, the web shell: ``app``, ``serving``, ``deps`` and ``rendering`` (the web frame), ``messages``
 (Chinese wording), ``api``, and the pages by family: ``pages`` (sign in, 我的账号, 帮助), ``pages_compose``

@@ -14,6 +14,8 @@ from assistant.engine import triage
 from assistant.engine.normalize import strip_surrogates
 from assistant.errors import InvalidInput
 from assistant.log import worksheet
+from assistant.log.export import export_file
+from assistant.log.stats import weekly_stats
 from assistant.replying import FIELD_CHARS, Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
 from assistant.web.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep, SigningSecret
@@ -245,7 +247,7 @@ async def import_outcomes(request: Request, user: Lead, db: DB) -> dict:
 @router.get(f"{v1}/stats/weekly", tags=["statistics"])
 def weekly(user: Lead, db: DB, week: str = Query(description="ISO week, e.g. 2026-W47")) -> dict:
     """Review-conversion statistics of one ISO week (cohort: replies sent that week)."""
-    return reporting.weekly(db, week).to_dict()
+    return weekly_stats(db, week).to_dict()
 
 
 @router.get(f"{v1}/export", tags=["statistics"])
@@ -259,7 +261,7 @@ def export(
     table: Literal["figures", "rows"] = Query(default="figures", description="CSV only: the figures or the replies"),
 ) -> Response:
     """Download a week's statistics (and, in XLSX, its replies, with Chinese names and local times)."""
-    return download(*reporting.export(db, week, format, table, template_titles=engine.library.situations, tz=settings.tz))
+    return download(*export_file(db, week, format, table, template_titles=engine.library.situations, tz=settings.tz))
 
 
 @router.post(f"{v1}/library/reload", tags=["library"])
