@@ -26,10 +26,12 @@ small exception family), ``taxonomy`` (intents, escalation reasons, outcome resu
 - ``train``       ``assistant train``: fit the models (scikit-learn).
 - ``selection``   what training chooses on out-of-fold predictions: weights, prior correction, thresholds.
 
-``log/``, the only modules that run SQL: ``redact``, ``db``, ``outcomes``, ``stats``, ``export``, ``auth``.
+``log/``, the only modules that run SQL: ``redact``, ``db``, ``shown`` (what was shown, the agent's verdict; no SQL),
+``outcomes`` (the writes), ``history`` (the reads), ``worksheet`` (我的回复's sheet out and back), ``stats``, ``export``,
+``backlog`` (批量分拣's kept results), ``auth``.
 
 The services the shells share: ``replying`` (suggest with history, log the reply sent, outcomes)
-and ``reporting`` (weekly figures, exports, the library's use).
+and ``reporting`` (the week's overview and trend, the library's use).
 
 ``web/``, the web shell: ``app``, ``serving``, ``deps`` and ``rendering`` (the web frame), ``messages``
 (Chinese wording), ``api``, and the pages by family: ``pages`` (sign in, 我的账号, 帮助), ``pages_compose``

@@ -22,7 +22,10 @@ from assistant.engine.draft import order_number
 from assistant.engine.library import search_words
 from assistant.errors import InvalidInput, NotFound
 from assistant.log import outcomes
-from assistant.log.outcomes import Shown, agent_verdict
+from assistant.log.history import history_for
+from assistant.log.history import reply as logged_reply
+from assistant.log.outcomes import NOTE_CHARS, Logged
+from assistant.log.shown import Shown, agent_verdict
 from assistant.taxonomy import PLATFORM_NAMES, PLATFORMS
 
 # Suggestions are pure CPU under the GIL: more of them at once gain nothing, and every extra thread competing for
@@ -75,7 +78,7 @@ def history(
     """What the log knows about this buyer, order and platform (nothing without a log); the salutation plays no part."""
     if db is None or tz is None:
         return History()
-    return outcomes.history_for(
+    return history_for(
         db,
         key=key,
         tz=tz,
@@ -105,7 +108,7 @@ FIELD_CHARS = {
     "order_id": 64,
     "buyer_id": 100,
     "template_id": 120,
-    "note": 2000,
+    "note": NOTE_CHARS,
 }
 
 
@@ -225,11 +228,12 @@ def log_sent(
     conversion: dict | None = None,
     now: datetime | None = None,
     signature: str | None = None,
-) -> tuple[int, bool]:
-    """Log the reply an agent sent, as the suggestion they worked from showed it; return (reply id, created).
+) -> tuple[int, Logged]:
+    """Log the reply an agent sent, as the suggestion they worked from showed it; return (reply id, what was done).
 
     With ``token`` (from ``suggest_for_agent``) the shown suggestion is logged and the token's key makes
-    a repeat log nothing; without, the engine is asked again with the log's history. ``agent_*`` is the
+    a repeat log nothing (the same text) or put its new text in the reply (a corrected reply; see
+    ``outcomes.log_shown``); without, the engine is asked again with the log's history. ``agent_*`` is the
     agent's verdict (what they leave out is kept as shown; all None: not reviewed). ``signature`` is the name
     drafts sign with when the engine is asked again (``User.signature``; None: the library's generic one).
 
@@ -275,7 +279,7 @@ def own_reply(db: sqlite_utils.Database, reply_id: int, *, user: str, is_lead: b
 
     :raises NotFound: when it does not exist or is another agent's (others are reported as absent)
     """
-    record = outcomes.reply(db, reply_id, owner=None if is_lead else user)
+    record = logged_reply(db, reply_id, owner=None if is_lead else user)
     if record is None:
         raise NotFound(f"回复 {reply_id} 不存在。")
     return record

@@ -1,7 +1,8 @@
-"""What leads read, the way every shell gets it: weekly figures, the week's overview, exports, the library's use.
+"""What leads read, the way every shell gets it: the week's overview and trend, the library's use, reloading it.
 
 The JSON API, the lead pages and the CLI call these functions; the queries stay in the log
-modules (``stats``, ``export``), the formatting in the shells.
+modules (``stats``, ``export``), the formatting in the shells. Where the log already answers in one call (a
+week's figures: ``stats.weekly_stats``; a week's export: ``export.export_file``) the shells call it directly.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from assistant.engine.core import Engine
 from assistant.engine.library import Template, search_words
 from assistant.engine.sincerity import Sincerity
 from assistant.log.db import bump_stamp, open_db, read_stamp
-from assistant.log.export import export_file
 from assistant.log.stats import (
     YEARS,
     WeeklyStats,
@@ -34,19 +34,6 @@ from assistant.log.stats import (
 from assistant.taxonomy import INTENTS, OFFLINE
 
 TREND_WEEKS = 12
-
-
-def weekly(db: sqlite_utils.Database, week: str) -> WeeklyStats:
-    """Review-conversion figures of one ISO week (cohort: replies sent that week).
-
-    :raises InvalidInput: for a week that is not YYYY-Www
-    """
-    return weekly_stats(db, week)
-
-
-# A week's statistics as a file (content, media type, file name): CSV figures or rows, or the XLSX workbook whose
-# values read as the pages say them. The log's own function, as the shells reach it through this layer.
-export = export_file
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,21 @@ def test_csv_export_has_a_bom_and_chinese_intact(client, agent, lead):
     assert len(rows) == 3 and rows[0]["complaint"] == "快递一个星期还没到" and rows[0]["agent"] == "小林"
 
 
+def test_a_week_without_outcomes_has_no_rate_in_the_api_nor_in_its_exports(client, agent, lead):
+    """The export left the rate blank while the API said 0.0 for the same week: a script reported 0% (review 10 #11)."""
+    sent = {"complaint": "发票一直没给开", "sent_text": "您好，今天开好发票。", "platform": "jd"}
+    assert client.post("/api/v1/replies", json=sent, headers=agent).status_code == 201
+    stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
+    assert (stats["sent"], stats["known"], stats["conversion"]) == (1, 0, {"rate": None, "low": None, "high": None})
+    assert {(r["rate"], r["low"], r["high"]) for rows in ("by_template", "by_intent") for r in stats[rows]} == {(None,) * 3}
+    response = client.get("/api/v1/export", params={"week": THIS_WEEK, "format": "csv"}, headers=lead)
+    summary = next(r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))) if r["table"] == "summary")
+    assert (summary["sent"], summary["rate"], summary["low"], summary["high"]) == ("1", "", "", "")
+    response = client.get("/api/v1/export", params={"week": THIS_WEEK, "format": "xlsx"}, headers=lead)
+    rows = dict(load_workbook(io.BytesIO(response.content), read_only=True)["汇总"].iter_rows(min_row=2, values_only=True))
+    assert [rows[FIGURE_LABELS[c]] for c in ("rate", "low", "high")] == [None, None, None]
+
+
 def test_xlsx_sheets_hold_the_numbers_of_the_stats_api(client, agent, lead, engine):
     _log_some(client, agent)
     stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
@@ -271,6 +286,14 @@ def test_the_same_idempotency_key_twice_logs_one_reply(client, agent, db):
     assert db["replies"].count == 2
     clash = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "a"}, headers={**agent, "Idempotency-Key": "b"})
     assert clash.status_code == 400 and "differ" in clash.json()["detail"]
+
+
+def test_the_same_key_with_a_corrected_text_updates_the_reply(client, agent, db):
+    first = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "k-9"}, headers=agent)
+    corrected = {**LATE_REPLY, "sent_text": "您好，今天18:00前给您回电，说明物流进度和补偿。", "idempotency_key": "k-9"}
+    again = client.post("/api/v1/replies", json=corrected, headers=agent)
+    assert again.status_code == 201 and again.json() == first.json() and again.headers["Idempotent-Replayed"] == "updated"
+    assert db["replies"].count == 1 and db["replies"].get(first.json()["id"])["sent_text"] == corrected["sent_text"]
 
 
 def test_a_reply_logged_without_a_token_is_drafted_with_the_product_it_names(client, agent, db):

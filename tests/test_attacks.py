@@ -73,7 +73,7 @@ def test_a_backlog_over_the_character_limit_is_refused_in_chinese(make_client):
 
 def test_an_outcome_import_over_the_row_limit_is_refused_and_imports_nothing(make_client, engine):
     # Attack 2: a 300,000-row import held the server for 82 s.
-    from assistant.log.outcomes import MAX_IMPORT_ROWS
+    from assistant.log.worksheet import MAX_IMPORT_ROWS
     from tests.helpers import make_reply
 
     client, db = make_client()

@@ -391,8 +391,8 @@ def test_agent_corrects_the_verdict_marks_sent_twice_and_one_reply_is_logged(pag
     page.click("#draft-1 button[type=submit]")  # and once more, after it was logged
     page.wait_for_selector("#draft-1 .sent .repeat")
     assert f"#{reply_id}" in page.inner_text("#draft-1 .sent")
-    page.click("#draft-2 button[type=submit]")  # another draft of the same complaint: still one reply
-    page.wait_for_selector("#draft-2 .sent .repeat")
+    page.click("#draft-2 button[type=submit]")  # another draft of the same complaint: still one reply, with its text
+    page.wait_for_selector("#draft-2 .sent .updated")
 
     rows = log_rows(page)
     assert len(rows) == before + 1

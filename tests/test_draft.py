@@ -336,3 +336,88 @@ def test_a_fault_that_repeats_is_quoted_not_taken_for_repeated_contacts(engine, 
     """「要…三次」 counts a fault, not how often the customer asked us: the clause is the problem to quote."""
     first = engine.suggest(text, agent="小林").drafts[0].text
     assert f"“{text}”" in first, first
+
+
+# Drafts audit 10 (complaints written for these tests).
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        ("宝宝穿了这双凉鞋脚背磨出好几个水泡，已经去医院了", "宝宝穿了这双凉鞋脚背磨出好几个水泡"),
+        ("孩子玩了你们的玩具手上起了水泡，已经看医生了", "孩子玩了你们的玩具手上起了水泡"),
+    ],
+)
+def test_going_to_hospital_is_not_quoted_as_the_problem(engine, text, symptom):
+    """「看到您说的鞋子“已经去医院了”这个问题」: the harm is the blister, the hospital is what they did about it."""
+    drafts = engine.suggest(text, agent="小林").drafts
+    assert drafts and f"“{symptom}”" in drafts[0].text, drafts[0].text
+    assert not any("医院”" in d.text or "医生了”" in d.text for d in drafts)
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "not_named"),
+    [
+        ("面包吃出虫子来了，不给个说法我就打12315", "向12315反映", "消协"),
+        ("再不给我换货我就去消协投诉你们", "向消协反映", "12315"),
+        ("卖三无产品，我要去市场监管局举报你们", "向市场监管局反映", "12315"),
+        ("已經打了消保官電話，你們看著辦", "向消保官反映", "12315"),  # Taiwan's consumer ombudsman, answered in 繁體
+        ("这事没完，我一定维权到底", "向有关部门或平台反映", "12315"),  # no body named: none is
+    ],
+)
+def test_the_regulator_invitation_names_the_body_the_customer_named(engine, text, named, not_named):
+    first = engine.suggest(text, agent="小林").drafts[0]
+    assert first.template_id == "offline.legal_threat.regulator_complaint"
+    assert named in first.text, first.text
+    assert not_named not in first.text and not_named not in (first.private or "")
+    if named != "向有关部门或平台反映":
+        assert "有关部门" not in first.text
+
+
+def test_a_threat_is_not_quoted_as_the_problem(engine):
+    """「把“再不给我换货我就去消协投诉你们”这个问题解决好」: what they will do next is not what went wrong."""
+    drafts = engine.suggest("再不给我换货我就去消协投诉你们", agent="小林").drafts
+    assert drafts and not any("消协投诉你们”" in d.text for d in drafts), [d.text for d in drafts]
+
+
+def test_a_threat_alone_is_not_told_what_its_problem_was_on_a_guess(engine):
+    first = engine.suggest("我已经打了12315，他们让我先跟你们协商", agent="小林").drafts[0].text
+    assert "客服服务问题" not in first and "向12315反映" in first, first
+
+
+@pytest.mark.parametrize("text", ["坏了", "烤箱坏了", "奶瓶坏了", "电饭锅坏了"])
+def test_a_thing_that_broke_is_not_answered_as_spoiled_food(engine, text):
+    """「请先不要食用」 to an oven: 坏了 is food gone bad only where the complaint names food."""
+    first = engine.suggest(text, agent="小林").drafts[0]
+    assert first.intent == "quality_defect", first.text
+    assert "食用" not in first.text and "生产日期" not in first.text
+
+
+@pytest.mark.parametrize("text", ["买的桃子坏了好几个", "牛奶坏了"])
+def test_food_that_went_bad_is_still_answered_as_spoiled(engine, text):
+    assert engine.suggest(text, agent="小林").drafts[0].intent == "expired_spoiled"
+
+
+def test_a_seam_that_came_open_is_a_quality_defect_not_a_wrong_item(engine):
+    """「一件是好的一件袖子开线了」 got 「您说的发错漏发问题…核对这笔订单的出库记录」."""
+    first = engine.suggest("买了三件衬衫，两件是好的，一件袖子开线了，能换一件吗", agent="小林").drafts[0]
+    assert first.intent == "quality_defect", first.text
+    assert "袖子开线了”" in first.text and "发错漏发" not in first.text
+
+
+def test_a_media_threat_is_not_told_we_saw_a_post_nobody_made(engine):
+    first = engine.suggest("我认识电视台的朋友，这事没完", agent="小林").drafts[0]
+    assert first.template_id.startswith("offline.media_threat")
+    assert "已经看到" not in first.text and "别的渠道反映的" not in first.text, first.text
+
+
+def test_a_hazard_without_an_injury_is_not_told_to_see_a_doctor_at_once(engine):
+    """A socket that scorched, found in time, got 「我们最关心的是您的身体，请先停用这件商品，尽快就医」."""
+    first = engine.suggest("排插用了五天，插孔周围烧焦了一圈，幸好人没事", agent="小林").drafts[0]
+    assert first.template_id.startswith("offline.safety")
+    assert "，尽快就医" not in first.text, first.text
+
+
+def test_a_question_is_not_quoted_with_i_want_to_ask(engine):
+    first = engine.suggest("我想问一下新疆能发货吗").drafts[0].text
+    assert "您问的“新疆能发货吗”" in first, first

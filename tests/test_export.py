@@ -103,7 +103,8 @@ def _reviewed(db, intent, escalate, agent_intent, agent_escalate):
     """A reply the assistant read as (intent, escalate) and the agent sent as (agent_intent, agent_escalate)."""
     from helpers import KEY, SHANGHAI
 
-    from assistant.log.outcomes import Shown, Verdict, log_shown
+    from assistant.log.outcomes import log_shown
+    from assistant.log.shown import Shown, Verdict
 
     reasons = ("safety",) if escalate else ()
     shown = Shown(intents=((intent, 0.9),), escalate=escalate, reasons=reasons, drafts=(("t.1", "您好，今天18:00前回电。"),))

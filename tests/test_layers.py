@@ -91,3 +91,25 @@ def test_every_package_folder_is_installed():
     listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
     folders = {".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")}
     assert folders == listed
+
+
+@pytest.mark.parametrize("service", ["replying", "reporting"])
+def test_a_service_gives_no_second_name_to_a_log_function(service):
+    """A service function is the service's own: an alias of a log function (``export = export_file``) or a function
+    that only calls one (``weekly`` → ``weekly_stats``) gives it two names for no reason (review 10 #12)."""
+    import importlib
+    import inspect
+
+    module = importlib.import_module(f"assistant.{service}")
+    aliases, passthrough = [], []
+    for node in ast.parse(Path(module.__file__).read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+            if inspect.isfunction(vars(module).get(node.value.id)):  # name = function
+                aliases += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        body = node.body[1:] if isinstance(node, ast.FunctionDef) and ast.get_docstring(node) else getattr(node, "body", [])
+        if isinstance(node, ast.FunctionDef) and len(body) == 1 and isinstance(body[0], ast.Return):
+            call = body[0].value
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in vars(module):
+                if getattr(vars(module)[call.func.id], "__module__", "").startswith("assistant.log."):
+                    passthrough.append(node.name)
+    assert (aliases, passthrough) == ([], [])

@@ -21,6 +21,8 @@ PRAISE = [
     "客服耐心解答，给力",
     "谢谢卖家送的小礼物，很贴心",
     "有了这个再也不用担心停电了，好评",  # "再也不" is sarcasm only before 买/来/信 ("再也不想买了")
+    "发货超快，隔天就到了，包装也很用心",  # was 「看到您这么失望」
+    "谢谢客服帮忙，问题已经解决啦",  # was taken offline as a repeated failure: 「到现在还没给您解决」
 ]
 QUESTIONS = [
     "请问什么时候发货？",
@@ -109,6 +111,11 @@ def test_a_text_to_take_offline_is_a_complaint_whatever_it_asks(engine):
         "按尺码表买的L，穿上跟XS一样紧，尺码表是瞎写的吗",
         "鞋子鞋标歪的，扫防伪码显示已被查询过28次，说是正品谁信",  # was thanked 「这是对他们最实在的鼓励」
         "好评，好到我再也不想买了",
+        "这锅质量真好，好到煮一次就能扔了",  # was thanked 「您提到的“这锅质量真好”」
+        "官网查不到这个型号，你敢说是正品？",  # was 「您问的问题，我去跟仓库和产品同事确认准确答案」
+        "说是满赠礼盒，到手一个塑料袋，这也叫礼盒？",
+        "就这？",
+        "包装一点都不用心，盒子都是瘪的",
     ],
 )
 def test_rhetorical_questions_and_sarcasm_are_complaints(engine, text):
@@ -122,3 +129,8 @@ def test_thanks_for_a_problem_solved_is_praise(engine):
     assert s.kind == "praise"
     assert [d.template_id for d in s.drafts] == ["other.praise"]
     assert not APOLOGY.search(s.drafts[0].text) and "失望" not in s.drafts[0].text
+
+
+def test_a_bare_sneer_is_not_quoted_as_the_problem(engine):
+    """「您遇到的“就这”这个问题」 read as mockery."""
+    assert all("“就这”" not in d.text for d in engine.suggest("就这？").drafts)

@@ -6,16 +6,11 @@ from helpers import KEY, SHANGHAI, make_reply
 
 from assistant.engine.core import History
 from assistant.errors import InvalidInput, NotFound
-from assistant.log.outcomes import (
-    RESULTS,
-    ImportRejected,
-    earlier_unresolved,
-    import_outcomes,
-    outcome_history,
-    recent_texts,
-    record_outcome,
-)
+from assistant.log.history import earlier_unresolved, recent_texts
+from assistant.log.outcomes import RESULTS, outcome_history, record_outcome
 from assistant.log.redact import keyed_hash
+from assistant.log.worksheet import ImportRejected, import_outcomes
+from assistant.web.messages import chinese
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 
@@ -119,14 +114,13 @@ def test_a_clean_import_records_every_row(db, engine):
 
 # --- what the page showed, the agent's verdict, idempotency, corrections ---------------------------------------------
 
-from assistant.log.outcomes import (  # noqa: E402
+from assistant.log.outcomes import corrections, log_shown  # noqa: E402
+from assistant.log.shown import (  # noqa: E402
     Shown,
     SuggestionTokenExpired,
     SuggestionTokenInvalid,
     agent_verdict,
     complaint_digest,
-    corrections,
-    log_shown,
 )
 
 SECRET = b"s" * 32
@@ -147,12 +141,18 @@ THREAT = Shown(
 )
 
 
-def _log(db, shown, verdict=None, *, key=None, agent="小林", complaint="快递一个星期还没到，客服也不回", template_id=None):
+SENT = "您好，今天18:00前给您回电说明进度。"
+
+
+COMPLAINT = "快递一个星期还没到，客服也不回"
+
+
+def _log(db, shown, verdict=None, *, key=None, agent="小林", complaint=COMPLAINT, template_id=None, sent=SENT, now=NOW):
     reply_id, created = log_shown(
         db,
         shown,
         complaint,
-        "您好，今天18:00前给您回电说明进度。",
+        sent,
         agent=agent,
         platform="taobao",
         key=KEY,
@@ -160,7 +160,7 @@ def _log(db, shown, verdict=None, *, key=None, agent="小林", complaint="快递
         template_id=template_id,
         verdict=verdict,
         idempotency_key=key,
-        now=NOW,
+        now=now,
     )
     return reply_id, created
 
@@ -181,11 +181,35 @@ def test_a_reply_is_logged_as_it_was_shown_with_the_chosen_draft(db):
 def test_the_same_idempotency_key_logs_one_reply(db):
     first = _log(db, LATE, key="k-1")
     again = _log(db, LATE, key="k-1")
-    assert first == (first[0], True) and again == (first[0], False)
+    assert first == (first[0], "created") and again == (first[0], "repeated")
     assert db["replies"].count == 1
     with pytest.raises(InvalidInput, match="another agent"):
         _log(db, LATE, key="k-1", agent="小周")
     assert _log(db, LATE, key="k-2")[1] and db["replies"].count == 2
+
+
+def test_a_corrected_reply_marked_sent_again_replaces_the_logged_text(db):
+    """Marking the same suggestion as sent with another text (a typo fixed, a corrected reply sent) logged nothing and
+    kept the first text, its edit ratio and sincerity computed on words never sent (review 10 #5)."""
+    first, _ = _log(db, LATE, key="k-1", sent="您好，发货慢了。")
+    corrected = "您好，包裹卡在中转站是我们没盯紧，今天18:00前给您回电说明进度。"
+    assert _log(db, LATE, key="k-1", sent=corrected, now=NOW + timedelta(minutes=5)) == (first, "updated")
+    fresh, _ = _log(db, LATE, key="k-2", sent=corrected)  # the same text logged afresh, to compare with
+    updated, expected = db["replies"].get(first), db["replies"].get(fresh)
+    assert updated["sent_text"] == corrected
+    for column in ("template_id", "drafted_text", "edit_ratio", "sincerity"):
+        assert updated[column] == expected[column], column
+    assert updated["sent_at"] == NOW.isoformat(timespec="seconds")  # still the reply first marked as sent
+    assert _log(db, LATE, key="k-1", sent=corrected) == (first, "repeated")
+    assert db["replies"].count == 2
+
+
+def test_a_reply_logged_over_twelve_hours_ago_keeps_its_text(db):
+    first, _ = _log(db, LATE, key="k-1")
+    with pytest.raises(InvalidInput, match="can no longer be changed") as refused:
+        _log(db, LATE, key="k-1", sent="您好，改过的回复。", now=NOW + timedelta(hours=13))
+    assert chinese(str(refused.value)) == f"这条投诉的回复（#{first}）已经记录超过 12 小时，不能再改文字了。"
+    assert db["replies"].get(first)["sent_text"] == SENT
 
 
 def test_a_shown_suggestion_survives_its_token_and_tampering_is_refused():

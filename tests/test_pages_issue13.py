@@ -60,6 +60,15 @@ def test_an_uploaded_csv_with_two_text_columns_is_refused_in_chinese(site):
     assert response.status_code == 400 and "2 个 text 列" in shown_text(response.text)
 
 
+def test_the_missing_text_column_is_said_in_chinese_by_messages():
+    from assistant.web.messages import chinese
+
+    assert chinese("backlog.csv has no 'text' column (columns: 评价内容, 订单号)") == (
+        "文件“backlog.csv”里没有 text 列（找到的列：评价内容、订单号）。请把投诉内容所在的那一列的表头改成 text 再上传。"
+    )
+    assert "（找到的列：没有）" in chinese("b.csv has no 'text' column (columns: none)")
+
+
 def test_a_file_and_pasted_lines_together_say_which_was_triaged(site):
     client, _, users = site
     csrf = sign_in(client, "小林", users["小林"].password)

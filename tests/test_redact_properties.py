@@ -17,7 +17,9 @@ from openpyxl import load_workbook
 
 from assistant.log.db import open_db
 from assistant.log.export import export_file
-from assistant.log.outcomes import Shown, import_outcomes, log_shown, record_outcome
+from assistant.log.outcomes import log_shown, record_outcome
+from assistant.log.shown import Shown
+from assistant.log.worksheet import import_outcomes
 from tests.helpers import KEY, SHANGHAI
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # 2026-W47

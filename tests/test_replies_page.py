@@ -238,3 +238,20 @@ def test_a_sheet_of_a_few_hundred_replies_is_not_refused_as_too_large(site, engi
     response = _upload(client, csrf, body)
     assert response.status_code == 303, response.text[:300]
     assert response.headers["location"] == "/replies?imported=300"
+
+
+def test_a_note_over_the_limit_is_refused_on_the_row_and_in_a_sheet(site, engine):
+    """The row form refused a 6,000-character note but a sheet with the same note was recorded (review 10 #9)."""
+    client, db, users = site
+    reply_id = make_reply(db, engine)
+    csrf = sign_in(client, "小林", users["小林"].password)
+    note = "顾客说" * 2000
+    row = client.post(f"/replies/{reply_id}/outcome", data={"result": "upgraded", "note": note}, headers={"X-CSRF-Token": csrf})
+    assert row.status_code == 400 and "备注最多 2000 个字。" in row.text
+    sheet = _upload(client, csrf, f"编号,结果,备注\n{reply_id},已改好评,{note}\n".encode())
+    assert sheet.status_code == 400
+    problems = [li.get_text(" ", strip=True) for li in BeautifulSoup(sheet.text, "html.parser").select("#import-errors li")]
+    assert len(problems) == 1 and "第 2 行" in problems[0] and problems[0].endswith("备注最多 2000 个字。")
+    assert db["outcomes"].count == 0
+    fits = _upload(client, csrf, f"编号,结果,备注\n{reply_id},已改好评,{'好' * 2000}\n".encode())
+    assert fits.status_code == 303 and len(next(db["outcomes"].rows)["note"]) == 2000

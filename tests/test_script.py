@@ -90,3 +90,26 @@ def test_a_traditional_complaint_with_a_lone_surrogate_in_a_field_still_gets_dra
     drafts = engine.suggest("這個熱水壺質量太差了，用兩天就壞", customer="王\ud800女士").drafts
     assert drafts
     assert all("\ud800" not in d.text for d in drafts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "衣服品質很差",
+        "衣服品質很差，洗一次就起毛球了",  # one Traditional-only character (質) in a text of 16
+        "冰箱壞了，等配件等了二十天",
+    ],
+)
+def test_a_traditional_complaint_with_one_traditional_character_gets_traditional_drafts(engine, text):
+    s = engine.suggest(text, now=MORNING)
+    assert s.normalized.script == TAIWAN
+    assert s.drafts and all(_traditional_only(d.text) for d in s.drafts)
+    assert "问题" not in s.drafts[0].text and "問題" in s.drafts[0].text
+
+
+@pytest.mark.parametrize("text", ["师傅把墙打坏了", "装空调的师傅把我家墙打坏了，照价赔偿", "打坏了"])
+def test_simplified_text_holding_a_character_both_scripts_write_stays_simplified(engine, text):
+    """OpenCC's t2s changes 坏 (a Traditional form of 坯): a Simplified complaint holding it is still Simplified."""
+    s = engine.suggest(text, now=MORNING)
+    assert s.normalized.script == SIMPLIFIED and s.note is None
+    assert s.drafts and not any(_traditional_only(d.text) for d in s.drafts)

@@ -89,14 +89,15 @@ def test_template_conversion_counts_known_outcomes(db, week47):
 
 def test_an_empty_week_has_zeros_not_errors(db):
     s = weekly_stats(db, "2026-W01").to_dict()
-    assert (s["sent"], s["known"], s["conversion"]["rate"], s["median_days_to_outcome"]) == (0, 0, 0.0, None)
+    assert (s["sent"], s["known"], s["conversion"]["rate"], s["median_days_to_outcome"]) == (0, 0, None, None)
 
 
 def _reviewed(db, intent, escalate, *, agent_intent=None, agent_escalate=None, now=MONDAY):
     """A reply the assistant read as (intent, escalate); the agent's verdict when given (None: not reviewed)."""
     from helpers import KEY
 
-    from assistant.log.outcomes import Shown, Verdict, log_shown
+    from assistant.log.outcomes import log_shown
+    from assistant.log.shown import Shown, Verdict
 
     shown = Shown(
         intents=((intent, 0.9),),

@@ -202,8 +202,8 @@ def test_a_triage_download_link_works_on_another_worker_masked_and_only_for_its_
     from helpers import sign_in
 
     from assistant.log.auth import add_user
+    from assistant.log.backlog import TRIAGE_KEPT_S, keep_triage_csv, triage_csv
     from assistant.log.db import open_db
-    from assistant.log.export import TRIAGE_KEPT_S, keep_triage_csv, triage_csv
     from assistant.web.app import create_app
 
     with TestClient(create_app(settings, engine=engine)) as one, TestClient(create_app(settings, engine=engine)) as two:

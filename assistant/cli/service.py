@@ -98,20 +98,21 @@ def export(week, fmt, table, out, db_path):
 
         assistant export --week 2026-W47 --format xlsx --out week47.xlsx
     """
-    from assistant import reporting
     from assistant.engine.load import load_library
     from assistant.log.db import open_db
+    from assistant.log.export import export_file
+    from assistant.log.stats import weekly_stats
 
     settings = Settings.from_env(db_path=existing_log(db_path))
     db = open_db(settings.db_path)
     titles = load_library(settings.replies_dir).situations if fmt == "xlsx" else None
-    content, _, _ = reporting.export(db, week, fmt, table, template_titles=titles, tz=settings.tz)
+    content, _, _ = export_file(db, week, fmt, table, template_titles=titles, tz=settings.tz)
     writable_parent(out)
     try:
         out.write_bytes(content)
     except OSError as e:
         raise InvalidInput(f"cannot write {out}: {e.strerror or e}") from None
-    total = reporting.weekly(db, week).total
+    total = weekly_stats(db, week).total
     click.echo(f"wrote {out}: {total.sent} replies, {total.known} outcomes known", err=True)
 
 
@@ -130,8 +131,8 @@ def import_outcomes(file, by, db_path):
     """
     from assistant.engine.triage import read_text
     from assistant.log.db import open_db
-    from assistant.log.outcomes import ImportRejected
-    from assistant.log.outcomes import import_outcomes as run_import
+    from assistant.log.worksheet import ImportRejected
+    from assistant.log.worksheet import import_outcomes as run_import
 
     content = read_text(file)
     db = open_db(existing_log(db_path))

@@ -37,6 +37,7 @@ RANK_STEP = 0.15  # how much one place in the matcher's order is worth
 # a near-zero guess with a quotable phrase answered grievances nobody raised ("发票抬头…少了一个字" got a missing-part
 # draft; "一件衣服能发三个星期" an electric-shock one).
 FURTHER_UNSURE = 0.2
+OFFLINE_SURE = 0.5  # an offline invitation names the main intent's problem in our words only above this
 _FINGERPRINT = re.compile(r"\[[^\]]*\]|[\d\s\W_]")
 # An order number is what follows 订单 / 订单号 / 订单编号: never a bare run of digits (a bank card, an ID or a phone
 # number is one too), nor what follows 快递单号, 物流单号 or 退款单号 (a waybill or a refund is not the order).
@@ -63,7 +64,7 @@ _FILLER = re.compile(
     r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得|"
     r"请问|想问一下|想问下|问一下|咨询一下"  # 「您问的“请问…”」 repeats the asking
 )
-_ASKING = re.compile(r"(?:请问|想问一下|想问下|问一下|咨询一下)[，,\s]*")
+_ASKING = re.compile(r"(?:我?想请?问一下|我?想请?问下|请问|问一下|咨询一下)[，,\s]*")
 # The problem in our own words, for a draft whose intent has no phrase of the complaint to quote.
 _OWN_WORDS = {
     "quality_defect": "质量问题",
@@ -92,7 +93,7 @@ _DENIAL = re.compile(r"(?:并|倒|也)?不是")  # a clause that says what the p
 _RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
 # A feeling is no problem to quote: 「您说的“呵呵”这个问题」, 「“一般般吧”这个问题」, 「“太失望了”这个问题」 read wrong.
 _FEELING = re.compile(
-    r"(?:呵呵|哈哈|唉|哎|嗯|一般般?|太|很|真的?|非常|特别|超级?|有点|好|失望|不推荐|差评|差劲|太差|差|无语|服了|醉了|不满意|"
+    r"(?:呵呵|哈哈|唉|哎|嗯|就这|一般般?|太|很|真的?|非常|特别|超级?|有点|好|失望|不推荐|差评|差劲|太差|差|无语|服了|醉了|不满意|"
     r"糟糕|生气|气死|郁闷|后悔|心累|无奈|吧|了|啊|呀|哦|的|呢|嘛|么|我|人|极|透)+"
 )
 # Counting contacts is how often they asked, not what they asked about: 「为了“联系了客服三次”这个问题」. Not 要 or 说:
@@ -102,6 +103,29 @@ _CONTACTS = re.compile(
     r"[几两三四五六七八九十\d]+(?:次|遍|回|趟)|第[二三四五六七八九十\d]+次(?:联系|找|打|问|催|投诉|反映|来)|"
     r"换了[几两三四五六七八九十\d]+个客服"
 )
+
+# The consumer bodies a customer names when they threaten to complain or have complained: the invitation says
+# 「向12315反映…是您的权利」 for the one they named, and never names one they did not (「有关部门或平台」 otherwise).
+_REGULATOR = re.compile(
+    r"(?<!\d)12315(?!\d)|消费者协会|消协|消保委|消保官|消基会|市场监督管理局|市场监管局|市场监管部门|市场监管|市监局|"
+    r"工商局|工商部门|工商(?!银行)|质监局|食药监局|物价局"
+)
+_BODY_NAMES = {"市场监管": "市场监管部门", "工商": "工商部门"}  # the bare words, named as a body
+# A threat is what the customer will do, not the problem: 「把“再不退款我去消协投诉你们”这个问题解决好」 read wrong.
+_THREAT = re.compile(
+    rf"{_REGULATOR.pattern}|律师|起诉|法院|打官司|报警|举报|曝光|记者|电视台|媒体|投诉到|黑猫投诉|"
+    r"发(?:到|在)?(?:微博|抖音|小红书|网上)"
+)
+FAULT, SPOILED, WRONG_ITEM = "quality_defect", "expired_spoiled", "wrong_missing_item"
+# Food and drink, by the words complaints name them with: 坏了 is spoiled food only for these ("桃子坏了", not "烤箱坏了").
+_FOOD = re.compile(
+    r"吃|喝|食|口感|零食|巧克力|饼干|坚果|大米|(?<!电)饭|粥|面包|蛋糕|月饼|粽子|面条|水果|苹果(?!手机|电脑|耳机|平板|表)|橙|橘|柑|"
+    r"车厘子|樱桃|芒果|榴莲|桃|梨|葡萄|草莓|香蕉|西瓜|瓜果|荔枝|龙眼|枣|柿|李子|菜(?!单)|肉|鱼(?!缸)|虾|蟹|海鲜|蛋|外卖|"
+    r"披萨|汤(?!锅)|饮料|果汁|(?<!奶)茶(?!几|杯|具|壶)|酒(?!店|精)|糖|火腿|香肠|罐头|酱|豆腐|奶(?!瓶|嘴)"
+)
+# Seeing a doctor is what the customer did about the harm, not the harm: 「“已经去医院了”这个问题」 read wrong beside
+# 「脚上起了水泡」. These words still weigh for the intent and for escalation; they are not what a draft quotes.
+_TREATMENT = re.compile(r"医院|住院|就医|就诊|看医生|医生|急诊|挂水|输液|诊所|打针|开了?药")
 
 
 @dataclass(frozen=True)
@@ -164,6 +188,9 @@ def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: 
     named = _SELF_NAMED.search(text)
     if named:
         fields["customer"] = named.group(1) or named.group(2)
+    bodies = dict.fromkeys(_BODY_NAMES.get(m.group(0), m.group(0)) for m in _REGULATOR.finditer(normalized.full))
+    if bodies:
+        fields["regulator"] = "和".join(list(bodies)[:2])
     return fields  # the problem phrase is per draft: draft_replies quotes each draft's own intent
 
 
@@ -222,6 +249,7 @@ def draft_replies(
         matches = []  # nothing to apologise for: no complaint drafts
         values = {**values, "issue": kind_issue(normalized.text, kind)}
     unsure = bool(matches) and matches[0].id != OTHER and matches[0].score < UNSURE
+    matches = fault_first(matches, normalized, library)
     asking = library.general_of(INTENT, OTHER)
     if unsure and asking:  # a guess at the cause is not drafted as if it were sure: first ask what went wrong
         plan.append((OTHER, [asking], None))
@@ -261,7 +289,10 @@ def draft_replies(
         if weak and unraised(intent, by_id[intent].score, normalized.text):
             continue  # nor a weak guess at a problem the complaint has no word of
         fill = values
-        about = intent if intent in by_id else (matches[0].id if intent == OFFLINE and matches and not unsure else None)
+        # An offline invitation speaks of the main intent when it is sure of it or the complaint states it; a threat
+        # alone ("已经打了12315") is not told it is about 「客服服务问题」 on a guess of 0.4.
+        named = bool(intent == OFFLINE and matches and not unsure and (matches[0].score >= OFFLINE_SURE or quote(matches[0].id)))
+        about = intent if intent in by_id else (matches[0].id if named else None)
         if about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
             fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"))}
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
@@ -286,6 +317,24 @@ def draft_replies(
         ticks = tuple(DraftTick(*tick) for tick in library.render_ticks(template, fill) if tick[1] in text)
         drafts.append(Draft(template.id, intent, text, private, sincerity, "；".join(notes) or None, ticks, template.situation))
     return drafts
+
+
+def fault_first(matches: list[IntentMatch], normalized: Normalized, library: Library) -> list[IntentMatch]:
+    """The intents in the order drafts answer them: a complaint that names a fault and nothing else is answered as a
+    quality problem first when the main intent is one a fault is mistaken for, and the complaint gives it no words.
+
+    「烤箱坏了」「奶瓶坏了」 read as spoiled food (坏 is most often fruit gone bad) and were told 「入口的东西出了问题，请先不要
+    食用」; 「一件是好的一件袖子开线了」 read as a wrong item (两件, 一件) and got 「您说的发错漏发问题」. The quality draft leads
+    where the main intent is spoiled food and the complaint names no food, or a wrong item with no phrase of its own to quote.
+    """
+    main = matches[0] if matches else None
+    if main is None or main.id not in (SPOILED, WRONG_ITEM) or topics(normalized.text) != {INTENT_TOPICS[FAULT]}:
+        return matches
+    fault = next((m for m in matches[1:] if m.id == FAULT), None)
+    if fault is None:
+        return matches
+    guessed = not _FOOD.search(normalized.text) if main.id == SPOILED else grievance(normalized, main, library) is None
+    return [fault, *(m for m in matches if m is not fault)] if guessed else matches
 
 
 def unraised(intent: str, score: float, complaint: str) -> bool:
@@ -382,7 +431,7 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
     holding one is taken, unless it praises ("物流也快") or is rude. A clause longer than ``MAX_QUOTE`` is
     trimmed around the evidence, and every cut falls on a jieba word boundary: never mid-word.
     """
-    weights = evidence_words(match, library)
+    weights = {w: v for w, v in evidence_words(match, library).items() if not _TREATMENT.search(w)}
     if not weights:
         return None
     text, bounds = normalized.text, normalized.boundaries
@@ -391,7 +440,9 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
     for start, end in _phrases(text, bounds):
         hits = sorted((pos, w) for w in weights if (pos := text.find(w, start, end)) >= 0)
         clause = text[start:end]
-        if not hits or is_praise(clause) or _RUDE.search(clause) or _DENIAL.match(text, start, end) or _CONTACTS.search(clause):
+        if not hits or is_praise(clause) or _RUDE.search(clause) or _DENIAL.match(text, start, end):
+            continue
+        if _CONTACTS.search(clause) or _THREAT.search(clause):  # how often they asked, or what they will do next
             continue
         pos, word = max(hits, key=lambda h: weights[h[1]])
         while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance

@@ -28,6 +28,7 @@ PLACEHOLDERS = {
     "order_id": "这笔订单",  # "核对这笔订单的付款记录": "您的订单的…" read twice 的
     "agent": "负责售后的客服",
     "deadline": "今天18:00前",
+    "regulator": "有关部门或平台",  # the consumer body the complaint names (12315, 消协, 市场监管局), never one it does not
 }
 # A library pattern's unbounded run of a character class (``[二三\d]+``, ``\d+``) before a literal scans to the end of
 # the text from every start: 5,000 digits took 0.4 s a pattern. No count, date or amount a complaint names is longer than

@@ -33,7 +33,14 @@ class LintReport:
 
 
 LINT_MIN_SCORE = 80
-_SAMPLE = {"customer": "王女士", "product": "电热水壶", "order_id": "订单2024112301", "agent": "小林", "deadline": "今天18:00前"}
+_SAMPLE = {
+    "customer": "王女士",
+    "product": "电热水壶",
+    "order_id": "订单2024112301",
+    "agent": "小林",
+    "deadline": "今天18:00前",
+    "regulator": "12315",
+}
 
 
 def lint_library(directory: Path | str) -> LintReport:

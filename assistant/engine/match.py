@@ -29,7 +29,7 @@ MODEL_WORDS = 3  # n-grams shown for the model's top intent
 NOT_A_COMPLAINT_SCALE = 0.45  # scores of a praise or a question are scaled below one half
 PRAISE_WORDS = re.compile(
     r"好评|五星|满意|不错|很好|挺好|真好|喜欢|推荐|点赞|赞|给力|棒|好用|好吃|好看|舒服|划算|超值|实惠|正品|放心|"
-    r"谢谢|感谢|辛苦|专业|耐心|神速|很快|挺快|回购|一如既往"
+    r"谢谢|感谢|辛苦|专业|耐心|神速|很快|挺快|超快|(?<![不没])用心|(?<!不)贴心|回购|一如既往"
 )
 QUESTION_WORDS = re.compile(
     r"请问|咨询|想问|问一下|吗|[?？]|怎么|如何|能不能|能否|可不可以|有没有|多久|什么时候|哪里|几[天号点个]|是否"
@@ -47,13 +47,15 @@ _GRIEVANCE = re.compile(
     r"神马情况|磨叽|少|只有|缩水|夸大|分明|讨厌|一般|痒|不怎么|不开|无故|难以|扣|鬼|故意|为啥|为何|吐槽|!{2,}|"
     # Rhetorical questions and sarcasm ask nothing and praise nothing: "说好的送赠品呢？", "这叫实木？", "尺码表是瞎写的吗",
     # "说是正品谁信", "好评，好到我再也不想买了"; not the questions "这叫什么材质？", "会歪吗", "只发顺丰吗".
-    r"说好的|谁信|这叫(?!什么|啥|多少)|瞎|再也不(想|敢|会)?(买|来|光顾|信)|歪(?!吗|不歪)|只收到|只发了|只给了"
+    r"说好的|谁信|这叫(?!什么|啥|多少)|瞎|再也不(想|敢|会)?(买|来|光顾|信)|歪(?!吗|不歪)|只收到|只发了|只给了|"
+    # "这也叫赠品？", "你敢说正品？", "就这？", "好到用一次就能扔"
+    r"这[也还]叫(?!什么|啥|多少)|你敢说|就这[?？]|(就|只能|直接)(能|可以)?扔"
 )
 # Set aside before looking for grievances: negated problems and the questions "有没有…", "多少".
 _NOT_GRIEVANCE = re.compile(
     r"(没|没有|无|不)(什么|任何)?(问题|毛病|瑕疵|破损|色差|异味|缺)|不差|不贵|不慢|不假|不错|有没有|能不能|可不可以|是不是|会不会|"
     r"支不支持|多少|多大|多长|多久|"
-    r"解决了[^，,。；;！!？?]{0,6}问题|"  # "帮我解决了安装问题" thanks for a problem solved
+    r"解决了[^，,。；;！!？?]{0,6}问题|问题(已经|都|也)?(解决|处理)(了|啦|好了)|"  # thanks for a problem solved
     # things whose names hold a problem word (炸, 火, 烟): "这款空气炸锅能烤蛋糕吗？" asks, it does not complain
     r"空气炸锅|炸锅|炸鸡|油炸|火锅|打火机|油烟机|烟灶|烟机|香烟"
 )

@@ -9,6 +9,7 @@ library's words.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -17,6 +18,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,10 +107,7 @@ class Segmenter:
         config = _OUTPUT_CONFIG.get(script)
         if config is None:
             return text
-        converters = self.__dict__.setdefault("_output", {})  # built on first use: most complaints are Simplified
-        if config not in converters:
-            converters[config] = opencc.OpenCC(config)
-        return converters[config].convert(strip_surrogates(text))
+        return _converter(config).convert(strip_surrogates(text))
 
     def cut(self, text: str) -> tuple[list[str], frozenset[int]]:
         """Segment normalised text: content tokens (no spaces or punctuation) and token boundary offsets.
@@ -226,10 +225,28 @@ def script_of(text: str, simplified: str) -> str:
     other = letters - len(_LATIN.findall(text))  # kana, hangul, cyrillic…: "iphone充电器坏了" stays Chinese
     if len(han) < 2 or other > len(han):
         return FOREIGN if letters >= 3 else SIMPLIFIED
-    changed = sum(a != b for a, b in zip(text, simplified, strict=False)) if len(simplified) == len(text) else 2
-    if changed >= 2 or (changed and len(han) <= 10):
+    traditional = _changed(text, simplified)
+    if not traditional:
+        return SIMPLIFIED
+    # Both scripts share most characters, and t2s changes a few a Simplified text may hold too (「墙」): the text is
+    # Traditional when it has more characters only Traditional writes than characters only Simplified writes (those
+    # converting it to Traditional changes), so 「衣服品質很差，洗一次就起毛球了」 (one of each kind: 質, none) is
+    # Traditional at any length, and 「你们师傅把我家墙打坏了」 (墙; 们, 师, 坏) stays Simplified.
+    simplified_only = min(_changed(text, _converter(config).convert(text)) for config in _OUTPUT_CONFIG.values())
+    if traditional > simplified_only:
         return HONG_KONG if _HONG_KONG.search(text) else TAIWAN
     return SIMPLIFIED
+
+
+def _changed(text: str, converted: str) -> int:
+    """How many of a text's characters a conversion replaced."""
+    return sum((Counter(text) - Counter(converted)).values())
+
+
+@functools.cache
+def _converter(config: str) -> opencc.OpenCC:
+    """An OpenCC converter, built on first use: most complaints are Simplified and never need one."""
+    return opencc.OpenCC(config)
 
 
 def clean(text: str, converter) -> tuple[str, tuple[str, ...], str]:

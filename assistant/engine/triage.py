@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def read_text(path: Path) -> str:
 def parse_rows(content: str, name: str) -> tuple[list[Row], list[Skipped]]:
     """Parse complaints from text already read; ``name``'s extension picks CSV, JSONL or plain text."""
     suffix = Path(name).suffix.lower()
-    if suffix == ".csv" or (suffix == ".txt" and tab_separated(content)):
+    if suffix == ".csv" or (suffix == ".txt" and delimiter_of(content) == "\t"):
         return _read_csv(content, name)
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(content)
@@ -98,13 +99,16 @@ def parse_rows(content: str, name: str) -> tuple[list[Row], list[Skipped]]:
     return rows, []
 
 
-def tab_separated(content: str) -> bool:
-    """Whether a table's cells are separated by tabs: its first line has a tab and a ``text`` cell.
+def delimiter_of(content: str, columns: Iterable[str] = ("text",)) -> str:
+    """How a table's cells are separated: a tab when its first line has a tab and one of ``columns`` among its
+    tab-separated cells, else a comma.
 
     Excel's 「Unicode 文本」 (UTF-16, saved as .txt) is such a table, and so is a CSV a spreadsheet saved with tabs.
+    A backlog names its ``text`` column; 我的回复's sheet its 编号 and 结果 (``worksheet.import_outcomes``).
     """
-    header = content.split("\n", 1)[0]
-    return "\t" in header and "text" in header.rstrip("\r").split("\t")
+    header = content.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    cells = {cell.strip() for cell in header.split("\t")}
+    return "\t" if "\t" in header and not cells.isdisjoint(columns) else ","
 
 
 def _nonblank(content: str):
@@ -114,7 +118,7 @@ def _nonblank(content: str):
 
 
 def _read_csv(content: str, path: str) -> tuple[list[Row], list[Skipped]]:
-    delimiter = "\t" if tab_separated(content) else ","
+    delimiter = delimiter_of(content)
     opened = _unclosed_quote(content, delimiter)
     if opened is not None:  # the reader would run that cell to the end of the file: every later complaint in one
         raise InvalidInput(

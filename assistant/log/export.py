@@ -14,8 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import secrets
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
@@ -26,9 +24,6 @@ from xlsxwriter.worksheet import Worksheet
 from assistant.engine.triage import safe_cell
 from assistant.errors import InvalidInput
 from assistant.log.auth import display_names
-from assistant.log.db import write_transaction
-from assistant.log.outcomes import MAX_IMPORT_ROWS, ReplyFilter, find_replies
-from assistant.log.redact import redact
 from assistant.log.stats import DIMENSIONS, Agreement, Kept, WeeklyStats, local_time, weekly_stats
 from assistant.taxonomy import (
     ACCOUNT_LABELS,
@@ -106,7 +101,7 @@ RATE_COLUMNS = ("rate", "low", "high")
 
 def figure_values(figures) -> list:
     """A group's ``FIGURE_COLUMNS``; the rate and its interval are blank (None) when no reply has an outcome yet."""
-    return [None if c in RATE_COLUMNS and not figures.known else getattr(figures, c) for c in FIGURE_COLUMNS]
+    return [getattr(figures, c) for c in FIGURE_COLUMNS]
 
 
 def reply_rows(db: sqlite_utils.Database, week: str) -> Iterator[dict]:
@@ -286,52 +281,3 @@ def export_file(
     write_csv(result, reply_rows(db, result.week) if table == "rows" else None, text)
     suffix = "-rows" if table == "rows" else ""
     return text.getvalue().encode("utf-8"), "text/csv; charset=utf-8", f"{name}{suffix}.csv"
-
-
-# 我的回复's worksheet: the replies a filter selects, to fill in with Excel and upload again (``import_outcomes`` reads
-# its 编号, 结果, 之后的评分 and 备注 columns, ``IMPORT_HEADERS``). 结果 is left empty, so a row nobody fills in changes
-# nothing; the current result, if any, is beside it.
-WORKSHEET_COLUMNS = ("编号", "发送时间", "客服", "平台", "问题", "投诉", "发出的回复", "当前结果", "结果", "之后的评分", "备注")
-WORKSHEET_ROWS = MAX_IMPORT_ROWS
-
-
-def worksheet_csv(db: sqlite_utils.Database, where: ReplyFilter, *, tz: ZoneInfo) -> bytes:
-    """The worksheet of the replies ``where`` selects (newest first, at most ``WORKSHEET_ROWS``), as UTF-8 CSV with a
-    byte-order mark for Excel; customer text is written as text, never as a formula (``safe_cell``)."""
-    rows, _ = find_replies(db, where, tz=tz, limit=WORKSHEET_ROWS)
-    names = display_names(db)
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(WORKSHEET_COLUMNS)
-    for r in rows:
-        current = RESULT_LABELS.get(r["outcome"], r["outcome"]) if r["outcome"] else ""
-        agent, platform = names.get(r["agent"], r["agent"]), PLATFORMS.get(r["platform"], r["platform"])
-        cells = [r["id"], local_time(r["sent_at"], tz), agent, platform, INTENTS.get(r["intent"], r["intent"] or "")]
-        cells += [r["complaint"], r["sent_text"], current, "", "", ""]
-        writer.writerow([safe_cell(v) for v in cells])
-    return ("\ufeff" + text.getvalue()).encode("utf-8")
-
-
-TRIAGE_KEPT_S = 3600  # how long a ranked backlog's download link works
-
-
-def keep_triage_csv(db: sqlite_utils.Database, owner: str, text: str, *, now: float | None = None) -> str:
-    """Keep a ranked backlog's CSV (personal data masked) for its owner's download link; return the link's id.
-
-    Results older than ``TRIAGE_KEPT_S`` are deleted on the way, so the table holds at most an hour of batches.
-    """
-    now = time.time() if now is None else now
-    result_id = secrets.token_urlsafe(12)
-    with write_transaction(db):
-        db.execute("delete from triage_results where at < ?", [now - TRIAGE_KEPT_S])
-        db.execute("insert into triage_results (id, owner, at, csv) values (?, ?, ?, ?)", [result_id, owner, now, redact(text)])
-    return result_id
-
-
-def triage_csv(db: sqlite_utils.Database, result_id: str, owner: str, *, now: float | None = None) -> str | None:
-    """A kept backlog's CSV for its owner, or None when it is unknown, another user's or older than an hour."""
-    now = time.time() if now is None else now
-    row = db.execute(
-        "select csv from triage_results where id = ? and owner = ? and at >= ?", [result_id, owner, now - TRIAGE_KEPT_S]
-    ).fetchone()
-    return row[0] if row else None

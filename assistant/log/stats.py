@@ -4,7 +4,8 @@ Cohorts are by the ISO week a reply was sent, in the configured time zone
 (Asia/Shanghai by default). For a week: ``sent`` replies; ``known`` of them
 have an outcome; ``pending`` do not; ``converted`` = upgraded + positive_followup
 + deleted; ``rate = converted / known`` with a Wilson score 95% interval
-(Wilson 1927; see Agresti & Coull 1998), which stays sensible for small counts.
+(Wilson 1927; see Agresti & Coull 1998), which stays sensible for small counts;
+rate and interval are None, not 0, while no reply has an outcome (known = 0).
 Each part (upgraded, positive follow-up, deleted) is also reported on its own,
 as are the escalation share (escalated / sent) and the median days from sending
 to the outcome. The same figures are broken down by template, intent, agent and
@@ -95,9 +96,9 @@ class Figures:
     positive_followup: int
     deleted: int
     escalated: int
-    rate: float
-    low: float
-    high: float
+    rate: float | None  # None (as low and high) when no reply of the group has an outcome yet: no rate, not 0%
+    low: float | None
+    high: float | None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -243,7 +244,7 @@ def _to_figures(rows) -> tuple[Figures, ...]:
     out = []
     for key_value, sent, known, converted, upgraded, followup, deleted, escalated in rows:
         converted, sent = converted or 0, sent or 0
-        low, high = wilson_interval(converted, known)
+        low, high = wilson_interval(converted, known) if known else (None, None)
         out.append(
             Figures(
                 key=key_value,
@@ -255,9 +256,9 @@ def _to_figures(rows) -> tuple[Figures, ...]:
                 positive_followup=followup or 0,
                 deleted=deleted or 0,
                 escalated=escalated or 0,
-                rate=round(converted / known, 4) if known else 0.0,
-                low=round(low, 4),
-                high=round(high, 4),
+                rate=round(converted / known, 4) if known else None,
+                low=None if low is None else round(low, 4),
+                high=None if high is None else round(high, 4),
             )
         )
     return tuple(out)

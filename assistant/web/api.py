@@ -13,7 +13,9 @@ from assistant import replying, reporting
 from assistant.engine import triage
 from assistant.engine.normalize import strip_surrogates
 from assistant.errors import InvalidInput
-from assistant.log import outcomes
+from assistant.log import worksheet
+from assistant.log.export import export_file
+from assistant.log.stats import weekly_stats
 from assistant.replying import FIELD_CHARS, Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
 from assistant.web.deps import DB, Conversion, CurrentUser, EngineDep, Key, Lead, SettingsDep, SigningSecret
@@ -186,14 +188,15 @@ def log_reply(
     With ``suggestion`` the reply is logged as that suggestion showed it; without, the assistant is asked
     again (with the log's history). With an idempotency key (``idempotency_key``, the ``Idempotency-Key``
     header, or the suggestion's own), a repeat answers with the first reply's id, logs nothing, and
-    carries ``Idempotent-Replayed: true``.
+    carries ``Idempotent-Replayed: true``; a repeat with another ``sent_text`` (a corrected reply, by the same
+    agent within 12 hours) puts that text in the first reply instead and carries ``Idempotent-Replayed: updated``.
     """
     idempotency_key = body.idempotency_key
     if idempotency_header is not None and idempotency_header.strip():
         if idempotency_key is not None and idempotency_key != idempotency_header.strip():
             raise InvalidInput("the Idempotency-Key header and the idempotency_key field differ")
         idempotency_key = idempotency_header.strip()
-    reply_id, created = replying.log_sent(
+    reply_id, logged = replying.log_sent(
         engine,
         db,
         body.complaint,
@@ -216,8 +219,8 @@ def log_reply(
         conversion=conversion,
         signature=user.signature,
     )
-    if not created:
-        response.headers["Idempotent-Replayed"] = "true"
+    if logged != "created":
+        response.headers["Idempotent-Replayed"] = "true" if logged == "repeated" else "updated"
     return {"id": reply_id}
 
 
@@ -238,13 +241,13 @@ async def import_outcomes(request: Request, user: Lead, db: DB) -> dict:
         raise InvalidInput("the CSV body is not UTF-8, UTF-16 or GBK text")
     content = decoded[0]
     # Parsing, checking and writing thousands of rows is blocking work: the thread pool, never the event loop.
-    return {"imported": await run_in_threadpool(outcomes.import_outcomes, db, content, by=user.name)}
+    return {"imported": await run_in_threadpool(worksheet.import_outcomes, db, content, by=user.name)}
 
 
 @router.get(f"{v1}/stats/weekly", tags=["statistics"])
 def weekly(user: Lead, db: DB, week: str = Query(description="ISO week, e.g. 2026-W47")) -> dict:
     """Review-conversion statistics of one ISO week (cohort: replies sent that week)."""
-    return reporting.weekly(db, week).to_dict()
+    return weekly_stats(db, week).to_dict()
 
 
 @router.get(f"{v1}/export", tags=["statistics"])
@@ -258,7 +261,7 @@ def export(
     table: Literal["figures", "rows"] = Query(default="figures", description="CSV only: the figures or the replies"),
 ) -> Response:
     """Download a week's statistics (and, in XLSX, its replies, with Chinese names and local times)."""
-    return download(*reporting.export(db, week, format, table, template_titles=engine.library.situations, tz=settings.tz))
+    return download(*export_file(db, week, format, table, template_titles=engine.library.situations, tz=settings.tz))
 
 
 @router.post(f"{v1}/library/reload", tags=["library"])

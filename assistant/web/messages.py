@@ -9,6 +9,7 @@ message is passed through unchanged. The API's validation errors (422) name each
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.taxonomy import ACCOUNT_LABELS, RESULT_LABELS
 
@@ -106,7 +107,10 @@ class _Blank(dict):
         return "?"
 
 
-_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+# A wording: a replacement string, or a function of the match when the English must be reshaped (a list's separators).
+Wording = str | Callable[[re.Match[str]], str]
+
+_PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"complaint text is empty"), "投诉内容是空的，请先粘贴顾客的差评或消息。"),
     (
         re.compile(r"complaint text is (\d+) characters; the limit is (\d+)"),
@@ -127,12 +131,23 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"rating .* is not 1-5"), "评分只能是 1 到 5 星。"),
     (re.compile(r"result must be one of: .*"), "结果不在列表里，请从下拉框里选一个。"),
     (re.compile(r"reply (\d+) not found"), r"回复 \1 不存在。"),
+    (
+        re.compile(r"reply (\d+) was logged more than (\d+) hours ago; its text can no longer be changed"),
+        r"这条投诉的回复（#\1）已经记录超过 \2 小时，不能再改文字了。",
+    ),
     (re.compile(r"sent_text is empty"), "回复内容是空的，请先写好回复再标记为已发送。"),
     (re.compile(r"agent_intent .* is not one of: .*"), "问题类型不在分类表里，请从列表里选一个。"),
     (re.compile(r"agent_reasons: .* is not one of: .*"), "转线下原因不在分类表里，请从列表里勾选。"),
     (re.compile(r"agent_reasons must be empty when agent_escalate is false"), "没有勾选“需要转线下”，就不用勾选原因。"),
     (re.compile(r"agent_escalate is true: .*"), "勾选了“需要转线下”，请至少勾选一个原因。"),
     (re.compile(r"format must be csv or xlsx; table must be figures or rows"), "只能下载 CSV 或 XLSX 格式的统计或明细。"),
+    (
+        re.compile(r"(.*) has no 'text' column \(columns: (.*)\)"),
+        lambda m: (
+            f"文件“{m[1]}”里没有 text 列（找到的列：{'没有' if m[2] == 'none' else '、'.join(m[2].split(', '))}）。"
+            "请把投诉内容所在的那一列的表头改成 text 再上传。"
+        ),
+    ),
     (re.compile(r".* has (\d+) 'text' columns; keep one"), r"文件里有 \1 个 text 列，分不清投诉在哪一列：请只留一个再上传。"),
     (
         re.compile(r".*: line (\d+): a quote opens a cell that never closes.*"),
@@ -147,14 +162,15 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"no 'text' field"), "没有 text 字段"),
     # An outcome import's problems (``outcomes.import_outcomes``), one per line of the file
     (re.compile(r"missing column\(s\): .*"), "表格缺少“编号”或“结果”列：请用“下载这些回复”得到的表格填写，别改第一行的表头。"),
+    (re.compile(r"note is longer than (\d+) characters"), r"备注最多 \1 个字。"),
     (re.compile(r"reply_id '(.*)' is not a number"), r"编号“\1”不是数字。"),
     (re.compile(r"result '(.*)' is not one of: .*"), r"结果“\1”不在列表里，请填：" + "、".join(RESULT_LABELS.values()) + "。"),
     (re.compile(r"rating_after: .*"), "之后的评分只能是 1 到 5 星。"),
     (re.compile(r"a rating or note without a result"), "填了之后的评分或备注，但没有填结果：请填上结果，或把这一行清空。"),
     (re.compile(r"unreadable CSV: .*"), "这一行读不出来（可能是引号没配对），请在 Excel 里另存为 CSV 再上传。"),
     (
-        re.compile(r"the file has (\d+) lines; import at most (\d+) rows at a time"),
-        r"表格有 \1 行，一次最多登记 \2 条，请分几次上传。",
+        re.compile(r"the file has more than (\d+) rows; import at most (\d+) rows at a time"),
+        r"表格超过 \1 行，一次最多登记 \2 条，请分几次上传。",
     ),
     (re.compile(r"cannot open the log at .*"), "记录数据库打不开，请联系管理员。"),
     (
@@ -167,7 +183,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 # The reply library's problems (``load``, ``escalate``, ``model``, ``yamlfile``), as 模板库's 重新载入 says them to a lead;
 # the file and line stay as they are. ``assistant lint`` keeps the English (an operator's tool, like the CLI).
 # tests/test_no_english.py walks every message those modules raise and checks it has a wording here.
-_LIBRARY_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+_LIBRARY_PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"YAML: (.*)"), r"YAML 格式不对（常见原因：缩进不齐、冒号后少空格、引号没配对；原文：\1）"),
     (re.compile(r"file is not UTF-8"), "文件不是 UTF-8 编码，请另存为 UTF-8"),
     (re.compile(r"unknown key '(.*)'"), r"不认识的字段“\1”（可能拼错了）"),
@@ -279,7 +295,7 @@ def chinese(message: str) -> str:
     return _reword(message, _PATTERNS)
 
 
-def _reword(message: str, patterns: list[tuple[re.Pattern[str], str]]) -> str:
+def _reword(message: str, patterns: list[tuple[re.Pattern[str], Wording]]) -> str:
     """The wording of the first pattern that matches the whole message; the message itself when none does."""
     for pattern, wording in patterns:
         if pattern.fullmatch(message):

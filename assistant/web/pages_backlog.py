@@ -3,7 +3,6 @@ backlog of complaints, most severe first, each with a draft)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import date
@@ -21,7 +20,7 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from assistant import replying
 from assistant.engine import triage as batch
 from assistant.errors import InvalidInput, NotFound
-from assistant.log import export, outcomes
+from assistant.log import backlog, history, outcomes, worksheet
 from assistant.log.auth import (
     User,
     display_names,
@@ -60,7 +59,7 @@ class Filters(BaseModel):
     until: str = ""
     page: Annotated[int, Field(ge=1, le=10**6)] = 1
 
-    def select(self, user: User) -> tuple[outcomes.ReplyFilter, list[str]]:
+    def select(self, user: User) -> tuple[history.ReplyFilter, list[str]]:
         """What the filters select for ``user`` (an agent: only their own replies), and what was not understood."""
         errors = []
         show = self.show
@@ -74,7 +73,7 @@ class Filters(BaseModel):
             except ValueError:
                 errors.append(f"日期“{value[:20]}”看不懂，请用 2026-11-30 这样的格式。")
                 dates[name] = None
-        where = outcomes.ReplyFilter(
+        where = history.ReplyFilter(
             agent=(blank(self.agent) if user.is_lead else user.name),
             status=show,
             platform=blank(self.platform),
@@ -124,7 +123,7 @@ def _replies_page(request: Request, user: User, db, settings, filters: Filters, 
     page = filters.page
 
     def find(n: int):
-        return outcomes.find_replies(db, where, tz=settings.tz, limit=REPLIES_PER_PAGE, offset=(n - 1) * REPLIES_PER_PAGE)
+        return history.find_replies(db, where, tz=settings.tz, limit=REPLIES_PER_PAGE, offset=(n - 1) * REPLIES_PER_PAGE)
 
     rows, total = find(page)
     pages = max(1, -(-total // REPLIES_PER_PAGE))
@@ -153,7 +152,7 @@ def _replies_page(request: Request, user: User, db, settings, filters: Filters, 
         "worksheet_link": "/replies/worksheet.csv?" + urlencode(kept),
         # The address a reload asks for after an upload (app.js: data-page-url): not the post again, not 已从表格登记 again.
         "page_url": link(page) if page > 1 else "/replies" + ("?" + urlencode(kept) if kept else ""),
-        "worksheet_rows": export.WORKSHEET_ROWS,
+        "worksheet_rows": worksheet.WORKSHEET_ROWS,
         "imported": None,
         "import_errors": [],
         **extra,
@@ -165,7 +164,7 @@ def _replies_page(request: Request, user: User, db, settings, filters: Filters, 
 def replies_worksheet(user: PageUser, db: DB, settings: SettingsDep, filters: Annotated[Filters, Query()]):
     """The replies the filters select, as a sheet to fill in with Excel: its 结果 column is read back by the upload."""
     where, _ = filters.select(user)
-    content = export.worksheet_csv(db, where, tz=settings.tz)
+    content = worksheet.worksheet_csv(db, where, tz=settings.tz)
     return Response(
         content,
         media_type="text/csv; charset=utf-8",
@@ -206,8 +205,8 @@ async def replies_import(request: Request, user: PageUser, db: DB, settings: Set
         return refuse((None, unreadable(upload.filename)))
     agent = None if user.is_lead else user.name
     try:
-        count = await run_in_threadpool(outcomes.import_outcomes, db, decoded[0], by=user.name, agent=agent)
-    except outcomes.ImportRejected as e:
+        count = await run_in_threadpool(worksheet.import_outcomes, db, decoded[0], by=user.name, agent=agent)
+    except worksheet.ImportRejected as e:
         return refuse(*((p.line, chinese(p.message)) for p in e.errors[:IMPORT_PROBLEMS_SHOWN]))
     if count == 0:
         return refuse((None, f"文件“{upload.filename}”里没有填写结果的行：请在“结果”列填上结果再上传。"))
@@ -250,9 +249,7 @@ def reply_outcome(
         stars = outcomes.parse_rating(rating_after)
     except InvalidInput as e:  # named as the outcome import names the column, so said as it says it
         return refuse(chinese(f"rating_after: {e}"))
-    if note is not None and len(note) > FIELD_CHARS["note"]:
-        return refuse(f"备注最多 {FIELD_CHARS['note']} 个字。")
-    try:  # the log checks the result (one of RESULTS)
+    try:  # the log checks the result (one of RESULTS) and the note's length
         replying.record_outcome(db, reply_id, result, user=user.name, is_lead=user.is_lead, note=blank(note), rating_after=stars)
     except InvalidInput as e:
         return refuse(chinese(str(e)))
@@ -299,11 +296,6 @@ def row_fields(record: dict, platform: str = "") -> dict[str, str]:
     if given:
         found["platform"] = given if given in PLATFORMS else "other"
     return {name: value[: FIELD_CHARS.get(name, 100)] for name, value in found.items()}
-
-
-def _csv_columns(content: str) -> list[str]:
-    delimiter = "\t" if batch.tab_separated(content) else ","
-    return next(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter), [])
 
 
 # A backlog is ranked in the thread pool (never on the event loop, so /healthz and other agents are served meanwhile),
@@ -360,15 +352,8 @@ def _triage(
         if decoded is None:
             return refuse(unreadable(name))
         content, encoding = decoded
-        table = FilePath(name).suffix.lower() == ".csv" or batch.tab_separated(content)
-        if table:
-            columns = _csv_columns(content)
-            if "text" not in columns:
-                found = "、".join(c for c in columns if c) or "没有"
-                return refuse(
-                    f"文件“{name}”里没有 text 列（找到的列：{found}）。请把投诉内容所在的那一列的表头改成 text 再上传。"
-                )
-        try:
+        table = FilePath(name).suffix.lower() == ".csv" or batch.delimiter_of(content) == "\t"
+        try:  # parse_rows is the one check of a table's header (a text column, only one)
             rows, skipped = batch.parse_rows(content, name)
         except InvalidInput as e:
             return refuse(chinese(str(e)))
@@ -389,7 +374,7 @@ def _triage(
     records, failed = batch.triage(engine, rows, agent=user.signature)
     out = io.StringIO()
     batch.write_records(records, out, "csv", labels=True)  # for agents, in Chinese; ``assistant triage`` keeps the ids
-    result_id = export.keep_triage_csv(db, user.name, out.getvalue())
+    result_id = backlog.keep_triage_csv(db, user.name, out.getvalue())
     skipped = [batch.Skipped(s.line, chinese(s.reason)) for s in sorted(skipped + failed, key=lambda s: s.line)]
     context = _triage_context(records=records, skipped=skipped, result_id=result_id, note=note, platform=platform)
     return render(request, "triage.html", context, user)
@@ -397,7 +382,7 @@ def _triage(
 
 @router.get("/triage/{result_id}.csv")
 def triage_download(user: PageUser, db: DB, result_id: str):
-    text = export.triage_csv(db, result_id[:40], user.name)
+    text = backlog.triage_csv(db, result_id[:40], user.name)
     if text is None:
         raise NotFound("这份分拣结果已过期（只保留一小时），请重新分拣。")
     return Response(

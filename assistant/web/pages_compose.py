@@ -19,7 +19,7 @@ from assistant.log import outcomes
 from assistant.log.auth import (
     User,
 )
-from assistant.log.outcomes import SuggestionTokenExpired, SuggestionTokenInvalid
+from assistant.log.shown import SuggestionTokenExpired, SuggestionTokenInvalid
 from assistant.replying import FIELD_CHARS, Fields, platform_id
 from assistant.web.deps import (
     DB,
@@ -237,7 +237,7 @@ def compose_sent(
         reasons = [r for r in (agent_reasons or []) if r]
     # Without a token (a draft page rendered before suggestion tokens existed, or a script) the engine is asked again.
     try:
-        reply_id, created = replying.log_sent(
+        reply_id, logged = replying.log_sent(
             engine,
             db,
             complaint,
@@ -263,8 +263,9 @@ def compose_sent(
         return _sent_error(request, user, "草稿校验失败（内容被改动过或不是这条投诉的草稿），请重新生成草稿后再标记为已发送。")
     except InvalidInput as e:
         return _sent_error(request, user, chinese(str(e)))
-    headers = {"HX-Trigger": "reply-logged"} if created else None
-    return render(request, "_sent.html", {"reply_id": reply_id, "created": created, "error": None}, user, headers=headers)
+    headers = {"HX-Trigger": "reply-logged"} if logged != "repeated" else None
+    said = {"reply_id": reply_id, "created": logged == "created", "updated": logged == "updated", "error": None}
+    return render(request, "_sent.html", said, user, headers=headers)
 
 
 def _sent_error(request: Request, user: User, message: str):

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from assistant import reporting
 from assistant.errors import InvalidInput, LibraryError
 from assistant.log.auth import ROLES, add_user, display_names, list_users, reset_password, set_active, set_display_name
+from assistant.log.export import export_file
 from assistant.replying import first_sentence
 from assistant.web.deps import DB, CsrfChecked, EngineDep, OptionalText, PageLead, PageUser, SettingsDep, Text
 from assistant.web.messages import ROLE_LABELS, chinese, library_problem
@@ -57,7 +58,7 @@ def stats_export(
     user: PageLead, db: DB, engine: EngineDep, settings: SettingsDep, week: str, format: str = "csv", table: str = "figures"
 ):
     """Download a week's figures as CSV (UTF-8 with BOM) or XLSX, the same files as the API."""
-    return download(*reporting.export(db, week, format, table, template_titles=engine.library.situations, tz=settings.tz))
+    return download(*export_file(db, week, format, table, template_titles=engine.library.situations, tz=settings.tz))
 
 
 @router.get("/library", response_class=HTMLResponse)

@@ -1,0 +1,56 @@
+"""我的回复's sheet and 写回复's mark-as-sent, as the outcome log keeps them, in headless Chromium (review 10).
+Uses the server and browser of test_browser."""
+
+import csv
+import io
+from pathlib import Path
+
+import test_browser as shared
+from playwright.sync_api import expect
+
+pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
+server, browser, page = shared.server, shared.browser, shared.page  # the same fixtures: a real server, Chromium, a lead
+log_rows, log_replies = shared.log_rows, shared.log_replies
+
+
+def test_a_sheet_saved_by_excel_as_unicode_text_is_recorded(page, engine, tmp_path):
+    """Excel's 「Unicode 文本」 is UTF-16 with tabs: the upload took its encoding but read the header as one column and
+    blamed the header (review 10 #4)."""
+    ids = log_replies(page, engine, "空调不制冷，Unicode 文本测试", 2)
+    page.goto(f"{page.base}/replies?q=Unicode 文本测试")
+    page.click("#worksheet summary")
+    with page.expect_download() as download:
+        page.click("#worksheet-link")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+    header = rows[0]
+    for row in rows[1:]:
+        if int(row[0]) == ids[0]:
+            row[header.index("结果")], row[header.index("之后的评分")] = "已改好评", "5"
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    sheet = tmp_path / "回复.txt"
+    sheet.write_bytes(out.getvalue().encode("utf-16"))  # with its byte-order mark, as Excel writes it
+    page.set_input_files("#worksheet input[type=file]", str(sheet))
+    page.click("#worksheet button[type=submit]")
+    expect(page.locator("#imported")).to_have_text("已从表格登记 1 条结果。")
+    got = {r["id"]: (r["outcome"], r["rating_after"]) for r in log_rows(page, f"id in ({ids[0]}, {ids[1]})")}
+    assert got == {ids[0]: ("upgraded", 5), ids[1]: (None, None)}
+
+
+def test_a_reply_corrected_and_marked_sent_again_is_what_the_log_holds(page):
+    """The second 标记为已发送 of an edited draft answered 「已经记录过了」 and the log kept the first text (review 10 #5)."""
+    page.goto(f"{page.base}/compose")
+    page.fill("#text", "买的台灯用了两天就不亮了，改字测试")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#draft-1 textarea.reply")
+    before = len(log_rows(page))
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    page.locator("#reply-1").focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("（补充：今天下午就给您寄出新的灯泡。）")
+    page.click("#draft-1 button[type=submit]")
+    expect(page.locator("#draft-1 .sent")).to_contain_text("已更新为这次的文字")
+    rows = log_rows(page)
+    assert len(rows) == before + 1
+    assert rows[-1]["sent_text"].endswith("（补充：今天下午就给您寄出新的灯泡。）") and rows[-1]["edit_ratio"] > 0
