@@ -18,7 +18,9 @@ small exception family), ``taxonomy`` (intents, escalation reasons, outcome resu
 - ``model``       learned recognition: the trained intent and escalation models (``model.npz``).
 - ``match``       combine both into ranked intents; praise and plain questions.
 - ``escalate``    reasons to take a complaint offline, with evidence and action.
-- ``draft``       fill templates from the complaint; offline invitation first.
+- ``fields``      what the complaint names (order number, own name, regulator) and every placeholder's value.
+- ``quote``       the complaint's own words a draft quotes as ``{{ issue }}``.
+- ``draft``       pick and fill templates for the recognised intents; offline invitation first.
 - ``sincerity``   score any reply for hollow, evasive or non-compliant wording.
 - ``core``        ``Engine.suggest()`` calls the stages in order.
 - ``evaluate``    accuracy and latency figures on a labelled file.

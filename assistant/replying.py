@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from assistant.engine.core import Engine, History, Suggestion
-from assistant.engine.draft import order_number
+from assistant.engine.fields import order_number
 from assistant.engine.library import search_words
 from assistant.errors import InvalidInput, NotFound
 from assistant.log import outcomes

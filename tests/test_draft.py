@@ -4,7 +4,8 @@ from datetime import datetime
 import pytest
 
 from assistant.engine.core import History
-from assistant.engine.draft import _ranked, deadline_for
+from assistant.engine.draft import _ranked
+from assistant.engine.fields import deadline_for
 
 RAW = re.compile(r"\{\{|\}\}|\{%")
 

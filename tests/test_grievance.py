@@ -81,7 +81,7 @@ def test_a_long_run_on_sentence_is_trimmed_to_a_phrase(engine):
 
 
 def test_without_a_phrase_to_quote_the_draft_names_the_problem_itself(engine):
-    from assistant.engine.draft import issue_phrase
+    from assistant.engine.quote import issue_phrase
 
     assert issue_phrase(None, "logistics_delay", None) == "物流问题"
     assert issue_phrase(None, "logistics_delay", "空气炸锅") == "空气炸锅的物流问题"

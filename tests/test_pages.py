@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import sign_in
 
-from assistant.engine.draft import _FEELING
+from assistant.engine.quote import _FEELING
 from assistant.log.auth import add_user
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>快递一个星期还没到"

@@ -3,7 +3,7 @@ in a public draft or a private script, nor kept as the log's order reference."""
 
 import pytest
 
-from assistant.engine.draft import order_number
+from assistant.engine.fields import order_number
 from assistant.engine.pii import bank_card, personal_number, resident_id
 from assistant.replying import Fields, with_order_from
 

@@ -18,9 +18,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assistant.config import Settings
-from assistant.engine.draft import Draft, draft_replies, extract_fields, fill_template, placeholder_values
+from assistant.engine.draft import Draft, draft_replies, fill_template
 from assistant.engine.escalate import Escalation, Rule, check_escalation, load_rules
 from assistant.engine.evidence import EvidenceIndex
+from assistant.engine.fields import extract_fields, placeholder_values
 from assistant.engine.library import Library, Template
 from assistant.engine.load import RULES_FILE, load_library
 from assistant.engine.match import IntentMatch, recognise

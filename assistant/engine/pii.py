@@ -1,7 +1,7 @@
 """Personal numbers a complaint may hold: resident ID numbers, bank cards, mobiles and landlines.
 
 One home for recognising them: the log masks them before it stores a text (``log.redact``), and drafting never
-quotes one as the customer's order, nor links replies by it (``draft.order_number``).
+quotes one as the customer's order, nor links replies by it (``fields.order_number``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,177 @@
+"""The complaint's own words a draft quotes: the clause that carries an intent's evidence (``grievance``), the
+praise or question a thank-you or an answer quotes (``kind_issue``), and ``{{ issue }}`` made of either
+(``issue_phrase``)."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+
+from assistant.engine.fields import REGULATOR, as_written
+from assistant.engine.library import PLACEHOLDERS, Library
+from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch, is_praise
+from assistant.engine.normalize import Normalized
+from assistant.taxonomy import PRAISE
+
+_CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"]+")
+# Clause separators; a point or colon inside a run of Latin letters and digits ("12.7", "18:00", a model name such as
+# "note7s.2") is part of a word (jieba keeps it in one token), not a clause end.
+_SEPARATOR = re.compile(r"[,!?;，。！？；、~～\n（）()\[\]【】“”\"\s]+|[.:：](?![\dA-Za-z])|(?<![\dA-Za-z])[.:：]")
+_FILLER = re.compile(
+    r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得|"
+    r"请问|想问一下|想问下|问一下|咨询一下"  # 「您问的“请问…”」 repeats the asking
+)
+_ASKING = re.compile(r"(?:我?想请?问一下|我?想请?问下|请问|问一下|咨询一下)[，,\s]*")
+# The problem in our own words, for a draft whose intent has no phrase of the complaint to quote.
+_OWN_WORDS = {
+    "quality_defect": "质量问题",
+    "damaged_delivery": "运输破损问题",
+    "wrong_missing_item": "发错漏发问题",
+    "logistics_delay": "物流问题",
+    "not_as_described": "实物和描述不符的问题",
+    "counterfeit": "正品疑虑",
+    "price_promotion": "价格优惠问题",
+    "refund_return": "退换货和退款的问题",
+    "service_attitude": "客服服务问题",
+    "installation_repair": "安装维修问题",
+    "expired_spoiled": "临期变质问题",
+    "safety_hazard": "安全隐患",
+    "privacy_security": "个人信息安全问题",
+    "billing_invoice": "扣费发票问题",
+    "usage_question": "使用问题",
+}
+_CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|还有|并且|不过|况且|甚至|另外")
+_WEAK_START = set("的了地得和就都也还又而且却")
+MAX_QUOTE = 20  # characters: a quote longer than this is trimmed around its evidence at word boundaries
+QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimming
+_GREETING = re.compile(r"(?:亲|你好|您好|哈喽)?[，,\s]*(?:在吗|在不在|有人吗|人呢)[？?！!。~～]*")  # not a question to quote
+_RATING = re.compile(r"(?:给个?|必须)?(?:五星|5星|满分)?(?:好评|五星|5星|满分)")  # a bare rating ("好评")
+_DENIAL = re.compile(r"(?:并|倒|也)?不是")  # a clause that says what the problem is not ("不是质量问题，就是…")
+_RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
+# A feeling is no problem to quote: 「您说的“呵呵”这个问题」, 「“一般般吧”这个问题」, 「“太失望了”这个问题」 read wrong.
+_FEELING = re.compile(
+    r"(?:呵呵|哈哈|唉|哎|嗯|就这|一般般?|太|很|真的?|非常|特别|超级?|有点|好|失望|不推荐|差评|差劲|太差|差|无语|服了|醉了|不满意|"
+    r"糟糕|生气|气死|郁闷|后悔|心累|无奈|吧|了|啊|呀|哦|的|呢|嘛|么|我|人|极|透)+"
+)
+# Counting contacts is how often they asked, not what they asked about: 「为了“联系了客服三次”这个问题」. Not 要 or 说:
+# 「一天要重启三次」 counts a fault, and is the problem to quote.
+_CONTACTS = re.compile(
+    r"(?:联系|找|打|问|催|反映|投诉|沟通|申请|留言)了?(?:客服|你们|商家|卖家|电话)?[^，,。；;]{0,2}?"
+    r"[几两三四五六七八九十\d]+(?:次|遍|回|趟)|第[二三四五六七八九十\d]+次(?:联系|找|打|问|催|投诉|反映|来)|"
+    r"换了[几两三四五六七八九十\d]+个客服"
+)
+# A threat is what the customer will do, not the problem: 「把“再不退款我去消协投诉你们”这个问题解决好」 read wrong.
+_THREAT = re.compile(
+    rf"{REGULATOR.pattern}|律师|起诉|法院|打官司|报警|举报|曝光|记者|电视台|媒体|投诉到|黑猫投诉|"
+    r"发(?:到|在)?(?:微博|抖音|小红书|网上)"
+)
+# Seeing a doctor is what the customer did about the harm, not the harm: 「“已经去医院了”这个问题」 read wrong beside
+# 「脚上起了水泡」. These words still weigh for the intent and for escalation; they are not what a draft quotes.
+_TREATMENT = re.compile(r"医院|住院|就医|就诊|看医生|医生|急诊|挂水|输液|诊所|打针|开了?药")
+
+
+def kind_issue(text: str, kind: str) -> str:
+    """``{{ issue }}`` for a thank-you or a question's answer: what was praised (“东西很好”) or asked (“…”这个问题).
+
+    With nothing to quote ("在吗"), the bodies' "您问的{{ issue }}" / "您提到的{{ issue }}" still read as Chinese.
+    """
+    clause = _kind_clause(text, kind)
+    if not clause:
+        return "这些" if kind == PRAISE else "问题"
+    return f"“{clause}”" if kind == PRAISE else f"“{clause}”这个问题"
+
+
+def _kind_clause(text: str, kind: str) -> str | None:
+    """The clause that praises (for praise) or asks (for a question), short enough to quote."""
+    words = PRAISE_WORDS if kind == PRAISE else QUESTION_WORDS
+    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text)]
+    fitting = [c for c in clauses if words.search(c) and 2 <= len(c) <= 24 and not _GREETING.fullmatch(c)]
+    # What they praised ("东西很好") rather than the bare rating ("好评"), which is quoted only when it is all there is.
+    clause = next((c for c in fitting if not _RATING.fullmatch(c)), fitting[0] if fitting else None)
+    if clause and kind != PRAISE:
+        asked = _ASKING.match(clause)  # "请问这款能预约吗" is asked as “这款能预约吗”
+        clause = clause[asked.end() :] if asked and len(clause) - asked.end() >= 2 else clause
+    return clause
+
+
+def evidence_words(match: IntentMatch, library: Library) -> dict[str, float]:
+    """The matched words that are the intent's own keywords or pattern hits, with their weights."""
+    words = library.intent_words.get(match.id, {})
+    patterns = library.patterns.get(match.id, ())
+    weights = {}
+    for w in match.matched:
+        weight = words.get(w) or max((pw for p, pw in patterns if p.search(w)), default=0.0)
+        if weight:
+            weights[w] = weight
+    return weights
+
+
+def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> str | None:
+    """The phrase of the complaint that carries an intent's evidence, ready to quote; None when none fits.
+
+    The evidence is the intent's own keywords (and patterns) that the matcher found; the first clause
+    holding one is taken, unless it praises ("物流也快") or is rude. A clause longer than ``MAX_QUOTE`` is
+    trimmed around the evidence, and every cut falls on a jieba word boundary: never mid-word.
+    """
+    weights = {w: v for w, v in evidence_words(match, library).items() if not _TREATMENT.search(w)}
+    if not weights:
+        return None
+    text, bounds = normalized.text, normalized.boundaries
+    order: list[int] = []
+    best: tuple[float, str] | None = None
+    for start, end in _phrases(text, bounds):
+        hits = sorted((pos, w) for w in weights if (pos := text.find(w, start, end)) >= 0)
+        clause = text[start:end]
+        if not hits or is_praise(clause) or _RUDE.search(clause) or _DENIAL.match(text, start, end):
+            continue
+        if _CONTACTS.search(clause) or _THREAT.search(clause):  # how often they asked, or what they will do next
+            continue
+        pos, word = max(hits, key=lambda h: weights[h[1]])
+        while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance
+            start = filler.end()
+        if end - start > MAX_QUOTE:  # the first boundary at most QUOTE_CONTEXT before the evidence, the last after it
+            order = order or sorted(bounds)  # bisected, not scanned: a long complaint has thousands of boundaries
+            i = bisect_left(order, max(start, pos - QUOTE_CONTEXT))
+            start = order[i] if i < len(order) and order[i] <= pos else pos
+            tail = pos + len(word)
+            j = bisect_right(order, min(end, tail + QUOTE_CONTEXT)) - 1
+            end = order[j] if j >= 0 and order[j] >= tail else tail
+        while start < pos and text[start] in _WEAK_START and start + 1 in bounds:  # not "的进口咖啡机…"
+            start += 1
+        asked = _ASKING.match(text, start, end)  # 「您问的“请问…”」 asks twice; kept where "请问" itself is the evidence
+        if asked and asked.end() in bounds and any(text.find(w, asked.end(), end) >= 0 for w in weights):
+            start = asked.end()
+        quote = text[start:end].strip()
+        weight = sum(weights[w] for _, w in hits)
+        if not 2 <= len(quote) <= MAX_QUOTE or is_praise(quote) or _FEELING.fullmatch(quote):
+            continue
+        if best is None or weight > best[0]:
+            best = (weight, quote)
+    return as_written(best[1], normalized.original) if best else None
+
+
+def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
+    """Spans of the clauses of a text, also split at connectives between words ("…用了三天就坏|而且|异响很大")."""
+    spans = []
+    cuts = [0] + [p for m in _SEPARATOR.finditer(text) for p in m.span()] + [len(text)]
+    for start, end in zip(cuts[::2], cuts[1::2], strict=True):
+        if start >= end:
+            continue
+        for m in _CONNECTIVE.finditer(text, start, end):
+            if m.start() in bounds and m.end() in bounds and m.start() > start:
+                spans.append((start, m.start()))
+                start = m.start()
+        spans.append((start, end))
+    return spans
+
+
+def issue_phrase(quote: str | None, intent: str, product: str | None) -> str:
+    """What ``{{ issue }}`` says: the quoted phrase, else the problem in our words; with the product when it is known
+    and the phrase does not name it ("电热水壶“用了两周就不加热了”这个问题", "电热水壶的质量问题")."""
+    product = product if product and product != PLACEHOLDERS["product"] else None
+    if quote:
+        return f"{product}“{quote}”这个问题" if product and product.lower() not in quote.lower() else f"“{quote}”这个问题"
+    own = _OWN_WORDS.get(intent)
+    if own is None:
+        return f"{product}的问题" if product else PLACEHOLDERS["issue"]
+    return f"{product}{'' if '的' in own else '的'}{own}" if product else own  # 空气炸锅的物流问题, 空气炸锅实物和描述不符的问题
