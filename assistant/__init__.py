@@ -37,7 +37,7 @@ and ``reporting`` (the week's overview and trend, the library's use).
 
 ``web/``, the web shell: ``app``, ``serving``, ``deps`` and ``rendering`` (the web frame), ``messages``
 (Chinese wording), ``api``, and the pages by family: ``pages`` (sign in, 我的账号, 帮助), ``pages_compose``
-(写回复), ``pages_backlog`` (我的回复, 批量分拣), ``pages_lead`` (数据统计, 模板库, 账号管理).
+(写回复), ``pages_backlog`` (我的回复), ``pages_triage`` (批量分拣), ``pages_lead`` (数据统计, 模板库, 账号管理).
 
 ``cli/``, the ``assistant`` command, its commands by what they work on: ``drafts``, ``model``, ``service``,
 ``users`` (with ``common`` options).

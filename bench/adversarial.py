@@ -100,7 +100,7 @@ def functions() -> dict[str, tuple[float, str]]:
     from assistant.engine.sincerity import check_sincerity
     from assistant.errors import InvalidInput
     from assistant.log.redact import redact
-    from assistant.web.pages_backlog import TRIAGE_MAX_CHARS
+    from assistant.web.pages_triage import TRIAGE_MAX_CHARS
 
     engine = Engine.from_settings(Settings())
     engine.suggest("快递一个星期还没到")

@@ -60,7 +60,7 @@ def test_healthz_answers_while_a_big_triage_runs(settings, engine):
 
 
 def test_a_backlog_over_the_character_limit_is_refused_in_chinese(make_client):
-    from assistant.web.pages_backlog import TRIAGE_MAX_CHARS
+    from assistant.web.pages_triage import TRIAGE_MAX_CHARS
 
     client, db = make_client()
     agent = add_user(db, "小林", "agent")

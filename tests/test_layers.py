@@ -31,6 +31,7 @@ SHELLS = {
     "web.pages",
     "web.pages_compose",
     "web.pages_backlog",
+    "web.pages_triage",
     "web.pages_lead",
     "cli",
 }  # each parses, calls a service, engine or log function, and formats

@@ -34,7 +34,7 @@ from assistant.errors import (
 )
 from assistant.log.auth import LoginLimiter, User, user_for_session
 from assistant.log.db import load_or_create_secret, open_db, read_only_files
-from assistant.web import api, pages, pages_backlog, pages_compose, pages_lead
+from assistant.web import api, pages, pages_backlog, pages_compose, pages_lead, pages_triage
 from assistant.web.deps import PasswordGate, session_ids, trusted_networks
 from assistant.web.messages import FIELD_LABELS, chinese, validation_errors
 from assistant.web.serving import BodyLimit, SecurityHeaders, WorkerHeader
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(pages.router)
     app.include_router(pages_compose.router)
     app.include_router(pages_backlog.router)
+    app.include_router(pages_triage.router)
     app.include_router(pages_lead.router)
 
     @app.exception_handler(AssistantError)

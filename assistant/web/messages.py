@@ -301,3 +301,8 @@ def _reword(message: str, patterns: list[tuple[re.Pattern[str], Wording]]) -> st
         if pattern.fullmatch(message):
             return pattern.sub(wording, message)
     return message
+
+
+def unreadable(name: str) -> str:
+    """What the pages say of an uploaded file in none of the encodings ``triage.decode`` knows."""
+    return f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。"

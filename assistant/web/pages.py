@@ -1,5 +1,5 @@
 """HTML pages for everyone signed in or signing in: sign in and out, 我的账号, 帮助. The draft page is in
-``pages_compose``, 我的回复 and 批量分拣 in ``pages_backlog``, the leads' pages in ``pages_lead``."""
+``pages_compose``, 我的回复 in ``pages_backlog``, 批量分拣 in ``pages_triage``, the leads' pages in ``pages_lead``."""
 
 from __future__ import annotations
 

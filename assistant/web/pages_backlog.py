@@ -1,16 +1,13 @@
-"""An agent's backlog: 我的回复 (replies sent, their outcomes recorded in place) and 批量分拣 (a pasted or uploaded
-backlog of complaints, most severe first, each with a draft)."""
+"""我的回复: an agent's replies sent (a lead's: everyone's), their outcomes recorded in place or in bulk with the
+sheet it downloads."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
-from pathlib import Path as FilePath
 from typing import Annotated
 from urllib.parse import urlencode
 
-import sqlite_utils
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,15 +16,14 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from assistant import replying
 from assistant.engine import triage as batch
-from assistant.errors import InvalidInput, NotFound
-from assistant.log import backlog, history, outcomes, worksheet
+from assistant.errors import InvalidInput
+from assistant.log import history, outcomes, worksheet
 from assistant.log.auth import (
     User,
     display_names,
     list_users,
 )
-from assistant.replying import FIELD_CHARS, platform_id
-from assistant.taxonomy import PLATFORMS, RESULTS
+from assistant.taxonomy import RESULTS
 from assistant.web.deps import (
     DB,
     CsrfChecked,
@@ -38,7 +34,7 @@ from assistant.web.deps import (
     SettingsDep,
     blank,
 )
-from assistant.web.messages import chinese
+from assistant.web.messages import chinese, unreadable
 from assistant.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -175,11 +171,6 @@ def replies_worksheet(user: PageUser, db: DB, settings: SettingsDep, filters: An
 IMPORT_PROBLEMS_SHOWN = 30  # a refused sheet lists at most this many of its bad lines
 
 
-def unreadable(name: str) -> str:
-    """What the pages say of an uploaded file in none of the encodings ``triage.decode`` knows."""
-    return f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。"
-
-
 @router.post("/replies/import", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def replies_import(request: Request, user: PageUser, db: DB, settings: SettingsDep):
     """Record the outcomes of a filled-in worksheet (or any outcome CSV), all or nothing; agents only for their own replies.
@@ -256,137 +247,3 @@ def reply_outcome(
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
     context = {"r": row, "results": RESULTS, "agent_names": names}
     return render(request, "_reply_row.html", context, user, headers={"HX-Trigger": "outcome-recorded"})
-
-
-@router.get("/triage", response_class=HTMLResponse)
-def triage_page(request: Request, user: PageUser):
-    return render(request, "triage.html", _triage_context(), user)
-
-
-def _triage_context(**values) -> dict:
-    base: dict[str, object] = {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": ""}
-    return {**base, "platform": "", "severity_level": batch.severity_level, "row_fields": row_fields, **values}
-
-
-# The columns of an uploaded backlog that 写回复's fields are filled from, by the names a shop's export or an agent's
-# sheet gives them (the first found wins).
-ROW_COLUMNS = {
-    "platform": ("platform", "平台", "渠道"),
-    "order_id": ("order_id", "订单号", "订单编号", "订单"),
-    "customer": ("customer", "顾客称呼", "称呼", "顾客"),
-    "buyer_id": ("buyer_id", "买家昵称", "买家ID", "买家", "昵称"),
-    "product": ("product", "商品", "商品名称", "宝贝"),
-    "rating": ("rating", "评分", "星级"),
-}
-
-
-def row_fields(record: dict, platform: str = "") -> dict[str, str]:
-    """What 批量分拣's 写回复 hands the draft page from a ranked row: its own columns (``ROW_COLUMNS``), and the
-    platform chosen for the whole batch where the row names none. Only what a row gives; nothing empty."""
-    found = {}
-    for name, columns in ROW_COLUMNS.items():
-        value = next((record[c] for c in columns if isinstance(record.get(c), (str, int)) and str(record[c]).strip()), None)
-        if value is not None:
-            found[name] = str(value).strip()
-    if "rating" in found:  # 「1星」, 「1 星」 or 1
-        digit = found.pop("rating")[:1]
-        if digit in "12345":
-            found["rating"] = digit
-    given = platform_id(found.get("platform") or platform or None)
-    if given:
-        found["platform"] = given if given in PLATFORMS else "other"
-    return {name: value[: FIELD_CHARS.get(name, 100)] for name, value in found.items()}
-
-
-# A backlog is ranked in the thread pool (never on the event loop, so /healthz and other agents are served meanwhile),
-# and bounded: at most this many complaints and characters in one batch (about 10 s of engine time at the limit).
-TRIAGE_MAX_ROWS = 2000
-TRIAGE_MAX_CHARS = 200_000
-
-
-@router.post("/triage", response_class=HTMLResponse, dependencies=[CsrfChecked])
-async def triage_run(request: Request, user: PageUser, engine: EngineDep, db: DB):
-    """Rank a pasted or uploaded backlog with the same function as ``assistant triage``.
-
-    Only the form is read here; decoding, parsing and ranking run in the thread pool. A file that cannot be
-    read (encoding, no ``text`` column, no complaints) or a batch over the limits is answered on the page, in Chinese.
-    """
-    form = await request.form()
-    upload, pasted = form.get("file"), str(form.get("text") or "")
-    chosen = platform_id(str(form.get("platform") or "")) or ""
-    platform = chosen if chosen in PLATFORMS else ""
-    # request.form() gives Starlette's UploadFile (FastAPI's is a subclass of it).
-    if isinstance(upload, StarletteUploadFile) and upload.filename:
-        name, raw = upload.filename, await upload.read()
-        # The file wins; the page says the pasted lines were left as they are, rather than dropping them unsaid.
-        return await run_in_threadpool(
-            _triage, request, user, engine, db, name, raw, "", ignored_paste=bool(pasted.strip()), platform=platform
-        )
-    return await run_in_threadpool(_triage, request, user, engine, db, None, b"", pasted, platform=platform)
-
-
-def _triage(
-    request: Request,
-    user: User,
-    engine,
-    db: sqlite_utils.Database,
-    name: str | None,
-    raw: bytes,
-    pasted: str,
-    *,
-    ignored_paste: bool = False,
-    platform: str = "",
-):
-    """The triage page for an uploaded file (``name`` and its bytes) or pasted lines (blocking: run in the thread pool);
-    ``platform``: where the batch came from (a known platform's id, or empty), for rows that do not say."""
-    note = None
-
-    def refuse(message: str):  # pasted lines stay in the box, to be cut down rather than pasted again
-        context = _triage_context(error=message, pasted=pasted, platform=platform)
-        return render(request, "triage.html", context, user, status_code=400)
-
-    if name is not None:
-        if FilePath(name).suffix.lower() not in (".csv", ".jsonl", ".ndjson", ".txt"):
-            return refuse(f"不能分拣“{name}”：只能上传 CSV、JSONL 或 TXT 文件。Excel 表格请先另存为“CSV UTF-8”。")
-        decoded = batch.decode(raw)
-        if decoded is None:
-            return refuse(unreadable(name))
-        content, encoding = decoded
-        table = FilePath(name).suffix.lower() == ".csv" or batch.delimiter_of(content) == "\t"
-        try:  # parse_rows is the one check of a table's header (a text column, only one)
-            rows, skipped = batch.parse_rows(content, name)
-        except InvalidInput as e:
-            return refuse(chinese(str(e)))
-        note = f"已按 {encoding} 编码读取“{name}”" + ("，投诉取自 text 列。" if table else "。")
-        if ignored_paste:
-            note += "这次分拣的是上传的文件；文本框里粘贴的内容没有分拣，需要的话请清空文件后再提交一次。"
-        if not rows and not skipped:
-            return refuse(f"文件“{name}”里没有投诉（是空的，或只有表头）。")
-    else:
-        rows, skipped = batch.parse_rows(pasted, "pasted.txt")
-        if not rows:
-            return refuse("没有要分拣的投诉：请粘贴投诉（每行一条），或选择一个 CSV 文件。")
-    if len(rows) > TRIAGE_MAX_ROWS:
-        return refuse(f"一次最多分拣 {TRIAGE_MAX_ROWS} 条，这次有 {len(rows)} 条，请分批上传。")
-    chars = sum(len(r.text) for r in rows)
-    if chars > TRIAGE_MAX_CHARS:
-        return refuse(f"一次最多分拣 {TRIAGE_MAX_CHARS // 10000} 万字，这次有 {chars} 字，请分批上传。")
-    records, failed = batch.triage(engine, rows, agent=user.signature)
-    out = io.StringIO()
-    batch.write_records(records, out, "csv", labels=True)  # for agents, in Chinese; ``assistant triage`` keeps the ids
-    result_id = backlog.keep_triage_csv(db, user.name, out.getvalue())
-    skipped = [batch.Skipped(s.line, chinese(s.reason)) for s in sorted(skipped + failed, key=lambda s: s.line)]
-    context = _triage_context(records=records, skipped=skipped, result_id=result_id, note=note, platform=platform)
-    return render(request, "triage.html", context, user)
-
-
-@router.get("/triage/{result_id}.csv")
-def triage_download(user: PageUser, db: DB, result_id: str):
-    text = backlog.triage_csv(db, result_id[:40], user.name)
-    if text is None:
-        raise NotFound("这份分拣结果已过期（只保留一小时），请重新分拣。")
-    return Response(
-        ("\ufeff" + text).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="triage.csv"'},
-    )
