@@ -386,6 +386,20 @@ def test_a_threat_alone_is_not_told_what_its_problem_was_on_a_guess(engine):
     assert "客服服务问题" not in first and "向12315反映" in first, first
 
 
+THREATS_ALONE = [("我去消协投诉你们", "消协"), ("我要去12315投诉你们", "12315"), ("我已经投诉到消协了", "消协")]
+
+
+@pytest.mark.parametrize(("text", "body"), THREATS_ALONE)
+def test_a_threat_alone_is_not_told_its_problem_even_when_the_model_is_sure(engine, text, body):
+    """REVIEW10B #5: 投诉 makes the model sure of service_attitude (0.84), and the threat got 「把客服服务问题解决好」 and a
+    second draft about 客服服务问题. A threat with no problem in it is invited offline and asked what went wrong."""
+    drafts = engine.suggest(text, agent="小林").drafts
+    assert drafts[0].intent == "offline" and f"向{body}反映" in drafts[0].text, drafts[0].text
+    assert all("客服服务问题" not in d.text for d in drafts), [d.text for d in drafts]
+    asking = engine.library.general_of("intent", "other").id  # 「具体是哪里出了问题？」
+    assert {d.template_id for d in drafts[1:]} <= {asking}, [d.template_id for d in drafts]
+
+
 @pytest.mark.parametrize("text", ["坏了", "烤箱坏了", "奶瓶坏了", "电饭锅坏了"])
 def test_a_thing_that_broke_is_not_answered_as_spoiled_food(engine, text):
     """「请先不要食用」 to an oven: 坏了 is food gone bad only where the complaint names food."""

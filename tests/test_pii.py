@@ -57,6 +57,18 @@ def test_an_order_number_is_still_found_and_quoted(engine):
     assert any("订单8823991234" in d.text for d in drafts)
 
 
+def test_a_long_order_number_that_passes_the_card_checksum_is_still_the_order(engine):
+    """One 16-19 digit number in ten passes the Luhn check by chance: after 订单号 it is the order (REVIEW10B #3), and
+    the draft quotes it; only the card prefix 62 or a card word makes it a card there. The log still masks it."""
+    from assistant.engine.pii import luhn
+
+    number = "3344978690736625851"
+    assert luhn(number)
+    assert order_number(f"订单号{number}，买了三件只收到两件") == number
+    drafts = engine.suggest(f"订单号{number}，买了三件只收到两件，少发了一件").drafts
+    assert any(f"订单{number}" in d.text for d in drafts)
+
+
 def test_the_engine_and_the_log_share_one_recognition():
     from assistant.log import redact
 

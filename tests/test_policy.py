@@ -137,9 +137,10 @@ SHOP_PAYS = re.compile(r"免运费|不用您出运费|运费由我们|运费和�
 # A resend, refund or visit by today or in minutes. The agent may take a step today ("今天提交退款") when the same
 # sentence says when the remedy itself comes ("7个工作日内到账"); a plan or a proof sent today promises no remedy.
 AGENT_TIME = re.compile(
-    r"(今天18:00前|明天12:00前|今天|几分钟|马上|当天)[^，。；：！？]{0,12}(补发|补寄|寄出|发出|出库|换新|退款|退回|退给您|到账|上门)"
+    r"(今天18:00前|明天12:00前|今天|几分钟|\d+分钟|马上|当天)[^，。；：！？]{0,12}"
+    r"(补发|补寄|补送|寄出|发出|出库|换新|退款(?!卡在)|退回|退给您|到账|上门)"
 )
-POLICY_TIME = re.compile(r"72小时内|7个工作日内|96小时内|方案|凭证|记录")
+POLICY_TIME = re.compile(r"72小时内|7个工作日内|96小时内|方案|记录")
 
 
 def _agent_times(text: str) -> list[str]:
@@ -249,6 +250,12 @@ OPENING = "{{ customer }}您好，我是{{ agent }}。您说的{{ issue }}，是
             "",
             "promises 上门 by「今天18:00前」in「今天18:00前安排师傅上门检测」; its time is {{ policy.visit_deadline }}: 96小时内",
         ),
+        (
+            ("resend_hours: 24", "resend_hours: 72"),
+            OPENING + "少的那份现在马上给您补送。",
+            "",
+            "promises 补发或换新 by「马上」in「少的那份现在马上给您补送」; its time is {{ policy.resend_deadline }}: 72小时内",
+        ),
     ],
     ids=[
         "free_returns",
@@ -258,6 +265,7 @@ OPENING = "{{ customer }}您好，我是{{ agent }}。您说的{{ issue }}，是
         "resend_today",
         "refund_minutes",
         "visit_today",
+        "resend_at_once",
     ],
 )
 def test_lint_and_loading_refuse_a_template_that_breaks_the_policy(library_copy, policy, body, private, said):
@@ -298,3 +306,36 @@ def test_a_reload_under_a_policy_the_templates_break_keeps_the_last_good_library
             "/api/v1/suggest", json={"text": "收到的杯子碎了两个"}, headers={"Authorization": f"Bearer {lead.token}"}
         )
         assert drafts.status_code == 200 and drafts.json()["drafts"]  # the last good library still drafts
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "{{ deadline }}查清楚退款卡在哪一步，给您回电。",
+        "我马上帮您查退款卡在哪一步，{{ deadline }}回复您。",
+        "{{ deadline }}告诉您退款卡在哪一步、哪天能到。",
+        "{{ deadline }}核实补发的包裹到了哪里。",
+    ],
+)
+def test_looking_into_a_refund_or_resend_by_the_agents_time_is_no_breach(library_copy, sentence):
+    """REVIEW10B #2: the agent checking where a refund stands, by today, promises an answer, not the refund; such a
+    sentence refused the whole library on load (the server would not start)."""
+    _add_template(library_copy, OPENING + sentence, "")
+    assert [p.message for p in lint_library(library_copy).problems if "other.breach" in p.message] == []
+    load_library(library_copy)
+
+
+def test_checking_first_then_promising_the_refund_by_today_is_still_a_breach(library_copy):
+    _add_template(library_copy, OPENING + "{{ deadline }}核实后就给您退款到账。", "")
+    assert any("other.breach" in p.message and "promises 退款" in p.message for p in lint_library(library_copy).problems)
+
+
+def test_a_policy_file_that_leaves_a_key_out_keeps_the_shipped_value(library_copy):
+    """REVIEW10B #8: a policy.yaml without coupon: had a coupon of 0 (the code's default is 20), one without amounts:
+    failed lint on every amount. A key left out now keeps the shipped policy's value."""
+    path = library_copy / "policy.yaml"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith(("coupon:", "amounts:"))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    library = load_library(library_copy)
+    assert library.policy.coupon == 20 and library.policy.amounts == (10, 20, 30, 50)
+    assert lint_library(library_copy).problems == ()

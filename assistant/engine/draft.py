@@ -20,7 +20,7 @@ from assistant.engine.escalate import Escalation
 from assistant.engine.library import Library, Template
 from assistant.engine.match import IntentMatch
 from assistant.engine.normalize import Normalized
-from assistant.engine.quote import grievance, issue_phrase, kind_issue
+from assistant.engine.quote import grievance, issue_phrase, kind_issue, threat_only
 from assistant.engine.sincerity import INTENT_TOPICS, OFF_TOPIC, Sincerity, check_sincerity, topics
 from assistant.taxonomy import COMPLAINT, INTENT, KIND_TEMPLATES, OFFLINE, OTHER
 
@@ -115,7 +115,8 @@ def draft_replies(
         plan.append((OTHER, answer, None))
         matches = []  # nothing to apologise for: no complaint drafts
         values = {**values, "issue": kind_issue(normalized.text, kind)}
-    unsure = bool(matches) and matches[0].id != OTHER and matches[0].score < UNSURE
+    # A guess (a low score), or a threat with no problem in it: 「我去消协投诉你们」 reads as 客服服务问题 at 0.84 (投诉).
+    unsure = bool(matches) and matches[0].id != OTHER and (matches[0].score < UNSURE or threat_only(normalized.text))
     matches = fault_first(matches, normalized, library)
     asking = library.general_of(INTENT, OTHER)
     if unsure and asking:  # a guess at the cause is not drafted as if it were sure: first ask what went wrong

@@ -50,7 +50,7 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 POLICY_FIELDS = ("courier", "return_shipping", "resend_deadline", "refund_deadline", "visit_deadline", "coupon")
 # The remedies a template may promise, and the words that promise each; a template naming one the policy lacks fails lint.
 REMEDIES = {
-    "补发": r"补发|补寄|重新(?:发|寄)",
+    "补发": r"补发|补寄|补送|重新(?:发|寄|送)",
     "换新": r"换新|换一(?:台|件|个|双|套|份)|换货|更换",
     "退货退款": r"退货",
     "退款": r"退款|原路退|退钱",

@@ -2,7 +2,7 @@
 
 Per intent, a logit ``model_weight * model decision + evidence_weight * keyword score``
 (the weights chosen by cross-validation on the labelled complaints when the model
-was trained, see ``train.py``); a softmax turns the logits into scores in [0, 1]
+was trained, see ``selection.py``); a softmax turns the logits into scores in [0, 1]
 that sum to one over the intents. Without a model file the keyword evidence
 alone ranks the intents.
 

@@ -1,6 +1,6 @@
 """The learned half of recognition: linear models over character n-grams and jieba words.
 
-``assistant train`` (``assistant/train.py``, scikit-learn) fits them; this module
+``assistant train`` (``engine/train.py`` and ``engine/selection.py``, scikit-learn) fits them; this module
 only loads and scores them, with NumPy, so the service needs nothing more at run
 time. One ``.npz`` file holds two models and the settings chosen for them by
 cross-validation:
@@ -125,7 +125,7 @@ class TrainedModel:
 
     intents: LinearModel
     escalation: LinearModel
-    settings: dict = field(default_factory=dict)  # combination weights and thresholds (see train.py)
+    settings: dict = field(default_factory=dict)  # combination weights and thresholds (see selection.py)
     meta: dict = field(default_factory=dict)  # inputs' hash, data files, cross-validated figures
 
     def save(self, path: Path | str) -> None:

@@ -37,12 +37,16 @@ def old_resident_id(digits: str) -> bool:
     return 1 <= month <= 12 and 1 <= day <= 31
 
 
-def bank_card(digits: str, before: str = "") -> bool:
+def bank_card(digits: str, before: str = "", *, checksum: bool = True) -> bool:
     """A bank card of 16-19 digits: it passes the Luhn check, has UnionPay's 62 prefix, or ``before`` (the few
-    characters just before it) names it as a card."""
+    characters just before it) names it as a card.
+
+    :param checksum: whether passing the Luhn check is enough; one number in ten passes it by chance, so a number the
+        customer calls their order (订单号…) is a card only by its prefix or the words before it
+    """
     if not 16 <= len(digits) <= 19 or not digits.isdigit():
         return False
-    return luhn(digits) or digits.startswith("62") or bool(CARD_WORDS.search(before))
+    return (checksum and luhn(digits)) or digits.startswith("62") or bool(CARD_WORDS.search(before))
 
 
 def luhn(digits: str) -> bool:
@@ -54,14 +58,15 @@ def luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-def personal_number(number: str, before: str = "") -> bool:
-    """Whether a run of digits is a person's own number rather than an order's: an ID number, a bank card, a mobile,
-    or a landline (every number that starts with 0: area codes do, order numbers do not)."""
+def personal_number(number: str, before: str = "", *, checksum: bool = True) -> bool:
+    """Whether a run of digits is a person's own number rather than an order's: an ID number, a bank card (see
+    ``bank_card`` for ``checksum``), a mobile, or a landline (every number that starts with 0: area codes do, order
+    numbers do not)."""
     digits = digits_of(number)
     return (
         digits.startswith("0")
         or bool(_MOBILE.fullmatch(digits))
         or resident_id(digits)
         or old_resident_id(digits)
-        or bank_card(digits, before)
+        or bank_card(digits, before, checksum=checksum)
     )

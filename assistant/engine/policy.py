@@ -42,11 +42,11 @@ def read_policy(path: Path, rel: str) -> tuple[Policy, list[Problem]]:
     courier = doc.get("courier", Policy.courier)
     if not isinstance(courier, str) or not courier.strip():
         problems.append(Problem(rel, doc.line_of("courier"), "'courier' must be the courier's name"))
-    amounts = doc.get("amounts", [])
+    amounts = doc.get("amounts", list(Policy.amounts))  # a key left out keeps the shipped policy's value
     if not isinstance(amounts, list) or not all(_whole(a) for a in amounts):
         problems.append(Problem(rel, doc.line_of("amounts"), "'amounts' must be a list of whole numbers of 元"))
         amounts = []
-    coupon = doc.get("coupon", 0)
+    coupon = doc.get("coupon", Policy.coupon)
     if not _whole(coupon) or (coupon and coupon not in amounts):
         problems.append(Problem(rel, doc.line_of("coupon"), "'coupon' must be 0 or one of 'amounts'"))
     deadlines = doc.get("deadlines", LineDict())
@@ -97,11 +97,17 @@ _TIME = re.compile(
 _KEPT = {
     "resend_deadline": (
         "补发或换新",
-        re.compile(r"补发|补寄|重新(?:发|寄)|寄出|发出|出库(?!记录)|换新|换一(?:台|件|个|双|套|份|批)|换货|更换(?!周期)"),
+        re.compile(r"补发|补寄|补送|重新(?:发|寄|送)|寄出|发出|出库(?!记录)|换新|换一(?:台|件|个|双|套|份|批)|换货|更换(?!周期)"),
     ),
-    "refund_deadline": ("退款", re.compile(r"退款(?!凭证|进度|记录|申请|流水)|原路退|退回|退给您|退还|退钱|到账(?!截图)|差价")),
+    "refund_deadline": ("退款", re.compile(r"退款(?!进度|记录|申请|流水)|原路退|退回|退给您|退还|退钱|到账|差价")),
     "visit_deadline": ("上门", re.compile(r"上门(?!时间)")),
 }
+# Looking into a remedy, or saying where it stands, is the agent's own step, kept by the agent's time:
+# 「{{ deadline }}查清楚退款卡在哪一步」 and 「{{ deadline }}告诉您退款卡在哪一步」 promise an answer, not the refund.
+# A remedy word counts as checked when one of these stands in the few characters before it, with no 后/再/就/然后
+# between ("核实后给您退款" still promises the refund).
+_CHECKING = re.compile(r"查|问清|了解|核实|核对|跟进|催|告诉您?|说明|答复")
+_THEN = re.compile(r"后|再|就|然后")
 _MARKS = {"deadline": "\ue001", "resend_deadline": "\ue002", "refund_deadline": "\ue003", "visit_deadline": "\ue004"}
 
 
@@ -166,7 +172,7 @@ def _clause_times(t: Template, where: str, clause: str, sentence: str, shown: di
     times = [m.group(0) for m in _TIME.finditer(clause)]
     if not times or "方案" in clause:  # "今天18:00前给出退货、换货或退款的方案" promises the plan
         return out
-    kept = [field for field, (_, words) in _KEPT.items() if words.search(clause)]
+    kept = [field for field, (_, words) in _KEPT.items() if any(not _checked(clause, m.start()) for m in words.finditer(clause))]
     own = {_MARKS[field] for field in kept}
     for field in kept:
         wrong = next((w for w in times if w not in own), None) if _MARKS[field] in times else times[0]
@@ -177,6 +183,13 @@ def _clause_times(t: Template, where: str, clause: str, sentence: str, shown: di
         message = f"{where}: promises {what} by「{when}」in「{said}」; its time is {{{{ policy.{field} }}}}: {due}"
         out.append(Problem(t.file, t.line, message))
     return out
+
+
+def _checked(clause: str, at: int) -> bool:
+    """Whether the remedy word at ``at`` is what the agent looks into ("查退款进度"), not what they promise."""
+    before = clause[max(0, at - 6) : at]
+    verbs = list(_CHECKING.finditer(before))
+    return bool(verbs) and not _THEN.search(before[verbs[-1].end() :])
 
 
 def _coupons(t: Template, where: str, text: str, policy: Policy) -> list[Problem]:

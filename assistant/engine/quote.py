@@ -175,3 +175,10 @@ def issue_phrase(quote: str | None, intent: str, product: str | None) -> str:
     if own is None:
         return f"{product}的问题" if product else PLACEHOLDERS["issue"]
     return f"{product}{'' if '的' in own else '的'}{own}" if product else own  # 空气炸锅的物流问题, 空气炸锅实物和描述不符的问题
+
+
+def threat_only(text: str) -> bool:
+    """Whether every clause of a complaint is a threat or a step taken (「我去消协投诉你们」, 「已经打了12315」): it says
+    what the customer will do, not what went wrong, so no intent is sure enough to name."""
+    clauses = [c for c in _CLAUSE_SPLIT.split(text) if c.strip()]
+    return bool(clauses) and all(_THREAT.search(c) for c in clauses)
