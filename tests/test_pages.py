@@ -209,7 +209,7 @@ def test_signing_out_revokes_copies_of_the_session_cookie(client, users):
 
 import json  # noqa: E402
 
-from assistant.log.outcomes import corrections  # noqa: E402
+from assistant.log.outcomes import corrections, record_outcome  # noqa: E402
 from assistant.log.redact import redact  # noqa: E402
 
 
@@ -281,6 +281,18 @@ def test_the_logged_reply_is_what_the_draft_partial_showed(client, db, users):
     assert other_draft.headers["HX-Trigger"] == "reply-logged"
     assert db["replies"].get(reply_id)["template_id"] == soup.select_one("#draft-2 input[name=template_id]")["value"]
     assert db["replies"].count == 2  # the earlier reply and this one
+
+
+def test_a_draft_marked_sent_again_after_its_outcome_is_refused_in_chinese(client, db, users):
+    csrf = sign_in(client, "小林", users["小林"].password)
+    soup = suggest(client, csrf, "快递一个星期还没到，客服也不回消息")
+    first = client.post("/compose/sent", data=draft_post(soup), headers={"X-CSRF-Token": csrf})
+    reply_id = int(re.search(r"#(\d+)", first.text).group(1))
+    record_outcome(db, reply_id, "upgraded", by="小林")
+    again = client.post("/compose/sent", data=draft_post(soup, 2), headers={"X-CSRF-Token": csrf})
+    assert again.status_code == 400 and 'role="alert"' in again.text
+    assert "已经登记了结果，文字不能再改；如需记录新的回复，请重新生成草稿" in again.text
+    assert db["replies"].get(reply_id)["template_id"] == soup.select_one("#draft-1 input[name=template_id]")["value"]
 
 
 @pytest.mark.parametrize(
