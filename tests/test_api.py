@@ -310,6 +310,15 @@ def test_the_same_key_for_another_complaint_or_after_an_outcome_is_refused_with_
     assert (row["sent_text"], row["intent"], db["replies"].count) == (LATE_REPLY["sent_text"], "logistics_delay", 1)
 
 
+def test_the_api_docs_say_what_a_repeated_key_does(client):
+    """/docs said a repeat "logs nothing new" after a repeat with another text started updating the reply (review 10B #9)."""
+    fields = client.get("/openapi.json").json()["components"]["schemas"]["ReplyIn"]["properties"]
+    key, token = fields["idempotency_key"]["description"], fields["suggestion"]["description"]
+    assert "logs nothing new" not in key and "logged once" not in token
+    assert "Idempotent-Replayed: updated" in key and "409" in key and "another complaint" in key and "outcome" in key
+    assert "idempotency_key" in token
+
+
 def test_a_reply_logged_without_a_token_is_drafted_with_the_product_it_names(client, agent, db):
     """Without a suggestion token the drafts are written again to log what the agent saw: with the product named, as
     POST /api/v1/suggest wrote them, so an unchanged reply is logged as unchanged (edit ratio 0)."""
