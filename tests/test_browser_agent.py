@@ -147,7 +147,7 @@ def test_write_reply_from_the_backlog_opens_the_draft_page_filled_with_what_the_
     them, and the platform chosen for the batch stands for rows that name none."""
     sheet = tmp_path / "差评导出.csv"
     sheet.write_text(
-        "text,平台,订单号,顾客,商品,评分\n"
+        "text,平台,订单号,顾客称呼,商品,评分\n"
         "电饭煲内胆涂层掉了一块，预填测试一,京东,JD2026113001,李女士,电饭煲,1星\n"
         "快递一个星期还没到，预填测试二,,,,,\n",
         encoding="utf-8-sig",

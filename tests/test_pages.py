@@ -553,3 +553,23 @@ def test_the_account_forms_take_what_the_account_checks_take(client, users, monk
     assert (account.select_one("#new")["minlength"], account.select_one("#new")["maxlength"]) == tuple(
         str(n) for n in auth.PASSWORD_CHARS
     )
+
+
+@pytest.mark.parametrize(
+    "row,expected",
+    [
+        ({"顾客": "tb_abc123", "评分": "10"}, {}),  # a nickname column is not how to address the customer; 10 is no rating
+        ({"顾客称呼": "王女士", "评分": "3.5"}, {"customer": "王女士"}),  # not a 3-star review
+        ({"称呼": "李先生", "评分": "1 星"}, {"customer": "李先生", "rating": "1"}),
+        ({"评分": "1星"}, {"rating": "1"}),
+        ({"评分": 5}, {"rating": "5"}),
+        ({"评分": "５"}, {"rating": "5"}),
+        ({"评分": "0"}, {}),
+    ],
+)
+def test_a_backlog_row_prefills_only_what_its_columns_say(row, expected):
+    """批量分拣's 写回复 took a 「顾客」 nickname as the salutation the public draft addresses, read 「评分 10」 as a
+    1-star review and 「3.5」 as 3 (review 10B #7)."""
+    from assistant.web.pages_triage import row_fields
+
+    assert row_fields({"text": "x", **row}) == expected
