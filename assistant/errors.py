@@ -9,6 +9,10 @@ class InvalidInput(AssistantError):
     """The complaint or input file cannot be processed as given."""
 
 
+class Conflict(InvalidInput):
+    """The request contradicts what the log already holds (a key reused for another reply, a judged reply changed)."""
+
+
 class LibraryError(AssistantError):
     """A reply-library file is malformed; names the file and line."""
 

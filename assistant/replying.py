@@ -239,8 +239,8 @@ def log_sent(
 
     :raises SuggestionTokenExpired: for a token older than a working day
     :raises SuggestionTokenInvalid: for a token changed, not issued here, or for another complaint, agent or template
-    :raises InvalidInput: for an empty reply, an unknown template, a verdict outside the taxonomy, or a key used by
-        another agent
+    :raises Conflict: for a key used by another agent or for another complaint, or a new text for a reply with an outcome
+    :raises InvalidInput: for an empty reply, an unknown template or a verdict outside the taxonomy
     """
     fields = with_order_from(fields, complaint)  # kept (hashed) as the 订单号 field's would be: the next contact finds it
     if token:

@@ -296,6 +296,29 @@ def test_the_same_key_with_a_corrected_text_updates_the_reply(client, agent, db)
     assert db["replies"].count == 1 and db["replies"].get(first.json()["id"])["sent_text"] == corrected["sent_text"]
 
 
+def test_the_same_key_for_another_complaint_or_after_an_outcome_is_refused_with_409(client, agent, db):
+    first = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "k-9"}, headers=agent).json()
+    broken = {"complaint": "收到的杯子碎了两个", "sent_text": "您好，碎了的杯子给您补发。", "platform": "jd"}
+    broken["idempotency_key"] = "k-9"
+    reused = client.post("/api/v1/replies", json=broken, headers=agent)
+    assert reused.status_code == 409 and "another complaint" in reused.json()["detail"]
+    assert client.post(f"/api/v1/replies/{first['id']}/outcome", json={"result": "upgraded"}, headers=agent).status_code == 201
+    corrected = {**LATE_REPLY, "sent_text": "您好，今天18:00前给您回电，说明物流进度和补偿。", "idempotency_key": "k-9"}
+    judged = client.post("/api/v1/replies", json=corrected, headers=agent)
+    assert judged.status_code == 409 and "already has an outcome" in judged.json()["detail"]
+    row = db["replies"].get(first["id"])
+    assert (row["sent_text"], row["intent"], db["replies"].count) == (LATE_REPLY["sent_text"], "logistics_delay", 1)
+
+
+def test_the_api_docs_say_what_a_repeated_key_does(client):
+    """/docs said a repeat "logs nothing new" after a repeat with another text started updating the reply (review 10B #9)."""
+    fields = client.get("/openapi.json").json()["components"]["schemas"]["ReplyIn"]["properties"]
+    key, token = fields["idempotency_key"]["description"], fields["suggestion"]["description"]
+    assert "logs nothing new" not in key and "logged once" not in token
+    assert "Idempotent-Replayed: updated" in key and "409" in key and "another complaint" in key and "outcome" in key
+    assert "idempotency_key" in token
+
+
 def test_a_reply_logged_without_a_token_is_drafted_with_the_product_it_names(client, agent, db):
     """Without a suggestion token the drafts are written again to log what the agent saw: with the product named, as
     POST /api/v1/suggest wrote them, so an unchanged reply is logged as unchanged (edit ratio 0)."""

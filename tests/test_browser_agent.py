@@ -147,7 +147,7 @@ def test_write_reply_from_the_backlog_opens_the_draft_page_filled_with_what_the_
     them, and the platform chosen for the batch stands for rows that name none."""
     sheet = tmp_path / "差评导出.csv"
     sheet.write_text(
-        "text,平台,订单号,顾客,商品,评分\n"
+        "text,平台,订单号,顾客称呼,商品,评分\n"
         "电饭煲内胆涂层掉了一块，预填测试一,京东,JD2026113001,李女士,电饭煲,1星\n"
         "快递一个星期还没到，预填测试二,,,,,\n",
         encoding="utf-8-sig",
@@ -211,3 +211,30 @@ def test_leaving_an_edited_draft_not_marked_sent_asks_first(page):
     assert asked == ["beforeunload"] and not tab.is_closed()  # 留下: the draft is still there
     assert "再补一句。" in tab.input_value("#reply-1")
     tab.close()
+
+
+def test_a_correction_after_marking_sent_asks_before_the_page_is_left(page):
+    """Once a draft was marked as sent the page never asked again, so a correction typed afterwards (the case a second
+    标记为已发送 updates the log for) was lost without a word while the log kept the older text (review 10B)."""
+    generate(page, "吸尘器吸力越来越小，改过再离开测试")
+    page.locator("#reply-1").type("已改。")
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    page.locator("#reply-1").type("再补一句。")  # corrected after marking it sent, not marked again
+    page.click("nav a[href='/replies']")
+    page.wait_for_url("**/replies")  # the fixture answers 离开
+    assert page.leaves == [f"{page.base}/compose"]
+
+    generate(page, "吸尘器吸力越来越小，改过再离开测试")
+    page.locator("#reply-1").type("已改。")
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    page.locator("#reply-1").type("再补一句。")
+    page.click("#draft-1 button[type=submit]")  # the correction marked sent too: the log holds it
+    page.wait_for_selector("#draft-1 .sent .ok.updated")
+    page.locator("#reply-1").type("又一句")
+    for _ in range(3):
+        page.keyboard.press("Backspace")  # typed and taken back: the text is what was last marked sent
+    page.click("nav a[href='/library']")
+    page.wait_for_url("**/library")
+    assert len(page.leaves) == 1  # left without asking

@@ -5,7 +5,7 @@ import pytest
 from helpers import KEY, SHANGHAI, make_reply
 
 from assistant.engine.core import History
-from assistant.errors import InvalidInput, NotFound
+from assistant.errors import Conflict, InvalidInput, NotFound
 from assistant.log.history import earlier_unresolved, recent_texts
 from assistant.log.outcomes import RESULTS, outcome_history, record_outcome
 from assistant.log.redact import keyed_hash
@@ -202,6 +202,42 @@ def test_a_corrected_reply_marked_sent_again_replaces_the_logged_text(db):
     assert updated["sent_at"] == NOW.isoformat(timespec="seconds")  # still the reply first marked as sent
     assert _log(db, LATE, key="k-1", sent=corrected) == (first, "repeated")
     assert db["replies"].count == 2
+
+
+def test_a_key_reused_for_another_complaint_is_refused_and_the_first_reply_kept(db):
+    """The same key with another complaint put that reply's text, draft and edit ratio into the first reply's row, under
+    the first complaint and intent (review 10B #1): the per-template figures that rank drafts read that row."""
+    first, _ = _log(db, LATE, key="k-1")
+    before = db["replies"].get(first)
+    for complaint, platform in [("收到的杯子碎了两个，怎么办", "taobao"), (COMPLAINT, "jd")]:
+        with pytest.raises(Conflict, match="another complaint") as refused:
+            log_shown(
+                db,
+                LATE,
+                complaint,
+                "您好，碎了的杯子给您补发。",
+                agent="小林",
+                platform=platform,
+                key=KEY,
+                tz=SHANGHAI,
+                idempotency_key="k-1",
+                now=NOW,
+            )
+        assert chinese(str(refused.value)) == f"这个幂等键已经用于另一条投诉的回复（#{first}），请换一个新的键。"
+    assert db["replies"].get(first) == before and db["replies"].count == 1
+
+
+def test_a_reply_with_an_outcome_keeps_the_text_the_outcome_was_judged_on(db):
+    """Marking a reply sent again with another text after its outcome was recorded credited that outcome to a text
+    nobody judged (review 10B #4); the same text again is still a harmless repeat."""
+    first, _ = _log(db, LATE, key="k-1")
+    record_outcome(db, first, "upgraded", by="小林", rating_after=5, now=NOW + timedelta(minutes=1))
+    before = db["replies"].get(first)
+    with pytest.raises(Conflict, match="already has an outcome") as refused:
+        _log(db, LATE, key="k-1", sent="您好，改过的回复。", now=NOW + timedelta(minutes=2))
+    assert chinese(str(refused.value)) == f"这条回复（#{first}）已经登记了结果，文字不能再改；如需记录新的回复，请重新生成草稿。"
+    assert db["replies"].get(first) == before
+    assert _log(db, LATE, key="k-1") == (first, "repeated")
 
 
 def test_a_reply_logged_over_twelve_hours_ago_keeps_its_text(db):

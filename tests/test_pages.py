@@ -209,7 +209,7 @@ def test_signing_out_revokes_copies_of_the_session_cookie(client, users):
 
 import json  # noqa: E402
 
-from assistant.log.outcomes import corrections  # noqa: E402
+from assistant.log.outcomes import corrections, record_outcome  # noqa: E402
 from assistant.log.redact import redact  # noqa: E402
 
 
@@ -281,6 +281,18 @@ def test_the_logged_reply_is_what_the_draft_partial_showed(client, db, users):
     assert other_draft.headers["HX-Trigger"] == "reply-logged"
     assert db["replies"].get(reply_id)["template_id"] == soup.select_one("#draft-2 input[name=template_id]")["value"]
     assert db["replies"].count == 2  # the earlier reply and this one
+
+
+def test_a_draft_marked_sent_again_after_its_outcome_is_refused_in_chinese(client, db, users):
+    csrf = sign_in(client, "小林", users["小林"].password)
+    soup = suggest(client, csrf, "快递一个星期还没到，客服也不回消息")
+    first = client.post("/compose/sent", data=draft_post(soup), headers={"X-CSRF-Token": csrf})
+    reply_id = int(re.search(r"#(\d+)", first.text).group(1))
+    record_outcome(db, reply_id, "upgraded", by="小林")
+    again = client.post("/compose/sent", data=draft_post(soup, 2), headers={"X-CSRF-Token": csrf})
+    assert again.status_code == 400 and 'role="alert"' in again.text
+    assert "已经登记了结果，文字不能再改；如需记录新的回复，请重新生成草稿" in again.text
+    assert db["replies"].get(reply_id)["template_id"] == soup.select_one("#draft-1 input[name=template_id]")["value"]
 
 
 @pytest.mark.parametrize(
@@ -541,3 +553,23 @@ def test_the_account_forms_take_what_the_account_checks_take(client, users, monk
     assert (account.select_one("#new")["minlength"], account.select_one("#new")["maxlength"]) == tuple(
         str(n) for n in auth.PASSWORD_CHARS
     )
+
+
+@pytest.mark.parametrize(
+    "row,expected",
+    [
+        ({"顾客": "tb_abc123", "评分": "10"}, {}),  # a nickname column is not how to address the customer; 10 is no rating
+        ({"顾客称呼": "王女士", "评分": "3.5"}, {"customer": "王女士"}),  # not a 3-star review
+        ({"称呼": "李先生", "评分": "1 星"}, {"customer": "李先生", "rating": "1"}),
+        ({"评分": "1星"}, {"rating": "1"}),
+        ({"评分": 5}, {"rating": "5"}),
+        ({"评分": "５"}, {"rating": "5"}),
+        ({"评分": "0"}, {}),
+    ],
+)
+def test_a_backlog_row_prefills_only_what_its_columns_say(row, expected):
+    """批量分拣's 写回复 took a 「顾客」 nickname as the salutation the public draft addresses, read 「评分 10」 as a
+    1-star review and 「3.5」 as 3 (review 10B #7)."""
+    from assistant.web.pages_triage import row_fields
+
+    assert row_fields({"text": "x", **row}) == expected

@@ -4,8 +4,8 @@ A reply is stored with its complaint and texts redacted and its customer and ord
 as the assistant showed it (``shown.Shown``) with the agent's verdict beside it. Outcomes are appended: a later
 outcome supersedes the earlier one (kept, marked ``superseded``) and becomes the reply's current outcome.
 ``corrections`` turns the replies whose agent corrected the assistant into training records; an idempotency key
-makes a second "mark as sent" of the same suggestion log nothing new. The reads are in ``history``, the
-worksheet's round trip in ``worksheet``.
+makes a second "mark as sent" of the same suggestion log nothing new (or correct its text, until an outcome is
+recorded). The reads are in ``history``, the worksheet's round trip in ``worksheet``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from assistant.engine.core import Suggestion
 from assistant.engine.sincerity import check_sincerity
-from assistant.errors import InvalidInput, NotFound
+from assistant.errors import Conflict, InvalidInput, NotFound
 from assistant.log.db import all_or_nothing, insert
 from assistant.log.redact import keyed_hash, redact
 from assistant.log.shown import TOKEN_MAX_AGE, Shown, Verdict
@@ -114,15 +114,17 @@ def log_shown(
     :param verdict: the agent's intent and escalation verdict (None: not reviewed)
     :param idempotency_key: when a reply with this key exists, its id is returned and nothing new is logged: the same
         text is "repeated"; another text (a corrected reply sent again) replaces the reply's sent text, its draft, edit
-        ratio and sincerity ("updated"), for the agent who logged it and within ``TOKEN_MAX_AGE`` of the first
+        ratio and sincerity ("updated"), only for the same complaint and platform, by the agent who logged it, within
+        ``TOKEN_MAX_AGE`` of the first and before an outcome is recorded (the outcome was judged on the first text)
     :param customer: who the customer is (the platform's buyer nickname or ID, never a salutation such as
         "王女士"), stored as ``customer_ref``, a keyed hash
     :param salutation: how the drafts addressed the customer ("王女士"): masked in every stored text
     :param key: the HMAC key for customer and order references
     :param done: the past-tense sentences of the actions the agent ticked as done: the stored sincerity score does
         not count them as claims of what nobody did
-    :raises InvalidInput: for an empty reply, a key already used by another agent, or another text for a reply logged
-        longer than ``TOKEN_MAX_AGE`` ago
+    :raises Conflict: for a key already used by another agent or for another complaint, or another text for a reply
+        that has an outcome
+    :raises InvalidInput: for an empty reply, or another text for a reply logged longer than ``TOKEN_MAX_AGE`` ago
     """
     if not sent_text or not sent_text.strip():
         raise InvalidInput("sent_text is empty")
@@ -159,15 +161,20 @@ def log_shown(
         return insert(db, "replies", record), "created"
     with all_or_nothing(db):
         row = db.execute(
-            "select id, agent, sent_text, sent_at from replies where idempotency_key = ?", [idempotency_key]
+            "select id, agent, complaint, platform, sent_text, sent_at, outcome from replies where idempotency_key = ?",
+            [idempotency_key],
         ).fetchone()
         if not row:
             return insert(db, "replies", record), "created"
-        reply_id, logged_by, logged_text, logged_at = row
+        reply_id, logged_by, logged_complaint, logged_platform, logged_text, logged_at, outcome = row
         if logged_by != agent:
-            raise InvalidInput("idempotency_key is already used by another agent's reply; use a new key")
+            raise Conflict("idempotency_key is already used by another agent's reply; use a new key")
+        if (logged_complaint, logged_platform) != (record["complaint"], record["platform"]):
+            raise Conflict(f"idempotency_key is already used by reply {reply_id} to another complaint; use a new key")
         if logged_text == record["sent_text"]:
             return reply_id, "repeated"
+        if outcome is not None:  # the outcome was judged on the logged text: crediting it to another would mislead
+            raise Conflict(f"reply {reply_id} already has an outcome recorded; its text can no longer be changed")
         if (now - datetime.fromisoformat(logged_at)).total_seconds() > TOKEN_MAX_AGE:
             raise InvalidInput(
                 f"reply {reply_id} was logged more than {TOKEN_MAX_AGE // 3600} hours ago; its text can no longer be changed"

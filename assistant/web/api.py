@@ -82,14 +82,18 @@ class ReplyIn(Body):
         default=None,
         max_length=32000,
         description=f"The {TOKEN_HEADER} header of the POST /api/v1/suggest answer the agent worked from: the reply is "
-        "logged as that suggestion showed it (intents, escalation, drafts), and it is logged once (its idempotency key)",
+        "logged as that suggestion showed it (intents, escalation, drafts), as one reply: the token is also its idempotency "
+        "key (see idempotency_key)",
     )
     idempotency_key: str | None = Field(
         default=None,
         min_length=1,
         max_length=200,
-        description="A key of the caller's choosing (or the Idempotency-Key header): a second request with it logs "
-        "nothing new and answers with the first reply's id",
+        description="A key of the caller's choosing (or the Idempotency-Key header). A second request with it answers "
+        "with the first reply's id and logs no new reply: with the same sent_text it changes nothing (Idempotent-Replayed: "
+        "true); with another sent_text for the same complaint and platform, by the same agent within 12 hours and before an "
+        "outcome is recorded, it replaces the first reply's text (Idempotent-Replayed: updated). The key reused by another "
+        "agent, for another complaint or platform, or with a new text once an outcome is recorded is refused with 409",
     )
     agent_intent: IntentId | None = Field(
         default=None, description="The primary intent the agent settled on, when they reviewed it"
@@ -190,6 +194,8 @@ def log_reply(
     header, or the suggestion's own), a repeat answers with the first reply's id, logs nothing, and
     carries ``Idempotent-Replayed: true``; a repeat with another ``sent_text`` (a corrected reply, by the same
     agent within 12 hours) puts that text in the first reply instead and carries ``Idempotent-Replayed: updated``.
+    The key reused by another agent or for another complaint, or a new text for a reply whose outcome is recorded,
+    is refused with 409 and the first reply is kept as it is.
     """
     idempotency_key = body.idempotency_key
     if idempotency_header is not None and idempotency_header.strip():

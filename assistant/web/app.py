@@ -22,6 +22,7 @@ from assistant.config import ROOT, Settings
 from assistant.engine.core import Engine
 from assistant.errors import (
     AssistantError,
+    Conflict,
     Forbidden,
     InvalidInput,
     LibraryError,
@@ -41,7 +42,8 @@ from assistant.web.serving import BodyLimit, SecurityHeaders, WorkerHeader
 
 log = logging.getLogger("assistant")
 WEB = ROOT / "web"
-STATUS = {
+STATUS = {  # the first class an error is an instance of gives its status
+    Conflict: 409,
     InvalidInput: 400,
     Unauthorized: 401,
     Forbidden: 403,
@@ -58,6 +60,7 @@ TITLES = {
     429: "操作太频繁",
     500: "出错了",
     405: "不支持的操作",
+    409: "与已有记录冲突",
     413: "内容太大",
     422: "填写的内容有误",
     503: "服务暂时不可用",

@@ -135,6 +135,18 @@ _PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
         re.compile(r"reply (\d+) was logged more than (\d+) hours ago; its text can no longer be changed"),
         r"这条投诉的回复（#\1）已经记录超过 \2 小时，不能再改文字了。",
     ),
+    (
+        re.compile(r"reply (\d+) already has an outcome recorded; its text can no longer be changed"),
+        r"这条回复（#\1）已经登记了结果，文字不能再改；如需记录新的回复，请重新生成草稿。",
+    ),
+    (
+        re.compile(r"idempotency_key is already used by reply (\d+) to another complaint; use a new key"),
+        r"这个幂等键已经用于另一条投诉的回复（#\1），请换一个新的键。",
+    ),
+    (
+        re.compile(r"idempotency_key is already used by another agent's reply; use a new key"),
+        "这个幂等键已经被别的客服的回复用过，请换一个新的键。",
+    ),
     (re.compile(r"sent_text is empty"), "回复内容是空的，请先写好回复再标记为已发送。"),
     (re.compile(r"agent_intent .* is not one of: .*"), "问题类型不在分类表里，请从列表里选一个。"),
     (re.compile(r"agent_reasons: .* is not one of: .*"), "转线下原因不在分类表里，请从列表里勾选。"),

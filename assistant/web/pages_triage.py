@@ -4,6 +4,8 @@ CSV, and 写回复 opened from a row with what the row knows."""
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from pathlib import Path as FilePath
 
 import sqlite_utils
@@ -47,7 +49,7 @@ def _triage_context(**values) -> dict:
 ROW_COLUMNS = {
     "platform": ("platform", "平台", "渠道"),
     "order_id": ("order_id", "订单号", "订单编号", "订单"),
-    "customer": ("customer", "顾客称呼", "称呼", "顾客"),
+    "customer": ("customer", "顾客称呼", "称呼"),  # not 「顾客」: as often the buyer's nickname as how to address them
     "buyer_id": ("buyer_id", "买家昵称", "买家ID", "买家", "昵称"),
     "product": ("product", "商品", "商品名称", "宝贝"),
     "rating": ("rating", "评分", "星级"),
@@ -62,10 +64,10 @@ def row_fields(record: dict, platform: str = "") -> dict[str, str]:
         value = next((record[c] for c in columns if isinstance(record.get(c), (str, int)) and str(record[c]).strip()), None)
         if value is not None:
             found[name] = str(value).strip()
-    if "rating" in found:  # 「1星」, 「1 星」 or 1
-        digit = found.pop("rating")[:1]
-        if digit in "12345":
-            found["rating"] = digit
+    if "rating" in found:  # 「1星」, 「1 星」 or 1; not 10, 3.5 or 「4-5」
+        stars = re.fullmatch(r"([1-5])\s*(?:星|颗星)?", unicodedata.normalize("NFKC", found.pop("rating")))
+        if stars:
+            found["rating"] = stars.group(1)
     given = platform_id(found.get("platform") or platform or None)
     if given:
         found["platform"] = given if given in PLATFORMS else "other"

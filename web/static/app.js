@@ -34,13 +34,30 @@ function announce(text) {
   if (status) status.textContent = text;
 }
 
-// A draft on the draft page that the agent changed (typed, ticked, inserted a phrase) while none of this complaint's
-// drafts is marked as sent.
+// What each draft held when one of this complaint's drafts was last marked as sent (the log keeps that reply's text);
+// before any is, the drafts as made.
+const markedText = new WeakMap();
+// A draft on the draft page that the agent changed (typed, ticked, inserted a phrase) since it was made or since the
+// last 标记为已发送: a correction made after marking it sent is lost too (the log keeps the older text).
 function draftEdited() {
   const result = document.getElementById("result");
-  if (!result || result.querySelector("form.draft .sent .ok")) return false;
-  return [...result.querySelectorAll("textarea.reply")].some((area) => area.value !== area.defaultValue);
+  if (!result) return false;
+  return [...result.querySelectorAll("textarea.reply")].some(
+    (area) => area.value !== (markedText.has(area) ? markedText.get(area) : area.defaultValue),
+  );
 }
+// The texts as a draft's 标记为已发送 posted them, kept once the answer says it was recorded (or was already).
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt;
+  if (!form || !form.matches || !form.matches("form.draft")) return;
+  form.postedTexts = [...document.querySelectorAll("#result textarea.reply")].map((area) => [area, area.value]);
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  const form = (event.detail.elt || event.target).closest?.("form.draft");
+  if (!form || !form.postedTexts) return;
+  if (form.querySelector(".sent .ok")) for (const [area, text] of form.postedTexts) markedText.set(area, text);
+  form.postedTexts = null;
+});
 // Asked before 下一条 and before drafts are generated again over an edited draft: true when the agent chose to keep it.
 function keepEditedDraft(what) {
   return draftEdited() && !window.confirm(`草稿改过了，还没有标记为已发送。${what}会丢掉这些改动，确定吗？`);
