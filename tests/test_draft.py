@@ -436,3 +436,19 @@ def test_a_hazard_without_an_injury_is_not_told_to_see_a_doctor_at_once(engine):
 def test_a_question_is_not_quoted_with_i_want_to_ask(engine):
     first = engine.suggest("我想问一下新疆能发货吗").drafts[0].text
     assert "您问的“新疆能发货吗”" in first, first
+
+
+@pytest.mark.parametrize(
+    ("text", "product"),
+    [("买的手机壳，边上裂开一道口子", "手机壳"), ("净水器滤芯装上去就漏水", "净水器滤芯"), ("手机套餐多扣了十块钱", "手机")],
+)
+def test_a_product_word_inside_a_longer_one_is_not_taken_for_the_product(engine, text, product):
+    """Review drafts10: a cracked 手机壳 was drafted as 「手机“裂了个口子”这个问题」, as if the phone had cracked."""
+    from assistant.engine.fields import extract_fields
+    from assistant.engine.normalize import normalize
+
+    assert extract_fields(normalize(text, engine.segmenter), [], engine.library)["product"] == product
+    drafts = engine.suggest(text).drafts
+    assert drafts and all(product in d.text for d in drafts)
+    if product != "手机":  # not the phone or the purifier itself
+        assert not any(re.search(r"(?:手机|净水器)[“的]", d.text) for d in drafts), [d.text for d in drafts]
