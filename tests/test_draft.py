@@ -122,6 +122,12 @@ def test_a_further_draft_about_a_problem_the_complaint_does_not_raise_is_not_off
         ("约好今天上午装空调，师傅到现在都没来", ["一地狼藉"]),
         ("如果不给我换货，我就给差评", ["等了这么久还没收到新的"]),
         ("孩子玩这个玩具被划伤了手", ["进了医院"]),
+        # Review drafts10: situation openers that asserted what only some complaints of the situation say.
+        ("包裹被退回了，我也没拒收，谁让退的", ["按流程把东西寄回来"]),
+        ("快递员态度很凶，把东西扔在楼下就走了", ["备注了送货上门", "大件"]),
+        ("物流太慢了，到手还是压扁的", ["好几天不动"]),
+        ("饼干上的生产日期被刮掉了，什么意思", ["发出过期的东西"]),
+        ("新买的手机壳到手裂了条缝", ["易碎品", "碎玻璃"]),
     ],
 )
 def test_a_draft_never_describes_a_situation_the_complaint_does_not(engine, text, invented):
