@@ -458,3 +458,11 @@ def test_a_product_word_inside_a_longer_one_is_not_taken_for_the_product(engine,
     assert drafts and all(product in d.text for d in drafts)
     if product != "手机":  # not the phone or the purifier itself
         assert not any(re.search(r"(?:手机|净水器)[“的]", d.text) for d in drafts), [d.text for d in drafts]
+
+
+def test_a_courier_complaint_about_manner_gets_a_draft_that_answers_the_manner(engine):
+    """Review drafts10: the door-delivery opener no longer says 「这样的态度」; the draft still answers a rude courier."""
+    s = engine.suggest("东西不错，就是快递员态度很凶，扔在楼下就走了")
+    first = s.drafts[0]
+    assert first.template_id == "logistics_delay.courier_refused_door" and "态度" in first.text
+    assert first.sincerity.score == 100, first.sincerity.findings
