@@ -122,6 +122,12 @@ def test_a_further_draft_about_a_problem_the_complaint_does_not_raise_is_not_off
         ("约好今天上午装空调，师傅到现在都没来", ["一地狼藉"]),
         ("如果不给我换货，我就给差评", ["等了这么久还没收到新的"]),
         ("孩子玩这个玩具被划伤了手", ["进了医院"]),
+        # Review drafts10: situation openers that asserted what only some complaints of the situation say.
+        ("包裹被退回了，我也没拒收，谁让退的", ["按流程把东西寄回来"]),
+        ("快递员态度很凶，把东西扔在楼下就走了", ["备注了送货上门", "大件"]),
+        ("物流太慢了，到手还是压扁的", ["好几天不动"]),
+        ("饼干上的生产日期被刮掉了，什么意思", ["发出过期的东西"]),
+        ("新买的手机壳到手裂了条缝", ["易碎品", "碎玻璃"]),
     ],
 )
 def test_a_draft_never_describes_a_situation_the_complaint_does_not(engine, text, invented):
@@ -436,3 +442,27 @@ def test_a_hazard_without_an_injury_is_not_told_to_see_a_doctor_at_once(engine):
 def test_a_question_is_not_quoted_with_i_want_to_ask(engine):
     first = engine.suggest("我想问一下新疆能发货吗").drafts[0].text
     assert "您问的“新疆能发货吗”" in first, first
+
+
+@pytest.mark.parametrize(
+    ("text", "product"),
+    [("买的手机壳，边上裂开一道口子", "手机壳"), ("净水器滤芯装上去就漏水", "净水器滤芯"), ("手机套餐多扣了十块钱", "手机")],
+)
+def test_a_product_word_inside_a_longer_one_is_not_taken_for_the_product(engine, text, product):
+    """Review drafts10: a cracked 手机壳 was drafted as 「手机“裂了个口子”这个问题」, as if the phone had cracked."""
+    from assistant.engine.fields import extract_fields
+    from assistant.engine.normalize import normalize
+
+    assert extract_fields(normalize(text, engine.segmenter), [], engine.library)["product"] == product
+    drafts = engine.suggest(text).drafts
+    assert drafts and all(product in d.text for d in drafts)
+    if product != "手机":  # not the phone or the purifier itself
+        assert not any(re.search(r"(?:手机|净水器)[“的]", d.text) for d in drafts), [d.text for d in drafts]
+
+
+def test_a_courier_complaint_about_manner_gets_a_draft_that_answers_the_manner(engine):
+    """Review drafts10: the door-delivery opener no longer says 「这样的态度」; the draft still answers a rude courier."""
+    s = engine.suggest("东西不错，就是快递员态度很凶，扔在楼下就走了")
+    first = s.drafts[0]
+    assert first.template_id == "logistics_delay.courier_refused_door" and "态度" in first.text
+    assert first.sincerity.score == 100, first.sincerity.findings

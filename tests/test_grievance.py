@@ -90,3 +90,25 @@ def test_without_a_phrase_to_quote_the_draft_names_the_problem_itself(engine):
     # A praised topic is neither quoted nor answered: "物流也快" gets no logistics draft at all.
     s = engine.suggest("东西很好，物流也快，就是包装破损了")
     assert [d.intent for d in s.drafts if d.intent == "logistics_delay"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "taunt"),
+    [
+        ("外套穿了一天拉链就崩了，你们自己看看这做工", "自己看看"),
+        ("鞋标跟官网对不上，走线歪歪扭扭，你敢说这是正品？", "敢说"),
+        ("电话打过去没说两句就挂，你们客服是不想干了吗", "不想干了"),
+        ("再也不会来你们家买了，好自为之吧", "不会来"),
+    ],
+)
+def test_a_taunt_or_parting_shot_is_never_quoted_as_the_problem(engine, text, taunt):
+    """Review drafts10: 「您反映的“你们自己看看这做工”这个问题」 quoted what was said at us, not what went wrong."""
+    s = engine.suggest(text)
+    assert s.drafts
+    for d in s.drafts:
+        assert not any(taunt in q for q in QUOTE.findall(d.text)), (d.template_id, d.text)
+
+
+def test_beside_a_taunt_the_clause_with_the_evidence_is_quoted(engine):
+    s = engine.suggest("你们自己看看这质量，充电宝用了两天就鼓包了")
+    assert any("“充电宝用了两天就鼓包了”" in d.text for d in s.drafts), [d.text for d in s.drafts]

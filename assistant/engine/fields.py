@@ -28,6 +28,9 @@ _COMPOUND_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|令狐|慕容|�
 _NAME = rf"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])(?:先生|女士|小姐))"
 _SELF_NAMED = re.compile(rf"(?:^|[^\u4e00-\u9fff])(?:我是|本人){_NAME}(?![的家之])|[—~-]\s*{_NAME}[\s.!。！]*$")
 _LATIN = re.compile(r"[a-z]")
+# A part or accessory named right after a product word makes a longer product: 手机壳, 手机膜, 冰箱贴, 手机充电器, 净水器滤芯.
+# Not 套餐 (手机套餐 is a plan) nor 贴膜 as 贴 alone.
+_PART = re.compile(r"(?:保护|钢化|贴)?(?:壳|膜|套(?!餐)|支架|架|贴|柜|座|充电器|充电头|数据线|遥控器|滤芯|刷头)")
 # The consumer bodies a customer names when they threaten to complain or have complained: the invitation says
 # 「向12315反映…是您的权利」 for the one they named, and never names one they did not (「有关部门或平台」 otherwise).
 REGULATOR = re.compile(
@@ -58,10 +61,9 @@ def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: 
     order = order_number(text)
     if order:
         fields["order_id"] = order
-    for token in normalized.tokens:
-        if token in library.products:
-            fields["product"] = as_written(token, normalized.original)
-            break
+    product = named_product(normalized, library)
+    if product:
+        fields["product"] = product
     named = _SELF_NAMED.search(text)
     if named:
         fields["customer"] = named.group(1) or named.group(2)
@@ -69,6 +71,19 @@ def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: 
     if bodies:
         fields["regulator"] = "和".join(list(bodies)[:2])
     return fields  # the problem phrase is per draft: draft_replies quotes each draft's own intent
+
+
+def named_product(normalized: Normalized, library: Library) -> str | None:
+    """The first product the complaint names, whole: 「手机壳」 is not 「手机」, nor 「空调遥控器」 「空调」 (jieba cuts them
+    apart, and the accessory is the product the customer bought)."""
+    text, at = normalized.text, 0
+    for token in normalized.tokens:
+        pos = text.find(token, at)
+        at = pos + len(token) if pos >= 0 else at
+        if token in library.products:
+            part = _PART.match(text, at) if pos >= 0 else None
+            return as_written(token + part.group(0) if part else token, normalized.original)
+    return None
 
 
 def placeholder_values(found: dict[str, str], given: dict[str, str | None], now: datetime) -> dict[str, str]:

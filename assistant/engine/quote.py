@@ -65,6 +65,13 @@ _THREAT = re.compile(
     rf"{REGULATOR.pattern}|律师|起诉|法院|打官司|报警|举报|曝光|记者|电视台|媒体|投诉到|黑猫投诉|"
     r"发(?:到|在)?(?:微博|抖音|小红书|网上)"
 )
+# A taunt or a parting shot is said at us, not what went wrong: 「“你们自己看看这做工”这个问题」, 「“你敢说正品”这个问题」,
+# 「“客服是不想干了吗”这个问题」, 「“以后不会再来了”这个问题」 read wrong. Another clause with the evidence is quoted, or
+# the problem is named in our words.
+_RHETORIC = re.compile(
+    r"(?:你们?|大家)自己(?:看看|瞧瞧|看|瞧)|(?:你们?|谁)还?敢说|还好意思|不想干了|(?:以后|再也)不会?再?(?:来|买|光顾)|"
+    r"再也不会|好自为之"
+)
 # Seeing a doctor is what the customer did about the harm, not the harm: 「“已经去医院了”这个问题」 read wrong beside
 # 「脚上起了水泡」. These words still weigh for the intent and for escalation; they are not what a draft quotes.
 _TREATMENT = re.compile(r"医院|住院|就医|就诊|看医生|医生|急诊|挂水|输液|诊所|打针|开了?药")
@@ -124,8 +131,8 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
         clause = text[start:end]
         if not hits or is_praise(clause) or _RUDE.search(clause) or _DENIAL.match(text, start, end):
             continue
-        if _CONTACTS.search(clause) or _THREAT.search(clause):  # how often they asked, or what they will do next
-            continue
+        if _CONTACTS.search(clause) or _THREAT.search(clause) or _RHETORIC.search(clause):  # how often they asked, what
+            continue  # they will do next, or a taunt said at us
         pos, word = max(hits, key=lambda h: weights[h[1]])
         while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance
             start = filler.end()
