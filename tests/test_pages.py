@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import sign_in
 
-from assistant.engine.quote import _FEELING
+from assistant.engine.quote import _FEELING, _RHETORIC
 from assistant.log.auth import add_user
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>快递一个星期还没到"
@@ -177,9 +177,14 @@ def test_library_previews_read_like_drafts_for_a_sample_complaint(client, users,
     texts = [a.select("p")[0].get_text() for a in soup.select("article.template")]
     generic = [a for a in soup.select("article.template") if "没有提到顾客说的具体问题" in a.get_text()]
     assert texts and len(generic) <= len(texts) // 10, f"{len(generic)} of {len(texts)} previews quote nothing specific"
-    # A sample that is only a feeling ("太差了", "后悔了") has nothing to quote: 「您说的“太差了”这个问题」 read wrong.
+    # A sample that is only a feeling ("太差了", "后悔了") or a parting shot ("再也不买了") has nothing to quote:
+    # 「您说的“太差了”这个问题」 read wrong.
     samples = {t.id: t.examples[0] for t in engine.library.templates if t.examples}
-    feeling = {tid for tid, s in samples.items() if all(_FEELING.fullmatch(c) for c in re.split(r"[，,。！!？?]", s) if c)}
+
+    def unquotable(clause: str) -> bool:
+        return bool(_FEELING.fullmatch(clause) or _RHETORIC.search(clause))
+
+    feeling = {tid for tid, s in samples.items() if all(unquotable(c) for c in re.split(r"[，,。！!？?]", s) if c)}
     ids = [a.select_one("h3 code").get_text() for a in soup.select("article.template")]
     assert feeling and len(feeling) <= 5, feeling  # the vague "other" samples, no more
     texts = [t for tid, t in zip(ids, texts, strict=True) if tid not in feeling]
