@@ -489,3 +489,16 @@ def test_triage_into_a_folder_that_cannot_be_made_says_so_before_the_work(tmp_pa
     assert "triaged" not in result.output  # refused before ranking anything
     made = tmp_path / "new" / "folder" / "out.csv"  # a folder that does not exist yet is made, as export --out does
     assert CliRunner().invoke(cli, ["triage", str(source), "--out", str(made)]).exit_code == 0 and made.exists()
+
+
+def test_serve_says_in_one_line_why_it_cannot_serve_at_an_address(tmp_path):
+    """`serve --host 999.1.1.1` printed 「Serving on…」 before uvicorn failed; a port in use failed the same way."""
+    import socket
+
+    result = CliRunner().invoke(cli, ["serve", "--host", "999.1.1.1", "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 1 and result.output.startswith("Error: cannot serve on 999.1.1.1"), result.output
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 1 and f"cannot serve on 127.0.0.1:{port}" in result.output, result.output
+    assert "Serving on" not in result.output and not (tmp_path / "a.db").exists()

@@ -112,3 +112,13 @@ def test_a_taunt_or_parting_shot_is_never_quoted_as_the_problem(engine, text, ta
 def test_beside_a_taunt_the_clause_with_the_evidence_is_quoted(engine):
     s = engine.suggest("你们自己看看这质量，充电宝用了两天就鼓包了")
     assert any("“充电宝用了两天就鼓包了”" in d.text for d in s.drafts), [d.text for d in s.drafts]
+
+
+@pytest.mark.parametrize(
+    ("complaint", "quote"),
+    [("这条裙子洗了一次就掉色", "裙子洗了一次就掉色"), ("而且这双鞋穿了一天就开胶了", "这双鞋穿了一天就开胶了")],
+)
+def test_a_measure_word_is_not_left_at_the_start_of_a_quote(engine, complaint, quote):
+    """「您说的“条裙子洗了一次就掉色”这个问题」: dropping 这 left its measure word behind."""
+    quotes = [m.group(1) for d in engine.suggest(complaint).drafts for m in QUOTE.finditer(d.text)]
+    assert quote in quotes, quotes

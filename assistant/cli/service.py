@@ -35,9 +35,10 @@ def serve(host, port, workers, db_path, replies_dir):
     from assistant.log.auth import add_user, has_users
     from assistant.log.db import open_db, write_transaction
     from assistant.web.app import create_app
-    from assistant.web.serving import uvicorn_options
+    from assistant.web.serving import check_address, uvicorn_options
 
     settings = Settings.from_env(host=host, port=port, db_path=db_path, replies_dir=replies_dir)
+    check_address(settings.host, settings.port)
     db = open_db(settings.db_path)
     with write_transaction(db):  # two servers starting at once on a fresh log: only one creates the lead
         # Whoever reads the terminal (or the service's journal) knows this password: the lead must choose their own.

@@ -41,6 +41,7 @@ _OWN_WORDS = {
     "usage_question": "使用问题",
 }
 _CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|还有|并且|不过|况且|甚至|另外")
+_MEASURE = set("条件个款双台次把张套只瓶盒包袋支根块片顶副")  # measure words, as in 这条裙子, 这台冰箱
 _WEAK_START = set("的了地得和就都也还又而且却")
 MAX_QUOTE = 20  # characters: a quote longer than this is trimmed around its evidence at word boundaries
 QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimming
@@ -136,6 +137,8 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
         pos, word = max(hits, key=lambda h: weights[h[1]])
         while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance
             start = filler.end()
+            if filler.group().endswith("这") and text[start : start + 1] in _MEASURE and start + 1 in bounds:
+                start += 1  # 「这条裙子…」 quoted as “条裙子…”: the measure word goes with 这
         if end - start > MAX_QUOTE:  # the first boundary at most QUOTE_CONTEXT before the evidence, the last after it
             order = order or sorted(bounds)  # bisected, not scanned: a long complaint has thousands of boundaries
             i = bisect_left(order, max(start, pos - QUOTE_CONTEXT))

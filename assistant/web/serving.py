@@ -4,9 +4,12 @@ name) and the options ``assistant serve`` runs uvicorn with."""
 from __future__ import annotations
 
 import os
+import socket
 import sys
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from assistant.errors import InvalidInput
 
 
 class WorkerHeader:
@@ -172,3 +175,21 @@ def uvicorn_options() -> dict:
         "h11_max_incomplete_event_size": 16 * 1024,
         "limit_concurrency": LIMIT_CONCURRENCY,
     }
+
+
+def check_address(host: str, port: int) -> None:
+    """Bind ``host:port`` once and let go, so `assistant serve` says in one line why it cannot serve there (a mistyped
+    address, a port already in use) before it creates the log or prints 「Serving on…」.
+
+    :raises InvalidInput: naming the address and the reason
+    """
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError):
+        raise InvalidInput(f"cannot serve on {host}: not an address or a host name that resolves") from None
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as e:
+            raise InvalidInput(f"cannot serve on {host}:{port}: {e.strerror}") from None
