@@ -1,6 +1,7 @@
 """Helpers that create test data (kept out of conftest so tests import them explicitly)."""
 
 import re
+import socket
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -81,3 +82,10 @@ def running(app, **options):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def free_port() -> str:
+    """A port nothing listens on now, for a `serve` whose server never runs (it checks it can bind there first)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])

@@ -236,7 +236,9 @@ def test_the_first_lead_serve_prints_must_choose_their_own_password(run, setting
     from helpers import replace_handed_out_password
 
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)  # the account is made before the server runs
-    started = run("serve", "--db", str(settings.db_path))
+    from helpers import free_port
+
+    started = run("serve", "--port", free_port(), "--db", str(settings.db_path))
     assert "Created the first lead account 'lead'" in started.output
     assert "one-time: it must be changed at the first sign-in" in started.output
     password = re.search(r"password: (\S+)", started.output).group(1)
@@ -244,7 +246,7 @@ def test_the_first_lead_serve_prints_must_choose_their_own_password(run, setting
     assert client.get("/stats", follow_redirects=False).headers["location"].startswith("/login")
     replace_handed_out_password(client, "lead", password, "组长自己的密码-2026")  # sent to 我的账号 first
     assert client.get("/stats").status_code == 200
-    again = run("serve", "--db", str(settings.db_path))
+    again = run("serve", "--port", free_port(), "--db", str(settings.db_path))
     assert "password" not in again.output  # a second start makes no account and prints no password
 
 

@@ -6,6 +6,7 @@ import stat
 
 import pytest
 from click.testing import CliRunner
+from helpers import free_port
 
 import assistant.web.deps
 from assistant.cli import cli
@@ -122,7 +123,7 @@ def test_a_leads_reload_of_a_broken_library_says_what_is_wrong_in_chinese(tmp_pa
 def test_a_corrupt_log_file_at_start_is_one_line_naming_the_path(tmp_path):
     path = tmp_path / "assistant.db"
     path.write_bytes(b"this is not a database" * 100)
-    result = CliRunner().invoke(cli, ["serve", "--db", str(path)])
+    result = CliRunner().invoke(cli, ["serve", "--port", free_port(), "--db", str(path)])
     assert result.exit_code == 1
     assert result.output == f"Error: cannot open the log at {path}: file is not a database\n"
 
@@ -131,7 +132,7 @@ def test_an_unusable_log_location_at_start_is_one_line_naming_the_path(tmp_path)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     path = blocker / "assistant.db"
-    result = CliRunner().invoke(cli, ["serve", "--db", str(path)])
+    result = CliRunner().invoke(cli, ["serve", "--port", free_port(), "--db", str(path)])
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: cannot open the log at {path}: ")
     assert result.output.count("\n") == 1
