@@ -54,3 +54,28 @@ def test_a_reply_corrected_and_marked_sent_again_is_what_the_log_holds(page):
     rows = log_rows(page)
     assert len(rows) == before + 1
     assert rows[-1]["sent_text"].endswith("（补充：今天下午就给您寄出新的灯泡。）") and rows[-1]["edit_ratio"] > 0
+
+
+def test_a_reply_whose_outcome_is_recorded_keeps_its_text_when_marked_sent_again(page):
+    """The outcome was judged on the text logged first: a correction marked sent after it is refused, in Chinese, and
+    the log keeps the first text (REVIEW10B #4)."""
+    page.goto(f"{page.base}/compose")
+    page.fill("#text", "买的电风扇用了三天就不转了，结果之后改字测试")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#draft-1 textarea.reply")
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    reply = log_rows(page)[-1]
+    lead = page.context.new_page()  # a lead records the outcome on 我的回复 meanwhile
+    lead.goto(f"{page.base}/replies")
+    row = lead.locator(f"#reply-{reply['id']}")
+    row.locator("select[name=result]").select_option("upgraded")
+    row.locator("button").click()
+    lead.wait_for_selector(f"#reply-{reply['id']} .outcome.upgraded")
+    lead.close()
+    page.locator("#reply-1").focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("（补充一句）")
+    page.click("#draft-1 button[type=submit]")
+    expect(page.locator("#draft-1")).to_contain_text("已经登记了结果，文字不能再改")
+    assert log_rows(page, "id = ?", [reply["id"]])[0]["sent_text"] == reply["sent_text"]
