@@ -261,8 +261,13 @@ _LIBRARY_PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"template '(.*)': cannot render: (.*)"), r"模板“\1”渲染时出错（\2）"),
     # a template that promises what policy.yaml does not offer (``policy.policy_problems``); "X (private)" is its script
     (
-        re.compile(r"(\S+): promises (.*), which policy.yaml does not list under remedies"),
-        r"模板 \1 承诺了“\2”，但 policy.yaml 的 remedies（店铺提供的补救办法）里没有它：请改写模板，或在 policy.yaml 里加上",
+        re.compile(r"(\S+): promises (\S+) in「(.*)」, which policy.yaml does not list under remedies"),
+        r"模板 \1 承诺了“\2”（“\3”），但 policy.yaml 的 remedies（店铺提供的补救办法）里没有它："
+        r"请改写模板，或在 policy.yaml 里加上",
+    ),
+    (
+        re.compile(r"(\S+): leaves the amount open「(.*)」; policy.yaml lists every amount \(amounts\)"),
+        r"模板 \1 没有给金额定上限（“\2”）：金额只能是 policy.yaml 的 amounts 里的；损失请写成逐项核对后给方案",
     ),
     (
         re.compile(r"(\S+): names (.*), which policy.yaml does not list under amounts"),
