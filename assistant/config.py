@@ -14,6 +14,18 @@ from assistant.errors import InvalidInput
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/assistant``, else ``~/.cache/assistant``: the user's own, never a fixed name in the shared temp
+    folder (another local account could create that first and plant what the engine reads back from it)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative value is invalid and ignored
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home directory known: a per-user name (the engine checks its owner before use)
+            return Path(tempfile.gettempdir()) / f"assistant-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    return Path(base) / "assistant"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of the assistant, each with a default and a help line."""
@@ -43,8 +55,11 @@ class Settings:
         },
     )
     cache_dir: Path = field(
-        default=Path(tempfile.gettempdir()) / "assistant",
-        metadata={"help": "Where the trimmed jieba dictionary and its cache are kept"},
+        default_factory=default_cache_dir,
+        metadata={
+            "help": "A private folder (yours, mode 0700) for the trimmed jieba dictionary and its caches; "
+            "default $XDG_CACHE_HOME/assistant or ~/.cache/assistant"
+        },
     )
     trusted_proxies: str = field(
         default="",

@@ -150,7 +150,8 @@ LIBRARY_STAMP = "library"  # the stamp in the log that counts reply-library relo
 def reload_engine(settings: Settings) -> Engine:
     """A new engine from the library files (the caller swaps it in).
 
-    :raises LibraryError: naming the file and line of the first problem
+    :raises LibraryError: naming the file (and line, where there is one) of the first problem: a file missing, a
+        folder, unreadable, not UTF-8 (``words.txt`` saved as GBK) or malformed (``Engine.from_settings``)
     """
     return Engine.from_settings(settings)
 

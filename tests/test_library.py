@@ -197,3 +197,160 @@ def test_a_severity_that_is_not_a_number_is_a_library_error_naming_its_line(libr
         load_rules(path)
     assert caught.value.line == n + 1
     assert [(p.file, p.line) for p in lint_library(library_copy).problems] == [("escalation.yaml", n + 1)]
+
+
+# REVIEW11 #3: a library file that cannot be read as UTF-8 text (words.txt saved as GBK by Notepad's "ANSI", a file
+# renamed away or replaced by a folder) gave tracebacks in lint and suggest, 500 on 重新载入, and killed a worker's
+# reload-follow loop. Each is now a LibraryError naming the file (and the line of the first bad byte).
+def _gbk_words(directory: Path) -> int:
+    """Append a GBK-encoded word to words.txt; the line it is on."""
+    path = directory / "words.txt"
+    data = path.read_bytes()
+    path.write_bytes(data + "电饭煲内胆 5 product\n".encode("gbk"))
+    return data.count(b"\n") + 1
+
+
+def _break(directory: Path, case: str) -> str:
+    """Break a library copy the way ``case`` says; the line lint prints for it."""
+    if case == "words.txt in GBK":
+        return f"replies/words.txt:{_gbk_words(directory)}: file is not UTF-8"
+    if case == "a template file in GBK":
+        path = directory / "other.yaml"
+        path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))  # line 1 is ASCII, line 2 the first Chinese
+        return "replies/other.yaml:2: file is not UTF-8"
+    name = case.split()[0]
+    (directory / name).unlink()
+    if case.endswith("missing"):
+        return f"{name}:0: file not found"
+    (directory / name).mkdir()
+    where = name if name == "escalation.yaml" else f"replies/{name}"
+    return f"{where}:0: a folder where a file should be"
+
+
+UNREADABLE = [
+    "words.txt in GBK",
+    "a template file in GBK",
+    "escalation.yaml missing",
+    "escalation.yaml a folder",
+    "policy.yaml a folder",
+]
+
+
+@pytest.mark.parametrize("case", UNREADABLE)
+def test_lint_of_an_unreadable_library_file_prints_one_file_line_message(library_copy, case):
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    expected = _break(library_copy, case)
+    result = CliRunner().invoke(cli, ["lint", str(library_copy)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert result.output == expected + "\n"
+
+
+@pytest.mark.parametrize("case", UNREADABLE)
+def test_suggest_on_an_unreadable_library_file_says_which_in_one_line(library_copy, tmp_path, case, monkeypatch):
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    where, message = _break(library_copy, case).split(": ", 1)
+    monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(tmp_path / "cache"))
+    result = CliRunner().invoke(cli, ["suggest", "快递一个星期还没到", "--replies", str(library_copy)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert result.output.startswith("Error: ") and result.output.count("\n") == 1, result.output
+    assert message in result.output and Path(where.split(":")[0]).name in result.output
+
+
+def test_a_reload_with_words_txt_in_gbk_says_so_in_chinese_and_keeps_the_last_good_library(library_copy, settings, engine):
+    from fastapi.testclient import TestClient
+    from helpers import sign_in
+
+    from assistant.config import Settings
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
+    from assistant.web.app import create_app
+
+    live = Settings(db_path=settings.db_path, replies_dir=library_copy, cache_dir=settings.db_path.parent / "cache")
+    with TestClient(create_app(live, engine=engine)) as client:
+        lead = add_user(open_db(live.db_path), "组长", "lead")
+        csrf = sign_in(client, "组长", lead.password)
+        line = _gbk_words(library_copy)
+        page = client.post("/library/reload", headers={"X-CSRF-Token": csrf})
+        assert page.status_code == 200
+        assert f"载入失败，继续使用上一版模板库：replies/words.txt 第 {line} 行：文件不是 UTF-8 编码" in page.text
+        assert client.app.state.engine is engine and client.app.state.library_version == 0
+        drafts = client.post("/compose/suggest", data={"text": "收到的杯子碎了两个", "csrf": csrf})
+        assert drafts.status_code == 200 and "damaged_delivery" in drafts.text
+
+
+class _State:
+    pass
+
+
+class _App:
+    def __init__(self, settings, engine):
+        self.state = _State()
+        self.state.settings, self.state.engine, self.state.library_version = settings, engine, 0
+
+
+@pytest.mark.parametrize(
+    "failure", [UnicodeDecodeError("utf-8", b"\xc8", 0, 1, "invalid continuation byte"), RuntimeError("boom"), None]
+)
+def test_the_follow_check_keeps_the_last_good_engine_whatever_the_reload_raises(
+    library_copy, settings, engine, monkeypatch, failure, caplog
+):
+    """A second worker that sees the version move while the library cannot be loaded keeps serving the engine it has,
+    and takes the next version (after the file is fixed and reloaded again)."""
+    from assistant import reporting
+    from assistant.config import Settings
+    from assistant.web import app as web_app
+
+    live = Settings(db_path=settings.db_path, replies_dir=library_copy, cache_dir=settings.db_path.parent / "cache")
+    state = _App(live, engine)
+    monkeypatch.setattr(reporting, "library_version", lambda _settings: 2)
+    if failure is None:
+        _gbk_words(library_copy)  # the real thing: reloading it raises a LibraryError
+    else:
+        monkeypatch.setattr(reporting, "reload_engine", lambda _settings: (_ for _ in ()).throw(failure))
+    web_app.follow_library_version(state)  # never raises
+    assert state.state.engine is engine and state.state.library_version == 2
+    assert "keeping the last good one" in caplog.text
+
+
+def test_the_follow_loop_survives_a_check_that_fails(monkeypatch, caplog):
+    import anyio
+
+    from assistant.web import app as web_app
+
+    calls = []
+    failures = [RuntimeError("boom"), UnicodeDecodeError("utf-8", b"\xc8", 0, 1, "invalid continuation byte")]
+
+    def check(_app):
+        calls.append(1)
+        if failures:
+            raise failures.pop(0)
+
+    monkeypatch.setattr(web_app, "follow_library_version", check)
+
+    async def main():
+        with anyio.move_on_after(5):
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(web_app.follow_library_reloads, object(), 0.01)
+                while len(calls) < 4:
+                    await anyio.sleep(0.01)
+                tasks.cancel_scope.cancel()
+
+    anyio.run(main)
+    assert len(calls) >= 4  # two failures, then the loop went on checking
+    assert caplog.text.count("the library version check failed") == 2
+
+
+def test_a_control_character_in_a_template_file_names_its_line(library_copy):
+    path = library_copy / "other.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[5] = lines[5].rstrip("\n") + "\x07\n"  # a bell pasted from a chat window
+    path.write_text("".join(lines), encoding="utf-8")
+    assert [(p.file, p.line, p.message) for p in lint_library(library_copy).problems] == [
+        ("replies/other.yaml", 6, "control character U+0007 is not allowed")
+    ]

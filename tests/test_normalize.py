@@ -1,3 +1,5 @@
+import json
+
 from assistant.engine.normalize import Segmenter, normalize, normalize_many
 
 
@@ -51,3 +53,80 @@ def test_a_broken_segmentation_cache_is_rebuilt(tmp_path):
     for cached in tmp_path.glob("phrases-*.json"):
         cached.write_text('[["x", 1]', encoding="utf-8")
     assert normalize_many(texts, segmenter) == expected
+
+
+# REVIEW11 #6: the cache sat at a fixed /tmp/assistant that any local account could create first: a file there stopped
+# every start with a FileExistsError traceback, and a folder it owned could hold a planted phrase cache that changed
+# how complaints were recognised. Now the default is the user's own cache folder, and one that is not a private folder
+# is passed over with a warning (everything built in memory).
+TEXTS = ["快递一个星期还没到", "洗完头皮屑更多了"]
+
+
+def _segments(segmenter: Segmenter) -> list:
+    return normalize_many(TEXTS, segmenter)
+
+
+def test_the_default_cache_folder_is_the_users_own_not_the_shared_temp_folder(tmp_path, monkeypatch):
+    from assistant.config import Settings, default_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert Settings().cache_dir == default_cache_dir() == tmp_path / "xdg" / "assistant"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert Settings().cache_dir == tmp_path / "home" / ".cache" / "assistant"
+    segmenter = Segmenter(["头皮屑"])  # no cache_dir: the default
+    assert segmenter.cache_dir == tmp_path / "home" / ".cache" / "assistant"
+    assert segmenter.cache_dir.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_file_where_the_cache_folder_should_be_is_a_warning_not_a_traceback(tmp_path, caplog):
+    reference = _segments(Segmenter(["头皮屑"], cache_dir=tmp_path / "good"))
+    planted = tmp_path / "assistant"
+    planted.write_text("", encoding="utf-8")  # another account's `touch /tmp/assistant`
+    segmenter = Segmenter(["头皮屑"], cache_dir=planted)
+    assert segmenter.cache_dir is None and "not using the cache folder" in caplog.text
+    assert _segments(segmenter) == reference  # built in memory, the same segmentation
+    assert planted.is_file() and planted.read_text(encoding="utf-8") == ""
+
+
+def test_suggest_and_the_engine_start_with_a_file_where_the_cache_folder_should_be(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    planted = tmp_path / "cachefile"
+    planted.write_text("", encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(planted))
+    result = CliRunner().invoke(cli, ["suggest", "快递一个星期还没到", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["intents"][0]["id"] == "logistics_delay"
+
+
+def test_a_cache_folder_others_may_write_to_is_not_read(tmp_path, caplog):
+    """What is planted in a folder others may write to (a phrase cache with chosen segmentations) is never read,
+    and nothing is written there."""
+    shared = tmp_path / "shared"
+    reference = _segments(Segmenter(["头皮屑"], cache_dir=shared))  # fills the phrase cache
+    [cached] = shared.glob("phrases-*.json")
+    cached.write_text(json.dumps([[text, ["planted"]] for text in TEXTS], ensure_ascii=False), encoding="utf-8")
+    shared.chmod(0o777)
+    before = sorted(p.name for p in shared.iterdir())
+    segmenter = Segmenter(["头皮屑"], cache_dir=shared)
+    assert segmenter.cache_dir is None and "others may write to it" in caplog.text
+    assert _segments(segmenter) == reference
+    assert sorted(p.name for p in shared.iterdir()) == before
+    shared.chmod(0o700)
+    assert _segments(Segmenter(["头皮屑"], cache_dir=shared))[0][1] == ("planted",)  # the same file, when it is private
+
+
+def test_a_cache_folder_of_another_user_is_not_read(tmp_path, caplog, monkeypatch):
+    import os
+
+    folder = tmp_path / "theirs"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setattr(os, "getuid", lambda: folder.stat().st_uid + 1)  # as if another account had created it
+    segmenter = Segmenter(cache_dir=folder)
+    assert segmenter.cache_dir is None and "belongs to another user" in caplog.text
+    assert list(folder.iterdir()) == []

@@ -297,7 +297,9 @@ def test_a_reload_under_a_policy_the_templates_break_keeps_the_last_good_library
         page = client.post("/library/reload", headers={"X-CSRF-Token": csrf})
         assert "载入失败，继续使用上一版模板库" in page.text
         assert re.search(
-            r"replies/\w+\.yaml 第 \d+ 行：模板 [\w.]+(?: 的私信话术)? 承诺了“(补发|换新)”，但 policy.yaml 的 remedies", page.text
+            r"replies/\w+\.yaml 第 \d+ 行：模板 [\w.]+(?: 的私信话术)? 承诺了“(补发|换新)”（“[^”]+”），"
+            r"但 policy.yaml 的 remedies",
+            page.text,
         )
         assert "which policy.yaml" not in page.text
         api = client.post("/api/v1/library/reload", headers={"Authorization": f"Bearer {lead.token}"})
@@ -339,3 +341,57 @@ def test_a_policy_file_that_leaves_a_key_out_keeps_the_shipped_value(library_cop
     library = load_library(library_copy)
     assert library.policy.coupon == 20 and library.policy.amounts == (10, 20, 30, 50)
     assert lint_library(library_copy).problems == ()
+
+
+# REVIEW11 #2: the library promised medical costs, visits in hospital, payment for damaged belongings at any amount the
+# customer named, cleaning, the authentication fee, a 30-day price guarantee and extra compensation, none of which
+# policy.yaml could switch off: lint saw only 补发…差价. Each is now a remedy of the policy's vocabulary.
+BEYOND = {  # the review's own phrases (and the shipped sentences like them) -> the remedy that must be listed for them
+    "医药费垫付": re.compile(r"先行垫付"),
+    "探望陪同": re.compile(r"到医院探望|陪同就医"),
+    "赔偿损失": re.compile(r"照价赔偿|按原价赔|赔偿方案"),
+    "清洗保洁": re.compile(r"清洗费用|保洁免费上门|上门清洗"),  # not the hotel's own 保洁 a stay's script asks for
+    "鉴定费": re.compile(r"鉴定费由我们承担"),
+    "价保": re.compile(r"天内如果再降价|保价期内的"),
+    "补偿": re.compile(r"\d+元补偿|一定补偿|一份补偿|补偿一定金额|弥补方式"),
+}
+
+
+def test_every_promise_beyond_a_policy_without_those_remedies_is_reported_with_file_and_line(library_copy):
+    shipped = load_library(SHIPPED)
+    promised: dict[str, set[tuple[str, int, str]]] = {name: set() for name in BEYOND}
+    for t in shipped.templates:
+        texts = [("", shipped.render(t, PLACEHOLDERS))]
+        texts += [(" (private)", shipped.render(t, PLACEHOLDERS, private=True))] if t.private else []
+        for part, text in texts:
+            for name, phrase in BEYOND.items():
+                if phrase.search(text):
+                    promised[name].add((t.file, t.line, t.id + part))
+    assert all(promised.values()), promised  # the shipped library offers each of them somewhere
+    assert len(promised["医药费垫付"]) >= 9  # safety_hazard (5), offline/safety (3), expired_spoiled (1)
+
+    path = library_copy / "policy.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if line.split("#")[0].strip().removeprefix("- ") not in BEYOND), "utf-8")
+    with pytest.raises(LibraryError, match="does not list under remedies"):
+        load_library(library_copy)  # refused on load, so on 重新载入 and at the server's start too
+    problems = lint_library(library_copy).problems
+    for name, expected in promised.items():
+        reported = {(p.file, p.line, p.message.split(":")[0]) for p in problems if f"promises {name} in「" in p.message}
+        assert expected <= reported, (name, expected - reported)
+
+
+def test_an_amount_left_to_the_customer_is_refused_whatever_the_policy(library_copy):
+    _add_template(library_copy, OPENING + "{{ deadline }}给您回电，弄坏的东西我们照价赔偿，金额您看合适再定。", "")
+    messages = [p.message for p in lint_library(library_copy).problems if "other.breach" in p.message]
+    assert messages == ["other.breach: leaves the amount open「金额您看」; policy.yaml lists every amount (amounts)"]
+
+
+def test_the_price_guarantee_comes_from_the_policy(library_copy):
+    _edit_policy(library_copy, "price_guarantee_days: 30", "price_guarantee_days: 15")
+    _, private = _texts(library_copy, "price_promotion.price_drop_after_purchase")
+    assert "之后15天内如果再降价" in private and "30天" not in private
+    assert lint_library(library_copy).problems == ()
+    _add_template(library_copy, OPENING + "差价{{ policy.refund_deadline }}退给您，之后30天内如果再降价照样补。", "")
+    messages = [p.message for p in lint_library(library_copy).problems if "other.breach" in p.message]
+    assert len(messages) == 1 and "promises 价保 by「30天」" in messages[0] and "15天内" in messages[0]

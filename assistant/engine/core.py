@@ -28,7 +28,7 @@ from assistant.engine.match import IntentMatch, recognise
 from assistant.engine.model import TrainedModel
 from assistant.engine.normalize import FOREIGN, HONG_KONG, SIMPLIFIED, TAIWAN, Normalized, Segmenter, normalize
 from assistant.engine.sincerity import Sincerity, check_sincerity
-from assistant.errors import InvalidInput, NotFound
+from assistant.errors import InvalidInput, LibraryError, NotFound
 from assistant.taxonomy import COMPLAINT
 
 MODEL_FILE = "model.npz"  # the trained model, kept in the library folder it was trained with
@@ -101,16 +101,21 @@ class Engine:
 
         The model is ``model.npz`` in the library folder; without one the rules work alone.
 
-        :raises LibraryError: when a library file or the model file is malformed (names the file)
+        :raises LibraryError: when a library file or the model file is missing, unreadable or malformed (names the
+            file; a file that vanishes while it is read, as an editor saving by renaming can make it, is named too)
         """
         settings = settings or Settings()
-        library = load_library(settings.replies_dir)
-        rules = load_rules(settings.replies_dir / RULES_FILE)
+        try:
+            library = load_library(settings.replies_dir)
+            rules = load_rules(settings.replies_dir / RULES_FILE)
+            digest = library_hash(settings.replies_dir)
+        except (OSError, UnicodeError) as e:  # the readers name what they know; this is the rest
+            raise LibraryError("cannot read the file", str(getattr(e, "filename", None) or settings.replies_dir)) from None
         segmenter = Segmenter(library.dictionary_words(), cache_dir=settings.cache_dir)
         model_path = settings.replies_dir / MODEL_FILE
         model = TrainedModel.load(model_path, f"{settings.replies_dir.name}/{MODEL_FILE}") if model_path.exists() else None
         index = EvidenceIndex.build(library, segmenter)
-        return cls(library, segmenter, index, rules, settings, model, library_hash(settings.replies_dir))
+        return cls(library, segmenter, index, rules, settings, model, digest)
 
     def model_summary(self) -> dict | None:
         """What the loaded model was trained on and its cross-validated figures; None without a model.

@@ -47,8 +47,18 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 
 
 # {{ policy.<field> }}: what each field renders as; see Policy.values.
-POLICY_FIELDS = ("courier", "return_shipping", "resend_deadline", "refund_deadline", "visit_deadline", "coupon")
-# The remedies a template may promise, and the words that promise each; a template naming one the policy lacks fails lint.
+POLICY_FIELDS = (
+    "courier",
+    "return_shipping",
+    "resend_deadline",
+    "refund_deadline",
+    "visit_deadline",
+    "price_guarantee",
+    "coupon",
+)
+# The remedies a template may promise, and the words that promise each; a template naming one the policy lacks fails lint
+# (and is refused on load). Every remedy, compensation or cost the shipped library offers has a name here, so a shop
+# that strikes one from policy.yaml learns of every sentence that still promises it.
 REMEDIES = {
     "补发": r"补发|补寄|补送|重新(?:发|寄|送)",
     "换新": r"换新|换一(?:台|件|个|双|套|份)|换货|更换",
@@ -58,7 +68,21 @@ REMEDIES = {
     "上门维修": r"维修|上门修",
     "上门安装": r"上门安装|重新安装",
     "退差价": r"差价",
+    # price protection: the difference refunded when the price drops again within {{ policy.price_guarantee }}
+    "价保": r"再降价|(?:价保|保价)期内",
+    "医药费垫付": r"垫付|医药费[^，。；]{0,6}(?:我们|由我们|店铺)(?:来)?(?:承担|出|报销)",
+    "探望陪同": r"探望|陪同就医|陪(?:您|你)?(?:去)?(?:就医|看病)",
+    # the customer's other belongings or costs paid for ("照价赔偿"): the amount is whatever the loss is
+    "赔偿损失": r"照价赔|(?:按)?原价赔|赔给您|赔您|赔偿(?:您|给您)|赔偿方案|损失(?:我们|由我们)(?:来)?(?:承担|赔|负责)",
+    "清洗保洁": r"清洗费|清洗(?:的)?费用|保洁(?:免费)?上门|上门(?:清洗|清理|保洁)",
+    "鉴定费": r"鉴定费",
+    # compensation beyond the remedy itself (an amount of `amounts`, or one settled on the phone); the apology coupon
+    # is policy.coupon's, so a clause offering a coupon (券) is not counted here
+    "补偿": r"补偿(?!诉求|要求|请求|挂钩)|弥补(?:方式|方案)",
 }
+# Remedies whose words, in a clause that offers a coupon, are the coupon's (policy.coupon), not a remedy of their own.
+COUPON_WORDS = re.compile(r"券")
+NOT_WITH_COUPON = ("补偿",)
 _FUNCTION_CHARS = re.compile(r"[我你他她了的没不还就给被太很都也才又把让在是吗呢啊有]")
 
 
@@ -133,6 +157,7 @@ class Policy:
     resend_hours: int = 24
     refund_days: int = 3
     visit_hours: int = 48
+    price_guarantee_days: int = 30  # 价保: a price drop within this many days after buying is refunded
 
     def values(self) -> dict[str, str]:
         """The text each ``{{ policy.<field> }}`` renders as."""
@@ -142,6 +167,7 @@ class Policy:
             "resend_deadline": f"{self.resend_hours}小时内",
             "refund_deadline": f"{self.refund_days}个工作日内",
             "visit_deadline": f"{self.visit_hours}小时内",
+            "price_guarantee": f"{self.price_guarantee_days}天内",
             "coupon": f"{self.coupon}元" if self.coupon else "",
         }
 

@@ -26,12 +26,13 @@ from assistant.engine.library import (
     compile_pattern,
 )
 from assistant.engine.policy import policy_problems, read_policy
-from assistant.engine.yamlfile import LineDict, load_yaml
+from assistant.engine.yamlfile import LineDict, load_yaml, read_text
 from assistant.errors import LibraryError
 from assistant.taxonomy import INTENT, INTENTS, OFFLINE, REASONS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 POLICY_FILE = "policy.yaml"
+WORDS_FILE = "words.txt"
 RULES_FILE = "escalation.yaml"  # the escalation rules (escalate.load_rules), beside the templates
 _TEMPLATE_KEYS = {"id", "situation", "examples", "keywords", "body", "private", "ticks", "general"}
 
@@ -157,7 +158,11 @@ def read_library(directory: Path | str, *, lenient: bool = False) -> tuple[Libra
     for t in templates:
         if t.general and (first := generals.setdefault((t.kind, t.group), t)) is not t:
             problems.append(Problem(t.file, t.line, f"'{t.group}' has two general templates: '{first.id}' and '{t.id}'"))
-    words, products = _read_words(directory / "words.txt")
+    try:
+        words, products = _read_words(directory / WORDS_FILE, _rel(directory / WORDS_FILE, directory))
+    except LibraryError as e:
+        words, products = (), ()
+        problems.append(Problem(e.file, e.line, e.message))
     policy, unreadable = read_policy(directory / POLICY_FILE, _rel(directory / POLICY_FILE, directory))
     problems += unreadable
     if problems:
@@ -169,12 +174,15 @@ def read_library(directory: Path | str, *, lenient: bool = False) -> tuple[Libra
     return library, breaches
 
 
-def _read_words(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Read ``words.txt`` ("word [freq] [tag]" lines): all words, and those tagged ``product``."""
+def _read_words(path: Path, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Read ``words.txt`` ("word [freq] [tag]" lines): all words, and those tagged ``product``.
+
+    :raises LibraryError: naming ``name`` when the file is there but cannot be read as UTF-8 text
+    """
     if not path.exists():
         return (), ()
     words, products = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in read_text(path, name).splitlines():
         parts = line.split()
         if not parts or parts[0].startswith("#"):
             continue

@@ -12,11 +12,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import io
 import json
 import logging
 import os
 import re
-import tempfile
+import stat
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from pathlib import Path
 
 import jieba
 import opencc
+
+from assistant.config import default_cache_dir
 
 _MENTION = re.compile(r"@[^\s@,，:：;；!！?？。、()（）]{1,30}")
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -89,15 +92,16 @@ class Segmenter:
     """Traditional-to-Simplified converter plus an own, initialised jieba tokenizer."""
 
     def __init__(self, words: list[str] | tuple[str, ...] = (), cache_dir: Path | None = None):
+        """
+        :param cache_dir: where the trimmed dictionary, jieba's own cache and the phrase cache are kept (default:
+            ``config.default_cache_dir()``). A folder that cannot be used safely (``private_folder``) is passed over
+            with a warning and everything is built in memory: a slower start, nothing else.
+        """
         jieba.setLogLevel(logging.WARNING)  # jieba logs at DEBUG to stderr by default
-        cache_dir = Path(cache_dir or Path(tempfile.gettempdir()) / "assistant")
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        self.cache_dir = private_folder(Path(cache_dir) if cache_dir else default_cache_dir())
         self.converter = opencc.OpenCC("t2s")
         # Our own tokenizer (jieba.add_word would change the global one), on a trimmed dictionary.
-        self.tokenizer = jieba.Tokenizer(str(trimmed_dictionary(cache_dir)))
-        self.tokenizer.tmp_dir = str(cache_dir)
-        self.tokenizer.initialize()
-        self.cache_dir = cache_dir
+        self.tokenizer = _tokenizer(self.cache_dir)
         self.words = tuple(dict.fromkeys(w.strip() for w in words if w.strip()))
         for word in self.words:
             self.tokenizer.add_word(word)
@@ -180,6 +184,51 @@ def _pieces(text: str):
     yield start, text[start:]
 
 
+def private_folder(path: Path) -> Path | None:
+    """``path`` when it is a folder only this user can write to, created 0700 if missing; else None, with a warning.
+
+    Everything the engine keeps there (the trimmed dictionary, jieba's marshal cache, the phrase cache) is read back
+    without checks, so a folder another local account owns or may write to (the old default, a fixed name in the
+    shared temp folder, was one) is not used, and neither is a file or anything else that cannot be a folder.
+    """
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)  # exist_ok: a file there still raises FileExistsError
+        info = path.stat()
+    except OSError as e:
+        why = f"cannot make it a folder ({e.strerror or type(e).__name__})"
+    else:
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            why = "it belongs to another user"
+        elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            why = "others may write to it"
+        else:
+            return path
+    logging.getLogger(__name__).warning(
+        "not using the cache folder %s: %s; building in memory instead (a slower start). "
+        "Set ASSISTANT_CACHE_DIR to a folder of your own (mode 0700).",
+        path,
+        why,
+    )
+    return None
+
+
+def _tokenizer(cache_dir: Path | None) -> jieba.Tokenizer:
+    """A jieba tokenizer on the trimmed dictionary: from the cache folder, else built in memory (no file is written)."""
+    if cache_dir is not None:
+        try:
+            tokenizer = jieba.Tokenizer(str(trimmed_dictionary(cache_dir)))
+            tokenizer.tmp_dir = str(cache_dir)
+            tokenizer.initialize()
+            return tokenizer
+        except OSError as e:  # a full disk, a folder made read-only since: a slower start, nothing else
+            logging.getLogger(__name__).warning("cannot use the cache folder %s (%s); building in memory", cache_dir, e)
+    tokenizer = jieba.Tokenizer()
+    with tokenizer.lock:  # what initialize() does, from memory: jieba then neither reads nor writes a cache file
+        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(_trimmed_text().encode("utf-8")))
+        tokenizer.initialized = True
+    return tokenizer
+
+
 def trimmed_dictionary(cache_dir: Path, min_freq: int = DICT_MIN_FREQ) -> Path:
     """jieba's bundled dictionary without its rarest long words, written once into ``cache_dir``.
 
@@ -190,11 +239,14 @@ def trimmed_dictionary(cache_dir: Path, min_freq: int = DICT_MIN_FREQ) -> Path:
     """
     target = cache_dir / f"jieba-{jieba.__version__}-min{min_freq}.txt"
     if not target.exists():
-        source = Path(jieba.__file__).with_name("dict.txt")
-        with open(source, encoding="utf-8") as fp:
-            lines = [line for line in fp if _keep(line, min_freq)]
-        _write_atomically(target, "".join(lines))
+        _write_atomically(target, _trimmed_text(min_freq))
     return target
+
+
+def _trimmed_text(min_freq: int = DICT_MIN_FREQ) -> str:
+    source = Path(jieba.__file__).with_name("dict.txt")
+    with open(source, encoding="utf-8") as fp:
+        return "".join(line for line in fp if _keep(line, min_freq))
 
 
 def _write_atomically(target: Path, text: str) -> None:
@@ -304,6 +356,8 @@ def normalize_many(texts: list[str], segmenter: Segmenter) -> list[tuple[str, tu
     segmenter's own words, this module's source, the jieba and OpenCC versions), so a stale one is never read;
     an unreadable one is rebuilt. It holds only strings (JSON), never code.
     """
+    if segmenter.cache_dir is None:  # no folder fit to keep it in (see private_folder)
+        return [(n.text, n.tokens) for n in (normalize(text, segmenter) for text in texts)]
     key = hashlib.sha256()
     for part in (Path(__file__).read_bytes(), jieba.__version__.encode(), opencc.__version__.encode()):
         key.update(part)

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import jinja2
 
-from assistant.engine.library import PLACEHOLDERS, REMEDIES, Library, Policy, Problem, Template
+from assistant.engine.library import COUPON_WORDS, NOT_WITH_COUPON, PLACEHOLDERS, REMEDIES, Library, Policy, Problem, Template
 from assistant.engine.yamlfile import LineDict, load_yaml
 from assistant.errors import LibraryError
 
 _POLICY_KEYS = {"remedies", "return_shipping", "courier", "coupon", "amounts", "deadlines"}
-_DEADLINES = ("resend_hours", "refund_days", "visit_hours")
+_DEADLINES = ("resend_hours", "refund_days", "visit_hours", "price_guarantee_days")
 
 
 def read_policy(path: Path, rel: str) -> tuple[Policy, list[Problem]]:
@@ -83,14 +83,14 @@ _SHOP_PAYS = re.compile(
     r"运费(?:都|全|也)?(?:由)?(?:我们|店铺|商家)(?:来)?(?:承担|出|付|报销)|(?:我们|店铺|商家)(?:来)?(?:承担|出|付|报销)[^，。；]{0,4}运费"
 )
 # {{ policy.return_shipping }} renders a whole clause ("寄回的运费按店铺规则由您承担"): after "来回" it reads garbled.
-_INSIDE = re.compile(r"([^，。；：,;:\s（(、\ue000-\ue006]{1,6})\ue006")
+_INSIDE = re.compile(r"([^，。；：,;:\s（(、\ue000-\ue007]{1,6})\ue006")
 _COUPON = re.compile(r"券")
 _OFFER = re.compile(r"申请|送|给您|补偿|弥补|赠|发放|发您|一张")
 _HARD_COUPON = re.compile(r"(\d{1,6}) ?元[^，。；！？\d]{0,8}券")
 # A time a clause promises: the agent's own {{ deadline }}, a policy deadline (both marked, see _MARKS), or one written
 # into the template.
 _TIME = re.compile(
-    r"[\ue001-\ue004]|今天|今日|明天|后天|今晚|当天|当日|马上|立刻|立即|即刻|\d{1,2}[:：]\d{2}|"
+    r"[\ue001-\ue004\ue007]|今天|今日|明天|后天|今晚|当天|当日|马上|立刻|立即|即刻|\d{1,2}[:：]\d{2}|"
     r"(?:\d+|[一二两三四五六七八九十几半]+)个?(?:分钟|小时|天|工作日|日)"
 )
 # What a promise's time must come from: the policy deadline, and the words that promise it.
@@ -101,6 +101,7 @@ _KEPT = {
     ),
     "refund_deadline": ("退款", re.compile(r"退款(?!进度|记录|申请|流水)|原路退|退回|退给您|退还|退钱|到账|差价")),
     "visit_deadline": ("上门", re.compile(r"上门(?!时间)")),
+    "price_guarantee": ("价保", re.compile(r"再降价")),
 }
 # Looking into a remedy, or saying where it stands, is the agent's own step, kept by the agent's time:
 # 「{{ deadline }}查清楚退款卡在哪一步」 and 「{{ deadline }}告诉您退款卡在哪一步」 promise an answer, not the refund.
@@ -108,7 +109,18 @@ _KEPT = {
 # between ("核实后给您退款" still promises the refund).
 _CHECKING = re.compile(r"查|问清|了解|核实|核对|跟进|催|告诉您?|说明|答复")
 _THEN = re.compile(r"后|再|就|然后")
-_MARKS = {"deadline": "\ue001", "resend_deadline": "\ue002", "refund_deadline": "\ue003", "visit_deadline": "\ue004"}
+_MARKS = {
+    "deadline": "\ue001",
+    "resend_deadline": "\ue002",
+    "refund_deadline": "\ue003",
+    "visit_deadline": "\ue004",
+    "price_guarantee": "\ue007",
+}
+# An amount left to the customer or to no one ("金额您看合适再定"): no policy.yaml lists it, so no template may say it.
+_OPEN_AMOUNT = re.compile(
+    r"金额(?:您|你)(?:看|说|定)|(?:您|你)看(?:着)?合适(?:再定|就行|为准)|(?:您|你)说多少|要多少(?:都|就)?(?:给|赔)|"
+    r"(?:金额|多少)(?:都)?(?:随|由)(?:您|你)|不设上限|上不封顶"
+)
 
 
 def policy_problems(library: Library) -> list[Problem]:
@@ -143,19 +155,31 @@ def policy_problems(library: Library) -> list[Problem]:
 
 
 def _offers(t: Template, where: str, own: str, policy: Policy) -> list[Problem]:
-    out = [
-        Problem(t.file, t.line, f"{where}: promises {name}, which policy.yaml does not list under remedies")
-        for name, words in REMEDIES.items()
-        if name not in policy.remedies and re.search(words, own)
-    ]
+    out = []
+    for name, words in REMEDIES.items():
+        if name in policy.remedies:
+            continue
+        clause = next((c for c in _CLAUSE.findall(own) if _promises(name, words, c)), None)
+        if clause is not None:
+            message = f"{where}: promises {name} in「{clause.strip()}」, which policy.yaml does not list under remedies"
+            out.append(Problem(t.file, t.line, message))
     amounts = sorted({int(m.group(1)) for m in _AMOUNT.finditer(own)} - set(policy.amounts))
     if amounts:
         named = ", ".join(f"{a}元" for a in amounts)
         out.append(Problem(t.file, t.line, f"{where}: names {named}, which policy.yaml does not list under amounts"))
+    if open_amount := _OPEN_AMOUNT.search(own):
+        message = f"{where}: leaves the amount open「{open_amount.group(0)}」; policy.yaml lists every amount (amounts)"
+        out.append(Problem(t.file, t.line, message))
     if policy.return_shipping == "customer" and (pays := _SHOP_PAYS.search(own)):
         message = f"{where}: says the shop pays return shipping「{pays.group(0)}」; policy.yaml sets return_shipping: customer"
         out.append(Problem(t.file, t.line, message))
     return out
+
+
+def _promises(name: str, words: str, clause: str) -> bool:
+    """Whether a clause promises the remedy ``name``: one of its words, not in a clause offering the coupon when the
+    coupon's own wording ("一张20元无门槛券作为补偿") would otherwise count."""
+    return bool(re.search(words, clause)) and not (name in NOT_WITH_COUPON and COUPON_WORDS.search(clause))
 
 
 def _times(t: Template, where: str, text: str, shown: dict[str, str]) -> list[Problem]:

@@ -31,15 +31,46 @@ class LineList(list):
     line: int = 0
 
 
-def load_yaml(path: Path):
-    """Parse a YAML file into LineDict/LineList values; errors name the file and line."""
+def read_text(path: Path, name: str | None = None) -> str:
+    """A library file's text (UTF-8).
+
+    :param name: how errors name the file (default: its path)
+    :raises LibraryError: naming the file when it is missing, a folder, unreadable, or not UTF-8 (with the line of the
+        first byte that is not: a file saved as GBK, Notepad's "ANSI" on a Chinese Windows)
+    """
+    name = name or str(path)
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LibraryError("file not found", name) from None
+    except IsADirectoryError:
+        raise LibraryError("a folder where a file should be", name) from None
+    except PermissionError:
+        raise LibraryError("no permission to read the file", name) from None
+    except OSError:
+        raise LibraryError("cannot read the file", name) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise LibraryError("file is not UTF-8", name, data[: e.start].count(b"\n") + 1) from None
+
+
+def load_yaml(path: Path):
+    """Parse a YAML file into LineDict/LineList values.
+
+    :raises LibraryError: naming the file and line (``read_text``'s, or a YAML syntax error's)
+    """
+    text = read_text(path)
+    try:
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         raise LibraryError(f"YAML: {e.problem}", str(path), (mark.line + 1) if mark else 0) from None
-    except UnicodeDecodeError:
-        raise LibraryError("file is not UTF-8", str(path), 0) from None
+    except yaml.reader.ReaderError as e:  # a control character (a paste from a chat window can carry one)
+        code = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
+        at = text.find(chr(code))  # not e.position: libyaml counts it in bytes
+        line = text[:at].count("\n") + 1 if at >= 0 else 0
+        raise LibraryError(f"control character U+{code:04X} is not allowed", str(path), line) from None
     return _convert(node) if node is not None else None
 
 

@@ -193,25 +193,38 @@ async def follow_library_reloads(app: FastAPI, interval: float = RELOAD_CHECK_SE
 
     ``assistant serve --workers N`` runs N processes; a reload request reaches one of them, which reloads
     and bumps the version (``reporting.reload_library``); the others see it within ``interval`` seconds and
-    reload too, off the event loop. A library that fails to load is logged and the last good one keeps serving.
+    reload too, off the event loop (``follow_library_version``). Nothing ends the loop but the app's shutdown: a
+    check that fails in any way is logged and tried again at the next interval.
     """
-    settings: Settings = app.state.settings
-
-    def check() -> None:
-        version = reporting.library_version(settings)
-        if version != app.state.library_version:
-            try:
-                app.state.engine = reporting.reload_engine(settings)
-            except LibraryError as e:
-                log.error("library version %s could not be loaded, keeping the last good one: %s", version, e)
-            app.state.library_version = version
-
     while True:
         await anyio.sleep(interval)
         try:
-            await anyio.to_thread.run_sync(check)
+            await anyio.to_thread.run_sync(follow_library_version, app)
         except (AssistantError, sqlite3.Error) as e:  # the log is unavailable for now: try again next time
             log.warning("cannot check the library version: %s", e)
+        except Exception:  # a worker that stops following would serve a stale library until restarted
+            log.exception("the library version check failed; trying again in %s s", interval)
+
+
+def follow_library_version(app: FastAPI) -> None:
+    """One check of ``follow_library_reloads``: reload the engine when the library's version in the log has moved.
+
+    A library that fails to load, for any reason, is logged and the last good engine keeps serving; the version is
+    taken as seen either way, so the next reload (which bumps it again) is tried, not this broken one every interval.
+
+    :raises AssistantError, sqlite3.Error: when the log cannot be read (the version is then unknown)
+    """
+    settings: Settings = app.state.settings
+    version = reporting.library_version(settings)
+    if version == app.state.library_version:
+        return
+    try:
+        app.state.engine = reporting.reload_engine(settings)
+    except LibraryError as e:
+        log.error("library version %s could not be loaded, keeping the last good one: %s", version, e)
+    except Exception:
+        log.exception("library version %s could not be loaded, keeping the last good one", version)
+    app.state.library_version = version
 
 
 def render_error(request: Request, status: int, message: str):

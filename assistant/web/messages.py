@@ -197,7 +197,15 @@ _PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
 # tests/test_no_english.py walks every message those modules raise and checks it has a wording here.
 _LIBRARY_PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"YAML: (.*)"), r"YAML 格式不对（常见原因：缩进不齐、冒号后少空格、引号没配对；原文：\1）"),
-    (re.compile(r"file is not UTF-8"), "文件不是 UTF-8 编码，请另存为 UTF-8"),
+    (re.compile(r"file is not UTF-8"), "文件不是 UTF-8 编码（记事本的“ANSI”就不是），请另存为 UTF-8"),
+    (re.compile(r"file not found"), "找不到这个文件（被删掉或改了名？）"),
+    (re.compile(r"a folder where a file should be"), "这里应该是一个文件，现在却是一个文件夹"),
+    (re.compile(r"no permission to read the file"), "没有读这个文件的权限"),
+    (re.compile(r"cannot read the file"), "文件读不出来"),
+    (
+        re.compile(r"control character (U\+\S+) is not allowed"),
+        r"文件里有看不见的控制字符 \1（常见于从聊天窗口粘贴的文字），请删掉",
+    ),
     (re.compile(r"unknown key '(.*)'"), r"不认识的字段“\1”（可能拼错了）"),
     (re.compile(r"duplicate template id '(.*)' \(first in (.*)\)"), r"模板编号“\1”重复了（第一次出现在 \2）"),
     (re.compile(r"template syntax: (.*)"), r"模板写法有误：\1"),
@@ -253,8 +261,13 @@ _LIBRARY_PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"template '(.*)': cannot render: (.*)"), r"模板“\1”渲染时出错（\2）"),
     # a template that promises what policy.yaml does not offer (``policy.policy_problems``); "X (private)" is its script
     (
-        re.compile(r"(\S+): promises (.*), which policy.yaml does not list under remedies"),
-        r"模板 \1 承诺了“\2”，但 policy.yaml 的 remedies（店铺提供的补救办法）里没有它：请改写模板，或在 policy.yaml 里加上",
+        re.compile(r"(\S+): promises (\S+) in「(.*)」, which policy.yaml does not list under remedies"),
+        r"模板 \1 承诺了“\2”（“\3”），但 policy.yaml 的 remedies（店铺提供的补救办法）里没有它："
+        r"请改写模板，或在 policy.yaml 里加上",
+    ),
+    (
+        re.compile(r"(\S+): leaves the amount open「(.*)」; policy.yaml lists every amount \(amounts\)"),
+        r"模板 \1 没有给金额定上限（“\2”）：金额只能是 policy.yaml 的 amounts 里的；损失请写成逐项核对后给方案",
     ),
     (
         re.compile(r"(\S+): names (.*), which policy.yaml does not list under amounts"),

@@ -167,7 +167,8 @@ def model_note(summary: dict | None) -> str:
 
 @router.post("/library/reload", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def library_reload(request: Request, user: PageLead, settings: SettingsDep):
-    """Reload the template files; on an error the page says where, and the last good library keeps serving."""
+    """Reload the template files. When a file cannot be used (missing, unreadable, not UTF-8, malformed: every such
+    problem is a ``LibraryError``) the page says 载入失败 and where, in Chinese, and the last good library keeps serving."""
     try:
         engine, request.app.state.library_version = reporting.reload_library(settings)
         request.app.state.engine = engine
