@@ -37,7 +37,7 @@ from assistant.log.auth import LoginLimiter, User, user_for_session
 from assistant.log.db import load_or_create_secret, open_db, read_only_files
 from assistant.web import api, pages, pages_backlog, pages_compose, pages_lead, pages_triage
 from assistant.web.deps import PasswordGate, session_ids, trusted_networks
-from assistant.web.messages import FIELD_LABELS, chinese, validation_errors
+from assistant.web.messages import FIELD_LABELS, SESSION_LOST, chinese, validation_errors
 from assistant.web.serving import BodyLimit, SecurityHeaders, WorkerHeader
 
 log = logging.getLogger("assistant")
@@ -128,6 +128,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         # (/compose?text=… from the bookmarklet or a triage row, a filtered /replies); a form post is not repeated.
         query = f"?{request.url.query}" if request.url.query and request.method == "GET" else ""
         if isinstance(exc, LoginRequired):
+            # A script's request (htmx, app.js's fetch) would follow a redirect and put the login page where its answer
+            # goes (inside a draft's card): it gets 401, and app.js says in that place that nothing was done.
+            if _wants_json(request):
+                return JSONResponse({"detail": SESSION_LOST}, status_code=401)
+            if request.headers.get("hx-request"):
+                return render_error(request, 401, SESSION_LOST)
             return RedirectResponse("/login?next=" + quote(request.url.path + query, safe="/"), status_code=303)
         if isinstance(exc, PasswordChangeRequired):
             asked = request.url.path + query if request.method == "GET" else "/compose"
@@ -212,6 +218,12 @@ async def follow_library_reloads(app: FastAPI, interval: float = RELOAD_CHECK_SE
             await anyio.to_thread.run_sync(check)
         except (AssistantError, sqlite3.Error) as e:  # the log is unavailable for now: try again next time
             log.warning("cannot check the library version: %s", e)
+
+
+def _wants_json(request: Request) -> bool:
+    """A page's own script asking for JSON (app.js's quick phrases), not a browser asking for a page."""
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
 
 
 def render_error(request: Request, status: int, message: str):

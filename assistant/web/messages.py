@@ -55,6 +55,10 @@ FIELD_LABELS = {
     "body": "请求体",
 }
 
+# A page's script request (htmx, fetch) on a session revoked meanwhile (the password changed on another device or reset
+# by a lead, the account deactivated): answered 401 with this, not with the login page.
+SESSION_LOST = "登录已失效（密码在别处改过或被重设）。请先复制写好的内容，再刷新页面重新登录。"
+
 # Pydantic's validation error types, said in Chinese for the API's 422 answers; {names} come from the error's context.
 _VALIDATION = {
     "missing": "必填，但没有提供",
