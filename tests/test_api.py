@@ -296,6 +296,22 @@ def test_the_same_key_with_a_corrected_text_updates_the_reply(client, agent, db)
     assert db["replies"].count == 1 and db["replies"].get(first.json()["id"])["sent_text"] == corrected["sent_text"]
 
 
+def test_the_same_key_with_a_corrected_verdict_updates_the_verdict(client, agent, db):
+    """An intent and escalation verdict corrected after the first mark as sent, with the same text, were dropped and the
+    repeat answered as such (REVIEW11 #5): the correction is the agents' training signal."""
+    marked = {**LATE_REPLY, "idempotency_key": "k-10", "agent_intent": "logistics_delay", "agent_escalate": False}
+    first = client.post("/api/v1/replies", json=marked, headers=agent)
+    verdict = {"agent_intent": "service_attitude", "agent_escalate": True, "agent_reasons": ["repeat_unresolved"]}
+    again = client.post("/api/v1/replies", json={**marked, **verdict}, headers=agent)
+    assert again.status_code == 201 and again.json() == first.json() and again.headers["Idempotent-Replayed"] == "updated"
+    row = db["replies"].get(first.json()["id"])
+    assert (row["agent_intent"], row["agent_escalate"], row["agent_reasons"]) == ("service_attitude", 1, '["repeat_unresolved"]')
+    assert row["sent_text"] == LATE_REPLY["sent_text"] and db["replies"].count == 1
+    assert [c["intent"] for c in corrections(db)] == ["service_attitude"]
+    repeat = client.post("/api/v1/replies", json={**marked, **verdict}, headers=agent)
+    assert repeat.headers["Idempotent-Replayed"] == "true"
+
+
 def test_the_same_key_for_another_complaint_or_after_an_outcome_is_refused_with_409(client, agent, db):
     first = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "k-9"}, headers=agent).json()
     broken = {"complaint": "收到的杯子碎了两个", "sent_text": "您好，碎了的杯子给您补发。", "platform": "jd"}

@@ -123,3 +123,28 @@ def test_a_draft_marked_sent_after_the_password_changed_elsewhere_says_so_and_ke
     assert agent.inner_text("#draft-1 .sent") == ""
     assert len(log_rows(page)) == before
     agent.context.close()
+
+
+def test_a_verdict_corrected_after_marking_sent_is_what_the_log_holds(page):
+    """The agent marked the draft sent, then saw the intent was wrong, corrected it and the escalation and marked it sent
+    again: the page said 「已更新为这次的文字」 (the text had not changed) and the log kept the first verdict (REVIEW11 #5)."""
+    page.goto(f"{page.base}/compose")
+    page.fill("#text", "买的吹风机用了一周就冒烟了，改判断测试")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#draft-1 textarea.reply")
+    shown, before = page.input_value("#agent-intent"), len(log_rows(page))
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    reply = log_rows(page)[-1]
+    assert reply["agent_intent"] == shown
+    options = page.eval_on_selector_all("#agent-intent option", "os => os.map(o => o.value)")
+    corrected = next(o for o in options if o != shown)
+    page.select_option("#agent-intent", corrected)
+    if not page.is_checked("#agent-escalate"):
+        page.check("#agent-escalate")
+    page.check("#agent-reasons input[value=repeat_unresolved]")
+    page.click("#draft-1 button[type=submit]")
+    expect(page.locator("#draft-1 .sent .updated")).to_contain_text("已更新为这次的问题类型和转线下判断")
+    row = log_rows(page, "id = ?", [reply["id"]])[0]
+    assert (row["agent_intent"], row["agent_escalate"]) == (corrected, 1) and "repeat_unresolved" in row["agent_reasons"]
+    assert row["sent_text"] == reply["sent_text"] and len(log_rows(page)) == before + 1

@@ -192,17 +192,17 @@ def log_reply(
     With ``suggestion`` the reply is logged as that suggestion showed it; without, the assistant is asked
     again (with the log's history). With an idempotency key (``idempotency_key``, the ``Idempotency-Key``
     header, or the suggestion's own), a repeat answers with the first reply's id, logs nothing, and
-    carries ``Idempotent-Replayed: true``; a repeat with another ``sent_text`` (a corrected reply, by the same
-    agent within 12 hours) puts that text in the first reply instead and carries ``Idempotent-Replayed: updated``.
-    The key reused by another agent or for another complaint, or a new text for a reply whose outcome is recorded,
-    is refused with 409 and the first reply is kept as it is.
+    carries ``Idempotent-Replayed: true``; a repeat with another ``sent_text`` or another verdict (a corrected reply
+    or intent, by the same agent within 12 hours) puts it in the first reply instead and carries
+    ``Idempotent-Replayed: updated``. The key reused by another agent or for another complaint, or a correction of a
+    reply whose outcome is recorded, is refused with 409 and the first reply is kept as it is.
     """
     idempotency_key = body.idempotency_key
     if idempotency_header is not None and idempotency_header.strip():
         if idempotency_key is not None and idempotency_key != idempotency_header.strip():
             raise InvalidInput("the Idempotency-Key header and the idempotency_key field differ")
         idempotency_key = idempotency_header.strip()
-    reply_id, logged = replying.log_sent(
+    logged = replying.log_sent(
         engine,
         db,
         body.complaint,
@@ -225,9 +225,9 @@ def log_reply(
         conversion=conversion,
         signature=user.signature,
     )
-    if logged != "created":
-        response.headers["Idempotent-Replayed"] = "true" if logged == "repeated" else "updated"
-    return {"id": reply_id}
+    if logged.action != "created":
+        response.headers["Idempotent-Replayed"] = "true" if logged.action == "repeated" else "updated"
+    return {"id": logged.id}
 
 
 @router.post(f"{v1}/replies/{{reply_id}}/outcome", status_code=201, tags=["outcomes"])
