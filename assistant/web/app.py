@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.templates = make_templates()
-    app.state.login_limiter = LoginLimiter(per_name=5, per_address=20, window=300)  # failed sign-ins, in the log
+    app.state.login_limiter = LoginLimiter(per_name=5, per_address=20, per_account=20, window=300)  # failed sign-ins, in the log
     app.state.password_gate = PasswordGate(slots=settings.password_checks)
     app.state.trusted_networks = trusted_networks(settings.trusted_proxies)
     session_key = app.state.signing_secret = load_or_create_secret(settings.db_path.parent / "session.key")
