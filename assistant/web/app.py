@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from assistant import __version__, reporting
@@ -37,7 +38,7 @@ from assistant.log.auth import LoginLimiter, User, user_for_session
 from assistant.log.db import load_or_create_secret, open_db, read_only_files
 from assistant.web import api, pages, pages_backlog, pages_compose, pages_lead, pages_triage
 from assistant.web.deps import PasswordGate, session_ids, trusted_networks
-from assistant.web.messages import FIELD_LABELS, SESSION_LOST, chinese, validation_errors
+from assistant.web.messages import FIELD_LABELS, SESSION_LOST, chinese, refused_request, validation_errors
 from assistant.web.serving import BodyLimit, SecurityHeaders, WorkerHeader
 
 log = logging.getLogger("assistant")
@@ -155,6 +156,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "method not allowed"}, status_code=405)
         return render_error(request, 405, "这个地址不能这样访问，请从页面上的链接或按钮进入。")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        # What Starlette or FastAPI refuse before a route runs (a form that cannot be parsed): the API keeps their
+        # JSON; a page is told in Chinese, on the error page, never in English JSON.
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return render_error(request, exc.status_code, refused_request(exc.status_code, str(exc.detail)))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):

@@ -331,6 +331,24 @@ def _reword(message: str, patterns: list[tuple[re.Pattern[str], Wording]]) -> st
     return message
 
 
+# What Starlette's form parser refuses (a field over its size, too many fields or files, a malformed multipart body).
+_FORM_REFUSALS: list[tuple[re.Pattern[str], Wording]] = [
+    (re.compile(r"(?:Part|Field) exceeded maximum size of (\d+)KB\."), r"提交的一项内容太长（超过 \1 KB），请删减或分批提交。"),
+    (re.compile(r"Too many fields\. Maximum number of fields is (\d+)\."), r"表单的项目太多（最多 \1 项），请刷新页面后重试。"),
+    (re.compile(r"Too many files\. Maximum number of files is (\d+)\."), r"一次上传的文件太多（最多 \1 个）。"),
+]
+
+
+def refused_request(status: int, detail: str) -> str:
+    """A page's words for a request Starlette or FastAPI refused before any route ran (their ``detail`` is English)."""
+    said = _reword(detail, _FORM_REFUSALS)
+    if said != detail:
+        return said
+    if status == 400:
+        return "提交的表单格式不对，服务器读不出来。请刷新页面后再试。"
+    return f"请求没有被接受（{status}），请刷新页面后再试。"
+
+
 def unreadable(name: str) -> str:
     """What the pages say of an uploaded file in none of the encodings ``triage.decode`` knows."""
     return f"读不出文件“{name}”：它不是 UTF-8、GBK 或 UTF-16 编码的文本。请在 Excel 里另存为“CSV UTF-8”后再上传。"

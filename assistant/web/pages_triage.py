@@ -27,6 +27,7 @@ from assistant.web.deps import (
     CsrfChecked,
     EngineDep,
     PageUser,
+    read_form,
 )
 from assistant.web.messages import chinese, unreadable
 from assistant.web.rendering import render
@@ -87,7 +88,7 @@ async def triage_run(request: Request, user: PageUser, engine: EngineDep, db: DB
     Only the form is read here; decoding, parsing and ranking run in the thread pool. A file that cannot be
     read (encoding, no ``text`` column, no complaints) or a batch over the limits is answered on the page, in Chinese.
     """
-    form = await request.form()
+    form = await read_form(request)  # a paste over 1 MB reaches the limits below, said in Chinese with the paste kept
     upload, pasted = form.get("file"), str(form.get("text") or "")
     chosen = platform_id(str(form.get("platform") or "")) or ""
     platform = chosen if chosen in PLATFORMS else ""
