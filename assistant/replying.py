@@ -44,6 +44,16 @@ def platform_id(value: str | None) -> str | None:
     return PLATFORM_NAMES.get(folded, value.strip())
 
 
+def prefilled_rating(value: str | None) -> str:
+    """The rating a draft page is filled in with ("1"-"5", by ``outcomes.parse_rating``'s rule), "" for none: a link's or
+    a backlog row's rating it cannot read is left out, not refused (it is not what the agent typed)."""
+    try:
+        stars = outcomes.parse_rating(value)
+    except InvalidInput:
+        return ""
+    return str(stars) if stars else ""
+
+
 @dataclass(frozen=True)
 class Fields:
     """What the agent knows about the complaint beside its text: they fill the drafts and find the history.

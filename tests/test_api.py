@@ -470,7 +470,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
     "method,path,body,loc,says",
     [
         ("post", "/api/v1/suggest", {}, ["body", "text"], "投诉内容：必填"),
-        ("post", "/api/v1/suggest", {"text": "快递没到", "rating": 9}, ["body", "rating"], "评分：不能大于 5"),
+        ("post", "/api/v1/suggest", {"text": "快递没到", "rating": 9}, ["body", "rating"], "评分：只能是 1 到 5 星"),
         ("post", "/api/v1/suggest", {"text": "快递没到", "order_id": "1" * 65}, ["body", "order_id"], "订单号：最多 64 个字"),
         ("post", "/api/v1/replies/1/outcome", {"result": "great"}, ["body", "result"], "结果：只能是这些值之一：upgraded、"),
         ("post", "/api/v1/replies/x/outcome", {"result": "deleted"}, ["path", "reply_id"], "回复编号：应该是整数"),

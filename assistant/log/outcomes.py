@@ -11,6 +11,7 @@ until an outcome is recorded). The reads are in ``history``, the worksheet's rou
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,17 +33,25 @@ from assistant.taxonomy import RESULTS
 NOTE_CHARS = 2000  # the longest note an outcome keeps, from the row form, the API or a sheet
 
 
-def parse_rating(value: str | int | None) -> int | None:
-    """A star rating 1-5 from a form or CSV cell ("" or None means unknown).
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_STARS = re.compile(r"([1-5])\s*(?:星|颗星)?")
 
-    :raises InvalidInput: for anything else ("²" and "10**20" included)
+
+def parse_rating(value: str | int | None) -> int | None:
+    """A star rating 1-5, however a form, a sheet's cell, a backlog's column or the API gives it: 4, "4", "４", "4星",
+    "4 颗星" ("" or None: unknown). The one rule for every rating the pages, the sheets and the API take.
+
+    :raises InvalidInput: for anything else (0, 10, "3.5", "4-5", "²", "٣", True)
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    text = str(value).strip()
-    if text not in ("1", "2", "3", "4", "5"):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InvalidInput(f"rating {str(value)[:20]!r} is not 1-5")
+    text = str(value).strip().translate(_FULL_WIDTH_DIGITS)
+    stars = _STARS.fullmatch(text)
+    if stars is None:
         raise InvalidInput(f"rating {text[:20]!r} is not 1-5")
-    return int(text)
+    return int(stars[1])
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ _VALIDATION = {
     "greater_than": "要大于 {gt}",
     "less_than": "要小于 {lt}",
     "literal_error": "只能是这些值之一：{expected}",
+    "rating": "只能是 1 到 5 星",
 }
 
 

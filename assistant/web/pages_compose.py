@@ -74,7 +74,7 @@ def _compose_page(request: Request, user: User, settings, given: Prefill):
         "text": given.text[: settings.max_chars],
         "platform": platform_id(given.platform) or "taobao",
         "fields": fields,
-        "rating": given.rating if given.rating in ("1", "2", "3", "4", "5") else "",
+        "rating": replying.prefilled_rating(given.rating),
         "max_chars": settings.max_chars,
     }
     return render(request, "compose.html", context, user)
@@ -125,7 +125,7 @@ def compose_suggest(
         "segments": highlight(text, words),
         "complaint": text,
         "fields": asdict(fields),
-        "rating": rating if rating in ("1", "2", "3", "4", "5") else "",
+        "rating": replying.prefilled_rating(rating),
         "error": None,
         "shown": suggested.shown,
         "token": suggested.token,
