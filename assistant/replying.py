@@ -44,6 +44,16 @@ def platform_id(value: str | None) -> str | None:
     return PLATFORM_NAMES.get(folded, value.strip())
 
 
+def prefilled_rating(value: str | None) -> str:
+    """The rating a draft page is filled in with ("1"-"5", by ``outcomes.parse_rating``'s rule), "" for none: a link's or
+    a backlog row's rating it cannot read is left out, not refused (it is not what the agent typed)."""
+    try:
+        stars = outcomes.parse_rating(value)
+    except InvalidInput:
+        return ""
+    return str(stars) if stars else ""
+
+
 @dataclass(frozen=True)
 class Fields:
     """What the agent knows about the complaint beside its text: they fill the drafts and find the history.
@@ -228,18 +238,18 @@ def log_sent(
     conversion: dict | None = None,
     now: datetime | None = None,
     signature: str | None = None,
-) -> tuple[int, Logged]:
-    """Log the reply an agent sent, as the suggestion they worked from showed it; return (reply id, what was done).
+) -> Logged:
+    """Log the reply an agent sent, as the suggestion they worked from showed it; say what was done (its id among it).
 
     With ``token`` (from ``suggest_for_agent``) the shown suggestion is logged and the token's key makes
-    a repeat log nothing (the same text) or put its new text in the reply (a corrected reply; see
-    ``outcomes.log_shown``); without, the engine is asked again with the log's history. ``agent_*`` is the
+    a repeat log nothing (the same text and verdict) or put its new text or verdict in the reply (a corrected reply, a
+    corrected intent; see ``outcomes.log_shown``); without, the engine is asked again with the log's history. ``agent_*`` is the
     agent's verdict (what they leave out is kept as shown; all None: not reviewed). ``signature`` is the name
     drafts sign with when the engine is asked again (``User.signature``; None: the library's generic one).
 
     :raises SuggestionTokenExpired: for a token older than a working day
     :raises SuggestionTokenInvalid: for a token changed, not issued here, or for another complaint, agent or template
-    :raises Conflict: for a key used by another agent or for another complaint, or a new text for a reply with an outcome
+    :raises Conflict: for a key used by another agent or for another complaint, or a correction of a reply with an outcome
     :raises InvalidInput: for an empty reply, an unknown template or a verdict outside the taxonomy
     """
     fields = with_order_from(fields, complaint)  # kept (hashed) as the 订单号 field's would be: the next contact finds it

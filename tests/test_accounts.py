@@ -165,6 +165,36 @@ def test_an_agent_changes_their_own_password_and_other_sessions_end(make_client)
     assert other.get("/compose", follow_redirects=False).status_code == 303  # the other one is signed out
 
 
+def test_a_script_request_on_a_revoked_session_gets_401_in_chinese_not_the_login_page(make_client):
+    """The password changed on another device ends this browser's session while its draft page is open (REVIEW11 #4): its
+    htmx post of 标记为已发送 followed a 303 and the login page was swapped into the draft card, the reply not logged
+    and nothing saying so. A script's request now gets 401 and a Chinese reason; a page opened in the browser still goes
+    to the login page."""
+    client, db = make_client()
+    agent = add_user(db, "xiaoyu", "agent")
+    csrf = sign_in(client, "xiaoyu", agent.password)
+    suggestion = client.post(
+        "/compose/suggest", data={"text": DOUBLE_CHARGE, "platform": "taobao"}, headers={"X-CSRF-Token": csrf}
+    )
+    token = re.search(r'name="suggestion" value="([^"]+)"', suggestion.text).group(1)
+    change_password(db, "xiaoyu", "在别的电脑上改的密码-2026")  # as 我的账号 on another device does
+    sent = {"complaint": DOUBLE_CHARGE, "sent_text": "您好，多扣的钱今天退回。", "platform": "taobao", "suggestion": token}
+    htmx = {"X-CSRF-Token": csrf, "HX-Request": "true"}
+    refused = client.post("/compose/sent", data=sent, headers=htmx, follow_redirects=False)
+    assert refused.status_code == 401 and "location" not in refused.headers
+    assert "登录已失效（密码在别处改过或被重设）" in refused.text and 'id="password"' not in refused.text
+    assert db["replies"].count == 0
+    phrase = client.post(
+        "/compose/phrase",
+        data={"template_id": "x", "complaint": DOUBLE_CHARGE},
+        headers={"X-CSRF-Token": csrf, "Accept": "application/json"},
+        follow_redirects=False,
+    )
+    assert phrase.status_code == 401 and phrase.json()["detail"].startswith("登录已失效")
+    page = client.get("/compose", follow_redirects=False)  # the browser asking for a page: to the login page, as before
+    assert page.status_code == 303 and page.headers["location"] == "/login?next=/compose"
+
+
 def _login(client, name: str, password: str, next: str = "/compose"):
     """Post the login form like a browser; the answer is not followed."""
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)

@@ -296,6 +296,22 @@ def test_the_same_key_with_a_corrected_text_updates_the_reply(client, agent, db)
     assert db["replies"].count == 1 and db["replies"].get(first.json()["id"])["sent_text"] == corrected["sent_text"]
 
 
+def test_the_same_key_with_a_corrected_verdict_updates_the_verdict(client, agent, db):
+    """An intent and escalation verdict corrected after the first mark as sent, with the same text, were dropped and the
+    repeat answered as such (REVIEW11 #5): the correction is the agents' training signal."""
+    marked = {**LATE_REPLY, "idempotency_key": "k-10", "agent_intent": "logistics_delay", "agent_escalate": False}
+    first = client.post("/api/v1/replies", json=marked, headers=agent)
+    verdict = {"agent_intent": "service_attitude", "agent_escalate": True, "agent_reasons": ["repeat_unresolved"]}
+    again = client.post("/api/v1/replies", json={**marked, **verdict}, headers=agent)
+    assert again.status_code == 201 and again.json() == first.json() and again.headers["Idempotent-Replayed"] == "updated"
+    row = db["replies"].get(first.json()["id"])
+    assert (row["agent_intent"], row["agent_escalate"], row["agent_reasons"]) == ("service_attitude", 1, '["repeat_unresolved"]')
+    assert row["sent_text"] == LATE_REPLY["sent_text"] and db["replies"].count == 1
+    assert [c["intent"] for c in corrections(db)] == ["service_attitude"]
+    repeat = client.post("/api/v1/replies", json={**marked, **verdict}, headers=agent)
+    assert repeat.headers["Idempotent-Replayed"] == "true"
+
+
 def test_the_same_key_for_another_complaint_or_after_an_outcome_is_refused_with_409(client, agent, db):
     first = client.post("/api/v1/replies", json={**LATE_REPLY, "idempotency_key": "k-9"}, headers=agent).json()
     broken = {"complaint": "收到的杯子碎了两个", "sent_text": "您好，碎了的杯子给您补发。", "platform": "jd"}
@@ -454,7 +470,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
     "method,path,body,loc,says",
     [
         ("post", "/api/v1/suggest", {}, ["body", "text"], "投诉内容：必填"),
-        ("post", "/api/v1/suggest", {"text": "快递没到", "rating": 9}, ["body", "rating"], "评分：不能大于 5"),
+        ("post", "/api/v1/suggest", {"text": "快递没到", "rating": 9}, ["body", "rating"], "评分：只能是 1 到 5 星"),
         ("post", "/api/v1/suggest", {"text": "快递没到", "order_id": "1" * 65}, ["body", "order_id"], "订单号：最多 64 个字"),
         ("post", "/api/v1/replies/1/outcome", {"result": "great"}, ["body", "result"], "结果：只能是这些值之一：upgraded、"),
         ("post", "/api/v1/replies/x/outcome", {"result": "deleted"}, ["path", "reply_id"], "回复编号：应该是整数"),

@@ -475,6 +475,17 @@ def test_a_pasted_backlog_over_the_limit_is_refused_and_kept_in_the_box(page):
     assert page.input_value("#backlog") == backlog
 
 
+def test_a_paste_over_1_mb_is_refused_in_chinese_and_kept_in_the_box(page):
+    """Over 1 MB pasted (22,000 lines) got Starlette's English JSON in place of the page (REVIEW11 #9)."""
+    backlog = "\n".join(f"快递一个星期还没到，第 {n} 条，客服也不回消息" for n in range(22_000))
+    page.goto(f"{page.base}/triage")
+    page.eval_on_selector("#backlog", "(box, text) => { box.value = text; }", backlog)  # pasted: fill() types it, too slow
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("#triage-error")
+    assert "一次最多分拣 2000 条，这次有 22000 条" in page.inner_text("#triage-error")
+    assert page.input_value("#backlog") == backlog
+
+
 def test_an_uploaded_csv_without_a_text_column_says_so(page, tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes("评价内容,订单号\n物流有点慢,A1\n".encode("gbk"))

@@ -79,3 +79,72 @@ def test_a_reply_whose_outcome_is_recorded_keeps_its_text_when_marked_sent_again
     page.click("#draft-1 button[type=submit]")
     expect(page.locator("#draft-1")).to_contain_text("已经登记了结果，文字不能再改")
     assert log_rows(page, "id = ?", [reply["id"]])[0]["sent_text"] == reply["sent_text"]
+
+
+def test_a_draft_marked_sent_after_the_password_changed_elsewhere_says_so_and_keeps_the_text(page, browser):
+    """The agent's password changed on another device while the draft page was open (REVIEW11 #4): 标记为已发送 put the
+    whole login page into the draft card, nothing was logged and nothing said so. Now the card says the sign-in is gone
+    and nothing was recorded, and the edited text is still in the editor."""
+    import httpx2 as httpx
+    from helpers import sign_in
+
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
+
+    db = open_db(page.db_path, migrate=False)
+    password = add_user(db, "xiaoyu", "agent", display_name="小雨").password
+    db.close()
+    agent = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    agent.goto(f"{page.base}/login")
+    agent.fill("#name", "xiaoyu")
+    agent.fill("#password", password)
+    agent.click("button[type=submit]")
+    agent.wait_for_url("**/compose")
+    agent.fill("#text", "买的电饭煲用了三天就不加热了，改密码测试")
+    agent.keyboard.press("Control+Enter")
+    agent.wait_for_selector("#draft-1 textarea.reply")
+    agent.locator("#reply-1").focus()
+    agent.keyboard.press("Control+End")
+    agent.keyboard.type("（补充：新锅今天寄出。）")
+    edited = agent.input_value("#reply-1")
+    before = len(log_rows(page))
+
+    with httpx.Client(base_url=page.base, timeout=30) as other:  # the same agent, on another device, changes the password
+        csrf = sign_in(other, "xiaoyu", password)
+        form = {"csrf": csrf, "current": password, "new": "在别处改的密码-2026", "repeat": "在别处改的密码-2026"}
+        assert other.post("/account/password", data=form).status_code == 200
+
+    agent.click("#draft-1 button[type=submit]")
+    expect(agent.locator("#draft-1 .request-error")).to_have_text(
+        "没有记录为已发送：登录已失效（密码在别处改过或被重设）。请先复制写好的内容，再刷新页面重新登录。"
+    )
+    assert agent.input_value("#reply-1") == edited
+    assert agent.locator("#draft-1 #password, #draft-1 form[action='/login'], #draft-1 header").count() == 0
+    assert agent.inner_text("#draft-1 .sent") == ""
+    assert len(log_rows(page)) == before
+    agent.context.close()
+
+
+def test_a_verdict_corrected_after_marking_sent_is_what_the_log_holds(page):
+    """The agent marked the draft sent, then saw the intent was wrong, corrected it and the escalation and marked it sent
+    again: the page said 「已更新为这次的文字」 (the text had not changed) and the log kept the first verdict (REVIEW11 #5)."""
+    page.goto(f"{page.base}/compose")
+    page.fill("#text", "买的吹风机用了一周就冒烟了，改判断测试")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#draft-1 textarea.reply")
+    shown, before = page.input_value("#agent-intent"), len(log_rows(page))
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok")
+    reply = log_rows(page)[-1]
+    assert reply["agent_intent"] == shown
+    options = page.eval_on_selector_all("#agent-intent option", "os => os.map(o => o.value)")
+    corrected = next(o for o in options if o != shown)
+    page.select_option("#agent-intent", corrected)
+    if not page.is_checked("#agent-escalate"):
+        page.check("#agent-escalate")
+    page.check("#agent-reasons input[value=repeat_unresolved]")
+    page.click("#draft-1 button[type=submit]")
+    expect(page.locator("#draft-1 .sent .updated")).to_contain_text("已更新为这次的问题类型和转线下判断")
+    row = log_rows(page, "id = ?", [reply["id"]])[0]
+    assert (row["agent_intent"], row["agent_escalate"]) == (corrected, 1) and "repeat_unresolved" in row["agent_reasons"]
+    assert row["sent_text"] == reply["sent_text"] and len(log_rows(page)) == before + 1

@@ -59,6 +59,17 @@ def test_a_streamed_body_over_the_limit_gets_413(client, lead):
     assert response.status_code == 413
 
 
+def test_a_page_form_over_the_limit_is_asked_to_be_cut_down_and_an_upload_to_come_in_parts(client):
+    """Every page form over the limit was told 「请分批上传」 under the title 文件太大, a reply on 写回复 too (REVIEW11 #10)."""
+    reply = client.post("/compose/sent", data={"sent_text": "好" * 30_000})
+    assert reply.status_code == 413 and reply.headers["content-type"].startswith("text/html")
+    assert "<title>内容太长</title>" in reply.text and "超过了 64 KB 的上限，没有收下。请返回上一页删减后再提交。" in reply.text
+    assert "分批上传" not in reply.text
+    backlog = client.post("/triage", content=b"x" * (10 * 1024 * 1024 + 1), headers={"Content-Type": "text/plain"})
+    assert backlog.status_code == 413 and "<title>文件太大</title>" in backlog.text
+    assert "超过了 10 MB 的上限，没有收下。请分批上传。" in backlog.text
+
+
 @pytest.mark.parametrize("body", [b"{not json", b'{"text": ', b"[]", b'"text"', b'{"text": 5}'])
 def test_malformed_json_gets_422(client, lead, body):
     response = client.post("/api/v1/suggest", content=body, headers={**lead, "Content-Type": "application/json"})

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from assistant.config import Settings
 from assistant.errors import RateLimited
-from assistant.log.auth import NAME_CHARS, LoginLimiter, add_user, login_key
+from assistant.log.auth import NAME_CHARS, LoginLimiter, add_user, address_group, login_key
 from assistant.log.db import open_db
 from assistant.web import pages
 from assistant.web.app import create_app
@@ -116,6 +116,60 @@ def test_the_window_ends_a_lock(db):
     limiter.failed(db, "a", "x", now=1)
     assert limiter.refused(db, "a", "x", now=5) and not limiter.refused(db, "b", "x", now=5)
     assert not limiter.refused(db, "a", "x", now=12)
+
+
+@pytest.mark.parametrize(
+    ("address", "group"),
+    [
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        ("192.0.2.7", "192.0.2.7"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_an_ipv6_address_is_counted_by_its_64(address, group):
+    assert address_group(address) == group
+
+
+def behind_a_proxy(settings, engine, monkeypatch) -> TestClient:
+    """An app behind a trusted proxy at 127.0.0.1, which names each client in X-Forwarded-For (as nginx does)."""
+    monkeypatch.setattr(pages, "check_password", lambda db, name, password: None)  # every guess wrong, without Argon2
+    app = create_app(Settings(db_path=settings.db_path, trusted_proxies="127.0.0.1"), engine=engine)
+    return TestClient(app, client=("127.0.0.1", 50000))
+
+
+def test_guesses_from_rotating_ipv6_addresses_in_one_64_are_locked(settings, engine, monkeypatch):
+    """One client holds a /64 and sent every guess at an account from a new address in it: 40 guesses, never a 429
+    (REVIEW11 #7)."""
+    with behind_a_proxy(settings, engine, monkeypatch) as client:
+        answers = [post_login(client, "lead", "guess", {"X-Forwarded-For": f"2001:db8:5:6::{n:x}"}).status_code for n in range(8)]
+        assert answers == [400] * 5 + [429] * 3
+        locked = post_login(client, "lead", "guess", {"X-Forwarded-For": "2001:db8:5:6:ffff::9"})
+        assert "登录失败次数太多，请5分钟后再试" in locked.text
+        assert post_login(client, "lead", "guess", {"X-Forwarded-For": "2001:db8:5:7::1"}).status_code == 400  # another /64
+
+
+def test_guesses_at_one_account_from_many_addresses_meet_a_ceiling(settings, engine, monkeypatch):
+    """Guesses at one account spread over many networks (a botnet, a /48 of /64s), each under its own limit, are
+    bounded together; other accounts and the same account once the window has passed are not locked (REVIEW11 #7)."""
+    with behind_a_proxy(settings, engine, monkeypatch) as client:
+        answers = []
+        for n in range(30):
+            address = f"2001:db8:{n:x}::1" if n % 2 else f"198.51.100.{n}"
+            answers.append(post_login(client, "lead", "guess", {"X-Forwarded-For": address}).status_code)
+        assert answers == [400] * 20 + [429] * 10
+        fresh = {"X-Forwarded-For": "203.0.113.99"}
+        assert "登录失败次数太多" in post_login(client, "lead", "guess", fresh).text
+        assert post_login(client, "someone-else", "guess", fresh).status_code == 400
+    limiter = LoginLimiter(per_name=5, per_address=20, per_account=20, window=300)
+    db = open_db(settings.db_path)
+    latest = db.execute("select max(at) from login_failures").fetchone()[0]
+    assert limiter.refused(db, "203.0.113.99", "lead", now=latest) and not limiter.refused(
+        db, "203.0.113.99", "lead", now=latest + 301
+    )
+    db.close()
 
 
 def _request(peer: str, forwarded: list[str], trusted: str) -> Request:

@@ -148,7 +148,8 @@ COMPLAINT = "快递一个星期还没到，客服也不回"
 
 
 def _log(db, shown, verdict=None, *, key=None, agent="小林", complaint=COMPLAINT, template_id=None, sent=SENT, now=NOW):
-    reply_id, created = log_shown(
+    """Log ``sent`` as a reply to ``shown``; returns (reply id, what was done)."""
+    logged = log_shown(
         db,
         shown,
         complaint,
@@ -162,7 +163,7 @@ def _log(db, shown, verdict=None, *, key=None, agent="小林", complaint=COMPLAI
         idempotency_key=key,
         now=now,
     )
-    return reply_id, created
+    return logged.id, logged.action
 
 
 def test_a_reply_is_logged_as_it_was_shown_with_the_chosen_draft(db):
@@ -202,6 +203,32 @@ def test_a_corrected_reply_marked_sent_again_replaces_the_logged_text(db):
     assert updated["sent_at"] == NOW.isoformat(timespec="seconds")  # still the reply first marked as sent
     assert _log(db, LATE, key="k-1", sent=corrected) == (first, "repeated")
     assert db["replies"].count == 2
+
+
+def test_a_verdict_corrected_after_the_first_mark_is_what_the_log_holds(db):
+    """The agent marked a reply sent, then saw the intent was wrong and corrected it (and the escalation), marking it sent
+    again with the same text: the page said 「已更新」 and the log kept the first verdict (REVIEW11 #5)."""
+    as_shown = agent_verdict(LATE, intent="logistics_delay", escalate=False)
+    first, _ = _log(db, LATE, as_shown, key="k-1")
+    assert corrections(db) == []
+    corrected = agent_verdict(LATE, intent="service_attitude", escalate=True, reasons=["repeat_unresolved"])
+    again = {"agent": "小林", "platform": "taobao", "key": KEY, "tz": SHANGHAI, "now": NOW + timedelta(minutes=5)}
+    logged = log_shown(db, LATE, COMPLAINT, SENT, verdict=corrected, idempotency_key="k-1", **again)
+    assert (logged.id, logged.action, logged.changed) == (first, "updated", ("intent", "escalation"))
+    row = db["replies"].get(first)
+    assert (row["agent_intent"], row["agent_escalate"], row["agent_reasons"]) == ("service_attitude", 1, '["repeat_unresolved"]')
+    assert row["sent_text"] == SENT and db["replies"].count == 1
+    assert [(c["intent"], c["escalate"], c["reasons"]) for c in corrections(db)] == [
+        ("service_attitude", True, ["repeat_unresolved"])
+    ]
+    assert _log(db, LATE, corrected, key="k-1") == (first, "repeated")
+    assert _log(db, LATE, None, key="k-1") == (first, "repeated")  # not reviewed this time: the verdict stays
+    assert db["replies"].get(first)["agent_intent"] == "service_attitude"
+    record_outcome(db, first, "upgraded", by="小林", now=NOW + timedelta(minutes=1))
+    with pytest.raises(Conflict) as refused:
+        _log(db, LATE, as_shown, key="k-1", now=NOW + timedelta(minutes=2))
+    assert chinese(str(refused.value)) == f"这条回复（#{first}）已经登记了结果，判断不能再改；如需记录新的回复，请重新生成草稿。"
+    assert db["replies"].get(first)["agent_intent"] == "service_attitude"
 
 
 def test_a_key_reused_for_another_complaint_is_refused_and_the_first_reply_kept(db):

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from helpers import sign_in
 
 from assistant.engine.quote import _FEELING, _RHETORIC
+from assistant.errors import InvalidInput
 from assistant.log.auth import add_user
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>快递一个星期还没到"
@@ -558,6 +559,39 @@ def test_the_account_forms_take_what_the_account_checks_take(client, users, monk
     assert (account.select_one("#new")["minlength"], account.select_one("#new")["maxlength"]) == tuple(
         str(n) for n in auth.PASSWORD_CHARS
     )
+
+
+RATINGS = [("4", 4), ("４", 4), ("4星", 4), ("4 颗星", 4), (" 5 ", 5), ("0", None), ("10", None), ("3.5", None), ("²", None)]
+
+
+@pytest.mark.parametrize(("given", "stars"), RATINGS)
+def test_every_rating_a_page_a_row_or_the_api_takes_follows_one_rule(client, users, given, stars):
+    """Five places read a star rating by four rules: the draft page's link kept only "1"-"5", 批量分拣's rows took 「４」
+    and 「4星」 (and 「²」 as 2), 标记为已发送 refused 「4星」, the API took only numbers (REVIEW11 #10)."""
+    from assistant.log.outcomes import parse_rating
+    from assistant.web.pages_triage import row_fields
+
+    if stars is None:
+        with pytest.raises(InvalidInput):
+            parse_rating(given)
+    else:
+        assert parse_rating(given) == stars
+    assert row_fields({"text": "x", "评分": given}).get("rating") == (str(stars) if stars else None)
+    csrf = sign_in(client, "小林", users["小林"].password)
+    page = BeautifulSoup(client.get("/compose", params={"rating": given}).text, "html.parser")
+    chosen = page.select_one("select[name=rating] option[selected]")
+    assert (chosen["value"] if chosen else None) == (str(stars) if stars else None)
+    sent = {"complaint": "快递一个星期还没到", "sent_text": "您好，今天18:00前给您回电。", "platform": "jd", "rating": given}
+    marked = client.post("/compose/sent", data=sent, headers={"X-CSRF-Token": csrf})
+    assert marked.status_code == (200 if stars else 400)
+    if not stars:
+        assert "评分只能是 1 到 5 星" in marked.text
+    api = client.post(
+        "/api/v1/suggest",
+        json={"text": "快递一个星期还没到", "rating": given},
+        headers={"Authorization": f"Bearer {users['小林'].token}"},
+    )
+    assert api.status_code == (200 if stars else 422)
 
 
 @pytest.mark.parametrize(

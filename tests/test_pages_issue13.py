@@ -106,6 +106,36 @@ def test_an_upload_that_cannot_be_triaged_says_why_in_chinese(site, name, conten
     assert "共 0 条" not in soup.get_text() and soup.select_one("nav") is not None
 
 
+def test_a_paste_over_1_mb_is_refused_on_the_page_in_chinese_and_kept_in_the_box(site):
+    """22,000 pasted lines (1.1 MB) on 批量分拣 got Starlette's English JSON, 「Part exceeded maximum size of 1024KB.」,
+    read before the page's own limits (REVIEW11 #9)."""
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    pasted = "\n".join(f"快递一个星期还没到，第 {n} 条，客服也不回消息" for n in range(22_000))
+    assert len(pasted.encode()) > 1024 * 1024
+    response = client.post("/triage", data={"csrf": csrf, "text": pasted}, files={"file": ("", b"", "text/csv")})
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/html")
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert "一次最多分拣 2000 条，这次有 22000 条" in soup.select_one("#triage-error").get_text()
+    assert soup.select_one("#backlog").get_text() == pasted
+
+
+def test_a_form_the_server_cannot_read_is_refused_in_chinese_on_a_page_and_in_json_on_the_api(site):
+    """Whatever Starlette refuses before a route runs reaches a page as the Chinese error page (REVIEW11 #9)."""
+    client, _, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    broken = {"Content-Type": "multipart/form-data", "X-CSRF-Token": csrf}  # no boundary
+    page = client.post("/triage", content=b"text=x", headers=broken)
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert "提交的表单格式不对" in shown_text(page.text) and not ENGLISH.search(shown_text(page.text))
+    fields = "&".join(f"f{n}=x" for n in range(1001))
+    many = client.post("/triage", content=fields.encode(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert many.status_code == 400 and "表单的项目太多（最多 1000 项）" in shown_text(many.text)
+    token = {"Authorization": f"Bearer {users['小林'].token}"}
+    api = client.post("/api/v1/outcomes/import", content=b"text=x", headers={**broken, **token})
+    assert api.headers["content-type"].startswith("application/json")
+
+
 def test_an_empty_paste_says_so_and_bad_rows_are_reported_in_chinese(site):
     client, _, users = site
     csrf = sign_in(client, "小林", users["小林"].password)

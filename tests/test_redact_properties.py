@@ -143,9 +143,9 @@ def test_no_personal_data_survives_into_the_log_or_an_export(item, name):
     complaint = f"我是顾客，联系方式{written}，东西坏了请处理"
     draft = f"{name}您好，已收到您的{written}，今天18:00前联系您。"
     shown = Shown(intents=(("quality_defect", 0.9),), escalate=False, reasons=(), drafts=(("quality_defect.x", draft),))
-    reply_id, _ = log_shown(
+    reply_id = log_shown(
         db, shown, complaint, draft + "请留意", agent="小林", platform="jd", key=KEY, tz=SHANGHAI, salutation=name, now=NOW
-    )
+    ).id
     record_outcome(db, reply_id, "upgraded", by="小林", note=f"顾客留了{written}", now=NOW)
     import_outcomes(db, f'reply_id,result,note\n{reply_id},deleted,"再次联系{written}"\n', by="组长", now=NOW)
 

@@ -16,7 +16,7 @@ from assistant.engine.escalate import check_escalation
 from assistant.engine.model import ESCALATE, LinearModel, TrainedModel, escalation_features
 from assistant.engine.normalize import normalize
 from assistant.log.db import open_db
-from assistant.log.outcomes import log_shown
+from assistant.log.outcomes import corrections, log_shown
 from assistant.log.shown import Shown, agent_verdict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,6 +104,23 @@ def test_train_learns_from_the_corrections_agents_made(tmp_path, engine):
     assert with_db["n_labelled"] == without["n_labelled"] + 1
     assert with_db["inputs_hash"] != without["inputs_hash"]
     assert TrainedModel.load(out).meta["n_corrections"] == 1
+
+
+def test_train_learns_an_intent_corrected_after_the_first_mark_as_sent(tmp_path, engine):
+    """The agent marked the reply sent as the assistant read it, then corrected the intent and marked it sent again: the
+    log kept the first verdict and training never saw the correction (REVIEW11 #5)."""
+    db_path = tmp_path / "assistant.db"
+    db = open_db(db_path)
+    text = "烧水壶用了一周，底座有焦味，手碰到外壳麻了一下"
+    shown = Shown.from_suggestion(engine.suggest(text), complaint=text, agent="xiaomei")
+    mark = {"agent": "xiaomei", "platform": "taobao", "key": b"k" * 32, "tz": ZoneInfo("Asia/Shanghai"), "idempotency_key": "k-1"}
+    log_shown(db, shown, text, "已记下", verdict=agent_verdict(shown, intent=shown.intent), **mark)
+    corrected = "quality_defect" if shown.intent != "quality_defect" else "safety_hazard"
+    log_shown(db, shown, text, "已记下", verdict=agent_verdict(shown, intent=corrected), **mark)
+    assert [c["intent"] for c in corrections(db)] == [corrected]  # what `train --db` reads
+    db.close()
+    figures = run("--data", str(records(tmp_path)), "--db", str(db_path), "--out", str(tmp_path / "model.npz"))
+    assert figures["n_corrections"] == 1
 
 
 def test_training_reports_each_intents_cross_validated_recall(tmp_path):

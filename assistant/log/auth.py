@@ -12,6 +12,7 @@ chooses their own; the pages let such a session do nothing else.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import secrets
 import time
@@ -290,35 +291,59 @@ def login_key(name: str) -> str:
     return unicodedata.normalize("NFKC", name.strip()[: 4 * NAME_CHARS]).strip().casefold()[:NAME_CHARS]
 
 
+def address_group(address: str) -> str:
+    """The address sign-in failures are counted under: an IPv6 address's /64, an IPv4 address itself.
+
+    One client (a home line, a cloud host) holds a whole IPv6 /64 and can send every guess from a new address in it;
+    an IPv4 address written inside IPv6 (``::ffff:192.0.2.1``) is that IPv4 address. Anything that is not an address
+    (a test client's name) is counted as given.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
+
+
 class LoginLimiter:
     """Failed sign-ins, kept in the log so that every worker process counts the same ones.
 
-    Both limits are checked before any password is hashed: ``per_name`` failures of one name (as
-    ``login_key``) from one address within ``window`` seconds lock that name from that address, and
-    ``per_address`` failures from one address, whatever the names, lock the address. Each recorded
-    failure deletes the rows older than the window, and names are stored cut to 64 characters, so the
-    table holds at most one window's failures however long the names sent.
+    Every limit is checked before any password is hashed, over the last ``window`` seconds, with addresses counted by
+    ``address_group`` (an IPv6 /64 is one address): ``per_name`` failures of one name (as ``login_key``) from one
+    address lock that name from that address; ``per_address`` failures from one address, whatever the names, lock the
+    address; ``per_account`` failures of one name from all addresses together lock the name from everywhere, so that
+    guesses spread over many addresses are bounded too. Each lock ends when its failures are older than the window
+    (nothing is locked for good). Each recorded failure deletes the rows older than the window, and names are stored
+    cut to 64 characters, so the table holds at most one window's failures however long the names sent.
     """
 
-    def __init__(self, per_name: int = 5, per_address: int = 20, window: float = 300.0):
-        self.per_name, self.per_address, self.window = per_name, per_address, window
+    def __init__(self, per_name: int = 5, per_address: int = 20, per_account: int = 20, window: float = 300.0):
+        self.per_name, self.per_address, self.per_account, self.window = per_name, per_address, per_account, window
 
     def refused(self, db: sqlite_utils.Database, address: str, name: str, now: float | None = None) -> bool:
-        """Whether this address, or this name from this address, has used up its failures in the window."""
+        """Whether this address, this name from this address, or this name from anywhere has used up its failures."""
         since = (time.time() if now is None else now) - self.window
-        by_name, by_address = db.execute(
-            "select coalesce(sum(name = ?), 0), count(*) from login_failures where address = ? and at > ?",
-            [login_key(name), address, since],
+        group, key = address_group(address), login_key(name)
+        by_name, by_address, by_account = db.execute(
+            "select coalesce(sum(address = ? and name = ?), 0), coalesce(sum(address = ?), 0), coalesce(sum(name = ?), 0) "
+            "from login_failures where at > ? and (address = ? or name = ?)",
+            [group, key, group, key, since, group, key],
         ).fetchone()
-        return by_name >= self.per_name or by_address >= self.per_address
+        return by_name >= self.per_name or by_address >= self.per_address or by_account >= self.per_account
 
     def failed(self, db: sqlite_utils.Database, address: str, name: str, now: float | None = None) -> None:
         now = time.time() if now is None else now
         with write_transaction(db):
-            db.execute("insert into login_failures (address, name, at) values (?, ?, ?)", [address, login_key(name), now])
+            db.execute(
+                "insert into login_failures (address, name, at) values (?, ?, ?)", [address_group(address), login_key(name), now]
+            )
             db.execute("delete from login_failures where at <= ?", [now - self.window])
 
     def succeeded(self, db: sqlite_utils.Database, address: str, name: str) -> None:
         """A right password forgets this name's failures from this address."""
         with write_transaction(db):
-            db.execute("delete from login_failures where address = ? and name = ?", [address, login_key(name)])
+            db.execute("delete from login_failures where address = ? and name = ?", [address_group(address), login_key(name)])

@@ -4,14 +4,16 @@ A reply is stored with its complaint and texts redacted and its customer and ord
 as the assistant showed it (``shown.Shown``) with the agent's verdict beside it. Outcomes are appended: a later
 outcome supersedes the earlier one (kept, marked ``superseded``) and becomes the reply's current outcome.
 ``corrections`` turns the replies whose agent corrected the assistant into training records; an idempotency key
-makes a second "mark as sent" of the same suggestion log nothing new (or correct its text, until an outcome is
-recorded). The reads are in ``history``, the worksheet's round trip in ``worksheet``.
+makes a second "mark as sent" of the same suggestion log nothing new (or correct its text or the agent's verdict,
+until an outcome is recorded). The reads are in ``history``, the worksheet's round trip in ``worksheet``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -31,24 +33,44 @@ from assistant.taxonomy import RESULTS
 NOTE_CHARS = 2000  # the longest note an outcome keeps, from the row form, the API or a sheet
 
 
-def parse_rating(value: str | int | None) -> int | None:
-    """A star rating 1-5 from a form or CSV cell ("" or None means unknown).
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_STARS = re.compile(r"([1-5])\s*(?:星|颗星)?")
 
-    :raises InvalidInput: for anything else ("²" and "10**20" included)
+
+def parse_rating(value: str | int | None) -> int | None:
+    """A star rating 1-5, however a form, a sheet's cell, a backlog's column or the API gives it: 4, "4", "４", "4星",
+    "4 颗星" ("" or None: unknown). The one rule for every rating the pages, the sheets and the API take.
+
+    :raises InvalidInput: for anything else (0, 10, "3.5", "4-5", "²", "٣", True)
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    text = str(value).strip()
-    if text not in ("1", "2", "3", "4", "5"):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InvalidInput(f"rating {str(value)[:20]!r} is not 1-5")
+    text = str(value).strip().translate(_FULL_WIDTH_DIGITS)
+    stars = _STARS.fullmatch(text)
+    if stars is None:
         raise InvalidInput(f"rating {text[:20]!r} is not 1-5")
-    return int(text)
+    return int(stars[1])
 
 
-# What ``log_shown`` did: logged a new reply, put a new text in the reply its idempotency key names, or nothing (the same
-# text again).
-Logged = Literal["created", "updated", "repeated"]
-# The columns a second "mark as sent" of the same suggestion with another text replaces: what was sent, from which draft.
-RESENT = ("template_id", "drafted_text", "sent_text", "edit_ratio", "sincerity")
+@dataclass(frozen=True)
+class Logged:
+    """What ``log_shown`` did with a reply marked as sent."""
+
+    id: int
+    # "created": a new reply; "updated": a correction put in the reply its idempotency key names; "repeated": nothing new
+    action: Literal["created", "updated", "repeated"]
+    changed: tuple[str, ...] = ()  # for "updated", of ``CHANGES``: what the correction changed
+
+
+# What a second "mark as sent" of the same suggestion may correct, and the columns each replaces: the text that was sent
+# (and the draft it came from), the agent's intent, the agent's escalation verdict.
+CHANGES = {
+    "text": ("template_id", "drafted_text", "sent_text", "edit_ratio", "sincerity"),
+    "intent": ("agent_intent",),
+    "escalation": ("agent_escalate", "agent_reasons"),
+}
 
 
 def log_reply(
@@ -67,7 +89,7 @@ def log_reply(
     now: datetime | None = None,
 ) -> int:
     """Record a sent reply to a suggestion the engine just made and return its id (see ``log_shown``)."""
-    reply_id, _ = log_shown(
+    return log_shown(
         db,
         Shown.from_suggestion(suggestion),
         suggestion.normalized.original,
@@ -81,8 +103,7 @@ def log_reply(
         order_id=order_id,
         rating=rating,
         now=now,
-    )
-    return reply_id
+    ).id
 
 
 def log_shown(
@@ -104,27 +125,26 @@ def log_shown(
     idempotency_key: str | None = None,
     done: Sequence[str] = (),
     now: datetime | None = None,
-) -> tuple[int, Logged]:
-    """Record a sent reply as the assistant showed it, with the agent's verdict; return (id, what was done).
+) -> Logged:
+    """Record a sent reply as the assistant showed it, with the agent's verdict; say what was done.
 
     :param shown: what the assistant showed (intents, escalation, drafts)
     :param complaint: the complaint as pasted (stored redacted)
     :param sent_text: the text the agent actually sent
     :param template_id: the draft the agent started from (default: the first draft)
     :param verdict: the agent's intent and escalation verdict (None: not reviewed)
-    :param idempotency_key: when a reply with this key exists, its id is returned and nothing new is logged: the same
-        text is "repeated"; another text (a corrected reply sent again) replaces the reply's sent text, its draft, edit
-        ratio and sincerity ("updated"), only for the same complaint and platform, by the agent who logged it, within
-        ``TOKEN_MAX_AGE`` of the first and before an outcome is recorded (the outcome was judged on the first text)
+    :param idempotency_key: when a reply with this key exists, nothing new is logged: the same text and verdict is
+        "repeated"; another text or verdict (a corrected reply sent again, an intent corrected after the first mark)
+        replaces those in the reply ("updated", see ``_resend``)
     :param customer: who the customer is (the platform's buyer nickname or ID, never a salutation such as
         "王女士"), stored as ``customer_ref``, a keyed hash
     :param salutation: how the drafts addressed the customer ("王女士"): masked in every stored text
     :param key: the HMAC key for customer and order references
     :param done: the past-tense sentences of the actions the agent ticked as done: the stored sincerity score does
         not count them as claims of what nobody did
-    :raises Conflict: for a key already used by another agent or for another complaint, or another text for a reply
+    :raises Conflict: for a key already used by another agent or for another complaint, or a correction of a reply
         that has an outcome
-    :raises InvalidInput: for an empty reply, or another text for a reply logged longer than ``TOKEN_MAX_AGE`` ago
+    :raises InvalidInput: for an empty reply, or a correction of a reply logged longer than ``TOKEN_MAX_AGE`` ago
     """
     if not sent_text or not sent_text.strip():
         raise InvalidInput("sent_text is empty")
@@ -158,30 +178,51 @@ def log_shown(
         "idempotency_key": idempotency_key or None,
     }
     if not idempotency_key:
-        return insert(db, "replies", record), "created"
+        return Logged(insert(db, "replies", record), "created")
     with all_or_nothing(db):
         row = db.execute(
-            "select id, agent, complaint, platform, sent_text, sent_at, outcome from replies where idempotency_key = ?",
+            "select id, agent, complaint, platform, sent_text, sent_at, outcome, agent_intent, agent_escalate, agent_reasons "
+            "from replies where idempotency_key = ?",
             [idempotency_key],
         ).fetchone()
         if not row:
-            return insert(db, "replies", record), "created"
-        reply_id, logged_by, logged_complaint, logged_platform, logged_text, logged_at, outcome = row
-        if logged_by != agent:
-            raise Conflict("idempotency_key is already used by another agent's reply; use a new key")
-        if (logged_complaint, logged_platform) != (record["complaint"], record["platform"]):
-            raise Conflict(f"idempotency_key is already used by reply {reply_id} to another complaint; use a new key")
-        if logged_text == record["sent_text"]:
-            return reply_id, "repeated"
-        if outcome is not None:  # the outcome was judged on the logged text: crediting it to another would mislead
-            raise Conflict(f"reply {reply_id} already has an outcome recorded; its text can no longer be changed")
-        if (now - datetime.fromisoformat(logged_at)).total_seconds() > TOKEN_MAX_AGE:
-            raise InvalidInput(
-                f"reply {reply_id} was logged more than {TOKEN_MAX_AGE // 3600} hours ago; its text can no longer be changed"
-            )
-        columns = ", ".join(f"{c} = ?" for c in RESENT)
-        db.execute(f"update replies set {columns} where id = ?", [*(record[c] for c in RESENT), reply_id])
-        return reply_id, "updated"
+            return Logged(insert(db, "replies", record), "created")
+        return _resend(db, row, record, now)
+
+
+def _resend(db: sqlite_utils.Database, row: tuple, record: dict, now: datetime) -> Logged:
+    """A second "mark as sent" of a logged suggestion (``row``, its reply): ``record`` corrects it or repeats it.
+
+    Only the same complaint and platform, by the agent who logged it. Another text replaces the reply's text, its draft,
+    edit ratio and sincerity; another verdict (a verdict left out: not reviewed this time, so nothing to correct) replaces
+    the agent's intent or escalation verdict. Either only within ``TOKEN_MAX_AGE`` of the first and before an outcome is
+    recorded: the outcome was judged on the reply as first logged.
+    """
+    reply_id, logged_by, logged_complaint, logged_platform, logged_text, logged_at, outcome, *logged_verdict = row
+    if logged_by != record["agent"]:
+        raise Conflict("idempotency_key is already used by another agent's reply; use a new key")
+    if (logged_complaint, logged_platform) != (record["complaint"], record["platform"]):
+        raise Conflict(f"idempotency_key is already used by reply {reply_id} to another complaint; use a new key")
+    changed = ["text"] if logged_text != record["sent_text"] else []
+    if record["agent_intent"] is not None:
+        intent, escalate, reasons = logged_verdict
+        if record["agent_intent"] != intent:
+            changed.append("intent")
+        if (record["agent_escalate"], set(json.loads(record["agent_reasons"]))) != (escalate, set(json.loads(reasons or "[]"))):
+            changed.append("escalation")
+    if not changed:
+        return Logged(reply_id, "repeated")
+    what = "text" if changed == ["text"] else "verdict" if "text" not in changed else "text and verdict"
+    if outcome is not None:  # the outcome was judged on the logged reply: crediting it to another would mislead
+        raise Conflict(f"reply {reply_id} already has an outcome recorded; its {what} can no longer be changed")
+    if (now - datetime.fromisoformat(logged_at)).total_seconds() > TOKEN_MAX_AGE:
+        raise InvalidInput(
+            f"reply {reply_id} was logged more than {TOKEN_MAX_AGE // 3600} hours ago; its {what} can no longer be changed"
+        )
+    columns = [column for change in changed for column in CHANGES[change]]
+    assignments = ", ".join(f"{c} = ?" for c in columns)
+    db.execute(f"update replies set {assignments} where id = ?", [*(record[c] for c in columns), reply_id])
+    return Logged(reply_id, "updated", tuple(changed))
 
 
 def corrections(db: sqlite_utils.Database) -> list[dict]:

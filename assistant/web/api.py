@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from assistant import replying, reporting
 from assistant.engine import triage
@@ -15,6 +16,7 @@ from assistant.engine.normalize import strip_surrogates
 from assistant.errors import InvalidInput
 from assistant.log import worksheet
 from assistant.log.export import export_file
+from assistant.log.outcomes import parse_rating
 from assistant.log.stats import weekly_stats
 from assistant.replying import FIELD_CHARS, Fields
 from assistant.taxonomy import INTENTS, REASONS, RESULTS
@@ -23,7 +25,19 @@ from assistant.web.rendering import download
 
 router = APIRouter()
 v1 = "/api/v1"
-Rating = Field(default=None, ge=1, le=5, description="Star rating, 1-5")
+
+
+def _stars(value: str | int | None) -> int | None:
+    """A rating by ``outcomes.parse_rating``'s rule (the pages' and sheets' too), refused as a validation error (422)."""
+    try:
+        return parse_rating(value)  # whatever the JSON held: parse_rating refuses what is not a rating
+    except InvalidInput as e:
+        raise PydanticCustomError("rating", "{reason}", {"reason": str(e)}) from None
+
+
+Rating = Annotated[
+    int | None, BeforeValidator(_stars), Field(description="Star rating, 1-5", json_schema_extra={"minimum": 1, "maximum": 5})
+]
 Salutation = Field(
     default=None,
     max_length=FIELD_CHARS["customer"],
@@ -61,7 +75,7 @@ class SuggestIn(Body):
     buyer_id: str | None = BuyerId
     product: str | None = Field(default=None, max_length=FIELD_CHARS["product"])
     order_id: str | None = Field(default=None, max_length=FIELD_CHARS["order_id"])
-    rating: int | None = Rating
+    rating: Rating = None
 
 
 class ReplyIn(Body):
@@ -77,7 +91,7 @@ class ReplyIn(Body):
         description="As sent to POST /api/v1/suggest: without a suggestion token the drafts are written again with it",
     )
     order_id: str | None = Field(default=None, max_length=FIELD_CHARS["order_id"])
-    rating: int | None = Rating
+    rating: Rating = None
     suggestion: str | None = Field(
         default=None,
         max_length=32000,
@@ -112,7 +126,7 @@ class ReplyIn(Body):
 
 class OutcomeIn(Body):
     result: ResultId
-    rating_after: int | None = Rating
+    rating_after: Rating = None
     note: str | None = Field(default=None, max_length=FIELD_CHARS["note"])
 
 
@@ -192,17 +206,17 @@ def log_reply(
     With ``suggestion`` the reply is logged as that suggestion showed it; without, the assistant is asked
     again (with the log's history). With an idempotency key (``idempotency_key``, the ``Idempotency-Key``
     header, or the suggestion's own), a repeat answers with the first reply's id, logs nothing, and
-    carries ``Idempotent-Replayed: true``; a repeat with another ``sent_text`` (a corrected reply, by the same
-    agent within 12 hours) puts that text in the first reply instead and carries ``Idempotent-Replayed: updated``.
-    The key reused by another agent or for another complaint, or a new text for a reply whose outcome is recorded,
-    is refused with 409 and the first reply is kept as it is.
+    carries ``Idempotent-Replayed: true``; a repeat with another ``sent_text`` or another verdict (a corrected reply
+    or intent, by the same agent within 12 hours) puts it in the first reply instead and carries
+    ``Idempotent-Replayed: updated``. The key reused by another agent or for another complaint, or a correction of a
+    reply whose outcome is recorded, is refused with 409 and the first reply is kept as it is.
     """
     idempotency_key = body.idempotency_key
     if idempotency_header is not None and idempotency_header.strip():
         if idempotency_key is not None and idempotency_key != idempotency_header.strip():
             raise InvalidInput("the Idempotency-Key header and the idempotency_key field differ")
         idempotency_key = idempotency_header.strip()
-    reply_id, logged = replying.log_sent(
+    logged = replying.log_sent(
         engine,
         db,
         body.complaint,
@@ -225,9 +239,9 @@ def log_reply(
         conversion=conversion,
         signature=user.signature,
     )
-    if logged != "created":
-        response.headers["Idempotent-Replayed"] = "true" if logged == "repeated" else "updated"
-    return {"id": reply_id}
+    if logged.action != "created":
+        response.headers["Idempotent-Replayed"] = "true" if logged.action == "repeated" else "updated"
+    return {"id": logged.id}
 
 
 @router.post(f"{v1}/replies/{{reply_id}}/outcome", status_code=201, tags=["outcomes"])

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from assistant import __version__, reporting
@@ -37,7 +38,7 @@ from assistant.log.auth import LoginLimiter, User, user_for_session
 from assistant.log.db import load_or_create_secret, open_db, read_only_files
 from assistant.web import api, pages, pages_backlog, pages_compose, pages_lead, pages_triage
 from assistant.web.deps import PasswordGate, session_ids, trusted_networks
-from assistant.web.messages import FIELD_LABELS, chinese, validation_errors
+from assistant.web.messages import FIELD_LABELS, SESSION_LOST, chinese, refused_request, validation_errors
 from assistant.web.serving import BodyLimit, SecurityHeaders, WorkerHeader
 
 log = logging.getLogger("assistant")
@@ -61,7 +62,6 @@ TITLES = {
     500: "出错了",
     405: "不支持的操作",
     409: "与已有记录冲突",
-    413: "内容太大",
     422: "填写的内容有误",
     503: "服务暂时不可用",
 }
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.templates = make_templates()
-    app.state.login_limiter = LoginLimiter(per_name=5, per_address=20, window=300)  # failed sign-ins, in the log
+    app.state.login_limiter = LoginLimiter(per_name=5, per_address=20, per_account=20, window=300)  # failed sign-ins, in the log
     app.state.password_gate = PasswordGate(slots=settings.password_checks)
     app.state.trusted_networks = trusted_networks(settings.trusted_proxies)
     session_key = app.state.signing_secret = load_or_create_secret(settings.db_path.parent / "session.key")
@@ -128,6 +128,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         # (/compose?text=… from the bookmarklet or a triage row, a filtered /replies); a form post is not repeated.
         query = f"?{request.url.query}" if request.url.query and request.method == "GET" else ""
         if isinstance(exc, LoginRequired):
+            # A script's request (htmx, app.js's fetch) would follow a redirect and put the login page where its answer
+            # goes (inside a draft's card): it gets 401, and app.js says in that place that nothing was done.
+            if _wants_json(request):
+                return JSONResponse({"detail": SESSION_LOST}, status_code=401)
+            if request.headers.get("hx-request"):
+                return render_error(request, 401, SESSION_LOST)
             return RedirectResponse("/login?next=" + quote(request.url.path + query, safe="/"), status_code=303)
         if isinstance(exc, PasswordChangeRequired):
             asked = request.url.path + query if request.method == "GET" else "/compose"
@@ -149,6 +155,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "method not allowed"}, status_code=405)
         return render_error(request, 405, "这个地址不能这样访问，请从页面上的链接或按钮进入。")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        # What Starlette or FastAPI refuse before a route runs (a form that cannot be parsed): the API keeps their
+        # JSON; a page is told in Chinese, on the error page, never in English JSON.
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return render_error(request, exc.status_code, refused_request(exc.status_code, str(exc.detail)))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
@@ -225,6 +239,12 @@ def follow_library_version(app: FastAPI) -> None:
     except Exception:
         log.exception("library version %s could not be loaded, keeping the last good one", version)
     app.state.library_version = version
+
+
+def _wants_json(request: Request) -> bool:
+    """A page's own script asking for JSON (app.js's quick phrases), not a browser asking for a page."""
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
 
 
 def render_error(request: Request, status: int, message: str):

@@ -12,6 +12,7 @@ import anyio
 import sqlite_utils
 from fastapi import Depends, Form, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import FormData
 
 from assistant.config import Settings
 from assistant.engine.core import Engine
@@ -141,12 +142,21 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+async def read_form(request: Request) -> FormData:
+    """The posted form, read once per request: any one field may be as long as the whole body may be.
+
+    Starlette refuses a field over 1 MB by default, with English JSON, before a page can say why in Chinese (a backlog
+    pasted on 批量分拣); the body itself is bounded by ``serving.BodyLimit`` (64 KB for most forms).
+    """
+    return await request.form(max_part_size=request.app.state.settings.max_import_bytes)
+
+
 async def check_csrf(request: Request) -> None:
     """Refuse a form post whose token (form field ``csrf`` or header ``X-CSRF-Token``) does not match the session's."""
     expected = request.session.get("csrf")
     sent: object = request.headers.get("x-csrf-token")
     if sent is None:
-        form = await request.form()
+        form = await read_form(request)
         sent = form.get("csrf")
     if not expected or not sent or not secrets.compare_digest(str(sent), expected):
         raise Forbidden("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")

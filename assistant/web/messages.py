@@ -55,6 +55,20 @@ FIELD_LABELS = {
     "body": "请求体",
 }
 
+# A page's script request (htmx, fetch) on a session revoked meanwhile (the password changed on another device or reset
+# by a lead, the account deactivated): answered 401 with this, not with the login page.
+SESSION_LOST = "登录已失效（密码在别处改过或被重设）。请先复制写好的内容，再刷新页面重新登录。"
+
+# What a second 标记为已发送 corrected in a logged reply (``outcomes.CHANGES``), and what a refused correction names.
+CHANGE_LABELS = {"text": "文字", "intent": "问题类型", "escalation": "转线下判断"}
+_CORRECTED = {"text": "文字", "verdict": "判断", "text and verdict": "文字和判断"}
+
+
+def listed(words: list[str]) -> str:
+    """Words as a Chinese list: 「甲」, 「甲和乙」, 「甲、乙和丙」."""
+    return "、".join(words[:-1]) + "和" + words[-1] if len(words) > 1 else "".join(words)
+
+
 # Pydantic's validation error types, said in Chinese for the API's 422 answers; {names} come from the error's context.
 _VALIDATION = {
     "missing": "必填，但没有提供",
@@ -78,6 +92,7 @@ _VALIDATION = {
     "greater_than": "要大于 {gt}",
     "less_than": "要小于 {lt}",
     "literal_error": "只能是这些值之一：{expected}",
+    "rating": "只能是 1 到 5 星",
 }
 
 
@@ -132,12 +147,14 @@ _PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"result must be one of: .*"), "结果不在列表里，请从下拉框里选一个。"),
     (re.compile(r"reply (\d+) not found"), r"回复 \1 不存在。"),
     (
-        re.compile(r"reply (\d+) was logged more than (\d+) hours ago; its text can no longer be changed"),
-        r"这条投诉的回复（#\1）已经记录超过 \2 小时，不能再改文字了。",
+        re.compile(
+            r"reply (\d+) was logged more than (\d+) hours ago; its (text|verdict|text and verdict) can no longer be changed"
+        ),
+        lambda m: f"这条投诉的回复（#{m[1]}）已经记录超过 {m[2]} 小时，不能再改{_CORRECTED[m[3]]}了。",
     ),
     (
-        re.compile(r"reply (\d+) already has an outcome recorded; its text can no longer be changed"),
-        r"这条回复（#\1）已经登记了结果，文字不能再改；如需记录新的回复，请重新生成草稿。",
+        re.compile(r"reply (\d+) already has an outcome recorded; its (text|verdict|text and verdict) can no longer be changed"),
+        lambda m: f"这条回复（#{m[1]}）已经登记了结果，{_CORRECTED[m[2]]}不能再改；如需记录新的回复，请重新生成草稿。",
     ),
     (
         re.compile(r"idempotency_key is already used by reply (\d+) to another complaint; use a new key"),
@@ -326,6 +343,24 @@ def _reword(message: str, patterns: list[tuple[re.Pattern[str], Wording]]) -> st
         if pattern.fullmatch(message):
             return pattern.sub(wording, message)
     return message
+
+
+# What Starlette's form parser refuses (a field over its size, too many fields or files, a malformed multipart body).
+_FORM_REFUSALS: list[tuple[re.Pattern[str], Wording]] = [
+    (re.compile(r"(?:Part|Field) exceeded maximum size of (\d+)KB\."), r"提交的一项内容太长（超过 \1 KB），请删减或分批提交。"),
+    (re.compile(r"Too many fields\. Maximum number of fields is (\d+)\."), r"表单的项目太多（最多 \1 项），请刷新页面后重试。"),
+    (re.compile(r"Too many files\. Maximum number of files is (\d+)\."), r"一次上传的文件太多（最多 \1 个）。"),
+]
+
+
+def refused_request(status: int, detail: str) -> str:
+    """A page's words for a request Starlette or FastAPI refused before any route ran (their ``detail`` is English)."""
+    said = _reword(detail, _FORM_REFUSALS)
+    if said != detail:
+        return said
+    if status == 400:
+        return "提交的表单格式不对，服务器读不出来。请刷新页面后再试。"
+    return f"请求没有被接受（{status}），请刷新页面后再试。"
 
 
 def unreadable(name: str) -> str:

@@ -35,7 +35,7 @@ from assistant.web.deps import (
     Text,
     blank,
 )
-from assistant.web.messages import FIELD_LABELS, chinese
+from assistant.web.messages import CHANGE_LABELS, FIELD_LABELS, chinese, listed
 from assistant.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +74,7 @@ def _compose_page(request: Request, user: User, settings, given: Prefill):
         "text": given.text[: settings.max_chars],
         "platform": platform_id(given.platform) or "taobao",
         "fields": fields,
-        "rating": given.rating if given.rating in ("1", "2", "3", "4", "5") else "",
+        "rating": replying.prefilled_rating(given.rating),
         "max_chars": settings.max_chars,
     }
     return render(request, "compose.html", context, user)
@@ -125,7 +125,7 @@ def compose_suggest(
         "segments": highlight(text, words),
         "complaint": text,
         "fields": asdict(fields),
-        "rating": rating if rating in ("1", "2", "3", "4", "5") else "",
+        "rating": replying.prefilled_rating(rating),
         "error": None,
         "shown": suggested.shown,
         "token": suggested.token,
@@ -206,7 +206,9 @@ def compose_sent(
     """Log a draft as sent, as the suggestion partial showed it, with the agent's verdict.
 
     ``suggestion`` is the partial's signed token: what it showed is logged, the engine is not asked
-    again, and its key makes a second submit answer with the same reply (nothing new is logged).
+    again, and its key makes a second submit of the same complaint answer with the same reply: nothing new is logged,
+    but a corrected text or verdict replaces the logged one until an outcome is recorded (``outcomes.log_shown``), and
+    the answer says what changed.
     ``verdict`` marks a post from the verdict panel (an unticked 需要转线下 sends nothing).
     The response announces ``reply-logged`` to lists that care; a refused post answers 400 with the
     message in the draft's status line. A reply that scores 0 for sincerity or has a severe finding (review
@@ -237,7 +239,7 @@ def compose_sent(
         reasons = [r for r in (agent_reasons or []) if r]
     # Without a token (a draft page rendered before suggestion tokens existed, or a script) the engine is asked again.
     try:
-        reply_id, logged = replying.log_sent(
+        logged = replying.log_sent(
             engine,
             db,
             complaint,
@@ -263,8 +265,9 @@ def compose_sent(
         return _sent_error(request, user, "草稿校验失败（内容被改动过或不是这条投诉的草稿），请重新生成草稿后再标记为已发送。")
     except InvalidInput as e:
         return _sent_error(request, user, chinese(str(e)))
-    headers = {"HX-Trigger": "reply-logged"} if logged != "repeated" else None
-    said = {"reply_id": reply_id, "created": logged == "created", "updated": logged == "updated", "error": None}
+    headers = {"HX-Trigger": "reply-logged"} if logged.action != "repeated" else None
+    updated = listed([CHANGE_LABELS[c] for c in logged.changed])  # 「文字」, 「问题类型和转线下判断」
+    said = {"reply_id": logged.id, "created": logged.action == "created", "updated": updated, "error": None}
     return render(request, "_sent.html", said, user, headers=headers)
 
 

@@ -4,8 +4,6 @@ CSV, and 写回复 opened from a row with what the row knows."""
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from pathlib import Path as FilePath
 
 import sqlite_utils
@@ -20,13 +18,14 @@ from assistant.log import backlog
 from assistant.log.auth import (
     User,
 )
-from assistant.replying import FIELD_CHARS, platform_id
+from assistant.replying import FIELD_CHARS, platform_id, prefilled_rating
 from assistant.taxonomy import PLATFORMS
 from assistant.web.deps import (
     DB,
     CsrfChecked,
     EngineDep,
     PageUser,
+    read_form,
 )
 from assistant.web.messages import chinese, unreadable
 from assistant.web.rendering import render
@@ -65,9 +64,9 @@ def row_fields(record: dict, platform: str = "") -> dict[str, str]:
         if value is not None:
             found[name] = str(value).strip()
     if "rating" in found:  # 「1星」, 「1 星」 or 1; not 10, 3.5 or 「4-5」
-        stars = re.fullmatch(r"([1-5])\s*(?:星|颗星)?", unicodedata.normalize("NFKC", found.pop("rating")))
-        if stars:
-            found["rating"] = stars.group(1)
+        rating = prefilled_rating(found.pop("rating"))
+        if rating:
+            found["rating"] = rating
     given = platform_id(found.get("platform") or platform or None)
     if given:
         found["platform"] = given if given in PLATFORMS else "other"
@@ -87,7 +86,7 @@ async def triage_run(request: Request, user: PageUser, engine: EngineDep, db: DB
     Only the form is read here; decoding, parsing and ranking run in the thread pool. A file that cannot be
     read (encoding, no ``text`` column, no complaints) or a batch over the limits is answered on the page, in Chinese.
     """
-    form = await request.form()
+    form = await read_form(request)  # a paste over 1 MB reaches the limits below, said in Chinese with the paste kept
     upload, pasted = form.get("file"), str(form.get("text") or "")
     chosen = platform_id(str(form.get("platform") or "")) or ""
     platform = chosen if chosen in PLATFORMS else ""

@@ -121,12 +121,14 @@ class BodyLimit:
 
 
 async def _too_large(limit: int, send, path: str = "/api/") -> None:
-    """413: JSON for the API, a short Chinese page for the pages (a backlog file too large to triage)."""
+    """413: JSON for the API, a short Chinese page for the pages: an upload (a sheet, a backlog) is asked to come in
+    parts; any other form (a reply on 写回复, an account) to be cut down."""
     if path.startswith("/api/"):
         body, media = f'{{"detail": "request body is larger than {limit} bytes"}}'.encode(), b"application/json"
     else:
-        megabytes = f"{limit / 1048576:.0f} MB" if limit >= 1048576 else f"{limit // 1024} KB"
-        text = f"<!doctype html><meta charset=utf-8><title>文件太大</title><p>提交的内容超过了 {megabytes} 的上限，请分批上传。"
+        size = f"{limit / 1048576:.0f} MB" if limit >= 1048576 else f"{limit // 1024} KB"
+        title, advice = ("文件太大", "请分批上传。") if path in BodyLimit.LARGE else ("内容太长", "请返回上一页删减后再提交。")
+        text = f"<!doctype html><meta charset=utf-8><title>{title}</title><p>提交的内容超过了 {size} 的上限，没有收下。{advice}"
         body, media = (text + "</p>").encode(), b"text/html; charset=utf-8"
     await send(
         {

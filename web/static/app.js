@@ -222,7 +222,7 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     body.append("template_id", templateId);
     body.append("complaint", form.querySelector("#text").value);
     for (const name of ["customer", "product", "order_id"]) body.append(name, form.querySelector(`[name=${name}]`).value);
-    const response = await fetch("/compose/phrase", { method: "POST", body, headers: { "X-CSRF-Token": csrf() } });
+    const response = await fetch("/compose/phrase", { method: "POST", body, headers: { "X-CSRF-Token": csrf(), Accept: "application/json" } });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(data.detail || "快捷短语插入失败，请重试。");
     return data.text;
@@ -396,6 +396,7 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
   // sent, the outcome not recorded, and nothing saying so. The form that asked says what happened, in Chinese, and
   // whether anything was saved; the next answer that comes through takes the message away.
   const FAILED = {
+    401: "登录已失效（密码在别处改过或被重设）。请先复制写好的内容，再刷新页面重新登录。",
     403: "登录已过期（或页面开得太久了）。请先复制写好的内容，再刷新页面重新登录。",
     413: "内容太长，服务器没有收下。",
     429: "操作太频繁了，请等一会儿再试。",
