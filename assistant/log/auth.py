@@ -315,14 +315,19 @@ class LoginLimiter:
     Every limit is checked before any password is hashed, over the last ``window`` seconds, with addresses counted by
     ``address_group`` (an IPv6 /64 is one address): ``per_name`` failures of one name (as ``login_key``) from one
     address lock that name from that address; ``per_address`` failures from one address, whatever the names, lock the
-    address; ``per_account`` failures of one name from all addresses together lock the name from everywhere, so that
-    guesses spread over many addresses are bounded too. Each lock ends when its failures are older than the window
-    (nothing is locked for good). Each recorded failure deletes the rows older than the window, and names are stored
-    cut to 64 characters, so the table holds at most one window's failures however long the names sent.
+    address; ``per_account`` failures of one name from all addresses together lock the name from every address it has
+    not signed in from in the last ``known_days`` days, so that guesses spread over many addresses are bounded too while
+    a flood of them cannot lock the owner out of the office (a known address keeps its own two limits). Each lock ends
+    when its failures are older than the window (nothing is locked for good). Each recorded failure deletes the rows
+    older than the window, and names are stored cut to 64 characters, so the table holds at most one window's failures
+    however long the names sent.
     """
 
-    def __init__(self, per_name: int = 5, per_address: int = 20, per_account: int = 20, window: float = 300.0):
+    def __init__(
+        self, per_name: int = 5, per_address: int = 20, per_account: int = 20, window: float = 300.0, known_days: float = 30
+    ):
         self.per_name, self.per_address, self.per_account, self.window = per_name, per_address, per_account, window
+        self.known = known_days * 86400
 
     def refused(self, db: sqlite_utils.Database, address: str, name: str, now: float | None = None) -> bool:
         """Whether this address, this name from this address, or this name from anywhere has used up its failures."""
@@ -333,7 +338,13 @@ class LoginLimiter:
             "from login_failures where at > ? and (address = ? or name = ?)",
             [group, key, group, key, since, group, key],
         ).fetchone()
-        return by_name >= self.per_name or by_address >= self.per_address or by_account >= self.per_account
+        if by_name >= self.per_name or by_address >= self.per_address:
+            return True
+        return by_account >= self.per_account and not self._known(db, group, key, since + self.window)
+
+    def _known(self, db: sqlite_utils.Database, group: str, key: str, now: float) -> bool:
+        row = db.execute("select at from login_known where name = ? and address = ?", [key, group]).fetchone()
+        return row is not None and row[0] > now - self.known
 
     def failed(self, db: sqlite_utils.Database, address: str, name: str, now: float | None = None) -> None:
         now = time.time() if now is None else now
@@ -344,6 +355,12 @@ class LoginLimiter:
             db.execute("delete from login_failures where at <= ?", [now - self.window])
 
     def succeeded(self, db: sqlite_utils.Database, address: str, name: str) -> None:
-        """A right password forgets this name's failures from this address."""
+        """A right password forgets this name's failures from this address, and makes the address a known one."""
+        group, key, now = address_group(address), login_key(name), time.time()
         with write_transaction(db):
-            db.execute("delete from login_failures where address = ? and name = ?", [address_group(address), login_key(name)])
+            db.execute("delete from login_failures where address = ? and name = ?", [group, key])
+            db.execute(
+                "insert into login_known (name, address, at) values (?, ?, ?) on conflict (name, address) do update set at = ?",
+                [key, group, now, now],
+            )
+            db.execute("delete from login_known where at <= ?", [now - self.known])

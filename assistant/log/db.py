@@ -165,6 +165,13 @@ def m011_must_change_password(db: sqlite_utils.Database) -> None:
     db.table("users").add_column("must_change_password", int, not_null_default=0)
 
 
+@migrations()
+def m012_known_sign_in_addresses(db: sqlite_utils.Database) -> None:
+    # Where each name last signed in with its right password (an IPv6 /64 counts as one address): the account-wide
+    # ceiling on failed sign-ins does not lock an owner out of the addresses they use (REVIEW11B #3).
+    db.table("login_known").create({"name": str, "address": str, "at": float}, pk=("name", "address"), not_null={"at"})
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 
