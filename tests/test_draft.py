@@ -451,6 +451,20 @@ def test_a_near_miss_is_taken_offline_as_a_hazard_not_as_an_illness(engine):
 
 
 @pytest.mark.parametrize(
+    ("text", "template"),
+    [
+        ("吊灯掉下来砸到我头上，流血了，缝了三针", "offline.safety.injury_health_first"),
+        ("婴儿车刹车失灵，孩子摔下来手臂骨折了", "offline.safety.injury_health_first"),
+        ("孩子差点被砸到，幸好没受伤", "offline.safety.near_miss"),
+    ],
+)
+def test_someone_who_was_hurt_is_not_told_it_was_a_near_miss(engine, text, template):
+    """The near-miss template won on 失灵 and 掉下来: a fractured arm was 「安全隐患」 and the phone script asked
+    「家里人有没有磕碰受伤」 (REVIEW11B #2)."""
+    assert engine.suggest(text, agent="小林").drafts[0].template_id == template
+
+
+@pytest.mark.parametrize(
     "text", ["安装师傅在我家抽烟", "上门安装的师傅把地板划了", "安装师傅把墙打了个大洞", "安装师傅态度很差，装完还骂人"]
 )
 def test_a_technician_who_came_is_not_told_he_never_showed_up(engine, text):

@@ -16,6 +16,8 @@ def escalation(engine, text, **kw):
         # a near miss is a hazard (TAXONOMY: "actual harm or hazard")
         ("儿童座椅装好以后一直往前滑，孩子差点摔下来", "safety", "差点摔"),
         ("柜门螺丝松了，门掉下来险些砸到孩子", "safety", "险些砸"),
+        ("平衡车刹车突然失灵，差点撞到路人", "safety", "差点撞到路人"),
+        ("鞋底太滑了，下雨天我差点滑倒", "safety", "滑倒"),
         ("再不处理我就打12315投诉你们", "legal_threat", "12315"),
         ("我已经找了律师，法院见", "legal_threat", "律师"),
         ("我要把这事发到微博曝光，让大家都看看", "media_threat", "曝光"),
@@ -40,6 +42,11 @@ def test_reasons_come_with_evidence(engine, text, reason, evidence):
         "充电的时候很烫，担心会爆炸",
         "差点就买了，幸好看了评价",
         "怕孩子差点摔下来，买了护栏",
+        # nearly losing one's temper, or nearly breaking a thing, is no hazard to anyone (REVIEW11B #1)
+        "客服一直不回消息，气得我差点摔手机",
+        "等了半个月还没发货，气得我差点砸了电脑",
+        "快递员乱扔包裹，差点摔碎了里面的花瓶",
+        "拉链质量太差，拉到一半差点卡住",
         "快递太慢了，等了一个星期",
     ],
 )
