@@ -106,8 +106,9 @@ def test_log_reply_then_outcome_then_weekly_stats(client, agent, lead, db):
     assert sent.status_code == 201
     reply_id = sent.json()["id"]
     assert "13812345678" not in db["replies"].get(reply_id)["complaint"]
-    outcome = client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": "upgraded", "rating_after": 5}, headers=agent)
-    assert outcome.status_code == 201
+    # a JSON number with a zero fraction is a whole number of stars (REVIEW11B #5: 5.0 was refused)
+    outcome = client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": "upgraded", "rating_after": 5.0}, headers=agent)
+    assert outcome.status_code == 201 and db["replies"].get(reply_id)["rating_after"] == 5
     stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
     assert (stats["sent"], stats["known"], stats["converted"], stats["conversion"]["rate"]) == (1, 1, 1, 1.0)
     assert stats["by_agent"][0]["key"] == "小林"
@@ -471,6 +472,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
     [
         ("post", "/api/v1/suggest", {}, ["body", "text"], "投诉内容：必填"),
         ("post", "/api/v1/suggest", {"text": "快递没到", "rating": 9}, ["body", "rating"], "评分：只能是 1 到 5 星"),
+        ("post", "/api/v1/suggest", {"text": "快递没到", "rating": 3.5}, ["body", "rating"], "评分：只能是 1 到 5 星"),
         ("post", "/api/v1/suggest", {"text": "快递没到", "order_id": "1" * 65}, ["body", "order_id"], "订单号：最多 64 个字"),
         ("post", "/api/v1/replies/1/outcome", {"result": "great"}, ["body", "result"], "结果：只能是这些值之一：upgraded、"),
         ("post", "/api/v1/replies/x/outcome", {"result": "deleted"}, ["path", "reply_id"], "回复编号：应该是整数"),

@@ -37,14 +37,17 @@ _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789
 _STARS = re.compile(r"([1-5])\s*(?:星|颗星)?")
 
 
-def parse_rating(value: str | int | None) -> int | None:
-    """A star rating 1-5, however a form, a sheet's cell, a backlog's column or the API gives it: 4, "4", "４", "4星",
-    "4 颗星" ("" or None: unknown). The one rule for every rating the pages, the sheets and the API take.
+def parse_rating(value: str | int | float | None) -> int | None:
+    """A star rating 1-5, however a form, a sheet's cell, a backlog's column or the API gives it: 4, 4.0 (a JSON
+    number), "4", "４", "4星", "4 颗星" ("" or None: unknown). The one rule for every rating the pages, the sheets and
+    the API take.
 
-    :raises InvalidInput: for anything else (0, 10, "3.5", "4-5", "²", "٣", True)
+    :raises InvalidInput: for anything else (0, 10, 3.5, "3.5", "4-5", "²", "٣", True)
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InvalidInput(f"rating {str(value)[:20]!r} is not 1-5")
     text = str(value).strip().translate(_FULL_WIDTH_DIGITS)

@@ -27,7 +27,7 @@ router = APIRouter()
 v1 = "/api/v1"
 
 
-def _stars(value: str | int | None) -> int | None:
+def _stars(value: str | int | float | None) -> int | None:
     """A rating by ``outcomes.parse_rating``'s rule (the pages' and sheets' too), refused as a validation error (422)."""
     try:
         return parse_rating(value)  # whatever the JSON held: parse_rating refuses what is not a rating
