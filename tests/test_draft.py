@@ -466,3 +466,15 @@ def test_a_courier_complaint_about_manner_gets_a_draft_that_answers_the_manner(e
     first = s.drafts[0]
     assert first.template_id == "logistics_delay.courier_refused_door" and "态度" in first.text
     assert first.sincerity.score == 100, first.sincerity.findings
+
+
+# Drafts audit 11 (complaints written for these tests).
+
+
+def test_latin_words_keep_the_customer_s_capitals_in_traditional_script_and_in_the_order_number(engine):
+    """「您說的“請問你們的app什麼時候修好”這個問題」 and 「查订单dd20250812339的物流」: the normalised text is lower case, and
+    a Traditional complaint's Chinese differs from it, so the quote's Latin words were never found in the original."""
+    s = engine.suggest("請問你們的APP什麼時候修好？登入一直說網路錯誤")
+    assert any("APP" in d.text for d in s.drafts) and not any("app" in d.text for d in s.drafts), [d.text for d in s.drafts]
+    texts = [d.text for d in engine.suggest("订单号DD20250812339的手机显示已签收，我根本没收到，快递柜也没有").drafts]
+    assert any("DD20250812339" in t for t in texts) and not any("dd2025" in t for t in texts), texts

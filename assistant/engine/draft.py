@@ -145,7 +145,7 @@ def draft_replies(
 
     def quote(intent: str) -> str | None:
         if intent not in quotes:
-            quotes[intent] = grievance(normalized, by_id[intent], library)
+            quotes[intent] = grievance(normalized, by_id[intent], library, main=intent == matches[0].id)
         return quotes[intent]
 
     for intent, candidates, ranking_note in plan:
@@ -277,4 +277,5 @@ def fill_template(
     if not about:
         return library.render(template, values)
     m = about[0]
-    return library.render(template, {**values, "issue": issue_phrase(grievance(normalized, m, library), m.id, product)})
+    quote = grievance(normalized, m, library, main=m is matches[0])
+    return library.render(template, {**values, "issue": issue_phrase(quote, m.id, product)})
