@@ -178,3 +178,17 @@ def test_a_clause_that_is_not_the_problem_is_not_quoted(engine, complaint, not_q
     assert drafts
     for d in drafts:
         assert not any(not_quoted in f"{q}”" for q in QUOTE.findall(d.text)), (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    ("complaint", "quote"),
+    [
+        ("图片上的草莓又大又红，收到的跟鹌鹑蛋一样大", "图片上的草莓又大又红，收到的跟鹌鹑蛋一样大"),  # 草莓: no 草
+        ("书里说有配套光盘，盒子里根本没有", "书里说有配套光盘，盒子里根本没有"),  # what was claimed, then what is missing
+    ],
+)
+def test_a_claim_and_what_came_instead_are_quoted_together(engine, complaint, quote):
+    """「您反映的实物和描述不符的问题」 for strawberries: every clause with 草莓 was skipped as rude (草); 「“盒子里根本没有”
+    这个问题」 left out what was missing."""
+    quotes = [q for d in engine.suggest(complaint).drafts for q in QUOTE.findall(d.text)]
+    assert quote in quotes, quotes

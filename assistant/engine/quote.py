@@ -50,7 +50,11 @@ QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimmin
 _GREETING = re.compile(r"(?:亲|你好|您好|哈喽)?[，,\s]*(?:在吗|在不在|有人吗|人呢)[？?！!。~～]*")  # not a question to quote
 _RATING = re.compile(r"(?:给个?|必须)?(?:五星|5星|满分)?(?:好评|五星|5星|满分)")  # a bare rating ("好评")
 _DENIAL = re.compile(r"(?:并|倒|也)?不是")  # a clause that says what the problem is not ("不是质量问题，就是…")
-_RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
+# Not inside everyday words: 草莓, 不靠谱, 操作, 滚筒洗衣机, 卡死, 死机, 妈妈 are what a complaint is about.
+_RUDE = re.compile(
+    r"(?<!妈)妈(?!妈)|逼|垃圾|傻|狗|屎|操(?!作|心|场)|草(?!莓|地|坪|原|本|稿|帽|席|药|根|木|丛)|靠(?!谱|近|边|着|窗|墙|背|枕)|"
+    r"滚(?!筒|动|轮|珠)|(?<!卡)死(?!机)|恶心|骗子|智障|sb|tm|nm"
+)
 # A feeling is no problem to quote: 「您说的“呵呵”这个问题」, 「“一般般吧”这个问题」, 「“太失望了”这个问题」 read wrong.
 _FEELING = re.compile(
     r"(?:呵呵|哈哈|唉|哎|嗯|就这|一般般?|太|很|真的?|非常|特别|超级?|有点|好|失望|不推荐|差评|差劲|太差|差|无语|服了|醉了|不满意|"
@@ -89,13 +93,14 @@ _TREATMENT = re.compile(r"医院|住院|就医|就诊|看医生|医生|急诊|�
 # it, and the two are quoted together when short enough; a clause with a word of what went wrong is no mere scene.
 _SCENE = re.compile(
     r"^(?:我|我们)?(?:跟|和)?(?:订|买|约|点|拍|选|要)(?:了|的|好的|好了)|^(?:跟|和)?(?:宣传|广告|详情页|页面|图片上?|描述|说好的?|号称|标的|标着|写的|介绍)|"
+    r"(?:说|写着?|标着?|号称)(?:有|是|送)|"  # what was claimed: 「书里说有配套光盘」
     r"(?:用|戴|穿|住|装|买|吃)了(?:不到|才|快|将近)?[一二两三四五六七八九十半几\d]*个?(?:天|周|星期|礼拜|月|年)$|"
     r"(?:安装|装好|装完|收到|到手|开箱|拆开)(?:完|了|后|以后|之后)?$"
 )
 _OUTCOME = re.compile(r"没|不|无|坏|破|裂|漏|错|少|差|慢|假|烂|臭|霉|骗|忽悠|问题|毛病|故障|还是|才|却|就|太|出入|变成|呢")
 SCENE_CHARS = 11  # characters: a longer clause says more than the scene ("说好的内胆包华丽的变成了畅读卡")
 # Something wrong, for a clause found by the model's words rather than the library's: 「翻了两页就掉页」, not 「服务人员」.
-_WRONG = re.compile(rf"{PROBLEM_WORDS.pattern}|没|无法|不(?!错)|歪")
+_WRONG = re.compile(rf"{PROBLEM_WORDS.pattern}|没|无法|不(?!错)|歪|只有|只剩")
 _GOOD = re.compile(r"不错|挺好|很好|满意|好吃|好用")
 _HEDGE = re.compile(r"^(?:不然|不信|如果|要是|是不是|不过|虽然|可还是)|[吗吧]$")
 LOOSE_CHARS = 40  # characters: a complaint this short is quoted by the model's words when the library's are not in it
@@ -168,15 +173,15 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library, *, m
         scene = _is_scene(clause)  # 「图片上的草莓又大又红」 praises the picture, not the strawberries
         if not hits or (is_praise(clause) and not scene) or not _quotable(text, start, end):
             continue
-        if loose and (not _WRONG.search(clause) or _GOOD.search(clause) or _HEDGE.search(clause.strip())):  # the model's
-            continue  # words are everyday words: the clause must say what is wrong, and not as a guess or a condition
         if scene and (after := _after(text, spans, n)) is not None:
             joined = f"{clause.strip()}，{text[after[0] : after[1]].strip()}"
-            if len(joined) <= SCENE_QUOTE:
-                weight = sum(weights[w] for _, w in hits)
-                if best is None or weight > best[0]:
+            if len(joined) <= SCENE_QUOTE:  # weighed by the evidence in both clauses
+                weight = sum(weights[w] for w in weights if text.find(w, start, after[1]) >= 0)
+                if (not loose or _says_wrong(joined)) and (best is None or weight > best[0]):
                     best = (weight, joined)
                 continue
+        if loose and not _says_wrong(clause):  # the model's words are everyday words: the clause must say what is wrong
+            continue
         pos, word = max(hits, key=lambda h: weights[h[1]])
         while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance
             start = filler.end()
@@ -201,6 +206,12 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library, *, m
         if best is None or weight > best[0]:
             best = (weight, quote)
     return as_written(best[1], normalized.original) if best else None
+
+
+def _says_wrong(clause: str) -> bool:
+    """Whether a clause says something is wrong, and not as a guess or a condition ("不然我不要了", "是不是…")."""
+    clause = clause.strip()
+    return bool(_WRONG.search(clause)) and not _GOOD.search(clause) and not _HEDGE.search(clause)
 
 
 def _is_scene(clause: str) -> bool:
