@@ -478,3 +478,38 @@ def test_latin_words_keep_the_customer_s_capitals_in_traditional_script_and_in_t
     assert any("APP" in d.text for d in s.drafts) and not any("app" in d.text for d in s.drafts), [d.text for d in s.drafts]
     texts = [d.text for d in engine.suggest("订单号DD20250812339的手机显示已签收，我根本没收到，快递柜也没有").drafts]
     assert any("DD20250812339" in t for t in texts) and not any("dd2025" in t for t in texts), texts
+
+
+def test_a_threat_with_a_parting_warning_is_still_a_threat_alone(engine):
+    """「我已经向市场监管局投诉了，你们等着接电话吧」 was told 「更希望直接把客服服务问题解决好」: 「你们等着…」 is part of the
+    threat, and a threat alone names no problem on a guess."""
+    drafts = engine.suggest("我已经向市场监管局投诉了，你们等着接电话吧").drafts
+    assert drafts[0].intent == "offline" and "向市场监管局反映" in drafts[0].text, drafts[0].text
+    assert all("客服服务问题" not in d.text for d in drafts), [d.text for d in drafts]
+
+
+def test_an_unsure_hazard_invitation_quotes_the_hazard(engine):
+    """A gas smell the matcher scores low (0.33) was invited offline about 「您说的这个问题」: the escalation's own evidence
+    is the customer's words for the hazard, and the invitation quotes them."""
+    first = engine.suggest("燃气热水器洗澡的时候闻到很大的煤气味，吓得我赶紧关了阀门，这东西还敢用吗").drafts[0]
+    assert first.template_id.startswith("offline.safety"), first.template_id
+    assert "煤气味”这个问题" in first.text, first.text
+
+
+def test_an_offline_situation_is_chosen_by_whole_words(engine):
+    """「报修了三次」 holds 「修了三次」, and the repeat invitation said 「修了这么多次还没好」 to a customer whose repair
+    never came."""
+    s = engine.suggest("报修了三次，每次都说师傅明天到，一个星期了没人来，我已经第四次打电话了")
+    assert s.drafts[0].template_id.startswith("offline.repeat_unresolved"), s.drafts[0].template_id
+    assert "修了这么多次" not in s.drafts[0].text, s.drafts[0].text
+
+
+def test_a_place_the_customer_stays_at_is_not_the_product(engine):
+    """「我住的酒店前台说快递三天前就到了」 was answered about 酒店“快递员电话也打不通”: the hotel is where they stay."""
+    drafts = engine.suggest("我住的酒店前台说快递三天前就到了，结果一查根本没有这个包裹，快递员电话也打不通").drafts
+    assert drafts and not any("酒店“" in d.text or "酒店的" in d.text for d in drafts), [d.text for d in drafts]
+
+
+def test_praise_is_quoted_by_what_was_praised_not_the_rating(engine):
+    first = engine.suggest("芒果很甜很新鲜，下次还来，给个好评").drafts[0]
+    assert first.template_id == "other.praise" and "“芒果很甜很新鲜”" in first.text, first.text

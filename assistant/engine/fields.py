@@ -27,6 +27,8 @@ _COMPOUND_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|令狐|慕容|�
 # A surname (one of the common ones, so not 「她先生」「一位女士」) and 先生/女士/小姐
 _NAME = rf"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])(?:先生|女士|小姐))"
 _SELF_NAMED = re.compile(rf"(?:^|[^\u4e00-\u9fff])(?:我是|本人){_NAME}(?![的家之])|[—~-]\s*{_NAME}[\s.!。！]*$")
+# The place a customer stays at, not a product they complain of: 「我住的酒店前台说快递到了」.
+_STAYED_AT = re.compile(r"(?:住的|住在|入住的)$")
 _LATIN = re.compile(r"[a-z]")
 _LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]|[a-z]")
 # A part or accessory named right after a product word makes a longer product: 手机壳, 手机膜, 冰箱贴, 手机充电器, 净水器滤芯.
@@ -82,6 +84,8 @@ def named_product(normalized: Normalized, library: Library) -> str | None:
         pos = text.find(token, at)
         at = pos + len(token) if pos >= 0 else at
         if token in library.products:
+            if pos >= 0 and _STAYED_AT.search(text, max(0, pos - 3), pos):  # 「我住的酒店」 is where they are
+                continue
             part = _PART.match(text, at) if pos >= 0 else None
             return as_written(token + part.group(0) if part else token, normalized.original)
     return None

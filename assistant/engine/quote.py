@@ -70,7 +70,7 @@ _CONTACTS = re.compile(
 # A threat is what the customer will do, not the problem: 「把“再不退款我去消协投诉你们”这个问题解决好」 read wrong.
 _THREAT = re.compile(
     rf"{REGULATOR.pattern}|律师|起诉|法院|打官司|报警|举报|曝光|记者|电视台|媒体|投诉到|黑猫投诉|"
-    r"发(?:到|在)?(?:微博|抖音|小红书|网上)"
+    r"发(?:到|在)?(?:微博|抖音|小红书|网上)|你们等着|等着瞧"
 )
 # A taunt or a parting shot is said at us, not what went wrong: 「“你们自己看看这做工”这个问题」, 「“你敢说正品”这个问题」,
 # 「“客服是不想干了吗”这个问题」, 「“以后不会再来了”这个问题」 read wrong. Another clause with the evidence is quoted, or
@@ -122,7 +122,12 @@ def _kind_clause(text: str, kind: str) -> str | None:
     """The clause that praises (for praise) or asks (for a question), short enough to quote."""
     words = PRAISE_WORDS if kind == PRAISE else QUESTION_WORDS
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text)]
-    fitting = [c for c in clauses if words.search(c) and 2 <= len(c) <= 24 and not _GREETING.fullmatch(c)]
+    # What was praised may say so without a praise word: 「芒果很甜很新鲜」 (is_praise knows 很新鲜), not 「给个好评」.
+    fitting = [
+        c
+        for c in clauses
+        if (words.search(c) or (kind == PRAISE and is_praise(c))) and 2 <= len(c) <= 24 and not _GREETING.fullmatch(c)
+    ]
     # What they praised ("东西很好") rather than the bare rating ("好评"), which is quoted only when it is all there is.
     clause = next((c for c in fitting if not _RATING.fullmatch(c)), fitting[0] if fitting else None)
     if clause and kind != PRAISE:
@@ -161,6 +166,20 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library, *, m
     loose = not weights and main and match.id != OTHER and len(normalized.text) <= LOOSE_CHARS
     if loose:
         weights = {w: 1.0 for w in match.matched if len(w) >= 2 and not _TREATMENT.search(w)}
+    return _best_clause(normalized, weights, loose=loose)
+
+
+def said(normalized: Normalized, evidence: tuple[str, ...]) -> str | None:
+    """The clause of the complaint that holds an escalation's evidence (「闻到很大的煤气味」), ready to quote; None when it is
+    a threat, a demand or a count of contacts, which are not the problem."""
+    return _best_clause(normalized, {w: 1.0 for w in evidence if len(w) >= 2 and not _TREATMENT.search(w)}, loose=False)
+
+
+def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bool) -> str | None:
+    """The quotable clause that holds the most weight of ``weights``, trimmed to ``MAX_QUOTE`` at word boundaries.
+
+    :param loose: the words are not the library's (the model's): the clause must also say what is wrong
+    """
     if not weights:
         return None
     text, bounds = normalized.text, normalized.boundaries
