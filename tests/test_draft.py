@@ -513,3 +513,19 @@ def test_a_place_the_customer_stays_at_is_not_the_product(engine):
 def test_praise_is_quoted_by_what_was_praised_not_the_rating(engine):
     first = engine.suggest("芒果很甜很新鲜，下次还来，给个好评").drafts[0]
     assert first.template_id == "other.praise" and "“芒果很甜很新鲜”" in first.text, first.text
+
+
+@pytest.mark.parametrize(
+    ("text", "invented"),
+    [
+        ("前台办入住磨蹭了四十分钟，我们带着孩子在大堂干等", "卫生、设施或噪音"),  # a slow front desk, not a dirty room
+        ("早餐就几样冷掉的包子和稀饭，还好意思收68一位", "卫生、设施或噪音"),
+        ("手机欠费停机了，交了钱两个小时了还没恢复", "不知情"),  # paid and still cut off; nothing was charged unknowingly
+        ("宣传说是全新修订版，打开一看版权页还是2015年的老版本", "效果"),  # an edition, not an effect
+        ("外卖超时二十分钟才送到", "一个多小时"),  # twenty minutes late
+    ],
+)
+def test_a_situation_opener_says_only_what_its_whole_situation_shares(engine, text, invented):
+    """Drafts audit 11: situation templates whose first sentence asserted what only some complaints of the situation say."""
+    first = engine.suggest(text).drafts[0]
+    assert invented not in first.text, (first.template_id, first.text)
