@@ -529,3 +529,20 @@ def test_a_situation_opener_says_only_what_its_whole_situation_shares(engine, te
     """Drafts audit 11: situation templates whose first sentence asserted what only some complaints of the situation say."""
     first = engine.suggest(text).drafts[0]
     assert invented not in first.text, (first.template_id, first.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong_words"),
+    [
+        ("房间里有头发和用过的毛巾，保洁到底有没有打扫过", "哪里没做好"),  # they said what: no "what went wrong?"
+        ("生鲜快递走了四天，冰袋早化了，海鲜全是臭的", "点餐"),  # a parcel of seafood is no takeaway (臭的)
+        ("点的是大份，送来明显就是小份的量，比上次少了一半", "配件"),  # half a portion is no missing part (少了一)
+        ("我在你们APP上的收货地址被别人看到了，有陌生人找上门", "营销名单"),  # a stranger at the door is no sales call
+        ("吃了你们家的小龙虾，半夜上吐下泻，现在还在医院挂水", "停用"),  # food that made them ill is not "stopped using"
+    ],
+)
+def test_a_situation_template_is_chosen_by_what_the_complaint_says(engine, text, wrong_words):
+    """Drafts audit 11: situation templates chosen on a keyword another situation shares (骑手, 臭的, 少了一, 陌生人) or
+    not chosen for want of one (毛巾, 保洁; 挂水, 上吐下泻 for the food-illness invitation)."""
+    first = engine.suggest(text).drafts[0]
+    assert wrong_words not in first.text, (first.template_id, first.text)
