@@ -192,3 +192,16 @@ def test_a_claim_and_what_came_instead_are_quoted_together(engine, complaint, qu
     这个问题」 left out what was missing."""
     quotes = [q for d in engine.suggest(complaint).drafts for q in QUOTE.findall(d.text)]
     assert quote in quotes, quotes
+
+
+@pytest.mark.parametrize(
+    ("complaint", "quote"),
+    [
+        ("手机盒子外面的塑封是拆开过的，屏幕上还有划痕", "屏幕上还有划痕"),  # 还有 after 上 is "there is also"
+        ("买的五斤荔枝，到手一半都黑了，还有一股酒味", "到手一半都黑了"),  # fruit gone black: what is wrong
+    ],
+)
+def test_a_short_complaint_s_problem_is_quoted_whole(engine, complaint, quote):
+    """「您说的手机的运输破损问题」, 「您说的临期变质问题」: the clause was cut at 还有, or 黑了 was not read as wrong."""
+    first = engine.suggest(complaint).drafts[0]
+    assert quote in QUOTE.findall(first.text), first.text

@@ -42,7 +42,8 @@ _OWN_WORDS = {
     "usage_question": "使用问题",
 }
 # 另外 after 要/需/得/会/再 is "separately" (「安装要另外约」), not "besides": the clause is not cut there.
-_CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|还有|并且|不过|况且|甚至|(?<![要需得会再])另外")
+# 还有 after a place word is "there is also" (「屏幕上还有划痕」), not "and besides".
+_CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|(?<![上里中内外])还有|并且|不过|况且|甚至|(?<![要需得会再])另外")
 _MEASURE = set("条件个款双台次把张套只瓶盒包袋支根块片顶副")  # measure words, as in 这条裙子, 这台冰箱
 _WEAK_START = set("的了地得和就都也还又而且却")
 MAX_QUOTE = 20  # characters: a quote longer than this is trimmed around its evidence at word boundaries
@@ -100,7 +101,7 @@ _SCENE = re.compile(
 _OUTCOME = re.compile(r"没|不|无|坏|破|裂|漏|错|少|差|慢|假|烂|臭|霉|骗|忽悠|问题|毛病|故障|还是|才|却|就|太|出入|变成|呢")
 SCENE_CHARS = 11  # characters: a longer clause says more than the scene ("说好的内胆包华丽的变成了畅读卡")
 # Something wrong, for a clause found by the model's words rather than the library's: 「翻了两页就掉页」, not 「服务人员」.
-_WRONG = re.compile(rf"{PROBLEM_WORDS.pattern}|没|无法|不(?!错)|歪|只有|只剩")
+_WRONG = re.compile(rf"{PROBLEM_WORDS.pattern}|没|无法|不(?!错)|歪|只有|只剩|[变发]?黑了|发黑|变黑|软了|化了")
 _GOOD = re.compile(r"不错|挺好|很好|满意|好吃|好用")
 _HEDGE = re.compile(r"^(?:不然|不信|如果|要是|是不是|不过|虽然|可还是)|[吗吧]$")
 LOOSE_CHARS = 40  # characters: a complaint this short is quoted by the model's words when the library's are not in it
