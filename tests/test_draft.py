@@ -546,3 +546,18 @@ def test_a_situation_template_is_chosen_by_what_the_complaint_says(engine, text,
     not chosen for want of one (毛巾, 保洁; 挂水, 上吐下泻 for the food-illness invitation)."""
     first = engine.suggest(text).drafts[0]
     assert wrong_words not in first.text, (first.template_id, first.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "template"),
+    [
+        ("飯店的服務生態度很差，點個菜愛理不理的", "other.hotel_room_facilities_hygiene"),  # not "what went wrong?"
+        ("骑手把外卖放在楼下就走了，打电话也不接，我住18楼", "logistics_delay.courier_refused_door"),  # not "late"
+    ],
+)
+def test_a_situation_that_fits_answers_before_the_general_template(engine, text, template):
+    """A general template whose own keywords also matched (「很差」) came first and asked what went wrong of a customer
+    who had said; a takeaway left downstairs got 「等了一个多小时」 (骑手), then the parcel-tracking reply."""
+    first = engine.suggest(text).drafts[0]
+    assert first.template_id == template, (first.template_id, first.text)
+    assert "快递公司" not in first.text  # a rider is not a courier company's

@@ -131,7 +131,7 @@ def draft_replies(
         if m.id != OTHER or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
             ranked, ranking_note = _ranked(library, m, conversion)
             general = library.general_of(INTENT, m.id)
-            fits = [t for t in ranked if t.id in m.templates]
+            fits = [t for t in ranked if t.id in m.templates and not t.general]  # the general one answers when none fits
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
