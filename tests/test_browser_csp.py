@@ -70,6 +70,15 @@ def test_draft_replies_and_stats_pages_work_with_no_csp_violation(browser, serve
     page.locator(f"#{row_id} select[name=result]").select_option("upgraded")
     page.locator(f"#{row_id} button[type=submit]").click()
     page.wait_for_selector(f"#{row_id} .outcome.upgraded")
+    # Its 从 field's calendar (flatpickr positions it with inline style properties and may add a rule to app.css).
+    page.click("form.filters input[name=since]")
+    page.locator(".flatpickr-calendar.open .flatpickr-day.today").click()
+    assert page.input_value("form.filters input[name=since]") != ""
+    page.set_viewport_size({"width": 360, "height": 740})  # a phone: the calendar is centred (a rule added to app.css)
+    page.click("form.filters input[name=until]")
+    assert "centerMost" in page.locator(".flatpickr-calendar.open").get_attribute("class")
+    page.locator(".flatpickr-calendar.open .flatpickr-day.today").click()
+    page.set_viewport_size({"width": 1280, "height": 720})
     collect()
 
     # The statistics page with its charts.

@@ -439,6 +439,28 @@ def test_a_hazard_without_an_injury_is_not_told_to_see_a_doctor_at_once(engine):
     assert "，尽快就医" not in first.text, first.text
 
 
+def test_a_near_miss_is_taken_offline_as_a_hazard_not_as_an_illness(engine):
+    """A child seat that slid, a child who nearly fell: no escalation at all, then the illness script's
+    「医院的诊断是什么…直到康复」 for a child nobody said was hurt."""
+    s = engine.suggest("儿童座椅装好以后一直往前滑，孩子差点摔下来", agent="小林")
+    assert s.escalation.escalate and s.escalation.reasons[0].id == "safety"
+    first = s.drafts[0]
+    assert first.template_id == "offline.safety.near_miss", first.template_id
+    assert "停用儿童座椅" in first.text, first.text
+    assert "诊断" not in (first.private or "") and "康复" not in (first.private or ""), first.private
+
+
+@pytest.mark.parametrize(
+    "text", ["安装师傅在我家抽烟", "上门安装的师傅把地板划了", "安装师傅把墙打了个大洞", "安装师傅态度很差，装完还骂人"]
+)
+def test_a_technician_who_came_is_not_told_he_never_showed_up(engine, text):
+    """「安装师傅」 alone picked the no-show template: 「师傅却没按约定上门，这是我们失约」 to a customer whose
+    installer came and smoked in the flat; and the conduct template told one who was sworn at of 「一地狼藉」."""
+    first = engine.suggest(text, agent="小林").drafts[0]
+    assert first.intent == "installation_repair", first.template_id
+    assert "没按约定上门" not in first.text and "狼藉" not in first.text, first.text
+
+
 def test_a_question_is_not_quoted_with_i_want_to_ask(engine):
     first = engine.suggest("我想问一下新疆能发货吗").drafts[0].text
     assert "您问的“新疆能发货吗”" in first, first

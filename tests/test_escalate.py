@@ -13,6 +13,9 @@ def escalation(engine, text, **kw):
     [
         ("孩子用了这个面霜脸上过敏红肿，已经去医院了", "safety", "过敏"),
         ("充电的时候冒烟了，差点烧起来", "safety", "冒烟"),
+        # a near miss is a hazard (TAXONOMY: "actual harm or hazard")
+        ("儿童座椅装好以后一直往前滑，孩子差点摔下来", "safety", "差点摔"),
+        ("柜门螺丝松了，门掉下来险些砸到孩子", "safety", "险些砸"),
         ("再不处理我就打12315投诉你们", "legal_threat", "12315"),
         ("我已经找了律师，法院见", "legal_threat", "律师"),
         ("我要把这事发到微博曝光，让大家都看看", "media_threat", "曝光"),
@@ -35,6 +38,8 @@ def test_reasons_come_with_evidence(engine, text, reason, evidence):
     [
         "垃圾东西！！！气死我了，什么破玩意，再也不买了！！！",
         "充电的时候很烫，担心会爆炸",
+        "差点就买了，幸好看了评价",
+        "怕孩子差点摔下来，买了护栏",
         "快递太慢了，等了一个星期",
     ],
 )

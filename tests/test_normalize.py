@@ -10,6 +10,14 @@ def test_traditional_becomes_simplified(engine):
     assert normalize("這個產品質量太差了，開機就壞", engine.segmenter).text == "这个产品质量太差了,开机就坏"
 
 
+def test_a_simplified_word_is_not_read_as_a_traditional_phrase(engine):
+    """OpenCC's phrase table turned 「打坏」 into 「打坯」 (to make adobe): the matcher never saw 坏."""
+    n = normalize("师傅把墙打坏了，柜子也磕坏了", engine.segmenter)
+    assert "打坏" in n.text and "坯" not in n.text, n.text
+    assert normalize("我沒收到货", engine.segmenter).text == "我没收到货"  # a stray Traditional character still converts
+    assert normalize("師傅把牆打壞了", engine.segmenter).text == "师傅把墙打坏了"
+
+
 def test_emoji_and_repeated_punctuation_are_folded(engine):
     n = normalize("太慢了😡😡！！！！？？？", engine.segmenter)
     assert n.text == "太慢了!?"

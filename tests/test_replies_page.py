@@ -106,6 +106,18 @@ def test_filters_by_result_platform_words_and_local_dates(site, engine):
     assert "看不懂" in bad.select_one(".alert").text and len(row_ids(bad)) == 3
 
 
+@pytest.mark.parametrize("query", ["until=9999-12-31", "until=9999年12月31日", "since=0001-01-01"])
+def test_a_far_date_is_refused_in_chinese_on_the_list_and_the_worksheet(site, engine, query):
+    """An agent typing 9999-12-31 for "no end" got 500 出错了 (the time zone arithmetic overflowed)."""
+    client, db, users = site
+    make_reply(db, engine, "快递一个星期还没到", now=datetime(2026, 11, 18, 2, 0, tzinfo=UTC))
+    sign_in(client, "小林", users["小林"].password)
+    page = soup_of(client.get(f"/replies?show=all&{query}"))
+    assert "2000 到 2099 年" in page.select_one(".alert").text and len(row_ids(page)) == 1
+    sheet = client.get(f"/replies/worksheet.csv?show=all&{query}")
+    assert sheet.status_code == 200 and "快递一个星期还没到" in sheet.content.decode("utf-8-sig")
+
+
 def test_fifty_a_page_with_links_that_keep_the_filters(site, engine):
     client, db, users = site
     for i in range(120):

@@ -238,6 +238,16 @@ def script_of(text: str, simplified: str) -> str:
     return SIMPLIFIED
 
 
+def _characters_only(text: str, converted: str, converter) -> str:
+    """A Simplified text's conversion with the phrase table's changes undone: only stray Traditional characters
+    (「沒」) are converted. OpenCC's phrases read some Simplified words as Traditional ones: 「打坏」 became 「打坯」 (to
+    make adobe), so 「师傅把墙打坏了」 lost its 坏 to the matcher. A character that t2s leaves alone on its own, but
+    changed here, was changed by a phrase."""
+    if len(converted) != len(text):
+        return converted
+    return "".join(new if new == old or converter.convert(old) != old else old for old, new in zip(text, converted))
+
+
 def _changed(text: str, converted: str) -> int:
     """How many of a text's characters a conversion replaced."""
     return sum((Counter(text) - Counter(converted)).values())
@@ -255,6 +265,8 @@ def clean(text: str, converter) -> tuple[str, tuple[str, ...], str]:
     text = unicodedata.normalize("NFKC", text)
     simplified = converter.convert(text)
     script = script_of(text, simplified)
+    if script == SIMPLIFIED and simplified != text:
+        simplified = _characters_only(text, simplified, converter)
     text = simplified.lower()
     text = _URL.sub(" ", text)
     text = "".join(ch for ch in text if ch not in _JOINERS and unicodedata.category(ch) not in _EMOJI_CATEGORIES)

@@ -23,6 +23,7 @@ from assistant.log.auth import (
     display_names,
     list_users,
 )
+from assistant.log.stats import YEARS
 from assistant.taxonomy import RESULTS
 from assistant.web.deps import (
     DB,
@@ -67,7 +68,7 @@ class Filters(BaseModel):
             try:
                 dates[name] = parse_day(value) if value.strip() else None
             except ValueError:
-                errors.append(f"日期“{value[:20]}”看不懂，请用 2026-11-30 这样的格式。")
+                errors.append(f"日期“{value[:20]}”看不懂，请用 2026-11-30 这样的格式（2000 到 2099 年）。")
                 dates[name] = None
         where = history.ReplyFilter(
             agent=(blank(self.agent) if user.is_lead else user.name),
@@ -93,10 +94,11 @@ _DAY = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 def parse_day(value: str) -> date:
     """The day ``value`` names (``_DAY``'s forms).
 
-    :raises ValueError: for anything else, or a day that does not exist (2026-02-30)
+    :raises ValueError: for anything else, a day that does not exist (2026-02-30), or one outside the years the
+        statistics keep (``stats.YEARS``: 9999-12-31 overflowed the time zone arithmetic into a 500)
     """
     m = _DAY.fullmatch(value)
-    if not m:
+    if not m or int(m.group(1)) not in YEARS:
         raise ValueError(value)
     return date(*(int(part) for part in m.groups()))
 

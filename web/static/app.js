@@ -539,3 +539,75 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     }
   });
 })();
+
+// 我的回复's 从/到: a calendar in Chinese (flatpickr, vendored: static/README.md) on the text fields, which still take a
+// day typed in any form the server reads (pages_backlog._DAY). Weeks start on Monday; the browser's language plays no
+// part, unlike type=date. Without scripts the fields are plain text fields.
+(function () {
+  "use strict";
+
+  const fields = document.querySelectorAll("input.day");
+  if (!fields.length || !window.flatpickr || !flatpickr.l10ns.zh) return;
+  const DAY = /^\s*(\d{4})\s*[-\/.年]\s*(\d{1,2})\s*[-\/.月]\s*(\d{1,2})\s*日?\s*$/;
+  // The day a typed text names, or undefined (not one of the forms, or no such day: 2026-02-30).
+  function parseDay(text) {
+    const m = DAY.exec(text || "");
+    if (!m) return undefined;
+    const [y, mo, d] = m.slice(1).map(Number);
+    const day = new Date(y, mo - 1, d);
+    return day.getFullYear() === y && day.getMonth() === mo - 1 && day.getDate() === d ? day : undefined;
+  }
+  const locale = { ...flatpickr.l10ns.zh, firstDayOfWeek: 1 };
+
+  for (const field of fields) {
+    const typed = field.value;
+    let picker = null;
+    // Keys in the field, before the calendar's own: Enter sends the form as it always did (flatpickr's would take the
+    // focus away and the form would not go), Escape closes the calendar, ↓ moves into it (arrows, Enter picks a day).
+    field.addEventListener("keydown", (event) => {
+      if (!picker) return;
+      if (event.key === "Enter") {
+        picker.close();
+        event.stopImmediatePropagation();
+      } else if (event.key === "Escape" && picker.isOpen) {
+        event.preventDefault();
+        picker.close();
+      } else if (event.key === "ArrowDown" && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        picker.open();
+        picker.jumpToDate(picker.selectedDates[0] || new Date());
+        const days = picker.daysContainer;
+        const inMonth = ":not(.prevMonthDay):not(.nextMonthDay)";
+        const day = days.querySelector(`.flatpickr-day.selected${inMonth}`) || days.querySelector(`.flatpickr-day.today${inMonth}`)
+          || days.querySelector(`.flatpickr-day${inMonth}`);
+        if (day) day.focus();
+      }
+    });
+    picker = flatpickr(field, {
+      locale,
+      dateFormat: "Y-m-d",
+      ariaDateFormat: "Y年n月j日 l",
+      allowInput: true,
+      allowInvalidPreload: true, // a day the server refused stays in the field, beside its message
+      disableMobile: true, // on phones flatpickr would hand over to type=date, in the browser's language
+      parseDate: parseDay,
+    });
+    field.value = typed; // as the agent wrote it (flatpickr rewrites a day it read as 2026-11-30)
+    // flatpickr reads the field again when it loses the focus or on a click elsewhere, and would write the day back as
+    // 2026-11-30, or empty the field when it cannot read it. The field keeps what was typed (the server reads every form,
+    // and a day it cannot read is refused at the field in Chinese); the calendar shows the day typed, if any.
+    const setDate = picker.setDate;
+    picker.setDate = (date, triggerChange, format) => {
+      if (typeof date !== "string" || !date.trim()) return setDate(date, triggerChange, format);
+      const text = field.value;
+      setDate(parseDay(date) || [], false);
+      field.value = text;
+    };
+    // While typing, the calendar turns to the month of the day typed.
+    field.addEventListener("input", (event) => {
+      const day = event.isTrusted && parseDay(field.value);
+      if (day) picker.jumpToDate(day);
+    });
+    field.title += "；点一下或按 ↓ 键可在日历里选";
+  }
+})();
