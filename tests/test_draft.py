@@ -583,3 +583,4 @@ def test_a_situation_that_fits_answers_before_the_general_template(engine, text,
     first = engine.suggest(text).drafts[0]
     assert first.template_id == template, (first.template_id, first.text)
     assert "快递公司" not in first.text  # a rider is not a courier company's
+    assert not first.sincerity.findings, first.sincerity.findings  # the hotel reply once offered 维修 to a waiter's manner
