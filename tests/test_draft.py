@@ -584,11 +584,3 @@ def test_a_situation_that_fits_answers_before_the_general_template(engine, text,
     assert first.template_id == template, (first.template_id, first.text)
     assert "快递公司" not in first.text  # a rider is not a courier company's
     assert not first.sincerity.findings, first.sincerity.findings  # the hotel reply once offered 维修 to a waiter's manner
-
-
-def test_a_near_miss_in_food_gets_the_food_invitation(engine):
-    """「炒饭里吃出一根钢丝球的丝，差点划到嗓子」 got the near-miss invitation for things (「请先停用这件商品，放在孩子碰
-    不到的地方」): 差点 picked it; what was eaten picks the food-and-illness invitation."""
-    first = engine.suggest("炒饭里吃出一根钢丝球的丝，差点划到嗓子").drafts[0]
-    assert first.template_id == "offline.safety.child_or_food_illness", (first.template_id, first.text)
-    assert "停用" not in first.text and "碰不到" not in first.text
