@@ -446,7 +446,7 @@ def test_a_near_miss_is_taken_offline_as_a_hazard_not_as_an_illness(engine):
     assert s.escalation.escalate and s.escalation.reasons[0].id == "safety"
     first = s.drafts[0]
     assert first.template_id == "offline.safety.near_miss", first.template_id
-    assert "停用儿童座椅" in first.text, first.text
+    assert "别再使用儿童座椅" in first.text, first.text
     assert "诊断" not in (first.private or "") and "康复" not in (first.private or ""), first.private
 
 
@@ -462,6 +462,19 @@ def test_someone_who_was_hurt_is_not_told_it_was_a_near_miss(engine, text, templ
     """The near-miss template won on 失灵 and 掉下来: a fractured arm was 「安全隐患」 and the phone script asked
     「家里人有没有磕碰受伤」 (REVIEW11B #2)."""
     assert engine.suggest(text, agent="小林").drafts[0].template_id == template
+
+
+@pytest.mark.parametrize("text", ["餐厅服务员态度很差", "健身房的毛巾有异味"])
+def test_a_restaurant_or_a_gym_is_not_answered_as_a_hotel_room(engine, text):
+    """服务员 and 毛巾 picked the hotel template: 「请酒店店长核查当晚的房间…按房费退还」 (REVIEW11B #4)."""
+    first = engine.suggest(text, agent="小林").drafts[0]
+    assert first.template_id != "other.hotel_room_facilities_hygiene" and "房费" not in first.text, first.text
+
+
+def test_a_near_miss_in_food_is_not_told_to_keep_it_from_the_children(engine):
+    """「放在孩子碰不到的地方」 was said of fried rice with a steel wire in it (drafts audit 11, #15)."""
+    for draft in engine.suggest("炒饭里吃出一根钢丝，差点划到嗓子", agent="小林").drafts:
+        assert "孩子碰不到" not in draft.text, draft.text
 
 
 @pytest.mark.parametrize(
@@ -502,3 +515,99 @@ def test_a_courier_complaint_about_manner_gets_a_draft_that_answers_the_manner(e
     first = s.drafts[0]
     assert first.template_id == "logistics_delay.courier_refused_door" and "态度" in first.text
     assert first.sincerity.score == 100, first.sincerity.findings
+
+
+# Drafts audit 11 (complaints written for these tests).
+
+
+def test_latin_words_keep_the_customer_s_capitals_in_traditional_script_and_in_the_order_number(engine):
+    """「您說的“請問你們的app什麼時候修好”這個問題」 and 「查订单dd20250812339的物流」: the normalised text is lower case, and
+    a Traditional complaint's Chinese differs from it, so the quote's Latin words were never found in the original."""
+    s = engine.suggest("請問你們的APP什麼時候修好？登入一直說網路錯誤")
+    assert any("APP" in d.text for d in s.drafts) and not any("app" in d.text for d in s.drafts), [d.text for d in s.drafts]
+    texts = [d.text for d in engine.suggest("订单号DD20250812339的手机显示已签收，我根本没收到，快递柜也没有").drafts]
+    assert any("DD20250812339" in t for t in texts) and not any("dd2025" in t for t in texts), texts
+
+
+def test_a_threat_with_a_parting_warning_is_still_a_threat_alone(engine):
+    """「我已经向市场监管局投诉了，你们等着接电话吧」 was told 「更希望直接把客服服务问题解决好」: 「你们等着…」 is part of the
+    threat, and a threat alone names no problem on a guess."""
+    drafts = engine.suggest("我已经向市场监管局投诉了，你们等着接电话吧").drafts
+    assert drafts[0].intent == "offline" and "向市场监管局反映" in drafts[0].text, drafts[0].text
+    assert all("客服服务问题" not in d.text for d in drafts), [d.text for d in drafts]
+
+
+def test_an_unsure_hazard_invitation_quotes_the_hazard(engine):
+    """A gas smell the matcher scores low (0.33) was invited offline about 「您说的这个问题」: the escalation's own evidence
+    is the customer's words for the hazard, and the invitation quotes them."""
+    first = engine.suggest("燃气热水器洗澡的时候闻到很大的煤气味，吓得我赶紧关了阀门，这东西还敢用吗").drafts[0]
+    assert first.template_id.startswith("offline.safety"), first.template_id
+    assert "煤气味”这个问题" in first.text, first.text
+
+
+def test_an_offline_situation_is_chosen_by_whole_words(engine):
+    """「报修了三次」 holds 「修了三次」, and the repeat invitation said 「修了这么多次还没好」 to a customer whose repair
+    never came."""
+    s = engine.suggest("报修了三次，每次都说师傅明天到，一个星期了没人来，我已经第四次打电话了")
+    assert s.drafts[0].template_id.startswith("offline.repeat_unresolved"), s.drafts[0].template_id
+    assert "修了这么多次" not in s.drafts[0].text, s.drafts[0].text
+
+
+def test_a_place_the_customer_stays_at_is_not_the_product(engine):
+    """「我住的酒店前台说快递三天前就到了」 was answered about 酒店“快递员电话也打不通”: the hotel is where they stay."""
+    drafts = engine.suggest("我住的酒店前台说快递三天前就到了，结果一查根本没有这个包裹，快递员电话也打不通").drafts
+    assert drafts and not any("酒店“" in d.text or "酒店的" in d.text for d in drafts), [d.text for d in drafts]
+
+
+def test_praise_is_quoted_by_what_was_praised_not_the_rating(engine):
+    first = engine.suggest("芒果很甜很新鲜，下次还来，给个好评").drafts[0]
+    assert first.template_id == "other.praise" and "“芒果很甜很新鲜”" in first.text, first.text
+
+
+@pytest.mark.parametrize(
+    ("text", "invented"),
+    [
+        ("前台办入住磨蹭了四十分钟，我们带着孩子在大堂干等", "卫生、设施或噪音"),  # a slow front desk, not a dirty room
+        ("早餐就几样冷掉的包子和稀饭，还好意思收68一位", "卫生、设施或噪音"),
+        ("手机欠费停机了，交了钱两个小时了还没恢复", "不知情"),  # paid and still cut off; nothing was charged unknowingly
+        ("宣传说是全新修订版，打开一看版权页还是2015年的老版本", "效果"),  # an edition, not an effect
+        ("外卖超时二十分钟才送到", "一个多小时"),  # twenty minutes late
+    ],
+)
+def test_a_situation_opener_says_only_what_its_whole_situation_shares(engine, text, invented):
+    """Drafts audit 11: situation templates whose first sentence asserted what only some complaints of the situation say."""
+    first = engine.suggest(text).drafts[0]
+    assert invented not in first.text, (first.template_id, first.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong_words"),
+    [
+        ("房间里有头发和用过的毛巾，保洁到底有没有打扫过", "哪里没做好"),  # they said what: no "what went wrong?"
+        ("生鲜快递走了四天，冰袋早化了，海鲜全是臭的", "点餐"),  # a parcel of seafood is no takeaway (臭的)
+        ("点的是大份，送来明显就是小份的量，比上次少了一半", "配件"),  # half a portion is no missing part (少了一)
+        ("我在你们APP上的收货地址被别人看到了，有陌生人找上门", "营销名单"),  # a stranger at the door is no sales call
+        ("吃了你们家的小龙虾，半夜上吐下泻，现在还在医院挂水", "停用"),  # food that made them ill is not "stopped using"
+    ],
+)
+def test_a_situation_template_is_chosen_by_what_the_complaint_says(engine, text, wrong_words):
+    """Drafts audit 11: situation templates chosen on a keyword another situation shares (骑手, 臭的, 少了一, 陌生人) or
+    not chosen for want of one (毛巾, 保洁; 挂水, 上吐下泻 for the food-illness invitation)."""
+    first = engine.suggest(text).drafts[0]
+    assert wrong_words not in first.text, (first.template_id, first.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "template"),
+    [
+        ("飯店的服務生態度很差，點個菜愛理不理的", "other.hotel_room_facilities_hygiene"),  # not "what went wrong?"
+        ("骑手把外卖放在楼下就走了，打电话也不接，我住18楼", "logistics_delay.courier_refused_door"),  # not "late"
+    ],
+)
+def test_a_situation_that_fits_answers_before_the_general_template(engine, text, template):
+    """A general template whose own keywords also matched (「很差」) came first and asked what went wrong of a customer
+    who had said; a takeaway left downstairs got 「等了一个多小时」 (骑手), then the parcel-tracking reply."""
+    first = engine.suggest(text).drafts[0]
+    assert first.template_id == template, (first.template_id, first.text)
+    assert "快递公司" not in first.text  # a rider is not a courier company's
+    assert not first.sincerity.findings, first.sincerity.findings  # the hotel reply once offered 维修 to a waiter's manner

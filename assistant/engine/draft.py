@@ -20,7 +20,7 @@ from assistant.engine.escalate import Escalation
 from assistant.engine.library import Library, Template
 from assistant.engine.match import IntentMatch
 from assistant.engine.normalize import Normalized
-from assistant.engine.quote import grievance, issue_phrase, kind_issue, threat_only
+from assistant.engine.quote import grievance, issue_phrase, kind_issue, said, threat_only
 from assistant.engine.sincerity import INTENT_TOPICS, OFF_TOPIC, Sincerity, check_sincerity, topics
 from assistant.taxonomy import COMPLAINT, INTENT, KIND_TEMPLATES, OFFLINE, OTHER
 
@@ -37,6 +37,9 @@ RANK_STEP = 0.15  # how much one place in the matcher's order is worth
 # draft; "一件衣服能发三个星期" an electric-shock one).
 FURTHER_UNSURE = 0.2
 OFFLINE_SURE = 0.5  # an offline invitation names the main intent's problem in our words only above this
+# Reasons whose evidence is the harm itself (a gas smell, a leaked address), not a threat, a demand or a count of contacts:
+# an invitation that cannot name the problem on a guess quotes the customer's words for it.
+HARM_REASONS = ("safety", "privacy")
 _FINGERPRINT = re.compile(r"\[[^\]]*\]|[\d\s\W_]")
 FAULT, SPOILED, WRONG_ITEM = "quality_defect", "expired_spoiled", "wrong_missing_item"
 # Food and drink, by the words complaints name them with: 坏了 is spoiled food only for these ("桃子坏了", not "烤箱坏了").
@@ -105,10 +108,12 @@ def draft_replies(
     conversion = conversion or {}
     seen = {fingerprint(text) for text in recent}
     plan: list[tuple[str, list[Template], str | None]] = []
+    harm: str | None = None  # the customer's words for the harm, for an invitation that cannot name the problem
     if escalation.escalate:
         for reason in escalation.reasons:
             if library.for_reason(reason.id):
-                plan.append((OFFLINE, _by_keywords(library.for_reason(reason.id), normalized.text), None))
+                plan.append((OFFLINE, _by_keywords(library.for_reason(reason.id), normalized), None))
+                harm = said(normalized, reason.evidence) if reason.id in HARM_REASONS else None
                 break
     answer = [t for t in library.for_intent(OTHER) if t.id == KIND_TEMPLATES.get(kind)]
     if answer and not escalation.escalate:
@@ -126,7 +131,7 @@ def draft_replies(
         if m.id != OTHER or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
             ranked, ranking_note = _ranked(library, m, conversion)
             general = library.general_of(INTENT, m.id)
-            fits = [t for t in ranked if t.id in m.templates]
+            fits = [t for t in ranked if t.id in m.templates and not t.general]  # the general one answers when none fits
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
@@ -145,7 +150,7 @@ def draft_replies(
 
     def quote(intent: str) -> str | None:
         if intent not in quotes:
-            quotes[intent] = grievance(normalized, by_id[intent], library)
+            quotes[intent] = grievance(normalized, by_id[intent], library, main=intent == matches[0].id)
         return quotes[intent]
 
     for intent, candidates, ranking_note in plan:
@@ -163,6 +168,8 @@ def draft_replies(
         about = intent if intent in by_id else (matches[0].id if named else None)
         if about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
             fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"))}
+        elif intent == OFFLINE and harm:  # 「闻到很大的煤气味」 on a low guess: their words, not our guess at the intent
+            fill = {**values, "issue": issue_phrase(harm, OFFLINE, values.get("product"))}
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
         fresh = [t for t in candidates if t.id not in used]
         if not fresh:
@@ -244,16 +251,29 @@ def _ranked(library: Library, match: IntentMatch, conversion: Mapping[str, tuple
     return ranked, f"按实测转化率调整了排序：“{ranked[0].situation}”近期 {n} 条回复转化 {converted} 条"
 
 
-def _by_keywords(templates: list[Template], text: str) -> list[Template]:
-    """The templates whose keywords the complaint contains, most first, then the general one (stable).
+def _by_keywords(templates: list[Template], normalized: Normalized) -> list[Template]:
+    """The templates whose keywords the complaint contains at word starts, most first, then the general one (stable).
 
     Without a general template (a library of a lead's own), every template, the ones that fit first.
     """
-    counts = {t.id: sum(k in text for k in t.keywords) for t in templates}
+    counts = {t.id: sum(_has_word(normalized, k) for k in t.keywords) for t in templates}
     ranked = sorted(templates, key=lambda t: (-counts[t.id], not t.general))
     if not any(t.general for t in templates):
         return ranked
     return [t for t in ranked if counts[t.id] or t.general]
+
+
+def _has_word(normalized: Normalized, word: str) -> bool:
+    """Whether the complaint has ``word`` starting at a word boundary: 「报修了三次」 has no 「修了三次」, while 「必须赔偿」 has
+    「必须赔」 (a keyword may stop inside a word). Past the part jieba segmented (a very long complaint) a substring counts."""
+    text, bounds = normalized.text, normalized.boundaries
+    limit = max(bounds, default=0)
+    at = text.find(word)
+    while at >= 0:
+        if at in bounds or at >= limit:
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def fill_template(
@@ -277,4 +297,5 @@ def fill_template(
     if not about:
         return library.render(template, values)
     m = about[0]
-    return library.render(template, {**values, "issue": issue_phrase(grievance(normalized, m, library), m.id, product)})
+    quote = grievance(normalized, m, library, main=m is matches[0])
+    return library.render(template, {**values, "issue": issue_phrase(quote, m.id, product)})

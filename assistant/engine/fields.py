@@ -27,7 +27,10 @@ _COMPOUND_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|令狐|慕容|�
 # A surname (one of the common ones, so not 「她先生」「一位女士」) and 先生/女士/小姐
 _NAME = rf"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])(?:先生|女士|小姐))"
 _SELF_NAMED = re.compile(rf"(?:^|[^\u4e00-\u9fff])(?:我是|本人){_NAME}(?![的家之])|[—~-]\s*{_NAME}[\s.!。！]*$")
+# The place a customer stays at, not a product they complain of: 「我住的酒店前台说快递到了」.
+_STAYED_AT = re.compile(r"(?:住的|住在|入住的)$")
 _LATIN = re.compile(r"[a-z]")
+_LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]|[a-z]")
 # A part or accessory named right after a product word makes a longer product: 手机壳, 手机膜, 冰箱贴, 手机充电器, 净水器滤芯.
 # Not 套餐 (手机套餐 is a plan) nor 贴膜 as 贴 alone.
 _PART = re.compile(r"(?:保护|钢化|贴)?(?:壳|膜|套(?!餐)|支架|架|贴|柜|座|充电器|充电头|数据线|遥控器|滤芯|刷头)")
@@ -60,7 +63,7 @@ def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: 
     text = normalized.text
     order = order_number(text)
     if order:
-        fields["order_id"] = order
+        fields["order_id"] = as_written(order, normalized.original)  # "DD2025…" as the customer wrote it
     product = named_product(normalized, library)
     if product:
         fields["product"] = product
@@ -81,6 +84,8 @@ def named_product(normalized: Normalized, library: Library) -> str | None:
         pos = text.find(token, at)
         at = pos + len(token) if pos >= 0 else at
         if token in library.products:
+            if pos >= 0 and _STAYED_AT.search(text, max(0, pos - 3), pos):  # 「我住的酒店」 is where they are
+                continue
             part = _PART.match(text, at) if pos >= 0 else None
             return as_written(token + part.group(0) if part else token, normalized.original)
     return None
@@ -106,8 +111,19 @@ def deadline_for(now: datetime) -> str:
 
 
 def as_written(quote: str, original: str) -> str:
-    """The quote with the customer's own capitals ("T恤", not the normalised "t恤"), when the complaint has it so."""
+    """The quote with the customer's own capitals ("T恤", not the normalised "t恤"), when the complaint has it so.
+
+    A Traditional complaint's Chinese differs from the normalised text: there each Latin word is looked up on its own
+    (「你們的APP」 quoted as “你们的APP…”, then converted to the customer's script).
+    """
     if not _LATIN.search(quote):
         return quote
     found = re.search(re.escape(quote), original, re.I)
-    return found.group(0) if found else quote
+    if found:
+        return found.group(0)
+    return _LATIN_WORD.sub(lambda m: _word_as_written(m.group(0), original), quote)
+
+
+def _word_as_written(word: str, original: str) -> str:
+    found = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", original, re.I)
+    return found.group(0) if found else word

@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
+from assistant.engine.evidence import PROBLEM_WORDS
 from assistant.engine.fields import REGULATOR, as_written
 from assistant.engine.library import PLACEHOLDERS, Library
 from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch, is_praise
 from assistant.engine.normalize import Normalized
-from assistant.taxonomy import PRAISE
+from assistant.taxonomy import OTHER, PRAISE
 
 _CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"]+")
 # Clause separators; a point or colon inside a run of Latin letters and digits ("12.7", "18:00", a model name such as
@@ -40,7 +41,9 @@ _OWN_WORDS = {
     "billing_invoice": "扣费发票问题",
     "usage_question": "使用问题",
 }
-_CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|还有|并且|不过|况且|甚至|另外")
+# 另外 after 要/需/得/会/再 is "separately" (「安装要另外约」), not "besides": the clause is not cut there.
+# 还有 after a place word is "there is also" (「屏幕上还有划痕」), not "and besides".
+_CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|(?<![上里中内外])还有|并且|不过|况且|甚至|(?<![要需得会再])另外")
 _MEASURE = set("条件个款双台次把张套只瓶盒包袋支根块片顶副")  # measure words, as in 这条裙子, 这台冰箱
 _WEAK_START = set("的了地得和就都也还又而且却")
 MAX_QUOTE = 20  # characters: a quote longer than this is trimmed around its evidence at word boundaries
@@ -48,7 +51,11 @@ QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimmin
 _GREETING = re.compile(r"(?:亲|你好|您好|哈喽)?[，,\s]*(?:在吗|在不在|有人吗|人呢)[？?！!。~～]*")  # not a question to quote
 _RATING = re.compile(r"(?:给个?|必须)?(?:五星|5星|满分)?(?:好评|五星|5星|满分)")  # a bare rating ("好评")
 _DENIAL = re.compile(r"(?:并|倒|也)?不是")  # a clause that says what the problem is not ("不是质量问题，就是…")
-_RUDE = re.compile(r"妈|逼|垃圾|傻|狗|屎|操|草|靠|滚|死|恶心|骗子|智障|sb|tm|nm")
+# Not inside everyday words: 草莓, 不靠谱, 操作, 滚筒洗衣机, 卡死, 死机, 妈妈 are what a complaint is about.
+_RUDE = re.compile(
+    r"(?<!妈)妈(?!妈)|逼|垃圾|傻|狗|屎|操(?!作|心|场)|草(?!莓|地|坪|原|本|稿|帽|席|药|根|木|丛)|靠(?!谱|近|边|着|窗|墙|背|枕)|"
+    r"滚(?!筒|动|轮|珠)|(?<!卡)死(?!机)|恶心|骗子|智障|sb|tm|nm"
+)
 # A feeling is no problem to quote: 「您说的“呵呵”这个问题」, 「“一般般吧”这个问题」, 「“太失望了”这个问题」 read wrong.
 _FEELING = re.compile(
     r"(?:呵呵|哈哈|唉|哎|嗯|就这|一般般?|太|很|真的?|非常|特别|超级?|有点|好|失望|不推荐|差评|差劲|太差|差|无语|服了|醉了|不满意|"
@@ -64,11 +71,17 @@ _CONTACTS = re.compile(
 # A threat is what the customer will do, not the problem: 「把“再不退款我去消协投诉你们”这个问题解决好」 read wrong.
 _THREAT = re.compile(
     rf"{REGULATOR.pattern}|律师|起诉|法院|打官司|报警|举报|曝光|记者|电视台|媒体|投诉到|黑猫投诉|"
-    r"发(?:到|在)?(?:微博|抖音|小红书|网上)"
+    r"发(?:到|在)?(?:微博|抖音|小红书|网上)|你们等着|等着瞧"
 )
 # A taunt or a parting shot is said at us, not what went wrong: 「“你们自己看看这做工”这个问题」, 「“你敢说正品”这个问题」,
 # 「“客服是不想干了吗”这个问题」, 「“以后不会再来了”这个问题」 read wrong. Another clause with the evidence is quoted, or
 # the problem is named in our words.
+# A demand is what the customer wants from us, not what went wrong: 「“要求赔偿地板的维修费用”这个问题本该早点处理好」.
+_DEMAND = re.compile(r"要求(?:赔|补偿)|赔偿(?:损失|我|费)|你们得赔|赔我|给(?:我)?个说法|假一赔")
+# A clause that says what was fine is not the problem: 「您说的“冰箱送来外包装没问题”这个问题」.
+_FINE = re.compile(r"(?:没|没有|无)(?:什么|任何)?(?:问题|毛病|破损|瑕疵)|完好无损|好好的")
+# Praise said in sarcasm is said at us: 「“客服小李的态度太好了”这个问题」. (「好到…」 and what follows carry the grievance.)
+_IRONY = re.compile(r"(?:太|真是?|可真|实在太?)(?:好|棒|厉害|贴心|周到|及时|专业)(?:了|啊|呀)|真是好\w{0,3}啊")
 _RHETORIC = re.compile(
     r"(?:你们?|大家)自己(?:看看|瞧瞧|看|瞧)|(?:你们?|谁)还?敢说|还好意思|不想干了|(?:以后|再也)不会?再?(?:来|买|光顾)|"
     r"再也不会|好自为之"
@@ -76,6 +89,23 @@ _RHETORIC = re.compile(
 # Seeing a doctor is what the customer did about the harm, not the harm: 「“已经去医院了”这个问题」 read wrong beside
 # 「脚上起了水泡」. These words still weigh for the intent and for escalation; they are not what a draft quotes.
 _TREATMENT = re.compile(r"医院|住院|就医|就诊|看医生|医生|急诊|挂水|输液|诊所|打针|开了?药")
+# A clause that only sets the scene: what was booked, promised or advertised, how long it was used, that it was installed
+# (「订的海景房」「约好的上午安装」「电热水器用了半年」「空调安装完」「宣传续航一整天」). What went wrong is in the clause after
+# it, and the two are quoted together when short enough; a clause with a word of what went wrong is no mere scene.
+_SCENE = re.compile(
+    r"^(?:我|我们)?(?:跟|和)?(?:订|买|约|点|拍|选|要)(?:了|的|好的|好了)|^(?:跟|和)?(?:宣传|广告|详情页|页面|图片上?|描述|说好的?|号称|标的|标着|写的|介绍)|"
+    r"(?:说|写着?|标着?|号称)(?:有|是|送)|"  # what was claimed: 「书里说有配套光盘」
+    r"(?:用|戴|穿|住|装|买|吃)了(?:不到|才|快|将近)?[一二两三四五六七八九十半几\d]*个?(?:天|周|星期|礼拜|月|年)$|"
+    r"(?:安装|装好|装完|收到|到手|开箱|拆开)(?:完|了|后|以后|之后)?$"
+)
+_OUTCOME = re.compile(r"没|不|无|坏|破|裂|漏|错|少|差|慢|假|烂|臭|霉|骗|忽悠|问题|毛病|故障|还是|才|却|就|太|出入|变成|呢")
+SCENE_CHARS = 11  # characters: a longer clause says more than the scene ("说好的内胆包华丽的变成了畅读卡")
+# Something wrong, for a clause found by the model's words rather than the library's: 「翻了两页就掉页」, not 「服务人员」.
+_WRONG = re.compile(rf"{PROBLEM_WORDS.pattern}|没|无法|不(?!错)|歪|只有|只剩|[变发]?黑了|发黑|变黑|软了|化了")
+_GOOD = re.compile(r"不错|挺好|很好|满意|好吃|好用")
+_HEDGE = re.compile(r"^(?:不然|不信|如果|要是|是不是|不过|虽然|可还是)|[吗吧]$")
+LOOSE_CHARS = 40  # characters: a complaint this short is quoted by the model's words when the library's are not in it
+SCENE_QUOTE = 24  # characters: a scene and what went wrong, quoted together, at most this long
 
 
 def kind_issue(text: str, kind: str) -> str:
@@ -93,7 +123,12 @@ def _kind_clause(text: str, kind: str) -> str | None:
     """The clause that praises (for praise) or asks (for a question), short enough to quote."""
     words = PRAISE_WORDS if kind == PRAISE else QUESTION_WORDS
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text)]
-    fitting = [c for c in clauses if words.search(c) and 2 <= len(c) <= 24 and not _GREETING.fullmatch(c)]
+    # What was praised may say so without a praise word: 「芒果很甜很新鲜」 (is_praise knows 很新鲜), not 「给个好评」.
+    fitting = [
+        c
+        for c in clauses
+        if (words.search(c) or (kind == PRAISE and is_praise(c))) and 2 <= len(c) <= 24 and not _GREETING.fullmatch(c)
+    ]
     # What they praised ("东西很好") rather than the bare rating ("好评"), which is quoted only when it is all there is.
     clause = next((c for c in fitting if not _RATING.fullmatch(c)), fitting[0] if fitting else None)
     if clause and kind != PRAISE:
@@ -114,26 +149,59 @@ def evidence_words(match: IntentMatch, library: Library) -> dict[str, float]:
     return weights
 
 
-def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> str | None:
+def grievance(normalized: Normalized, match: IntentMatch, library: Library, *, main: bool = False) -> str | None:
     """The phrase of the complaint that carries an intent's evidence, ready to quote; None when none fits.
 
     The evidence is the intent's own keywords (and patterns) that the matcher found; the first clause
     holding one is taken, unless it praises ("物流也快") or is rude. A clause longer than ``MAX_QUOTE`` is
-    trimmed around the evidence, and every cut falls on a jieba word boundary: never mid-word.
+    trimmed around the evidence, and every cut falls on a jieba word boundary: never mid-word. A clause that only
+    sets the scene (「订的海景房」) is quoted with the clause after it (「…，拉开窗帘对着工地」).
+
+    :param main: the complaint's main intent: when none of the library's words of it are in the complaint, the words
+        that made it the main intent (the model's among them: 「掉页」, 「听不见」) find the clause instead. A further
+        intent with no library word in the complaint has nothing of its own to quote, and gets no draft.
     """
     weights = {w: v for w, v in evidence_words(match, library).items() if not _TREATMENT.search(w)}
+    # Only in a short complaint, and never for "other" (it names no problem): in a long one the model's words are spread
+    # over clauses that tell a story, and 「“没试过”这个问题」 is worse than naming the problem in our words.
+    loose = not weights and main and match.id != OTHER and len(normalized.text) <= LOOSE_CHARS
+    if loose:
+        weights = {w: 1.0 for w in match.matched if len(w) >= 2 and not _TREATMENT.search(w)}
+    return _best_clause(normalized, weights, loose=loose)
+
+
+def said(normalized: Normalized, evidence: tuple[str, ...]) -> str | None:
+    """The clause of the complaint that holds an escalation's evidence (「闻到很大的煤气味」), ready to quote; None when it is
+    a threat, a demand or a count of contacts, which are not the problem."""
+    return _best_clause(normalized, {w: 1.0 for w in evidence if len(w) >= 2 and not _TREATMENT.search(w)}, loose=False)
+
+
+def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bool) -> str | None:
+    """The quotable clause that holds the most weight of ``weights``, trimmed to ``MAX_QUOTE`` at word boundaries.
+
+    :param loose: the words are not the library's (the model's): the clause must also say what is wrong
+    """
     if not weights:
         return None
     text, bounds = normalized.text, normalized.boundaries
     order: list[int] = []
     best: tuple[float, str] | None = None
-    for start, end in _phrases(text, bounds):
+    spans = _phrases(text, bounds)
+    for n, (start, end) in enumerate(spans):
         hits = sorted((pos, w) for w in weights if (pos := text.find(w, start, end)) >= 0)
         clause = text[start:end]
-        if not hits or is_praise(clause) or _RUDE.search(clause) or _DENIAL.match(text, start, end):
+        scene = _is_scene(clause)  # 「图片上的草莓又大又红」 praises the picture, not the strawberries
+        if not hits or (is_praise(clause) and not scene) or not _quotable(text, start, end):
             continue
-        if _CONTACTS.search(clause) or _THREAT.search(clause) or _RHETORIC.search(clause):  # how often they asked, what
-            continue  # they will do next, or a taunt said at us
+        if scene and (after := _after(text, spans, n)) is not None:
+            joined = f"{clause.strip()}，{text[after[0] : after[1]].strip()}"
+            if len(joined) <= SCENE_QUOTE:  # weighed by the evidence in both clauses
+                weight = sum(weights[w] for w in weights if text.find(w, start, after[1]) >= 0)
+                if (not loose or _says_wrong(joined)) and (best is None or weight > best[0]):
+                    best = (weight, joined)
+                continue
+        if loose and not _says_wrong(clause):  # the model's words are everyday words: the clause must say what is wrong
+            continue
         pos, word = max(hits, key=lambda h: weights[h[1]])
         while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance
             start = filler.end()
@@ -158,6 +226,40 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library) -> s
         if best is None or weight > best[0]:
             best = (weight, quote)
     return as_written(best[1], normalized.original) if best else None
+
+
+def _says_wrong(clause: str) -> bool:
+    """Whether a clause says something is wrong, and not as a guess or a condition ("不然我不要了", "是不是…")."""
+    clause = clause.strip()
+    return bool(_WRONG.search(clause)) and not _GOOD.search(clause) and not _HEDGE.search(clause)
+
+
+def _is_scene(clause: str) -> bool:
+    """Whether a clause only sets the scene: what was booked or advertised, how long it was used, that it was installed."""
+    clause = clause.strip()
+    return len(clause) <= SCENE_CHARS and bool(_SCENE.search(clause)) and not _OUTCOME.search(clause)
+
+
+def _quotable(text: str, start: int, end: int) -> bool:
+    """Whether a clause may be quoted as the problem: not rude, not a denial or what was fine, not a count of contacts, a
+    threat, a demand, a taunt or praise said in sarcasm."""
+    clause = text[start:end]
+    if _RUDE.search(clause) or _DENIAL.match(text, start, end) or _FINE.search(clause):
+        return False
+    return not any(p.search(clause) for p in (_CONTACTS, _THREAT, _DEMAND, _RHETORIC, _IRONY))
+
+
+def _after(text: str, spans: list[tuple[int, int]], n: int) -> tuple[int, int] | None:
+    """The clause after clause ``n`` when a comma alone parts them and it can be quoted, as what went wrong in a scene."""
+    if n + 1 >= len(spans):
+        return None
+    (_, end), (start, after) = spans[n], spans[n + 1]
+    clause = text[start:after].strip()
+    if text[end:start].strip() not in (",", "，") or len(clause) < 2 or is_praise(clause) or _FEELING.fullmatch(clause):
+        return None
+    if _is_scene(clause):  # a second scene ("订的大床房，住两晚") says nothing wrong
+        return None
+    return (start, after) if _quotable(text, start, after) else None
 
 
 def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
