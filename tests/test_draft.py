@@ -600,7 +600,7 @@ def test_a_situation_template_is_chosen_by_what_the_complaint_says(engine, text,
 @pytest.mark.parametrize(
     ("text", "template"),
     [
-        ("飯店的服務生態度很差，點個菜愛理不理的", "other.hotel_room_facilities_hygiene"),  # not "what went wrong?"
+        ("酒店的服務生態度很差，叫了三次都沒人來", "other.hotel_room_facilities_hygiene"),  # not "what went wrong?"
         ("骑手把外卖放在楼下就走了，打电话也不接，我住18楼", "logistics_delay.courier_refused_door"),  # not "late"
     ],
 )
