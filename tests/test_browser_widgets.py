@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 import test_browser as shared
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
@@ -57,9 +58,18 @@ def test_a_file_is_chosen_with_a_chinese_button_that_names_it(page, tmp_path, pa
     chooser.value.set_files(str(sheet))
     expect(chosen).to_have_text("早上的差评.csv")
     field.focus()
+    expect(field).to_be_focused()
     assert page.evaluate("getComputedStyle(document.querySelector('main .file-button')).outlineStyle") != "none"
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
+    # Headless Chromium now and then drops a second chooser asked for right after the first (a CI run and two loaded
+    # runs timed out here, never twice running): Space gets three tries, and must open it on one.
+    for attempt in range(3):
+        try:
+            with page.expect_file_chooser(timeout=5_000) as chooser:
+                page.keyboard.press("Space")
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     chooser.value.set_files([])
     expect(chosen).to_have_text("未选择文件")
 
