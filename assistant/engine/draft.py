@@ -20,7 +20,7 @@ from assistant.engine.escalate import Escalation
 from assistant.engine.library import Library, Template
 from assistant.engine.match import IntentMatch
 from assistant.engine.normalize import Normalized
-from assistant.engine.quote import grievance, issue_phrase, kind_issue, said, threat_only
+from assistant.engine.quote import evidence_words, grievance, issue_phrase, kind_issue, said, threat_only
 from assistant.engine.sincerity import INTENT_TOPICS, OFF_TOPIC, Sincerity, check_sincerity, topics
 from assistant.taxonomy import COMPLAINT, INTENT, KIND_TEMPLATES, OFFLINE, OTHER
 
@@ -40,6 +40,10 @@ OFFLINE_SURE = 0.5  # an offline invitation names the main intent's problem in o
 # Reasons whose evidence is the harm itself (a gas smell, a leaked address), not a threat, a demand or a count of contacts:
 # an invitation that cannot name the problem on a guess quotes the customer's words for it.
 HARM_REASONS = ("safety", "privacy")
+# An invitation for someone hurt or in danger quotes the safety evidence (the harm: 「身上起了好多红疹子」) even where the
+# main intent is sure, when that clause holds the main intent's evidence too: the intent's words alone pick the clause
+# naming the product or the child (「宝宝的安抚奶嘴」), not what happened to them.
+SAFETY = "safety"
 _FINGERPRINT = re.compile(r"\[[^\]]*\]|[\d\s\W_]")
 FAULT, SPOILED, WRONG_ITEM = "quality_defect", "expired_spoiled", "wrong_missing_item"
 # Food and drink, by the words complaints name them with: 坏了 is spoiled food only for these ("桃子坏了", not "烤箱坏了").
@@ -109,11 +113,13 @@ def draft_replies(
     seen = {fingerprint(text) for text in recent}
     plan: list[tuple[str, list[Template], str | None]] = []
     harm: str | None = None  # the customer's words for the harm, for an invitation that cannot name the problem
+    hurt = False  # the invitation is about someone hurt or in danger: it quotes the harm itself
     if escalation.escalate:
         for reason in escalation.reasons:
             if library.for_reason(reason.id):
                 plan.append((OFFLINE, _by_keywords(library.for_reason(reason.id), normalized), None))
                 harm = said(normalized, reason.evidence) if reason.id in HARM_REASONS else None
+                hurt = reason.id == SAFETY
                 break
     answer = [t for t in library.for_intent(OTHER) if t.id == KIND_TEMPLATES.get(kind)]
     if answer and not escalation.escalate:
@@ -166,7 +172,10 @@ def draft_replies(
         # alone ("已经打了12315") is not told it is about 「客服服务问题」 on a guess of 0.4.
         named = bool(intent == OFFLINE and matches and not unsure and (matches[0].score >= OFFLINE_SURE or quote(matches[0].id)))
         about = intent if intent in by_id else (matches[0].id if named else None)
-        if about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
+        if intent == OFFLINE and hurt and harm and matches and _carries(harm, matches[0], library):
+            # 「孩子差点吞下去」, not 「宝宝的安抚奶嘴」; 「身上起了好多红疹子」, not 「孩子的睡衣一洗就掉色」
+            fill = {**values, "issue": issue_phrase(harm, OFFLINE, values.get("product"))}
+        elif about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
             fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"))}
         elif intent == OFFLINE and harm:  # 「闻到很大的煤气味」 on a low guess: their words, not our guess at the intent
             fill = {**values, "issue": issue_phrase(harm, OFFLINE, values.get("product"))}
@@ -210,6 +219,12 @@ def fault_first(matches: list[IntentMatch], normalized: Normalized, library: Lib
         return matches
     guessed = not _FOOD.search(normalized.text) if main.id == SPOILED else grievance(normalized, main, library) is None
     return [fault, *(m for m in matches if m is not fault)] if guessed else matches
+
+
+def _carries(phrase: str, match: IntentMatch, library: Library) -> bool:
+    """Whether a phrase holds a word of the intent's evidence, so that quoting it still speaks of that intent."""
+    phrase = phrase.lower()
+    return any(w in phrase for w in evidence_words(match, library))
 
 
 def unraised(intent: str, score: float, complaint: str) -> bool:

@@ -41,6 +41,8 @@ _OWN_WORDS = {
     "billing_invoice": "扣费发票问题",
     "usage_question": "使用问题",
 }
+# Intents whose problem is not the product's: {{ issue }} names no product for them.
+_NOT_THE_PRODUCTS = frozenset({"service_attitude", "privacy_security"})
 # 另外 after 要/需/得/会/再 is "separately" (「安装要另外约」), not "besides": the clause is not cut there.
 # 还有 after a place word is "there is also" (「屏幕上还有划痕」), not "and besides".
 _CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|(?<![上里中内外])还有|并且|不过|况且|甚至|(?<![要需得会再])另外")
@@ -52,8 +54,9 @@ _GREETING = re.compile(r"(?:亲|你好|您好|哈喽)?[，,\s]*(?:在吗|在不�
 _RATING = re.compile(r"(?:给个?|必须)?(?:五星|5星|满分)?(?:好评|五星|5星|满分)")  # a bare rating ("好评")
 _DENIAL = re.compile(r"(?:并|倒|也)?不是")  # a clause that says what the problem is not ("不是质量问题，就是…")
 # Not inside everyday words: 草莓, 不靠谱, 操作, 滚筒洗衣机, 卡死, 死机, 妈妈 are what a complaint is about.
+# 狗 is rude (狗东西, 黑心狗), not a pet (狗狗, 狗粮, 小狗, 我家狗): 「狗狗吃了狗粮上吐下泻」 is the harm to quote.
 _RUDE = re.compile(
-    r"(?<!妈)妈(?!妈)|逼|垃圾|傻|狗|屎|操(?!作|心|场)|草(?!莓|地|坪|原|本|稿|帽|席|药|根|木|丛)|靠(?!谱|近|边|着|窗|墙|背|枕)|"
+    r"(?<!妈)妈(?!妈)|逼|垃圾|傻|(?<![小养遛狗家])狗(?![狗粮绳窝盆子毛屋笼链])|屎|操(?!作|心|场)|草(?!莓|地|坪|原|本|稿|帽|席|药|根|木|丛)|靠(?!谱|近|边|着|窗|墙|背|枕)|"
     r"滚(?!筒|动|轮|珠)|(?<!卡)死(?!机)|恶心|骗子|智障|sb|tm|nm"
 )
 # A feeling is no problem to quote: 「您说的“呵呵”这个问题」, 「“一般般吧”这个问题」, 「“太失望了”这个问题」 read wrong.
@@ -77,14 +80,25 @@ _THREAT = re.compile(
 # 「“客服是不想干了吗”这个问题」, 「“以后不会再来了”这个问题」 read wrong. Another clause with the evidence is quoted, or
 # the problem is named in our words.
 # A demand is what the customer wants from us, not what went wrong: 「“要求赔偿地板的维修费用”这个问题本该早点处理好」.
-_DEMAND = re.compile(r"要求(?:赔|补偿)|赔偿(?:损失|我|费)|你们得赔|赔我|给(?:我)?个说法|假一赔")
+# A clause that only asks for the money back (「不仅要退款，还要赔偿误工费」) is a demand too: 「“不仅要退款”这个问题」.
+_DEMAND = re.compile(
+    r"要求(?:赔|补偿)|赔偿(?:损失|我|费)|你们得赔|赔我|给(?:我)?个说法|假一赔|"
+    r"^\s*(?:不仅|不但|我|就|必须|还)?(?:要|要求)(?:全额)?(?:退款|退货|退钱)\s*$"
+)
 # A clause that says what was fine is not the problem: 「您说的“冰箱送来外包装没问题”这个问题」.
 _FINE = re.compile(r"(?:没|没有|无)(?:什么|任何)?(?:问题|毛病|破损|瑕疵)|完好无损|好好的")
 # Praise said in sarcasm is said at us: 「“客服小李的态度太好了”这个问题」. (「好到…」 and what follows carry the grievance.)
-_IRONY = re.compile(r"(?:太|真是?|可真|实在太?)(?:好|棒|厉害|贴心|周到|及时|专业)(?:了|啊|呀)|真是好\w{0,3}啊")
+# So is a jibe at how well we do the wrong thing: 「踢皮球踢得挺溜啊」, 「推得可真快呀」.
+_IRONY = re.compile(
+    r"(?:太|真是?|可真|实在太?)(?:好|棒|厉害|贴心|周到|及时|专业)(?:了|啊|呀)|真是好\w{0,3}啊|"
+    r"得(?:挺|真|可真|够)[\u4e00-\u9fff]{1,2}(?:啊|呀)"
+)
 _RHETORIC = re.compile(
     r"(?:你们?|大家)自己(?:看看|瞧瞧|看|瞧)|(?:你们?|谁)还?敢说|还好意思|不想干了|(?:以后|再也)不会?再?(?:来|买|光顾)|"
-    r"再也不会|好自为之"
+    r"再也不会|好自为之|"
+    # A retort or a challenge is not what went wrong either (「什么态度」, 「你们卖的到底是不是正品」), nor the verdict the
+    # customer reached (「假货实锤了」): the clause that says what they saw or were told is quoted instead.
+    r"什么(?:态度|服务|玩意)|到底是不是|实锤"
 )
 # Seeing a doctor is what the customer did about the harm, not the harm: 「“已经去医院了”这个问题」 read wrong beside
 # 「脚上起了水泡」. These words still weigh for the intent and for escalation; they are not what a draft quotes.
@@ -279,8 +293,9 @@ def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
 
 def issue_phrase(quote: str | None, intent: str, product: str | None) -> str:
     """What ``{{ issue }}`` says: the quoted phrase, else the problem in our words; with the product when it is known
-    and the phrase does not name it ("电热水壶“用了两周就不加热了”这个问题", "电热水壶的质量问题")."""
-    product = product if product and product != PLACEHOLDERS["product"] else None
+    and the phrase does not name it ("电热水壶“用了两周就不加热了”这个问题", "电热水壶的质量问题"). A problem with people or
+    personal data is not the product's: never 「沙发的客服服务问题」 or 「苹果“踢皮球”这个问题」."""
+    product = product if product and product != PLACEHOLDERS["product"] and intent not in _NOT_THE_PRODUCTS else None
     if quote:
         return f"{product}“{quote}”这个问题" if product and product.lower() not in quote.lower() else f"“{quote}”这个问题"
     own = _OWN_WORDS.get(intent)

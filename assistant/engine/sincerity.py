@@ -78,7 +78,7 @@ _ABOUT_RE = re.compile(_ABOUT)
 _REVIEW_CHAR = re.compile(r"[评星晒分]")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _ACTION = re.compile(
-    r"补发|补寄|换新|更换|换一|换货|退款|退货|退回|退还|退差|退您|寄出|寄回|重新(发|寄|安排|做|送)|上门|安排|取件|取回|检测|维修|"
+    r"补发|补寄|换新|更换|换一|换货|退款|退货|退回|退还|退差|退您|退给|寄出|寄回|重新(发|寄|安排|做|送)|上门|安排|取件|取回|检测|维修|"
     r"回电|致电|打电话|给您电话|联系您|核实|核查|查明|调查|开具|补开|重开|补差|返还|召回|派送|加急|催促|催办|送到|送达|"
     r"赔付|报销|承担|撤销|解除|修复|冻结|排查|封存|复核|回访|补偿|调换|处理结果|书面"
 )
@@ -132,7 +132,7 @@ _TOPICS = {
     "错发漏发": r"发错|错发|漏发|少发|少了|缺|少收|配件|赠品|型号|颜色不对|尺码不对|拣货|对不上",
     "与描述不符": r"描述|图片|照片|色差|不符|实物|宣传|参数|页面|尺码表|夸大|不一致",
     "真假": r"假货|假的|正品|真假|鉴定|仿|授权|防伪",
-    "价格": r"降价|差价|保价|价格|便宜|贵|活动|满减|优惠|价保|原价|涨价|砍单",
+    "价格": r"降价|差价|保价|价格|便宜|贵|活动|满减|优惠|价保|原价|涨价|砍单|券|折扣|杀熟|半价",
     "退换退款": r"退款|退货|换货|审核|驳回|拒绝|退不了|不给退|到账|取消|手续费",
     "服务态度": r"态度|不回|敷衍|不理|骂|踢皮球|推诿|没人回|爱答不理|不耐烦",
     "安装维修": r"安装|维修|修好|修了|修过|送修|返修|网点|保修|装好|装机",
@@ -232,6 +232,8 @@ def check_sincerity(
             penalties.append((20, "没有提到顾客说的具体问题，请用上顾客的原话"))
         raised = topics(complaint) if answers_the_problem(template_id) else frozenset()
         said = topics(own) if raised else frozenset()  # the reply's own words: a quote of the complaint is no answer
+        if said and template_id and (own_topic := INTENT_TOPICS.get(template_id.split(".")[0])):
+            said |= {own_topic}  # a template answers its own intent's problem, named in its words or not (「东西在路上出了问题」)
         if said and not said & raised:
             about, raises = "、".join(sorted(said)), "、".join(sorted(raised))
             penalties.append((35, f"{OFF_TOPIC}：回复说的是{about}，顾客说的是{raises}，换一份对应的草稿或改写"))

@@ -1,0 +1,140 @@
+"""Session 12's draft audit (100 complaints of its own): what an agent saw in the first draft and had to rewrite.
+
+Each test drafts complaints worded differently from the audit's and asserts what the agent would notice: a claim
+nobody checked, a promise taken before a review, goods wording for a service, a quote that is not the problem, a
+right draft the page marked 答非所问.
+"""
+
+import re
+
+import pytest
+
+from assistant.engine.library import PLACEHOLDERS
+from assistant.engine.quote import issue_phrase
+from assistant.engine.sincerity import _TOPICS, INTENT_TOPICS, OFF_TOPIC, check_sincerity
+
+QUOTE = re.compile(r"“([^”]*)”这个问题")
+
+
+def first(engine, text):
+    return engine.suggest(text).drafts[0]
+
+
+def test_a_template_is_never_off_topic_for_its_own_intents_problem(engine):
+    """A template answers its own intent's problem whether or not its text uses that topic's words: the general damage
+    reply (「东西在路上出了问题…该退款的…到账」) was marked 65 「答非所问：回复说的是退换退款」 beside 「钢化膜收到就是裂的」,
+    the pairing reply (「很多功能就用不了」) 「回复说的是质量」 beside a watch that would not pair."""
+    values = {**PLACEHOLDERS, "deadline": "今天18:00前"}
+    wrong = []
+    for t in engine.library.templates:
+        topic = INTENT_TOPICS.get(t.group)
+        if t.kind != "intent" or topic is None:
+            continue
+        complaint = f"{_TOPICS[topic].split('|')[0]}的情况"  # a complaint that raises the intent's topic and nothing else
+        s = check_sincerity(engine.library.render(t, values), complaint, template_id=t.id)
+        if any(f.startswith(OFF_TOPIC) for f in s.findings):
+            wrong.append(t.id)
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["化妆镜收到镜面就是裂的，泡沫都没放", "智能手表连不上手机蓝牙，操作了好多遍还是不行", "领的满200减30的券下单时用不了"],
+)
+def test_the_right_first_draft_is_not_marked_off_topic(engine, text):
+    d = first(engine, text)
+    assert not any(f.startswith(OFF_TOPIC) for f in d.sincerity.findings), (d.template_id, d.sincerity.findings)
+
+
+def test_a_promise_of_a_refund_counts_as_an_action():
+    s = check_sincerity(
+        "您好，我是小林。订的套餐和页面写的不一样，今天18:00前核对清楚，确认不符的部分差价退给您。", "套餐和页面不一样"
+    )
+    assert not any("没有说要做什么" in f for f in s.findings)
+
+
+def test_a_problem_with_people_or_data_is_not_the_products():
+    assert issue_phrase(None, "service_attitude", "沙发") == "客服服务问题"
+    assert issue_phrase("客服让我找厂家", "service_attitude", "苹果") == "“客服让我找厂家”这个问题"
+    assert issue_phrase(None, "privacy_security", "手机") == "个人信息安全问题"
+    assert issue_phrase(None, "quality_defect", "沙发") == "沙发的质量问题"  # the product's own problem keeps it
+
+
+@pytest.mark.parametrize(
+    "text, never",
+    [
+        ("快递把书柜摔坏了，门板断成两截，我要退款，还要赔偿我请假的误工费", "要退款"),  # a demand
+        ("说是原装充电器，插上手机就提示不支持此配件，假货实锤了", "实锤"),  # the customer's verdict
+        ("这个精华的防伪码扫出来显示被查过很多次，到底是不是正品", "到底是不是"),  # a challenge
+        ("问了客服两次能不能改地址，就回个“不行”，什么态度", "什么态度"),  # a retort
+        ("问个退款进度，客服踢皮球踢得可真溜啊", "可真溜"),  # a jibe
+    ],
+)
+def test_what_the_customer_says_at_us_is_never_quoted_as_the_problem(engine, text, never):
+    for d in engine.suggest(text).drafts:
+        assert not any(never in q for q in QUOTE.findall(d.text)), d.text
+
+
+def test_a_pet_made_ill_is_quoted_and_cared_for(engine):
+    """「狗」 is rude only as an insult: 「我家狗狗…拉肚子」 is the harm, and the invitation does not speak of children only."""
+    d = first(engine, "我家狗狗吃了你们的零食就拉肚子，带去宠物医院花了500")
+    assert d.intent == "offline"
+    assert any("拉肚子" in q for q in QUOTE.findall(d.text)), d.text
+    assert "宠物" in d.text
+
+
+@pytest.mark.parametrize(
+    "text, harm",
+    [
+        ("孩子的外套一穿就掉毛，脖子上起了一片红疹子", "红疹子"),
+        ("宝宝的学步车，轮子一卡就翻，孩子差点磕到桌角", "差点"),
+    ],
+)
+def test_a_safety_invitation_quotes_the_harm_not_the_product_or_the_child(engine, text, harm):
+    d = first(engine, text)
+    assert d.template_id.startswith("offline.safety."), d.template_id
+    assert any(harm in q for q in QUOTE.findall(d.text)), d.text
+
+
+def test_a_swollen_battery_gets_the_fire_and_explosion_invitation(engine):
+    d = first(engine, "移动电源充着电鼓包了，吓得我赶紧拔了")
+    assert d.template_id == "offline.safety.fire_explosion"
+    assert "就医" not in d.text  # nobody is hurt
+
+
+@pytest.mark.parametrize(
+    "text, never",
+    [
+        ("面霜用了两周泵头就坏了，按不出来", "在保修范围内"),  # a warranty verdict nobody checked
+        ("吸尘器用了一个月吸力明显不足", "电池"),  # the performance template spoke only of batteries
+        ("课程买了没学几节想退，客服说过了七天不能退", "给您通过退货申请"),  # the verdict before the review
+        ("同款奶粉老用户比新用户贵20，这不是杀熟吗", "我们说了“最低价”"),  # nobody said it
+        ("退货运费为什么要我出", "之前答应过"),  # nobody promised it
+        ("明明取消了连续包月还是被扣费了", "没有明确提醒"),  # they said they cancelled it
+        ("快递面单上手机号没打码，能不能处理一下", "甚至被拿来打扰您"),  # nobody was harassed
+        ("主图和详情页都写真皮，收到是人造革", "按实物重拍"),  # a composition is not a photo
+        ("在平台买的航班页面说含餐食和托运，登机后说不含", "运费由我们承担"),  # a flight is not a parcel
+        ("安装师傅迟到一个多小时，装完地上全是木屑也不收拾", "没按约定上门"),  # he came, late
+    ],
+)
+def test_the_first_draft_claims_nothing_the_customer_did_not_say(engine, text, never):
+    d = first(engine, text)
+    assert never not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["网课宣传说名师直播，结果全是录播，虚假宣传", "课程买了没学几节想退，客服说过了七天不能退"],
+)
+def test_a_pick_up_is_offered_only_for_what_must_be_sent_back(engine, text):
+    """An online course or a ticket is not collected by a courier: 「48小时内上门取件」 is said of what needs sending back."""
+    for d in engine.suggest(text).drafts:
+        if "上门取件" in d.text:
+            assert "需要寄回的" in d.text, d.text
+
+
+def test_a_missing_grocery_or_dish_gets_a_time_and_no_meal_words(engine):
+    d = first(engine, "买菜小程序下单的四样菜少了一份青菜")
+    assert d.template_id == "wrong_missing_item.takeaway_missing"
+    assert d.sincerity.score == 100, d.sincerity.findings
+    assert "点好的餐" not in d.text
