@@ -13,6 +13,14 @@ class Conflict(InvalidInput):
     """The request contradicts what the log already holds (a key reused for another reply, a judged reply changed)."""
 
 
+class UnconfirmedReply(InvalidInput):
+    """A reply with a severe problem (review inducement, sincerity 0) is logged only when the agent confirms it."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)  # in Chinese, as the sincerity check words them
+        super().__init__("the reply has severe problems and was not logged without confirm_send: " + "；".join(self.problems))
+
+
 class LibraryError(AssistantError):
     """A reply-library file is malformed; names the file and line."""
 

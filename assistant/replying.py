@@ -11,6 +11,7 @@ import re
 import secrets
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -20,7 +21,8 @@ import sqlite_utils
 from assistant.engine.core import Engine, History, Suggestion
 from assistant.engine.fields import order_number
 from assistant.engine.library import search_words
-from assistant.errors import InvalidInput, NotFound
+from assistant.engine.sincerity import check_sincerity
+from assistant.errors import InvalidInput, NotFound, UnconfirmedReply
 from assistant.log import outcomes
 from assistant.log.history import history_for
 from assistant.log.history import reply as logged_reply
@@ -238,6 +240,7 @@ def log_sent(
     conversion: dict | None = None,
     now: datetime | None = None,
     signature: str | None = None,
+    confirm_send: bool = False,
 ) -> Logged:
     """Log the reply an agent sent, as the suggestion they worked from showed it; say what was done (its id among it).
 
@@ -246,12 +249,19 @@ def log_sent(
     corrected intent; see ``outcomes.log_shown``); without, the engine is asked again with the log's history. ``agent_*`` is the
     agent's verdict (what they leave out is kept as shown; all None: not reviewed). ``signature`` is the name
     drafts sign with when the engine is asked again (``User.signature``; None: the library's generic one).
+    A reply that scores 0 for sincerity or has a severe finding (review inducement) is logged only with
+    ``confirm_send`` (the page's 仍然发送, the API's ``confirm_send``): the pages and the API refuse it alike.
 
+    :raises UnconfirmedReply: for a reply with ``severe_problems`` and no ``confirm_send``
     :raises SuggestionTokenExpired: for a token older than a working day
     :raises SuggestionTokenInvalid: for a token changed, not issued here, or for another complaint, agent or template
     :raises Conflict: for a key used by another agent or for another complaint, or a correction of a reply with an outcome
     :raises InvalidInput: for an empty reply, an unknown template or a verdict outside the taxonomy
     """
+    if not confirm_send and sent_text.strip():  # an empty reply is not scored: the log refuses it below
+        problems = severe_problems(sent_text, complaint, template_id=template_id, done=done)
+        if problems:
+            raise UnconfirmedReply(problems)
     fields = with_order_from(fields, complaint)  # kept (hashed) as the 订单号 field's would be: the next contact finds it
     if token:
         shown = Shown.unseal(token, secret)
@@ -282,6 +292,18 @@ def log_sent(
         done=done,
         now=now,
     )
+
+
+def severe_problems(sent_text: str, complaint: str, *, template_id: str | None, done: Iterable[str]) -> list[str]:
+    """Why a reply must not go out unconfirmed: its severe sincerity findings, or a score of 0; empty when it may.
+
+    Scored as the live badge beside the draft page's button scores it (the template, the actions ticked as done).
+    """
+    result = check_sincerity(sent_text, complaint or None, done=done, template_id=template_id)
+    severe = [f.removeprefix("严重：") for f in result.findings if f.startswith("严重：")]
+    if result.score == 0:
+        severe.insert(0, "真诚度只有 0 分")
+    return severe
 
 
 def own_reply(db: sqlite_utils.Database, reply_id: int, *, user: str, is_lead: bool) -> dict:

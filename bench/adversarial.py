@@ -181,7 +181,12 @@ def under_load(worst_inputs: list[str], seconds: float, clients: int) -> dict:
                     if i % 2:
                         r = http.post("/api/v1/suggest", json={"text": text})
                     else:
-                        body = {"complaint": text, "sent_text": text, "platform": "jd"}
+                        body = {
+                            "complaint": text,
+                            "sent_text": text,
+                            "platform": "jd",
+                            "confirm_send": True,
+                        }  # logged whatever it scores
                         r = http.post("/api/v1/replies", json=body)
                     counts["sent"] += 1
                     counts["errors"] += r.status_code >= 500

@@ -114,6 +114,29 @@ def test_log_reply_then_outcome_then_weekly_stats(client, agent, lead, db):
     assert stats["by_agent"][0]["key"] == "小林"
 
 
+INDUCING = "亲，麻烦把差评改成好评，改好后返现5元红包给您"
+
+
+def test_a_review_inducing_reply_is_logged_only_when_the_client_confirms_it(client, agent, db):
+    """The page refused 「差评改成好评…返现5元红包」 unless 仍然发送 was ticked; the API logged it with 201, sincerity 0,
+    counted in the statistics as a normal reply (REVIEW12 #5). Now both refuse it alike; ``confirm_send`` is 仍然发送."""
+    body = {"complaint": "收到的杯子是碎的，差评", "sent_text": INDUCING, "platform": "taobao"}
+    refused = client.post("/api/v1/replies", json=body, headers=agent)
+    assert refused.status_code == 422
+    (entry,) = refused.json()["detail"]
+    assert entry["type"] == "confirm_send_required" and entry["field"] == "回复内容"
+    assert "没有记录" in entry["msg"] and "诱导" in entry["msg"] and "confirm_send" in entry["msg"], entry["msg"]
+    assert "真诚度只有 0 分" in entry["problems"]
+    assert db.execute("select count(*) from replies").fetchone()[0] == 0
+    unconfirmed = client.post("/api/v1/replies", json={**body, "confirm_send": False}, headers=agent)
+    assert unconfirmed.status_code == 422
+    confirmed = client.post("/api/v1/replies", json={**body, "confirm_send": True}, headers=agent)
+    assert confirmed.status_code == 201
+    assert db["replies"].get(confirmed.json()["id"])["sincerity"] == 0
+    sincere = {**body, "sent_text": "您好，杯子碎了是我们包装没做好，今天18:00前给您补发一个新的，碎的不用寄回。"}
+    assert client.post("/api/v1/replies", json=sincere, headers=agent).status_code == 201  # no confirmation needed
+
+
 def test_outcome_for_a_missing_reply_is_404_and_bad_result_is_422(client, agent):
     assert client.post("/api/v1/replies/999/outcome", json={"result": "upgraded"}, headers=agent).json() == {
         "detail": "reply 999 not found"

@@ -303,6 +303,21 @@ def test_export_makes_a_missing_folder_and_says_in_one_line_what_it_cannot_write
         assert result.output.startswith(f"Error: cannot write {tmp_path / 'taken'}") and result.output.count("\n") == 1
 
 
+@pytest.mark.parametrize("command", [["users", "add", "zed", "--role", "agent"], ["serve", "--port", "18499"]])
+def test_a_log_in_a_folder_that_cannot_be_made_is_one_error_line(tmp_path, monkeypatch, command):
+    """The error path stat()ed the missing folder: a 40-line NotADirectoryError traceback instead of the reason
+    (REVIEW12 #6)."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)  # never reached; nothing may listen if it were
+    (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
+    where = tmp_path / "afile" / "sub" / "x.db"
+    result = CliRunner().invoke(cli, [*command, "--db", str(where)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: cannot open the log at {where}: ") and result.output.count("\n") == 1
+    assert "Not a directory" in result.output and isinstance(result.exception, SystemExit)  # no traceback
+
+
 def test_serve_refuses_a_port_out_of_range_before_loading_anything(run, tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["serve", "--port", "99999", "--db", str(tmp_path / "a.db")])
     assert result.exit_code == 2 and "99999 is not in the range 1<=x<=65535" in result.output

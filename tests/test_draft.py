@@ -471,6 +471,64 @@ def test_a_restaurant_or_a_gym_is_not_answered_as_a_hotel_room(engine, text):
     assert first.template_id != "other.hotel_room_facilities_hygiene" and "房费" not in first.text, first.text
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["衣服颜色和照片差别太大了，根本不是一个颜色", "收到的鞋子和照片上完全不一样，做工很粗糙", "买的裙子和照片不一样，布料很薄"],
+)
+def test_a_product_that_differs_from_its_photos_is_not_answered_as_a_hotel_room(engine, text):
+    """照片, 房间 and 房型 picked the hotel template first, scored 100: clothes and shoes were promised
+    「联系酒店核实房型…能换到描述中的房型就马上换」 (REVIEW12 #1)."""
+    s = engine.suggest(text, agent="小林")
+    assert s.drafts[0].template_id.startswith("not_as_described."), s.drafts[0].template_id
+    for draft in s.drafts:
+        assert draft.template_id != "not_as_described.hotel_room_mismatch" and "酒店" not in draft.text, draft.text
+
+
+def test_a_photo_mentioned_in_passing_does_not_bring_a_hotel_reply(engine):
+    for draft in engine.suggest("杯子裂了，照片我已经拍了发给客服，一直没人回", agent="小林").drafts:
+        assert "酒店" not in draft.text and "房型" not in draft.text, draft.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订的酒店和网上照片完全不一样，房间又小又旧",
+        "民宿房间和照片差太多了",
+        "入住以后发现房间跟照片完全不一样",
+        "携程订的大床房，到了一看和照片两样",
+    ],
+)
+def test_a_hotel_room_that_differs_from_its_photos_still_gets_the_hotel_reply(engine, text):
+    assert engine.suggest(text, agent="小林").drafts[0].template_id == "not_as_described.hotel_room_mismatch"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "退款都十天了还没到账",
+        "退款说三天到账，现在五天了还没到账，什么意思",
+        "申请退款一个星期了，钱还没到",
+        "退款申请了一周，退款还没到",
+        "退的钱还没到",
+    ],
+)
+def test_a_refund_that_has_not_arrived_is_not_answered_as_a_parcel(engine, text):
+    """「还没到」 matched inside 「还没到账」 (and 「钱还没到」): the money's complaint got logistics_delay.stuck_in_transit,
+    「拿着单号去找快递公司查件…包裹到底在哪…重新发一件」, scored 100 (REVIEW12 #3)."""
+    drafts = engine.suggest(text, agent="小林").drafts
+    assert next(d for d in drafts if d.intent != "offline").intent == "refund_return", [d.template_id for d in drafts]
+    for draft in drafts:
+        assert draft.intent != "logistics_delay" and "包裹" not in draft.text, draft.text
+        assert not any(f.startswith("答非所问") for f in draft.sincerity.findings), draft.sincerity.findings
+
+
+@pytest.mark.parametrize(
+    "text", ["快递一个星期还没到", "包裹在路上走了十天还没到", "付了款一个星期了，东西还没到", "买的新款还没到，一个星期了"]
+)
+def test_a_parcel_that_has_not_arrived_is_still_answered_as_one(engine, text):
+    assert engine.suggest(text, agent="小林").drafts[0].template_id == "logistics_delay.stuck_in_transit"
+
+
 def test_a_near_miss_in_food_is_not_told_to_keep_it_from_the_children(engine):
     """「放在孩子碰不到的地方」 was said of fried rice with a steel wire in it (drafts audit 11, #15)."""
     for draft in engine.suggest("炒饭里吃出一根钢丝，差点划到嗓子", agent="小林").drafts:

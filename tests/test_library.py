@@ -124,6 +124,18 @@ def test_lint_fails_a_private_script_that_claims_a_done_action(library_copy):
     assert not any(p.message.startswith("other.claims_done:") for p in report.problems)  # the body itself is clean
 
 
+def test_lint_fails_checking_told_as_done_in_a_body_and_a_private_script(library_copy):
+    """「之前的记录我都看过了」, 「同批次的货我们正在排查」 and 「…逐条核实了一遍」 passed lint in shipped templates
+    (REVIEW12 #4)."""
+    body = DONE_CLAIM.replace("聊天记录我已经调出，已经找财务加急，", "之前的记录我都看过了，同批次的货我们正在排查，") + (
+        '    private: "（私信）{{ customer }}您好，我是{{ agent }}。我把之前几位同事的答复和记录逐条核实了一遍，今天给您回电。"\n'
+    )
+    line = _append(library_copy / "other.yaml", body)
+    problems = [p.message for p in lint_library(library_copy).problems if p.line == line and "未做的事不要写成已做" in p.message]
+    assert any(m.startswith("other.claims_done:") and "「都看过了」" in m and "「正在排查」" in m for m in problems), problems
+    assert any(m.startswith("other.claims_done (private):") and "「核实了一遍」" in m for m in problems), problems
+
+
 def test_no_shipped_template_or_private_script_claims_a_done_action():
     from assistant.engine.library import PLACEHOLDERS
     from assistant.engine.lint import _SAMPLE

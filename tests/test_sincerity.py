@@ -178,6 +178,37 @@ def test_commitments_conditionals_and_the_customers_own_doings_are_not_claims(re
     assert not any("未做的事" in f for f in check_sincerity(reply).findings)
 
 
+# Checking and investigating told as done or under way (REVIEW12 #4): three shipped templates said so and scored 100.
+CHECKS_TOLD_AS_DONE = [
+    ("之前的记录我都看过了，今天18:00前我带着处理方案联系您。", "都看过了"),
+    ("今天18:00前为您全额退款；同批次的货我们正在排查。", "正在排查"),
+    ("我把之前几位同事的答复和记录逐条核实了一遍，今天18:00前给您退款。", "核实了一遍"),
+    ("您说的一堆套话，我从头看了一遍记录，今天18:00前给您打电话。", "看了一遍"),
+    ("订单我查过了，确实少发了一件，今天18:00前给您补发。", "查过了"),
+    ("您的问题我们正在为您处理，今天18:00前给您回电。", "正在为您处理"),
+]
+CHECKS_PROMISED = [
+    "之前的记录我会逐条看一遍，今天18:00前我带着处理方案联系您。",
+    "今天18:00前为您全额退款；同批次的货我们今天开始排查。",
+    "我会把之前几位同事的答复和记录逐条核实一遍，今天18:00前给您退款。",
+    "您看过了说明书还是不会用的话，今天18:00前我打电话一步步教您。",
+    "如果您已经查过了物流，把截图发给我，今天18:00前给您答复。",
+    "包裹正在派送，今天18:00前我再帮您确认送达时间。",
+]
+
+
+@pytest.mark.parametrize(("reply", "claim"), CHECKS_TOLD_AS_DONE)
+def test_checking_told_as_done_or_under_way_is_a_claim(reply, claim):
+    result = check_sincerity(reply)
+    (finding,) = [f for f in result.findings if f.startswith("未做的事不要写成已做：")]
+    assert f"「{claim}」" in finding and result.score <= 100 - 25
+
+
+@pytest.mark.parametrize("reply", CHECKS_PROMISED)
+def test_checking_promised_or_done_by_the_customer_is_not_a_claim(reply):
+    assert done_claims(reply) == [], done_claims(reply)
+
+
 def test_the_finding_names_the_phrase():
     (finding,) = [f for f in check_sincerity(DONE_CLAIMS[1]).findings if "未做的事" in f]
     assert "「刚查」" in finding and "「已经找」" in finding

@@ -224,9 +224,11 @@ def test_a_triage_download_link_works_on_another_worker_masked_and_only_for_its_
         sign_in(two, "小周", other.password)
         assert two.get(link).status_code == 404  # another agent's backlog is not theirs to download
 
+    record = {"line": 1, "text": "物流慢", "kind": "complaint", "intents": [], "escalate": False, "reasons": []}
+    record |= {"severity": 1.0, "action": "", "draft": ""}
     with open_db(settings.db_path) as db:
-        old = keep_triage_csv(db, "小林", "text\n物流慢\n", now=1_000.0)
-        assert triage_csv(db, old, "小林", now=1_000.0 + TRIAGE_KEPT_S - 1) == "text\n物流慢\n"
+        old = keep_triage_csv(db, "小林", [record], now=1_000.0)
+        assert "物流慢" in triage_csv(db, old, "小林", now=1_000.0 + TRIAGE_KEPT_S - 1)
         assert triage_csv(db, old, "小林", now=1_000.0 + TRIAGE_KEPT_S + 1) is None
-        keep_triage_csv(db, "小林", "text\n再来一批\n", now=1_000.0 + 2 * TRIAGE_KEPT_S)  # keeping prunes the expired
+        keep_triage_csv(db, "小林", [record], now=1_000.0 + 2 * TRIAGE_KEPT_S)  # keeping prunes the expired
         assert db.execute("select count(*) from triage_results where id = ?", [old]).fetchone()[0] == 0

@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 from assistant.engine.library import Library
 from assistant.engine.normalize import SEGMENT_CHARS, Normalized, Segmenter, normalize_many
+from assistant.engine.sincerity import MONEY_NOT_ARRIVED
 from assistant.taxonomy import INTENTS, OTHER
 
 SCORER = fuzz.token_set_ratio
@@ -229,9 +230,11 @@ def _keyword_hits(normalized: Normalized, index: EvidenceIndex):
 
     A hit must start on a jieba token boundary ("少发" is not in "很少发生", "降了" is
     not in "下降了"; "冒牌" is in "冒牌货"), or, for words of three or more characters,
-    end on one. Negated, praised and figurative mentions are skipped.
+    end on one. Negated, praised and figurative mentions are skipped, and so is money that has not
+    arrived ("还没到" in "退款还没到", "还没到账": a refund's, not a parcel's; ``MONEY_NOT_ARRIVED``).
     """
     text, bounds = normalized.text, normalized.boundaries
+    money = {i for m in MONEY_NOT_ARRIVED.finditer(text) for i in range(m.start(), m.end())}
     for pos in range(min(len(text) - 1, SEGMENT_CHARS + 1)):  # a hit needs a word boundary: there are none further
         bucket = index.keywords.get(text[pos : pos + 2])
         if not bucket:
@@ -244,6 +247,7 @@ def _keyword_hits(normalized: Normalized, index: EvidenceIndex):
                 and (aligned or (len(word) >= 3 and end in bounds))
                 and not _negated(text, pos, word)
                 and not _praised(text, end)
+                and pos not in money
             ):
                 yield word, i, weight, template_id, pos
 

@@ -111,10 +111,14 @@ _DONE_VERBS = (
     r"截图|落实"
 )
 _CLAUSE = r"[^，,。；;！!？?\n“”]"
+_CHECKS = r"看|查看|查|核实|核对|核查|复核|排查|检查|调查|调取|比对|了解|询问|问|翻|确认"
 _DONE = re.compile(
     rf"(?P<mark>已经|刚刚|刚才|已|刚)(?P<gap>(?<=已经|刚刚|刚才){_CLAUSE}{{0,24}}?|(?:为您|给您|帮您|替您|被|全额|直接|先|把|都)?)"
     rf"(?P<verb>{_DONE_VERBS})"
     rf"|(?P<to>给|为|帮|替)您{_CLAUSE}{{0,8}}?(?P<past>发|申请|登记|安排|办理|提交|补发|寄出|退|开通|关闭)了"
+    # Checking or investigating told as done or under way: "记录我都看过了", "逐条核实了一遍", "同批次的货我们正在排查".
+    rf"|(?:都|也)?(?:{_CHECKS})(?:过了|过一遍|了一遍|完了)"
+    rf"|正在(?:为您|给您|帮您|全力|加紧|紧急|积极|抓紧)?(?:{_CHECKS}|{_DONE_VERBS}|跟进|追查|协调|对接|审核)"
 )
 # Not a claim: the customer did it ("您已经联系我们好几次"), or it is a condition or a future ("如果已经付过", "…后会").
 _NOT_OURS = re.compile(r"[您你]$")
@@ -146,6 +150,9 @@ _TOPIC_OF = {re.sub(r"\(\?<!(?:.|\[[^]]*\])\)", "", w): topic for topic, words i
 _TOPIC = re.compile(  # one plain alternation, longest words first: twice as fast as a group per topic
     "|".join(sorted((w for words in _TOPICS.values() for w in words.split("|")), key=lambda w: -len(w)))
 )
+# Money that has not arrived ("退款还没到", "钱也没收到", "还没到账") is a refund's topic, never a parcel's (没到, 没收到);
+# a 款 that is a model ("新款还没到") is not money.
+MONEY_NOT_ARRIVED = re.compile(r"(?:钱|退款|货款|尾款|余款|款项)[都也还]?还?[没未]收?到账?|还?[没未]收?到账")
 # The topic each intent's replies answer, by the names above.
 INTENT_TOPICS = {
     "quality_defect": "质量",
@@ -291,7 +298,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")  # as normalize.strip_surrogates, wi
 @lru_cache(maxsize=256)
 def topics(text: str) -> frozenset[str]:
     """The problems a text talks about ("物流", "质量", …), by its problem words."""
-    return frozenset(_TOPIC_OF[m.group(0)] for m in _TOPIC.finditer(text))
+    return frozenset(_TOPIC_OF[m.group(0)] for m in _TOPIC.finditer(MONEY_NOT_ARRIVED.sub("到账", text)))
 
 
 def review_inducement(text: str) -> tuple[list[str], list[str]]:

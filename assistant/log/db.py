@@ -268,8 +268,11 @@ def read_only_files(path: Path) -> str:
                 names.append(f"{file.name} (mode {stat.S_IMODE(file.stat().st_mode):o})")
         except OSError:
             continue
-    if not os.access(path.parent, os.W_OK):
-        names.append(f"the folder {path.parent} (mode {stat.S_IMODE(path.parent.stat().st_mode):o})")
+    try:  # a folder that is missing or cannot be (a file stands in its path) is not read-only: the open's error says so
+        if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+            names.append(f"the folder {path.parent} (mode {stat.S_IMODE(path.parent.stat().st_mode):o})")
+    except OSError:
+        pass
     return "read-only: " + ", ".join(names) if names else ""
 
 

@@ -4,7 +4,6 @@ marking a draft as sent."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Annotated
 
@@ -14,7 +13,7 @@ from pydantic import BaseModel
 
 from assistant import replying
 from assistant.engine.sincerity import check_sincerity
-from assistant.errors import InvalidInput, NotFound
+from assistant.errors import InvalidInput, NotFound, UnconfirmedReply
 from assistant.log import outcomes
 from assistant.log.auth import (
     User,
@@ -223,11 +222,6 @@ def compose_sent(
         longest, label = FIELD_CHARS.get(name, settings.max_chars), FIELD_LABELS[name]
         if value is not None and len(value) > longest:
             return _sent_error(request, user, f"{label}最多 {longest} 个字，这次有 {len(value)} 个字，请删减后再标记为已发送。")
-    if not blank(confirm_send) and sent_text.strip():  # an empty reply is not scored: the log refuses it below
-        problems = severe_problems(sent_text, complaint, template_id=template_id, done=done or ())
-        if problems:
-            context = {"reply_id": None, "created": False, "error": None, "confirm": problems}
-            return render(request, "_sent.html", context, user, status_code=400)
     try:
         stars = outcomes.parse_rating(rating)
     except InvalidInput as e:
@@ -258,7 +252,11 @@ def compose_sent(
             done=[d for d in (done or []) if d][:20],
             conversion=conversion,
             signature=user.signature,
+            confirm_send=bool(blank(confirm_send)),
         )
+    except UnconfirmedReply as e:  # the 仍然发送 box, with the reasons
+        context = {"reply_id": None, "created": False, "error": None, "confirm": e.problems}
+        return render(request, "_sent.html", context, user, status_code=400)
     except SuggestionTokenExpired:
         return _sent_error(request, user, "这份草稿生成太久，已经过期，请重新生成草稿后再标记为已发送。")
     except SuggestionTokenInvalid:
@@ -273,18 +271,6 @@ def compose_sent(
 
 def _sent_error(request: Request, user: User, message: str):
     return render(request, "_sent.html", {"reply_id": None, "created": False, "error": message}, user, status_code=400)
-
-
-def severe_problems(sent_text: str, complaint: str, *, template_id: str | None, done: Iterable[str]) -> list[str]:
-    """Why a reply must not go out unconfirmed: its severe sincerity findings, or a score of 0; empty when it may.
-
-    Scored as the live badge beside the button scores it (the template, the actions ticked as done).
-    """
-    result = check_sincerity(sent_text, complaint or None, done=done, template_id=template_id)
-    severe = [f.removeprefix("严重：") for f in result.findings if f.startswith("严重：")]
-    if result.score == 0:
-        severe.insert(0, "真诚度只有 0 分")
-    return severe
 
 
 def highlight(text: str, words: list[str]) -> list[tuple[str, bool]]:

@@ -3,7 +3,6 @@ CSV, and 写回复 opened from a row with what the row knows."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path as FilePath
 
 import sqlite_utils
@@ -147,9 +146,7 @@ def _triage(
     if chars > TRIAGE_MAX_CHARS:
         return refuse(f"一次最多分拣 {TRIAGE_MAX_CHARS // 10000} 万字，这次有 {chars} 字，请分批上传。")
     records, failed = batch.triage(engine, rows, agent=user.signature)
-    out = io.StringIO()
-    batch.write_records(records, out, "csv", labels=True)  # for agents, in Chinese; ``assistant triage`` keeps the ids
-    result_id = backlog.keep_triage_csv(db, user.name, out.getvalue())
+    result_id = backlog.keep_triage_csv(db, user.name, records)  # in Chinese for agents; ``assistant triage`` keeps the ids
     skipped = [batch.Skipped(s.line, chinese(s.reason)) for s in sorted(skipped + failed, key=lambda s: s.line)]
     context = _triage_context(records=records, skipped=skipped, result_id=result_id, note=note, platform=platform)
     return render(request, "triage.html", context, user)
