@@ -42,3 +42,33 @@ def test_correcting_the_intent_offers_that_intents_templates_in_place_of_the_dra
 
     page.click(".intents .pick[data-intent=logistics_delay]")  # back to the assistant's reading: nothing to offer
     expect(panel).to_be_hidden()
+
+
+def lines(locator) -> int:
+    """How many lines a cell's text takes on screen."""
+    return locator.evaluate(
+        "td => { const r = document.createRange(); r.selectNodeContents(td);"
+        " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"
+    )
+
+
+def test_my_replies_rows_keep_labels_whole_and_the_outcome_form_on_one_line(page, engine):
+    """UX12 #2: 登记 wrapped under the result list and 「质量问题」, 「淘宝/天猫」 broke mid-word, so every row took two
+    form lines and an agent recording outcomes saw four or five replies a screen. At 1366x768 and 1024x700 the labels are
+    whole and result, rating, note and 登记 sit on one line."""
+    (reply_id,) = log_replies(page, engine, "吹风机用了三天就坏了，一行显示测试", 1, platform="taobao")
+    for width, height in ((1366, 768), (1024, 700)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{page.base}/replies?show=all&q=一行显示测试")
+        row = page.locator(f"#reply-{reply_id}")
+        platform, intent = row.locator("td:nth-child(4)"), row.locator("td:nth-child(5)")  # after #, 发送时间, 客服
+        expect(platform).to_have_text("淘宝/天猫")
+        expect(intent).to_have_text("质量问题")
+        assert (lines(platform), lines(intent)) == (1, 1), width
+        result = row.locator("select[name=result]").bounding_box()
+        button = row.locator("form.outcome-form button").bounding_box()
+        assert abs(result["y"] - button["y"]) < 4 and button["x"] > result["x"], (width, result, button)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # and nothing is pushed off the screen
+        row.locator("select[name=result]").select_option("unchanged")  # still recorded in place
+        row.locator("form.outcome-form button").click()
+        expect(page.locator(f"#reply-{reply_id} .outcome")).to_have_text("没有变化")
