@@ -72,3 +72,21 @@ def test_my_replies_rows_keep_labels_whole_and_the_outcome_form_on_one_line(page
         row.locator("select[name=result]").select_option("unchanged")  # still recorded in place
         row.locator("form.outcome-form button").click()
         expect(page.locator(f"#reply-{reply_id} .outcome")).to_have_text("没有变化")
+
+
+def test_the_ranked_backlog_is_on_screen_after_sorting(page):
+    """UX12 #3: after 开始分拣 the page came back with the input form filling the first screen; the ranked list's heading
+    sat at its bottom edge and the most urgent complaint below it, as if nothing had happened. Now the list's heading is
+    at the top of the screen with the focus, and the first (most urgent) row is wholly in view."""
+    for width, height in ((1366, 768), (1024, 700)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{page.base}/triage")
+        page.fill("#backlog", "物流有点慢\n颜色和图片不太一样\n孩子用了过敏住院了，我要投诉到12315\n太差了")
+        page.click("form[action='/triage'] button[type=submit]")
+        page.wait_for_selector("table.triage")
+        expect(page.locator("#triage-results")).to_be_focused()
+        first = page.locator("table.triage tbody tr").first
+        expect(first).to_contain_text("过敏住院")
+        box = first.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (width, box)
+        assert 0 <= page.locator("#triage-results").bounding_box()["y"] < 40

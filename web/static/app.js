@@ -85,6 +85,15 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
   const pageUrl = document.querySelector("[data-page-url]");
   if (pageUrl) history.replaceState(null, "", pageUrl.dataset.pageUrl);
 
+  // 批量分拣's answer: the ranked list is what the agent came for, but the form above it filled the first screen and the
+  // list's heading (focused by autofocus, which does not scroll what is already in view) sat at its bottom edge, the most
+  // urgent rows below the fold. The heading goes to the top of the screen.
+  const ranked = document.getElementById("triage-results");
+  if (ranked) {
+    ranked.scrollIntoView({ block: "start" });
+    ranked.focus({ preventScroll: true });
+  }
+
   // A form that does what cannot be undone (a password reset, a deactivation) asks first: data-confirm holds the question.
   document.addEventListener("submit", (event) => {
     const question = event.target.dataset && event.target.dataset.confirm;
