@@ -125,3 +125,25 @@ def test_a_leads_chart_label_opens_that_weeks_replies_filtered(page, engine):
     page.click("#week-replies")  # and the whole week, below the latest 50
     page.wait_for_url("**/replies?**")
     assert "agent=" not in page.url and "platform=" not in page.url and "since=" in page.url
+
+
+def test_reloading_the_library_says_it_is_working_and_takes_one_click(page):
+    """UX12 #5: 重新载入模板文件 took two or three seconds with nothing on the page, and the button stayed clickable, so a
+    lead clicked again and the library was read twice. While a reload runs the button is disabled and the page says so;
+    then the answer replaces that line."""
+    held = []
+    page.route("**/library/reload", lambda route: held.append(route))  # the reload answers when the test lets it
+    page.goto(f"{page.base}/library")
+    button = page.get_by_role("button", name="重新载入模板文件")
+    button.click()
+    expect(page.locator("#reload-busy")).to_be_visible()
+    expect(page.locator("#reload-busy")).to_have_text("正在重新载入，要几秒钟…")
+    expect(button).to_be_disabled()
+    button.click(force=True)  # a second click while it runs sends nothing
+    page.wait_for_timeout(200)
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#reload-result")).to_contain_text("已重新载入")
+    expect(page.locator("#reload-busy")).to_be_hidden()
+    expect(button).to_be_enabled()
+    page.unroute("**/library/reload")
