@@ -147,3 +147,14 @@ def test_reloading_the_library_says_it_is_working_and_takes_one_click(page):
     expect(page.locator("#reload-busy")).to_be_hidden()
     expect(button).to_be_enabled()
     page.unroute("**/library/reload")
+
+
+def test_the_weeks_seven_figures_stay_in_one_row_on_a_small_laptop(page):
+    """UX12 #10: at 1024 px 数据统计's seventh figure (出结果中位天数) wrapped onto a second row alone."""
+    for width, height in ((1366, 768), (1024, 700)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{page.base}/stats")
+        tiles = page.locator("section.card").first.locator(".figures > div")
+        expect(tiles).to_have_count(7)
+        tops = {round(tiles.nth(n).bounding_box()["y"]) for n in range(7)}
+        assert len(tops) == 1, (width, tops)
