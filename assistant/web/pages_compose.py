@@ -133,9 +133,26 @@ def compose_suggest(
 
 
 @router.get("/compose/phrases")
-def compose_phrases(user: PageUser, engine: EngineDep, q: Annotated[str, Query(max_length=100)] = ""):
-    """Quick phrases matching the words after ``/`` (or in the search box): id, title, first line."""
+def compose_phrases(
+    user: PageUser,
+    engine: EngineDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    intent: Annotated[str, Query(max_length=100)] = "",
+):
+    """Quick phrases matching the words after ``/`` (or in the search box): id, title, first line.
+
+    ``intent``: instead, every template of that intent, its general one first (the verdict panel lists them when the
+    agent corrects the intent: the drafts were written for the intent the assistant read)."""
+    if intent:
+        return {"phrases": [asdict(p) for p in intent_phrases(engine, intent)]}
     return {"phrases": [asdict(p) for p in replying.find_phrases(engine, q)]}
+
+
+def intent_phrases(engine, intent: str) -> list[replying.Phrase]:
+    """The templates of ``intent`` as quick phrases, the general reply first; empty for an id that is no intent."""
+    found = [t for t in engine.library.templates if t.kind == "intent" and t.group == intent]
+    found.sort(key=lambda t: not t.general)
+    return [replying.Phrase(t.id, t.situation, replying.first_sentence(engine.previews[t.id][0]), t.group) for t in found]
 
 
 @router.post("/compose/phrase", dependencies=[CsrfChecked])

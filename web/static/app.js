@@ -85,6 +85,15 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
   const pageUrl = document.querySelector("[data-page-url]");
   if (pageUrl) history.replaceState(null, "", pageUrl.dataset.pageUrl);
 
+  // 批量分拣's answer: the ranked list is what the agent came for, but the form above it filled the first screen and the
+  // list's heading (focused by autofocus, which does not scroll what is already in view) sat at its bottom edge, the most
+  // urgent rows below the fold. The heading goes to the top of the screen.
+  const ranked = document.getElementById("triage-results");
+  if (ranked) {
+    ranked.scrollIntoView({ block: "start" });
+    ranked.focus({ preventScroll: true });
+  }
+
   // A form that does what cannot be undone (a password reset, a deactivation) asks first: data-confirm holds the question.
   document.addEventListener("submit", (event) => {
     const question = event.target.dataset && event.target.dataset.confirm;
@@ -235,7 +244,7 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     editor.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
-  function showPhrases(list, phrases, onPick) {
+  function showPhrases(list, phrases, onPick, insertLabel = "插入") {
     if (!list) return;
     list.replaceChildren();
     list.hidden = phrases.length === 0;
@@ -254,7 +263,7 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
       const insert = document.createElement("button");
       insert.type = "button";
       insert.className = "insert";
-      insert.textContent = "插入";
+      insert.textContent = insertLabel;
       const copy = document.createElement("button");
       copy.type = "button";
       copy.className = "copy-phrase";
@@ -284,6 +293,50 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     let timer;
     return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
   }
+
+  // The agent corrected the intent (a type's name, or the 问题类型 list): the drafts were written for the intent the
+  // assistant read, so the verdict panel lists the corrected intent's templates, and 替换草稿 puts one, filled from the
+  // complaint, in place of the text of the draft being edited (draft 1 until another one was).
+  async function showIntentPhrases(select) {
+    const box = document.getElementById("intent-phrases");
+    if (!box) return;
+    const list = box.querySelector("ul");
+    const note = box.querySelector("p");
+    const wanted = select.value;
+    if (wanted === select.dataset.shown) {
+      box.hidden = true;
+      list.replaceChildren();
+      return;
+    }
+    const label = select.selectedOptions[0] ? select.selectedOptions[0].textContent : wanted;
+    const response = await fetch("/compose/phrases?intent=" + encodeURIComponent(wanted), { headers: { Accept: "application/json" } });
+    const phrases = response.ok ? (await response.json()).phrases : [];
+    if (select.value !== wanted || !document.body.contains(box)) return; // changed again, or new drafts, meanwhile
+    const titles = new Map(phrases.map((p) => [p.id, p.title]));
+    const pick = async (id, how) => {
+      try {
+        const text = await fillPhrase(id);
+        if (how === "copy") {
+          note.textContent = (await copyText(text)) ? "已复制，可以粘贴到聊天窗口。" : NOT_COPIED;
+          return;
+        }
+        const editor = lastEditor && document.body.contains(lastEditor) ? lastEditor : document.getElementById("reply-1");
+        if (!editor) return;
+        insertInto(editor, text, 0, editor.value.length);
+        const n = editor.id.replace("reply-", "");
+        note.textContent = `已用“${titles.get(id) || "这个模板"}”替换草稿 ${n} 的文字，改好后再复制、标记为已发送。`;
+        announce(note.textContent);
+      } catch (e) { note.textContent = e.message; }
+    };
+    showPhrases(list, phrases, pick, "替换草稿");
+    note.textContent = phrases.length
+      ? `草稿是按助手的判断写的。改判为“${label}”后，可以从下面这一类的模板里选一个，点“替换草稿”换掉正在编辑的草稿（还没改过哪一份就换草稿 1）。`
+      : `“${label}”没有模板，请直接修改草稿。`;
+    box.hidden = false;
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target.id === "agent-intent") showIntentPhrases(event.target);
+  });
 
   // The search box in the left column.
   const search = document.getElementById("phrase-q");
