@@ -153,3 +153,39 @@ def test_the_many_phrasings_of_each_reason_escalate(engine, text, reason, eviden
 def test_phrases_that_only_look_like_a_reason_do_not_escalate(engine, text):
     e = escalation(engine, text)
     assert not e.escalate, [r.to_dict() for r in e.reasons]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我要投诉你们", "你们客服态度太差了，我要投诉", "客服不回消息，我要投诉你们店", "投诉！", "我会投诉的"],
+)
+@pytest.mark.xfail(
+    strict=True,
+    reason="known defect: the escalation model weighs 投诉 as a threat in short texts (of 42 train.jsonl complaints with "
+    "投诉 and no rule hit, 8 are escalated). Reading the text without 投诉 where no rule fired raised CV precision "
+    "0.764 -> 0.781 at the same recall, but moved the threshold 0.549 -> 0.676 and dev recall to 0.821: not kept "
+    "(docs/benchmarks.md, session 12)",
+)
+def test_complaining_of_a_complaint_alone_is_answered_online(engine, text):
+    # TAXONOMY: '"投诉" alone ("我要投诉你们") is not legal_threat'; the model weighed 投诉 as a threat in short texts
+    s = engine.suggest(text)
+    assert not s.escalation.escalate, s.escalation.reasons
+    assert not s.drafts[0].template_id.startswith("offline.")
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("我要投诉到12315", "legal_threat"),
+        ("投诉了三次都没有下文", "repeat_unresolved"),
+        ("再不退款我就去媒体曝光，投诉你们", "media_threat"),
+    ],
+)
+def test_a_complaint_to_someone_who_acts_still_escalates(engine, text, reason):
+    assert reason in [r.id for r in engine.suggest(text).escalation.reasons]
+
+
+@pytest.mark.parametrize("text", ["我要投诉你们", "你们", "我要", "差评", "？？？", "你们看着办", "不说了", "呵呵"])
+def test_an_escalation_always_shows_the_words_behind_it(engine, text):
+    for reason in engine.suggest(text).escalation.reasons:
+        assert reason.evidence, (text, reason.id)
