@@ -64,3 +64,31 @@ def test_the_stats_pages_csv_files_read_in_chinese_like_the_workbook(page, engin
     sent_at = log_rows(page, "id = ?", [reply_id])[0]["sent_at"]
     assert row["发送时间（本地时间）"] == datetime.fromisoformat(sent_at).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     expect(page.locator("#export-rows-csv")).to_have_attribute("title", "本周每条回复，中文表头，时间为北京时间")
+
+
+ESCALATED = (
+    "在你们旗舰店买的破壁机，用了不到一个月电机就烧了，一股焦味，差点起火！联系客服三次都说在处理，到现在没人管。"
+    "再不给个说法我就去12315投诉，还要发小红书曝光。"
+)
+
+
+def test_the_first_drafts_actions_are_on_the_first_screen_of_a_small_laptop(page):
+    """UX12 #7: at 1024x700, with an escalation banner, draft 1's 复制 and 标记为已发送 were cut off at the bottom of the
+    first screen; the agent scrolled for every escalated complaint. Now they are in view without scrolling, at 1366x768
+    too, and nothing shown before is gone (reading, banner, the draft's text, its sincerity score)."""
+    for width, height in ((1024, 700), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        generate(page, ESCALATED)
+        page.evaluate("window.scrollTo(0, 0)")
+        expect(page.locator(".banner.escalate")).to_be_visible()
+        draft = page.locator("#draft-1")
+        for button in (draft.locator("button.copy"), draft.locator("button[type=submit]")):
+            box = button.bounding_box()
+            assert box["y"] + box["height"] <= height, (width, box)
+        for shown in (".reading .intents", ".complaint", ".banner.escalate .action", "#reply-1", "#sincerity-1 .sincerity-score"):
+            expect(page.locator(shown).first).to_be_visible()
+        text = page.locator("#reply-1").bounding_box()
+        assert text["height"] >= 80, text  # the draft keeps room for its lines
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        draft.locator("button.copy").click()  # and they work from there
+        expect(draft.locator("button.copy")).to_have_text("已复制")
