@@ -3,6 +3,7 @@ a lead would, in headless Chromium at laptop sizes. Uses the server and browser 
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,3 +93,42 @@ def test_the_first_drafts_actions_are_on_the_first_screen_of_a_small_laptop(page
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         draft.locator("button.copy").click()  # and they work from there
         expect(draft.locator("button.copy")).to_have_text("已复制")
+
+
+def test_a_quick_phrase_inserted_into_a_draft_brings_no_second_greeting(page):
+    """UX12 #8: a quick phrase inserted in the middle of a draft (/补发, Enter) brought its own 「王女士您好，我是组长。」,
+    so the draft greeted twice and the agent deleted it by hand. Into a draft with text it now inserts only the phrase's
+    own sentences (by / or the 快捷短语 box); into an empty draft it is still the whole reply, greeting and all."""
+    page.goto(f"{page.base}/compose")
+    page.fill("#text", "买的吹风机用了三天就坏了，插入短语测试")
+    page.fill("input[name=customer]", "王女士")
+    page.keyboard.press("Control+Enter")
+    editor = page.locator("#reply-1")
+    expect(editor).to_have_value(re.compile("王女士您好"))
+    draft = editor.input_value()
+    cut = draft.index("。") + 1  # after the first sentence
+    editor.click()
+    editor.evaluate(f"e => e.setSelectionRange({cut}, {cut})")
+    page.keyboard.type("/补发")
+    page.wait_for_selector("#slash-list li")
+    page.keyboard.press("Enter")
+    expect(editor).not_to_have_value(re.compile("/补发"))
+    after = editor.input_value()
+    inserted = after[cut : len(after) - (len(draft) - cut)]
+    assert after.startswith(draft[:cut]) and after.endswith(draft[cut:]) and len(inserted) > 10, after
+    assert "您好" not in inserted and "我是" not in inserted, inserted
+    assert after.count("您好") == draft.count("您好") == 1
+
+    page.fill("#phrase-q", "补发")  # the 快捷短语 box, into the draft edited last
+    page.wait_for_selector("#phrase-list li")
+    page.keyboard.press("Enter")
+    expect(page.locator("#phrase-status")).to_contain_text("已插入")
+    assert editor.input_value().count("您好") == 1 and len(editor.input_value()) > len(after)
+
+    empty = page.locator("#reply-2")
+    empty.fill("")
+    empty.click()
+    page.keyboard.type("/补发")
+    page.wait_for_selector("#slash-list li")
+    page.keyboard.press("Enter")
+    expect(empty).to_have_value(re.compile("^王女士您好"))  # a whole reply where there was none
