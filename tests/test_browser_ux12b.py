@@ -202,3 +202,24 @@ def test_the_one_time_password_and_token_have_copy_buttons_and_account_rows_line
             " return b.top + b.height / 2; }"
         )
         assert abs(text - (field["y"] + field["height"] / 2)) < 4, (text, field)
+
+
+def placeholder_fits(field) -> bool:
+    """Whether an input's placeholder fits inside it (measured in the input's own font)."""
+    return field.evaluate(
+        "f => { const s = getComputedStyle(f); const c = document.createElement('canvas').getContext('2d');"
+        " c.font = s.font; const room = f.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);"
+        " return c.measureText(f.placeholder).width <= room; }"
+    )
+
+
+def test_every_placeholder_on_the_draft_page_is_whole(page):
+    """UX12 #16: 买家昵称/ID's placeholder was cut off (「平台上的买家昵称或I」) at both laptop sizes."""
+    for width, height in ((1024, 700), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{page.base}/compose")
+        buyer = page.locator("input[name=buyer_id]")
+        expect(buyer).to_have_attribute("placeholder", "平台上的买家昵称或ID")
+        for field in page.locator("#compose-form input[placeholder]").all():
+            assert placeholder_fits(field), (width, field.get_attribute("name"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
