@@ -223,3 +223,29 @@ def test_every_placeholder_on_the_draft_page_is_whole(page):
         for field in page.locator("#compose-form input[placeholder]").all():
             assert placeholder_fits(field), (width, field.get_attribute("name"))
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_chart_labels_are_clear_of_the_reference_line_and_the_trend_says_its_numbers(page, engine):
+    """UX12 #9: the dashed 33% line was drawn over the bar charts' value labels (「25% n=4」 struck through), and the
+    12-week trend printed no number at its points (hover only, which the keyboard cannot reach)."""
+    ids = log_replies(page, engine, "吹风机用了三天就坏了，图表测试", 4, platform="xiaohongshu", now=datetime.now(UTC))
+    page.goto(f"{page.base}/replies?show=all&q=图表测试")
+    for reply_id, result in zip(ids, ("upgraded", "unchanged", "unchanged", "unchanged")):
+        row = page.locator(f"#reply-{reply_id}")
+        row.locator("select[name=result]").select_option(result)
+        row.locator("form.outcome-form button").click()
+        expect(page.locator(f"#reply-{reply_id} .outcome")).to_be_visible()
+    page.goto(f"{page.base}/stats")
+    week, rate = page.input_value("#week"), page.inner_text("#rate")
+    trend = page.locator("figure.chart").first
+    expect(trend.locator(f"text.point[data-week='{week}']")).to_have_text(rate)  # this week's point says its rate
+    for chart in page.locator("figure.chart").all()[1:]:
+        svg = chart.locator("svg")
+        if not svg.count():
+            continue
+        drawn = svg.evaluate("s => [...s.children].map(e => e.tagName + '.' + (e.getAttribute('class') || ''))")
+        line = drawn.index("line.reference")
+        assert all(drawn.index(t) > line for t in drawn if t.startswith("text.value")), drawn  # labels over the line
+        label = svg.locator("text.value").first
+        assert label.evaluate("t => getComputedStyle(t).paintOrder").startswith("stroke")  # with a halo
+        assert label.evaluate("t => getComputedStyle(t).stroke") == "rgb(255, 255, 255)"
