@@ -20,7 +20,7 @@ import sqlite_utils
 
 from assistant.engine.core import Engine, History, Suggestion
 from assistant.engine.fields import order_number
-from assistant.engine.library import search_words
+from assistant.engine.library import PLACEHOLDERS, search_words
 from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound, UnconfirmedReply
 from assistant.log import outcomes
@@ -207,15 +207,33 @@ def first_sentence(text: str, most: int = 60) -> str:
     return line if len(line) <= most else line[:most] + "…"
 
 
-def fill_phrase(engine: Engine, template_id: str, text: str, fields: Fields, *, signature: str | None) -> str:
+def fill_phrase(
+    engine: Engine, template_id: str, text: str, fields: Fields, *, signature: str | None, within: bool = False
+) -> str:
     """A template's body filled from the complaint on the page, as drafting fills it (no history, nothing logged).
+
+    ``within``: the phrase goes into a draft that has text already, which has greeted the customer and said who writes:
+    only the phrase's own sentences, without its greeting (「王女士您好，」) and the agent's 「我是小林。」.
 
     :raises NotFound: for an unknown template id
     :raises InvalidInput: for a complaint over the length limit
     """
-    return engine.fill(
+    filled = engine.fill(
         template_id, text, customer=fields.customer, product=fields.product, order_id=fields.order_id, agent=signature
     )
+    return phrase_only(filled, signature or PLACEHOLDERS["agent"]) if within else filled
+
+
+# A body's opening greeting: the salutation the complaint or the form gave (「王女士」, or none) and 您好.
+_GREETING = re.compile(r"^\s*[^，。！？,.!?\s]{0,12}?[您你]好[，,！!。]\s*")
+
+
+def phrase_only(filled: str, agent: str) -> str:
+    """A filled template without its greeting and without 「我是<agent>」 (as a sentence 「我是小林。」 or a clause
+    「…，我是小林，现在就…」): what a phrase adds to a draft that already greets and signs."""
+    phrase = _GREETING.sub("", filled, count=1)
+    phrase = re.sub(rf"我是{re.escape(agent)}[。，,]\s*", "", phrase)
+    return phrase.strip() or filled.strip()
 
 
 def log_sent(

@@ -253,7 +253,7 @@ def test_draft_send_outcome_statistics_and_csv(page):
     raw = Path(download.value.path()).read_bytes()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(rows) == 1 and rows[0]["outcome"] == "upgraded" and "电热水壶" in rows[0]["complaint"]
+    assert len(rows) == 1 and rows[0]["结果"] == "已改好评" and "电热水壶" in rows[0]["投诉"]  # read as the workbook
 
 
 def test_backlog_puts_the_escalated_complaint_on_top(page):

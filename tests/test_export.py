@@ -152,3 +152,36 @@ def test_a_week_nobody_reviewed_has_blank_agreement_rates_not_zero(site):
     client, _ = site  # replies sent, none with the agent's own verdict
     rows = list(download(client)["助手判断被采纳率"].iter_rows(min_row=2, values_only=True))
     assert rows == [("问题类型被采纳", "全部", 0, 0, None), ("转线下判断被采纳", "全部", 0, 0, None)]
+
+
+def test_the_pages_csv_files_read_as_the_workbook_and_the_apis_keep_their_column_ids(site):
+    """UX12 #6: 数据统计's 汇总 CSV and 明细 CSV are for the lead (Chinese headers, names, local times); the API's
+    ``GET /api/v1/export?format=csv`` is a contract for scripts (DESIGN.md) and keeps its column ids and values."""
+    import csv
+
+    client, db = site
+    token = add_user(db, "script", "lead").token
+    api = {"Authorization": f"Bearer {token}"}
+
+    def lines(response) -> list[dict]:
+        assert response.status_code == 200 and response.content.startswith("\ufeff".encode())
+        return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+    page_rows = lines(client.get("/stats/export", params={"week": WEEK, "format": "csv", "table": "rows"}))
+    api_rows = lines(client.get("/api/v1/export", params={"week": WEEK, "format": "csv", "table": "rows"}, headers=api))
+    assert [r["结果"] for r in page_rows] == ["已改好评", "正面追评", "没有变化", "等待结果"]
+    assert {(r["客服"], r["用户名"], r["平台"]) for r in page_rows} == {("王小美", "agent7", "京东")}
+    assert page_rows[0]["发送时间（本地时间）"] == "2026-11-16 10:00"  # 02:00 UTC in Shanghai
+    assert [r["outcome"] for r in api_rows] == ["upgraded", "positive_followup", "unchanged", ""]
+    assert (
+        api_rows[0]["agent"] == "agent7"
+        and api_rows[0]["platform"] == "jd"
+        and api_rows[0]["sent_at"].startswith("2026-11-16T02:00")
+    )
+    page_figures = lines(client.get("/stats/export", params={"week": WEEK, "format": "csv"}))
+    api_figures = lines(client.get("/api/v1/export", params={"week": WEEK, "format": "csv"}, headers=api))
+    summary = page_figures[0]
+    assert (summary["分类"], summary["名称"], summary["已回复"], summary["转化率"]) == ("汇总", "2026 年第 47 周", "4", "66.7%")
+    agent = next(r for r in page_figures if r["分类"] == "按客服")
+    assert (agent["名称"], agent["用户名"]) == ("王小美", "agent7")
+    assert (api_figures[0]["table"], api_figures[0]["key"], api_figures[0]["sent"]) == ("summary", WEEK, "4")

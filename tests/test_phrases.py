@@ -1,5 +1,6 @@
 """Quick phrases on the draft page (issue 13): find templates by words, fill the chosen one from the complaint on the page."""
 
+import pytest
 from helpers import sign_in
 
 from assistant.log.auth import add_user
@@ -55,3 +56,17 @@ def test_a_quick_phrase_for_a_traditional_complaint_is_in_its_script_and_quotes_
     )
     text = filled.json()["text"]
     assert "“買的電熱水壺用了兩週就壞了”" in text and "这" not in text and "這" in text
+
+
+@pytest.mark.parametrize(
+    "filled,phrase",
+    [
+        ("王女士您好，我是小林。东西明天补发给您。", "东西明天补发给您。"),
+        ("您好，物流这么慢，您说的物流问题，我是小林，现在就去查件。", "物流这么慢，您说的物流问题，现在就去查件。"),
+    ],
+)
+def test_a_phrase_for_a_draft_with_text_leaves_out_the_greeting_and_who_writes(filled, phrase):
+    """UX12 #8: inserted into a draft, a phrase brought a second 「您好，我是小林。」."""
+    from assistant.replying import phrase_only
+
+    assert phrase_only(filled, "小林") == phrase

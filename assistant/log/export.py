@@ -15,6 +15,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -69,8 +70,9 @@ ROW_COLUMNS = [
     "outcome_at",
     "rating_after",
 ]
-# The CSV keeps the column ids above (scripts read them); the workbook is for people, so its sheets and headers are Chinese,
-# named as the pages name them (``FIGURE_LABELS``, ``DIMENSION_LABELS`` and the other tables of ``assistant.taxonomy``).
+# The API's CSV keeps the column ids above (scripts read them); the workbook and the page's CSV files are for people, so
+# their sheets and headers are Chinese, named as the pages name them (``FIGURE_LABELS``, ``DIMENSION_LABELS`` and the
+# other tables of ``assistant.taxonomy``).
 SHEET_NAMES = {name: f"按{label}" for name, label in DIMENSION_LABELS.items()}
 SUMMARY_SHEET, ROWS_SHEET, AGREEMENT_SHEET = "汇总", "回复明细", AGREEMENT_LABELS["title"]
 ROW_LABELS = {
@@ -120,10 +122,20 @@ def figure_table(stats: WeeklyStats) -> Iterator[list]:
             yield [f"by_{name}", f.key, *figure_values(f)]
 
 
-def write_csv(stats: WeeklyStats, rows: Iterator[dict] | None, fp) -> None:
-    """Write the figures (``rows`` None) or the replies of the week as CSV with a BOM to a text stream."""
+def write_csv(stats: WeeklyStats, rows: Iterator[dict] | None, fp, *, people: Readable | None = None) -> None:
+    """Write the figures (``rows`` None) or the replies of the week as CSV with a BOM to a text stream.
+
+    Without ``people`` the columns are the ids scripts read (the API's contract). With it the file reads as the
+    workbook does, for a person opening it in Excel: the workbook's Chinese headers, names as the pages say them, local
+    times, 是/否, rates as percentages (「66.7%」, which Excel reads as a number).
+    """
     fp.write("\ufeff")
     writer = csv.writer(fp, lineterminator="\r\n")
+    if people is not None:
+        lines = people.figure_lines(stats) if rows is None else people.row_lines(rows)
+        for line in lines:
+            writer.writerow([safe_cell(_percent(v) if kind == "percent" else v) for v, kind in line])
+        return
     if rows is None:
         for line in figure_table(stats):
             writer.writerow([safe_cell(v) for v in line])
@@ -131,6 +143,52 @@ def write_csv(stats: WeeklyStats, rows: Iterator[dict] | None, fp) -> None:
     writer.writerow(ROW_COLUMNS)
     for row in rows:
         writer.writerow([safe_cell(row[c]) for c in ROW_COLUMNS])
+
+
+def _percent(value):
+    return f"{value:.1%}" if isinstance(value, int | float) else value
+
+
+@dataclass(frozen=True)
+class Readable:
+    """How the files for people name things: templates by situation, agents as drafts sign, times in ``tz`` (None: UTC)."""
+
+    template_titles: Mapping[str, str] = field(default_factory=dict)
+    agent_names: Mapping[str, str] = field(default_factory=dict)
+    tz: ZoneInfo | None = None
+
+    def name(self, dimension: str, key: str) -> str:
+        """A breakdown's key (an intent, platform, template or agent) as the pages name it."""
+        names = {"intent": INTENTS, "platform": PLATFORMS, "template": self.template_titles, "agent": self.agent_names}
+        return names[dimension].get(key, key)
+
+    def value(self, column: str, value):
+        """One reply field as a person reads it (see ``_readable``)."""
+        return _readable(column, value, {"template_id": self.template_titles, "agent": self.agent_names}, self.tz)
+
+    def row_head(self) -> list[str]:
+        zone = "UTC" if self.tz is None else "本地时间"
+        return [ROW_LABELS[c].replace("UTC", zone) for c in BOOK_COLUMNS]
+
+    def row_lines(self, rows: Iterable[dict]) -> Iterator[list[tuple[object, str]]]:
+        """The replies as the workbook's 回复明细 sheet: its header, then (value, number kind) per cell."""
+        yield [(h, "") for h in self.row_head()]
+        for row in rows:
+            row["login"] = row["agent"]
+            yield [(self.value(c, row[c]), NUMBER_KIND.get(c, "")) for c in BOOK_COLUMNS]
+
+    def figure_lines(self, stats: WeeklyStats) -> Iterator[list[tuple[object, str]]]:
+        """The week's figures in one table: what (汇总 or a breakdown sheet's name), its name, an agent's login name,
+        then the figures, headed as the workbook heads them."""
+        head = ["分类", "名称", ACCOUNT_LABELS["name"], *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)]
+        yield [(h, "") for h in head]
+        kinds = [NUMBER_KIND[c] for c in FIGURE_COLUMNS]
+        week = f"{stats.week[:4]} 年第 {int(stats.week[6:])} 周"
+        yield [(SUMMARY_SHEET, ""), (week, ""), ("", ""), *zip(figure_values(stats.total), kinds)]
+        for name in DIMENSIONS:
+            for f in stats.breakdowns[name]:
+                login = f.key if name == "agent" else ""
+                yield [(SHEET_NAMES[name], ""), (self.name(name, f.key), ""), (login, ""), *zip(figure_values(f), kinds)]
 
 
 def write_xlsx(
@@ -147,7 +205,7 @@ def write_xlsx(
     Its values read as the pages say them: intents, platforms, reasons and results by their Chinese names, templates by
     their situation (``template_titles``), agents by the names their drafts sign with (``agent_names``, login name ->
     display name) with the login name in a column of its own, 是/否, and times in ``tz`` (UTC, saying so, without one).
-    The CSV keeps ids.
+    The API's CSV keeps ids.
     Rates stay fractions (0.5) shown as percentages with one decimal (50.0%), counts as whole numbers; every sheet keeps
     its header row in view.
 
@@ -190,23 +248,20 @@ def write_xlsx(
     sheet = sheet_with(AGREEMENT_SHEET, head, [18, 20, 10, 10, 10])
     for n, (what, intent, kept) in enumerate(agreement_lines(stats.agreement), start=1):
         put(sheet, n, [AGREEMENT_LABELS[what], INTENTS.get(intent, intent), kept.kept, kept.total, kept.rate], KEPT_COLUMNS)
-    names = {"intent": INTENTS, "platform": PLATFORMS, "template": template_titles or {}, "agent": agent_names or {}}
+    people = Readable(template_titles or {}, agent_names or {}, tz)
     for name, title in SHEET_NAMES.items():
         login = ["login"] if name == "agent" else []  # an agent: the name the page shows, then the login name
         head = [DIMENSION_LABELS[name], *(ROW_LABELS[c] for c in login), *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)]
         widths = [28 if name == "template" else 14, *(14 for _ in login), *(12 for _ in FIGURE_COLUMNS)]
         sheet = sheet_with(title, head, widths)
         for n, f in enumerate(stats.breakdowns[name], start=1):
-            shown = [names[name].get(f.key, f.key), *(f.key for _ in login)]
+            shown = [people.name(name, f.key), *(f.key for _ in login)]
             put(sheet, n, [*shown, *figure_values(f)], [None, *login, *FIGURE_COLUMNS])
-    zone = "UTC" if tz is None else "本地时间"
-    sheet = sheet_with(
-        ROWS_SHEET, [ROW_LABELS[c].replace("UTC", zone) for c in BOOK_COLUMNS], [ROW_WIDTHS.get(c, 10) for c in BOOK_COLUMNS]
-    )
-    titles = {"template_id": template_titles or {}, "agent": agent_names or {}}
-    for n, row in enumerate(rows, start=1):
-        row["login"] = row["agent"]
-        put(sheet, n, [_readable(c, row[c], titles, tz) for c in BOOK_COLUMNS], BOOK_COLUMNS)
+    lines = people.row_lines(rows)
+    sheet = sheet_with(ROWS_SHEET, people.row_head(), [ROW_WIDTHS.get(c, 10) for c in BOOK_COLUMNS])
+    next(lines)  # the header, written above
+    for n, line in enumerate(lines, start=1):
+        put(sheet, n, [v for v, _ in line], BOOK_COLUMNS)
     book.close()
 
 
@@ -261,10 +316,12 @@ def export_file(
     *,
     template_titles: Mapping[str, str] | None = None,
     tz: ZoneInfo | None = None,
+    for_people: bool = False,
 ) -> tuple[bytes, str, str]:
     """A week's export as (content, media type, file name), the same for the API, the pages and the CLI.
 
-    ``template_titles`` and ``tz`` make the workbook's values read as the pages show them (see ``write_xlsx``).
+    ``template_titles`` and ``tz`` make the workbook's values read as the pages show them (see ``write_xlsx``); with
+    ``for_people`` (the 数据统计 page's buttons) the CSV files read so too, else they keep the column ids of the API.
 
     :raises InvalidInput: for a malformed week, format or table
     """
@@ -278,6 +335,7 @@ def export_file(
         write_xlsx(result, rows, buffer, template_titles=template_titles, agent_names=display_names(db), tz=tz)
         return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{name}.xlsx"
     text = io.StringIO()
-    write_csv(result, reply_rows(db, result.week) if table == "rows" else None, text)
+    people = Readable(template_titles or {}, display_names(db), tz) if for_people else None
+    write_csv(result, reply_rows(db, result.week) if table == "rows" else None, text, people=people)
     suffix = "-rows" if table == "rows" else ""
     return text.getvalue().encode("utf-8"), "text/csv; charset=utf-8", f"{name}{suffix}.csv"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -135,6 +135,7 @@ def _replies_page(request: Request, user: User, db, settings, filters: Filters, 
 
     context = {
         "rows": rows,
+        "list_query": urlencode({**kept, "page": page} if page > 1 else kept),  # a reply's page links back to this one
         "show": where.status,
         "filters": filters,
         "results": RESULTS,
@@ -206,11 +207,28 @@ async def replies_import(request: Request, user: PageUser, db: DB, settings: Set
     return RedirectResponse("/replies?" + urlencode({**filters.kept(user), "imported": count}), status_code=303)
 
 
+def list_query(query: str) -> str:
+    """The filters of 我的回复 in a query string (a reply page's own, or the list's address an outcome was posted from),
+    only those, as its links carry them: what the reply page's way back and the row's link keep."""
+    keys = set(Filters.model_fields)
+    return urlencode([(k, v) for k, v in parse_qsl(query) if k in keys and v])
+
+
 @router.get("/replies/{reply_id}", response_class=HTMLResponse)
 def reply_detail(request: Request, user: PageUser, db: DB, engine: EngineDep, reply_id: ReplyId):
+    """One reply whole, with a copy button for the text sent and the outcome form of 我的回复's rows; its way back is the
+    list it was opened from, filters and page kept (they come with the link, as the list's query)."""
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
-    context = {"r": row, "history": outcomes.outcome_history(db, reply_id), "results": RESULTS, "agent_names": display_names(db)}
-    return render(request, "reply.html", {**context, "template_titles": engine.library.situations}, user)
+    query = list_query(request.url.query)
+    context = {
+        "r": row,
+        "history": outcomes.outcome_history(db, reply_id),
+        "results": RESULTS,
+        "agent_names": display_names(db),
+        "template_titles": engine.library.situations,
+        "back": "/replies" + ("?" + query if query else ""),
+    }
+    return render(request, "reply.html", context, user)
 
 
 @router.post("/replies/{reply_id}/outcome", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -222,18 +240,31 @@ def reply_outcome(
     result: OptionalText = None,
     note: OptionalText = None,
     rating_after: OptionalText = None,
+    view: OptionalText = None,
 ):
-    """Record an outcome (with an optional note and the rating after) from the list; answers with the updated row.
+    """Record an outcome (with an optional note and the rating after) from the list; answers with the updated row, or,
+    from the reply's own page (``view=detail``), with its outcome section.
 
     Nothing is chosen in advance: a form sent without a result, or with a rating outside 1-5, is refused (400)
-    with the row and a message in Chinese, and nothing is recorded.
+    with the row (the section) and a message in Chinese, and nothing is recorded.
     """
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
-    names = display_names(db) if user.is_lead else {}
+    detail = view == "detail"
+    names = display_names(db) if user.is_lead or detail else {}
+    # The row's link to the reply's page keeps the list's filters: htmx names the page the form was on.
+    shown = {
+        "results": RESULTS,
+        "agent_names": names,
+        "list_query": list_query(urlsplit(request.headers.get("HX-Current-URL", "")).query),
+    }
+    partial = "_reply_outcome.html" if detail else "_reply_row.html"
+
+    def answer(r, **extra):
+        history_ = {"history": outcomes.outcome_history(db, reply_id)} if detail else {}
+        return render(request, partial, {"r": r, **shown, **history_, **extra}, user, status_code=400 if extra else 200)
 
     def refuse(message: str):
-        context = {"r": row, "results": RESULTS, "error": message, "note": note or "", "rating_after": rating_after or ""}
-        return render(request, "_reply_row.html", {**context, "agent_names": names}, user, status_code=400)
+        return answer(row, error=message, note=note or "", rating_after=rating_after or "")
 
     result = blank(result)
     if result is None:
@@ -247,5 +278,6 @@ def reply_outcome(
     except InvalidInput as e:
         return refuse(chinese(str(e)))
     row = replying.own_reply(db, reply_id, user=user.name, is_lead=user.is_lead)
-    context = {"r": row, "results": RESULTS, "agent_names": names}
-    return render(request, "_reply_row.html", context, user, headers={"HX-Trigger": "outcome-recorded"})
+    response = answer(row)
+    response.headers["HX-Trigger"] = "outcome-recorded"
+    return response

@@ -164,11 +164,13 @@ def compose_phrase(
     customer: OptionalText = None,
     product: OptionalText = None,
     order_id: OptionalText = None,
+    within: OptionalText = None,
 ):
-    """One quick phrase's text filled from the complaint on the page, for the draft being edited."""
+    """One quick phrase's text filled from the complaint on the page, for the draft being edited; ``within`` (1): it goes
+    into a draft that has text, so without the greeting and 「我是…」 the draft already has."""
     fields = _fields(None, customer, product, order_id)
     try:
-        text = replying.fill_phrase(engine, template_id, complaint, fields, signature=user.signature)
+        text = replying.fill_phrase(engine, template_id, complaint, fields, signature=user.signature, within=within == "1")
     except NotFound:
         return JSONResponse({"detail": "没有这个模板，可能模板库刚刚更新过，请重新搜索。"}, status_code=404)
     except InvalidInput as e:

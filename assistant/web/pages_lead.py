@@ -57,8 +57,10 @@ def stats_page(request: Request, user: PageLead, db: DB, settings: SettingsDep, 
 def stats_export(
     user: PageLead, db: DB, engine: EngineDep, settings: SettingsDep, week: str, format: str = "csv", table: str = "figures"
 ):
-    """Download a week's figures as CSV (UTF-8 with BOM) or XLSX, the same files as the API."""
-    return download(*export_file(db, week, format, table, template_titles=engine.library.situations, tz=settings.tz))
+    """Download a week's figures as CSV (UTF-8 with BOM) or XLSX for the lead who opens them in Excel: the workbook as the
+    API gives it, the CSV files reading as it does (Chinese headers, names, local times; the API's CSV keeps ids)."""
+    titles = engine.library.situations
+    return download(*export_file(db, week, format, table, template_titles=titles, tz=settings.tz, for_people=True))
 
 
 @router.get("/library", response_class=HTMLResponse)

@@ -225,10 +225,13 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     return (await response.json()).phrases;
   }
 
-  async function fillPhrase(templateId) {
+  // within: the phrase goes into a draft that has other text, which has greeted and signed already (the server leaves
+  // out the phrase's 「您好」 and 「我是…」).
+  async function fillPhrase(templateId, within = false) {
     const form = document.getElementById("compose-form");
     const body = new FormData();
     body.append("template_id", templateId);
+    if (within) body.append("within", "1");
     body.append("complaint", form.querySelector("#text").value);
     for (const name of ["customer", "product", "order_id"]) body.append(name, form.querySelector(`[name=${name}]`).value);
     const response = await fetch("/compose/phrase", { method: "POST", body, headers: { "X-CSRF-Token": csrf(), Accept: "application/json" } });
@@ -243,6 +246,9 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     editor.setRangeText(text, start, end, "end");
     editor.dispatchEvent(new Event("input", { bubbles: true }));
   }
+
+  // Whether an editor holds text outside [start, end), the part an insertion replaces.
+  const hasOtherText = (editor, start, end) => (editor.value.slice(0, start) + editor.value.slice(end)).trim() !== "";
 
   function showPhrases(list, phrases, onPick, insertLabel = "插入") {
     if (!list) return;
@@ -347,12 +353,13 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     const say = (text) => { if (status) status.textContent = text; };
     const pick = async (id, how) => {
       try {
-        const text = await fillPhrase(id);
+        const editor = lastEditor && document.body.contains(lastEditor) ? lastEditor : document.getElementById("reply-1");
+        const within = how !== "copy" && !!editor && hasOtherText(editor, editor.selectionStart, editor.selectionEnd);
+        const text = await fillPhrase(id, within);
         if (how === "copy") {
           say(await copyText(text) ? "已复制，可以粘贴到聊天窗口。" : NOT_COPIED);
           return;
         }
-        const editor = lastEditor && document.body.contains(lastEditor) ? lastEditor : document.getElementById("reply-1");
         if (!editor) { say("请先生成草稿，再插入快捷短语（也可以点“复制”）。"); return; }
         insertInto(editor, (editor.value && !/\s$/.test(editor.value.slice(0, editor.selectionStart)) ? "\n" : "") + text,
           editor.selectionStart, editor.selectionEnd);
@@ -398,7 +405,7 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     const { editor, start } = slash;
     closePopup();
     try {
-      const text = await fillPhrase(id);
+      const text = await fillPhrase(id, how !== "copy" && hasOtherText(editor, start, editor.selectionStart));
       if (how === "copy") {
         if (!(await copyText(text))) throw new Error(NOT_COPIED);
         return;

@@ -1,0 +1,251 @@
+"""The usability pass of session 12, second part (notes/UX12.md #6-#9, #12, #15, #16), clicked and typed as an agent or
+a lead would, in headless Chromium at laptop sizes. Uses the server and browser of test_browser."""
+
+import csv
+import io
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import test_browser as shared
+from helpers import SHANGHAI
+from playwright.sync_api import expect
+
+pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
+server, browser, page = shared.server, shared.browser, shared.page  # the same fixtures: a real server, Chromium, a lead
+log_rows, log_replies = shared.log_rows, shared.log_replies
+
+
+def generate(page, text):
+    page.goto(f"{page.base}/compose")
+    page.fill("#text", text)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#draft-1 textarea.reply")
+
+
+def downloaded(page, button) -> list[list[str]]:
+    """Click a download button; the file's lines (it must start with a byte-order mark, so Excel reads UTF-8)."""
+    with page.expect_download() as download:
+        page.click(button)
+    raw = Path(download.value.path()).read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def test_the_stats_pages_csv_files_read_in_chinese_like_the_workbook(page, engine):
+    """UX12 #6: 汇总 CSV and 明细 CSV gave column ids (sent_at, agent, outcome…), ids as values (upgraded, jd) and UTC
+    times, though the lead opens them in Excel. Now they read as the workbook does: its Chinese headers, names as on the
+    page, local times; a cell Excel would run as a formula is still quoted."""
+    (reply_id,) = log_replies(page, engine, "=1+1 吹风机用了三天就坏了，导出中文测试", 1, platform="jd", now=datetime.now(UTC))
+    page.goto(f"{page.base}/stats")
+    figures = downloaded(page, "#export-figures-csv")
+    head = figures[0]
+    assert head[:3] == ["分类", "名称", "用户名"] and "已回复" in head and "转化率" in head and "已改好评" in head
+    assert not any(c.isascii() and c.isalpha() for cell in head for c in cell)  # no column ids
+    lines = {(line[0], line[1]): dict(zip(head, line)) for line in figures[1:]}
+    week = page.input_value("#week")
+    summary = lines[("汇总", f"{week[:4]} 年第 {int(week[6:])} 周")]
+    assert int(summary["已回复"]) >= 1
+    assert ("按平台", "京东") in lines and ("按问题类型", "质量问题") in lines
+    assert lines[("按客服", "组长")]["用户名"] == "lead"  # agents as drafts sign, the login name beside
+    assert not any(key in ("jd", "quality_defect", "summary", "by_platform") for pair in lines for key in pair)
+
+    rows = downloaded(page, "#export-rows-csv")
+    head = rows[0]
+    assert head[:3] == ["编号", "发送时间（本地时间）", "周"] and "结果" in head and "平台" in head
+    row = next(dict(zip(head, r)) for r in rows[1:] if r[0] == str(reply_id))
+    assert (row["平台"], row["问题类型"], row["结果"], row["客服"], row["用户名"]) == (
+        "京东",
+        "质量问题",
+        "等待结果",
+        "组长",
+        "lead",
+    )
+    assert row["转线下"] in ("是", "否") and row["投诉"].startswith("'=1+1")  # formula-safe as before
+    sent_at = log_rows(page, "id = ?", [reply_id])[0]["sent_at"]
+    assert row["发送时间（本地时间）"] == datetime.fromisoformat(sent_at).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    expect(page.locator("#export-rows-csv")).to_have_attribute("title", "本周每条回复，中文表头，时间为北京时间")
+
+
+ESCALATED = (
+    "在你们旗舰店买的破壁机，用了不到一个月电机就烧了，一股焦味，差点起火！联系客服三次都说在处理，到现在没人管。"
+    "再不给个说法我就去12315投诉，还要发小红书曝光。"
+)
+
+
+def test_the_first_drafts_actions_are_on_the_first_screen_of_a_small_laptop(page):
+    """UX12 #7: at 1024x700, with an escalation banner, draft 1's 复制 and 标记为已发送 were cut off at the bottom of the
+    first screen; the agent scrolled for every escalated complaint. Now they are in view without scrolling, at 1366x768
+    too, and nothing shown before is gone (reading, banner, the draft's text, its sincerity score)."""
+    for width, height in ((1024, 700), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        generate(page, ESCALATED)
+        page.evaluate("window.scrollTo(0, 0)")
+        expect(page.locator(".banner.escalate")).to_be_visible()
+        draft = page.locator("#draft-1")
+        for button in (draft.locator("button.copy"), draft.locator("button[type=submit]")):
+            box = button.bounding_box()
+            assert box["y"] + box["height"] <= height, (width, box)
+        for shown in (".reading .intents", ".complaint", ".banner.escalate .action", "#reply-1", "#sincerity-1 .sincerity-score"):
+            expect(page.locator(shown).first).to_be_visible()
+        text = page.locator("#reply-1").bounding_box()
+        assert text["height"] >= 80, text  # the draft keeps room for its lines
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        draft.locator("button.copy").click()  # and they work from there
+        expect(draft.locator("button.copy")).to_have_text("已复制")
+
+
+def test_a_quick_phrase_inserted_into_a_draft_brings_no_second_greeting(page):
+    """UX12 #8: a quick phrase inserted in the middle of a draft (/补发, Enter) brought its own 「王女士您好，我是组长。」,
+    so the draft greeted twice and the agent deleted it by hand. Into a draft with text it now inserts only the phrase's
+    own sentences (by / or the 快捷短语 box); into an empty draft it is still the whole reply, greeting and all."""
+    page.goto(f"{page.base}/compose")
+    page.fill("#text", "买的吹风机用了三天就坏了，插入短语测试")
+    page.fill("input[name=customer]", "王女士")
+    page.keyboard.press("Control+Enter")
+    editor = page.locator("#reply-1")
+    expect(editor).to_have_value(re.compile("王女士您好"))
+    draft = editor.input_value()
+    cut = draft.index("。") + 1  # after the first sentence
+    editor.click()
+    editor.evaluate(f"e => e.setSelectionRange({cut}, {cut})")
+    page.keyboard.type("/补发")
+    page.wait_for_selector("#slash-list li")
+    page.keyboard.press("Enter")
+    expect(editor).not_to_have_value(re.compile("/补发"))
+    after = editor.input_value()
+    inserted = after[cut : len(after) - (len(draft) - cut)]
+    assert after.startswith(draft[:cut]) and after.endswith(draft[cut:]) and len(inserted) > 10, after
+    assert "您好" not in inserted and "我是" not in inserted, inserted
+    assert after.count("您好") == draft.count("您好") == 1
+
+    page.fill("#phrase-q", "补发")  # the 快捷短语 box, into the draft edited last
+    page.wait_for_selector("#phrase-list li")
+    page.keyboard.press("Enter")
+    expect(page.locator("#phrase-status")).to_contain_text("已插入")
+    assert editor.input_value().count("您好") == 1 and len(editor.input_value()) > len(after)
+
+    empty = page.locator("#reply-2")
+    empty.fill("")
+    empty.click()
+    page.keyboard.type("/补发")
+    page.wait_for_selector("#slash-list li")
+    page.keyboard.press("Enter")
+    expect(empty).to_have_value(re.compile("^王女士您好"))  # a whole reply where there was none
+
+
+def test_a_replys_own_page_leads_back_to_the_filtered_list_copies_and_records_the_outcome(page, engine):
+    """UX12 #12: /replies/N only showed the reply: the way back to the filtered list was the browser's Back button,
+    the sent text had no copy button, and the outcome could only be recorded in the list. Now it has all three."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    first, second = log_replies(page, engine, "吹风机用了三天就坏了，详情页测试", 2, platform="jd", now=datetime.now(UTC))
+    page.goto(f"{page.base}/replies?show=all&platform=jd&q=详情页测试")
+    page.click(f"#reply-{second} a[href^='/replies/{second}']")
+    page.wait_for_url(f"**/replies/{second}?*")
+
+    page.click("#copy-sent")
+    expect(page.locator("#copy-sent")).to_have_text("已复制")
+    sent = log_rows(page, "id = ?", [second])[0]["sent_text"]
+    assert page.evaluate("navigator.clipboard.readText()") == sent
+
+    section = page.locator("#reply-outcome")
+    section.locator("button[type=submit]").click()  # nothing chosen: refused where the form is, nothing recorded
+    expect(section.locator("select[name=result]")).to_be_visible()
+    assert log_rows(page, "id = ?", [second])[0]["outcome"] is None
+    section.locator("select[name=result]").select_option("upgraded")
+    section.locator("select[name=rating_after]").select_option("5")
+    section.locator("input[name=note]").fill("<b>顾客回电说谢谢</b>")
+    section.locator("button[type=submit]").click()
+    expect(page.locator("#reply-outcome ol")).to_contain_text("已改好评 · 之后 5 星")
+    expect(page.locator("#reply-outcome ol")).to_contain_text("<b>顾客回电说谢谢</b>")  # typed text shown as text
+    assert log_rows(page, "id = ?", [second])[0]["outcome"] == "upgraded"
+    expect(page.locator("#reply-outcome button[type=submit]")).to_have_text("更新")
+
+    page.click("#back-to-list")  # back to the list as it was filtered
+    page.wait_for_url("**/replies?*")
+    assert page.input_value("input[name=q]") == "详情页测试" and page.input_value("select[name=platform]") == "jd"
+    assert page.input_value("select[name=show]") == "all"
+    expect(page.locator(f"#reply-{second} .outcome")).to_have_text("已改好评")
+    expect(page.locator(f"#reply-{first}")).to_be_visible()
+    row = page.locator(f"#reply-{first}")  # a row updated in place still links with the filters
+    row.locator("select[name=result]").select_option("unchanged")
+    row.locator("form.outcome-form button").click()
+    expect(page.locator(f"#reply-{first} .outcome")).to_have_text("没有变化")
+    assert "q=" in page.locator(f"#reply-{first} a").first.get_attribute("href")
+
+
+def test_the_one_time_password_and_token_have_copy_buttons_and_account_rows_line_up(page):
+    """UX12 #15: 账号管理 showed the one-time password and API token with no copy button (the lead selected them by
+    hand, easily missing a character), and in each row the text cells sat at the top while the display-name field and
+    保存 were taller. Now each secret has its copy button and a row's texts are level with its field."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{page.base}/users")
+    page.fill("#new-name", "copytest")
+    page.fill("#new-display", "小复")
+    page.click("form[action='/users'] button[type=submit]")
+    expect(page.locator("#created")).to_be_visible()
+    for button, code in (("#copy-created-password", "#created-password"), ("#copy-created-token", "#created-token")):
+        page.click(button)
+        expect(page.locator(button)).to_have_text("已复制")
+        assert page.evaluate("navigator.clipboard.readText()") == page.inner_text(code)
+    row = page.locator("tr[data-name=copytest]")
+    row.locator("button.reset").click()  # confirmed by the page fixture
+    expect(page.locator("#reset")).to_be_visible()
+    page.click("#copy-reset-password")
+    assert page.evaluate("navigator.clipboard.readText()") == page.inner_text("#reset-password")
+
+    row = page.locator("tr[data-name=copytest]")
+    field = row.locator("input[name=display_name]").bounding_box()
+    for cell in (row.locator("td").nth(0), row.locator("td").nth(2), row.locator("td").nth(3)):
+        text = cell.evaluate(
+            "td => { const r = document.createRange(); r.selectNodeContents(td); const b = r.getBoundingClientRect();"
+            " return b.top + b.height / 2; }"
+        )
+        assert abs(text - (field["y"] + field["height"] / 2)) < 4, (text, field)
+
+
+def placeholder_fits(field) -> bool:
+    """Whether an input's placeholder fits inside it (measured in the input's own font)."""
+    return field.evaluate(
+        "f => { const s = getComputedStyle(f); const c = document.createElement('canvas').getContext('2d');"
+        " c.font = s.font; const room = f.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);"
+        " return c.measureText(f.placeholder).width <= room; }"
+    )
+
+
+def test_every_placeholder_on_the_draft_page_is_whole(page):
+    """UX12 #16: 买家昵称/ID's placeholder was cut off (「平台上的买家昵称或I」) at both laptop sizes."""
+    for width, height in ((1024, 700), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{page.base}/compose")
+        buyer = page.locator("input[name=buyer_id]")
+        expect(buyer).to_have_attribute("placeholder", "平台上的买家昵称或ID")
+        for field in page.locator("#compose-form input[placeholder]").all():
+            assert placeholder_fits(field), (width, field.get_attribute("name"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_chart_labels_are_clear_of_the_reference_line_and_the_trend_says_its_numbers(page, engine):
+    """UX12 #9: the dashed 33% line was drawn over the bar charts' value labels (「25% n=4」 struck through), and the
+    12-week trend printed no number at its points (hover only, which the keyboard cannot reach)."""
+    ids = log_replies(page, engine, "吹风机用了三天就坏了，图表测试", 4, platform="xiaohongshu", now=datetime.now(UTC))
+    page.goto(f"{page.base}/replies?show=all&q=图表测试")
+    for reply_id, result in zip(ids, ("upgraded", "unchanged", "unchanged", "unchanged")):
+        row = page.locator(f"#reply-{reply_id}")
+        row.locator("select[name=result]").select_option(result)
+        row.locator("form.outcome-form button").click()
+        expect(page.locator(f"#reply-{reply_id} .outcome")).to_be_visible()
+    page.goto(f"{page.base}/stats")
+    week, rate = page.input_value("#week"), page.inner_text("#rate")
+    trend = page.locator("figure.chart").first
+    expect(trend.locator(f"text.point[data-week='{week}']")).to_have_text(rate)  # this week's point says its rate
+    for chart in page.locator("figure.chart").all()[1:]:
+        svg = chart.locator("svg")
+        if not svg.count():
+            continue
+        drawn = svg.evaluate("s => [...s.children].map(e => e.tagName + '.' + (e.getAttribute('class') || ''))")
+        line = drawn.index("line.reference")
+        assert all(drawn.index(t) > line for t in drawn if t.startswith("text.value")), drawn  # labels over the line
+        label = svg.locator("text.value").first
+        assert label.evaluate("t => getComputedStyle(t).paintOrder").startswith("stroke")  # with a halo
+        assert label.evaluate("t => getComputedStyle(t).stroke") == "rgb(255, 255, 255)"
