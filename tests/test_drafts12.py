@@ -103,6 +103,33 @@ def test_a_swollen_battery_gets_the_fire_and_explosion_invitation(engine):
 
 
 @pytest.mark.parametrize(
+    "text, harm",
+    [
+        ("孩子用了你们的面霜，脸上鼓起来好多红包，过敏了", "offline.safety.child_or_food_illness"),
+        ("宝宝用了纸尿裤，屁股上鼓起来一片红疹子，发烫", "offline.safety.child_or_food_illness"),
+        ("老人吃了你们的保健品，肚子鼓起来了，浑身发烫，去医院输液了", "offline.safety.child_or_food_illness"),
+        ("用了这个面膜过敏了，脸又红又发烫", "offline.safety.injury_health_first"),
+        ("孩子吃了你们的零食，嘴巴肿起来，身上发烫", "offline.safety.child_or_food_illness"),
+    ],
+)
+def test_a_swollen_rash_or_a_fever_is_not_answered_as_a_fire(engine, text, harm):
+    """A rash that 鼓起来 or a body that 发烫 is an illness: the first draft sends them to a doctor, not 「请先断电」."""
+    d = first(engine, text)
+    assert d.template_id == harm, (d.template_id, d.text)
+    assert "断电" not in d.text and "起火" not in d.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["充电器用了几分钟就发烫，插头那里还冒烟", "充电宝鼓包了，孩子差点拿去玩", "电动车电池充着电鼓包了"],
+)
+def test_a_hot_charger_or_a_swollen_battery_still_gets_the_fire_invitation(engine, text):
+    d = first(engine, text)
+    assert d.template_id == "offline.safety.fire_explosion", (d.template_id, d.text)
+    assert "断电" in d.text
+
+
+@pytest.mark.parametrize(
     "text, never",
     [
         ("面霜用了两周泵头就坏了，按不出来", "在保修范围内"),  # a warranty verdict nobody checked
