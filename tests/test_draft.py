@@ -473,11 +473,19 @@ def test_a_restaurant_or_a_gym_is_not_answered_as_a_hotel_room(engine, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["衣服颜色和照片差别太大了，根本不是一个颜色", "收到的鞋子和照片上完全不一样，做工很粗糙", "买的裙子和照片不一样，布料很薄"],
+    [
+        "衣服颜色和照片差别太大了，根本不是一个颜色",
+        "收到的鞋子和照片上完全不一样，做工很粗糙",
+        "买的裙子和照片不一样，布料很薄",
+        "刚入住新家，买的窗帘和图片上的差太多了",
+        "新房入住才两个月，买的地板和样品图片完全不一样",
+        "行李箱尺寸和描述的不一样，20寸的实际只有18寸",
+    ],
 )
 def test_a_product_that_differs_from_its_photos_is_not_answered_as_a_hotel_room(engine, text):
     """照片, 房间 and 房型 picked the hotel template first, scored 100: clothes and shoes were promised
-    「联系酒店核实房型…能换到描述中的房型就马上换」 (REVIEW12 #1)."""
+    「联系酒店核实房型…能换到描述中的房型就马上换」 (REVIEW12 #1); then 入住 (「入住新家」, moving into a flat) and
+    行李箱 (a suitcase for sale) did (REVIEW12B #2)."""
     s = engine.suggest(text, agent="小林")
     assert s.drafts[0].template_id.startswith("not_as_described."), s.drafts[0].template_id
     for draft in s.drafts:
@@ -494,8 +502,9 @@ def test_a_photo_mentioned_in_passing_does_not_bring_a_hotel_reply(engine):
     [
         "订的酒店和网上照片完全不一样，房间又小又旧",
         "民宿房间和照片差太多了",
-        "入住以后发现房间跟照片完全不一样",
+        "入住酒店以后发现房间跟照片完全不一样",
         "携程订的大床房，到了一看和照片两样",
+        "入住当天发现房间没有窗，和页面描述不符",
     ],
 )
 def test_a_hotel_room_that_differs_from_its_photos_still_gets_the_hotel_reply(engine, text):
