@@ -6,6 +6,7 @@ import pytest
 from assistant.engine.core import History
 from assistant.engine.draft import _ranked
 from assistant.engine.fields import deadline_for
+from assistant.engine.sincerity import check_sincerity
 
 RAW = re.compile(r"\{\{|\}\}|\{%")
 
@@ -532,10 +533,28 @@ def test_a_refund_that_has_not_arrived_is_not_answered_as_a_parcel(engine, text)
 
 
 @pytest.mark.parametrize(
-    "text", ["快递一个星期还没到", "包裹在路上走了十天还没到", "付了款一个星期了，东西还没到", "买的新款还没到，一个星期了"]
+    "text",
+    [
+        "快递一个星期还没到",
+        "包裹在路上走了十天还没到",
+        "付了款一个星期了，东西还没到",
+        "买的新款还没到，一个星期了",
+        "付了尾款还没到货",
+    ],
 )
 def test_a_parcel_that_has_not_arrived_is_still_answered_as_one(engine, text):
     assert engine.suggest(text, agent="小林").drafts[0].template_id == "logistics_delay.stuck_in_transit"
+
+
+@pytest.mark.parametrize("text", ["付了钱还没收到货，都一个星期了", "付了尾款还没到货"])
+def test_money_paid_for_goods_that_never_came_is_not_a_refund(engine, text):
+    """「付了钱还没收到货」 read as money not arrived: the parcel's words were dropped, logistics fell to 0.51 and a
+    right parcel reply was marked 「答非所问：回复说的是物流，顾客说的是退换退款」 (REVIEW12B #5)."""
+    s = engine.suggest(text, agent="小林")
+    assert s.intents[0].id == "logistics_delay" and s.intents[0].score >= 0.8, s.intents[:2]
+    reply = "您好，我是小林。快递一直没送到，让您等了这么久，对不起。我现在就联系快递公司催件，今天18:00前把物流进度告诉您。"
+    found = check_sincerity(reply, text, template_id="logistics_delay.general").findings
+    assert not any(f.startswith("答非所问") for f in found), found
 
 
 def test_a_near_miss_in_food_is_not_told_to_keep_it_from_the_children(engine):

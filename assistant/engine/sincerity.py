@@ -151,8 +151,13 @@ _TOPIC = re.compile(  # one plain alternation, longest words first: twice as fas
     "|".join(sorted((w for words in _TOPICS.values() for w in words.split("|")), key=lambda w: -len(w)))
 )
 # Money that has not arrived ("退款还没到", "钱也没收到", "还没到账") is a refund's topic, never a parcel's (没到, 没收到);
-# a 款 that is a model ("新款还没到") is not money.
-MONEY_NOT_ARRIVED = re.compile(r"(?:钱|退款|货款|尾款|余款|款项)[都也还]?还?[没未]收?到账?|还?[没未]收?到账")
+# a 款 that is a model ("新款还没到") is not money, nor is money paid out for goods that have not come ("付了钱还没收到货",
+# "付了尾款还没到货"): what has not arrived there is the parcel.
+MONEY_NOT_ARRIVED = re.compile(
+    r"(?<!付了)(?<!交了)(?<!花了)(?<![付交])(?:钱|退款|货款|尾款|余款|款项)[都也还]?还?[没未]收?到"
+    r"(?:账|(?!货|东西|包裹|快递|件|商品|手))"
+    r"|还?[没未]收?到账"
+)
 # The topic each intent's replies answer, by the names above.
 INTENT_TOPICS = {
     "quality_defect": "质量",
