@@ -165,3 +165,24 @@ def test_a_missing_grocery_or_dish_gets_a_time_and_no_meal_words(engine):
     assert d.template_id == "wrong_missing_item.takeaway_missing"
     assert d.sincerity.score == 100, d.sincerity.findings
     assert "点好的餐" not in d.text
+
+
+@pytest.mark.parametrize("text", ["吹风机才用两周就不出热风了，保修期一年的吧", "洗衣机还在保修期内就坏了，售后网点说要等一周"])
+def test_a_product_under_warranty_is_not_told_its_repair_was_refused(engine, text):
+    """Bare 保修期 picked the warranty-refused draft: 「却被告知不能保修、要自费…之前收过的费用原路退回」 to a customer
+    nobody refused or charged (REVIEW12B #7)."""
+    for d in engine.suggest(text).drafts:
+        assert d.template_id != "installation_repair.warranty_refused", d.text
+        assert "不能保修" not in d.text and "收过的费用" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "平板还在保修期，维修点说有拆机痕迹不保，我从来没拆过",
+        "网点说这个问题不在保修范围，让我自费换屏",
+        "手机在保修期内，售后检测说是进水不给保",
+    ],
+)
+def test_a_refused_warranty_still_gets_the_warranty_refused_draft(engine, text):
+    assert first(engine, text).template_id == "installation_repair.warranty_refused"
