@@ -103,6 +103,33 @@ def test_a_swollen_battery_gets_the_fire_and_explosion_invitation(engine):
 
 
 @pytest.mark.parametrize(
+    "text, harm",
+    [
+        ("孩子用了你们的面霜，脸上鼓起来好多红包，过敏了", "offline.safety.child_or_food_illness"),
+        ("宝宝用了纸尿裤，屁股上鼓起来一片红疹子，发烫", "offline.safety.child_or_food_illness"),
+        ("老人吃了你们的保健品，肚子鼓起来了，浑身发烫，去医院输液了", "offline.safety.child_or_food_illness"),
+        ("用了这个面膜过敏了，脸又红又发烫", "offline.safety.injury_health_first"),
+        ("孩子吃了你们的零食，嘴巴肿起来，身上发烫", "offline.safety.child_or_food_illness"),
+    ],
+)
+def test_a_swollen_rash_or_a_fever_is_not_answered_as_a_fire(engine, text, harm):
+    """A rash that 鼓起来 or a body that 发烫 is an illness: the first draft sends them to a doctor, not 「请先断电」."""
+    d = first(engine, text)
+    assert d.template_id == harm, (d.template_id, d.text)
+    assert "断电" not in d.text and "起火" not in d.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["充电器用了几分钟就发烫，插头那里还冒烟", "充电宝鼓包了，孩子差点拿去玩", "电动车电池充着电鼓包了"],
+)
+def test_a_hot_charger_or_a_swollen_battery_still_gets_the_fire_invitation(engine, text):
+    d = first(engine, text)
+    assert d.template_id == "offline.safety.fire_explosion", (d.template_id, d.text)
+    assert "断电" in d.text
+
+
+@pytest.mark.parametrize(
     "text, never",
     [
         ("面霜用了两周泵头就坏了，按不出来", "在保修范围内"),  # a warranty verdict nobody checked
@@ -138,3 +165,24 @@ def test_a_missing_grocery_or_dish_gets_a_time_and_no_meal_words(engine):
     assert d.template_id == "wrong_missing_item.takeaway_missing"
     assert d.sincerity.score == 100, d.sincerity.findings
     assert "点好的餐" not in d.text
+
+
+@pytest.mark.parametrize("text", ["吹风机才用两周就不出热风了，保修期一年的吧", "洗衣机还在保修期内就坏了，售后网点说要等一周"])
+def test_a_product_under_warranty_is_not_told_its_repair_was_refused(engine, text):
+    """Bare 保修期 picked the warranty-refused draft: 「却被告知不能保修、要自费…之前收过的费用原路退回」 to a customer
+    nobody refused or charged (REVIEW12B #7)."""
+    for d in engine.suggest(text).drafts:
+        assert d.template_id != "installation_repair.warranty_refused", d.text
+        assert "不能保修" not in d.text and "收过的费用" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "平板还在保修期，维修点说有拆机痕迹不保，我从来没拆过",
+        "网点说这个问题不在保修范围，让我自费换屏",
+        "手机在保修期内，售后检测说是进水不给保",
+    ],
+)
+def test_a_refused_warranty_still_gets_the_warranty_refused_draft(engine, text):
+    assert first(engine, text).template_id == "installation_repair.warranty_refused"

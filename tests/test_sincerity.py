@@ -186,6 +186,8 @@ CHECKS_TOLD_AS_DONE = [
     ("您说的一堆套话，我从头看了一遍记录，今天18:00前给您打电话。", "看了一遍"),
     ("订单我查过了，确实少发了一件，今天18:00前给您补发。", "查过了"),
     ("您的问题我们正在为您处理，今天18:00前给您回电。", "正在为您处理"),
+    ("订单我查过了就是少发了，今天18:00前给您补发。", "查过了"),
+    ("您的记录我都看完了，今天18:00前给您回电。", "都看完了"),
 ]
 CHECKS_PROMISED = [
     "之前的记录我会逐条看一遍，今天18:00前我带着处理方案联系您。",
@@ -194,6 +196,12 @@ CHECKS_PROMISED = [
     "您看过了说明书还是不会用的话，今天18:00前我打电话一步步教您。",
     "如果您已经查过了物流，把截图发给我，今天18:00前给您答复。",
     "包裹正在派送，今天18:00前我再帮您确认送达时间。",
+    # a check still to come, or the customer's own (REVIEW12B #6)
+    "快递一个星期没更新，让您一直等，对不起。我今天查完了马上告诉您，查不到就给您补发一件。",
+    "快递一个星期没更新，让您一直等，对不起。等我核实完了就给您回电，今天18:00前给您答复。",
+    "快递一个星期没更新，您之前问过了好几次，对不起。今天18:00前给您答复，查不到就给您补发一件。",
+    "快递一个星期没更新，您说您已经问过了，我今天18:00前给您答复，查不到就给您补发一件。",
+    "物流信息您可能已经看过了，一个星期没更新，对不起。今天18:00前给您答复，查不到就给您补发一件。",
 ]
 
 
@@ -207,6 +215,7 @@ def test_checking_told_as_done_or_under_way_is_a_claim(reply, claim):
 @pytest.mark.parametrize("reply", CHECKS_PROMISED)
 def test_checking_promised_or_done_by_the_customer_is_not_a_claim(reply):
     assert done_claims(reply) == [], done_claims(reply)
+    assert not any(f.startswith("未做的事不要写成已做") for f in check_sincerity(reply).findings)
 
 
 def test_the_finding_names_the_phrase():

@@ -117,7 +117,7 @@ _DONE = re.compile(
     rf"(?P<verb>{_DONE_VERBS})"
     rf"|(?P<to>给|为|帮|替)您{_CLAUSE}{{0,8}}?(?P<past>发|申请|登记|安排|办理|提交|补发|寄出|退|开通|关闭)了"
     # Checking or investigating told as done or under way: "记录我都看过了", "逐条核实了一遍", "同批次的货我们正在排查".
-    rf"|(?:都|也)?(?:{_CHECKS})(?:过了|过一遍|了一遍|完了)"
+    rf"|(?:都|也)?(?P<checked>{_CHECKS})(?:过了|过一遍|了一遍|完了)"
     rf"|正在(?:为您|给您|帮您|全力|加紧|紧急|积极|抓紧)?(?:{_CHECKS}|{_DONE_VERBS}|跟进|追查|协调|对接|审核)"
 )
 # Not a claim: the customer did it ("您已经联系我们好几次"), or it is a condition or a future ("如果已经付过", "…后会").
@@ -125,6 +125,11 @@ _NOT_OURS = re.compile(r"[您你]$")
 _CONDITION_BEFORE = re.compile(r"如果|假如|若|万一|要是|是否|有没有|一旦|等到|会|将|后")
 _CONDITION_AFTER = re.compile(r"的话|之后|以后|后|的时候")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
+# A check with no 已经 before it ("查完了", "问过了") is ours only when no 您/你 is its subject ("您之前问过了"), and a
+# check still to come is a promise: "等我核实完了", "我今天查完了马上告诉您", "看完了就给您回电".
+_YOU_LAST = re.compile(r"[您你][^我]*$")
+_CHECK_LATER_BEFORE = re.compile(r"等(?!了)|待")
+_CHECK_LATER_AFTER = re.compile(r"(?:[我们]{0,2})(?:马上|就|再|立刻|立即|随即|第一时间)")
 # What a text is about, by the problem words it uses (not the remedies every reply offers: 退款, 上门取件, 快递…).
 # A reply whose problems are all ones the complaint never raises answers someone else's complaint.
 _TOPICS = {
@@ -151,8 +156,13 @@ _TOPIC = re.compile(  # one plain alternation, longest words first: twice as fas
     "|".join(sorted((w for words in _TOPICS.values() for w in words.split("|")), key=lambda w: -len(w)))
 )
 # Money that has not arrived ("退款还没到", "钱也没收到", "还没到账") is a refund's topic, never a parcel's (没到, 没收到);
-# a 款 that is a model ("新款还没到") is not money.
-MONEY_NOT_ARRIVED = re.compile(r"(?:钱|退款|货款|尾款|余款|款项)[都也还]?还?[没未]收?到账?|还?[没未]收?到账")
+# a 款 that is a model ("新款还没到") is not money, nor is money paid out for goods that have not come ("付了钱还没收到货",
+# "付了尾款还没到货"): what has not arrived there is the parcel.
+MONEY_NOT_ARRIVED = re.compile(
+    r"(?<!付了)(?<!交了)(?<!花了)(?<![付交])(?:钱|退款|货款|尾款|余款|款项)[都也还]?还?[没未]收?到"
+    r"(?:账|(?!货|东西|包裹|快递|件|商品|手))"
+    r"|还?[没未]收?到账"
+)
 # The topic each intent's replies answer, by the names above.
 INTENT_TOPICS = {
     "quality_defect": "质量",
@@ -350,6 +360,12 @@ def done_claims(text: str) -> list[str]:
         tail = _CLAUSE_END.search(text, end, end + 40)
         after = text[end : tail.start() if tail else min(len(text), end + 40)]
         if _CONDITION_BEFORE.search(before) or _CONDITION_AFTER.search(after) or ("一" in before and "就" in after):
+            continue
+        if m.group("checked") and (
+            _YOU_LAST.search(before)
+            or _CHECK_LATER_BEFORE.search(before)
+            or (m.group(0).endswith("完了") and _CHECK_LATER_AFTER.match(after))  # "查过了就是少发了" is done
+        ):
             continue
         found[text[start:end]] = None
     return list(found)
