@@ -27,7 +27,7 @@ from assistant.log import outcomes
 from assistant.log.history import history_for
 from assistant.log.history import reply as logged_reply
 from assistant.log.outcomes import NOTE_CHARS, Logged
-from assistant.log.shown import Shown, agent_verdict
+from assistant.log.shown import Picked, Shown, agent_verdict, complaint_digest
 from assistant.taxonomy import PLATFORM_NAMES, PLATFORMS
 
 # Suggestions are pure CPU under the GIL: more of them at once gain nothing, and every extra thread competing for
@@ -224,6 +224,12 @@ def fill_phrase(
     return phrase_only(filled, signature or PLACEHOLDERS["agent"]) if within else filled
 
 
+def pick_phrase(filled: str, template_id: str, complaint: str, *, agent: str, secret: bytes) -> str:
+    """The signed token (``Picked``) of a template filled in place of a draft (替换草稿), which ``log_sent`` takes as
+    ``picked``: the reply is logged under that template, which the suggestion's own token did not show."""
+    return Picked(template_id, filled, complaint_digest(complaint), agent).seal(secret)
+
+
 # A body's opening greeting: the salutation the complaint or the form gave (「王女士」, or none) and 您好.
 _GREETING = re.compile(r"^\s*[^，。！？,.!?\s]{0,12}?[您你]好[，,！!。]\s*")
 
@@ -249,6 +255,7 @@ def log_sent(
     secret: bytes,
     token: str | None = None,
     template_id: str | None = None,
+    picked: str | None = None,
     rating: int | None = None,
     idempotency_key: str | None = None,
     agent_intent: str | None = None,
@@ -262,6 +269,8 @@ def log_sent(
 ) -> Logged:
     """Log the reply an agent sent, as the suggestion they worked from showed it; say what was done (its id among it).
 
+    ``picked`` (from ``pick_phrase``, the verdict panel's 替换草稿) names a template the agent put in place of the
+    draft: the reply is logged under it (``template_id`` must be it), its edits measured against its filled text.
     With ``token`` (from ``suggest_for_agent``) the shown suggestion is logged and the token's key makes
     a repeat log nothing (the same text and verdict) or put its new text or verdict in the reply (a corrected reply, a
     corrected intent; see ``outcomes.log_shown``); without, the engine is asked again with the log's history. ``agent_*`` is the
@@ -281,8 +290,12 @@ def log_sent(
         if problems:
             raise UnconfirmedReply(problems)
     fields = with_order_from(fields, complaint)  # kept (hashed) as the 订单号 field's would be: the next contact finds it
+    choice = Picked.unseal(picked, secret) if picked else None
+    if choice:  # 替换草稿: the template put in place of the draft, as /compose/phrase filled and signed it
+        choice.check(complaint=complaint, agent=agent, template_id=template_id)
     if token:
         shown = Shown.unseal(token, secret)
+        shown = choice.into(shown) if choice else shown
         shown.check(complaint=complaint, agent=agent, template_id=template_id)  # only a template the token showed
         idempotency_key = idempotency_key or shown.key
     else:
@@ -290,6 +303,7 @@ def log_sent(
             raise InvalidInput(f"template_id {template_id[:120]!r} is not a template of the library")
         s = suggest(engine, complaint, fields, agent=signature, db=db, key=key, tz=tz, conversion=conversion)
         shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
+        shown = choice.into(shown) if choice else shown
     verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
     return outcomes.log_shown(
         db,

@@ -33,15 +33,23 @@ def test_correcting_the_intent_offers_that_intents_templates_in_place_of_the_dra
     titles = panel.locator("li .title").all_inner_texts()
     assert "使用几周或几个月后出现故障" in titles and not any("物流" in t for t in titles)
     before = page.input_value("#reply-1")
-    panel.locator("li", has_text="使用几周或几个月后出现故障").locator("button", has_text="替换草稿").click()
+    old_template = page.input_value("#draft-1 input[name=template_id]")
+    item = panel.locator("li", has_text="使用几周或几个月后出现故障")
+    new_template = item.get_attribute("data-id")
+    item.locator("button", has_text="替换草稿").click()
     expect(page.locator("#reply-1")).not_to_have_value(before)
     replaced = page.input_value("#reply-1")
     assert "小林" not in replaced and "组长" in replaced  # signed with the agent's name, filled as drafts are
     expect(panel).to_contain_text("替换草稿 1 的文字")
+    expect(page.locator("#draft-1 h3")).to_contain_text("使用几周或几个月后出现故障")
     page.click("#draft-1 button[type=submit]")  # and it is logged with the corrected intent and the new text
     page.wait_for_selector("#draft-1 .sent .ok")
     row = log_rows(page)[-1]
     assert row["agent_intent"] == "quality_defect" and row["sent_text"] == replaced
+    # under the template it came from, sent as drafted: it was logged under the rejected logistics template with a
+    # 67% edit, crediting that template's conversion with a reply it did not write (REVIEW12B #8)
+    assert new_template != old_template and new_template.startswith("quality_defect.")
+    assert row["template_id"] == new_template and row["edit_ratio"] == 0 and row["drafted_text"] == replaced
 
     page.click(".intents .pick[data-intent=logistics_delay]")  # back to the assistant's reading: nothing to offer
     expect(panel).to_be_hidden()

@@ -289,6 +289,35 @@ def test_the_logged_reply_is_what_the_draft_partial_showed(client, db, users):
     assert db["replies"].count == 2  # the earlier reply and this one
 
 
+def test_a_draft_replaced_by_a_picked_template_is_logged_under_it_and_only_with_its_signed_token(client, db, users):
+    """替换草稿 put another template's text in a draft, which was logged under the template the agent had just rejected
+    (REVIEW12B #8). POST /compose/phrase signs the template it filled (``picked``), and the draft is logged under it;
+    a template id sent without that token, or with one for another template or complaint, is refused."""
+    text = "快递一个星期还没到，物流信息一直不更新，改判记录测试"
+    csrf = sign_in(client, "小林", users["小林"].password)
+    soup = suggest(client, csrf, text)
+    shown = {t["value"] for t in soup.select("form.draft input[name=template_id]")}
+    wanted = next(p["id"] for p in client.get("/compose/phrases", params={"intent": "quality_defect"}).json()["phrases"])
+    other = next(p["id"] for p in client.get("/compose/phrases", params={"intent": "price_promotion"}).json()["phrases"])
+    assert wanted not in shown
+
+    def phrase(template_id, complaint=text):
+        data = {"template_id": template_id, "complaint": complaint, "customer": "", "product": "", "order_id": ""}
+        return client.post("/compose/phrase", data=data, headers={"X-CSRF-Token": csrf}).json()
+
+    filled = phrase(wanted)
+    data = draft_post(soup, 1, sent_text=filled["text"], agent_intent="quality_defect") | {"template_id": wanted}
+    for forged in ({}, {"picked": phrase(other)["picked"]}, {"picked": phrase(wanted, "另一条投诉")["picked"]}):
+        refused = client.post("/compose/sent", data=data | forged, headers={"X-CSRF-Token": csrf})
+        assert refused.status_code == 400 and "草稿校验失败" in refused.text
+    assert db["replies"].count == 0
+    logged = client.post("/compose/sent", data=data | {"picked": filled["picked"]}, headers={"X-CSRF-Token": csrf})
+    assert logged.status_code == 200 and "已记录为已发送" in logged.text
+    row = next(db["replies"].rows)
+    assert (row["template_id"], row["edit_ratio"], row["agent_intent"]) == (wanted, 0, "quality_defect")
+    assert row["drafted_text"] == redact(filled["text"])
+
+
 def test_a_draft_marked_sent_again_after_its_outcome_is_refused_in_chinese(client, db, users):
     csrf = sign_in(client, "小林", users["小林"].password)
     soup = suggest(client, csrf, "快递一个星期还没到，客服也不回消息")
