@@ -41,6 +41,7 @@ def test_correcting_the_intent_offers_that_intents_templates_in_place_of_the_dra
     replaced = page.input_value("#reply-1")
     assert "小林" not in replaced and "组长" in replaced  # signed with the agent's name, filled as drafts are
     expect(panel).to_contain_text("替换草稿 1 的文字")
+    assert page.confirms == []  # a draft the agent has not touched is replaced without a question
     expect(page.locator("#draft-1 h3")).to_contain_text("使用几周或几个月后出现故障")
     page.click("#draft-1 button[type=submit]")  # and it is logged with the corrected intent and the new text
     page.wait_for_selector("#draft-1 .sent .ok")
@@ -53,6 +54,33 @@ def test_correcting_the_intent_offers_that_intents_templates_in_place_of_the_dra
 
     page.click(".intents .pick[data-intent=logistics_delay]")  # back to the assistant's reading: nothing to offer
     expect(panel).to_be_hidden()
+
+
+def test_replacing_an_edited_draft_asks_first_and_keeps_the_edits_when_told_to(page):
+    """REVIEW12B #10: 替换草稿 threw the agent's edits away without a word (下一条 and regenerating ask). It now asks, in
+    Chinese, as they do; 取消 keeps the edited text and says so, 确定 replaces it. A draft that only holds the last
+    replacement is replaced without a question."""
+    generate(page, "快递一个星期还没到，物流信息一直不更新，替换确认测试")
+    page.locator("#reply-1").press("End")
+    page.keyboard.type("我自己加的一句话。")
+    edited = page.input_value("#reply-1")
+    page.select_option("#agent-intent", "quality_defect")
+    replace = page.locator("#intent-phrases li").first.locator("button", has_text="替换草稿")
+    question = "草稿 1 改过了，还没有标记为已发送。替换草稿会丢掉这些改动，确定吗？"
+    # 取消: the fixture's dialog handler says 确定 to every confirm, so this one answer is the page's own confirm, swapped
+    page.evaluate("window.realConfirm = window.confirm; window.confirm = (q) => { window.asked = q; return false; }")
+    replace.click()
+    expect(page.locator("#intent-phrases-note")).to_have_text("没有替换，草稿 1 的改动还在。")
+    assert page.input_value("#reply-1") == edited and page.evaluate("window.asked") == question
+    page.evaluate("window.confirm = window.realConfirm")
+
+    asked = len(page.confirms)
+    replace.click()  # 确定, in the browser's own dialog
+    expect(page.locator("#reply-1")).not_to_have_value(edited)
+    assert "我自己加的一句话" not in page.input_value("#reply-1") and page.confirms[asked:] == [question]
+    page.locator("#intent-phrases li").nth(1).locator("button", has_text="替换草稿").click()  # not edited since: no question
+    expect(page.locator("#intent-phrases-note")).to_contain_text("替换草稿 1 的文字")
+    assert len(page.confirms) == asked + 1
 
 
 def lines(locator) -> int:

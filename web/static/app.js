@@ -302,6 +302,7 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
   }
 
+  const replacedText = new WeakMap(); // a draft's text as 替换草稿 last put it there
   // The agent corrected the intent (a type's name, or the 问题类型 list): the drafts were written for the intent the
   // assistant read, so the verdict panel lists the corrected intent's templates, and 替换草稿 puts one, filled from the
   // complaint, in place of the text of the draft being edited (draft 1 until another one was).
@@ -330,6 +331,14 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
         const editor = lastEditor && document.body.contains(lastEditor) ? lastEditor : document.getElementById("reply-1");
         const draft = editor && editor.closest("form.draft");
         if (!draft) return;
+        const n = editor.id.replace("reply-", "");
+        // The agent's own edits are not thrown away unasked, as 下一条 and 重新生成 ask (keepEditedDraft); no question
+        // for a text the page put there (as made, as last marked sent, as last replaced).
+        const own = ![editor.defaultValue, markedText.get(editor), replacedText.get(editor)].includes(editor.value);
+        if (own && !window.confirm(`草稿 ${n} 改过了，还没有标记为已发送。替换草稿会丢掉这些改动，确定吗？`)) {
+          note.textContent = `没有替换，草稿 ${n} 的改动还在。`;
+          return;
+        }
         // Filled from the complaint the drafts were made for, and logged under this template when marked as sent: the
         // draft's template_id becomes it, with the server's signed token of it (the suggestion's token shows the old ones).
         const { text, picked } = await requestPhrase(id, false, draft.querySelector("input[name=complaint]").value);
@@ -345,7 +354,7 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
         const heading = draft.querySelector("h3 small");
         if (heading) heading.textContent = `${label} · ${titles.get(id) || id}`;
         insertInto(editor, text, 0, editor.value.length);
-        const n = editor.id.replace("reply-", "");
+        replacedText.set(editor, editor.value);
         note.textContent = `已用“${titles.get(id) || "这个模板"}”替换草稿 ${n} 的文字，改好后再复制、标记为已发送。`;
         announce(note.textContent);
       } catch (e) { note.textContent = e.message; }
