@@ -266,6 +266,7 @@ def log_sent(
     now: datetime | None = None,
     signature: str | None = None,
     confirm_send: bool = False,
+    already_sent: bool = False,
 ) -> Logged:
     """Log the reply an agent sent, as the suggestion they worked from showed it; say what was done (its id among it).
 
@@ -276,19 +277,21 @@ def log_sent(
     corrected intent; see ``outcomes.log_shown``); without, the engine is asked again with the log's history. ``agent_*`` is the
     agent's verdict (what they leave out is kept as shown; all None: not reviewed). ``signature`` is the name
     drafts sign with when the engine is asked again (``User.signature``; None: the library's generic one).
-    A reply that scores 0 for sincerity or has a severe finding (review inducement) is logged only with
-    ``confirm_send`` (the page's 仍然发送, the API's ``confirm_send``): the pages and the API refuse it alike.
+    A reply that scores 0 for sincerity or has a severe finding (review inducement, ``severe_problems``) is logged
+    before it is sent (the draft page) only with ``confirm_send`` (its 仍然发送); one ``already_sent`` (an API client
+    logs what went out on the platform) is logged all the same, so the figures count it. Either way the log keeps the
+    problems it was sent with (``sent_despite``) and the answer names them (``Logged.warnings``).
 
-    :raises UnconfirmedReply: for a reply with ``severe_problems`` and no ``confirm_send``
+    :raises UnconfirmedReply: for a reply with ``severe_problems``, neither ``confirm_send`` nor ``already_sent``
     :raises SuggestionTokenExpired: for a token older than a working day
     :raises SuggestionTokenInvalid: for a token changed, not issued here, or for another complaint, agent or template
     :raises Conflict: for a key used by another agent or for another complaint, or a correction of a reply with an outcome
     :raises InvalidInput: for an empty reply, an unknown template or a verdict outside the taxonomy
     """
-    if not confirm_send and sent_text.strip():  # an empty reply is not scored: the log refuses it below
-        problems = severe_problems(sent_text, complaint, template_id=template_id, done=done)
-        if problems:
-            raise UnconfirmedReply(problems)
+    # An empty reply is not scored: the log refuses it below.
+    problems = severe_problems(sent_text, complaint, template_id=template_id, done=done) if sent_text.strip() else []
+    if problems and not (confirm_send or already_sent):
+        raise UnconfirmedReply(problems)
     fields = with_order_from(fields, complaint)  # kept (hashed) as the 订单号 field's would be: the next contact finds it
     choice = Picked.unseal(picked, secret) if picked else None
     if choice:  # 替换草稿: the template put in place of the draft, as /compose/phrase filled and signed it
@@ -305,7 +308,7 @@ def log_sent(
         shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
         shown = choice.into(shown) if choice else shown
     verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
-    return outcomes.log_shown(
+    logged = outcomes.log_shown(
         db,
         shown,
         complaint,
@@ -323,7 +326,9 @@ def log_sent(
         idempotency_key=idempotency_key,
         done=done,
         now=now,
+        sent_despite=problems,
     )
+    return replace(logged, warnings=tuple(problems))
 
 
 def severe_problems(sent_text: str, complaint: str, *, template_id: str | None, done: Iterable[str]) -> list[str]:
