@@ -27,7 +27,7 @@ from assistant.log import outcomes
 from assistant.log.history import history_for
 from assistant.log.history import reply as logged_reply
 from assistant.log.outcomes import NOTE_CHARS, Logged
-from assistant.log.shown import Shown, agent_verdict
+from assistant.log.shown import Picked, Shown, agent_verdict, complaint_digest
 from assistant.taxonomy import PLATFORM_NAMES, PLATFORMS
 
 # Suggestions are pure CPU under the GIL: more of them at once gain nothing, and every extra thread competing for
@@ -224,6 +224,12 @@ def fill_phrase(
     return phrase_only(filled, signature or PLACEHOLDERS["agent"]) if within else filled
 
 
+def pick_phrase(filled: str, template_id: str, complaint: str, *, agent: str, secret: bytes) -> str:
+    """The signed token (``Picked``) of a template filled in place of a draft (替换草稿), which ``log_sent`` takes as
+    ``picked``: the reply is logged under that template, which the suggestion's own token did not show."""
+    return Picked(template_id, filled, complaint_digest(complaint), agent).seal(secret)
+
+
 # A body's opening greeting: the salutation the complaint or the form gave (「王女士」, or none) and 您好.
 _GREETING = re.compile(r"^\s*[^，。！？,.!?\s]{0,12}?[您你]好[，,！!。]\s*")
 
@@ -249,6 +255,7 @@ def log_sent(
     secret: bytes,
     token: str | None = None,
     template_id: str | None = None,
+    picked: str | None = None,
     rating: int | None = None,
     idempotency_key: str | None = None,
     agent_intent: str | None = None,
@@ -259,30 +266,39 @@ def log_sent(
     now: datetime | None = None,
     signature: str | None = None,
     confirm_send: bool = False,
+    already_sent: bool = False,
 ) -> Logged:
     """Log the reply an agent sent, as the suggestion they worked from showed it; say what was done (its id among it).
 
+    ``picked`` (from ``pick_phrase``, the verdict panel's 替换草稿) names a template the agent put in place of the
+    draft: the reply is logged under it (``template_id`` must be it), its edits measured against its filled text.
     With ``token`` (from ``suggest_for_agent``) the shown suggestion is logged and the token's key makes
     a repeat log nothing (the same text and verdict) or put its new text or verdict in the reply (a corrected reply, a
     corrected intent; see ``outcomes.log_shown``); without, the engine is asked again with the log's history. ``agent_*`` is the
     agent's verdict (what they leave out is kept as shown; all None: not reviewed). ``signature`` is the name
     drafts sign with when the engine is asked again (``User.signature``; None: the library's generic one).
-    A reply that scores 0 for sincerity or has a severe finding (review inducement) is logged only with
-    ``confirm_send`` (the page's 仍然发送, the API's ``confirm_send``): the pages and the API refuse it alike.
+    A reply that scores 0 for sincerity or has a severe finding (review inducement, ``severe_problems``) is logged
+    before it is sent (the draft page) only with ``confirm_send`` (its 仍然发送); one ``already_sent`` (an API client
+    logs what went out on the platform) is logged all the same, so the figures count it. Either way the log keeps the
+    problems it was sent with (``sent_despite``) and the answer names them (``Logged.warnings``).
 
-    :raises UnconfirmedReply: for a reply with ``severe_problems`` and no ``confirm_send``
+    :raises UnconfirmedReply: for a reply with ``severe_problems``, neither ``confirm_send`` nor ``already_sent``
     :raises SuggestionTokenExpired: for a token older than a working day
     :raises SuggestionTokenInvalid: for a token changed, not issued here, or for another complaint, agent or template
     :raises Conflict: for a key used by another agent or for another complaint, or a correction of a reply with an outcome
     :raises InvalidInput: for an empty reply, an unknown template or a verdict outside the taxonomy
     """
-    if not confirm_send and sent_text.strip():  # an empty reply is not scored: the log refuses it below
-        problems = severe_problems(sent_text, complaint, template_id=template_id, done=done)
-        if problems:
-            raise UnconfirmedReply(problems)
+    # An empty reply is not scored: the log refuses it below.
+    problems = severe_problems(sent_text, complaint, template_id=template_id, done=done) if sent_text.strip() else []
+    if problems and not (confirm_send or already_sent):
+        raise UnconfirmedReply(problems)
     fields = with_order_from(fields, complaint)  # kept (hashed) as the 订单号 field's would be: the next contact finds it
+    choice = Picked.unseal(picked, secret) if picked else None
+    if choice:  # 替换草稿: the template put in place of the draft, as /compose/phrase filled and signed it
+        choice.check(complaint=complaint, agent=agent, template_id=template_id)
     if token:
         shown = Shown.unseal(token, secret)
+        shown = choice.into(shown) if choice else shown
         shown.check(complaint=complaint, agent=agent, template_id=template_id)  # only a template the token showed
         idempotency_key = idempotency_key or shown.key
     else:
@@ -290,8 +306,9 @@ def log_sent(
             raise InvalidInput(f"template_id {template_id[:120]!r} is not a template of the library")
         s = suggest(engine, complaint, fields, agent=signature, db=db, key=key, tz=tz, conversion=conversion)
         shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
+        shown = choice.into(shown) if choice else shown
     verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
-    return outcomes.log_shown(
+    logged = outcomes.log_shown(
         db,
         shown,
         complaint,
@@ -309,7 +326,9 @@ def log_sent(
         idempotency_key=idempotency_key,
         done=done,
         now=now,
+        sent_despite=problems,
     )
+    return replace(logged, warnings=tuple(problems))
 
 
 def severe_problems(sent_text: str, complaint: str, *, template_id: str | None, done: Iterable[str]) -> list[str]:

@@ -117,24 +117,49 @@ def test_log_reply_then_outcome_then_weekly_stats(client, agent, lead, db):
 INDUCING = "亲，麻烦把差评改成好评，改好后返现5元红包给您"
 
 
-def test_a_review_inducing_reply_is_logged_only_when_the_client_confirms_it(client, agent, db):
-    """The page refused 「差评改成好评…返现5元红包」 unless 仍然发送 was ticked; the API logged it with 201, sincerity 0,
-    counted in the statistics as a normal reply (REVIEW12 #5). Now both refuse it alike; ``confirm_send`` is 仍然发送."""
+HOLLOW = "亲，非常抱歉给您带来不便，我们会尽快处理的，请您耐心等待，感谢您的理解与支持"
+
+
+def test_a_hollow_or_review_inducing_reply_is_logged_flagged_with_its_warnings(client, agent, lead, db):
+    """The API logs replies already sent on the platform: 78d99c8 refused a hollow or review-inducing one with 422
+    unless confirm_send was true, so existing clients dropped exactly the worst replies and the weekly figures were
+    computed over the better ones (REVIEW12B #9). It is logged (201, counted), flagged in the log (sent_despite) and
+    the answer's warnings name its problems; confirm_send null is false, not a 422."""
     body = {"complaint": "收到的杯子是碎的，差评", "sent_text": INDUCING, "platform": "taobao"}
-    refused = client.post("/api/v1/replies", json=body, headers=agent)
-    assert refused.status_code == 422
-    (entry,) = refused.json()["detail"]
-    assert entry["type"] == "confirm_send_required" and entry["field"] == "回复内容"
-    assert "没有记录" in entry["msg"] and "诱导" in entry["msg"] and "confirm_send" in entry["msg"], entry["msg"]
-    assert "真诚度只有 0 分" in entry["problems"]
-    assert db.execute("select count(*) from replies").fetchone()[0] == 0
-    unconfirmed = client.post("/api/v1/replies", json={**body, "confirm_send": False}, headers=agent)
-    assert unconfirmed.status_code == 422
-    confirmed = client.post("/api/v1/replies", json={**body, "confirm_send": True}, headers=agent)
-    assert confirmed.status_code == 201
-    assert db["replies"].get(confirmed.json()["id"])["sincerity"] == 0
+    logged = client.post("/api/v1/replies", json=body, headers=agent)
+    assert logged.status_code == 201
+    warnings = logged.json()["warnings"]
+    assert warnings[0] == "真诚度只有 0 分" and "诱导顾客改评" in warnings[1]
+    row = db["replies"].get(logged.json()["id"])
+    assert row["sincerity"] == 0 and json.loads(row["sent_despite"]) == warnings
+    hollow = client.post(
+        "/api/v1/replies", json={"complaint": "快递一个星期还没到", "sent_text": HOLLOW, "platform": "jd"}, headers=agent
+    )
+    assert hollow.status_code == 201 and hollow.json()["warnings"] == ["真诚度只有 0 分"]
+    for flag in (None, False, True):
+        again = client.post("/api/v1/replies", json={**body, "confirm_send": flag}, headers=agent)
+        assert again.status_code == 201 and again.json()["warnings"] == warnings
     sincere = {**body, "sent_text": "您好，杯子碎了是我们包装没做好，今天18:00前给您补发一个新的，碎的不用寄回。"}
-    assert client.post("/api/v1/replies", json=sincere, headers=agent).status_code == 201  # no confirmation needed
+    fine = client.post("/api/v1/replies", json=sincere, headers=agent)
+    assert fine.status_code == 201 and fine.json()["warnings"] == []
+    assert db["replies"].get(fine.json()["id"])["sent_despite"] is None
+    stats = client.get("/api/v1/stats/weekly", params={"week": THIS_WEEK}, headers=lead).json()
+    assert stats["sent"] == 6  # every reply sent is counted, the worst ones too
+
+
+def test_a_hollow_reply_is_retried_and_its_verdict_corrected_with_its_key_as_any_other(client, agent, db):
+    """78d99c8 checked the reply before the idempotency key: a retry of a reply logged with confirm_send, sent again
+    without it, and a verdict correction under the same key answered 422 instead of the replay or update (REVIEW12B #9)."""
+    body = {"complaint": "快递一个星期还没到，差评", "sent_text": HOLLOW, "platform": "taobao", "idempotency_key": "hollow-1"}
+    first = client.post("/api/v1/replies", json={**body, "confirm_send": True}, headers=agent)
+    assert first.status_code == 201
+    retry = client.post("/api/v1/replies", json=body, headers=agent)
+    assert retry.status_code == 201 and retry.json()["id"] == first.json()["id"]
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    corrected = client.post("/api/v1/replies", json={**body, "agent_intent": "logistics_delay"}, headers=agent)
+    assert corrected.status_code == 201 and corrected.headers["Idempotent-Replayed"] == "updated"
+    assert corrected.json() == {"id": first.json()["id"], "warnings": ["真诚度只有 0 分"]}
+    assert db["replies"].get(first.json()["id"])["agent_intent"] == "logistics_delay" and db["replies"].count == 1
 
 
 def test_outcome_for_a_missing_reply_is_404_and_bad_result_is_422(client, agent):

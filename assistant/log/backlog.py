@@ -1,33 +1,42 @@
-"""批量分拣's ranked backlogs, kept an hour for their owner's download link (the complaints and drafts masked)."""
+"""批量分拣's ranked backlogs, kept an hour for their owner's download link (personal data masked in every column but
+the file's order numbers)."""
 
 from __future__ import annotations
 
 import io
+import json
+import re
 import secrets
 import time
 
 import sqlite_utils
 
-from assistant.engine.triage import write_records
+from assistant.engine.triage import COLUMNS, write_records
 from assistant.log.db import write_transaction
 from assistant.log.redact import redact
 
 TRIAGE_KEPT_S = 3600  # how long a ranked backlog's download link works
 
 
+# A column of the uploaded file whose heading names an order (or waybill) number: 订单号, 订单编号, 子订单编号, 订单ID,
+# 单号, 快递单号, 运单号, order_id, Order No., orderSN. Its cells are kept as they are: masked, an order number of 16-19
+# digits read as a bank card, of 18 as an ID number, of 11 as a mobile (REVIEW12 #2).
+ORDER_NUMBER_COLUMN = re.compile(r"单号|订单(?:编号|号码|id)|order[\s_\-.]*(?:id|no|num|number|sn|#)", re.IGNORECASE)
+
+
 def keep_triage_csv(db: sqlite_utils.Database, owner: str, records: list[dict], *, now: float | None = None) -> str:
     """Keep a ranked backlog as 批量分拣's CSV (``triage.write_records(labels=True)``) for its owner's download link;
     return the link's id.
 
-    The complaint and its draft (which quotes it) are masked (``redact``): a customer may write a phone number or a
-    card into a complaint. The uploaded file's own columns are kept as they were (README): they are the agent's own
-    records (订单号, 买家昵称), which the agent needs to act on a row, and masked they were lost, e.g. an order number
-    of 18-19 digits read as a bank card. Results older than ``TRIAGE_KEPT_S`` are deleted on the way, so the table
-    holds at most an hour of batches.
+    Personal data is masked (``redact``) in every stored cell: the complaint, its draft (which quotes it) and the
+    uploaded file's own columns (a backlog export has 收货人手机 and 收货地址), as the README promises for every stored
+    text. Only a column whose heading names an order number (``ORDER_NUMBER_COLUMN``) is kept as it is: the agent
+    needs it to act on a row. Results older than ``TRIAGE_KEPT_S`` are deleted on the way, so the table holds at most
+    an hour of batches.
     """
     now = time.time() if now is None else now
     out = io.StringIO()
-    write_records([{**r, "text": redact(r["text"]), "draft": redact(r["draft"])} for r in records], out, "csv", labels=True)
+    write_records([_masked(r) for r in records], out, "csv", labels=True)
     result_id = secrets.token_urlsafe(12)
     with write_transaction(db):
         db.execute("delete from triage_results where at < ?", [now - TRIAGE_KEPT_S])
@@ -42,3 +51,28 @@ def triage_csv(db: sqlite_utils.Database, result_id: str, owner: str, *, now: fl
         "select csv from triage_results where id = ? and owner = ? and at >= ?", [result_id, owner, now - TRIAGE_KEPT_S]
     ).fetchone()
     return row[0] if row else None
+
+
+def _masked(record: dict) -> dict:
+    """A ranked record with personal data masked in the complaint, the draft and the file's own columns (all but those
+    naming an order number)."""
+    out = {**record, "text": redact(record["text"]), "draft": redact(record["draft"])}
+    for column, value in record.items():
+        if column not in COLUMNS and not ORDER_NUMBER_COLUMN.search(column):
+            out[column] = _masked_value(value)
+    return out
+
+
+def _masked_value(value):
+    """A cell of the uploaded file masked: text as ``redact`` masks it; a JSONL input's numbers (a phone as 13812345678)
+    as their text, its lists and objects as JSON."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, (list, dict)):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        return value
+    masked = redact(text)
+    return value if masked == text else masked

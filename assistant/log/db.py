@@ -172,6 +172,13 @@ def m012_known_sign_in_addresses(db: sqlite_utils.Database) -> None:
     db.table("login_known").create({"name": str, "address": str, "at": float}, pk=("name", "address"), not_null={"at"})
 
 
+@migrations()
+def m013_replies_sent_despite(db: sqlite_utils.Database) -> None:
+    # The severe problems (sincerity 0, review inducement) a reply was logged with anyway: confirmed on the page
+    # (仍然发送) or already sent when an API client logged it. JSON list in Chinese; null when it had none.
+    db.table("replies").add_column("sent_despite", str)
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 

@@ -65,12 +65,14 @@ class Logged:
     # "created": a new reply; "updated": a correction put in the reply its idempotency key names; "repeated": nothing new
     action: Literal["created", "updated", "repeated"]
     changed: tuple[str, ...] = ()  # for "updated", of ``CHANGES``: what the correction changed
+    # The severe problems (``replying.severe_problems``) the reply was logged with anyway, in Chinese
+    warnings: tuple[str, ...] = ()
 
 
 # What a second "mark as sent" of the same suggestion may correct, and the columns each replaces: the text that was sent
 # (and the draft it came from), the agent's intent, the agent's escalation verdict.
 CHANGES = {
-    "text": ("template_id", "drafted_text", "sent_text", "edit_ratio", "sincerity"),
+    "text": ("template_id", "drafted_text", "sent_text", "edit_ratio", "sincerity", "sent_despite"),
     "intent": ("agent_intent",),
     "escalation": ("agent_escalate", "agent_reasons"),
 }
@@ -128,6 +130,7 @@ def log_shown(
     idempotency_key: str | None = None,
     done: Sequence[str] = (),
     now: datetime | None = None,
+    sent_despite: Sequence[str] = (),
 ) -> Logged:
     """Record a sent reply as the assistant showed it, with the agent's verdict; say what was done.
 
@@ -145,6 +148,7 @@ def log_shown(
     :param key: the HMAC key for customer and order references
     :param done: the past-tense sentences of the actions the agent ticked as done: the stored sincerity score does
         not count them as claims of what nobody did
+    :param sent_despite: the severe problems the reply was sent with all the same (stored as ``sent_despite``)
     :raises Conflict: for a key already used by another agent or for another complaint, or a correction of a reply
         that has an outcome
     :raises InvalidInput: for an empty reply, or a correction of a reply logged longer than ``TOKEN_MAX_AGE`` ago
@@ -179,6 +183,7 @@ def log_shown(
         "agent_escalate": int(verdict.escalate) if verdict else None,
         "agent_reasons": json.dumps(list(verdict.reasons)) if verdict else None,
         "idempotency_key": idempotency_key or None,
+        "sent_despite": json.dumps([redact(p) for p in sent_despite], ensure_ascii=False) if sent_despite else None,
     }
     if not idempotency_key:
         return Logged(insert(db, "replies", record), "created")

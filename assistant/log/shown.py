@@ -8,7 +8,7 @@ agent's own verdict beside it (``Verdict``: the intent and escalation they confi
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
@@ -127,6 +127,64 @@ class Shown:
             raise SuggestionTokenInvalid("the complaint differs from the one the suggestion was made for")
         if template_id is not None and self.drafted(template_id) is None:
             raise SuggestionTokenInvalid(f"template {template_id!r} was not among the drafts of this suggestion")
+
+
+PICKED_SALT = "assistant.picked-template"
+
+
+@dataclass(frozen=True)
+class Picked:
+    """A template the agent put in place of a draft (the verdict panel's 替换草稿 after correcting the intent), filled
+    from the complaint by ``POST /compose/phrase``, which hands it out as a signed token (``seal``).
+
+    Marking that draft as sent hands the token back beside the suggestion's: the reply is logged under the template it
+    came from, its edits measured against the filled text. A template id the client sends alone is never trusted.
+    """
+
+    template_id: str
+    text: str  # the template filled as the page got it
+    complaint: str  # ``complaint_digest`` of the complaint it was filled for
+    agent: str | None
+
+    def seal(self, secret: bytes) -> str:
+        payload = {"t": self.template_id, "x": self.text, "c": self.complaint, "a": self.agent}
+        return URLSafeTimedSerializer(secret, salt=PICKED_SALT).dumps(payload)
+
+    @classmethod
+    def unseal(cls, token: str, secret: bytes, *, max_age: int = TOKEN_MAX_AGE) -> Picked:
+        """Read a token made by ``seal``.
+
+        :raises SuggestionTokenExpired: when it is older than ``max_age`` seconds
+        :raises SuggestionTokenInvalid: when it was changed or not made with ``secret``
+        """
+        try:
+            p = URLSafeTimedSerializer(secret, salt=PICKED_SALT).loads(token, max_age=max_age)
+        except SignatureExpired:
+            raise SuggestionTokenExpired(
+                f"the picked template's token is older than {max_age // 3600} hours; pick it again"
+            ) from None
+        except BadData:
+            raise SuggestionTokenInvalid("the picked template's token is invalid (changed, or not issued here)") from None
+        try:
+            return cls(template_id=str(p["t"]), text=str(p["x"]), complaint=str(p["c"]), agent=p["a"])
+        except (KeyError, TypeError):
+            raise SuggestionTokenInvalid("the picked template's token is invalid (unknown layout)") from None
+
+    def check(self, *, complaint: str, agent: str, template_id: str | None) -> None:
+        """Refuse a token for another complaint or agent, or sent with another template than the one it filled.
+
+        :raises SuggestionTokenInvalid: naming which
+        """
+        if self.agent != agent:
+            raise SuggestionTokenInvalid("the picked template's token was issued to another user")
+        if complaint_digest(complaint) != self.complaint:
+            raise SuggestionTokenInvalid("the complaint differs from the one the picked template was filled for")
+        if template_id != self.template_id:
+            raise SuggestionTokenInvalid(f"template {template_id!r} is not the one picked ({self.template_id!r})")
+
+    def into(self, shown: Shown) -> Shown:
+        """``shown`` with this template among its drafts (first, so its filled text is what the reply is measured against)."""
+        return replace(shown, drafts=((self.template_id, self.text), *shown.drafts))
 
 
 @dataclass(frozen=True)

@@ -122,10 +122,11 @@ class ReplyIn(Body):
         description="The past-tense sentences of the actions the agent has done (a draft's ticks, `done`): "
         "the stored sincerity score does not count them as claims of what nobody did",
     )
-    confirm_send: bool = Field(
-        default=False,
-        description="The draft page's 仍然发送: a reply that scores 0 for sincerity or asks for or rewards a review change "
-        "is logged only with true; without it the answer is 422, its entry naming the problems in Chinese",
+    confirm_send: bool | None = Field(
+        default=None,
+        description="The draft page's 仍然发送, accepted for clients that send it (null is false). The API logs a reply "
+        "that was sent: one that scores 0 for sincerity or asks for or rewards a review change is logged all the same, "
+        "flagged, and the answer's warnings name its problems in Chinese",
     )
 
 
@@ -214,8 +215,9 @@ def log_reply(
     carries ``Idempotent-Replayed: true``; a repeat with another ``sent_text`` or another verdict (a corrected reply
     or intent, by the same agent within 12 hours) puts it in the first reply instead and carries
     ``Idempotent-Replayed: updated``. The key reused by another agent or for another complaint, or a correction of a
-    reply whose outcome is recorded, is refused with 409 and the first reply is kept as it is. A reply that scores 0
-    for sincerity or induces a review change is refused with 422 unless ``confirm_send`` is true (the page's 仍然发送).
+    reply whose outcome is recorded, is refused with 409 and the first reply is kept as it is. The answer is
+    ``{"id", "warnings"}``: a reply that scores 0 for sincerity or induces a review change was already sent, so it is
+    logged (the figures count it) and flagged in the log, ``warnings`` naming its problems in Chinese (empty when none).
     """
     idempotency_key = body.idempotency_key
     if idempotency_header is not None and idempotency_header.strip():
@@ -244,11 +246,12 @@ def log_reply(
         done=body.done,
         conversion=conversion,
         signature=user.signature,
-        confirm_send=body.confirm_send,
+        confirm_send=bool(body.confirm_send),
+        already_sent=True,  # the API logs what went out on the platform: flagged, never dropped
     )
     if logged.action != "created":
         response.headers["Idempotent-Replayed"] = "true" if logged.action == "repeated" else "updated"
-    return {"id": logged.id}
+    return {"id": logged.id, "warnings": list(logged.warnings)}
 
 
 @router.post(f"{v1}/replies/{{reply_id}}/outcome", status_code=201, tags=["outcomes"])

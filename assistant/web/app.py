@@ -39,7 +39,7 @@ from assistant.log.auth import LoginLimiter, User, user_for_session
 from assistant.log.db import load_or_create_secret, open_db, read_only_files
 from assistant.web import api, pages, pages_backlog, pages_compose, pages_lead, pages_triage
 from assistant.web.deps import PasswordGate, session_ids, trusted_networks
-from assistant.web.messages import FIELD_LABELS, SESSION_LOST, chinese, refused_request, unconfirmed_reply, validation_errors
+from assistant.web.messages import FIELD_LABELS, SESSION_LOST, chinese, refused_request, validation_errors
 from assistant.web.serving import BodyLimit, SecurityHeaders, WorkerHeader
 
 log = logging.getLogger("assistant")
@@ -141,8 +141,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             asked = request.url.path + query if request.method == "GET" else "/compose"
             return RedirectResponse(pages.change_password_first(asked), status_code=303)
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
-        if isinstance(exc, UnconfirmedReply) and request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": unconfirmed_reply(exc.problems)}, status_code=status)
         if request.url.path.startswith("/api/"):
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
             return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)

@@ -116,17 +116,6 @@ def validation_errors(errors) -> list[dict]:
     return said
 
 
-def unconfirmed_reply(problems: list[str]) -> list[dict]:
-    """The API's 422 for a reply with severe problems sent without ``confirm_send``: one entry in the shape of
-    ``validation_errors``, on ``sent_text``, naming the problems (as the draft page's 仍然发送 notice does)."""
-    msg = (
-        f"{FIELD_LABELS['sent_text']}：这条回复有严重问题，没有记录：{'；'.join(problems)}。建议改好再发；"
-        f'确认仍要记录，请在请求体里加上 "confirm_send": true（即页面上的“{FIELD_LABELS["confirm_send"]}”）。'
-    )
-    kind = "confirm_send_required"
-    return [{"type": kind, "loc": ["body", "sent_text"], "field": FIELD_LABELS["sent_text"], "msg": msg, "problems": problems}]
-
-
 class _Blank(dict):
     """A context without the value a wording names leaves a "?" rather than failing."""
 

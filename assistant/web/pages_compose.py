@@ -159,6 +159,7 @@ def intent_phrases(engine, intent: str) -> list[replying.Phrase]:
 def compose_phrase(
     user: PageUser,
     engine: EngineDep,
+    secret: SigningSecret,
     template_id: Text,
     complaint: Text = "",
     customer: OptionalText = None,
@@ -167,7 +168,10 @@ def compose_phrase(
     within: OptionalText = None,
 ):
     """One quick phrase's text filled from the complaint on the page, for the draft being edited; ``within`` (1): it goes
-    into a draft that has text, so without the greeting and 「我是…」 the draft already has."""
+    into a draft that has text, so without the greeting and 「我是…」 the draft already has.
+
+    ``picked`` in the answer signs the template and its text for this complaint and agent: a draft replaced by it
+    (替换草稿) sends it back when marked as sent, and is logged under this template (``replying.log_sent``)."""
     fields = _fields(None, customer, product, order_id)
     try:
         text = replying.fill_phrase(engine, template_id, complaint, fields, signature=user.signature, within=within == "1")
@@ -175,7 +179,7 @@ def compose_phrase(
         return JSONResponse({"detail": "没有这个模板，可能模板库刚刚更新过，请重新搜索。"}, status_code=404)
     except InvalidInput as e:
         return JSONResponse({"detail": chinese(str(e))}, status_code=400)
-    return {"text": text}
+    return {"text": text, "picked": replying.pick_phrase(text, template_id, complaint, agent=user.name, secret=secret)}
 
 
 @router.post("/compose/sincerity", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -214,6 +218,7 @@ def compose_sent(
     buyer_id: OptionalText = None,
     rating: OptionalText = None,
     suggestion: OptionalText = None,
+    picked: OptionalText = None,
     verdict: OptionalText = None,
     agent_intent: OptionalText = None,
     agent_escalate: OptionalText = None,
@@ -227,6 +232,8 @@ def compose_sent(
     again, and its key makes a second submit of the same complaint answer with the same reply: nothing new is logged,
     but a corrected text or verdict replaces the logged one until an outcome is recorded (``outcomes.log_shown``), and
     the answer says what changed.
+    ``picked`` (a draft replaced by 替换草稿): ``POST /compose/phrase``'s token of the template now in it, logged as
+    ``template_id``.
     ``verdict`` marks a post from the verdict panel (an unticked 需要转线下 sends nothing).
     The response announces ``reply-logged`` to lists that care; a refused post answers 400 with the
     message in the draft's status line. A reply that scores 0 for sincerity or has a severe finding (review
@@ -264,6 +271,7 @@ def compose_sent(
             secret=secret,
             token=suggestion or None,
             template_id=template_id,
+            picked=picked or None,
             rating=stars,
             agent_intent=intent,
             agent_escalate=escalate,

@@ -226,19 +226,21 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
   }
 
   // within: the phrase goes into a draft that has other text, which has greeted and signed already (the server leaves
-  // out the phrase's 「您好」 and 「我是…」).
-  async function fillPhrase(templateId, within = false) {
+  // out the phrase's 「您好」 and 「我是…」). complaint: the one to fill it from (default: the box's). The answer is
+  // {text, picked}: picked signs the template and text, for a draft that 替换草稿 replaces with it.
+  async function requestPhrase(templateId, within = false, complaint = null) {
     const form = document.getElementById("compose-form");
     const body = new FormData();
     body.append("template_id", templateId);
     if (within) body.append("within", "1");
-    body.append("complaint", form.querySelector("#text").value);
+    body.append("complaint", complaint === null ? form.querySelector("#text").value : complaint);
     for (const name of ["customer", "product", "order_id"]) body.append(name, form.querySelector(`[name=${name}]`).value);
     const response = await fetch("/compose/phrase", { method: "POST", body, headers: { "X-CSRF-Token": csrf(), Accept: "application/json" } });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(data.detail || "快捷短语插入失败，请重试。");
-    return data.text;
+    return data;
   }
+  const fillPhrase = async (templateId, within = false) => (await requestPhrase(templateId, within)).text;
 
   // Insert text into an editor, replacing [start, end), and tell htmx (the live sincerity check) it changed.
   function insertInto(editor, text, start, end) {
@@ -300,6 +302,7 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
   }
 
+  const replacedText = new WeakMap(); // a draft's text as 替换草稿 last put it there
   // The agent corrected the intent (a type's name, or the 问题类型 list): the drafts were written for the intent the
   // assistant read, so the verdict panel lists the corrected intent's templates, and 替换草稿 puts one, filled from the
   // complaint, in place of the text of the draft being edited (draft 1 until another one was).
@@ -321,15 +324,37 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     const titles = new Map(phrases.map((p) => [p.id, p.title]));
     const pick = async (id, how) => {
       try {
-        const text = await fillPhrase(id);
         if (how === "copy") {
-          note.textContent = (await copyText(text)) ? "已复制，可以粘贴到聊天窗口。" : NOT_COPIED;
+          note.textContent = (await copyText(await fillPhrase(id))) ? "已复制，可以粘贴到聊天窗口。" : NOT_COPIED;
           return;
         }
         const editor = lastEditor && document.body.contains(lastEditor) ? lastEditor : document.getElementById("reply-1");
-        if (!editor) return;
-        insertInto(editor, text, 0, editor.value.length);
+        const draft = editor && editor.closest("form.draft");
+        if (!draft) return;
         const n = editor.id.replace("reply-", "");
+        // The agent's own edits are not thrown away unasked, as 下一条 and 重新生成 ask (keepEditedDraft); no question
+        // for a text the page put there (as made, as last marked sent, as last replaced).
+        const own = ![editor.defaultValue, markedText.get(editor), replacedText.get(editor)].includes(editor.value);
+        if (own && !window.confirm(`草稿 ${n} 改过了，还没有标记为已发送。替换草稿会丢掉这些改动，确定吗？`)) {
+          note.textContent = `没有替换，草稿 ${n} 的改动还在。`;
+          return;
+        }
+        // Filled from the complaint the drafts were made for, and logged under this template when marked as sent: the
+        // draft's template_id becomes it, with the server's signed token of it (the suggestion's token shows the old ones).
+        const { text, picked } = await requestPhrase(id, false, draft.querySelector("input[name=complaint]").value);
+        draft.querySelector("input[name=template_id]").value = id;
+        let token = draft.querySelector("input[name=picked]");
+        if (!token) {
+          token = document.createElement("input");
+          token.type = "hidden";
+          token.name = "picked";
+          draft.prepend(token);
+        }
+        token.value = picked;
+        const heading = draft.querySelector("h3 small");
+        if (heading) heading.textContent = `${label} · ${titles.get(id) || id}`;
+        insertInto(editor, text, 0, editor.value.length);
+        replacedText.set(editor, editor.value);
         note.textContent = `已用“${titles.get(id) || "这个模板"}”替换草稿 ${n} 的文字，改好后再复制、标记为已发送。`;
         announce(note.textContent);
       } catch (e) { note.textContent = e.message; }
