@@ -331,6 +331,14 @@ def test_library_shows_templates_and_escapes_the_search(page):
     assert page.locator("article.template").count() >= 5
 
 
+def generate(page, text):
+    """Open 写回复, paste ``text`` and make the drafts as an agent does (Ctrl+Enter)."""
+    page.goto(f"{page.base}/compose")
+    page.fill("#text", text)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#draft-1 textarea.reply")
+
+
 def log_rows(page, where="1 = 1", params=()) -> list[dict]:
     """Rows of the server's log, read beside it (WAL: readers do not block the server)."""
     with sqlite3.connect(page.db_path) as conn:

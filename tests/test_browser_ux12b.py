@@ -13,14 +13,7 @@ from playwright.sync_api import expect
 
 pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
 server, browser, page = shared.server, shared.browser, shared.page  # the same fixtures: a real server, Chromium, a lead
-log_rows, log_replies = shared.log_rows, shared.log_replies
-
-
-def generate(page, text):
-    page.goto(f"{page.base}/compose")
-    page.fill("#text", text)
-    page.keyboard.press("Control+Enter")
-    page.wait_for_selector("#draft-1 textarea.reply")
+log_rows, log_replies, generate = shared.log_rows, shared.log_replies, shared.generate
 
 
 def downloaded(page, button) -> list[list[str]]:
