@@ -165,7 +165,7 @@ def test_phrases_that_only_look_like_a_reason_do_not_escalate(engine, text):
     strict=True,
     reason="known defect: the escalation model weighs 投诉 as a threat in short texts (of 42 train.jsonl complaints with "
     "投诉 and no rule hit, 8 are escalated). Reading the text without 投诉 where no rule fired raised CV precision "
-    "0.764 -> 0.781 at the same recall, but moved the threshold 0.549 -> 0.676 and dev recall to 0.821: not kept "
+    "0.764 -> 0.780 at the same recall, but moved the threshold 0.549 -> 0.676 and dev recall to 0.821: not kept "
     "(docs/benchmarks.md, session 12)",
 )
 def test_complaining_of_a_complaint_alone_is_answered_online(engine, text):
