@@ -94,15 +94,7 @@ class Shown:
         :raises SuggestionTokenExpired: when it is older than ``max_age`` seconds
         :raises SuggestionTokenInvalid: when it was changed or not made with ``secret``
         """
-        serializer = URLSafeTimedSerializer(secret, salt=TOKEN_SALT)
-        try:
-            p = serializer.loads(token, max_age=max_age)
-        except SignatureExpired:
-            raise SuggestionTokenExpired(
-                f"the suggestion token is older than {max_age // 3600} hours; ask for a new suggestion"
-            ) from None
-        except BadData:
-            raise SuggestionTokenInvalid("the suggestion token is invalid (changed, or not issued by this server)") from None
+        p = _loads(token, secret, TOKEN_SALT, max_age, "the suggestion token", "ask for a new suggestion")
         try:
             return cls(
                 intents=tuple((str(i), float(score)) for i, score in p["i"]),
@@ -157,14 +149,7 @@ class Picked:
         :raises SuggestionTokenExpired: when it is older than ``max_age`` seconds
         :raises SuggestionTokenInvalid: when it was changed or not made with ``secret``
         """
-        try:
-            p = URLSafeTimedSerializer(secret, salt=PICKED_SALT).loads(token, max_age=max_age)
-        except SignatureExpired:
-            raise SuggestionTokenExpired(
-                f"the picked template's token is older than {max_age // 3600} hours; pick it again"
-            ) from None
-        except BadData:
-            raise SuggestionTokenInvalid("the picked template's token is invalid (changed, or not issued here)") from None
+        p = _loads(token, secret, PICKED_SALT, max_age, "the picked template's token", "pick it again")
         try:
             return cls(template_id=str(p["t"]), text=str(p["x"]), complaint=str(p["c"]), agent=p["a"])
         except (KeyError, TypeError):
@@ -185,6 +170,16 @@ class Picked:
     def into(self, shown: Shown) -> Shown:
         """``shown`` with this template among its drafts (first, so its filled text is what the reply is measured against)."""
         return replace(shown, drafts=((self.template_id, self.text), *shown.drafts))
+
+
+def _loads(token: str, secret: bytes, salt: str, max_age: int, what: str, again: str):
+    """The payload of a token signed with ``salt``, or the token error naming ``what`` (and, when expired, ``again``)."""
+    try:
+        return URLSafeTimedSerializer(secret, salt=salt).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise SuggestionTokenExpired(f"{what} is older than {max_age // 3600} hours; {again}") from None
+    except BadData:
+        raise SuggestionTokenInvalid(f"{what} is invalid (changed, or not issued by this server)") from None
 
 
 @dataclass(frozen=True)
