@@ -39,7 +39,8 @@ def triage_page(request: Request, user: PageUser):
 
 def _triage_context(**values) -> dict:
     base: dict[str, object] = {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": ""}
-    return {**base, "platform": "", "severity_level": batch.severity_level, "row_fields": row_fields, **values}
+    helpers = {"severity_level": batch.severity_level, "row_fields": row_fields, "own_columns": backlog.own_columns}
+    return {**base, "platform": "", **helpers, **values}
 
 
 # The columns of an uploaded backlog that 写回复's fields are filled from, by the names a shop's export or an agent's
