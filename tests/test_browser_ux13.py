@@ -1,0 +1,148 @@
+"""The usability pass of session 13 (notes/UX13.md), clicked and typed as an agent or a lead would, in headless Chromium
+at laptop sizes. Uses the server and browser of test_browser."""
+
+import test_browser as shared
+from playwright.sync_api import expect
+
+pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
+server, browser, page = shared.server, shared.browser, shared.page  # the same fixtures: a real server, Chromium, a lead
+log_rows, log_replies, generate = shared.log_rows, shared.log_replies, shared.generate
+
+# Chromium's own link colours (unvisited blue, visited purple): no link of ours may show them.
+BROWSER_BLUE, BROWSER_PURPLE = "rgb(0, 0, 238)", "rgb(85, 26, 139)"
+LINK_COLOURS = (
+    """() => [...document.querySelectorAll('a')].map(a => [a.textContent.trim().slice(0, 24), getComputedStyle(a).color])"""
+)
+WATCH_CSP = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation",
+  (e) => window.__violations.push(e.violatedDirective + " " + (e.target && e.target.id)));
+"""
+
+
+def default_coloured_links(page) -> list:
+    return [(text, colour) for text, colour in page.evaluate(LINK_COLOURS) if colour in (BROWSER_BLUE, BROWSER_PURPLE)]
+
+
+def test_every_link_on_every_page_is_in_the_sites_colours(page, engine, browser):
+    """UX13 #11 (UX12 #11): 清除, ‹ 上一周, the reply numbers on 我的回复 and 数据统计, 回到写回复 on an error page, 「我的回复」
+    under a reply marked as sent and the skip link showed the browser's default blue, unlike the green of everything
+    else. Every page an agent or a lead opens, signed in and out, now has no link in the browser's colours."""
+    (reply_id,) = log_replies(page, engine, "吹风机用了三天就坏了，链接颜色测试", 1)
+    generate(page, "买的电热水壶用了两周就不加热了，链接颜色测试")
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok a")  # 已记录为已发送 … 「我的回复」
+    found = {"/compose (sent)": default_coloured_links(page)}
+    pages = ["/replies?show=all", f"/replies/{reply_id}", "/stats", "/triage", "/library", "/users", "/account", "/help"]
+    pages += ["/no-such-page", "/replies/999999"]  # the error pages
+    for path in pages:
+        page.goto(page.base + path)
+        found[path] = default_coloured_links(page)
+    page.goto(f"{page.base}/triage")
+    page.fill("#backlog", "快递一个星期还没到\n客服态度很差")
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    found["/triage (ranked)"] = default_coloured_links(page)
+    signed_out = browser.new_context().new_page()
+    signed_out.goto(f"{page.base}/login")
+    found["/login"] = default_coloured_links(signed_out)
+    signed_out.context.close()
+    assert {path: links for path, links in found.items() if links} == {}
+    assert len(page.evaluate(LINK_COLOURS)) > 0
+
+
+def test_a_resized_draft_box_then_drafting_again_reports_no_csp_violation(browser, server):
+    """UX13 #14 (UX12 #14): drafting again made htmx's settle step copy the old draft box's style attribute onto the new
+    one with the same id; an agent who had dragged a draft box taller (its resize handle writes its height there) got
+    an inline style the Content-Security-Policy blocks and reports. The complaint that got no drafts (English) and the
+    ones that did are drafted one after another as in UX12, with a resized box in between: no violation."""
+    base, password, _ = server
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    console = []
+    page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"{base}/login")
+    page.fill("#name", "lead")
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/compose")
+    page.fill("#text", "The kettle stopped heating after two weeks, very disappointed")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#script-note")).to_contain_text("不是中文")
+    for text in ("买的电热水壶用了两周就不加热了，太失望了", "买的电热水壶用了两周就不加热了，太失望了！！"):
+        page.fill("#text", text)
+        page.keyboard.press("Control+Enter")
+        page.wait_for_selector("#draft-1 textarea.reply")
+        box = page.locator("#reply-1").bounding_box()
+        page.mouse.move(box["x"] + box["width"] - 3, box["y"] + box["height"] - 3)  # the resize handle
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] - 3, box["y"] + box["height"] + 80, steps=5)
+        page.mouse.up()
+        assert page.locator("#reply-1").bounding_box()["height"] > box["height"] + 40  # the agent made it taller
+    page.fill("#text", "Still broken, nobody answered")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#draft-1")).to_have_count(0)
+    page.wait_for_timeout(300)
+    violations = page.evaluate("window.__violations")
+    context.close()
+    assert violations == [] and console == [], violations + console
+
+
+def test_the_ranked_backlog_shows_each_rows_own_columns_masked_as_the_download(page, tmp_path):
+    """UX13 #13 (UX12 #13): the uploaded file's own columns (订单号, 买家, 日期) were in the CSV download but not on the page,
+    so a lead could not tell which order a ranked complaint was before pressing 写回复. Each row now shows its line in
+    the file and its own columns above the complaint, masked as the download masks them: the order number as uploaded,
+    the phone and the address hidden."""
+    table = tmp_path / "backlog.csv"
+    table.write_text(
+        "订单号,买家,日期,收货手机,收货地址,text\n"
+        "4512345678901234567,王小明,2026-11-30,13812345678,上海市浦东新区世纪大道100号,买的电热水壶用了两周就不加热了\n"
+        "20261130998877,李娜,2026-11-29,13998765432,北京市朝阳区建国路88号,吹风机用的时候冒烟了，差点烫到孩子\n"
+        f"45100000111,<b>张三</b>{shared.XSS},2026-11-28,,,快递一个星期还没到，物流信息一直不更新\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{page.base}/triage")
+    page.set_input_files("#file", str(table))
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    rows = page.locator("table.triage tbody tr")
+    urgent = rows.first  # the hair dryer that smoked, ranked first: file line 3
+    expect(urgent.locator(".own-columns")).to_contain_text("第 3 行")
+    expect(urgent.locator(".own-columns")).to_contain_text("订单号 20261130998877")
+    expect(urgent.locator(".own-columns")).to_contain_text("买家 李娜")
+    expect(urgent.locator(".own-columns")).to_contain_text("日期 2026-11-29")
+    shown = urgent.locator("td.text").first.inner_text()
+    assert "13998765432" not in shown and "建国路88号" not in shown and "[手机号]" in shown
+    assert "冒烟" in shown  # beside the complaint
+    kettle = rows.filter(has_text="电热水壶").locator(".own-columns")
+    expect(kettle).to_contain_text("订单号 4512345678901234567")  # 19 digits: kept as uploaded, not masked as a bank card
+    expect(kettle).to_contain_text("第 2 行")
+    parcel = rows.filter(has_text="快递一个星期").locator(".own-columns")
+    expect(parcel).to_contain_text("<b>张三</b>")  # the buyer's cell as text, not markup
+    assert parcel.locator("b").count() == 0
+    expect(parcel).not_to_contain_text("收货手机")  # empty cells are left out
+
+    page.goto(f"{page.base}/triage")
+    page.fill("#backlog", "快递一个星期还没到\n客服态度很差")  # pasted lines have no columns of their own: nothing added
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    assert page.locator(".own-columns").count() == 0
+
+
+def test_an_order_number_is_never_shown_as_evidence_for_service_attitude(page):
+    """UX13 #17 (UX12 #17): 「订单号」 was highlighted as a word matched for 客服态度: the matcher showed every word a complaint
+    shares with its closest example (「说了半天，客服还在问我订单号」) and the trained model's strongest n-grams, and nothing
+    kept out the words that only name the customer's data or the data itself. Neither the intents' words, the reasons'
+    evidence nor the highlights in the complaint show an order number, its name or another number of the customer's."""
+    for text in (
+        "客服一直不回我，订单号都发给她了还问我要",
+        "客服问我要订单号，发了三次了，服务太差",
+        "地址上海市浦东新区世纪大道100号，客服问我要订单号，发了三次了",
+        "订单号4512345678901234，客服态度很差，一直不回消息",
+    ):
+        generate(page, text)
+        expect(page.locator(".intents .pick").first).to_have_text("客服态度")
+        shown = page.locator(".intents mark, .banner mark, blockquote.complaint mark").all_inner_texts()
+        assert shown and "客服" in shown, (text, shown)
+        assert not [w for w in shown if "单号" in w or "订单" in w or "地址" in w or any(c.isdigit() for c in w)], (text, shown)
