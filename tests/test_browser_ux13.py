@@ -146,3 +146,56 @@ def test_an_order_number_is_never_shown_as_evidence_for_service_attitude(page):
         shown = page.locator(".intents mark, .banner mark, blockquote.complaint mark").all_inner_texts()
         assert shown and "客服" in shown, (text, shown)
         assert not [w for w in shown if "单号" in w or "订单" in w or "地址" in w or any(c.isdigit() for c in w)], (text, shown)
+
+
+def test_a_shops_excel_export_is_triaged_without_saving_it_as_csv_first(page, tmp_path):
+    """UX13 P2 #1: 批量分拣 refused an .xlsx (「Excel 表格请先另存为“CSV UTF-8”」), the form a shop's back office exports its
+    reviews in, so a lead's Monday began with a detour through Excel. The first sheet is read as Excel shows it: an order
+    number typed as a number has no 「.0」, a date reads 2026-11-30. An old .xls is refused, saying what to do."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "评价导出"
+    sheet.append(["订单号", "买家", "评价时间", "text"])
+    sheet.append([45123456789, "王小明", datetime(2026, 11, 30), "买的电热水壶用了两周就不加热了"])
+    sheet.append(["4512345678901234567", "李娜", datetime(2026, 11, 29, 21, 5), "吹风机用的时候冒烟了，差点烫到孩子"])
+    path = tmp_path / "周末差评.xlsx"
+    book.save(path)
+    page.goto(f"{page.base}/triage")
+    expect(page.locator("label[for=file]").first).to_contain_text("Excel")
+    page.set_input_files("#file", str(path))
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    expect(page.locator("#triage-note")).to_contain_text("已读取“周末差评.xlsx”里Excel 表格的工作表“评价导出”")
+    rows = page.locator("table.triage tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("冒烟")  # ranked as any backlog: the hazard first
+    expect(rows.first.locator(".own-columns")).to_contain_text("评价时间 2026-11-29 21:05")
+    kettle = rows.filter(has_text="电热水壶").locator(".own-columns")
+    expect(kettle).to_contain_text("订单号 45123456789")
+    expect(kettle).not_to_contain_text("45123456789.0")
+    expect(kettle).to_contain_text("评价时间 2026-11-30")
+    expect(kettle).not_to_contain_text("00:00")
+
+    old = tmp_path / "旧表格.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0 not really a workbook")
+    page.goto(f"{page.base}/triage")
+    page.set_input_files("#file", str(old))
+    page.click("form[action='/triage'] button[type=submit]")
+    expect(page.locator("#triage-error")).to_contain_text("旧版 .xls 表格请在 Excel 里另存为 .xlsx")
+    no_text = tmp_path / "没有text列.xlsx"
+    book = Workbook()
+    book.active.append(["订单号", "评价内容"])
+    book.active.append(["45123456789", "快递一个星期还没到"])
+    book.save(no_text)
+    page.set_input_files("#file", str(no_text))
+    page.click("form[action='/triage'] button[type=submit]")
+    expect(page.locator("#triage-error")).to_contain_text("文件“没有text列.xlsx”里没有 text 列（找到的列：订单号、评价内容）")
+    broken = tmp_path / "坏的.xlsx"
+    broken.write_bytes(b"PK\x03\x04 broken")
+    page.set_input_files("#file", str(broken))
+    page.click("form[action='/triage'] button[type=submit]")
+    expect(page.locator("#triage-error")).to_contain_text("读不出 Excel 表格“坏的.xlsx”")
