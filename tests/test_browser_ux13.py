@@ -199,3 +199,34 @@ def test_a_shops_excel_export_is_triaged_without_saving_it_as_csv_first(page, tm
     page.set_input_files("#file", str(broken))
     page.click("form[action='/triage'] button[type=submit]")
     expect(page.locator("#triage-error")).to_contain_text("读不出 Excel 表格“坏的.xlsx”")
+
+
+def lines(locator) -> int:
+    """How many lines an element's text takes on screen."""
+    return locator.evaluate(
+        "el => { const r = document.createRange(); r.selectNodeContents(el);"
+        " return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size; }"
+    )
+
+
+def test_the_ranked_backlogs_labels_are_never_broken_mid_word(page):
+    """UX13 P2 #2: in 批量分拣's ranked list 「安全隐/患」, 「质量问/题」 and the reason 「人身安/全」 broke over two lines at
+    1024 px (at 1366 too for some), the problem column being narrow. Each label now stays whole, at both widths."""
+    page.goto(f"{page.base}/triage")
+    page.fill(
+        "#backlog", "吹风机用的时候冒烟了，差点烫到孩子\n买的电热水壶用了两周就不加热了\n快递一个星期还没到，物流信息一直不更新"
+    )
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    for width, height in ((1366, 768), (1024, 700)):
+        page.set_viewport_size({"width": width, "height": height})
+        rows = page.locator("table.triage tbody tr")
+        hazard = rows.filter(has_text="冒烟")
+        expect(hazard.locator("td.kinds")).to_have_text("安全隐患")
+        expect(hazard.locator("td.reasons .tag")).to_have_text("人身安全")
+        assert lines(hazard.locator("td.kinds")) == 1 and lines(hazard.locator("td.reasons .tag")) == 1, width
+        for marker, label in (("电热水壶", "质量问题"), ("快递", "物流问题")):
+            kinds = rows.filter(has_text=marker).locator("td.kinds")
+            expect(kinds).to_have_text(label)
+            assert lines(kinds) == 1, (width, label)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing pushed off the screen
