@@ -230,3 +230,32 @@ def test_the_ranked_backlogs_labels_are_never_broken_mid_word(page):
             expect(kinds).to_have_text(label)
             assert lines(kinds) == 1, (width, label)
         assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing pushed off the screen
+
+
+def test_a_reply_sent_from_a_ranked_row_is_marked_sent_on_that_row(page):
+    """UX13 P2 #3: an agent works down 批量分拣's 50 complaints, each in a 写回复 tab of its own. The list said only 已打开,
+    the same for a reply marked as sent and for one left half-written when the phone rang. Marking it as sent in the tab
+    now says 已发送 with the reply's number on its row (a link to the reply); the other rows are untouched."""
+    page.goto(f"{page.base}/triage")
+    page.fill("#backlog", "买的电热水壶用了两周就不加热了，已发送标记测试\n快递一个星期还没到，已发送标记测试")
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    rows = page.locator("table.triage tbody tr")
+    kettle, parcel = rows.filter(has_text="电热水壶"), rows.filter(has_text="快递一个星期")
+    with page.expect_popup() as opened:
+        kettle.locator("button", has_text="写回复").click()
+    tab = opened.value
+    tab.wait_for_selector("#draft-1 textarea.reply")
+    expect(kettle.locator(".opened-mark")).to_have_text("已打开")
+    with page.expect_popup() as opened_too:
+        parcel.locator("button", has_text="写回复").click()
+    opened_too.value.close()  # opened, not sent
+    tab.click("#draft-1 button[type=submit]")
+    tab.wait_for_selector("#draft-1 .sent .ok")
+    reply_id = log_rows(page)[-1]["id"]
+    expect(kettle.locator(".sent-mark")).to_have_text(f"已发送 #{reply_id}")
+    assert kettle.locator(".sent-mark").get_attribute("href") == f"/replies/{reply_id}"
+    expect(kettle.locator(".opened-mark")).to_have_count(0)
+    expect(parcel.locator(".opened-mark")).to_have_text("已打开")
+    expect(parcel.locator(".sent-mark")).to_have_count(0)
+    tab.close()
