@@ -1,6 +1,8 @@
 """The usability pass of session 13 (notes/UX13.md), clicked and typed as an agent or a lead would, in headless Chromium
 at laptop sizes. Uses the server and browser of test_browser."""
 
+from datetime import UTC, datetime
+
 import test_browser as shared
 from playwright.sync_api import expect
 
@@ -152,8 +154,6 @@ def test_a_shops_excel_export_is_triaged_without_saving_it_as_csv_first(page, tm
     """UX13 P2 #1: 批量分拣 refused an .xlsx (「Excel 表格请先另存为“CSV UTF-8”」), the form a shop's back office exports its
     reviews in, so a lead's Monday began with a detour through Excel. The first sheet is read as Excel shows it: an order
     number typed as a number has no 「.0」, a date reads 2026-11-30. An old .xls is refused, saying what to do."""
-    from datetime import datetime
-
     from openpyxl import Workbook
 
     book = Workbook()
@@ -259,3 +259,29 @@ def test_a_reply_sent_from_a_ranked_row_is_marked_sent_on_that_row(page):
     expect(parcel.locator(".opened-mark")).to_have_text("已打开")
     expect(parcel.locator(".sent-mark")).to_have_count(0)
     tab.close()
+
+
+def test_the_weeks_replies_on_the_statistics_page_keep_their_labels_whole(page, engine):
+    """UX13 P2 #4: 数据统计's 明细 broke 「淘宝/天/猫」 and 「与描述不/符」 over two lines (the template column takes the
+    width), as 我的回复 did before UX12. Platform, problem type and result now stay whole at 1366 and 1024 px."""
+    sent = datetime(2026, 10, 7, 2, 0, tzinfo=UTC)  # a week of its own: 2026-W41
+    log_replies(page, engine, "收到的连衣裙颜色和图片差太多了，明细换行测试", 1, platform="taobao", now=sent)
+    # beside replies from general templates (the longest titles: 「…，没说清或不属于下面任何一种具体情况（通用回复）」), which
+    # a week has wherever the specific one was already sent to the customer or on the platform that day
+    general = {
+        "少发了一个配件，说明书上写有两个刷头（第15单）": "wrong_missing_item.general",
+        "刚买就降价五十，不给保价（第19单）": "price_promotion.general",
+        "退款申请了十天还没到账（第16单）": "refund_return.general",
+    }
+    for text, template in general.items():
+        log_replies(page, engine, text, 1, platform="jd", now=sent, template_id=template)
+    for width, height in ((1366, 768), (1024, 700)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{page.base}/stats?week=2026-W41")
+        row = page.locator("#week-rows tbody tr", has_text="明细换行测试")
+        platform, intent, result = row.locator("td").nth(2), row.locator("td").nth(3), row.locator("td").nth(6)
+        expect(platform).to_have_text("淘宝/天猫")
+        expect(intent).to_have_text("与描述不符")
+        expect(result).to_have_text("等待结果")
+        assert (lines(platform), lines(intent), lines(result)) == (1, 1, 1), width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
