@@ -285,3 +285,19 @@ def test_the_weeks_replies_on_the_statistics_page_keep_their_labels_whole(page, 
         expect(result).to_have_text("等待结果")
         assert (lines(platform), lines(intent), lines(result)) == (1, 1, 1), width
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_a_replys_sending_time_is_never_broken_inside_its_date(page, engine):
+    """UX13 P2 #5: on 全部回复 at 1024 px (a lead's list has the 客服 column, and the week's outcomes took room) the sending
+    time broke at the date's dash, 「2026-12-」 over 「01 16:37」. The date and the time now each stay whole."""
+    long = (
+        "吹风机用了三天就坏了，日期换行测试，开关按下去没有任何反应，插座换了好几个都一样，客服让我自己寄回去检测，运费还要我出"
+    )
+    (reply_id,) = log_replies(page, engine, long, 1, platform="taobao")
+    for width, height in ((1366, 768), (1024, 700), (960, 700)):  # 960: a 1024-px screen with the browser's side panel
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{page.base}/replies?show=all&q=日期换行测试")
+        when = page.locator(f"#reply-{reply_id} td.when")
+        expect(when).to_have_text("2026-11-18 18:00")  # 10:00 UTC, in Asia/Shanghai
+        date = when.locator("span").first
+        assert lines(date) == 1, width
