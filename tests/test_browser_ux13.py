@@ -1,7 +1,8 @@
 """The usability pass of session 13 (notes/UX13.md), clicked and typed as an agent or a lead would, in headless Chromium
 at laptop sizes. Uses the server and browser of test_browser."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 import test_browser as shared
 from playwright.sync_api import expect
@@ -301,3 +302,31 @@ def test_a_replys_sending_time_is_never_broken_inside_its_date(page, engine):
         expect(when).to_have_text("2026-11-18 18:00")  # 10:00 UTC, in Asia/Shanghai
         date = when.locator("span").first
         assert lines(date) == 1, width
+
+
+def test_this_weeks_statistics_lead_to_last_weeks(page, engine):
+    """UX13 P2 #6: 数据统计 opens on this week. On a Monday morning, when a lead reviews the week just ended, this week has
+    hardly begun (a row of zeros) and nothing pointed back but 「‹ 上一周」. This week's page now opens with last week's
+    headline (replies, outcomes known, conversion, still pending) and a link to it; a week chosen by the lead has none."""
+    last_week = datetime.now(UTC) - timedelta(days=7)
+    ids = log_replies(page, engine, "快递一个星期还没到，上周数据测试", 3, platform="jd", now=last_week)
+    page.goto(f"{page.base}/replies/{ids[0]}")
+    page.locator("form.outcome-form select[name=result]").select_option("upgraded")
+    page.locator("form.outcome-form button[type=submit]").click()
+    page.wait_for_timeout(500)
+    page.goto(f"{page.base}/stats")
+    note = page.locator("#last-week")
+    expect(note).to_be_visible()
+    said = re.fullmatch(
+        r"上周（第 (\d+) 周）：已回复 (\d+) 条，已知结果 (\d+) 条，转化率 (\d+)%，(\d+) 条还在等结果。\s*看上周的数据 ›",
+        note.inner_text(),
+    )
+    assert said, note.inner_text()
+    number, sent, known, _, pending = map(int, said.groups())
+    assert sent >= 3 and known >= 1 and pending >= 2 and sent == known + pending
+    week = note.locator("a").get_attribute("href").split("week=")[1]
+    assert int(week[6:]) == number
+    page.locator("#last-week a").click()
+    page.wait_for_url(f"**/stats?week={week}")
+    expect(page.locator("#week")).to_have_value(week)
+    assert page.locator("#last-week").count() == 0  # a week the lead chose: no pointer
