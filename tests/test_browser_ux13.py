@@ -330,3 +330,28 @@ def test_this_weeks_statistics_lead_to_last_weeks(page, engine):
     page.wait_for_url(f"**/stats?week={week}")
     expect(page.locator("#week")).to_have_value(week)
     assert page.locator("#last-week").count() == 0  # a week the lead chose: no pointer
+
+
+def test_the_charts_fit_their_column_on_a_small_laptop(page, engine):
+    """UX13 P2 #7: at 1024 px every chart on 数据统计 was 13 px wider than its column and scrolled sideways, cutting off its
+    right edge: the latest week's label and rate in the trend, the values beside the longest bars. They now fit, at 1366
+    and 1024 px, and the latest week's label is inside the trend's frame."""
+    (reply_id,) = log_replies(page, engine, "快递一个星期还没到，图表宽度测试", 1, platform="jd", now=datetime.now(UTC))
+    page.goto(f"{page.base}/replies/{reply_id}")  # an outcome this week: the trend has a point to draw
+    page.locator("form.outcome-form select[name=result]").select_option("deleted")
+    page.locator("form.outcome-form button[type=submit]").click()
+    page.wait_for_timeout(500)
+    for width, height in ((1366, 768), (1024, 700)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{page.base}/stats")
+        charts = page.locator("figure.chart")
+        assert charts.count() == 5
+        sizes = charts.evaluate_all("fs => fs.map(f => [f.scrollWidth, f.clientWidth])")
+        assert all(scroll <= client for scroll, client in sizes), (width, sizes)
+        # the trend's latest week label (W49) ends inside the chart's frame, not in the part scrolled away
+        right = charts.first.evaluate(
+            "f => { const r = f.getBoundingClientRect();"
+            " const w = [...f.querySelectorAll('text.axis')].filter(t => t.textContent.startsWith('W')).pop();"
+            " return [w.getBoundingClientRect().right, r.right]; }"
+        )
+        assert right[0] <= right[1] + 0.5, (width, right)
