@@ -356,3 +356,15 @@ def test_the_charts_fit_their_column_on_a_small_laptop(page, engine):
             " return [w.getBoundingClientRect().right, r.right]; }"
         )
         assert right[0] <= right[1] + 0.5, (width, right)
+
+
+def test_a_reply_that_is_not_there_leads_back_to_my_replies(page):
+    """UX13 P2 #11: a reply number that is not there (mistyped, or another agent's: a 404) offered only 「回到写回复」, though
+    the agent came from 我的回复 and wants to go on there. It now leads back to 我的回复 first; other error pages as before."""
+    page.goto(f"{page.base}/replies/999999")
+    expect(page.locator("main")).to_contain_text("回复 999999 不存在。")
+    page.click("#back-to-replies")
+    page.wait_for_url("**/replies")
+    page.goto(f"{page.base}/no-such-page")
+    expect(page.locator("main a", has_text="回到写回复")).to_have_attribute("href", "/compose")
+    assert page.locator("#back-to-replies").count() == 0
