@@ -368,3 +368,18 @@ def test_a_reply_that_is_not_there_leads_back_to_my_replies(page):
     page.goto(f"{page.base}/no-such-page")
     expect(page.locator("main a", has_text="回到写回复")).to_have_attribute("href", "/compose")
     assert page.locator("#back-to-replies").count() == 0
+
+
+def test_the_done_ticks_box_is_drawn_like_the_pages_other_boxes(page):
+    """UX13 P2 #10: 「做完了再勾选，草稿里的承诺会改成已做」 had the browser's grey 2-px groove and a black legend, unlike
+    转线下原因 beside it. It is now drawn as that box is: the same thin line, rounded corners, the muted legend."""
+    generate(page, "收到的连衣裙颜色和图片差太多了，图片是酒红色，实物偏粉")
+    ticks = page.locator("form.draft fieldset.ticks").first
+    reasons = page.locator("#agent-reasons")
+    style = (
+        "el => { const s = getComputedStyle(el);"
+        " return [s.borderTopStyle, s.borderTopWidth, s.borderTopColor, s.borderTopLeftRadius]; }"
+    )
+    assert ticks.evaluate(style) == reasons.evaluate(style)
+    legend = "el => getComputedStyle(el.querySelector('legend')).color"
+    assert ticks.evaluate(legend) == reasons.evaluate(legend)
