@@ -21,6 +21,7 @@ import numpy as np
 from assistant.engine.library import compile_pattern
 from assistant.engine.model import TrainedModel, escalation_features
 from assistant.engine.normalize import Normalized
+from assistant.engine.pii import shown_as_evidence
 from assistant.engine.yamlfile import LineDict, load_yaml
 from assistant.errors import LibraryError
 from assistant.taxonomy import COMPLAINT, PRAISE, REASONS, REPEAT_UNRESOLVED
@@ -195,7 +196,11 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
         return hits
     column = max(range(1, len(labels)), key=lambda j: decision[j])
     strongest = model.escalation.strongest_of
-    readable = normalized.reads_as_words
+    shown = shown_as_evidence(normalized.text)
+
+    def readable(phrase: str) -> bool:  # shown as the reason's evidence: a phrase of the complaint, never its data (UX13 #17)
+        return normalized.reads_as_words(phrase) and shown(phrase)
+
     phrases = strongest(weighed, column, 3, readable) or strongest(weighed, 0, 3, readable)
     # An escalation the agent cannot see a reason for is not raised: with no phrase of the complaint to show ("你们",
     # "我要"), what drove the model was the shape of a very short text. No train.jsonl figure changes (CV, seeds 0-2).

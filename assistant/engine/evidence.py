@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 from assistant.engine.library import Library
 from assistant.engine.normalize import SEGMENT_CHARS, Normalized, Segmenter, normalize_many
+from assistant.engine.pii import shown_as_evidence
 from assistant.engine.sincerity import MONEY_NOT_ARRIVED
 from assistant.taxonomy import INTENTS, OTHER
 
@@ -169,6 +170,7 @@ def keyword_evidence(normalized: Normalized, index: EvidenceIndex) -> Evidence:
     words: list[list[str]] = [[] for _ in range(n_intents)]
 
     text = normalized.text
+    shown = shown_as_evidence(text)  # for the words found by likeness alone, not the library's keywords (UX13 #17)
     template_scores: dict[str, float] = defaultdict(float)
     for word, i, weight, template_id, pos in _keyword_hits(normalized, index):
         if template_id:
@@ -188,7 +190,8 @@ def keyword_evidence(normalized: Normalized, index: EvidenceIndex) -> Evidence:
         found = index.example_words.get(token)
         if found and token not in words[found[0]]:
             evidence[found[0]] += found[1]
-            words[found[0]].append(token)
+            if shown(token):  # counted, not shown when it names the customer's data: 「编号」 is no sign of a counterfeit
+                words[found[0]].append(token)
 
     query = _content(normalized.tokens, FUZZY_TOKENS)  # the form the fuzzy scorer compares
     fuzzy, best_phrase, phrase_scores = _fuzzy_scores(query, index)
@@ -208,7 +211,8 @@ def keyword_evidence(normalized: Normalized, index: EvidenceIndex) -> Evidence:
         template_scores[template_id] += value
     closest: list[str | None] = [None] * n_intents
     for i in np.nonzero(fuzzy)[0]:
-        shared = [t for t in index.phrases[best_phrase[i]].split() if t in normalized.tokens and len(t) > 1]
+        # the complaint's words in its closest example, except its data and their names (「订单号」 of 「客服还在问我订单号」)
+        shared = [t for t in index.phrases[best_phrase[i]].split() if t in normalized.tokens and len(t) > 1 and shown(t)]
         for token in shared:
             if token not in words[i] and not any(token in w for w in words[i]):
                 words[i].append(token)

@@ -21,6 +21,7 @@ import numpy as np
 from assistant.engine.evidence import PROBLEM_WORDS, Evidence, EvidenceIndex, keyword_evidence
 from assistant.engine.model import TrainedModel, intent_features
 from assistant.engine.normalize import Normalized
+from assistant.engine.pii import shown_as_evidence, within_data
 from assistant.taxonomy import COMPLAINT, PRAISE, QUESTION
 
 MODEL_WORDS = 3  # n-grams shown for the model's top intent
@@ -99,11 +100,12 @@ def recognise(normalized: Normalized, index: EvidenceIndex, model: TrainedModel 
         scores = scores * NOT_A_COMPLAINT_SCALE
     order = np.argsort(-scores, kind="stable")
     results: list[IntentMatch] = []
+    within, shown = within_data(normalized.text), shown_as_evidence(normalized.text)  # words shown to the agent (UX13 #17)
     for rank, i in enumerate(order[:limit]):
         intent = index.intent_ids[i]
-        words = evidence.words[i]
-        if rank == 0:
-            words += tuple(w for w in model_words if not any(w in v or v in w for v in words))
+        words = tuple(w for w in evidence.words[i] if not within(w))  # not 「地址」 of 「地址上海市…」, though a keyword
+        if rank == 0:  # the model's n-grams, never the customer's data or its name
+            words += tuple(w for w in model_words if not any(w in v or v in w for v in words) and shown(w))
         results.append(IntentMatch(intent, float(scores[i]), words, evidence.templates_for(intent), evidence.closest[i]))
     return Recognition(kind, tuple(results))
 

@@ -7,6 +7,7 @@ quotes one as the customer's order, nor links replies by it (``fields.order_numb
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -70,3 +71,65 @@ def personal_number(number: str, before: str = "", *, checksum: bool = True) -> 
         or old_resident_id(digits)
         or bank_card(digits, before, checksum=checksum)
     )
+
+
+# Words that name where a complaint gives a person's or an order's data, not what went wrong: 订单号 in 「客服还在问我订单号」
+# and 「订单号4512…」, 电话 in 「电话021-…」, 地址 in 「地址上海市…」. Whole words only (「手机号被泄露」 says what went wrong);
+# not 账号 or 银行卡, which a stolen account or a card charged twice is about.
+_DATA_LABEL = re.compile(
+    r"(?:我的|的)?(?:(?:订单|子订单|物流单|快递单|运单|退货单|工单|会员|银行卡|身份证|证件|手机|电话|联系|qq|微信|工|卡|单)"
+    r"(?:号码?|编号)|订单|编号|号码|电话|联系电话|联系方式|(?:收货)?地址|收货人|收件人|姓名|邮箱|身份证|微信|qq)",
+    re.IGNORECASE,
+)
+# A number the matcher found by itself: an order, phone, ID, card, waybill or QQ number (five digits and more), an e-mail,
+# a bare number (「100」 of 「世纪大道100号」). Hotlines such as 12315 are the escalation rules' own words, not asked.
+_LONG_NUMBER = re.compile(r"\d{5,}|@")
+_BARE_NUMBER = re.compile(r"[\d\s.\-]+")
+
+
+def names_personal_data(word: str) -> bool:
+    """Whether a word the matcher would show as evidence is, or only names, a person's or an order's data (订单号, 单号,
+    手机号, 地址, 4512345678901): never shown to the agent as a sign of what the complaint is about (UX13 #17). The
+    library's own keywords are a lead's choice and are not asked; this is for the words the matcher finds by itself
+    (those a complaint shares with the closest example phrasing, the trained model's strongest n-grams)."""
+    word = word.strip()
+    return bool(_DATA_LABEL.fullmatch(word) or _LONG_NUMBER.search(word) or _BARE_NUMBER.fullmatch(word))
+
+
+# Where a complaint gives its data after naming it: the number after 订单号/单号/电话/手机号/身份证/QQ/微信号, the
+# address after 地址 (a place: 省 市 区 县 路 街 号…), the name after 收货人/收件人/姓名/我叫. A word found only there
+# (「上海」 of 「地址上海市浦东新区…」, 「手机」 of 「手机13812345678」) is the customer's data or its name, not a sign of
+# what went wrong.
+_SEP = r"[\s:：是为]{0,3}"
+_DATA_VALUES = re.compile(
+    rf"(?:(?:订单|运单|快递单|物流单|手机|电话|身份证|证件|qq|微信|银行卡)(?:号码?|编号)?|(?:单|卡)(?:号码?|编号)){_SEP}"
+    rf"(?=[0-9A-Za-z*\-_ ]*\d{{4}})([0-9A-Za-z*][0-9A-Za-z*\-_ ]{{3,}})"  # a number: four digits at least
+    rf"|(?:收货|收件|寄件)?地址{_SEP}([\u4e00-\u9fa5A-Za-z0-9\-#]{{2,40}}?(?:省|市|区|县|镇|乡|村|路|街|道|巷|弄|号|栋|楼|室|小区|大厦))"
+    rf"(?:[\u4e00-\u9fa5A-Za-z0-9\-#]*)"
+    rf"|(?:收货人|收件人|姓名|我叫|名字是){_SEP}([\u4e00-\u9fa5]{{2,4}})(?![\u4e00-\u9fa5])",
+    re.IGNORECASE,
+)
+
+
+def data_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text`` that give data (``_DATA_VALUES``), each with the word naming it: 「手机13812345678」,
+    「地址上海市浦东新区世纪大道100号」, 「收货人张三」."""
+    return [m.span() for m in _DATA_VALUES.finditer(text)]
+
+
+def within_data(text: str) -> Callable[[str], bool]:
+    """A test for a word matched in ``text``: True when ``text`` holds it only inside data it gives (``data_spans``)."""
+    spans = data_spans(text)
+
+    def within(word: str) -> bool:
+        starts = [m.start() for m in re.finditer(re.escape(word), text)] if spans else []
+        return bool(starts) and all(any(a <= s and s + len(word) <= b for a, b in spans) for s in starts)
+
+    return within
+
+
+def shown_as_evidence(text: str) -> Callable[[str], bool]:
+    """A test for the words the matcher found by itself in ``text``: False for a word that is or names personal data
+    (``names_personal_data``) or that ``text`` holds only inside the data it gives (``within_data``)."""
+    within = within_data(text)
+    return lambda word: not names_personal_data(word) and not within(word)

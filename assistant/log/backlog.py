@@ -53,6 +53,22 @@ def triage_csv(db: sqlite_utils.Database, result_id: str, owner: str, *, now: fl
     return row[0] if row else None
 
 
+def own_columns(record: dict) -> list[tuple[str, str]]:
+    """The uploaded file's own columns of a ranked record as 批量分拣's page shows them beside the complaint: (heading,
+    cell) in the file's order, masked as the download masks them (``_masked``: an order number's column as uploaded),
+    empty cells left out. A column spelt like one of ours was kept as ``input_<name>``; it is headed by its own name."""
+    masked = _masked(record)
+    out = []
+    for column in record:
+        if column in COLUMNS:
+            continue
+        value = masked[column]
+        cell = value if isinstance(value, str) else "" if value is None else json.dumps(value, ensure_ascii=False)
+        if cell.strip():
+            out.append((column.removeprefix("input_") if column.removeprefix("input_") in COLUMNS else column, cell.strip()))
+    return out
+
+
 def _masked(record: dict) -> dict:
     """A ranked record with personal data masked in the complaint, the draft and the file's own columns (all but those
     naming an order number)."""

@@ -3,8 +3,12 @@ CSV, and 写回复 opened from a row with what the row knows."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import datetime, time
 from pathlib import Path as FilePath
 
+import openpyxl
 import sqlite_utils
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -39,7 +43,8 @@ def triage_page(request: Request, user: PageUser):
 
 def _triage_context(**values) -> dict:
     base: dict[str, object] = {"records": None, "skipped": [], "result_id": None, "error": None, "note": None, "pasted": ""}
-    return {**base, "platform": "", "severity_level": batch.severity_level, "row_fields": row_fields, **values}
+    helpers = {"severity_level": batch.severity_level, "row_fields": row_fields, "own_columns": backlog.own_columns}
+    return {**base, "platform": "", **helpers, **values}
 
 
 # The columns of an uploaded backlog that 写回复's fields are filled from, by the names a shop's export or an agent's
@@ -120,18 +125,30 @@ def _triage(
         return render(request, "triage.html", context, user, status_code=400)
 
     if name is not None:
-        if FilePath(name).suffix.lower() not in (".csv", ".jsonl", ".ndjson", ".txt"):
-            return refuse(f"不能分拣“{name}”：只能上传 CSV、JSONL 或 TXT 文件。Excel 表格请先另存为“CSV UTF-8”。")
-        decoded = batch.decode(raw)
+        suffix = FilePath(name).suffix.lower()
+        if suffix not in (".csv", ".xlsx", ".jsonl", ".ndjson", ".txt"):
+            old_excel = "旧版 .xls 表格请在 Excel 里另存为 .xlsx 或“CSV UTF-8”。" if suffix == ".xls" else ""
+            return refuse(f"不能分拣“{name}”：只能上传 Excel 表格（.xlsx）、CSV、JSONL 或 TXT 文件。{old_excel}")
+        if suffix == ".xlsx":
+            sheet = xlsx_as_csv(raw)
+            if sheet is None:
+                return refuse(f"读不出 Excel 表格“{name}”：文件可能已损坏或加了密码。请在 Excel 里打开后另存为 .xlsx 再上传。")
+            content, sheet_name = sheet
+            decoded: tuple[str, str] | None = content, f"Excel 表格的工作表“{sheet_name}”"
+        else:
+            decoded = batch.decode(raw)
         if decoded is None:
             return refuse(unreadable(name))
         content, encoding = decoded
-        table = FilePath(name).suffix.lower() == ".csv" or batch.delimiter_of(content) == "\t"
+        table = suffix in (".csv", ".xlsx") or batch.delimiter_of(content) == "\t"
+        # a workbook's sheet is read as the CSV it was turned into (parse_rows goes by the file's extension)
+        parsed_as = str(FilePath(name).with_suffix(".csv")) if suffix == ".xlsx" else name
         try:  # parse_rows is the one check of a table's header (a text column, only one)
-            rows, skipped = batch.parse_rows(content, name)
+            rows, skipped = batch.parse_rows(content, parsed_as)
         except InvalidInput as e:
-            return refuse(chinese(str(e)))
-        note = f"已按 {encoding} 编码读取“{name}”" + ("，投诉取自 text 列。" if table else "。")
+            return refuse(chinese(str(e)).replace(f"“{parsed_as}”", f"“{name}”"))
+        read = f"已读取“{name}”里{encoding}" if suffix == ".xlsx" else f"已按 {encoding} 编码读取“{name}”"
+        note = read + ("，投诉取自 text 列。" if table else "。")
         if ignored_paste:
             note += "这次分拣的是上传的文件；文本框里粘贴的内容没有分拣，需要的话请清空文件后再提交一次。"
         if not rows and not skipped:
@@ -150,6 +167,47 @@ def _triage(
     skipped = [batch.Skipped(s.line, chinese(s.reason)) for s in sorted(skipped + failed, key=lambda s: s.line)]
     context = _triage_context(records=records, skipped=skipped, result_id=result_id, note=note, platform=platform)
     return render(request, "triage.html", context, user)
+
+
+def xlsx_as_csv(raw: bytes) -> tuple[str, str] | None:
+    """An uploaded Excel workbook's first sheet as CSV text, and the sheet's name; None for a file openpyxl cannot read.
+
+    A shop's export comes as .xlsx: the lead need not save it as CSV first. Cells read as Excel shows them: a whole
+    number without ``.0`` (an order number typed as a number), a date as 2026-11-30 (with its time when it has one).
+    Reading stops past ``TRIAGE_MAX_ROWS`` rows (the batch is refused above that anyway) and at 200 columns.
+    """
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises zip, XML, key and value errors for a file that is not a workbook
+        return None
+    try:
+        sheet = book.worksheets[0]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        width = 0  # the header's columns (up to its last named one): cells beyond it belong to no column
+        for n, row in enumerate(sheet.iter_rows(values_only=True)):
+            if n > TRIAGE_MAX_ROWS + 1:
+                break
+            cells = [_cell_text(v) for v in row[:200]]
+            if n == 0:
+                width = max((i + 1 for i, c in enumerate(cells) if c.strip()), default=0)
+            # an empty row (one Excel merely formatted) is an empty line: skipped, and the lines still count as Excel's rows
+            writer.writerow(cells[:width] if any(c.strip() for c in cells[:width]) else [])
+        return out.getvalue(), sheet.title
+    except Exception:  # a sheet openpyxl cannot stream (a chart sheet, a broken part)
+        return None
+    finally:
+        book.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d" if value.time() == time() else "%Y-%m-%d %H:%M")
+    return str(value)
 
 
 @router.get("/triage/{result_id}.csv")

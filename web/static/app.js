@@ -111,6 +111,35 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     event.target.after(mark);
   });
 
+  // ... and once the reply is marked as sent in that tab, the row says 已发送 with the reply's number (UX13 P2 #3): an agent
+  // working down 50 complaints saw only 已打开, the same for one sent and one left half-done when the phone rang. The
+  // tabs of one site talk over a BroadcastChannel; the row is found by its complaint, as 写回复 got it.
+  if ("BroadcastChannel" in window) {
+    const channel = new BroadcastChannel("assistant-sent");
+    const same = (text) => text.replace(/\s+/g, " ").trim();
+    document.addEventListener("htmx:afterSwap", (event) => {
+      const form = (event.detail.elt || event.target).closest?.("form.draft");
+      const ok = form && form.querySelector(".sent .ok");
+      const complaint = form && form.querySelector("input[name=complaint]");
+      const id = ok && (ok.textContent.match(/#(\d+)/) || [])[1];
+      if (id && complaint) channel.postMessage({ complaint: same(complaint.value), id });
+    });
+    channel.addEventListener("message", (event) => {
+      const { complaint, id } = event.data || {};
+      const rows = [...document.querySelectorAll("table.triage tbody tr")].filter(
+        (row) => !row.classList.contains("sent") && same(row.querySelector("input[name=text]")?.value || "") === complaint);
+      const row = rows.find((r) => r.classList.contains("opened")) || rows[0];  // the same text twice: the one opened
+      if (!row || !/^\d+$/.test(String(id))) return;
+      row.classList.add("opened", "sent");
+      row.querySelector(".opened-mark")?.remove();
+      const mark = document.createElement("a");
+      mark.className = "sent-mark";
+      mark.href = `/replies/${id}`;
+      mark.textContent = `已发送 #${id}`;
+      row.querySelector("td.row-actions").append(mark);
+    });
+  }
+
   // The browser says why a field is refused in its own language (「Please fill out this field.」 in an English one): the
   // pages say it in Chinese. Set when the field is found invalid, taken away as soon as the field changes.
   function chineseValidity(field) {
