@@ -23,6 +23,8 @@ PRAISE = [
     "有了这个再也不用担心停电了，好评",  # "再也不" is sarcasm only before 买/来/信 ("再也不想买了")
     "发货超快，隔天就到了，包装也很用心",  # was 「看到您这么失望」
     "谢谢客服帮忙，问题已经解决啦",  # was taken offline as a repeated failure: 「到现在还没给您解决」
+    "卖家还发来一个小礼物，很贴心",  # something sent is no wrong item sent (「L码发来一个S」)
+    "XL码发来很合身，好评",
 ]
 QUESTIONS = [
     "请问什么时候发货？",
@@ -60,6 +62,7 @@ QUESTIONS = [
     "这个质量好吗？",
     "周六上午送货好吗",
     "冬天穿会冷吗",
+    "请问发来的是新款吗",
 ]
 APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|添麻烦|是我们的问题|没做好")
 
@@ -139,6 +142,7 @@ def test_a_text_to_take_offline_is_a_complaint_whatever_it_asks(engine):
         "我买的是L码发来一个S，我一米七八的个子穿S？？？你们仓库闭着眼睛发货的吧",
         "要的是黑色，寄来的是白色？？",
         "拍的大号给我发成小号了？",
+        "42码的鞋发了个40，怎么穿",
         "一米八的人穿S码？？？",
         "这也能叫新鲜？？",
         "发错了吧？？",

@@ -21,8 +21,8 @@ import numpy as np
 
 from assistant.engine.evidence import PROBLEM_WORDS, Evidence, EvidenceIndex, keyword_evidence
 from assistant.engine.model import TrainedModel, intent_features
-from assistant.engine.normalize import Normalized
-from assistant.taxonomy import COMPLAINT, PRAISE, QUESTION
+from assistant.engine.normalize import Normalized, function_only
+from assistant.taxonomy import COMPLAINT, OTHER, PRAISE, QUESTION
 
 MODEL_WORDS = 3  # n-grams shown for the model's top intent
 
@@ -58,8 +58,11 @@ _GRIEVANCE = re.compile(
     r"说好的|谁信|这叫(?!什么|啥|多少)|瞎|再也不(想|敢|会)?(买|来|光顾|信)|歪(?!吗|不歪)|只收到|只发了|只给了|"
     # "这也叫赠品？", "你敢说正品？", "就这？", "好到用一次就能扔"
     r"这[也还]能?叫(?!什么|啥|多少)|你敢说|就这[?？]|(就|只能|直接)(能|可以)?扔|"
-    # what came is not what was ordered: "L码发来一个S", "寄来的是白色", "发成小号了" (not the question "发来的是新款吗")
-    r"(?:(?:发|寄|送)(?:来|过来)了?(?:一?[个件双条只台套盒箱支瓶包]|的(?:却|居然|竟然)?是)|发成)(?![^，,。；;!?]*吗)|"
+    # what came is not what was ordered: "L码发来一个S", "要的是黑色，寄来的是白色", "发成小号了" (not the question
+    # "发来的是新款吗", nor the gift "还发来一个小礼物")
+    r"(?:[a-z0-9]+码[^，,。；;!?]{0,4}(?:发|寄|送|给)(?:来|了|成)[^，,。；;!?]{0,3}[a-z0-9]|"
+    r"(?:要|买|拍|订|选|下单)的?是[^。；;!?]{1,12}(?:发|寄|送)(?:来|过来)?的(?:却|居然|竟然)?是|"
+    r"(?:发|寄|送)(?:来|过来)?的(?:却|居然|竟然)是|发成)(?![^，,。；;!?]*吗)|"
     # a statement that mocks the question it ends with: "主播还在播好吗", "我是按尺码表买的好吗", "早就降价了好不好"
     r"(?:还在|还是|还有|都|明明|本来|早就|早已|已经|是[^，,。；;!?]{1,12}的)[^，,。；;!?]{0,12}(?:好吗|好不好)|"
     # surprise at the service: "怎么只到了一盒", "怎么又坏了", "还不发货", "明明写着包邮"
@@ -69,6 +72,12 @@ _GRIEVANCE = re.compile(
     # praise pushed until it turns: "满意到想退货", "好到三天不回消息", "快到半个月才到" (not "好吃到停不下来")
     r"(?:好|满意|棒|快|给力|贴心|专业|厉害|优秀|赞|喜欢)到[^，,。；;!?]{0,8}(?:退|扔|哭|吐|不回|不理|才|再也|不敢|没人|无语|怀疑)"
 )
+# Saying one will complain ("我要投诉你们", "我会投诉的"): it names no cause (TAXONOMY: `other`) and, with whom it is
+# made not said, is no reason to escalate ("投诉到12315" is, by its rule). ``escalate.py`` reads it too.
+COMPLAINING = re.compile(
+    r"(?:我们?|本人)?(?:要|会|就|必须|一定|肯定|想|得|还)?(?:去|来)?投诉(?:你们|你|商家|卖家|店家|客服|这家|这个)?(?:店|家|的)?"
+)
+_PUNCTUATION = re.compile(r"[\W_]+")
 # Praise with a small reservation (``_small_reservation``): the overall verdict, the hedge of a reservation, and
 # what no hedge makes small (a fault, a loss, a hazard, a demand, anger).
 _VERDICT = re.compile(r"整体|总体|总的来说|总的来讲|总之|综合|其他|其它|其余|别的|瑕不掩瑜|不影响|还是|还会|依然|仍然")
@@ -127,6 +136,11 @@ def recognise(normalized: Normalized, index: EvidenceIndex, model: TrainedModel 
     """
     evidence = keyword_evidence(normalized, index)
     scores, model_words = combine(normalized, evidence, index, model)
+    if names_no_cause(normalized):  # the model reads 投诉 as support's fault: "我要投诉你们" says nothing of one
+        other = index.intent_ids.index(OTHER)
+        top = int(np.argmax(scores))
+        scores = scores.copy()
+        scores[[top, other]] = scores[[other, top]]
     kind = recognise_kind(normalized)
     if kind != COMPLAINT:
         scores = scores * NOT_A_COMPLAINT_SCALE
@@ -146,6 +160,15 @@ def match_intents(
 ) -> list[IntentMatch]:
     """The intents of ``recognise``, best first."""
     return list(recognise(normalized, index, model, limit=limit).intents)
+
+
+def names_no_cause(normalized: Normalized) -> bool:
+    """Whether the text says only that its writer complains ("我要投诉你们", "投诉！"): nothing left but pronouns
+    and particles once that is left out."""
+    if not COMPLAINING.search(normalized.text):
+        return False
+    rest = _PUNCTUATION.sub("", COMPLAINING.sub("", normalized.text))
+    return not rest or function_only(rest)
 
 
 def recognise_kind(normalized: Normalized) -> str:
