@@ -25,6 +25,7 @@ PRAISE = [
     "谢谢客服帮忙，问题已经解决啦",  # was taken offline as a repeated failure: 「到现在还没给您解决」
     "卖家还发来一个小礼物，很贴心",  # something sent is no wrong item sent (「L码发来一个S」)
     "XL码发来很合身，好评",
+    "明明可以靠颜值，偏偏靠实力，好评",  # 明明 is a claim broken only before what was written, said or ordered
 ]
 QUESTIONS = [
     "请问什么时候发货？",
@@ -63,6 +64,8 @@ QUESTIONS = [
     "周六上午送货好吗",
     "冬天穿会冷吗",
     "请问发来的是新款吗",
+    "这个会掉毛吗",
+    "用起来响不响",
 ]
 APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|添麻烦|是我们的问题|没做好")
 
