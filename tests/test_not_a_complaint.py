@@ -23,6 +23,9 @@ PRAISE = [
     "有了这个再也不用担心停电了，好评",  # "再也不" is sarcasm only before 买/来/信 ("再也不想买了")
     "发货超快，隔天就到了，包装也很用心",  # was 「看到您这么失望」
     "谢谢客服帮忙，问题已经解决啦",  # was taken offline as a repeated failure: 「到现在还没给您解决」
+    "卖家还发来一个小礼物，很贴心",  # something sent is no wrong item sent (「L码发来一个S」)
+    "XL码发来很合身，好评",
+    "明明可以靠颜值，偏偏靠实力，好评",  # 明明 is a claim broken only before what was written, said or ordered
 ]
 QUESTIONS = [
     "请问什么时候发货？",
@@ -43,6 +46,26 @@ QUESTIONS = [
     "请问只发顺丰吗",
     "请问这款空气炸锅能烤蛋糕吗？",  # 炸 in a product's name is no explosion: it was answered 「用着不顺手，确实让人着急」
     "油烟机能自己装吗",
+    # how-to and pre-sale questions, a problem word only supposed (kind13): all but the first two were complaints
+    "这个怎么安装？",
+    "L码适合多高的人？",
+    "会不会褪色",
+    "洗了会缩水吗？",
+    "这款毛衣会不会起球",
+    "用久了容易坏吗",
+    "这个掉不掉色？",
+    "漏不漏水啊，想买来装汤",
+    "这个烤箱外壳会不会烫手",
+    "物流慢不慢？",
+    "多久能发货呀",  # a question word that is set aside as no grievance ("多久") still asks
+    "有没有现货",
+    "有没有少一点的规格",
+    "这个质量好吗？",
+    "周六上午送货好吗",
+    "冬天穿会冷吗",
+    "请问发来的是新款吗",
+    "这个会掉毛吗",
+    "用起来响不响",
 ]
 APOLOGY = re.compile(r"抱歉|对不起|歉意|不好意思|添麻烦|是我们的问题|没做好")
 
@@ -116,6 +139,28 @@ def test_a_text_to_take_offline_is_a_complaint_whatever_it_asks(engine):
         "说是满赠礼盒，到手一个塑料袋，这也叫礼盒？",
         "就这？",
         "包装一点都不用心，盒子都是瘪的",
+        # kind13: what came is not what was ordered, disbelief (doubled question marks over a statement), a statement
+        # that mocks its own question (…好吗, …好不好), impatience asked as a choice, praise pushed until it turns
+        "L码发来一个S？？？",  # was answered 「您问的问题，我去跟仓库和产品同事确认准确答案」
+        "我买的是L码发来一个S，我一米七八的个子穿S？？？你们仓库闭着眼睛发货的吧",
+        "要的是黑色，寄来的是白色？？",
+        "拍的大号给我发成小号了？",
+        "42码的鞋发了个40，怎么穿",
+        "一米八的人穿S码？？？",
+        "这也能叫新鲜？？",
+        "发错了吧？？",
+        "主播还在播好吗",  # was answered 「您问的“主播还在播好吗”这个问题」
+        "直播间说下单送同款小样，东西到了小样呢？客服说活动结束了，我下单的时候主播还在播好吗",
+        "我是按尺码表买的好吗",
+        "下单的时候明明写着包邮好吗",
+        "人家早就降价了好不好",
+        "订的是两盒，怎么只到了一盒？",
+        "付款三天了还不发货，是不打算卖了吗",
+        "你们还发不发货了",
+        "好评，好到再也不买了",
+        "真是太满意了，满意到想退货",  # was thanked
+        "客服态度真好，好到三天不回消息",
+        "五星好评，物流快到半个月才到",
     ],
 )
 def test_rhetorical_questions_and_sarcasm_are_complaints(engine, text):
@@ -134,3 +179,57 @@ def test_thanks_for_a_problem_solved_is_praise(engine):
 def test_a_bare_sneer_is_not_quoted_as_the_problem(engine):
     """「您遇到的“就这”这个问题」 read as mockery."""
     assert all("“就这”" not in d.text for d in engine.suggest("就这？").drafts)
+
+
+# Praise with a small reservation (kind13). A support agent thanks a customer who says they are satisfied overall and
+# mentions a small matter of taste or convenience; it needs an overall verdict ("整体满意", "还会回购"), every reservation
+# hedged ("有点", "稍微", "略"), and no fault, loss, hazard or question. Anything else stays a complaint.
+PRAISE_WITH_A_RESERVATION = [
+    "车充收到了，充电很快，就是线有点短，整体满意",  # was 「看到您这么失望」
+    "衣服很好看，就是有点薄，整体满意",
+    "物流有点慢，但东西很好，总体满意",
+    "价格有点贵，不过质量很好，还会回购",
+    "整体还行，就是有点贵",
+    "味道不错，包装稍微简陋了一点，总体还是满意的",
+    "有点小瑕疵，不影响使用，整体满意",
+]
+
+
+@pytest.mark.parametrize("text", PRAISE_WITH_A_RESERVATION)
+def test_praise_with_a_small_reservation_is_thanked(engine, text):
+    s = engine.suggest(text)
+    assert s.kind == "praise", s.kind
+    assert not s.escalation.escalate
+    assert [d.template_id for d in s.drafts] == ["other.praise"]
+    assert not APOLOGY.search(s.drafts[0].text) and "失望" not in s.drafts[0].text
+
+
+def test_the_thanks_quotes_what_was_praised_not_the_reservation(engine):
+    text = engine.suggest("车充收到了，充电很快，就是线有点短，整体满意").drafts[0].text
+    assert "“充电很快”" in text and "线有点短" not in text, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "整体还行，就是少发了一个配件",  # a loss, however calmly said
+        "整体满意，就是有点漏水",  # a fault, hedged or not
+        "总体不错，就是用了两天就坏了",
+        "整体满意，但是屏幕有一道划痕",
+        "衣服很好看，就是有点小",  # no overall verdict: the reservation may be the point
+        "整体一般，有点贵",  # the verdict itself is lukewarm
+        "五星好评，就是发货稍慢了点",  # a rating is no overall verdict (sarcasm starts from one too: 「好评，好到…」)
+        "整体满意，就是线有点短，能补发一根长的吗",  # it asks for something to be done
+    ],
+)
+def test_a_reservation_that_is_not_small_stays_a_complaint(engine, text):
+    s = engine.suggest(text)
+    assert s.kind == "complaint"
+    assert s.drafts[0].template_id not in ("other.praise", "other.question")
+
+
+def test_labelled_complaints_are_not_read_as_praise_or_questions(engine, dev_records):
+    """A guard over the kind rules: of dev.jsonl's complaints with a cause (not ``other``), as few as at kind13 are read
+    as praise or a plain question (4 of 260, all questions). Only counts are shown."""
+    misread = [r.get("id") for r in dev_records if r["intent"] != "other" and engine.suggest(r["text"]).kind != "complaint"]
+    assert len(misread) <= 4, f"{len(misread)} complaints with a cause read as praise or a question: {misread}"
