@@ -118,6 +118,15 @@ SCENE_CHARS = 11  # characters: a longer clause says more than the scene ("说�
 _WRONG = re.compile(rf"{PROBLEM_WORDS.pattern}|没|无法|不(?!错)|歪|只有|只剩|[变发]?黑了|发黑|变黑|软了|化了")
 _GOOD = re.compile(r"不错|挺好|很好|满意|好吃|好用")
 _HEDGE = re.compile(r"^(?:不然|不信|如果|要是|是不是|不过|虽然|可还是)|[吗吧]$")
+# Asides: what surrounds the problem, not the problem. The wrapping is where damage shows first, not what the customer
+# bought (「外包装都烂了」 beside 「侧板裂了一大条」, 「杯子碎了两个」); what they need the thing for is why it hurts, not what
+# went wrong (「公司等着报销呢」 beside 「开发票一个礼拜了还没开出来」, 「孩子开学急着用」). Beside another clause with
+# evidence, an aside is quoted only if it weighs far more.
+_ASIDE = re.compile(
+    r"包装|纸箱|外箱|箱子|盒子|快递袋|泡沫|"
+    r"(?:等着|急着|赶着|急等着?|就等着)(?:用|报销|要|送人|穿|上班|上学|开学|出门|入住|搬家)|报销用|拿去报销|用来报销"
+)
+ASIDE_SHARE = 0.3
 LOOSE_CHARS = 40  # characters: a complaint this short is quoted by the model's words when the library's are not in it
 SCENE_QUOTE = 24  # characters: a scene and what went wrong, quoted together, at most this long
 
@@ -211,6 +220,7 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
             joined = f"{clause.strip()}，{text[after[0] : after[1]].strip()}"
             if len(joined) <= SCENE_QUOTE:  # weighed by the evidence in both clauses
                 weight = sum(weights[w] for w in weights if text.find(w, start, after[1]) >= 0)
+                weight *= ASIDE_SHARE if _ASIDE.search(joined) else 1.0
                 if (not loose or _says_wrong(joined)) and (best is None or weight > best[0]):
                     best = (weight, joined)
                 continue
@@ -234,7 +244,7 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
         if asked and asked.end() in bounds and any(text.find(w, asked.end(), end) >= 0 for w in weights):
             start = asked.end()
         quote = text[start:end].strip()
-        weight = sum(weights[w] for _, w in hits)
+        weight = sum(weights[w] for _, w in hits) * (ASIDE_SHARE if _ASIDE.search(clause) else 1.0)
         if not 2 <= len(quote) <= MAX_QUOTE or is_praise(quote) or _FEELING.fullmatch(quote):
             continue
         if best is None or weight > best[0]:
