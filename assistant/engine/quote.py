@@ -48,6 +48,9 @@ _NOT_THE_PRODUCTS = frozenset({"service_attitude", "privacy_security"})
 _CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|(?<![上里中内外])还有|并且|不过|况且|甚至|(?<![要需得会再])另外")
 _MEASURE = set("条件个款双台次把张套只瓶盒包袋支根块片顶副")  # measure words, as in 这条裙子, 这台冰箱
 _WEAK_START = set("的了地得和就都也还又而且却")
+_CAME = re.compile(r"发来|发的是|发了个|收到|到手|寄来|送来")  # what came, against what was ordered
+_GUESS_TAIL = re.compile(r"吧(?:这是)?$")  # 「盗版吧这是」 is quoted as “盗版”
+_WEAK_END = set("的地得和就都也还又而却上下里在把被给跟与及从对向往")  # a cut quote does not stop on these: 「存着上」
 MAX_QUOTE = 20  # characters: a quote longer than this is trimmed around its evidence at word boundaries
 QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimming
 _GREETING = re.compile(r"(?:亲|你好|您好|哈喽)?[，,\s]*(?:在吗|在不在|有人吗|人呢)[？?！!。~～]*")  # not a question to quote
@@ -98,7 +101,9 @@ _RHETORIC = re.compile(
     r"再也不会|好自为之|"
     # A retort or a challenge is not what went wrong either (「什么态度」, 「你们卖的到底是不是正品」), nor the verdict the
     # customer reached (「假货实锤了」): the clause that says what they saw or were told is quoted instead.
-    r"什么(?:态度|服务|玩意)|到底是不是|实锤"
+    r"什么(?:态度|服务|玩意)|到底是不是|实锤|"
+    # Nor a label the customer puts on it (「虚假宣传」): what they saw is the problem.
+    r"^\s*(?:纯属|就是|这是|典型的)?虚假宣传\s*$"
 )
 # Seeing a doctor is what the customer did about the harm, not the harm: 「“已经去医院了”这个问题」 read wrong beside
 # 「脚上起了水泡」. These words still weigh for the intent and for escalation; they are not what a draft quotes.
@@ -108,7 +113,8 @@ _TREATMENT = re.compile(r"医院|住院|就医|就诊|看医生|医生|急诊|�
 # it, and the two are quoted together when short enough; a clause with a word of what went wrong is no mere scene.
 _SCENE = re.compile(
     r"^(?:我|我们)?(?:跟|和)?(?:订|买|约|点|拍|选|要)(?:了|的|好的|好了)|^(?:跟|和)?(?:宣传|广告|详情页|页面|图片上?|描述|说好的?|号称|标的|标着|写的|介绍)|"
-    r"(?:说|写着?|标着?|号称)(?:有|是|送)|"  # what was claimed: 「书里说有配套光盘」
+    r"(?:说|写着?|标着?|号称)(?:有|是|送)|(?:卖家|商家|店家|客服)说|"  # what was claimed: 「书里说有配套光盘」, 「卖家说无拆修」
+    r"^[\u4e00-\u9fff]{1,5}上买的|^官方翻新的|"  # where and what was bought: 「闲鱼上买的二手相机」
     r"(?:用|戴|穿|住|装|买|吃)了(?:不到|才|快|将近)?[一二两三四五六七八九十半几\d]*个?(?:天|周|星期|礼拜|月|年)$|"
     r"(?:安装|装好|装完|收到|到手|开箱|拆开)(?:完|了|后|以后|之后)?$"
 )
@@ -216,10 +222,18 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
         scene = _is_scene(clause)  # 「图片上的草莓又大又红」 praises the picture, not the strawberries
         if not hits or (is_praise(clause) and not scene) or not _quotable(text, start, end):
             continue
-        if scene and (after := _after(text, spans, n)) is not None:
-            joined = f"{clause.strip()}，{text[after[0] : after[1]].strip()}"
+        # A scene is quoted with what went wrong: the clause after it (「订的海景房，拉开窗帘对着工地」), or the one before it
+        # when that one says what came or the scene ends the complaint (「座椅套发来是灰色的，我拍的是米白色」, not
+        # 「“我拍的是米白色”这个问题」).
+        before, after = (_beside(text, spans, n, -1), _beside(text, spans, n, 1)) if scene else (None, None)
+        if before is not None and after is not None and not _CAME.search(text, *before):
+            before = None
+        near = before or after
+        if near is not None:
+            (a, _), (_, b) = sorted([(start, end), near])
+            joined = "，".join(text[x:y].strip() for x, y in sorted([(start, end), near]))
             if len(joined) <= SCENE_QUOTE:  # weighed by the evidence in both clauses
-                weight = sum(weights[w] for w in weights if text.find(w, start, after[1]) >= 0)
+                weight = sum(weights[w] for w in weights if text.find(w, a, b) >= 0)
                 weight *= ASIDE_SHARE if _ASIDE.search(joined) else 1.0
                 if (not loose or _says_wrong(joined)) and (best is None or weight > best[0]):
                     best = (weight, joined)
@@ -231,7 +245,8 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
             start = filler.end()
             if filler.group().endswith("这") and text[start : start + 1] in _MEASURE and start + 1 in bounds:
                 start += 1  # 「这条裙子…」 quoted as “条裙子…”: the measure word goes with 这
-        if end - start > MAX_QUOTE:  # the first boundary at most QUOTE_CONTEXT before the evidence, the last after it
+        trimmed = end - start > MAX_QUOTE
+        if trimmed:  # the first boundary at most QUOTE_CONTEXT before the evidence, the last after it
             order = order or sorted(bounds)  # bisected, not scanned: a long complaint has thousands of boundaries
             i = bisect_left(order, max(start, pos - QUOTE_CONTEXT))
             start = order[i] if i < len(order) and order[i] <= pos else pos
@@ -240,10 +255,12 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
             end = order[j] if j >= 0 and order[j] >= tail else tail
         while start < pos and text[start] in _WEAK_START and start + 1 in bounds:  # not "的进口咖啡机…"
             start += 1
+        while trimmed and end - 1 > pos + len(word) and text[end - 1] in _WEAK_END and end - 1 in bounds:  # not "…存着上"
+            end -= 1
         asked = _ASKING.match(text, start, end)  # 「您问的“请问…”」 asks twice; kept where "请问" itself is the evidence
         if asked and asked.end() in bounds and any(text.find(w, asked.end(), end) >= 0 for w in weights):
             start = asked.end()
-        quote = text[start:end].strip()
+        quote = _GUESS_TAIL.sub("", text[start:end].strip())
         weight = sum(weights[w] for _, w in hits) * (ASIDE_SHARE if _ASIDE.search(clause) else 1.0)
         if not 2 <= len(quote) <= MAX_QUOTE or is_praise(quote) or _FEELING.fullmatch(quote):
             continue
@@ -273,13 +290,15 @@ def _quotable(text: str, start: int, end: int) -> bool:
     return not any(p.search(clause) for p in (_CONTACTS, _THREAT, _DEMAND, _RHETORIC, _IRONY))
 
 
-def _after(text: str, spans: list[tuple[int, int]], n: int) -> tuple[int, int] | None:
-    """The clause after clause ``n`` when a comma alone parts them and it can be quoted, as what went wrong in a scene."""
-    if n + 1 >= len(spans):
+def _beside(text: str, spans: list[tuple[int, int]], n: int, step: int) -> tuple[int, int] | None:
+    """The clause after (``step`` 1) or before (-1) clause ``n`` when a comma alone parts them and it can be quoted, as
+    what went wrong in a scene."""
+    if not 0 <= n + step < len(spans):
         return None
-    (_, end), (start, after) = spans[n], spans[n + 1]
+    start, after = spans[n + step]
+    gap = text[spans[n][1] : start] if step > 0 else text[after : spans[n][0]]
     clause = text[start:after].strip()
-    if text[end:start].strip() not in (",", "，") or len(clause) < 2 or is_praise(clause) or _FEELING.fullmatch(clause):
+    if gap.strip() not in (",", "，") or len(clause) < 2 or is_praise(clause) or _FEELING.fullmatch(clause):
         return None
     if _is_scene(clause):  # a second scene ("订的大床房，住两晚") says nothing wrong
         return None
