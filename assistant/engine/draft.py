@@ -49,7 +49,7 @@ FAULT, SPOILED, WRONG_ITEM = "quality_defect", "expired_spoiled", "wrong_missing
 # Food and drink, by the words complaints name them with: 坏了 is spoiled food only for these ("桃子坏了", not "烤箱坏了").
 _FOOD = re.compile(
     r"吃|喝|食|口感|零食|巧克力|饼干|坚果|大米|(?<!电)饭|粥|面包|蛋糕|月饼|粽子|面条|水果|苹果(?!手机|电脑|耳机|平板|表)|橙|橘|柑|"
-    r"车厘子|樱桃|芒果|榴莲|桃|梨|葡萄|草莓|香蕉|西瓜|瓜果|荔枝|龙眼|枣|柿|李子|菜(?!单)|肉|鱼(?!缸)|虾|蟹|海鲜|蛋|外卖|"
+    r"车厘子|樱桃|芒果|榴莲|桃|梨|葡萄|草莓|香蕉|西瓜|瓜果|荔枝|龙眼|枣|柿|李子|菜(?!单)|(?<!多)肉|鱼(?!缸)|虾|蟹|海鲜|蛋|外卖|"
     r"披萨|汤(?!锅)|饮料|果汁|(?<!奶)茶(?!几|杯|具|壶)|酒(?!店|精)|糖|火腿|香肠|罐头|酱|豆腐|奶(?!瓶|嘴)"
 )
 
@@ -57,10 +57,13 @@ _FOOD = re.compile(
 # no goods remedy (检测, 换新, 上门取件, 寄回): 「网课视频一半卡顿」 was told 「帮忙检测一下状态…直接给您换新」. Not where the
 # complaint names goods (「会员日买的冰箱」): the product word then says what was bought.
 _SERVICE = re.compile(
-    r"网课|课程|课时|直播课|录播课|训练营|会员(?!日|价|积分|折扣|专属价)|订阅|自动续费|续费|充值|点券|游戏币|激活码|兑换码|卡密|电子书|题库"
+    r"网课|课程|课时|直播课|录播课|训练营|会员(?!日|价|积分|折扣|专属价)|订阅|自动续费|(?<!手)续费|充值|点券|游戏币|激活码|兑换码|卡密|电子书|题库"
 )
-_GOODS_REMEDY = re.compile(r"换新|换货|检测|取件|寄回|退货|补发|上门")
+_GOODS_REMEDY = re.compile(r"换新|换货|检测|取件|寄回|退货|上门")
 
+# A template written for food (「生鲜在路上被压坏」, 「这顿饭」, 「请先不要食用」) where the complaint names none: a book's
+# crushed corner, a wilted plant or a tyre's date got 「生鲜…」 or 「请先不要吃也不要用」.
+_FOOD_TEMPLATE = re.compile(r"生鲜|不要食用|入口|不要吃|坏果|出餐|外卖|这顿饭|饭菜")
 _EXPIRY = re.compile(r"过期|临期|保质期|生产日期|霉")  # spoiled or expired whatever it is: cosmetics, medicine, food
 
 
@@ -152,6 +155,8 @@ def draft_replies(
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
+            if not _FOOD.search(normalized.text):
+                candidates = [t for t in candidates if not _FOOD_TEMPLATE.search(t.body)] or (candidates if n == 0 else [])
             if service:  # the intent's templates for services where none that fits speaks of one; goods as a last resort
                 candidates = _for_service(candidates) or (
                     _for_service(library.for_intent(m.id), named=True) or candidates if n == 0 else []
@@ -164,6 +169,8 @@ def draft_replies(
                 second = [general, *fits] if general and (m.id != OTHER or not fits) else fits if len(fits) > 1 else []
     if service:
         second = _for_service(second)
+    if not _FOOD.search(normalized.text):
+        second = [t for t in second if not _FOOD_TEMPLATE.search(t.body)]
     if second:
         plan.append((matches[0].id, second, None))
 
