@@ -86,3 +86,86 @@ def test_a_swollen_battery_is_still_answered_as_one(engine):
 def test_furniture_is_not_answered_as_food_gone_bad(engine):
     for d in drafts(engine, "床头柜到了，抽屉面板裂了，箱子都烂了"):
         assert "生鲜" not in d.text and "食用" not in d.text, (d.template_id, d.text)
+
+
+# The sixth audit (drafts13, 100 complaints of its own in new domains): causes found and mended.
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["绘本寄到的时候书角压烂了好几本", "收到的文竹叶子全黄了，根也烂了", "买的机油生产日期是四年前的"],
+)
+def test_goods_that_are_not_food_get_no_food_reply(engine, text):
+    """「生鲜在路上被压坏」 for a book, 「入口的东西…请先不要食用」 for a plant, 「请先不要吃也不要用」 for engine oil."""
+    for d in drafts(engine, text):
+        assert not re.search(r"生鲜|入口|不要吃|不要食用|这顿饭", d.text), (d.template_id, d.text)
+
+
+def test_something_bought_second_hand_is_not_told_it_was_bought_new(engine):
+    for d in drafts(engine, "在闲鱼买的二手平板，说是95新，到手屏幕一圈划痕"):
+        assert "全新" not in d.text, (d.template_id, d.text)
+
+
+def test_what_came_is_quoted_with_what_was_ordered(engine):
+    """「我拍的是灰色」 is what was ordered; the problem is what came."""
+    qs = quotes(engine, "拖鞋发来是黑色的，我拍的是灰色")
+    assert qs and all("黑色" in q for q in qs), qs
+
+
+def test_a_badly_done_installation_is_offered_the_redo(engine):
+    d = drafts(engine, "窗帘杆装完第二天就掉下来了，墙上的孔也打歪了")[0]
+    assert "重新上门" in d.text, d.text
+
+
+def test_a_delivery_left_downstairs_is_not_asked_where_the_parcel_is(engine):
+    d = drafts(engine, "冰箱只给送到楼下，说不包上楼，我家七楼")[0]
+    assert "到了哪里" not in d.text and "在哪" not in d.text, d.text
+
+
+def test_return_shipping_is_promised_only_where_the_shop_was_at_fault(engine):
+    """policy.yaml's return_shipping is who pays for a shop's fault: 「这次退货的运费按店铺规则办：运费由我们承担」 promised it
+    for any return."""
+    d = drafts(engine, "退货凭什么让我自己出运费，寄回海外仓要两百多")[0]
+    for m in re.finditer("运费由我们承担", d.text):
+        assert re.search(r"发错|发坏", d.text[max(0, m.start() - 20) : m.start()]), d.text
+
+
+def test_a_bag_is_not_called_clothes(engine):
+    for d in drafts(engine, "双肩包背了一周，肩带就开线了，五金也掉色"):
+        assert "衣服穿" not in d.text and "面料" not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订了一套四本的书，只收到两本，客服说另外发货，到现在还没动静",
+        "钻石项链证书上的编号跟吊坠刻的对不上",
+        "拖鞋发来是黑色的，我要的是灰色，急着穿等不了换货",
+    ],
+)
+def test_the_right_first_draft_is_not_marked_off_topic(engine, text):
+    d = drafts(engine, text)[0]
+    assert not any(f.startswith("答非所问") for f in d.sincerity.findings), (d.template_id, d.sincerity.findings)
+
+
+def test_a_gift_promised_and_not_given_is_not_answered_with_a_price_difference(engine):
+    d = drafts(engine, "考研资料说好的赠送网课，付完钱就不认了")[0]
+    assert "差价" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    "text, never",
+    [
+        ("说是羊毛的，拿火一烧全是化纤的味道，纯属虚假宣传", "虚假宣传"),  # a label, not what they saw
+        ("字印得歪歪扭扭，纸也发黄，盗版吧这是", "吧这是"),  # a guess's tail
+        ("台灯到了灯罩是碎的，泡沫就放了一点点", "泡沫"),  # the box, not the goods
+    ],
+)
+def test_labels_guesses_and_the_box_are_not_quoted_as_the_problem(engine, text, never):
+    qs = quotes(engine, text)
+    assert not any(never in q for q in qs), qs
+
+
+def test_a_cut_quote_does_not_stop_on_a_dangling_word(engine):
+    qs = quotes(engine, "你们卖的二手平板里面存着上一个用户的照片和聊天记录，我的信息会不会也被卖")
+    assert not any(q.endswith(("上", "的", "里")) for q in qs), qs
