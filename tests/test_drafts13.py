@@ -169,3 +169,9 @@ def test_labels_guesses_and_the_box_are_not_quoted_as_the_problem(engine, text, 
 def test_a_cut_quote_does_not_stop_on_a_dangling_word(engine):
     qs = quotes(engine, "你们卖的二手平板里面存着上一个用户的照片和聊天记录，我的信息会不会也被卖")
     assert not any(q.endswith(("上", "的", "里")) for q in qs), qs
+
+
+def test_a_feeling_is_not_quoted_beside_what_happened(engine):
+    """「跟团游体验太差了」 says how it felt; 「导游全程拉着去购物店」 is what to answer."""
+    d = drafts(engine, "这次的跟团游体验太差了，导游一路逼着我们买玉石")[0]
+    assert QUOTE.findall(d.text) == ["导游一路逼着我们买玉石"], d.text  # 逼着 is no insult

@@ -165,8 +165,10 @@ def draft_replies(
                 continue
             plan.append((m.id, candidates, ranking_note if candidates[0] is ranked[0] else None))
             if n == 0:  # a second wording for the main intent: its general template, or another that fits as well
-                # ("刚到手就坏" ≠ "用了两周就坏"); "other"'s general one asks what went wrong, no second wording of a stated one
-                second = [general, *fits] if general and (m.id != OTHER or not fits) else fits if len(fits) > 1 else []
+                # ("刚到手就坏" ≠ "用了两周就坏"); "other"'s general one asks what went wrong: no second wording where the
+                # complaint says it (「导游全程拉着去购物店」), one beside 「垃圾，不推荐」
+                asks = m.id != OTHER or not fits or grievance(normalized, m, library, main=True) is None
+                second = [general, *fits] if general and asks else fits if len(fits) > 1 else []
     if service:
         second = _for_service(second)
     if not _FOOD.search(normalized.text):

@@ -56,10 +56,10 @@ QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimmin
 _GREETING = re.compile(r"(?:亲|你好|您好|哈喽)?[，,\s]*(?:在吗|在不在|有人吗|人呢)[？?！!。~～]*")  # not a question to quote
 _RATING = re.compile(r"(?:给个?|必须)?(?:五星|5星|满分)?(?:好评|五星|5星|满分)")  # a bare rating ("好评")
 _DENIAL = re.compile(r"(?:并|倒|也)?不是")  # a clause that says what the problem is not ("不是质量问题，就是…")
-# Not inside everyday words: 草莓, 不靠谱, 操作, 滚筒洗衣机, 卡死, 死机, 妈妈 are what a complaint is about.
+# Not inside everyday words: 草莓, 不靠谱, 操作, 滚筒洗衣机, 卡死, 死机, 妈妈, 逼着 are what a complaint is about.
 # 狗 is rude (狗东西, 黑心狗), not a pet (狗狗, 狗粮, 小狗, 我家狗): 「狗狗吃了狗粮上吐下泻」 is the harm to quote.
 _RUDE = re.compile(
-    r"(?<!妈)妈(?!妈)|逼|垃圾|傻|(?<![小养遛狗家])狗(?![狗粮绳窝盆子毛屋笼链])|屎|操(?!作|心|场)|草(?!莓|地|坪|原|本|稿|帽|席|药|根|木|丛)|靠(?!谱|近|边|着|窗|墙|背|枕)|"
+    r"(?<!妈)妈(?!妈)|(?<![被相])逼(?![着迫问近真债])|垃圾|傻|(?<![小养遛狗家])狗(?![狗粮绳窝盆子毛屋笼链])|屎|操(?!作|心|场)|草(?!莓|地|坪|原|本|稿|帽|席|药|根|木|丛)|靠(?!谱|近|边|着|窗|墙|背|枕)|"
     r"滚(?!筒|动|轮|珠)|(?<!卡)死(?!机)|恶心|骗子|智障|sb|tm|nm"
 )
 # A feeling is no problem to quote: 「您说的“呵呵”这个问题」, 「“一般般吧”这个问题」, 「“太失望了”这个问题」 read wrong.
@@ -261,7 +261,9 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
         if asked and asked.end() in bounds and any(text.find(w, asked.end(), end) >= 0 for w in weights):
             start = asked.end()
         quote = _GUESS_TAIL.sub("", text[start:end].strip())
-        weight = sum(weights[w] for _, w in hits) * (ASIDE_SHARE if _ASIDE.search(clause) else 1.0)
+        # A clause that holds a feeling (太差了, 失望) says how it felt: 「导游全程拉着去购物店」 beside 「跟团游体验太差了」.
+        aside = _ASIDE.search(clause) or any(_FEELING.fullmatch(w) for _, w in hits)
+        weight = sum(weights[w] for _, w in hits) * (ASIDE_SHARE if aside else 1.0)
         if not 2 <= len(quote) <= MAX_QUOTE or is_praise(quote) or _FEELING.fullmatch(quote):
             continue
         if best is None or weight > best[0]:
