@@ -175,3 +175,14 @@ def test_a_feeling_is_not_quoted_beside_what_happened(engine):
     """「跟团游体验太差了」 says how it felt; 「导游全程拉着去购物店」 is what to answer."""
     d = drafts(engine, "这次的跟团游体验太差了，导游一路逼着我们买玉石")[0]
     assert QUOTE.findall(d.text) == ["导游一路逼着我们买玉石"], d.text  # 逼着 is no insult
+
+
+def test_a_leak_against_a_stated_rating_is_no_off_topic_for_the_description_reply(engine):
+    """「漏得跟水帘洞一样，还好意思写防水3000mm」 contrasts the product with its page: the description reply answers it."""
+    from assistant.engine.library import PLACEHOLDERS
+    from assistant.engine.sincerity import check_sincerity
+
+    t = next(t for t in engine.library.for_intent("not_as_described") if t.general)
+    text = engine.library.render(t, {**PLACEHOLDERS, "deadline": "今天18:00前"})
+    s = check_sincerity(text, "天幕第一次用就漏得跟筛子一样，还好意思写防水", template_id=t.id)
+    assert not any(f.startswith("答非所问") for f in s.findings), s.findings
