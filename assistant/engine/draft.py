@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from assistant.engine.escalate import Escalation
-from assistant.engine.library import Library, Template
+from assistant.engine.library import PLACEHOLDERS, Library, Template
 from assistant.engine.match import IntentMatch
 from assistant.engine.normalize import Normalized
 from assistant.engine.quote import evidence_words, grievance, issue_phrase, kind_issue, said, threat_only
@@ -49,9 +49,22 @@ FAULT, SPOILED, WRONG_ITEM = "quality_defect", "expired_spoiled", "wrong_missing
 # Food and drink, by the words complaints name them with: 坏了 is spoiled food only for these ("桃子坏了", not "烤箱坏了").
 _FOOD = re.compile(
     r"吃|喝|食|口感|零食|巧克力|饼干|坚果|大米|(?<!电)饭|粥|面包|蛋糕|月饼|粽子|面条|水果|苹果(?!手机|电脑|耳机|平板|表)|橙|橘|柑|"
-    r"车厘子|樱桃|芒果|榴莲|桃|梨|葡萄|草莓|香蕉|西瓜|瓜果|荔枝|龙眼|枣|柿|李子|菜(?!单)|肉|鱼(?!缸)|虾|蟹|海鲜|蛋|外卖|"
+    r"车厘子|樱桃|芒果|榴莲|桃|梨|葡萄|草莓|香蕉|西瓜|瓜果|荔枝|龙眼|枣|柿|李子|菜(?!单)|(?<!多)肉|鱼(?!缸)|虾|蟹|海鲜|蛋|外卖|"
     r"披萨|汤(?!锅)|饮料|果汁|(?<!奶)茶(?!几|杯|具|壶)|酒(?!店|精)|糖|火腿|香肠|罐头|酱|豆腐|奶(?!瓶|嘴)"
 )
+
+# A purchase used online rather than goods in hand: a course, a membership, a subscription, a top-up. Its drafts offer
+# no goods remedy (检测, 换新, 上门取件, 寄回): 「网课视频一半卡顿」 was told 「帮忙检测一下状态…直接给您换新」. Not where the
+# complaint names goods (「会员日买的冰箱」): the product word then says what was bought.
+_SERVICE = re.compile(
+    r"网课|课程|课时|直播课|录播课|训练营|会员(?!日|价|积分|折扣|专属价)|订阅|自动续费|(?<!手)续费|充值|点券|游戏币|激活码|兑换码|卡密|电子书|题库"
+)
+_GOODS_REMEDY = re.compile(r"换新|换货|检测|取件|寄回|退货|上门")
+
+# A template written for food (「生鲜在路上被压坏」, 「这顿饭」, 「请先不要食用」) where the complaint names none: a book's
+# crushed corner, a wilted plant or a tyre's date got 「生鲜…」 or 「请先不要吃也不要用」.
+_FOOD_TEMPLATE = re.compile(r"生鲜|不要食用|入口|不要吃|坏果|出餐|外卖|这顿饭|饭菜")
+_EXPIRY = re.compile(r"过期|临期|保质期|生产日期|霉")  # spoiled or expired whatever it is: cosmetics, medicine, food
 
 
 @dataclass(frozen=True)
@@ -133,6 +146,7 @@ def draft_replies(
     if unsure and asking:  # a guess at the cause is not drafted as if it were sure: first ask what went wrong
         plan.append((OTHER, [asking], None))
     second: list[Template] = []
+    service = online_service(normalized.text, values.get("product"))
     for n, m in enumerate(matches):
         if m.id != OTHER or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
             ranked, ranking_note = _ranked(library, m, conversion)
@@ -141,11 +155,24 @@ def draft_replies(
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
+            if not _FOOD.search(normalized.text):
+                candidates = [t for t in candidates if not _FOOD_TEMPLATE.search(t.body)] or (candidates if n == 0 else [])
+            if service:  # the intent's templates for services where none that fits speaks of one; goods as a last resort
+                candidates = _for_service(candidates) or (
+                    _for_service(library.for_intent(m.id), named=True) or candidates if n == 0 else []
+                )
             if not candidates:  # an intent whose file has no templates (lint reports it): nothing to draft from
                 continue
             plan.append((m.id, candidates, ranking_note if candidates[0] is ranked[0] else None))
             if n == 0:  # a second wording for the main intent: its general template, or another that fits as well
-                second = [general, *fits] if general else fits if len(fits) > 1 else []  # ("刚到手就坏" ≠ "用了两周就坏")
+                # ("刚到手就坏" ≠ "用了两周就坏"); "other"'s general one asks what went wrong: no second wording where the
+                # complaint says it (「导游全程拉着去购物店」), one beside 「垃圾，不推荐」
+                asks = m.id != OTHER or not fits or grievance(normalized, m, library, main=True) is None
+                second = [general, *fits] if general and asks else fits if len(fits) > 1 else []
+    if service:
+        second = _for_service(second)
+    if not _FOOD.search(normalized.text):
+        second = [t for t in second if not _FOOD_TEMPLATE.search(t.body)]
     if second:
         plan.append((matches[0].id, second, None))
 
@@ -167,6 +194,8 @@ def draft_replies(
         weak = drafts and intent in by_id and OTHER != matches[0].id != intent  # beside "what went wrong?" it is the offer
         if weak and unraised(intent, by_id[intent].score, normalized.text):
             continue  # nor a weak guess at a problem the complaint has no word of
+        if drafts and intent == SPOILED and not _FOOD.search(normalized.text) and not _EXPIRY.search(normalized.text):
+            continue  # nor food gone bad where no food is named: 「衣柜…外包装都烂了」 is no 「生鲜买的就是新鲜」
         fill = values
         # An offline invitation speaks of the main intent when it is sure of it or the complaint states it; a threat
         # alone ("已经打了12315") is not told it is about 「客服服务问题」 on a guess of 0.4.
@@ -219,6 +248,20 @@ def fault_first(matches: list[IntentMatch], normalized: Normalized, library: Lib
         return matches
     guessed = not _FOOD.search(normalized.text) if main.id == SPOILED else grievance(normalized, main, library) is None
     return [fault, *(m for m in matches if m is not fault)] if guessed else matches
+
+
+def online_service(complaint: str, product: str | None) -> bool:
+    """Whether the complaint is about a course, membership, subscription or top-up, and names no goods it bought."""
+    goods = bool(product) and product != PLACEHOLDERS["product"] and not _SERVICE.search(product or "")
+    return not goods and bool(_SERVICE.search(complaint) or _SERVICE.search(product or ""))
+
+
+def _for_service(templates: list[Template], *, named: bool = False) -> list[Template]:
+    """The templates whose text offers no goods remedy (检测, 换新, 上门取件, 寄回 …); with ``named``, only those whose
+    keywords name a service (网课, 自动续费): the ones written for it."""
+    return [
+        t for t in templates if not _GOODS_REMEDY.search(t.body) and (not named or any(_SERVICE.search(k) for k in t.keywords))
+    ]
 
 
 def _carries(phrase: str, match: IntentMatch, library: Library) -> bool:

@@ -48,15 +48,18 @@ _NOT_THE_PRODUCTS = frozenset({"service_attitude", "privacy_security"})
 _CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|(?<![上里中内外])还有|并且|不过|况且|甚至|(?<![要需得会再])另外")
 _MEASURE = set("条件个款双台次把张套只瓶盒包袋支根块片顶副")  # measure words, as in 这条裙子, 这台冰箱
 _WEAK_START = set("的了地得和就都也还又而且却")
+_CAME = re.compile(r"发来|发的是|发了个|收到|到手|寄来|送来")  # what came, against what was ordered
+_GUESS_TAIL = re.compile(r"吧(?:这是)?$")  # 「盗版吧这是」 is quoted as “盗版”
+_WEAK_END = set("的地得和就都也还又而却上下里在把被给跟与及从对向往")  # a cut quote does not stop on these: 「存着上」
 MAX_QUOTE = 20  # characters: a quote longer than this is trimmed around its evidence at word boundaries
 QUOTE_CONTEXT = 8  # characters kept each side of the evidence word when trimming
 _GREETING = re.compile(r"(?:亲|你好|您好|哈喽)?[，,\s]*(?:在吗|在不在|有人吗|人呢)[？?！!。~～]*")  # not a question to quote
 _RATING = re.compile(r"(?:给个?|必须)?(?:五星|5星|满分)?(?:好评|五星|5星|满分)")  # a bare rating ("好评")
 _DENIAL = re.compile(r"(?:并|倒|也)?不是")  # a clause that says what the problem is not ("不是质量问题，就是…")
-# Not inside everyday words: 草莓, 不靠谱, 操作, 滚筒洗衣机, 卡死, 死机, 妈妈 are what a complaint is about.
+# Not inside everyday words: 草莓, 不靠谱, 操作, 滚筒洗衣机, 卡死, 死机, 妈妈, 逼着 are what a complaint is about.
 # 狗 is rude (狗东西, 黑心狗), not a pet (狗狗, 狗粮, 小狗, 我家狗): 「狗狗吃了狗粮上吐下泻」 is the harm to quote.
 _RUDE = re.compile(
-    r"(?<!妈)妈(?!妈)|逼|垃圾|傻|(?<![小养遛狗家])狗(?![狗粮绳窝盆子毛屋笼链])|屎|操(?!作|心|场)|草(?!莓|地|坪|原|本|稿|帽|席|药|根|木|丛)|靠(?!谱|近|边|着|窗|墙|背|枕)|"
+    r"(?<!妈)妈(?!妈)|(?<![被相])逼(?![着迫问近真债])|垃圾|傻|(?<![小养遛狗家])狗(?![狗粮绳窝盆子毛屋笼链])|屎|操(?!作|心|场)|草(?!莓|地|坪|原|本|稿|帽|席|药|根|木|丛)|靠(?!谱|近|边|着|窗|墙|背|枕)|"
     r"滚(?!筒|动|轮|珠)|(?<!卡)死(?!机)|恶心|骗子|智障|sb|tm|nm"
 )
 # A feeling is no problem to quote: 「您说的“呵呵”这个问题」, 「“一般般吧”这个问题」, 「“太失望了”这个问题」 read wrong.
@@ -98,7 +101,9 @@ _RHETORIC = re.compile(
     r"再也不会|好自为之|"
     # A retort or a challenge is not what went wrong either (「什么态度」, 「你们卖的到底是不是正品」), nor the verdict the
     # customer reached (「假货实锤了」): the clause that says what they saw or were told is quoted instead.
-    r"什么(?:态度|服务|玩意)|到底是不是|实锤"
+    r"什么(?:态度|服务|玩意)|到底是不是|实锤|"
+    # Nor a label the customer puts on it (「虚假宣传」): what they saw is the problem.
+    r"^\s*(?:纯属|就是|这是|典型的)?虚假宣传\s*$"
 )
 # Seeing a doctor is what the customer did about the harm, not the harm: 「“已经去医院了”这个问题」 read wrong beside
 # 「脚上起了水泡」. These words still weigh for the intent and for escalation; they are not what a draft quotes.
@@ -108,7 +113,8 @@ _TREATMENT = re.compile(r"医院|住院|就医|就诊|看医生|医生|急诊|�
 # it, and the two are quoted together when short enough; a clause with a word of what went wrong is no mere scene.
 _SCENE = re.compile(
     r"^(?:我|我们)?(?:跟|和)?(?:订|买|约|点|拍|选|要)(?:了|的|好的|好了)|^(?:跟|和)?(?:宣传|广告|详情页|页面|图片上?|描述|说好的?|号称|标的|标着|写的|介绍)|"
-    r"(?:说|写着?|标着?|号称)(?:有|是|送)|"  # what was claimed: 「书里说有配套光盘」
+    r"(?:说|写着?|标着?|号称)(?:有|是|送)|(?:卖家|商家|店家|客服)说|"  # what was claimed: 「书里说有配套光盘」, 「卖家说无拆修」
+    r"^[\u4e00-\u9fff]{1,5}上买的|^官方翻新的|"  # where and what was bought: 「闲鱼上买的二手相机」
     r"(?:用|戴|穿|住|装|买|吃)了(?:不到|才|快|将近)?[一二两三四五六七八九十半几\d]*个?(?:天|周|星期|礼拜|月|年)$|"
     r"(?:安装|装好|装完|收到|到手|开箱|拆开)(?:完|了|后|以后|之后)?$"
 )
@@ -118,6 +124,15 @@ SCENE_CHARS = 11  # characters: a longer clause says more than the scene ("说�
 _WRONG = re.compile(rf"{PROBLEM_WORDS.pattern}|没|无法|不(?!错)|歪|只有|只剩|[变发]?黑了|发黑|变黑|软了|化了")
 _GOOD = re.compile(r"不错|挺好|很好|满意|好吃|好用")
 _HEDGE = re.compile(r"^(?:不然|不信|如果|要是|是不是|不过|虽然|可还是)|[吗吧]$")
+# Asides: what surrounds the problem, not the problem. The wrapping is where damage shows first, not what the customer
+# bought (「外包装都烂了」 beside 「侧板裂了一大条」, 「杯子碎了两个」); what they need the thing for is why it hurts, not what
+# went wrong (「公司等着报销呢」 beside 「开发票一个礼拜了还没开出来」, 「孩子开学急着用」). Beside another clause with
+# evidence, an aside is quoted only if it weighs far more.
+_ASIDE = re.compile(
+    r"包装|纸箱|外箱|箱子|盒子|快递袋|泡沫|"
+    r"(?:等着|急着|赶着|急等着?|就等着)(?:用|报销|要|送人|穿|上班|上学|开学|出门|入住|搬家)|报销用|拿去报销|用来报销"
+)
+ASIDE_SHARE = 0.3
 LOOSE_CHARS = 40  # characters: a complaint this short is quoted by the model's words when the library's are not in it
 SCENE_QUOTE = 24  # characters: a scene and what went wrong, quoted together, at most this long
 
@@ -207,10 +222,19 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
         scene = _is_scene(clause)  # 「图片上的草莓又大又红」 praises the picture, not the strawberries
         if not hits or (is_praise(clause) and not scene) or not _quotable(text, start, end):
             continue
-        if scene and (after := _after(text, spans, n)) is not None:
-            joined = f"{clause.strip()}，{text[after[0] : after[1]].strip()}"
+        # A scene is quoted with what went wrong: the clause after it (「订的海景房，拉开窗帘对着工地」), or the one before it
+        # when that one says what came or the scene ends the complaint (「座椅套发来是灰色的，我拍的是米白色」, not
+        # 「“我拍的是米白色”这个问题」).
+        before, after = (_beside(text, spans, n, -1), _beside(text, spans, n, 1)) if scene else (None, None)
+        if before is not None and after is not None and not _CAME.search(text, *before):
+            before = None
+        near = before or after
+        if near is not None:
+            (a, _), (_, b) = sorted([(start, end), near])
+            joined = "，".join(text[x:y].strip() for x, y in sorted([(start, end), near]))
             if len(joined) <= SCENE_QUOTE:  # weighed by the evidence in both clauses
-                weight = sum(weights[w] for w in weights if text.find(w, start, after[1]) >= 0)
+                weight = sum(weights[w] for w in weights if text.find(w, a, b) >= 0)
+                weight *= ASIDE_SHARE if _ASIDE.search(joined) else 1.0
                 if (not loose or _says_wrong(joined)) and (best is None or weight > best[0]):
                     best = (weight, joined)
                 continue
@@ -221,7 +245,8 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
             start = filler.end()
             if filler.group().endswith("这") and text[start : start + 1] in _MEASURE and start + 1 in bounds:
                 start += 1  # 「这条裙子…」 quoted as “条裙子…”: the measure word goes with 这
-        if end - start > MAX_QUOTE:  # the first boundary at most QUOTE_CONTEXT before the evidence, the last after it
+        trimmed = end - start > MAX_QUOTE
+        if trimmed:  # the first boundary at most QUOTE_CONTEXT before the evidence, the last after it
             order = order or sorted(bounds)  # bisected, not scanned: a long complaint has thousands of boundaries
             i = bisect_left(order, max(start, pos - QUOTE_CONTEXT))
             start = order[i] if i < len(order) and order[i] <= pos else pos
@@ -230,11 +255,15 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
             end = order[j] if j >= 0 and order[j] >= tail else tail
         while start < pos and text[start] in _WEAK_START and start + 1 in bounds:  # not "的进口咖啡机…"
             start += 1
+        while trimmed and end - 1 > pos + len(word) and text[end - 1] in _WEAK_END and end - 1 in bounds:  # not "…存着上"
+            end -= 1
         asked = _ASKING.match(text, start, end)  # 「您问的“请问…”」 asks twice; kept where "请问" itself is the evidence
         if asked and asked.end() in bounds and any(text.find(w, asked.end(), end) >= 0 for w in weights):
             start = asked.end()
-        quote = text[start:end].strip()
-        weight = sum(weights[w] for _, w in hits)
+        quote = _GUESS_TAIL.sub("", text[start:end].strip())
+        # A clause that holds a feeling (太差了, 失望) says how it felt: 「导游全程拉着去购物店」 beside 「跟团游体验太差了」.
+        aside = _ASIDE.search(clause) or any(_FEELING.fullmatch(w) for _, w in hits)
+        weight = sum(weights[w] for _, w in hits) * (ASIDE_SHARE if aside else 1.0)
         if not 2 <= len(quote) <= MAX_QUOTE or is_praise(quote) or _FEELING.fullmatch(quote):
             continue
         if best is None or weight > best[0]:
@@ -263,13 +292,15 @@ def _quotable(text: str, start: int, end: int) -> bool:
     return not any(p.search(clause) for p in (_CONTACTS, _THREAT, _DEMAND, _RHETORIC, _IRONY))
 
 
-def _after(text: str, spans: list[tuple[int, int]], n: int) -> tuple[int, int] | None:
-    """The clause after clause ``n`` when a comma alone parts them and it can be quoted, as what went wrong in a scene."""
-    if n + 1 >= len(spans):
+def _beside(text: str, spans: list[tuple[int, int]], n: int, step: int) -> tuple[int, int] | None:
+    """The clause after (``step`` 1) or before (-1) clause ``n`` when a comma alone parts them and it can be quoted, as
+    what went wrong in a scene."""
+    if not 0 <= n + step < len(spans):
         return None
-    (_, end), (start, after) = spans[n], spans[n + 1]
+    start, after = spans[n + step]
+    gap = text[spans[n][1] : start] if step > 0 else text[after : spans[n][0]]
     clause = text[start:after].strip()
-    if text[end:start].strip() not in (",", "，") or len(clause) < 2 or is_praise(clause) or _FEELING.fullmatch(clause):
+    if gap.strip() not in (",", "，") or len(clause) < 2 or is_praise(clause) or _FEELING.fullmatch(clause):
         return None
     if _is_scene(clause):  # a second scene ("订的大床房，住两晚") says nothing wrong
         return None
