@@ -40,8 +40,9 @@ def test_a_course_or_membership_is_not_offered_goods_remedies(engine, text):
     assert "退款" in offer.text and "3个工作日内到账" in offer.text  # the policy's remedy and deadline
 
 
-def test_goods_bought_on_a_members_day_still_get_goods_remedies(engine):
-    d = drafts(engine, "会员日买的电饭煲，才用了五天就坏了")[0]
+@pytest.mark.parametrize("text", ["会员日买的电饭煲，才用了五天就坏了", "会员日买的一套书，收到书脊开胶了，好几页掉下来"])
+def test_goods_bought_on_a_members_day_still_get_goods_remedies(engine, text):
+    d = drafts(engine, text)[0]
     assert GOODS_REMEDY.search(d.text), d.text
 
 

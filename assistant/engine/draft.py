@@ -57,9 +57,12 @@ _FOOD = re.compile(
 # no goods remedy (检测, 换新, 上门取件, 寄回): 「网课视频一半卡顿」 was told 「帮忙检测一下状态…直接给您换新」. Not where the
 # complaint names goods (「会员日买的冰箱」): the product word then says what was bought.
 _SERVICE = re.compile(
-    r"网课|课程|课时|直播课|录播课|训练营|会员(?!日|价|积分|折扣|专属价)|订阅|自动续费|(?<!手)续费|充值|点券|游戏币|激活码|兑换码|卡密|电子书|题库"
+    r"网课|课程|课时|直播课|录播课|训练营|会员(?!日|价|积分|折扣|专属价)|订阅|自动续费|(?<!手)续费|充值|点券|游戏币|激活码|兑换码|卡密|电子书|听书|有声书|题库"
 )
 _GOODS_REMEDY = re.compile(r"换新|换货|检测|取件|寄回|退货|上门")
+# What a membership or subscription gives access to, when named as the product: 「听书会员，会员专享的书…播放不了」 names
+# 书 but bought no book. Goods only where no service word is in the complaint.
+_CONTENT = re.compile(r"^(?:书|电子书|有声书|小说|课|视频|音乐|歌|电影|剧|节目|资料)$")
 
 # A template written for food (「生鲜在路上被压坏」, 「这顿饭」, 「请先不要食用」) where the complaint names none: a book's
 # crushed corner, a wilted plant or a tyre's date got 「生鲜…」 or 「请先不要吃也不要用」.
@@ -253,6 +256,7 @@ def fault_first(matches: list[IntentMatch], normalized: Normalized, library: Lib
 def online_service(complaint: str, product: str | None) -> bool:
     """Whether the complaint is about a course, membership, subscription or top-up, and names no goods it bought."""
     goods = bool(product) and product != PLACEHOLDERS["product"] and not _SERVICE.search(product or "")
+    goods = goods and not (_CONTENT.match(product or "") and _SERVICE.search(complaint))
     return not goods and bool(_SERVICE.search(complaint) or _SERVICE.search(product or ""))
 
 
@@ -272,8 +276,13 @@ def _carries(phrase: str, match: IntentMatch, library: Library) -> bool:
 
 def unraised(intent: str, score: float, complaint: str) -> bool:
     """Whether a further intent is a weak guess (below ``FURTHER_UNSURE``) whose topic the complaint never names."""
+    return score < FURTHER_UNSURE and intent in INTENT_TOPICS and not stated(intent, complaint)
+
+
+def stated(intent: str, complaint: str) -> bool:
+    """Whether the complaint names the intent's problem in words of its own (「客服还不理人」: 客服态度)."""
     topic = INTENT_TOPICS.get(intent)
-    return score < FURTHER_UNSURE and topic is not None and topic not in topics(complaint)
+    return topic is not None and topic in topics(complaint)
 
 
 def fingerprint(text: str) -> str:

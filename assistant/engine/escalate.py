@@ -196,6 +196,7 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
         return {}
     if hits:
         return hits
+    written = normalized  # the evidence shown is judged on the complaint as written (its word boundaries)
     if COMPLAINING.search(normalized.full):
         # TAXONOMY: "投诉" alone ("我要投诉你们") is no reason to escalate. With no rule fired, the model escalates only
         # if the complaint would still be escalated with "我要投诉你们" left out, and names the phrases that drive it then.
@@ -209,10 +210,10 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
             return {}
     column = max(range(1, len(labels)), key=lambda j: decision[j])
     strongest = model.escalation.strongest_of
-    shown = shown_as_evidence(normalized.text)
+    shown = shown_as_evidence(written.text)
 
     def readable(phrase: str) -> bool:  # shown as the reason's evidence: a phrase of the complaint, never its data (UX13 #17)
-        return normalized.reads_as_words(phrase) and shown(phrase)
+        return written.reads_as_words(phrase) and shown(phrase)
 
     phrases = strongest(weighed, column, 3, readable) or strongest(weighed, 0, 3, readable)
     # An escalation the agent cannot see a reason for is not raised: with no phrase of the complaint to show ("你们",
@@ -221,7 +222,8 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
 
 
 def _without(normalized: Normalized, words: re.Pattern) -> Normalized:
-    """The complaint as the escalation model reads it with ``words`` left out (a space in their place)."""
+    """The complaint as the escalation model reads it with ``words`` left out (a space in their place). Its
+    ``boundaries`` are those of the text as written: judge phrases on that one."""
     return dataclasses.replace(
         normalized,
         full=words.sub(" ", normalized.full),

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.engine.core import Engine, Suggestion
-from assistant.engine.draft import FURTHER_UNSURE
+from assistant.engine.draft import FURTHER_UNSURE, stated
 from assistant.errors import AssistantError, InvalidInput
 from assistant.taxonomy import COMPLAINT, DEFAULT_URGENCY, DIMENSION_LABELS, FIGURE_LABELS, INTENTS, KIND_LABELS, REASONS, URGENCY
 
@@ -248,8 +248,13 @@ def triage(engine: Engine, rows: list[Row], progress=None, *, agent: str | None 
                     "file_line": row.line,  # the file's own line number, as the skipped-row warnings count
                     "text": row.text,
                     "kind": s.kind,  # complaint, praise or question
-                    # the top intent, and further ones only where they are more than a weak guess (as drafting)
-                    "intents": [m.id for n, m in enumerate(s.intents) if n == 0 or m.score >= FURTHER_UNSURE],
+                    # the top intent, and further ones only where they are more than a weak guess or the complaint
+                    # names their problem (as drafting: 「客服还不理人」 beside 漏发 at 0.19)
+                    "intents": [
+                        m.id
+                        for n, m in enumerate(s.intents)
+                        if n == 0 or m.score >= FURTHER_UNSURE or stated(m.id, s.normalized.text)
+                    ],
                     "escalate": s.escalation.escalate,
                     "reasons": [r.id for r in s.escalation.reasons],
                     "severity": severity(s),
