@@ -465,7 +465,7 @@ def test_a_unicode_text_file_saved_by_excel_is_triaged_as_a_table(page, tmp_path
     assert "共 3 条" in page.inner_text("h2")
     texts = page.locator("table.triage td.text .complaint-text").all_inner_texts()  # the complaint, under the file's columns
     assert sorted(texts) == sorted(["物流有点慢", "孩子用了过敏住院了，我要投诉到12315", "太差了"])
-    assert "UTF-16" in page.inner_text("#triage-note") and "text 列" in page.inner_text("#triage-note")
+    assert "UTF-16" in page.inner_text("#triage-note") and "投诉取自“text”列" in page.inner_text("#triage-note")
     with page.expect_download() as download:
         page.click("a[href$='.csv']")
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
@@ -494,14 +494,15 @@ def test_a_paste_over_1_mb_is_refused_in_chinese_and_kept_in_the_box(page):
     assert page.input_value("#backlog") == backlog
 
 
-def test_an_uploaded_csv_without_a_text_column_says_so(page, tmp_path):
+def test_an_uploaded_csv_without_a_complaint_column_says_so(page, tmp_path):
     path = tmp_path / "export.csv"
-    path.write_bytes("评价内容,订单号\n物流有点慢,A1\n".encode("gbk"))
+    path.write_bytes("备注,订单号\n物流有点慢,A1\n".encode("gbk"))
     page.goto(f"{page.base}/triage")
     page.set_input_files("#file", str(path))
     page.click("form[action='/triage'] button[type=submit]")
     page.wait_for_selector("#triage-error")
-    assert "没有 text 列" in page.inner_text("#triage-error") and "评价内容" in page.inner_text("#triage-error")
+    said = page.inner_text("#triage-error")
+    assert "找不到投诉所在的列（找到的列：备注、订单号）" in said and "text、评价内容、评论内容" in said
     assert page.locator("table.triage").count() == 0 and "共 0 条" not in page.inner_text("main")
     assert page.locator("nav a[href='/compose']").count() == 1
 

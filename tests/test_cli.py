@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.log.db import open_db
+from assistant.taxonomy import INPUT_HEADINGS
 
 
 @pytest.fixture
@@ -179,12 +180,13 @@ def test_triage_jsonl_reports_a_malformed_line(run, tmp_path):
     assert json.loads(result.stdout.splitlines()[0])["shop"] == "s1"
 
 
-def test_triage_csv_without_text_column_fails_cleanly(run, tmp_path):
+def test_triage_csv_without_a_complaint_column_fails_cleanly(run, tmp_path):
     source = tmp_path / "backlog.csv"
     source.write_text("comment\n太差了\n", encoding="utf-8")
     result = run("triage", str(source))
     assert result.exit_code == 1
-    assert result.output == f"Error: {source} has no 'text' column (columns: comment)\n"
+    accepted = ", ".join(INPUT_HEADINGS["text"])
+    assert result.output == f"Error: {source} has no complaint column (columns: comment); head it one of: {accepted}\n"
 
 
 def test_check_json(run):

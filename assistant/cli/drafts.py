@@ -102,8 +102,10 @@ def suggest(text, replies_dir, customer, buyer_id, product, order_id, agent, pla
 def triage(file, fmt, out, replies_dir):
     """Rank a backlog of complaints, most severe first, each with a draft.
 
-    FILE is CSV (a 'text' column; other columns are kept), JSONL (a 'text'
-    field) or plain text (one complaint a line). Bad rows are reported on
+    FILE is CSV (the complaint in a column headed text or as shop exports
+    head it: 评价内容, 评价, 留言...; a 追评 column is read after it; other
+    columns are kept), JSONL (the same names as fields) or plain text (one
+    complaint a line). Bad rows are reported on
     stderr with their line number and skipped.
 
     Example:
@@ -112,7 +114,8 @@ def triage(file, fmt, out, replies_dir):
     """
     from assistant.engine import triage as t
 
-    rows, skipped = t.read_rows(file)
+    parsed = t.read_rows(file)
+    rows, skipped = parsed.rows, parsed.skipped
     if out:  # a folder that cannot be made is said before the work, not after it
         writable_parent(out)
     engine = load_engine(replies_dir)
