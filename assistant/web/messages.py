@@ -79,6 +79,7 @@ _VALIDATION = {
     "dict_type": "应该是一个 JSON 对象",
     "string_type": "应该是文字",
     "string_too_short": "至少要 {min_length} 个字",
+    "blank": "不能只有空格，请填写内容",
     "string_too_long": "最多 {max_length} 个字",
     "int_type": "应该是整数",
     "int_parsing": "应该是整数",
