@@ -137,3 +137,27 @@ PLATFORM_NAMES = {
     **{"pinduoduo": "pdd", "拼多多商城": "pdd", "抖音电商": "douyin", "抖店": "douyin", "xhs": "xiaohongshu"},
     **{"客服聊天": "chat", "聊天": "chat", "其它": "other"},
 }
+
+# The headings a backlog's columns have in shops' and helpdesks' exports (Taobao/Tmall, JD, Pinduoduo, Douyin review
+# exports; chat and message exports), by what 批量分拣 reads from them: the complaint, a review's later addition (追评,
+# read after it as part of the complaint), and what 写回复 is filled in with. The earlier heading of a list wins when a
+# file has two (评价内容 over 评价, 评价 over 内容). Compared as ``triage.heading_key`` folds them: case, width, spaces and
+# _ - . : # ( ) do not count, so 「Order No.」 is 「orderno」 and 「订单ID」 is 「订单id」.
+INPUT_HEADINGS = {
+    "text": (
+        *("text", "评价内容", "评论内容", "买家评价", "评价详情", "初评内容", "首评内容", "评价", "评论"),
+        *("投诉内容", "投诉", "咨询内容", "问题描述", "反馈内容", "留言内容", "买家留言", "留言", "消息内容", "内容"),
+    ),
+    "followup": ("追评", "追评内容", "追加评价", "追加评论", "追加评论内容", "买家追评"),
+    "platform": ("platform", "平台", "渠道", "来源平台", "平台名称", "店铺平台"),
+    # the order number: 写回复's 订单号, kept as uploaded in the download (an order of 16-19 digits reads as a bank card)
+    "order_id": (
+        *("order_id", "订单号", "订单编号", "订单", "订单号码", "订单id", "子订单编号", "子订单号", "主订单编号"),
+        *("主订单号", "父订单编号", "平台订单号", "平台订单", "平台订单编号", "外部订单号", "外部订单", "网店订单号"),
+        *("orderno", "ordernumber", "ordersn", "order"),
+    ),
+    "customer": ("customer", "顾客称呼", "称呼"),  # not 「顾客」: as often the buyer's nickname as how to address them
+    "buyer_id": ("buyer_id", "买家昵称", "买家ID", "买家", "昵称", "买家账号", "买家会员名", "会员名", "用户昵称", "用户名"),
+    "product": ("product", "商品", "商品名称", "商品名", "商品标题", "宝贝", "宝贝名称", "宝贝标题"),
+    "rating": ("rating", "评分", "星级", "评价星级", "商品评分"),
+}

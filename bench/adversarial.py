@@ -113,8 +113,7 @@ def functions() -> dict[str, tuple[float, str]]:
             pass
 
     def triage_one(text: str) -> None:
-        rows, _ = batch.parse_rows(text, "pasted.txt")
-        batch.triage(engine, rows)
+        batch.triage(engine, batch.parse_rows(text, "pasted.txt").rows)
 
     def parse_backlog(text: str) -> None:
         lines = (text[:100] + "\n") * (TRIAGE_MAX_CHARS // 101)

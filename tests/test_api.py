@@ -543,3 +543,26 @@ def test_a_body_that_is_not_json_is_said_in_chinese(client, lead):
     response = client.post("/api/v1/suggest", content=b"{not json", headers={**lead, "Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["msg"] == "请求体：不是有效的 JSON"
+
+
+@pytest.mark.parametrize("field,label", [("platform", "平台"), ("idempotency_key", "幂等键")])
+@pytest.mark.parametrize("blank", ["   ", "\u3000", " \t\n"])
+def test_a_reply_field_of_only_spaces_is_refused_not_stored_empty(client, agent, db, field, label, blank):
+    """ "platform": "   " passed min_length=1 and the reply was logged on the platform "", a 「（无）」 bar on 数据统计
+    (REVIEW13 #8); an idempotency key of spaces was kept as a key. Both are refused with a 422 that names the field.
+    The other text fields were sound: a blank complaint or sent_text is refused (400), a blank optional field is absent."""
+    body = {"complaint": "快递一个星期还没到", "sent_text": "您好，今天18:00前给您回电说明物流进度。", "platform": "taobao"}
+    response = client.post("/api/v1/replies", json={**body, field: blank}, headers=agent)
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert (error["type"], error["loc"], error["msg"]) == ("blank", ["body", field], f"{label}：不能只有空格，请填写内容")
+    assert db.execute("select count(*) from replies").fetchone()[0] == 0
+
+
+def test_an_outcome_note_of_only_spaces_is_no_note(client, agent, db):
+    """The API kept a note of "   " as the outcome's note, where the row form keeps none (REVIEW13 #8's sibling)."""
+    body = {"complaint": "快递一个星期还没到", "sent_text": "您好，今天18:00前给您回电说明物流进度。", "platform": "taobao"}
+    reply_id = client.post("/api/v1/replies", json=body, headers=agent).json()["id"]
+    outcome = client.post(f"/api/v1/replies/{reply_id}/outcome", json={"result": "unchanged", "note": " \u3000 "}, headers=agent)
+    assert outcome.status_code == 201
+    assert db.execute("select note from outcomes where reply_id = ?", [reply_id]).fetchone() == (None,)

@@ -188,14 +188,14 @@ def test_a_shops_excel_export_is_triaged_without_saving_it_as_csv_first(page, tm
     page.set_input_files("#file", str(old))
     page.click("form[action='/triage'] button[type=submit]")
     expect(page.locator("#triage-error")).to_contain_text("旧版 .xls 表格请在 Excel 里另存为 .xlsx")
-    no_text = tmp_path / "没有text列.xlsx"
+    no_text = tmp_path / "没有投诉列.xlsx"
     book = Workbook()
-    book.active.append(["订单号", "评价内容"])
+    book.active.append(["订单号", "备注"])
     book.active.append(["45123456789", "快递一个星期还没到"])
     book.save(no_text)
     page.set_input_files("#file", str(no_text))
     page.click("form[action='/triage'] button[type=submit]")
-    expect(page.locator("#triage-error")).to_contain_text("文件“没有text列.xlsx”里没有 text 列（找到的列：订单号、评价内容）")
+    expect(page.locator("#triage-error")).to_contain_text("文件“没有投诉列.xlsx”里找不到投诉所在的列（找到的列：订单号、备注）")
     broken = tmp_path / "坏的.xlsx"
     broken.write_bytes(b"PK\x03\x04 broken")
     page.set_input_files("#file", str(broken))

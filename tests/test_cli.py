@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.log.db import open_db
+from assistant.taxonomy import INPUT_HEADINGS
 
 
 @pytest.fixture
@@ -179,12 +180,13 @@ def test_triage_jsonl_reports_a_malformed_line(run, tmp_path):
     assert json.loads(result.stdout.splitlines()[0])["shop"] == "s1"
 
 
-def test_triage_csv_without_text_column_fails_cleanly(run, tmp_path):
+def test_triage_csv_without_a_complaint_column_fails_cleanly(run, tmp_path):
     source = tmp_path / "backlog.csv"
     source.write_text("comment\n太差了\n", encoding="utf-8")
     result = run("triage", str(source))
     assert result.exit_code == 1
-    assert result.output == f"Error: {source} has no 'text' column (columns: comment)\n"
+    accepted = ", ".join(INPUT_HEADINGS["text"])
+    assert result.output == f"Error: {source} has no complaint column (columns: comment); head it one of: {accepted}\n"
 
 
 def test_check_json(run):
@@ -519,3 +521,56 @@ def test_serve_says_in_one_line_why_it_cannot_serve_at_an_address(tmp_path):
         result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--db", str(tmp_path / "a.db")])
     assert result.exit_code == 1 and f"cannot serve on 127.0.0.1:{port}" in result.output, result.output
     assert "Serving on" not in result.output and not (tmp_path / "a.db").exists()
+
+
+def test_suggest_only_reads_the_log_and_refuses_a_copy_without_its_key(tmp_path, engine):
+    """`assistant suggest --db COPY` on a backup (which holds the log alone) wrote a new secret.key beside it and migrated
+    it: every stored buyer and order reference stopped matching, and an unresolved repeat contact was no longer escalated,
+    unsaid (REVIEW13 #7). The log is now only read: without its key the command says so in one line and changes nothing;
+    with the key copied beside it, the repeat contact is found; a copy from an older version is refused, not migrated."""
+    import shutil
+    from datetime import datetime, timedelta
+
+    from helpers import make_reply
+
+    from assistant.log.db import load_or_create_secret
+
+    live = tmp_path / "data" / "assistant.db"
+    db = open_db(live)
+    key = load_or_create_secret(live.parent / "secret.key")
+    make_reply(db, engine, "快递一个星期还没到", order_id="88239912345", key=key, now=datetime.now(UTC) - timedelta(hours=2))
+    db.close()
+    copy = tmp_path / "bk" / "copy.db"
+    assert CliRunner().invoke(cli, ["backup", "--out", str(copy), "--db", str(live)]).exit_code == 0
+    again = ["suggest", "快递还是没到", "--order-id", "88239912345", "--json", "--db"]
+
+    def folder():
+        return {p.name: p.read_bytes() for p in copy.parent.iterdir()}
+
+    on_live = CliRunner().invoke(cli, [*again, str(live)])  # the log itself, in WAL mode
+    assert [r["id"] for r in json.loads(on_live.stdout)["escalation"]["reasons"]] == ["repeat_unresolved"]
+
+    before = folder()
+    refused = CliRunner().invoke(cli, [*again, str(copy)])
+    assert refused.exit_code == 1 and refused.output == (
+        f"Error: no secret.key beside the log at {copy}: without the key it was written with, an earlier reply to the "
+        "same buyer or order cannot be found; copy that secret.key beside it, or leave out --db\n"
+    )
+    assert folder() == before  # no key made, nothing migrated or rewritten
+    shutil.copy(live.parent / "secret.key", copy.parent / "secret.key")
+    before = folder()
+    found = CliRunner().invoke(cli, [*again, str(copy)])
+    assert found.exit_code == 0, found.output
+    assert [r["id"] for r in json.loads(found.stdout)["escalation"]["reasons"]] == ["repeat_unresolved"]
+    assert folder() == before
+
+    old = open_db(copy)
+    old.execute("delete from _sqlite_migrations where name = (select max(name) from _sqlite_migrations)")
+    old.conn.commit()
+    old.close()
+    stale = CliRunner().invoke(cli, [*again, str(copy)])
+    assert stale.exit_code == 1 and stale.output.startswith(f"Error: the log at {copy} is from an older version (1 migration")
+    assert (
+        open_db(copy, migrate=False).execute("select count(*) from _sqlite_migrations").fetchone()[0]
+        == len(open_db(live, migrate=False).execute("select name from _sqlite_migrations").fetchall()) - 1
+    )

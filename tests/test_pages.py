@@ -10,6 +10,7 @@ from helpers import sign_in
 from assistant.engine.quote import _FEELING, _RHETORIC
 from assistant.errors import InvalidInput
 from assistant.log.auth import add_user
+from assistant.taxonomy import INPUT_HEADINGS
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>快递一个星期还没到"
 
@@ -579,6 +580,30 @@ def test_the_backlog_download_keeps_the_files_order_numbers_and_masks_the_compla
     assert "13812345678" not in by_buyer["tb_lili"]["投诉"] and "[手机号]" in by_buyer["tb_lili"]["投诉"]
 
 
+@pytest.mark.parametrize("heading", [*INPUT_HEADINGS["order_id"], "Order No.", "订单 ID", "淘宝订单编号", "交易号", "运单号"])
+def test_a_column_the_page_takes_the_order_number_from_is_kept_unmasked_in_the_download(client, users, heading):
+    """批量分拣 filled 写回复's 订单号 from a column headed 「订单」, but its download (and the file's columns shown on the
+    page) masked that column as 「[银行卡号]」: two lists said what an order column is (REVIEW13 #4). A column 写回复 takes
+    the order number from is kept as uploaded everywhere, and other reference numbers (交易号, 运单号) are kept too."""
+    import csv
+    import io
+
+    from assistant.engine.pii import luhn
+
+    order = next(f"621728374650192837{d}" for d in range(10) if luhn(f"621728374650192837{d}"))
+    upload = f"{heading},手机,text\n{order},13812345678,收到的杯子是碎的\n".encode()
+    csrf = sign_in(client, "小林", users["小林"].password)
+    page = client.post("/triage", data={"csrf": csrf}, files={"file": ("backlog.csv", upload, "text/csv")})
+    soup = BeautifulSoup(page.text, "html.parser")
+    prefilled = soup.select_one("table.triage form[action='/compose'] input[name=order_id]")
+    # a number only ``backlog.REFERENCE_NUMBER_COLUMN`` names is kept as uploaded, not taken for 写回复's 订单号
+    assert (prefilled["value"] if prefilled else None) == (None if heading in ("淘宝订单编号", "交易号", "运单号") else order)
+    assert f"{heading} {order}" in soup.select_one(".own-columns").get_text(" ", strip=True)
+    link = re.search(r'href="(/triage/[^"]+\.csv)"', page.text).group(1)
+    (row,) = csv.DictReader(io.StringIO(client.get(link).content.decode("utf-8-sig")))
+    assert (row[heading], row["手机"]) == (order, "[手机号]")
+
+
 def test_the_backlog_kept_for_its_download_masks_the_files_phones_addresses_ids_and_cards(client, db, users):
     """A backlog export has 收货人手机 and 收货地址 columns: they were stored in clear in the log (and its backups) for an
     hour, though the README promises personal data masked in every stored text (REVIEW12B #3). Every column is masked
@@ -694,6 +719,10 @@ def test_every_rating_a_page_a_row_or_the_api_takes_follows_one_rule(client, use
         ({"评分": 5}, {"rating": "5"}),
         ({"评分": "５"}, {"rating": "5"}),
         ({"评分": "0"}, {}),
+        (
+            {"Order No.": "A1", "买家会员名": "tb_wang", "宝贝标题": "电热水壶"},
+            {"order_id": "A1", "buyer_id": "tb_wang", "product": "电热水壶"},
+        ),
     ],
 )
 def test_a_backlog_row_prefills_only_what_its_columns_say(row, expected):

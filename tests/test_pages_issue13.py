@@ -57,16 +57,17 @@ def test_an_uploaded_csv_with_two_text_columns_is_refused_in_chinese(site):
     client, _, users = site
     csrf = sign_in(client, "小林", users["小林"].password)
     response = triage_upload(client, csrf, "backlog.csv", "text,order,text\n快递太慢了,A1,备注\n".encode())
-    assert response.status_code == 400 and "2 个 text 列" in shown_text(response.text)
+    assert response.status_code == 400 and "2 个“text”列" in shown_text(response.text)
 
 
-def test_the_missing_text_column_is_said_in_chinese_by_messages():
+def test_the_missing_complaint_column_is_said_in_chinese_by_messages():
     from assistant.web.messages import chinese
 
-    assert chinese("backlog.csv has no 'text' column (columns: 评价内容, 订单号)") == (
-        "文件“backlog.csv”里没有 text 列（找到的列：评价内容、订单号）。请把投诉内容所在的那一列的表头改成 text 再上传。"
+    assert chinese("backlog.csv has no complaint column (columns: 备注, 订单号); head it one of: text, 评价内容, 留言") == (
+        "文件“backlog.csv”里找不到投诉所在的列（找到的列：备注、订单号）。请把投诉那一列的表头改成其中一个再上传："
+        "text、评价内容、留言。"
     )
-    assert "（找到的列：没有）" in chinese("b.csv has no 'text' column (columns: none)")
+    assert "（找到的列：没有）" in chinese("b.csv has no complaint column (columns: none); head it one of: text")
 
 
 def test_a_file_and_pasted_lines_together_say_which_was_triaged(site):
@@ -86,9 +87,9 @@ def test_a_file_and_pasted_lines_together_say_which_was_triaged(site):
 @pytest.mark.parametrize(
     "name,content,message",
     [
-        ("backlog.csv", "评价内容,订单号\n太差了,A1\n".encode("gbk"), "没有 text 列（找到的列：评价内容、订单号）"),
+        ("backlog.csv", "备注,订单号\n太差了,A1\n".encode("gbk"), "找不到投诉所在的列（找到的列：备注、订单号）"),
         ("backlog.csv", b"text\n", "没有投诉"),
-        ("backlog.csv", b"", "没有 text 列"),
+        ("backlog.csv", b"", "找不到投诉所在的列（找到的列：没有）"),
         ("backlog.csv", b"\xff\xfe\xfftext\x00\x81", "不是 UTF-8、GBK 或 UTF-16"),
         ("backlog.xls", b"\xd0\xcf\x11\xe0", "只能上传 Excel 表格（.xlsx）、CSV、JSONL 或 TXT"),
         ("backlog.xlsx", b"PK\x03\x04", "读不出 Excel 表格“backlog.xlsx”"),  # UX13: a workbook is read, a broken one refused

@@ -30,7 +30,8 @@ def suggest(text, replies_dir, customer, buyer_id, product, order_id, agent, pla
 
     With --db, the outcome log adds what it knows: an earlier unresolved reply
     to the same buyer (--buyer-id) or order escalates, texts already sent are not offered
-    again, and measured conversion shifts the order of templates.
+    again, and measured conversion shifts the order of templates. The log is
+    only read, with the secret.key beside it (copy it with a backup's copy).
 
     Example:
 
@@ -43,21 +44,14 @@ def suggest(text, replies_dir, customer, buyer_id, product, order_id, agent, pla
         except UnicodeDecodeError as e:
             raise InvalidInput(f"stdin is not valid UTF-8 (byte {e.start})") from None
     from assistant import replying
-    from assistant.log.db import load_or_create_secret, open_db
+    from assistant.log.db import open_to_read
 
     engine = load_engine(replies_dir)
     fields = replying.Fields(platform=platform, customer=customer, product=product, order_id=order_id, buyer_id=buyer_id)
-    if db_path:  # with a log: repeat contacts, texts already sent and measured conversion
+    if db_path:  # with a log, only read (a copy is neither migrated nor given a key): what it knows of the customer
         settings = Settings.from_env(db_path=existing_log(db_path))
-        s = replying.suggest(
-            engine,
-            text,
-            fields,
-            agent=agent,
-            db=open_db(settings.db_path),
-            key=load_or_create_secret(settings.secret_path),
-            tz=settings.tz,
-        )
+        db, key = open_to_read(settings.db_path, settings.secret_path)
+        s = replying.suggest(engine, text, fields, agent=agent, db=db, key=key, tz=settings.tz)
     else:
         s = replying.suggest(engine, text, fields, agent=agent)
     if as_json:
@@ -102,8 +96,10 @@ def suggest(text, replies_dir, customer, buyer_id, product, order_id, agent, pla
 def triage(file, fmt, out, replies_dir):
     """Rank a backlog of complaints, most severe first, each with a draft.
 
-    FILE is CSV (a 'text' column; other columns are kept), JSONL (a 'text'
-    field) or plain text (one complaint a line). Bad rows are reported on
+    FILE is CSV (the complaint in a column headed text or as shop exports
+    head it: 评价内容, 评价, 留言...; a 追评 column is read after it; other
+    columns are kept), JSONL (the same names as fields) or plain text (one
+    complaint a line). Bad rows are reported on
     stderr with their line number and skipped.
 
     Example:
@@ -112,7 +108,8 @@ def triage(file, fmt, out, replies_dir):
     """
     from assistant.engine import triage as t
 
-    rows, skipped = t.read_rows(file)
+    parsed = t.read_rows(file)
+    rows, skipped = parsed.rows, parsed.skipped
     if out:  # a folder that cannot be made is said before the work, not after it
         writable_parent(out)
     engine = load_engine(replies_dir)

@@ -1,9 +1,9 @@
 """Batch triage for the morning backlog: read many complaints, rank them, write them back.
 
-Input is CSV (a ``text`` column; other columns are kept; commas or tabs), JSONL
-(a ``text`` field) or plain text (one complaint a line), chosen by the file's
-extension; a .txt whose first line is a tab-separated header with ``text`` is a
-table (Excel's 「Unicode 文本」).
+Input is CSV (the complaint in a column headed ``text`` or as shops' exports head it, 评价内容, 评价, 留言…
+(``taxonomy.INPUT_HEADINGS``), a 追评 column read after it; other columns are kept; commas or tabs), JSONL (the
+same names as fields) or plain text (one complaint a line), chosen by the file's extension; a .txt whose first
+line is a tab-separated header naming the complaint's column is a table (Excel's 「Unicode 文本」).
 Each complaint becomes one record with its position, top intents, escalation,
 a severity (escalations first, then by intent urgency and anger) and the best
 draft. A bad row is reported with its line number and skipped, never dropped
@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,17 @@ from pathlib import Path
 from assistant.engine.core import Engine, Suggestion
 from assistant.engine.draft import FURTHER_UNSURE, stated
 from assistant.errors import AssistantError, InvalidInput
-from assistant.taxonomy import COMPLAINT, DEFAULT_URGENCY, DIMENSION_LABELS, FIGURE_LABELS, INTENTS, KIND_LABELS, REASONS, URGENCY
+from assistant.taxonomy import (
+    COMPLAINT,
+    DEFAULT_URGENCY,
+    DIMENSION_LABELS,
+    FIGURE_LABELS,
+    INPUT_HEADINGS,
+    INTENTS,
+    KIND_LABELS,
+    REASONS,
+    URGENCY,
+)
 
 _ANGER = re.compile(r"[!！]|垃圾|骗子|坑人|恶心|无耻|气死|太差|差评|再也不|投诉|滚|去死|流氓|忍无可忍|受够")
 
@@ -47,10 +58,33 @@ class Skipped:
     reason: str
 
 
-def read_rows(path: Path) -> tuple[list[Row], list[Skipped]]:
+@dataclass(frozen=True)
+class Parsed:
+    """A backlog read: its complaints, the rows that could not be read, and the headings the complaints were read
+    from (a table's complaint column and its 追评 column, if any; None for plain lines)."""
+
+    rows: list[Row]
+    skipped: list[Skipped]
+    column: str | None = None
+    followup: str | None = None
+
+
+def heading_key(heading: str) -> str:
+    """A column heading as ``INPUT_HEADINGS`` are compared: NFKC, case-folded, without spaces and _ - . : # ( )."""
+    return re.sub(r"[\s_\-.:#()]", "", unicodedata.normalize("NFKC", heading)).casefold()
+
+
+def columns_named(field: str, headings: Iterable) -> list[str]:
+    """The headings among ``headings`` that name ``field`` (a key of ``INPUT_HEADINGS``), the one listed first first."""
+    rank = {heading_key(h): n for n, h in enumerate(INPUT_HEADINGS[field])}
+    found = [h for h in headings if isinstance(h, str) and heading_key(h) in rank]
+    return sorted(found, key=lambda h: rank[heading_key(h)])
+
+
+def read_rows(path: Path) -> Parsed:
     """Read complaints from CSV, JSONL or plain text (by extension).
 
-    :raises InvalidInput: when the file cannot be read at all (no known encoding, no ``text`` column)
+    :raises InvalidInput: when the file cannot be read at all (no known encoding, no complaint column)
     """
     return parse_rows(read_text(path), str(path))
 
@@ -88,27 +122,29 @@ def read_text(path: Path) -> str:
     return decoded[0]
 
 
-def parse_rows(content: str, name: str) -> tuple[list[Row], list[Skipped]]:
-    """Parse complaints from text already read; ``name``'s extension picks CSV, JSONL or plain text."""
+def parse_rows(content: str, name: str) -> Parsed:
+    """Parse complaints from text already read; ``name``'s extension picks CSV, JSONL or plain text.
+
+    :raises InvalidInput: for a table without a complaint column, with two of it, or that cannot be read
+    """
     suffix = Path(name).suffix.lower()
     if suffix == ".csv" or (suffix == ".txt" and delimiter_of(content) == "\t"):
         return _read_csv(content, name)
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(content)
-    rows = [Row(i, n, line.strip(), {}) for i, (n, line) in enumerate(_nonblank(content), start=1)]
-    return rows, []
+    return Parsed([Row(i, n, line.strip(), {}) for i, (n, line) in enumerate(_nonblank(content), start=1)], [])
 
 
-def delimiter_of(content: str, columns: Iterable[str] = ("text",)) -> str:
-    """How a table's cells are separated: a tab when its first line has a tab and one of ``columns`` among its
-    tab-separated cells, else a comma.
+def delimiter_of(content: str, columns: Iterable[str] = INPUT_HEADINGS["text"]) -> str:
+    """How a table's cells are separated: a tab when its first line has a tab and one of ``columns`` (compared as
+    ``heading_key`` folds them) among its tab-separated cells, else a comma.
 
     Excel's 「Unicode 文本」 (UTF-16, saved as .txt) is such a table, and so is a CSV a spreadsheet saved with tabs.
-    A backlog names its ``text`` column; 我的回复's sheet its 编号 and 结果 (``worksheet.import_outcomes``).
+    A backlog names its complaint's column; 我的回复's sheet its 编号 and 结果 (``worksheet.import_outcomes``).
     """
     header = content.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-    cells = {cell.strip() for cell in header.split("\t")}
-    return "\t" if "\t" in header and not cells.isdisjoint(columns) else ","
+    cells = {heading_key(cell) for cell in header.split("\t")}
+    return "\t" if "\t" in header and not cells.isdisjoint(heading_key(c) for c in columns) else ","
 
 
 def _nonblank(content: str):
@@ -117,7 +153,7 @@ def _nonblank(content: str):
             yield n, line
 
 
-def _read_csv(content: str, path: str) -> tuple[list[Row], list[Skipped]]:
+def _read_csv(content: str, path: str) -> Parsed:
     delimiter = delimiter_of(content)
     opened = _unclosed_quote(content, delimiter)
     if opened is not None:  # the reader would run that cell to the end of the file: every later complaint in one
@@ -152,12 +188,19 @@ def _unclosed_quote(content: str, delimiter: str) -> int | None:
     return quoted_since
 
 
-def _csv_rows(content: str, path: str, delimiter: str) -> tuple[list[Row], list[Skipped]]:
+def _csv_rows(content: str, path: str, delimiter: str) -> Parsed:
     reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter, restval="")  # a short row's missing cells: ""
-    if not reader.fieldnames or "text" not in reader.fieldnames:
-        raise InvalidInput(f"{path} has no 'text' column (columns: {', '.join(reader.fieldnames or []) or 'none'})")
-    if reader.fieldnames.count("text") > 1:  # DictReader would keep the last one's cells, and drop the others unsaid
-        raise InvalidInput(f"{path} has {reader.fieldnames.count('text')} 'text' columns; keep one")
+    headings = reader.fieldnames or []
+    named = columns_named("text", headings)
+    if not named:
+        raise InvalidInput(
+            f"{path} has no complaint column (columns: {', '.join(headings) or 'none'}); "
+            f"head it one of: {', '.join(INPUT_HEADINGS['text'])}"
+        )
+    column, followup = named[0], next(iter(columns_named("followup", headings)), None)
+    for heading in filter(None, (column, followup)):
+        if headings.count(heading) > 1:  # DictReader would keep the last one's cells, and drop the others unsaid
+            raise InvalidInput(f"{path} has {headings.count(heading)} '{heading}' columns; keep one")
     rows, skipped = [], []
     position = 0
     for record in reader:
@@ -168,12 +211,20 @@ def _csv_rows(content: str, path: str, delimiter: str) -> tuple[list[Row], list[
         if None in record:
             skipped.append(Skipped(line, "more cells than columns"))
             continue
-        text = record.pop("text") or ""
+        text = with_followup(record.pop(column) or "", (record.pop(followup) or "") if followup else "")
         rows.append(Row(position, line, text, record))
-    return rows, skipped
+    return Parsed(rows, skipped, column, followup)
 
 
-def _read_jsonl(content: str) -> tuple[list[Row], list[Skipped]]:
+def with_followup(text: str, followup: str) -> str:
+    """A review and its later addition (追评) as one complaint: the addition often says what went wrong (a review
+    of 「还行」 and, a week on, 「用了一周就坏了」), so it is triaged and answered with the review, on its own line."""
+    if not followup.strip():
+        return text
+    return f"{text}\n追评：{followup.strip()}" if text.strip() else followup
+
+
+def _read_jsonl(content: str) -> Parsed:
     rows, skipped = [], []
     for position, (n, line) in enumerate(_nonblank(content), start=1):
         try:
@@ -181,12 +232,14 @@ def _read_jsonl(content: str) -> tuple[list[Row], list[Skipped]]:
         except json.JSONDecodeError as e:
             skipped.append(Skipped(n, f"not valid JSON ({e.msg})"))
             continue
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            skipped.append(Skipped(n, "no 'text' field"))
+        texts = columns_named("text", [k for k, v in record.items() if isinstance(v, str)]) if isinstance(record, dict) else []
+        if not texts:
+            skipped.append(Skipped(n, "no complaint field (text, 评价内容 or another complaint heading)"))
             continue
-        text = record.pop("text")
+        followup = next((k for k in columns_named("followup", record) if isinstance(record[k], str)), None)
+        text = with_followup(record.pop(texts[0]), record.pop(followup) if followup else "")
         rows.append(Row(position, n, text, record))
-    return rows, skipped
+    return Parsed(rows, skipped)
 
 
 def severity(suggestion: Suggestion) -> float:

@@ -11,17 +11,25 @@ import time
 
 import sqlite_utils
 
-from assistant.engine.triage import COLUMNS, write_records
+from assistant.engine.triage import COLUMNS, columns_named, write_records
 from assistant.log.db import write_transaction
 from assistant.log.redact import redact
 
 TRIAGE_KEPT_S = 3600  # how long a ranked backlog's download link works
 
 
-# A column of the uploaded file whose heading names an order (or waybill) number: 订单号, 订单编号, 子订单编号, 订单ID,
-# 单号, 快递单号, 运单号, order_id, Order No., orderSN. Its cells are kept as they are: masked, an order number of 16-19
-# digits read as a bank card, of 18 as an ID number, of 11 as a mobile (REVIEW12 #2).
-ORDER_NUMBER_COLUMN = re.compile(r"单号|订单(?:编号|号码|id)|order[\s_\-.]*(?:id|no|num|number|sn|#)", re.IGNORECASE)
+# Beside the order number (a column ``INPUT_HEADINGS["order_id"]`` names, which 写回复 is filled in with), the other
+# numbers an agent acts on: a waybill (快递单号, 运单号), a refund or after-sale case (退款单号, 售后单号), a payment
+# (交易号, 支付流水号), an order number however else a sheet heads it (淘宝订单编号, Order ID#). The cells of all these
+# columns are kept as they are: masked, a number of 16-19 digits reads as a bank card, of 18 as an ID number, of 11 as a
+# mobile (REVIEW12 #2, REVIEW13 #4).
+REFERENCE_NUMBER_COLUMN = re.compile(r"单号|交易号|流水号|订单(?:编号|号码|id)|order[\s_\-.]*(?:id|no|num|number|sn|#)", re.I)
+
+
+def kept_as_uploaded(column: str) -> bool:
+    """Whether a column of the uploaded file is kept unmasked: an order number's (the one 写回复 is filled in with) or
+    another reference number's (``REFERENCE_NUMBER_COLUMN``)."""
+    return bool(columns_named("order_id", [column]) or REFERENCE_NUMBER_COLUMN.search(column))
 
 
 def keep_triage_csv(db: sqlite_utils.Database, owner: str, records: list[dict], *, now: float | None = None) -> str:
@@ -30,9 +38,9 @@ def keep_triage_csv(db: sqlite_utils.Database, owner: str, records: list[dict], 
 
     Personal data is masked (``redact``) in every stored cell: the complaint, its draft (which quotes it) and the
     uploaded file's own columns (a backlog export has 收货人手机 and 收货地址), as the README promises for every stored
-    text. Only a column whose heading names an order number (``ORDER_NUMBER_COLUMN``) is kept as it is: the agent
-    needs it to act on a row. Results older than ``TRIAGE_KEPT_S`` are deleted on the way, so the table holds at most
-    an hour of batches.
+    text. Only a column whose heading names an order or another reference number (``kept_as_uploaded``) is kept as it
+    is: the agent needs it to act on a row. Results older than ``TRIAGE_KEPT_S`` are deleted on the way, so the table
+    holds at most an hour of batches.
     """
     now = time.time() if now is None else now
     out = io.StringIO()
@@ -74,7 +82,7 @@ def _masked(record: dict) -> dict:
     naming an order number)."""
     out = {**record, "text": redact(record["text"]), "draft": redact(record["draft"])}
     for column, value in record.items():
-        if column not in COLUMNS and not ORDER_NUMBER_COLUMN.search(column):
+        if column not in COLUMNS and not kept_as_uploaded(column):
             out[column] = _masked_value(value)
     return out
 

@@ -212,6 +212,38 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     return db
 
 
+def open_to_read(path: Path, key_path: Path) -> tuple[sqlite_utils.Database, bytes]:
+    """The log at ``path`` and its HMAC key (``key_path``, ``Settings.secret_path``), for a command that only reads them
+    (``assistant suggest --db``): no key is created, and the file is neither migrated, tightened nor switched to WAL
+    (``PRAGMA query_only``), so a copy (``assistant backup`` writes the log alone) is left as it was.
+
+    :raises InvalidInput: when there is no key beside the log (a new one would match none of its buyer and order
+        references: a repeat contact would go unseen), or when the log needs migrations this version would apply
+    """
+    try:
+        key = bytes.fromhex(key_path.read_text().strip())
+    except FileNotFoundError:
+        raise InvalidInput(
+            f"no {key_path.name} beside the log at {path}: without the key it was written with, an earlier reply to the "
+            f"same buyer or order cannot be found; copy that {key_path.name} beside it, or leave out --db"
+        ) from None
+    except (OSError, ValueError) as e:
+        raise InvalidInput(f"cannot read {key_path}: {getattr(e, 'strerror', None) or e}") from None
+    try:
+        db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False, timeout=5.0))
+        db.execute("PRAGMA query_only = ON")
+        waiting = migrations.pending(db)
+    except sqlite3.Error as e:
+        raise StorageUnavailable(f"cannot open the log at {path}: {e}") from None
+    if waiting:
+        db.close()
+        raise InvalidInput(
+            f"the log at {path} is from an older version ({len(waiting)} migration(s) to apply); "
+            "`assistant serve` with this --db applies them"
+        )
+    return db, key
+
+
 def companions(path: Path) -> list[Path]:
     """The log file and the -wal and -shm files SQLite keeps beside it in WAL mode."""
     return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]

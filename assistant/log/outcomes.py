@@ -296,7 +296,8 @@ def record_outcome(
             "reply_id": reply_id,
             "result": result,
             "rating_after": rating_after,
-            "note": redact(note) if note else note,  # a note may name a phone, an address, an ID number
+            # a note may name a phone, an address, an ID number; one of only spaces (an API client's) is no note
+            "note": redact(note) if note and note.strip() else None,
             "recorded_by": by,
             "recorded_at": stamp,
             "superseded": 0,

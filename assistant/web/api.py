@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, BeforeValidator, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from assistant import replying, reporting
@@ -35,6 +35,15 @@ def _stars(value: str | int | float | None) -> int | None:
         raise PydanticCustomError("rating", "{reason}", {"reason": str(e)}) from None
 
 
+def _said(value: str) -> str:
+    """A text field that must say something, refused as a validation error (422) when it is only spaces: it passed
+    ``min_length`` and was stored empty (REVIEW13 #8: a reply logged on the platform "")."""
+    if not value.strip():
+        raise PydanticCustomError("blank", "only whitespace")
+    return value
+
+
+Said = Annotated[str, AfterValidator(_said)]
 Rating = Annotated[
     int | None, BeforeValidator(_stars), Field(description="Star rating, 1-5", json_schema_extra={"minimum": 1, "maximum": 5})
 ]
@@ -81,7 +90,7 @@ class SuggestIn(Body):
 class ReplyIn(Body):
     complaint: str
     sent_text: str = Field(max_length=FIELD_CHARS["sent_text"])
-    platform: str = Field(min_length=1, max_length=FIELD_CHARS["platform"])
+    platform: Said = Field(min_length=1, max_length=FIELD_CHARS["platform"])
     template_id: str | None = Field(default=None, max_length=FIELD_CHARS["template_id"])
     customer: str | None = Salutation
     buyer_id: str | None = BuyerId
@@ -99,7 +108,7 @@ class ReplyIn(Body):
         "logged as that suggestion showed it (intents, escalation, drafts), as one reply: the token is also its idempotency "
         "key (see idempotency_key)",
     )
-    idempotency_key: str | None = Field(
+    idempotency_key: Said | None = Field(
         default=None,
         min_length=1,
         max_length=200,

@@ -79,6 +79,7 @@ _VALIDATION = {
     "dict_type": "应该是一个 JSON 对象",
     "string_type": "应该是文字",
     "string_too_short": "至少要 {min_length} 个字",
+    "blank": "不能只有空格，请填写内容",
     "string_too_long": "最多 {max_length} 个字",
     "int_type": "应该是整数",
     "int_parsing": "应该是整数",
@@ -172,13 +173,13 @@ _PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"agent_escalate is true: .*"), "勾选了“需要转线下”，请至少勾选一个原因。"),
     (re.compile(r"format must be csv or xlsx; table must be figures or rows"), "只能下载 CSV 或 XLSX 格式的统计或明细。"),
     (
-        re.compile(r"(.*) has no 'text' column \(columns: (.*)\)"),
+        re.compile(r"(.*) has no complaint column \(columns: (.*)\); head it one of: (.*)"),
         lambda m: (
-            f"文件“{m[1]}”里没有 text 列（找到的列：{'没有' if m[2] == 'none' else '、'.join(m[2].split(', '))}）。"
-            "请把投诉内容所在的那一列的表头改成 text 再上传。"
+            f"文件“{m[1]}”里找不到投诉所在的列（找到的列：{'没有' if m[2] == 'none' else '、'.join(m[2].split(', '))}）。"
+            f"请把投诉那一列的表头改成其中一个再上传：{'、'.join(m[3].split(', '))}。"
         ),
     ),
-    (re.compile(r".* has (\d+) 'text' columns; keep one"), r"文件里有 \1 个 text 列，分不清投诉在哪一列：请只留一个再上传。"),
+    (re.compile(r".* has (\d+) '(.*)' columns; keep one"), r"文件里有 \1 个“\2”列，分不清投诉在哪一列：请只留一个再上传。"),
     (
         re.compile(r".*: line (\d+): a quote opens a cell that never closes.*"),
         r"第 \1 行有一个没有配对的引号：它后面的每一行都会被并成一条投诉。请去掉这个引号后再上传。",
@@ -189,7 +190,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     ),
     (re.compile(r"more cells than columns"), "这一行的格子比表头多（可能是内容里有没加引号的逗号）"),
     (re.compile(r"not valid JSON \((.*)\)"), r"不是有效的 JSON（\1）"),
-    (re.compile(r"no 'text' field"), "没有 text 字段"),
+    (re.compile(r"no complaint field \(.*\)"), "没有投诉内容字段（text、评价内容等）"),
     # An outcome import's problems (``outcomes.import_outcomes``), one per line of the file
     (re.compile(r"missing column\(s\): .*"), "表格缺少“编号”或“结果”列：请用“下载这些回复”得到的表格填写，别改第一行的表头。"),
     (re.compile(r"note is longer than (\d+) characters"), r"备注最多 \1 个字。"),

@@ -47,24 +47,18 @@ def _triage_context(**values) -> dict:
     return {**base, "platform": "", **helpers, **values}
 
 
-# The columns of an uploaded backlog that 写回复's fields are filled from, by the names a shop's export or an agent's
-# sheet gives them (the first found wins).
-ROW_COLUMNS = {
-    "platform": ("platform", "平台", "渠道"),
-    "order_id": ("order_id", "订单号", "订单编号", "订单"),
-    "customer": ("customer", "顾客称呼", "称呼"),  # not 「顾客」: as often the buyer's nickname as how to address them
-    "buyer_id": ("buyer_id", "买家昵称", "买家ID", "买家", "昵称"),
-    "product": ("product", "商品", "商品名称", "宝贝"),
-    "rating": ("rating", "评分", "星级"),
-}
+# 写回复's fields that a row of an uploaded backlog fills, from its columns as ``taxonomy.INPUT_HEADINGS`` names them.
+ROW_FIELDS = ("platform", "order_id", "customer", "buyer_id", "product", "rating")
 
 
 def row_fields(record: dict, platform: str = "") -> dict[str, str]:
-    """What 批量分拣's 写回复 hands the draft page from a ranked row: its own columns (``ROW_COLUMNS``), and the
-    platform chosen for the whole batch where the row names none. Only what a row gives; nothing empty."""
+    """What 批量分拣's 写回复 hands the draft page from a ranked row: its own columns (``ROW_FIELDS``; the first named
+    with a value wins), and the platform chosen for the whole batch where the row names none. Only what a row gives;
+    nothing empty."""
     found = {}
-    for name, columns in ROW_COLUMNS.items():
-        value = next((record[c] for c in columns if isinstance(record.get(c), (str, int)) and str(record[c]).strip()), None)
+    for name in ROW_FIELDS:
+        columns = batch.columns_named(name, record)
+        value = next((record[c] for c in columns if isinstance(record[c], (str, int)) and str(record[c]).strip()), None)
         if value is not None:
             found[name] = str(value).strip()
     if "rating" in found:  # 「1星」, 「1 星」 or 1; not 10, 3.5 or 「4-5」
@@ -88,7 +82,7 @@ async def triage_run(request: Request, user: PageUser, engine: EngineDep, db: DB
     """Rank a pasted or uploaded backlog with the same function as ``assistant triage``.
 
     Only the form is read here; decoding, parsing and ranking run in the thread pool. A file that cannot be
-    read (encoding, no ``text`` column, no complaints) or a batch over the limits is answered on the page, in Chinese.
+    read (encoding, no complaint column, no complaints) or a batch over the limits is answered on the page, in Chinese.
     """
     form = await read_form(request)  # a paste over 1 MB reaches the limits below, said in Chinese with the paste kept
     upload, pasted = form.get("file"), str(form.get("text") or "")
@@ -140,21 +134,23 @@ def _triage(
         if decoded is None:
             return refuse(unreadable(name))
         content, encoding = decoded
-        table = suffix in (".csv", ".xlsx") or batch.delimiter_of(content) == "\t"
         # a workbook's sheet is read as the CSV it was turned into (parse_rows goes by the file's extension)
         parsed_as = str(FilePath(name).with_suffix(".csv")) if suffix == ".xlsx" else name
-        try:  # parse_rows is the one check of a table's header (a text column, only one)
-            rows, skipped = batch.parse_rows(content, parsed_as)
+        try:  # parse_rows is the one check of a table's header (a complaint column, only one)
+            parsed = batch.parse_rows(content, parsed_as)
         except InvalidInput as e:
             return refuse(chinese(str(e)).replace(f"“{parsed_as}”", f"“{name}”"))
+        rows, skipped = parsed.rows, parsed.skipped
         read = f"已读取“{name}”里{encoding}" if suffix == ".xlsx" else f"已按 {encoding} 编码读取“{name}”"
-        note = read + ("，投诉取自 text 列。" if table else "。")
+        taken = f"，投诉取自“{parsed.column}”列" if parsed.column else ""
+        note = read + taken + (f"，“{parsed.followup}”列接在投诉后面" if parsed.followup else "") + "。"
         if ignored_paste:
             note += "这次分拣的是上传的文件；文本框里粘贴的内容没有分拣，需要的话请清空文件后再提交一次。"
         if not rows and not skipped:
             return refuse(f"文件“{name}”里没有投诉（是空的，或只有表头）。")
     else:
-        rows, skipped = batch.parse_rows(pasted, "pasted.txt")
+        parsed = batch.parse_rows(pasted, "pasted.txt")
+        rows, skipped = parsed.rows, parsed.skipped
         if not rows:
             return refuse("没有要分拣的投诉：请粘贴投诉（每行一条），或选择一个 CSV 文件。")
     if len(rows) > TRIAGE_MAX_ROWS:
