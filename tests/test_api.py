@@ -282,7 +282,7 @@ def test_import_api_reads_a_csv_saved_by_excel_on_a_chinese_windows(client, agen
     body = "reply_id,result,note\n1,upgraded,客户追评说谢谢\n".encode("gbk")
     response = client.post("/api/v1/outcomes/import", content=body, headers=lead)
     assert response.status_code == 200, response.text
-    assert response.json() == {"imported": 1}
+    assert response.json() == {"imported": 1, "unchanged": 0, "skipped": []}
     assert "客户追评说谢谢" in [r["note"] for r in db["outcomes"].rows]
     refused = client.post("/api/v1/outcomes/import", content=b"\xff\xfe\xffreply_id\x00\x81", headers=lead)
     assert refused.status_code == 400 and "not UTF-8, UTF-16 or GBK" in refused.json()["detail"]

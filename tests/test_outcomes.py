@@ -108,7 +108,7 @@ def test_import_is_all_or_nothing_and_names_the_bad_line(db, engine):
 def test_a_clean_import_records_every_row(db, engine):
     ids = [make_reply(db, engine) for _ in range(2)]
     content = f"\ufeffreply_id,result,rating_after,note\n{ids[0]},upgraded,5,电话回访后改了\n{ids[1]},no_response,,\n"
-    assert import_outcomes(db, content, by="组长") == 2
+    assert import_outcomes(db, content, by="组长").recorded == 2
     assert [r["outcome"] for r in db["replies"].rows] == ["upgraded", "no_response"]
 
 

@@ -290,7 +290,7 @@ def test_a_well_formed_import_is_taken_beside_the_refused_edges(raw_client, lead
     ids = [raw_client.post("/api/v1/replies", json=reply, headers=lead_headers).json()["id"] for _ in range(2)]
     body = f"reply_id,result,rating_after,note\n{ids[0]},upgraded,5,已改好评\n{ids[1]},deleted,,\n".encode()
     response = raw_client.post("/api/v1/outcomes/import", content=body, headers={**lead_headers, "Content-Type": "text/csv"})
-    assert response.status_code == 200 and response.json() == {"imported": 2}, response.text
+    assert response.status_code == 200 and response.json() == {"imported": 2, "unchanged": 0, "skipped": []}, response.text
     with closing(open_db(running_app[0].state.settings.db_path)) as db:
         rows = db.execute(f"select outcome, rating_after from replies where id in ({ids[0]}, {ids[1]}) order by id").fetchall()
     assert rows == [("upgraded", 5), ("deleted", None)]

@@ -30,7 +30,7 @@ def _csv(rows: list[list[str]], delimiter: str = ",") -> str:
 def test_every_column_a_user_fills_in_the_downloaded_sheet_is_read_back(db, engine):
     first, second = make_reply(db, engine), make_reply(db, engine, "收到的杯子碎了")
     rows = _filled(db, {first: {"结果": "已改好评", "之后的评分": "5", "备注": "电话回访后改了"}, second: {"结果": "顾客未回应"}})
-    assert import_outcomes(db, _csv(rows), by="组长") == 2
+    assert import_outcomes(db, _csv(rows), by="组长").recorded == 2
     got = {r["reply_id"]: (r["result"], r["rating_after"], r["note"]) for r in db["outcomes"].rows}
     assert got == {first: ("upgraded", 5, "电话回访后改了"), second: ("no_response", None, None)}
 
@@ -44,7 +44,7 @@ def test_a_sheet_saved_as_unicode_text_is_read_back(db, engine):
     first = make_reply(db, engine)
     content, encoding = decode(_unicode_text(_filled(db, {first: {"结果": "已删差评", "备注": "顾客删了"}})))
     assert encoding == "UTF-16"
-    assert import_outcomes(db, content, by="组长") == 1
+    assert import_outcomes(db, content, by="组长").recorded == 1
     assert [(r["outcome"]) for r in db["replies"].rows] == ["deleted"]
 
 
@@ -72,7 +72,7 @@ def test_the_api_imports_a_unicode_text_sheet(make_client, engine):
     first = make_reply(db, engine)
     body = _unicode_text(_filled(db, {first: {"结果": "已改好评"}}))
     response = client.post("/api/v1/outcomes/import", content=body, headers={"Authorization": f"Bearer {lead.token}"})
-    assert (response.status_code, response.json()) == (200, {"imported": 1})
+    assert (response.status_code, response.json()) == (200, {"imported": 1, "unchanged": 0, "skipped": []})
 
 
 def _many(db, count: int) -> None:
@@ -89,7 +89,7 @@ def test_the_largest_sheet_the_page_offers_is_taken_back_though_its_cells_hold_l
     _many(db, WORKSHEET_ROWS)
     rows = _filled(db, {1: {"结果": "已改好评"}})
     assert len(rows) == WORKSHEET_ROWS + 1
-    assert import_outcomes(db, _csv(rows), by="组长") == 1
+    assert import_outcomes(db, _csv(rows), by="组长").recorded == 1
 
 
 def test_a_file_over_the_row_limit_is_refused_in_rows(db):

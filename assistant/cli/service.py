@@ -124,7 +124,9 @@ def export(week, fmt, table, out, db_path):
 def import_outcomes(file, by, db_path):
     """Import outcomes from CSV (reply_id,result[,rating_after][,note]), all or nothing.
 
-    Every bad row is reported with its line; if there is any, nothing changes.
+    Every bad row is reported with its line; if there is any, nothing changes. A row asking for the outcome its reply
+    already has is not recorded again; one whose reply got another outcome after 我的回复's sheet was downloaded is
+    skipped and reported with its line.
 
     Example:
 
@@ -138,9 +140,16 @@ def import_outcomes(file, by, db_path):
     content = read_text(file)
     db = open_db(existing_log(db_path))
     try:
-        count = run_import(db, content, by=by)
+        done = run_import(db, content, by=by)
     except ImportRejected as e:
         for problem in e.errors:
             click.echo(f"{file}:{problem.line}: {problem.message}", err=True)
         raise
-    click.echo(f"imported {count} outcome(s)")
+    for problem in done.skipped:
+        click.echo(f"{file}:{problem.line}: {problem.message}", err=True)
+    said = [f"imported {done.recorded} outcome(s)"]
+    if done.unchanged:
+        said.append(f"{done.unchanged} already recorded")
+    if done.skipped:
+        said.append(f"{len(done.skipped)} skipped (changed after the sheet was downloaded)")
+    click.echo("; ".join(said))

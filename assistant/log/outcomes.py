@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -281,33 +282,113 @@ def record_outcome(
     :raises InvalidInput: for an unknown result, or a note over ``NOTE_CHARS``
     :raises NotFound: when the reply does not exist (or belongs to another agent)
     """
-    if result not in RESULTS:
-        raise InvalidInput(f"result must be one of: {', '.join(RESULTS)}")
-    if note is not None and len(note) > NOTE_CHARS:
-        raise InvalidInput(f"note is longer than {NOTE_CHARS} characters")
-    now = now or datetime.now(UTC)
-    stamp = now.astimezone(UTC).isoformat(timespec="seconds")
+    _check(result, note)
+    stamp = _stamp(now)
     with all_or_nothing(db):
         row = db.execute("select agent from replies where id = ?", [reply_id]).fetchone()
         if not row or (owner is not None and row[0] != owner):
             raise NotFound(f"reply {reply_id} not found")
         db.execute("update outcomes set superseded = 1 where reply_id = ? and superseded = 0", [reply_id])
-        outcome = {
-            "reply_id": reply_id,
-            "result": result,
-            "rating_after": rating_after,
-            # a note may name a phone, an address, an ID number; one of only spaces (an API client's) is no note
-            "note": redact(note) if note and note.strip() else None,
-            "recorded_by": by,
-            "recorded_at": stamp,
-            "superseded": 0,
-        }
+        outcome = dict(zip(_OUTCOME_COLUMNS, _outcome_values(reply_id, result, rating_after, _stored_note(note), by, stamp)))
         outcome_id = insert(db, "outcomes", outcome)
         db.execute(
             "update replies set outcome = ?, outcome_at = ?, rating_after = ? where id = ?",
             [result, stamp, rating_after, reply_id],
         )
     return outcome_id
+
+
+@dataclass(frozen=True)
+class NewOutcome:
+    """One outcome of ``record_outcomes``: what ``record_outcome`` takes, and the reply's outcome it was judged against."""
+
+    reply_id: int
+    result: str
+    rating_after: int | None = None
+    note: str | None = None  # as typed: redacted before it is stored
+    # The id of the reply's current outcome when this one was decided (0: none yet), or None: whatever it is now.
+    version: int | None = None
+
+
+_OUTCOME_COLUMNS = ("reply_id", "result", "rating_after", "note", "recorded_by", "recorded_at", "superseded")
+
+
+def record_outcomes(
+    db: sqlite_utils.Database, outcomes: Sequence[NewOutcome], *, by: str, now: datetime | None = None
+) -> list[NewOutcome]:
+    """Record many outcomes as ``record_outcome`` records one, in one short write transaction; return those left out.
+
+    An outcome whose ``version`` is no longer its reply's current outcome (another was recorded meanwhile, on the page,
+    through the API or by another import) is not recorded: the newer outcome stays, and the caller says so. Everything
+    that can be done before taking the write lock (checks, redaction) is; inside it are one read of the replies'
+    current outcomes and three batched statements.
+
+    :raises InvalidInput: for an unknown result, a note over ``NOTE_CHARS``, or a reply named twice
+    :raises NotFound: when a reply does not exist; nothing is recorded
+    """
+    ids = [o.reply_id for o in outcomes]
+    twice = [i for i, n in Counter(ids).items() if n > 1]
+    if twice:
+        raise InvalidInput(f"reply {twice[0]} is named twice")
+    for o in outcomes:
+        _check(o.result, o.note)
+    stamp = _stamp(now)
+    notes = [_stored_note(o.note) for o in outcomes]
+    left_out = []
+    with all_or_nothing(db):
+        versions = _versions(db, ids)
+        rows = []
+        for o, note in zip(outcomes, notes, strict=True):
+            if o.reply_id not in versions:
+                raise NotFound(f"reply {o.reply_id} not found")
+            if o.version is not None and o.version != versions[o.reply_id]:
+                left_out.append(o)
+                continue
+            rows.append(_outcome_values(o.reply_id, o.result, o.rating_after, note, by, stamp))
+        db.conn.executemany("update outcomes set superseded = 1 where reply_id = ? and superseded = 0", [r[:1] for r in rows])
+        columns, marks = ", ".join(_OUTCOME_COLUMNS), ", ".join("?" * len(_OUTCOME_COLUMNS))
+        db.conn.executemany(f"insert into outcomes ({columns}) values ({marks})", rows)
+        db.conn.executemany(
+            "update replies set outcome = ?, outcome_at = ?, rating_after = ? where id = ?",
+            [(r[1], stamp, r[2], r[0]) for r in rows],
+        )
+    return left_out
+
+
+def _versions(db: sqlite_utils.Database, reply_ids: Sequence[int]) -> dict[int, int]:
+    """Each existing reply's current outcome id (0: none), in chunks."""
+    ids = sorted(reply_ids)
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        query = (
+            "select id, (select max(o.id) from outcomes o where o.reply_id = replies.id and o.superseded = 0) "
+            f"from replies where id in ({', '.join('?' * len(chunk))})"
+        )
+        found.update((reply_id, version or 0) for reply_id, version in db.execute(query, chunk))
+    return found
+
+
+def _check(result: str, note: str | None) -> None:
+    if result not in RESULTS:
+        raise InvalidInput(f"result must be one of: {', '.join(RESULTS)}")
+    if note is not None and len(note) > NOTE_CHARS:
+        raise InvalidInput(f"note is longer than {NOTE_CHARS} characters")
+
+
+def _stamp(now: datetime | None) -> str:
+    return (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _stored_note(note: str | None) -> str | None:
+    """A note as stored: redacted (it may name a phone, an address, an ID number); one of only spaces (an API
+    client's) is no note."""
+    return redact(note) if note and note.strip() else None
+
+
+def _outcome_values(reply_id: int, result: str, rating_after: int | None, note: str | None, by: str, stamp: str) -> tuple:
+    """An outcome row, in ``_OUTCOME_COLUMNS`` order: the current one (not superseded)."""
+    return (reply_id, result, rating_after, note, by, stamp, 0)
 
 
 def outcome_history(db: sqlite_utils.Database, reply_id: int) -> list[dict]:

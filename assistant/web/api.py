@@ -274,13 +274,19 @@ def record_outcome(reply_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: Out
 
 @router.post(f"{v1}/outcomes/import", tags=["outcomes"])
 async def import_outcomes(request: Request, user: Lead, db: DB) -> dict:
-    """Import outcomes from a CSV body (reply_id,result[,rating_after][,note]); all or nothing."""
+    """Import outcomes from a CSV body (reply_id,result[,rating_after][,note]); a bad row refuses the whole body.
+
+    Answers how many were recorded (``imported``), how many rows asked for the outcome their reply already has
+    (``unchanged``: not recorded again), and the rows passed over because their reply got another outcome after the
+    sheet was downloaded (``skipped``, each with its line, reply id and reason)."""
     decoded = triage.decode(await request.body())
     if decoded is None:
         raise InvalidInput("the CSV body is not UTF-8, UTF-16 or GBK text")
     content = decoded[0]
     # Parsing, checking and writing thousands of rows is blocking work: the thread pool, never the event loop.
-    return {"imported": await run_in_threadpool(worksheet.import_outcomes, db, content, by=user.name)}
+    done = await run_in_threadpool(worksheet.import_outcomes, db, content, by=user.name)
+    skipped = [{"line": p.line, "reply_id": p.reply_id, "message": p.message} for p in done.skipped]
+    return {"imported": done.recorded, "unchanged": done.unchanged, "skipped": skipped}
 
 
 @router.get(f"{v1}/stats/weekly", tags=["statistics"])

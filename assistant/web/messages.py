@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.log.worksheet import WORKSHEET
 from assistant.taxonomy import ACCOUNT_LABELS, RESULT_LABELS
 
 ROLE_LABELS = {"agent": "客服", "lead": "组长"}
@@ -63,6 +64,10 @@ SESSION_LOST = "登录已失效（密码在别处改过或被重设）。请先�
 # What a second 标记为已发送 corrected in a logged reply (``outcomes.CHANGES``), and what a refused correction names.
 CHANGE_LABELS = {"text": "文字", "intent": "问题类型", "escalation": "转线下判断"}
 _CORRECTED = {"text": "文字", "verdict": "判断", "text and verdict": "文字和判断"}
+
+
+# The worksheet's Chinese header of each column an outcome import reads, for its messages.
+_SHEET_HEADERS = {column: header for header, column in WORKSHEET if column}
 
 
 def listed(words: list[str]) -> str:
@@ -194,7 +199,33 @@ _PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     # An outcome import's problems (``outcomes.import_outcomes``), one per line of the file
     (re.compile(r"missing column\(s\): .*"), "表格缺少“编号”或“结果”列：请用“下载这些回复”得到的表格填写，别改第一行的表头。"),
     (re.compile(r"note is longer than (\d+) characters"), r"备注最多 \1 个字。"),
-    (re.compile(r"reply_id '(.*)' is not a number"), r"编号“\1”不是数字。"),
+    (re.compile(r"reply_id '(.*)' is not a number"), r"编号“\1”不对：编号只能是数字（例如 12），请照下载的表格填写。"),
+    (re.compile(r"a result without a reply_id"), "填了结果，但没有填编号：请填上编号，或把这一行清空。"),
+    (re.compile(r"reply (\d+) is also on line (\d+); keep one"), r"编号 \1 在第 \2 行也有，两行填的不一样：同一条回复只留一行。"),
+    (
+        re.compile(r"version '(.*)' was changed; download the sheet again"),
+        r"“版本”一格被改过（“\1”）：请重新下载表格，在新表格里填写。",
+    ),
+    (
+        re.compile(r"reply (\d+) got another outcome after the sheet was downloaded(?: \(now (\w+)\))?; not recorded"),
+        lambda m: (
+            f"回复 {m[1]} 的结果在下载表格之后"
+            + (f"已改为“{RESULT_LABELS.get(m[2], m[2])}”" if m[2] else "被改过")
+            + "，这一行没有登记。"
+        ),
+    ),
+    (
+        re.compile(r"the header row cannot be read \(field larger than field limit \((\d+)\)\)"),
+        r"表格的第一行（表头）有一格超过 \1 个字，读不出来：请用“下载这些回复”得到的表格填写，别改第一行。",
+    ),
+    (
+        re.compile(r"the header row cannot be read \(.*\)"),
+        "表格的第一行（表头）读不出来：请用“下载这些回复”得到的表格填写，别改第一行。",
+    ),
+    (
+        re.compile(r"column '(.*)' appears (\d+) times; keep one"),
+        lambda m: f"表格里有 {m[2]} 个“{_SHEET_HEADERS.get(m[1], m[1])}”列：请只留一个再上传。",
+    ),
     (re.compile(r"result '(.*)' is not one of: .*"), r"结果“\1”不在列表里，请填：" + "、".join(RESULT_LABELS.values()) + "。"),
     (re.compile(r"rating_after: .*"), "之后的评分只能是 1 到 5 星。"),
     (re.compile(r"a rating or note without a result"), "填了之后的评分或备注，但没有填结果：请填上结果，或把这一行清空。"),

@@ -111,9 +111,13 @@ def my_replies(
     settings: SettingsDep,
     filters: Annotated[Filters, Query()],
     imported: Annotated[int | None, Query(ge=0)] = None,
+    unchanged: Annotated[int, Query(ge=0)] = 0,
 ):
-    """The agent's replies (leads: everyone's), filtered by status, platform, intent, agent, words and local dates, 50 a page."""
-    return _replies_page(request, user, db, settings, filters, imported=imported)
+    """The agent's replies (leads: everyone's), filtered by status, platform, intent, agent, words and local dates, 50 a page.
+
+    After a sheet's upload, ``imported`` outcomes were recorded and ``unchanged`` rows were already recorded as filled in.
+    """
+    return _replies_page(request, user, db, settings, filters, imported=imported, unchanged=unchanged)
 
 
 def _replies_page(request: Request, user: User, db, settings, filters: Filters, *, status_code: int = 200, **extra):
@@ -153,7 +157,10 @@ def _replies_page(request: Request, user: User, db, settings, filters: Filters, 
         "page_url": link(page) if page > 1 else "/replies" + ("?" + urlencode(kept) if kept else ""),
         "worksheet_rows": worksheet.WORKSHEET_ROWS,
         "imported": None,
+        "unchanged": 0,
         "import_errors": [],
+        "import_skipped": [],
+        "skipped_count": 0,
         **extra,
     }
     return render(request, "replies.html", context, user, status_code=status_code)
@@ -199,12 +206,26 @@ async def replies_import(request: Request, user: PageUser, db: DB, settings: Set
         return refuse((None, unreadable(upload.filename)))
     agent = None if user.is_lead else user.name
     try:
-        count = await run_in_threadpool(worksheet.import_outcomes, db, decoded[0], by=user.name, agent=agent)
+        done = await run_in_threadpool(worksheet.import_outcomes, db, decoded[0], by=user.name, agent=agent)
     except worksheet.ImportRejected as e:
         return refuse(*((p.line, chinese(p.message)) for p in e.errors[:IMPORT_PROBLEMS_SHOWN]))
-    if count == 0:
+    if not (done.recorded or done.unchanged or done.skipped):
         return refuse((None, f"文件“{upload.filename}”里没有填写结果的行：请在“结果”列填上结果再上传。"))
-    return RedirectResponse("/replies?" + urlencode({**filters.kept(user), "imported": count}), status_code=303)
+    if done.skipped:  # said on the page itself (its data-page-url keeps a reload from posting again)
+        shown = [{"line": p.line, "message": chinese(p.message)} for p in done.skipped[:IMPORT_PROBLEMS_SHOWN]]
+        return _replies_page(
+            request,
+            user,
+            db,
+            settings,
+            filters,
+            imported=done.recorded,
+            unchanged=done.unchanged,
+            import_skipped=shown,
+            skipped_count=len(done.skipped),
+        )
+    said = {"imported": done.recorded, **({"unchanged": done.unchanged} if done.unchanged else {})}
+    return RedirectResponse("/replies?" + urlencode({**filters.kept(user), **said}), status_code=303)
 
 
 def list_query(query: str) -> str:
