@@ -288,6 +288,43 @@ def test_import_api_reads_a_csv_saved_by_excel_on_a_chinese_windows(client, agen
     assert refused.status_code == 400 and "not UTF-8, UTF-16 or GBK" in refused.json()["detail"]
 
 
+def test_import_api_keeps_an_outcome_recorded_after_the_sheet_was_downloaded_and_records_nothing_twice(client, agent, lead, db):
+    """Review 15 #1: a stale sheet wrote over the newer outcome, and the same sheet twice doubled the history."""
+    _log_some(client, agent)  # replies 1 (upgraded), 2 (unchanged), 3 (no outcome)
+    body = "编号,当前结果,结果\n1,已改好评,已删差评\n3,,没有变化\n".encode()  # as downloaded: 1 was 已改好评
+    client.post("/api/v1/replies/1/outcome", json={"result": "escalated_further"}, headers=agent)  # changed since
+    response = client.post("/api/v1/outcomes/import", content=body, headers=lead)
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "imported": 1,
+        "unchanged": 0,
+        "skipped": [
+            {
+                "line": 2,
+                "reply_id": 1,
+                "message": "reply 1 got another outcome after the sheet was downloaded (now escalated_further); not recorded",
+            }
+        ],
+    }
+    again = client.post("/api/v1/outcomes/import", content=body, headers=lead)
+    assert again.json()["imported"] == 0 and again.json()["unchanged"] == 1
+    assert [(r["reply_id"], r["result"]) for r in db["outcomes"].rows_where("reply_id in (1, 3)", order_by="id")] == [
+        (1, "upgraded"),
+        (1, "escalated_further"),
+        (3, "unchanged"),
+    ]
+
+
+def test_import_api_refuses_a_header_cell_over_the_csv_limit_with_400(client, lead, db):
+    """Review 15 #5: it answered 500."""
+    response = client.post(
+        "/api/v1/outcomes/import", content=b"reply_id,result," + b"x" * 140_000 + b"\n1,upgraded,\n", headers=lead
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("line 1: the header row cannot be read")
+    assert db["outcomes"].count == 0
+
+
 def test_openapi_documents_the_routes(client):
     paths = client.get("/openapi.json").json()["paths"]
     for path in (

@@ -280,6 +280,31 @@ def test_export_and_import_outcomes_from_the_cli(run, tmp_path, engine):
     assert "summary,2026-W47,2,2,0,1,1,0,0,0,0.5," in text
 
 
+def test_import_outcomes_names_the_rows_changed_since_the_sheet_and_records_nothing_twice(tmp_path, engine):
+    """Review 15 #1: a row whose reply got an outcome after the sheet was downloaded is skipped and named; the same file
+    again records nothing new."""
+    from helpers import make_reply
+
+    from assistant.log.outcomes import record_outcome
+
+    db_path = tmp_path / "log.db"
+    db = open_db(db_path)
+    first, second = make_reply(db, engine), make_reply(db, engine)
+    record_outcome(db, first, "deleted", by="小林")  # after the sheet below was downloaded: its 当前结果 is empty
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(f"编号,当前结果,结果\n{first},,已改好评\n{second},,没有变化\n", encoding="utf-8")
+    skipped = f"{sheet}:2: reply {first} got another outcome after the sheet was downloaded (now deleted); not recorded\n"
+    result = CliRunner().invoke(cli, ["import-outcomes", str(sheet), "--db", str(db_path)])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "imported 1 outcome(s); 1 skipped (changed after the sheet was downloaded)\n",
+        skipped,
+    )
+    again = CliRunner().invoke(cli, ["import-outcomes", str(sheet), "--db", str(db_path)])
+    assert again.stdout == "imported 0 outcome(s); 1 already recorded; 1 skipped (changed after the sheet was downloaded)\n"
+    assert [(r["reply_id"], r["result"]) for r in db["outcomes"].rows] == [(first, "deleted"), (second, "unchanged")]
+
+
 def test_explain_names_the_closest_example_beside_the_matched_words():
     result = CliRunner().invoke(cli, ["suggest", "快递一个星期还没到，也没人管", "--explain", "--json"])
     assert result.exit_code == 0, result.output

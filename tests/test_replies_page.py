@@ -267,3 +267,76 @@ def test_a_note_over_the_limit_is_refused_on_the_row_and_in_a_sheet(site, engine
     assert db["outcomes"].count == 0
     fits = _upload(client, csrf, f"编号,结果,备注\n{reply_id},已改好评,{'好' * 2000}\n".encode())
     assert fits.status_code == 303 and len(next(db["outcomes"].rows)["note"]) == 2000
+
+
+def _sheet_body(sheet: list[dict], fill: dict[int, str]) -> bytes:
+    """The downloaded sheet, its 结果 filled in for the replies ``fill`` names."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(sheet[0]))
+    writer.writeheader()
+    writer.writerows({**r, "结果": fill.get(int(r["编号"]), "")} for r in sheet)
+    return out.getvalue().encode()
+
+
+def test_a_sheet_row_changed_since_the_download_is_skipped_and_said_and_a_second_upload_records_nothing(site, engine):
+    """Review 15 #1: a sheet downloaded before an outcome was recorded on the page wrote over it without a word, and
+    the same sheet uploaded twice doubled the outcome history."""
+    client, db, users = site
+    first, second = make_reply(db, engine), make_reply(db, engine, "收到的杯子碎了")
+    csrf = sign_in(client, "小林", users["小林"].password)
+    sheet = _worksheet(client)
+    assert [r["编号"] for r in sheet] == [str(second), str(first)] and [r["版本（请勿修改）"] for r in sheet] == ["0", "0"]
+    row = client.post(f"/replies/{first}/outcome", data={"result": "deleted"}, headers={"X-CSRF-Token": csrf})
+    assert row.status_code == 200  # recorded on the page after the download
+    body = _sheet_body(sheet, {first: "已改好评", second: "没有变化"})
+    response = _upload(client, csrf, body)
+    soup = soup_of(response)
+    assert soup.select_one("#imported").get_text(strip=True) == "已从表格登记 1 条结果。"
+    skipped = soup.select_one("#import-skipped")
+    assert skipped.p.get_text(strip=True).startswith("有 1 行没有登记：下载表格之后，这些回复的结果已经在别处改过")
+    assert [li.get_text(strip=True) for li in skipped.select("li")] == [
+        f"第 3 行：回复 {first} 的结果在下载表格之后已改为“已删差评”，这一行没有登记。"
+    ]
+    assert (db["replies"].get(first)["outcome"], db["replies"].get(second)["outcome"]) == ("deleted", "unchanged")
+    again = _upload(client, csrf, _sheet_body(sheet, {second: "没有变化"}))  # the row that was recorded, once more
+    assert again.status_code == 303 and again.headers["location"] == "/replies?imported=0&unchanged=1"
+    said = soup_of(client.get(again.headers["location"])).select_one("#imported").get_text(strip=True)
+    assert said == "这次没有登记新的结果：1 行和已登记的结果相同，没有重复登记。"
+    assert db["outcomes"].count == 2
+
+
+@pytest.mark.parametrize(
+    "content, said",
+    [
+        ("编号,结果\nit's,已改好评\n", "第 2 行：编号“it's”不对：编号只能是数字（例如 12），请照下载的表格填写。"),
+        ("编号,结果\n1_0,已改好评\n", "第 2 行：编号“1_0”不对：编号只能是数字（例如 12），请照下载的表格填写。"),
+        ("编号,结果\n-1,已改好评\n", "第 2 行：编号“-1”不对：编号只能是数字（例如 12），请照下载的表格填写。"),
+        ("编号,结果\n,已改好评\n", "第 2 行：填了结果，但没有填编号：请填上编号，或把这一行清空。"),
+        ("编号,结果\n1,it's fine now\n", "第 2 行：结果“it's fine now”不在列表里，请填："),
+        ("编号,结果,结果\n1,已改好评,已删差评\n", "第 1 行：表格里有 2 个“结果”列：请只留一个再上传。"),
+        ("编号,结果,版本（请勿修改）\n1,已改好评,见上\n", "第 2 行：“版本”一格被改过（“见上”）：请重新下载表格"),
+        (
+            "编号,结果," + "表" * 140_000 + "\n1,已改好评,\n",
+            "第 1 行：表格的第一行（表头）有一格超过 131072 个字，读不出来：请用“下载这些回复”得到的表格填写，别改第一行。",
+        ),
+    ],
+    ids=["quote-in-id", "underscore-id", "negative-id", "no-id", "english-result", "two-result-columns", "version", "header"],
+)
+def test_every_problem_of_an_uploaded_sheet_is_said_in_chinese(site, engine, content, said):
+    """Review 15 #5 and #6: a huge header cell answered 500; some problems were said in English (a reply id with a
+    quote, a negative id); 「1_0」 was read as reply 10."""
+    from test_no_english import ENGLISH
+
+    client, db, users = site
+    for _ in range(10):
+        make_reply(db, engine)
+    csrf = sign_in(client, "组长", users["组长"].password)
+    response = _upload(client, csrf, content.encode())
+    assert response.status_code == 400
+    problems = [li.get_text(strip=True) for li in BeautifulSoup(response.text, "html.parser").select("#import-errors li")]
+    assert len(problems) == 1 and problems[0].startswith(said)
+    assert not ENGLISH.findall(problems[0].replace("it's fine now", ""))
+    assert db["outcomes"].count == 0

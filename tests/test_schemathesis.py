@@ -260,6 +260,7 @@ IMPORT_EDGES = {
     "rating-fullwidth-five": "reply_id,result,rating_after\n1,upgraded,５\n".encode(),
     "reply-id-over-int64": b"reply_id,result\n99999999999999999999999,upgraded\n",
     "field-over-csv-limit": b'reply_id,result,note\n1,upgraded,"' + b"x" * 140_000 + b'"\n',  # csv.field_size_limit() is 131072
+    "header-over-csv-limit": b"reply_id,result," + b"x" * 140_000 + b"\n1,upgraded,\n",
     "not-utf8": b"reply_id,result\n1,\xff\xfe\n",
     "nul-bytes": b"reply_id,result\n1,upgraded\x00\n",
 }
