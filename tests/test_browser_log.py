@@ -3,6 +3,7 @@ Uses the server and browser of test_browser."""
 
 import csv
 import io
+import sqlite3
 from pathlib import Path
 
 import test_browser as shared
@@ -148,3 +149,52 @@ def test_a_verdict_corrected_after_marking_sent_is_what_the_log_holds(page):
     row = log_rows(page, "id = ?", [reply["id"]])[0]
     assert (row["agent_intent"], row["agent_escalate"]) == (corrected, 1) and "repeat_unresolved" in row["agent_reasons"]
     assert row["sent_text"] == reply["sent_text"] and len(log_rows(page)) == before + 1
+
+
+def test_a_sheet_row_whose_reply_was_changed_on_the_page_after_the_download_is_skipped_and_said(page, engine, tmp_path):
+    """A sheet downloaded before an outcome was recorded on the row wrote over it without a word, and the same sheet
+    uploaded again recorded every outcome a second time (review 15 #1). Now the changed row is passed over and named,
+    and the second upload records nothing."""
+    ids = log_replies(page, engine, "电水壶不加热，过期表格测试", 2)
+    page.goto(f"{page.base}/replies?q=过期表格测试")
+    page.click("#worksheet summary")
+    with page.expect_download() as download:
+        page.click("#worksheet-link")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+    header = rows[0]
+    row = page.locator(f"#reply-{ids[0]}")  # meanwhile its outcome is recorded on the row
+    row.locator("select[name=result]").select_option("deleted")
+    row.locator("button").click()
+    page.wait_for_selector(f"#reply-{ids[0]} .outcome.deleted")
+    fill = {ids[0]: "已改好评", ids[1]: "没有变化"}
+    for r in rows[1:]:
+        r[header.index("结果")] = fill[int(r[0])]
+    line = next(n for n, r in enumerate(rows, start=1) if r[0] == str(ids[0]))
+    sheet = tmp_path / "过期的表格.csv"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    sheet.write_bytes(out.getvalue().encode("utf-8-sig"))
+
+    def upload() -> None:
+        if page.locator("#worksheet").get_attribute("open") != "":
+            page.click("#worksheet summary")
+        page.set_input_files("#worksheet input[type=file]", str(sheet))
+        page.click("#worksheet button[type=submit]")
+
+    upload()
+    expect(page.locator("#imported")).to_have_text("已从表格登记 1 条结果。")
+    expect(page.locator("#import-skipped li")).to_have_text(
+        [f"第 {line} 行：回复 {ids[0]} 的结果在下载表格之后已改为“已删差评”，这一行没有登记。"]
+    )
+    got = {r["id"]: r["outcome"] for r in log_rows(page, f"id in ({ids[0]}, {ids[1]})")}
+    assert got == {ids[0]: "deleted", ids[1]: "unchanged"}
+    upload()  # the same file again
+    expect(page.locator("#imported")).to_have_text("这次没有登记新的结果：1 行和已登记的结果相同，没有重复登记。")
+    expect(page.locator("#import-skipped li")).to_have_count(1)
+    db = sqlite3.connect(page.db_path)
+    try:
+        query = f"select reply_id, result from outcomes where reply_id in ({ids[0]}, {ids[1]}) order by id"
+        history = db.execute(query).fetchall()
+    finally:
+        db.close()
+    assert history == [(ids[0], "deleted"), (ids[1], "unchanged")]
