@@ -30,7 +30,7 @@ What it measures:
   again (nothing written, every row unchanged).
 
 Targets: log reply p99 <= 5 ms; weekly statistics and each export <= 3 s on 1,000,000 replies; an import of
-20,000 rows holds the write lock well under the 5 s busy timeout (target <= 1 s).
+20,000 rows holds the write lock at most half the 5 s busy timeout (2.5 s), so another writer never nears it.
 """
 
 from __future__ import annotations
@@ -343,7 +343,7 @@ def main() -> None:
         print(f"  download the sheet         {r['download']['median_s']} / {r['download']['max_s']} s")
         print(f"  import, whole              {r['import']['median_s']} / {r['import']['max_s']} s")
         held, wait = r["write_lock_held"], r["other_writer_longest_wait"]
-        print(f"  write lock held            {held['median_s']} / {held['max_s']} s   (target <= 1 s; busy timeout 5 s)")
+        print(f"  write lock held            {held['median_s']} / {held['max_s']} s   (target <= 2.5 s: half the busy timeout)")
         print(f"  another writer waited      {wait['median_s']} / {wait['max_s']} s at most")
         again = r["same_sheet_again"]
         print(f"  the same sheet again       {again['seconds']} s, {again['recorded']} recorded")

@@ -115,8 +115,9 @@ TABLE: list[tuple] = [
     *page("GET", "/replies/{reply_id}", agent_b=404),
     *page("POST", "/replies/{reply_id}/outcome", {"data": {"result": "upgraded", "rating_after": "5"}}, agent_b=404),
     *page("GET", "/replies/worksheet.csv", {"params": {"show": "all"}}),
-    # agent B names a reply that is not theirs: refused (400), as if it did not exist, and nothing is recorded
-    *page("POST", "/replies/import", SHEET, everyone=(303, "/replies?imported=1"), agent_b=400),
+    # agent B names a reply that is not theirs: refused (400), as if it did not exist, and nothing is recorded; the
+    # lead's upload is agent A's sheet again: taken (303), recorded once (imported=1 for A, imported=0&unchanged=1 after)
+    *page("POST", "/replies/import", SHEET, everyone=(303, "/replies?imported="), agent_b=400),
     *page("GET", "/triage"),
     *page("POST", "/triage", {"data": {"text": f"{COMPLAINT}\n收到的杯子碎了\n孩子吃了过敏住院了"}}),
     *page("GET", "/triage/{result_id}.csv", everyone=404),

@@ -23,7 +23,9 @@ from assistant.log.redact import redact
 from assistant.log.stats import local_time
 from assistant.taxonomy import INTENTS, PLATFORMS, RESULT_LABELS, RESULTS
 
-MAX_IMPORT_ROWS = 20_000  # rows of one outcome import (about 2 s of checking and 0.3 s of writing at the limit)
+# Rows of one outcome import: at the limit, 1-2 s of reading and checking and 0.8-1.4 s holding the write lock on the
+# busy 2-core machine (bench/outcome_log.py, docs/benchmarks.md)
+MAX_IMPORT_ROWS = 20_000
 
 
 # 我的回复's worksheet: the replies a filter selects, to fill in with Excel and upload again. Its columns, in order, with
