@@ -269,7 +269,7 @@ def _write(db: sqlite_utils.Database, rows: list[_Row], repeated: int, *, by: st
     unchanged = repeated
     for r in rows:
         now_ = current.get(r.reply_id)
-        if now_ is not None and (now_.result, now_.rating_after, now_.note) == (r.result, r.rating, _stored(r.note)):
+        if now_ and (now_.result, now_.rating_after) == (r.result, r.rating) and now_.note == _stored(r.note):
             unchanged += 1
             continue
         if not _filled_against(r, now_):
