@@ -90,3 +90,23 @@ def test_spilled_takeaway_is_not_sent_to_a_courier(engine):
     d = first(engine, "叫的外卖，酸辣汤全洒了")
     assert d.template_id == "damaged_delivery.takeaway_spilled", d.template_id
     assert "快递" not in d.text
+
+
+def test_a_fake_is_not_said_to_be_authenticated_unless_the_customer_had_it_checked(engine):
+    """「您专门拿去鉴定，结果却是这样」 told someone who only compared the smell with the counter's."""
+    for d in engine.suggest("这瓶香水闻着跟专柜试的完全不是一个味").drafts:
+        assert "鉴定" not in d.text.split("这个问题")[0], (d.template_id, d.text)
+    assert first(engine, "拿到专柜让柜姐看了，说是假的").template_id == "counterfeit.authenticated_fake"
+
+
+def test_a_part_that_falls_off_is_not_called_missing(engine):
+    """A wheel that came off in use was told 「缺了配件就装不了」 and 「收到的东西和您下单的对不上」."""
+    s = engine.suggest("婴儿车的轮子推了两下就掉了")
+    assert s.drafts[0].intent == "quality_defect", [d.template_id for d in s.drafts]
+    for d in s.drafts:
+        assert "缺了配件" not in d.text and "对不上" not in d.text, (d.template_id, d.text)
+
+
+def test_an_installer_who_marked_the_wall_is_not_told_about_slow_repairs(engine):
+    d = first(engine, "装空调的师傅把白墙蹭了好多黑印")
+    assert d.template_id == "installation_repair.technician_behaviour", d.template_id

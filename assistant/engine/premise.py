@@ -1,9 +1,10 @@
 """Premises: what a template's text takes for granted, and complaints that say otherwise.
 
-A situation template's opener states what happened ("包裹到底在哪", "付款这么多天还看不到发货"). Where the complaint says
-the opposite, such a draft answers someone else: 「快递晚了五天才到」 was told 「今天18:00前告诉您包裹到底在哪」. Drafting
-drops a template whose premise the complaint contradicts, and offers instead the intent's templates written for the
-situation the complaint states (``replacements``: their examples say it too).
+A situation template's opener states what happened ("包裹到底在哪", "付款这么多天还看不到发货", "您专门拿去鉴定"). Where
+the complaint says the opposite, or never says what the text takes for granted, such a draft answers someone else:
+「快递晚了五天才到」 was told 「今天18:00前告诉您包裹到底在哪」. Drafting drops such a template, and offers instead the
+intent's templates written for the situation the complaint states (``replacements``: their examples say it too), else
+the ones left (the intent's general template among them).
 
 A goods smell (「沙发有股怪味」, 「拖鞋一股橡胶味」) is no spoiled food where no food is named: ``goods_smell`` lets drafting
 answer it as a quality problem (「噪音大、异响、异味」) first.
@@ -35,6 +36,19 @@ _AWAITED = re.compile(
 # A template that takes the parcel (or the meal) to be still on its way, unshipped or missing.
 _AWAITING_TEMPLATE = re.compile(r"到底在哪|到了哪里|什么时候能到|还看不到发货|没见到东西|包裹丢了|饭没到")
 
+# What a template's text says the customer did or found, and the words a complaint says it with. Without them the
+# draft tells the customer something they never said: 「香水味道跟专柜的不一样」 was told 「您专门拿去鉴定，结果却是这样」,
+# 「婴儿车的轮子走两步就掉了」 (a wheel that falls off) 「缺了配件就装不了」.
+_PREMISES = (
+    (
+        re.compile(r"拿去鉴定"),
+        re.compile(
+            r"鉴定|验|检测|检修|柜姐|柜员|店员|工程师|师傅|(?:专柜|门店|官方|售后|柜台|品牌|厂家)\S{0,6}(?:说|告诉|判定|确认|查)"
+        ),
+    ),
+    (re.compile(r"缺了配件"), re.compile(r"缺|少|没有|没给|没发|没带|漏|不见|找不到|只有|只给|只发")),
+)
+
 # A smell in goods: 「沙发有股怪味」, 「窗帘一股霉味」, 「拖鞋有股很重的橡胶味」, 「味道刺鼻」.
 _SMELL = re.compile(
     r"[怪异臭霉腥骚酸馊]味|[^\W\d]{1,2}味(?:道|儿)?(?:很|太|特别|好|超|巨)?(?:大|重|冲|浓|难闻|刺鼻)|味道|气味|刺鼻|呛鼻|臭"
@@ -56,8 +70,11 @@ def arrived(complaint: str) -> bool:
 
 
 def contradicted(template: Template, complaint: str) -> bool:
-    """Whether the complaint says the opposite of what the template's text takes for granted."""
-    return bool(_AWAITING_TEMPLATE.search(template.body)) and arrived(complaint)
+    """Whether the complaint says the opposite of what the template's text takes for granted, or never says what it
+    must have said for the text to be true (``_PREMISES``)."""
+    if _AWAITING_TEMPLATE.search(template.body) and arrived(complaint):
+        return True
+    return any(claim.search(template.body) and not grounds.search(complaint) for claim, grounds in _PREMISES)
 
 
 def premised(candidates: Sequence[Template], siblings: Sequence[Template], complaint: str) -> list[Template]:
