@@ -72,7 +72,11 @@ def test_a_printed_book_gets_a_print_defect_draft(engine, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["刚买的爬行垫一股刺鼻的味道，宝宝趴了一会儿就老咳嗽", "床垫甲醛味太大了，睡了一晚上起来头晕胸闷"],
+    [
+        "刚买的爬行垫一股刺鼻的味道，宝宝趴了一会儿就老咳嗽",
+        "床垫甲醛味太大了，睡了一晚上起来头晕胸闷",
+        "新窗帘一股化学味，挂上以后头有点晕",
+    ],
 )
 def test_fumes_that_make_someone_ill_are_a_safety_matter(engine, text):
     s = engine.suggest(text)
