@@ -23,7 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +71,8 @@ def pages_to_time(weeks: int) -> list[tuple[str, str, str, dict]]:
     middle = iso_week(START + timedelta(weeks=weeks // 2, days=2), TZ)
     since = (START + timedelta(weeks=weeks // 2)).date().isoformat()
     until = (START + timedelta(weeks=weeks // 2 + 26)).date().isoformat()  # half a year: one agent, jd, one intent
+    monday = date.fromisocalendar(int(middle[:4]), int(middle[6:]), 1)
+    week_days = {"since": monday.isoformat(), "until": (monday + timedelta(days=6)).isoformat()}
     pages = [
         ("agent", "我的回复 (pending)", "/replies", {}),
         ("agent", "我的回复 (all, page 5)", "/replies", {"show": "all", "page": 5}),
@@ -84,6 +86,8 @@ def pages_to_time(weeks: int) -> list[tuple[str, str, str, dict]]:
         ("lead", "我的回复 (lead, all)", "/replies", {"show": "all"}),
         ("lead", "我的回复 (lead, agent+result)", "/replies", {"agent": "客服07", "show": "upgraded", "since": since}),
         ("lead", "我的回复 (lead, words)", "/replies", {"show": "all", "q": "没到"}),
+        # 数据统计's drill-down: a problem type's bar opens its replies of that week (the intent the agent settled on)
+        ("lead", "我的回复 (lead, a bar's replies)", "/replies", {"show": "all", "intent": "logistics_delay", **week_days}),
         ("lead", "数据统计 (a week)", "/stats", {"week": middle}),
         ("lead", "数据统计 (this week)", "/stats", {}),
         ("agent", "模板库", "/library", {}),
