@@ -321,7 +321,16 @@ NUMBER_KIND = {
     "median_days_to_outcome": "days",
 }
 BOOK_COLUMNS = [c for column in ROW_COLUMNS for c in ([column, "login"] if column == "agent" else [column])]
-ROW_WIDTHS = {"sent_at": 17, "outcome_at": 17, "intents": 24, "reasons": 16, "template_id": 28, "complaint": 50, "sent_text": 60}
+ROW_WIDTHS = {
+    "sent_at": 17,
+    "outcome_at": 17,
+    "assistant_intent": 16,
+    "intents": 24,
+    "reasons": 16,
+    "template_id": 28,
+    "complaint": 50,
+    "sent_text": 60,
+}
 
 
 KEPT_COLUMNS = [None, None, "kept", "total", "kept_rate"]
