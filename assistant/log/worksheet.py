@@ -16,10 +16,11 @@ from assistant.engine.triage import delimiter_of, safe_cell
 from assistant.errors import InvalidInput
 from assistant.log.auth import display_names
 from assistant.log.db import write_transaction
+from assistant.log.export import Readable
 from assistant.log.history import ReplyFilter, find_replies
 from assistant.log.outcomes import NOTE_CHARS, parse_rating, record_outcome
 from assistant.log.stats import local_time
-from assistant.taxonomy import INTENTS, PLATFORMS, RESULT_LABELS, RESULTS
+from assistant.taxonomy import RESULT_LABELS, RESULTS
 
 MAX_IMPORT_ROWS = 20_000  # rows of one outcome import (about 10 s of checking and writing at the limit)
 
@@ -51,14 +52,15 @@ def worksheet_csv(db: sqlite_utils.Database, where: ReplyFilter, *, tz: ZoneInfo
     """The worksheet of the replies ``where`` selects (newest first, at most ``WORKSHEET_ROWS``), as UTF-8 CSV with a
     byte-order mark for Excel; customer text is written as text, never as a formula (``safe_cell``)."""
     rows, _ = find_replies(db, where, tz=tz, limit=WORKSHEET_ROWS)
-    names = display_names(db)
+    people = Readable(agent_names=display_names(db))
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(WORKSHEET_COLUMNS)
     for r in rows:
-        current = RESULT_LABELS.get(r["outcome"], r["outcome"]) if r["outcome"] else ""
-        agent, platform = names.get(r["agent"], r["agent"]), PLATFORMS.get(r["platform"], r["platform"])
-        cells = [r["id"], local_time(r["sent_at"], tz), agent, platform, INTENTS.get(r["intent"], r["intent"] or "")]
+        current = people.name("outcome", r["outcome"]) or ""
+        agent, platform = people.name("agent", r["agent"]), people.name("platform", r["platform"])
+        # 问题 as the statistics count it (the agent's correction, if any), so a list filtered by it says that one
+        cells = [r["id"], local_time(r["sent_at"], tz), agent, platform, people.name("intent", r["final_intent"]) or ""]
         cells += [r["complaint"], r["sent_text"], current, "", "", ""]
         writer.writerow([safe_cell(v) for v in cells])
     return ("\ufeff" + text.getvalue()).encode("utf-8")
