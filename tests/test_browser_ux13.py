@@ -75,8 +75,11 @@ def test_a_resized_draft_box_then_drafting_again_reports_no_csp_violation(browse
     expect(page.locator("#script-note")).to_contain_text("不是中文")
     for text in ("买的电热水壶用了两周就不加热了，太失望了", "买的电热水壶用了两周就不加热了，太失望了！！"):
         page.fill("#text", text)
-        page.keyboard.press("Control+Enter")
+        # the second round's old box (already resized) is on the page until the answer swaps in: wait for that answer
+        with page.expect_response(lambda r: r.request.method == "POST"):
+            page.keyboard.press("Control+Enter")
         page.wait_for_selector("#draft-1 textarea.reply")
+        page.wait_for_function("!document.querySelector('.htmx-settling, .htmx-swapping')")
         box = page.locator("#reply-1").bounding_box()
         page.mouse.move(box["x"] + box["width"] - 3, box["y"] + box["height"] - 3)  # the resize handle
         page.mouse.down()

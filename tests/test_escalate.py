@@ -129,6 +129,13 @@ def test_the_many_phrasings_of_each_reason_escalate(engine, text, reason, eviden
     assert any(evidence in ev for ev in found[reason])
 
 
+def test_a_post_on_a_complaint_platform_is_a_media_threat_not_a_legal_one(engine):
+    # TAXONOMY lists 黑猫投诉 under media_threat: a public post, not a regulator, so no legal action is proposed
+    reasons = [r.id for r in escalation(engine, "再不退款我就去黑猫投诉发帖").reasons]
+    assert "media_threat" in reasons
+    assert "legal_threat" not in reasons
+
+
 @pytest.mark.parametrize(
     "text",
     [

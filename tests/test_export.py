@@ -185,3 +185,48 @@ def test_the_pages_csv_files_read_as_the_workbook_and_the_apis_keep_their_column
     agent = next(r for r in page_figures if r["分类"] == "按客服")
     assert (agent["名称"], agent["用户名"]) == ("王小美", "agent7")
     assert (api_figures[0]["table"], api_figures[0]["key"], api_figures[0]["sent"]) == ("summary", WEEK, "4")
+
+
+def test_the_exports_count_a_corrected_intent_and_escalation_as_the_page_does(site):
+    """A reply the agent corrected on the draft page (物流问题 → 质量问题, 转线下 → 不转) is counted under the agent's
+    answer by the page, the workbook and both CSV files; the rows name the assistant's answer beside it."""
+    import csv
+
+    client, db = site  # four replies the assistant and nobody else read (物流问题, not offline)
+    _reviewed(db, "logistics_delay", True, "quality_defect", False)
+
+    page = BeautifulSoup(client.get("/stats", params={"week": WEEK}).text, "html.parser")
+    labels = [a["aria-label"] for a in page.select("a.drill")]
+    assert "查看质量问题的回复" in labels and "查看物流问题的回复" in labels
+    assert page.select_one("#escalation-share").get_text() == "0%"
+    book = download(client)
+    sheet = {r[0]: r for r in book["按问题类型"].iter_rows(min_row=2, values_only=True)}
+    head = next(book["按问题类型"].iter_rows(max_row=1, values_only=True))
+    assert dict(zip(head, sheet["质量问题"]))["已回复"] == 1 and dict(zip(head, sheet["物流问题"]))["已回复"] == 4
+    assert dict(zip(head, sheet["质量问题"]))["转线下"] == 0
+    summary = {row[0]: row[1] for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
+    assert (summary["转线下"], summary["转线下占比"]) == (0, 0)
+    rows = list(book["回复明细"].iter_rows(values_only=True))
+    last = dict(zip(rows[0], rows[-1]))
+    assert (last["问题类型"], last["助手判断的问题类型"], last["转线下"], last["助手建议转线下"]) == (
+        "质量问题",
+        "物流问题",
+        "否",
+        "是",
+    )
+    first = dict(zip(rows[0], rows[1]))  # not reviewed: both are the assistant's
+    assert (first["问题类型"], first["助手判断的问题类型"]) == ("物流问题", "物流问题")
+
+    figures = list(csv.DictReader(io.StringIO(client.get("/stats/export", params={"week": WEEK}).content.decode("utf-8-sig"))))
+    assert {r["名称"]: r["已回复"] for r in figures if r["分类"] == "按问题类型"} == {"物流问题": "4", "质量问题": "1"}
+    token = add_user(db, "script", "lead").token
+    api = client.get(
+        "/api/v1/export", params={"week": WEEK, "format": "csv", "table": "rows"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    last = list(csv.DictReader(io.StringIO(api.content.decode("utf-8-sig"))))[-1]
+    assert (last["intent"], last["assistant_intent"], last["escalate"], last["assistant_escalate"]) == (
+        "quality_defect",
+        "logistics_delay",
+        "0",
+        "1",
+    )

@@ -148,3 +148,24 @@ def test_the_trend_totals_are_the_weekly_totals(db, week47):
         expected = weekly_stats(db, t.week).total
         assert {**vars(t.total), "key": None} == {**vars(expected), "key": None}
     assert trend[1].total.sent == 10 and trend[0].total.sent == 0 and trend[0].total.known == 0
+
+
+def test_per_intent_figures_and_the_escalation_share_count_the_agents_correction(db):
+    """A reply whose intent or escalation verdict the agent corrected on the draft page is counted under
+    the agent's answer in the figures (by intent, escalated, escalation share); agreement still compares both."""
+    _reviewed(db, "logistics_delay", False, agent_intent="quality_defect")  # corrected intent
+    _reviewed(db, "safety_hazard", True, agent_intent="safety_hazard", agent_escalate=False)  # corrected: not offline
+    _reviewed(db, "logistics_delay", False, agent_intent="logistics_delay", agent_escalate=True)  # corrected: offline
+    _reviewed(db, "logistics_delay", False)  # not reviewed: the assistant's answer counts
+    ids = [r[0] for r in db.execute("select id from replies order by id")]
+    record_outcome(db, ids[0], "upgraded", by="组长", now=MONDAY + timedelta(days=1))
+    s = weekly_stats(db, "2026-W47")
+    by_intent = {f.key: (f.sent, f.converted, f.escalated) for f in s.breakdowns["intent"]}
+    assert by_intent == {"logistics_delay": (2, 0, 1), "quality_defect": (1, 1, 0), "safety_hazard": (1, 0, 0)}
+    assert (s.total.escalated, s.escalation_share) == (1, 0.25)
+    agreement = s.agreement.to_dict()
+    assert agreement["intent"] == {"kept": 2, "total": 3, "rate": 0.6667}
+    assert agreement["escalation"] == {"kept": 1, "total": 3, "rate": 0.3333}
+    assert [(a["intent"], a["total"]) for a in agreement["by_intent"]] == [("logistics_delay", 2), ("safety_hazard", 1)]
+    (trend,) = week_totals(db, ["2026-W47"])
+    assert trend.total.escalated == 1  # the trend's totals are the week's own

@@ -20,6 +20,7 @@ from assistant.engine.escalate import Escalation
 from assistant.engine.library import PLACEHOLDERS, Library, Template
 from assistant.engine.match import IntentMatch
 from assistant.engine.normalize import Normalized
+from assistant.engine.premise import contradicted, goods_smell, premised
 from assistant.engine.quote import evidence_words, grievance, issue_phrase, kind_issue, said, threat_only
 from assistant.engine.sincerity import INTENT_TOPICS, OFF_TOPIC, Sincerity, check_sincerity, topics
 from assistant.taxonomy import COMPLAINT, INTENT, KIND_TEMPLATES, OFFLINE, OTHER
@@ -66,7 +67,9 @@ _CONTENT = re.compile(r"^(?:书|电子书|有声书|小说|课|视频|音乐|歌
 
 # A template written for food (「生鲜在路上被压坏」, 「这顿饭」, 「请先不要食用」) where the complaint names none: a book's
 # crushed corner, a wilted plant or a tyre's date got 「生鲜…」 or 「请先不要吃也不要用」.
-_FOOD_TEMPLATE = re.compile(r"生鲜|不要食用|入口|不要吃|坏果|出餐|外卖|这顿饭|饭菜")
+_FOOD_TEMPLATE = re.compile(r"生鲜|不要食用|入口|不要吃|别再吃|吃坏|坏果|出餐|外卖|点餐|后厨|这顿饭|饭菜")
+# A part that gave way in use, in words no topic of ``sincerity.topics`` has.
+_BROKE = re.compile(r"(?:就|又|老是|总是|一[拉碰推按]就?)(?:掉了|掉下来|脱落|断了|松了|裂开|散架)")
 _EXPIRY = re.compile(r"过期|临期|保质期|生产日期|霉")  # spoiled or expired whatever it is: cosmetics, medicine, food
 
 
@@ -158,6 +161,8 @@ def draft_replies(
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
+            # 「快递晚了五天才到」 is not told 「告诉您包裹到底在哪」: a template the complaint contradicts gives way
+            candidates = premised(candidates, library.for_intent(m.id), normalized.text)
             if not _FOOD.search(normalized.text):
                 candidates = [t for t in candidates if not _FOOD_TEMPLATE.search(t.body)] or (candidates if n == 0 else [])
             if service:  # the intent's templates for services where none that fits speaks of one; goods as a last resort
@@ -172,6 +177,7 @@ def draft_replies(
                 # complaint says it (「导游全程拉着去购物店」), one beside 「垃圾，不推荐」
                 asks = m.id != OTHER or not fits or grievance(normalized, m, library, main=True) is None
                 second = [general, *fits] if general and asks else fits if len(fits) > 1 else []
+    second = [t for t in second if not contradicted(t, normalized.text)]
     if service:
         second = _for_service(second)
     if not _FOOD.search(normalized.text):
@@ -242,9 +248,15 @@ def fault_first(matches: list[IntentMatch], normalized: Normalized, library: Lib
     「烤箱坏了」「奶瓶坏了」 read as spoiled food (坏 is most often fruit gone bad) and were told 「入口的东西出了问题，请先不要
     食用」; 「一件是好的一件袖子开线了」 read as a wrong item (两件, 一件) and got 「您说的发错漏发问题」. The quality draft leads
     where the main intent is spoiled food and the complaint names no food, or a wrong item with no phrase of its own to quote.
+    A smell where no food is named (「沙发有股怪味」, not 「外卖有股怪味」) is the goods' own, and a part that came off in use
+    (「轮子推了两下就掉了」) is no part left out of the box: both are answered as a quality problem too.
     """
     main = matches[0] if matches else None
-    if main is None or main.id not in (SPOILED, WRONG_ITEM) or topics(normalized.text) != {INTENT_TOPICS[FAULT]}:
+    said = topics(normalized.text)
+    # 「沙发有股怪味」 read as takeaway food gone off (怪味): a smell where no food is named is the goods' own
+    smell = main is not None and main.id == SPOILED and not _FOOD.search(normalized.text) and goods_smell(normalized.text)
+    broke = not said and bool(_BROKE.search(normalized.text))  # 「轮子推了两下就掉了」: no topic word, a part gave way
+    if main is None or main.id not in (SPOILED, WRONG_ITEM) or (said != {INTENT_TOPICS[FAULT]} and not smell and not broke):
         return matches
     fault = next((m for m in matches[1:] if m.id == FAULT), None)
     if fault is None:

@@ -34,8 +34,9 @@ PRAISE_WORDS = re.compile(
     r"谢谢|感谢|辛苦|专业|耐心|神速|很快|挺快|超快|(?<![不没])用心|(?<!不)贴心|回购|一如既往"
 )
 # Words that ask: a question word, or a yes-or-no form ("会不会", "掉不掉色"); ``QUESTION_WORDS`` adds the question mark.
+# 几天 asks, except counted after the fact: 「放了几天还有味」, 「用了几天就坏」 (not 「几天能到」).
 _ASKS = (
-    r"请问|咨询|想问|问一下|吗|怎么|如何|能不能|能否|可不可以|有没有|多久|什么时候|哪里|几[天号点个]|是否|会不会|是不是|"
+    r"请问|咨询|想问|问一下|吗|怎么|如何|能不能|能否|可不可以|有没有|多久|什么时候|哪里|(?<![了过没])几[天号点个]|是否|会不会|是不是|"
     r"(?P<asked>[^\W\d])不(?P=asked)"
 )
 QUESTION_WORDS = re.compile(_ASKS + r"|[?？]")

@@ -25,7 +25,16 @@ from xlsxwriter.worksheet import Worksheet
 from assistant.engine.triage import safe_cell
 from assistant.errors import InvalidInput
 from assistant.log.auth import display_names
-from assistant.log.stats import DIMENSIONS, Agreement, Kept, WeeklyStats, local_time, weekly_stats
+from assistant.log.stats import (
+    DIMENSIONS,
+    FINAL_ESCALATE,
+    FINAL_INTENT,
+    Agreement,
+    Kept,
+    WeeklyStats,
+    local_time,
+    weekly_stats,
+)
 from assistant.taxonomy import (
     ACCOUNT_LABELS,
     AGREEMENT_LABELS,
@@ -57,8 +66,10 @@ ROW_COLUMNS = [
     "agent",
     "platform",
     "intent",
+    "assistant_intent",
     "intents",
     "escalate",
+    "assistant_escalate",
     "reasons",
     "template_id",
     "complaint",
@@ -70,6 +81,8 @@ ROW_COLUMNS = [
     "outcome_at",
     "rating_after",
 ]
+# ``intent`` and ``escalate`` are the reply's as the figures count it (the agent's correction on the draft page, if any);
+# ``assistant_intent``, ``assistant_escalate``, ``intents`` and ``reasons`` are what the assistant said.
 # The API's CSV keeps the column ids above (scripts read them); the workbook and the page's CSV files are for people, so
 # their sheets and headers are Chinese, named as the pages name them (``FIGURE_LABELS``, ``DIMENSION_LABELS`` and the
 # other tables of ``assistant.taxonomy``).
@@ -83,8 +96,10 @@ ROW_LABELS = {
     "login": ACCOUNT_LABELS["name"],  # the workbook's only: the agent's login name beside the name the pages show
     "platform": DIMENSION_LABELS["platform"],
     "intent": DIMENSION_LABELS["intent"],
+    "assistant_intent": AGREEMENT_LABELS["by_intent"],
     "intents": "识别出的类型",
     "escalate": FIGURE_LABELS["escalated"],
+    "assistant_escalate": "助手建议转线下",
     "reasons": "转线下原因",
     "template_id": DIMENSION_LABELS["template"],
     "complaint": "投诉",
@@ -106,9 +121,14 @@ def figure_values(figures) -> list:
     return [getattr(figures, c) for c in FIGURE_COLUMNS]
 
 
+# The ``replies`` expression of each export column that is not the column of that name.
+ROW_SQL = {"intent": FINAL_INTENT, "escalate": FINAL_ESCALATE, "assistant_intent": "intent", "assistant_escalate": "escalate"}
+
+
 def reply_rows(db: sqlite_utils.Database, week: str) -> Iterator[dict]:
     """The replies sent in a week, oldest first, with the columns of the export (texts are already redacted)."""
-    cursor = db.execute(f"select {', '.join(ROW_COLUMNS)} from replies where week = ? order by id", [week])
+    columns = ", ".join(ROW_SQL.get(c, c) for c in ROW_COLUMNS)
+    cursor = db.execute(f"select {columns} from replies where week = ? order by id", [week])
     for values in cursor:
         yield dict(zip(ROW_COLUMNS, values))
 
@@ -151,20 +171,48 @@ def _percent(value):
 
 @dataclass(frozen=True)
 class Readable:
-    """How the files for people name things: templates by situation, agents as drafts sign, times in ``tz`` (None: UTC)."""
+    """How the files for people name things: intents, platforms, reasons and results by their Chinese names, templates
+    by situation, agents as drafts sign, times in ``tz`` (None: UTC). The one place the exports and 我的回复's worksheet
+    turn ids into names."""
 
     template_titles: Mapping[str, str] = field(default_factory=dict)
     agent_names: Mapping[str, str] = field(default_factory=dict)
     tz: ZoneInfo | None = None
 
-    def name(self, dimension: str, key: str) -> str:
-        """A breakdown's key (an intent, platform, template or agent) as the pages name it."""
-        names = {"intent": INTENTS, "platform": PLATFORMS, "template": self.template_titles, "agent": self.agent_names}
-        return names[dimension].get(key, key)
+    def names(self, column: str) -> Mapping[str, str]:
+        """The names of the ids a column (of a reply, or a breakdown) holds; empty for a column of no ids."""
+        by_column = {
+            "intent": INTENTS,
+            "assistant_intent": INTENTS,
+            "intents": INTENTS,
+            "reasons": REASONS,
+            "platform": PLATFORMS,
+            "outcome": RESULT_LABELS,
+            "template": self.template_titles,
+            "template_id": self.template_titles,
+            "agent": self.agent_names,
+        }
+        return by_column.get(column, {})
+
+    def name(self, column: str, key: str | None) -> str | None:
+        """An id (an intent, platform, reason, result, template or agent) as the pages name it; an unknown one as it is."""
+        return self.names(column).get(key, key) if key is not None else None
 
     def value(self, column: str, value):
-        """One reply field as a person reads it (see ``_readable``)."""
-        return _readable(column, value, {"template_id": self.template_titles, "agent": self.agent_names}, self.tz)
+        """One reply field as a person reads it: ids by name, lists of ids joined with 、, 是/否, local times."""
+        if value is None:
+            return FIGURE_LABELS["pending"] if column == "outcome" else None
+        if column in ("escalate", "assistant_escalate"):
+            return "是" if value else "否"
+        if column in ("intents", "reasons"):
+            try:
+                ids = json.loads(value)
+            except (TypeError, ValueError):
+                return value
+            return "、".join(str(self.name(column, i)) for i in ids) if isinstance(ids, list) else value
+        if column in ("sent_at", "outcome_at") and self.tz is not None:
+            return local_time(value, self.tz)
+        return self.name(column, value)
 
     def row_head(self) -> list[str]:
         zone = "UTC" if self.tz is None else "本地时间"
@@ -244,11 +292,11 @@ def write_xlsx(
     summary += [(c, getattr(stats, c)) for c in ("escalation_share", "median_days_to_outcome")]
     for n, (column, value) in enumerate(summary, start=1):
         put(sheet, n, [FIGURE_LABELS[column], value], [None, column])
+    people = Readable(template_titles or {}, agent_names or {}, tz)
     head = ["指标", *(AGREEMENT_LABELS[c] for c in ("by_intent", "kept", "total", "rate"))]
     sheet = sheet_with(AGREEMENT_SHEET, head, [18, 20, 10, 10, 10])
     for n, (what, intent, kept) in enumerate(agreement_lines(stats.agreement), start=1):
-        put(sheet, n, [AGREEMENT_LABELS[what], INTENTS.get(intent, intent), kept.kept, kept.total, kept.rate], KEPT_COLUMNS)
-    people = Readable(template_titles or {}, agent_names or {}, tz)
+        put(sheet, n, [AGREEMENT_LABELS[what], people.name("intent", intent), kept.kept, kept.total, kept.rate], KEPT_COLUMNS)
     for name, title in SHEET_NAMES.items():
         login = ["login"] if name == "agent" else []  # an agent: the name the page shows, then the login name
         head = [DIMENSION_LABELS[name], *(ROW_LABELS[c] for c in login), *(FIGURE_LABELS[c] for c in FIGURE_COLUMNS)]
@@ -273,7 +321,16 @@ NUMBER_KIND = {
     "median_days_to_outcome": "days",
 }
 BOOK_COLUMNS = [c for column in ROW_COLUMNS for c in ([column, "login"] if column == "agent" else [column])]
-ROW_WIDTHS = {"sent_at": 17, "outcome_at": 17, "intents": 24, "reasons": 16, "template_id": 28, "complaint": 50, "sent_text": 60}
+ROW_WIDTHS = {
+    "sent_at": 17,
+    "outcome_at": 17,
+    "assistant_intent": 16,
+    "intents": 24,
+    "reasons": 16,
+    "template_id": 28,
+    "complaint": 50,
+    "sent_text": 60,
+}
 
 
 KEPT_COLUMNS = [None, None, "kept", "total", "kept_rate"]
@@ -285,27 +342,6 @@ def agreement_lines(agreement: Agreement) -> Iterator[tuple[str, str, Kept]]:
     yield "escalation", AGREEMENT_LABELS["all"], agreement.escalation
     for intent, kept in agreement.by_intent:
         yield "intent", intent, kept
-
-
-def _readable(column: str, value, titles: Mapping[str, Mapping[str, str]], tz: ZoneInfo | None):
-    """One reply field as the workbook shows it to a person (``titles``: templates' and agents' names by id)."""
-    names = {"intent": INTENTS, "platform": PLATFORMS, "outcome": RESULT_LABELS, **titles}
-    if value is None:
-        return FIGURE_LABELS["pending"] if column == "outcome" else None
-    if column in names:
-        return names[column].get(value, value)
-    if column == "escalate":
-        return "是" if value else "否"
-    if column in ("intents", "reasons"):
-        labels = INTENTS if column == "intents" else REASONS
-        try:
-            ids = json.loads(value)
-        except (TypeError, ValueError):
-            return value
-        return "、".join(str(labels.get(i, i)) for i in ids) if isinstance(ids, list) else value
-    if column in ("sent_at", "outcome_at") and tz is not None:
-        return local_time(value, tz)
-    return value
 
 
 def export_file(

@@ -13,7 +13,7 @@ import sqlite_utils
 from assistant.engine.core import History
 from assistant.errors import InvalidInput
 from assistant.log.redact import keyed_hash
-from assistant.log.stats import template_conversion
+from assistant.log.stats import FINAL_ESCALATE, FINAL_INTENT, template_conversion
 from assistant.taxonomy import RESOLVED, RESULTS
 
 REPEAT_WINDOW_DAYS = 30
@@ -21,10 +21,11 @@ REPEAT_WINDOW_DAYS = 30
 
 @dataclass(frozen=True)
 class ReplyFilter:
-    """What 我的回复 shows: whose replies, which status, platform, words and local dates (all optional).
+    """What 我的回复 shows: whose replies, which status, platform, intent, words and local dates (all optional).
 
     ``status`` is "pending" (no outcome yet), "all", or one of ``RESULTS`` (the current outcome); ``text``
-    is searched in the complaint and the sent reply; ``since`` and ``until`` are local dates, both included.
+    is searched in the complaint and the sent reply; ``since`` and ``until`` are local dates, both included;
+    ``intent`` is the one the statistics count (the agent's correction, if any, else the assistant's).
     """
 
     agent: str | None = None
@@ -61,8 +62,8 @@ def find_replies(
     if where.platform:
         clauses.append("platform = ?")
         params.append(where.platform)
-    if where.intent:
-        clauses.append("intent = ?")
+    if where.intent:  # the intent the statistics count (the agent's correction, if any): a bar's replies are its count
+        clauses.append(f"{FINAL_INTENT} = ?")
         params.append(where.intent)
     if where.text and where.text.strip():
         clauses.append("(complaint like ? escape '\\' or sent_text like ? escape '\\')")
@@ -79,10 +80,11 @@ def find_replies(
     return list(db.query(query, [*params, limit, offset])), total
 
 
-# A reply row with the note of its current outcome (``outcome_note``), as the lists show it beside the result.
+# A reply row with the note of its current outcome (``outcome_note``), as the lists show it beside the result, and
+# the intent and escalation the statistics count it under (``final_intent``, ``final_escalate``).
 _WITH_NOTE = (
     "replies.*, (select note from outcomes where outcomes.reply_id = replies.id and outcomes.superseded = 0"
-    " order by outcomes.id desc limit 1) as outcome_note"
+    f" order by outcomes.id desc limit 1) as outcome_note, {FINAL_INTENT} as final_intent, {FINAL_ESCALATE} as final_escalate"
 )
 
 

@@ -9,7 +9,10 @@ rate and interval are None, not 0, while no reply has an outcome (known = 0).
 Each part (upgraded, positive follow-up, deleted) is also reported on its own,
 as are the escalation share (escalated / sent) and the median days from sending
 to the outcome. The same figures are broken down by template, intent, agent and
-platform.
+platform. A reply's intent and whether it was escalated are the agent's when they
+corrected the assistant on the draft page, else the assistant's (``FINAL_INTENT``,
+``FINAL_ESCALATE``): the page's bars, the exports and the replies a bar lists all
+count it so.
 
 ``agreement`` measures the assistant on the team's own complaints: of the
 replies whose agent reviewed the verdict on the draft page (or sent one through
@@ -35,7 +38,15 @@ from assistant.taxonomy import CONVERTED, OTHER
 _WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.ASCII)  # matched whole: no other digits, no trailing newline
 YEARS = range(2000, 2100)
 _CONVERTED = "(" + ", ".join(f"'{r}'" for r in CONVERTED) + ")"  # an SQL list of the converted results
-DIMENSIONS = {"template": "template_id", "intent": "intent", "agent": "agent", "platform": "platform"}
+# A reply's intent and escalation as every figure counts them (SQL expressions over ``replies``): the agent's verdict
+# when they reviewed it (``agent_intent``/``agent_escalate``, null otherwise), else the assistant's. Only the
+# agreement compares the two columns.
+FINAL_INTENT = "coalesce(agent_intent, intent)"
+FINAL_ESCALATE = "coalesce(agent_escalate, escalate)"
+DIMENSIONS = {"template": "template_id", "intent": FINAL_INTENT, "agent": "agent", "platform": "platform"}
+# The figures of a group of replies, in ``Figures`` order after its key: the one place they are counted in SQL.
+_FIGURES = f"""count(*), count(outcome), sum(outcome in {_CONVERTED}), sum(outcome = 'upgraded'),
+    sum(outcome = 'positive_followup'), sum(outcome = 'deleted'), sum({FINAL_ESCALATE})"""
 
 
 def local_time(stamp: str | None, tz: ZoneInfo) -> str:
@@ -211,13 +222,8 @@ def agreement(db: sqlite_utils.Database, week: str) -> Agreement:
 
 def _figures(db: sqlite_utils.Database, week: str, column: str | None) -> tuple[Figures, ...]:
     key = f"coalesce({column}, '')" if column else "'all'"
-    sql = f"""
-        select {key} as key, count(*), count(outcome),
-               sum(outcome in {_CONVERTED}), sum(outcome = 'upgraded'), sum(outcome = 'positive_followup'),
-               sum(outcome = 'deleted'), sum(escalate)
-        from replies where week = ? {"group by 1 order by count(*) desc, 1" if column else ""}
-    """
-    return _to_figures(db.execute(sql, [week]))
+    grouped = "group by 1 order by count(*) desc, 1" if column else ""
+    return _to_figures(db.execute(f"select {key}, {_FIGURES} from replies where week = ? {grouped}", [week]))
 
 
 @dataclass(frozen=True)
@@ -230,12 +236,7 @@ class WeekTotal:
 
 def week_totals(db: sqlite_utils.Database, weeks: list[str]) -> list[WeekTotal]:
     """The overall figures of several weeks in one grouped query, in the order given (a week without replies: zeros)."""
-    sql = f"""
-        select week, count(*), count(outcome),
-               sum(outcome in {_CONVERTED}), sum(outcome = 'upgraded'), sum(outcome = 'positive_followup'),
-               sum(outcome = 'deleted'), sum(escalate)
-        from replies where week in ({", ".join("?" for _ in weeks)}) group by week
-    """
+    sql = f"select week, {_FIGURES} from replies where week in ({', '.join('?' for _ in weeks)}) group by week"
     found = {f.key: f for f in _to_figures(db.execute(sql, weeks))} if weeks else {}
     return [WeekTotal(w, found.get(w) or _to_figures([(w, 0, 0, 0, 0, 0, 0, 0)])[0]) for w in weeks]
 

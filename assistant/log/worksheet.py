@@ -17,11 +17,12 @@ import sqlite_utils
 from assistant.engine.triage import delimiter_of, safe_cell
 from assistant.errors import InvalidInput
 from assistant.log.auth import display_names
+from assistant.log.export import Readable
 from assistant.log.history import Current, ReplyFilter, current_outcomes, find_replies
 from assistant.log.outcomes import NOTE_CHARS, NewOutcome, parse_rating, record_outcomes
 from assistant.log.redact import redact
 from assistant.log.stats import local_time
-from assistant.taxonomy import INTENTS, PLATFORMS, RESULT_LABELS, RESULTS
+from assistant.taxonomy import RESULT_LABELS, RESULTS
 
 # Rows of one outcome import: at the limit, 1-2 s of reading and checking and 0.8-1.4 s holding the write lock on the
 # busy 2-core machine (bench/outcome_log.py, docs/benchmarks.md)
@@ -58,7 +59,7 @@ def worksheet_csv(db: sqlite_utils.Database, where: ReplyFilter, *, tz: ZoneInfo
     """The worksheet of the replies ``where`` selects (newest first, at most ``WORKSHEET_ROWS``), as UTF-8 CSV with a
     byte-order mark for Excel; customer text is written as text, never as a formula (``safe_cell``)."""
     rows, _ = find_replies(db, where, tz=tz, limit=WORKSHEET_ROWS)
-    names = display_names(db)
+    people = Readable(agent_names=display_names(db))
     # 当前结果 and the version from the same read, so the sheet never pairs a result with another result's version
     current = current_outcomes(db, (r["id"] for r in rows))
     text = io.StringIO()
@@ -66,9 +67,10 @@ def worksheet_csv(db: sqlite_utils.Database, where: ReplyFilter, *, tz: ZoneInfo
     writer.writerow(WORKSHEET_COLUMNS)
     for r in rows:
         now = current.get(r["id"])
-        label = RESULT_LABELS.get(now.result, now.result) if now else ""
-        agent, platform = names.get(r["agent"], r["agent"]), PLATFORMS.get(r["platform"], r["platform"])
-        cells = [r["id"], local_time(r["sent_at"], tz), agent, platform, INTENTS.get(r["intent"], r["intent"] or "")]
+        label = (people.name("outcome", now.result) or "") if now else ""
+        agent, platform = people.name("agent", r["agent"]), people.name("platform", r["platform"])
+        # 问题 as the statistics count it (the agent's correction, if any), so a list filtered by it says that one
+        cells = [r["id"], local_time(r["sent_at"], tz), agent, platform, people.name("intent", r["final_intent"]) or ""]
         cells += [r["complaint"], r["sent_text"], label, "", "", "", now.id if now else 0]
         writer.writerow([safe_cell(v) for v in cells])
     return ("\ufeff" + text.getvalue()).encode("utf-8")

@@ -1,0 +1,101 @@
+"""Premises: what a template's text takes for granted, and complaints that say otherwise.
+
+A situation template's opener states what happened ("包裹到底在哪", "付款这么多天还看不到发货", "您专门拿去鉴定"). Where
+the complaint says the opposite, or never says what the text takes for granted, such a draft answers someone else:
+「快递晚了五天才到」 was told 「今天18:00前告诉您包裹到底在哪」. Drafting drops such a template, and offers instead the
+intent's templates written for the situation the complaint states (``replacements``: their examples say it too), else
+the ones left (the intent's general template among them).
+
+A goods smell (「沙发有股怪味」, 「拖鞋一股橡胶味」) is no spoiled food where no food is named: ``goods_smell`` lets drafting
+answer it as a quality problem (「噪音大、异响、异味」) first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.engine.library import Template
+
+_CLAUSE = r"[^，,。；;!?！？]"
+# The parcel is here, late: 「晚了五天才到」, 「晚到了一周」, 「等了一周终于到了」, 「第四天才送到」, 「快递到了，但是…」;
+# not the questions 「什么时候才到」, 「快递到了吗」, 「到了哪里」, nor money (「退款五天才到账」).
+_ARRIVED = re.compile(
+    rf"(?<!什么时候)(?<!啥时候)(?<!何时)(?<!几时)(?<!多久)(?<!要)(?:才|终于|总算|好不容易)(?:被)?(?:送|收|拿|寄|运|派送)?"
+    rf"(?:到手|到货|到家|到了|到|(?<=[送寄运])来)(?!账|底|位|期|时候)(?!{_CLAUSE}{{0,4}}(?:[吗呢?？]|哪))"
+    rf"|(?:快递|包裹|货|东西|件)(?:终于|总算|今天|昨天|已经|是)?(?:送到了|收到了|到了|到是到了)(?!{_CLAUSE}{{0,4}}(?:[吗呢?？]|哪))"
+    rf"|晚(?:送|收)?到了(?!{_CLAUSE}{{0,4}}(?:[吗呢?？]|哪))"
+)
+# ... nor what is only expected: 「预计明天才到」, 「估计下周才到」, 「得等到月底才到货」 (the clause before the words).
+_EXPECTED = re.compile(r"预计|估计|预估|明天|后天|下周|下个?星期|下个?礼拜|下个?月|月底|等到|得等|要等|说是|应该|可能|大概")
+_CLAUSE_START = re.compile(r"[，,。；;!?！？][^，,。；;!?！？]*$")
+# ... unless it also says some parcel has not come: 「一个才到，另一个还没到」, 「剩下的还在路上」, 「显示签收了但没收到」.
+_AWAITED = re.compile(
+    r"还在(?:路上|发货|运输|中转|派送|途中)|剩下的|还没|没收到|没到|未收到|未到|在哪|丢了|丢件|不动了|没更新|没送到|没发货|不发货"
+)
+# A template that takes the parcel (or the meal) to be still on its way, unshipped or missing.
+_AWAITING_TEMPLATE = re.compile(r"到底在哪|到了哪里|什么时候能到|还看不到发货|没见到东西|包裹丢了|饭没到")
+
+# What a template's text says the customer did or found, and the words a complaint says it with. Without them the
+# draft tells the customer something they never said: 「香水味道跟专柜的不一样」 was told 「您专门拿去鉴定，结果却是这样」,
+# 「婴儿车的轮子走两步就掉了」 (a wheel that falls off) 「缺了配件就装不了」.
+_PREMISES = (
+    (
+        re.compile(r"拿去鉴定"),
+        re.compile(
+            r"鉴定|验|检测|检修|柜姐|柜员|店员|工程师|师傅|(?:专柜|门店|官方|售后|柜台|品牌|厂家)\S{0,6}(?:说|告诉|判定|确认|查)"
+        ),
+    ),
+    (re.compile(r"缺了配件"), re.compile(r"缺|少|没有|没给|没发|没带|漏|不见|找不到|只有|只给|只发")),
+)
+
+# A smell in goods: 「沙发有股怪味」, 「窗帘一股霉味」, 「拖鞋有股很重的橡胶味」, 「味道刺鼻」.
+_SMELL = re.compile(
+    r"[怪异臭霉腥骚酸馊]味|[^\W\d]{1,2}味(?:道|儿)?(?:很|太|特别|好|超|巨)?(?:大|重|冲|浓|难闻|刺鼻)|味道|气味|刺鼻|呛鼻|臭"
+)
+# Words that make a smell food's ("馊", "变质") or a date's ("过期"): then it is spoiled, not a goods smell.
+_SPOILED_WORDS = re.compile(r"过期|临期|保质期|生产日期|变质|馊|发霉|长毛|(?<!霉)味(?:道)?变了|坏了|烂")
+
+
+def arrived(complaint: str) -> bool:
+    """Whether the complaint says its parcel has come (late), and of no parcel that it has not."""
+    if _AWAITED.search(complaint):
+        return False
+    for m in _ARRIVED.finditer(complaint):
+        before = complaint[: m.start()]
+        cut = _CLAUSE_START.search(before)
+        if not _EXPECTED.search(before[cut.start() :] if cut else before):
+            return True
+    return False
+
+
+def contradicted(template: Template, complaint: str) -> bool:
+    """Whether the complaint says the opposite of what the template's text takes for granted, or never says what it
+    must have said for the text to be true (``_PREMISES``)."""
+    if _AWAITING_TEMPLATE.search(template.body) and arrived(complaint):
+        return True
+    return any(claim.search(template.body) and not grounds.search(complaint) for claim, grounds in _PREMISES)
+
+
+def premised(candidates: Sequence[Template], siblings: Sequence[Template], complaint: str) -> list[Template]:
+    """The candidates whose premise the complaint does not contradict, then the intent's ``replacements`` for the rest.
+
+    :param candidates: an intent's templates that fit the complaint, best first
+    :param siblings: all the intent's templates
+    """
+    kept = [t for t in candidates if not contradicted(t, complaint)]
+    if len(kept) == len(candidates):
+        return list(candidates)
+    return [*kept, *(t for t in replacements(siblings, complaint) if t not in kept)] or list(candidates)
+
+
+def replacements(siblings: Sequence[Template], complaint: str) -> list[Template]:
+    """The templates written for the situation the complaint states: a late parcel that has come (their examples say so)."""
+    if not arrived(complaint):
+        return []
+    return [t for t in siblings if not contradicted(t, complaint) and any(arrived(e) for e in t.examples)]
+
+
+def goods_smell(complaint: str) -> bool:
+    """Whether the complaint is about a smell and names nothing spoiled or expired (the caller checks it names no food)."""
+    return bool(_SMELL.search(complaint)) and not _SPOILED_WORDS.search(complaint)
