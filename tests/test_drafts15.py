@@ -39,7 +39,16 @@ def test_a_parcel_that_came_late_is_not_looked_for(engine, text):
     assert "退货退款" in text0 and "运费由我们承担" in text0  # the policy's remedy, in its own words
 
 
-@pytest.mark.parametrize("text", ["都十天了快递还没到", "物流显示预计后天才到，太慢了", "包裹一直卡在中转站不动"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "都十天了快递还没到",
+        "物流显示预计后天才到，太慢了",
+        "包裹一直卡在中转站不动",
+        "物流显示才到广州，一个星期了",  # arrived at a city on the way, not at the customer
+        "快递到了驿站三天了也不送上门",
+    ],
+)
 def test_a_parcel_still_on_its_way_is_still_looked_for(engine, text):
     assert first(engine, text).template_id != "logistics_delay.arrived_late"
 
@@ -50,6 +59,13 @@ def test_a_smell_in_goods_is_not_answered_as_food(engine, text):
     assert s.drafts[0].template_id == "quality_defect.noise_or_smell", [d.template_id for d in s.drafts]
     for d in s.drafts:
         assert not FOOD.search(d.text), (d.template_id, d.text)
+
+
+@pytest.mark.parametrize("text", ["买的月饼晚了五天才到", "零食等了十天才收到"])
+def test_a_late_parcel_of_food_is_no_takeaway(engine, text):
+    """A parcel of food that came late was told 「外卖迟迟送不到…我们马上重做一份热的」."""
+    for d in engine.suggest(text).drafts:
+        assert not re.search(r"外卖|重做|这顿饭", d.text), (d.template_id, d.text)
 
 
 def test_a_smell_in_food_is_still_food(engine):
@@ -85,7 +101,15 @@ def test_fumes_that_make_someone_ill_are_a_safety_matter(engine, text):
     assert "通风" in s.drafts[0].text
 
 
-@pytest.mark.parametrize("text", ["新买的拖鞋有股橡胶味", "塑料收纳箱味道很大，放阳台散散再用", "担心这个味道孩子闻了会咳嗽"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "新买的拖鞋有股橡胶味",
+        "塑料收纳箱味道很大，放阳台散散再用",
+        "担心这个味道孩子闻了会咳嗽",
+        "止咳糖浆味道太甜了，咳嗽一点没好",  # 味 is a taste here, and the cough is what it was bought for
+    ],
+)
 def test_an_ordinary_smell_is_not_escalated(engine, text):
     assert not engine.suggest(text).escalation.escalate
 
@@ -98,8 +122,9 @@ def test_spilled_takeaway_is_not_sent_to_a_courier(engine):
 
 def test_a_fake_is_not_said_to_be_authenticated_unless_the_customer_had_it_checked(engine):
     """「您专门拿去鉴定，结果却是这样」 told someone who only compared the smell with the counter's."""
-    for d in engine.suggest("这瓶香水闻着跟专柜试的完全不是一个味").drafts:
-        assert "鉴定" not in d.text.split("这个问题")[0], (d.template_id, d.text)
+    for text in ("这瓶香水闻着跟专柜试的完全不是一个味", "香水味道跟专柜的不一样，购物体验太差了"):
+        for d in engine.suggest(text).drafts:
+            assert "鉴定" not in d.text.split("这个问题")[0], (d.template_id, d.text)
     assert first(engine, "拿到专柜让柜姐看了，说是假的").template_id == "counterfeit.authenticated_fake"
 
 

@@ -68,6 +68,10 @@ _CONTENT = re.compile(r"^(?:书|电子书|有声书|小说|课|视频|音乐|歌
 # A template written for food (「生鲜在路上被压坏」, 「这顿饭」, 「请先不要食用」) where the complaint names none: a book's
 # crushed corner, a wilted plant or a tyre's date got 「生鲜…」 or 「请先不要吃也不要用」.
 _FOOD_TEMPLATE = re.compile(r"生鲜|不要食用|入口|不要吃|别再吃|吃坏|坏果|出餐|外卖|点餐|后厨|这顿饭|饭菜")
+# A template written for a takeaway meal (「外卖迟迟送不到…这顿饭」) where the complaint names food but no takeaway: a late
+# parcel of 月饼 or 零食 is not told 「我们马上重做一份热的」.
+_TAKEAWAY_TEMPLATE = re.compile(r"外卖|点餐|出餐|后厨|这顿饭|骑手")
+_TAKEAWAY = re.compile(r"外卖|骑手|送餐|配送员|点的|点了|餐|饭|美团|饿了么|奶茶|咖啡|披萨|炸鸡|麻辣烫")
 # A part that gave way in use, in words no topic of ``sincerity.topics`` has.
 _BROKE = re.compile(r"(?:就|又|老是|总是|一[拉碰推按]就?)(?:掉了|掉下来|脱落|断了|松了|裂开|散架)")
 _EXPIRY = re.compile(r"过期|临期|保质期|生产日期|霉")  # spoiled or expired whatever it is: cosmetics, medicine, food
@@ -165,6 +169,8 @@ def draft_replies(
             candidates = premised(candidates, library.for_intent(m.id), normalized.text)
             if not _FOOD.search(normalized.text):
                 candidates = [t for t in candidates if not _FOOD_TEMPLATE.search(t.body)] or (candidates if n == 0 else [])
+            if not _TAKEAWAY.search(normalized.text):
+                candidates = [t for t in candidates if not _TAKEAWAY_TEMPLATE.search(t.body)] or (candidates if n == 0 else [])
             if service:  # the intent's templates for services where none that fits speaks of one; goods as a last resort
                 candidates = _for_service(candidates) or (
                     _for_service(library.for_intent(m.id), named=True) or candidates if n == 0 else []
@@ -182,6 +188,8 @@ def draft_replies(
         second = _for_service(second)
     if not _FOOD.search(normalized.text):
         second = [t for t in second if not _FOOD_TEMPLATE.search(t.body)]
+    if not _TAKEAWAY.search(normalized.text):
+        second = [t for t in second if not _TAKEAWAY_TEMPLATE.search(t.body)]
     if second:
         plan.append((matches[0].id, second, None))
 

@@ -20,11 +20,15 @@ from assistant.engine.library import Template
 _CLAUSE = r"[^，,。；;!?！？]"
 # The parcel is here, late: 「晚了五天才到」, 「晚到了一周」, 「等了一周终于到了」, 「第四天才送到」, 「快递到了，但是…」;
 # not the questions 「什么时候才到」, 「快递到了吗」, 「到了哪里」, nor money (「退款五天才到账」).
+# Arrived at the customer, not at a place on the way: 「才到广州」, 「到了上海一直不派件」 are parcels still travelling, so
+# the words must end the clause or go on to what came of it (「才到，打开一看…」, 「终于到了但是…」).
+_THEN = r"(?=$|[，,。；;!?！？、~～…\s]|了|啊|呀|的|吧|哦|但|可|却|而|结果|还|也|就|都|又|我|打开|拆开|一看|发现|包装|东西|里面)"
+_NOT_ASKED = rf"(?!{_CLAUSE}{{0,4}}(?:[吗呢?？]|哪))"
 _ARRIVED = re.compile(
     rf"(?<!什么时候)(?<!啥时候)(?<!何时)(?<!几时)(?<!多久)(?<!要)(?:才|终于|总算|好不容易)(?:被)?(?:送|收|拿|寄|运|派送)?"
-    rf"(?:到手|到货|到家|到了|到|(?<=[送寄运])来)(?!账|底|位|期|时候)(?!{_CLAUSE}{{0,4}}(?:[吗呢?？]|哪))"
-    rf"|(?:快递|包裹|货|东西|件)(?:终于|总算|今天|昨天|已经|是)?(?:送到了|收到了|到了|到是到了)(?!{_CLAUSE}{{0,4}}(?:[吗呢?？]|哪))"
-    rf"|晚(?:送|收)?到了(?!{_CLAUSE}{{0,4}}(?:[吗呢?？]|哪))"
+    rf"(?>到手|到货|到家|到了|到|(?<=[送寄运])来){_THEN}{_NOT_ASKED}"
+    rf"|(?:快递|包裹|货|东西|件)(?:终于|总算|今天|昨天|已经|是)?(?>送到了|收到了|到了|到是到了){_THEN}{_NOT_ASKED}"
+    rf"|晚(?:送|收)?到了(?:(?:整整|足足)?[一二两三四五六七八九十几半\d]+(?:天|周|个星期|星期|个月|小时))?{_THEN}{_NOT_ASKED}"
 )
 # ... nor what is only expected: 「预计明天才到」, 「估计下周才到」, 「得等到月底才到货」 (the clause before the words).
 _EXPECTED = re.compile(r"预计|估计|预估|明天|后天|下周|下个?星期|下个?礼拜|下个?月|月底|等到|得等|要等|说是|应该|可能|大概")
@@ -32,6 +36,7 @@ _CLAUSE_START = re.compile(r"[，,。；;!?！？][^，,。；;!?！？]*$")
 # ... unless it also says some parcel has not come: 「一个才到，另一个还没到」, 「剩下的还在路上」, 「显示签收了但没收到」.
 _AWAITED = re.compile(
     r"还在(?:路上|发货|运输|中转|派送|途中)|剩下的|还没|没收到|没到|未收到|未到|在哪|丢了|丢件|不动了|没更新|没送到|没发货|不发货"
+    r"|不派|不送|派件|中转|转运|驿站|滞留|卡在|停在"
 )
 # A template that takes the parcel (or the meal) to be still on its way, unshipped or missing.
 _AWAITING_TEMPLATE = re.compile(r"到底在哪|到了哪里|什么时候能到|还看不到发货|没见到东西|包裹丢了|饭没到")
@@ -43,7 +48,7 @@ _PREMISES = (
     (
         re.compile(r"拿去鉴定"),
         re.compile(
-            r"鉴定|验|检测|检修|柜姐|柜员|店员|工程师|师傅|(?:专柜|门店|官方|售后|柜台|品牌|厂家)\S{0,6}(?:说|告诉|判定|确认|查)"
+            r"鉴定|验货|验过|验了|查验|检验|化验|检测|检修|柜姐|柜员|店员|工程师|师傅|(?:专柜|门店|官方|售后|柜台|品牌|厂家)\S{0,6}(?:说|告诉|判定|确认|查)"
         ),
     ),
     (re.compile(r"缺了配件"), re.compile(r"缺|少|没有|没给|没发|没带|漏|不见|找不到|只有|只给|只发")),
