@@ -52,10 +52,14 @@ IMPORT = {"content": "reply_id,result\n{reply_id},positive_followup\n", "headers
 SHEET = {"files": {"file": ("回复.csv", "编号,结果\n{reply_id},已改好评\n", "text/csv")}}  # 我的回复's worksheet, filled in
 
 
+class Exact(str):
+    """A redirect's whole address, not a prefix of it."""
+
+
 def rows(method: str, path: str, request: dict, *, anonymous, agent_a, agent_b, lead) -> list[tuple]:
     """The four rows of one route: (method, path, caller, expected, request).
 
-    ``expected`` is a status, or (303, where the redirect must point, as a prefix).
+    ``expected`` is a status, or (303, where the redirect must point, as a prefix, or whole as ``Exact``).
     """
     expected = {"anonymous": anonymous, "agent_a": agent_a, "agent_b": agent_b, "lead": lead}
     return [(method, path, caller, expected[caller], request) for caller in CALLERS]
@@ -115,9 +119,10 @@ TABLE: list[tuple] = [
     *page("GET", "/replies/{reply_id}", agent_b=404),
     *page("POST", "/replies/{reply_id}/outcome", {"data": {"result": "upgraded", "rating_after": "5"}}, agent_b=404),
     *page("GET", "/replies/worksheet.csv", {"params": {"show": "all"}}),
-    # agent B names a reply that is not theirs: refused (400), as if it did not exist, and nothing is recorded; the
-    # lead's upload is agent A's sheet again: taken (303), recorded once (imported=1 for A, imported=0&unchanged=1 after)
-    *page("POST", "/replies/import", SHEET, everyone=(303, "/replies?imported="), agent_b=400),
+    # agent B names a reply that is not theirs: refused (400), as if it did not exist, and nothing is recorded. The
+    # reply is already 已改好评 (5 stars, the outcome page's row above): the sheet's 已改好评, rating and note blank,
+    # changes nothing for agent A nor for the lead (taken, 303; imported=0&unchanged=1), and keeps those 5 stars
+    *page("POST", "/replies/import", SHEET, everyone=(303, Exact("/replies?imported=0&unchanged=1")), agent_b=400),
     *page("GET", "/triage"),
     *page("POST", "/triage", {"data": {"text": f"{COMPLAINT}\n收到的杯子碎了\n孩子吃了过敏住院了"}}),
     *page("GET", "/triage/{result_id}.csv", everyone=404),
@@ -271,7 +276,8 @@ def test_authorisation_matrix(world, method, path, caller, expected, request_):
     detail = f"{method} {path} as {caller}: expected {status}, got {got}"
     assert response.status_code == status, detail
     if location is not None:
-        assert response.headers["location"].startswith(location), detail
+        where = response.headers["location"]
+        assert where == location if isinstance(location, Exact) else where.startswith(location), detail
     if is_api(path) and status >= 400:
         assert set(response.json()) == {"detail"}, detail
     if caller == "anonymous" and status == 401:

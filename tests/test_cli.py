@@ -305,6 +305,15 @@ def test_import_outcomes_names_the_rows_changed_since_the_sheet_and_records_noth
     assert [(r["reply_id"], r["result"]) for r in db["outcomes"].rows] == [(first, "deleted"), (second, "unchanged")]
 
 
+def test_import_outcomes_help_says_rows_may_be_skipped_not_all_or_nothing():
+    """Review 15b #10: rows changed since the sheet was downloaded are skipped while the others are recorded."""
+    result = CliRunner().invoke(cli, ["import-outcomes", "--help"])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 0 and "all or nothing" not in text
+    assert "if any is bad, every bad row is reported with its line and nothing changes" in text
+    assert "is skipped, the newer outcome kept, and reported with its line" in text
+
+
 def test_explain_names_the_closest_example_beside_the_matched_words():
     result = CliRunner().invoke(cli, ["suggest", "快递一个星期还没到，也没人管", "--explain", "--json"])
     assert result.exit_code == 0, result.output

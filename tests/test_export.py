@@ -123,6 +123,28 @@ def _reviewed(db, intent, escalate, agent_intent, agent_escalate):
     )
 
 
+def test_the_reasons_for_going_offline_are_the_agents_when_they_corrected_the_escalation(site):
+    """转线下 is the agent's corrected verdict: 转线下原因 follows it, so no row reads 否 with reasons listed (review 15b
+    #7), in the workbook, the page's CSV and the API's."""
+    import csv
+
+    client, db = site
+    _reviewed(db, "logistics_delay", True, "logistics_delay", False)  # the assistant said 人身安全; the agent: not offline
+    _reviewed(db, "logistics_delay", False, "logistics_delay", True)  # the assistant: not offline; the agent: 人身安全
+    rows = list(download(client)["回复明细"].iter_rows(values_only=True))
+    said = [dict(zip(rows[0], r)) for r in rows[-2:]]
+    assert [(r["转线下"], r["转线下原因"], r["助手建议转线下"]) for r in said] == [("否", None, "是"), ("是", "人身安全", "否")]
+    page = client.get("/stats/export", params={"week": WEEK, "format": "csv", "table": "rows"})
+    said = list(csv.DictReader(io.StringIO(page.content.decode("utf-8-sig"))))[-2:]
+    assert [(r["转线下"], r["转线下原因"]) for r in said] == [("否", ""), ("是", "人身安全")]
+    token = add_user(db, "script", "lead").token
+    api = client.get(
+        "/api/v1/export", params={"week": WEEK, "format": "csv", "table": "rows"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    said = list(csv.DictReader(io.StringIO(api.content.decode("utf-8-sig"))))[-2:]
+    assert [(r["escalate"], r["reasons"], r["assistant_escalate"]) for r in said] == [("0", "[]", "1"), ("1", '["safety"]', "0")]
+
+
 def test_the_agreement_with_the_assistant_is_a_sheet_as_on_the_page(site):
     client, db = site
     _reviewed(db, "logistics_delay", False, "logistics_delay", False)

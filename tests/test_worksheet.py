@@ -263,3 +263,42 @@ def test_a_header_cell_over_the_csv_limit_is_refused_in_chinese(db):
     assert [(p.line, chinese(p.message)) for p in refused.value.errors] == [
         (1, "表格的第一行（表头）有一格超过 131072 个字，读不出来：请用“下载这些回复”得到的表格填写，别改第一行。")
     ]
+
+
+# --- review 15b #3, #4 -----------------------------------------------------------------------------------------------------
+
+
+def test_a_reply_id_or_version_too_long_to_be_one_is_refused_in_chinese_not_a_server_error(db, engine):
+    """Python's int refuses over 4,300 digits (a ValueError, a 500 on the page): such an id is no reply's."""
+    first = make_reply(db, engine)
+    long_id = "1" * 5000
+    with pytest.raises(ImportRejected) as refused:
+        import_outcomes(db, f"reply_id,result\n{long_id},upgraded\n", by="x")
+    assert [chinese(p.message) for p in refused.value.errors] == [
+        f"编号“{long_id[:40]}”不对：编号只能是数字（例如 12），请照下载的表格填写。"
+    ]
+    with pytest.raises(ImportRejected) as refused:
+        import_outcomes(db, f"编号,结果\n{'1' * 19},已改好评\n", by="x")  # over 18 digits: no reply's id either
+    assert [p.line for p in refused.value.errors] == [2]
+    rows = _filled(db, {first: {"结果": "已改好评"}})
+    rows[1][rows[0].index("版本（请勿修改）")] = long_id
+    with pytest.raises(ImportRejected) as refused:
+        import_outcomes(db, _csv(rows), by="x")
+    assert [p.line for p in refused.value.errors] == [2]
+    assert db["outcomes"].count == 0
+
+
+def test_typing_the_current_result_again_keeps_its_rating_and_note(db, engine):
+    """A reply recorded on the page as 已改好评, 5 stars, with a note; its sheet shows 当前结果 已改好评 and the user types
+    已改好评 again, rating and note blank: nothing is written, the rating and the note stay."""
+    first = make_reply(db, engine)
+    record_outcome(db, first, "upgraded", by="小林", rating_after=5, note="电话回访后改了好评")
+    rows = _filled(db, {first: {"结果": "已改好评"}})
+    assert rows[1][rows[0].index("当前结果")] == "已改好评"
+    assert import_outcomes(db, _csv(rows), by="组长") == Imported(0, unchanged=1)
+    assert db["replies"].get(first)["rating_after"] == 5
+    assert [(o["result"], o["rating_after"], o["note"]) for o in db["outcomes"].rows] == [("upgraded", 5, "电话回访后改了好评")]
+    # a plain CSV the same; a rating or a note typed beside it is a change, written
+    assert import_outcomes(db, f"reply_id,result\n{first},upgraded\n", by="组长") == Imported(0, unchanged=1)
+    assert import_outcomes(db, f"reply_id,result,rating_after\n{first},upgraded,4\n", by="组长") == Imported(1)
+    assert db["replies"].get(first)["rating_after"] == 4

@@ -122,11 +122,12 @@ def export(week, fmt, table, out, db_path):
 @click.option("--by", default="import", help="Who recorded these outcomes.")
 @db_option
 def import_outcomes(file, by, db_path):
-    """Import outcomes from CSV (reply_id,result[,rating_after][,note]), all or nothing.
+    """Import outcomes from CSV (reply_id,result[,rating_after][,note]) or 我的回复's filled-in sheet.
 
-    Every bad row is reported with its line; if there is any, nothing changes. A row asking for the outcome its reply
-    already has is not recorded again; one whose reply got another outcome after 我的回复's sheet was downloaded is
-    skipped and reported with its line.
+    Every row is checked first: if any is bad, every bad row is reported with its line and nothing changes. Otherwise
+    the rows are recorded, but for two kinds: a row asking for the outcome its reply already has (or its result again,
+    rating and note blank) is not recorded again, and a row whose reply got another outcome after 我的回复's sheet was
+    downloaded is skipped, the newer outcome kept, and reported with its line. The last line says how many of each.
 
     Example:
 

@@ -29,6 +29,7 @@ from assistant.log.stats import (
     DIMENSIONS,
     FINAL_ESCALATE,
     FINAL_INTENT,
+    FINAL_REASONS,
     Agreement,
     Kept,
     WeeklyStats,
@@ -81,8 +82,9 @@ ROW_COLUMNS = [
     "outcome_at",
     "rating_after",
 ]
-# ``intent`` and ``escalate`` are the reply's as the figures count it (the agent's correction on the draft page, if any);
-# ``assistant_intent``, ``assistant_escalate``, ``intents`` and ``reasons`` are what the assistant said.
+# ``intent``, ``escalate`` and ``reasons`` are the reply's as the figures count it (the agent's correction on the draft
+# page, if any: the reasons go with the escalation verdict they belong to, none when the agent said it stays online);
+# ``assistant_intent``, ``assistant_escalate`` and ``intents`` are what the assistant said.
 # The API's CSV keeps the column ids above (scripts read them); the workbook and the page's CSV files are for people, so
 # their sheets and headers are Chinese, named as the pages name them (``FIGURE_LABELS``, ``DIMENSION_LABELS`` and the
 # other tables of ``assistant.taxonomy``).
@@ -122,7 +124,13 @@ def figure_values(figures) -> list:
 
 
 # The ``replies`` expression of each export column that is not the column of that name.
-ROW_SQL = {"intent": FINAL_INTENT, "escalate": FINAL_ESCALATE, "assistant_intent": "intent", "assistant_escalate": "escalate"}
+ROW_SQL = {
+    "intent": FINAL_INTENT,
+    "escalate": FINAL_ESCALATE,
+    "reasons": FINAL_REASONS,
+    "assistant_intent": "intent",
+    "assistant_escalate": "escalate",
+}
 
 
 def reply_rows(db: sqlite_utils.Database, week: str) -> Iterator[dict]:

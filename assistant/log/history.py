@@ -99,18 +99,22 @@ class Current:
     note: str | None
 
 
-def current_outcomes(db: sqlite_utils.Database, reply_ids: Iterable[int]) -> dict[int, Current]:
-    """The current outcome of each of ``reply_ids`` that has one, looked up in chunks (an import's 20,000 rows)."""
+def current_outcomes(db: sqlite_utils.Database, reply_ids: Iterable[int]) -> dict[int, Current | None]:
+    """The current outcome of each of ``reply_ids`` that is a reply (None: it has none yet; a reply that does not
+    exist is left out), looked up in chunks (an import's 20,000 rows). The one read of the outcomes a sheet is written
+    against and an import checks, inside its write lock too (``outcomes.record_outcomes``)."""
     ids = sorted(set(reply_ids))
-    found: dict[int, Current] = {}
+    found: dict[int, Current | None] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         query = (
-            "select reply_id, id, result, rating_after, note from outcomes "
-            f"where superseded = 0 and reply_id in ({', '.join('?' * len(chunk))}) order by id"
+            "select replies.id, outcomes.id, outcomes.result, outcomes.rating_after, outcomes.note from replies "
+            "left join outcomes on outcomes.reply_id = replies.id and outcomes.superseded = 0 "
+            f"where replies.id in ({', '.join('?' * len(chunk))}) order by replies.id, outcomes.id"
         )
-        for reply_id, *outcome in db.execute(query, chunk):
-            found[reply_id] = Current(*outcome)  # the newest wins, should two ever be current
+        # the newest wins, should two ever be current
+        for reply_id, outcome_id, *outcome in db.execute(query, chunk):
+            found[reply_id] = None if outcome_id is None else Current(outcome_id, *outcome)
     return found
 
 

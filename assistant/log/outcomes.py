@@ -26,6 +26,7 @@ from assistant.engine.core import Suggestion
 from assistant.engine.sincerity import check_sincerity
 from assistant.errors import Conflict, InvalidInput, NotFound
 from assistant.log.db import all_or_nothing, insert
+from assistant.log.history import current_outcomes
 from assistant.log.redact import keyed_hash, redact
 from assistant.log.shown import TOKEN_MAX_AGE, Shown, Verdict
 from assistant.log.stats import iso_week
@@ -34,7 +35,7 @@ from assistant.taxonomy import RESULTS
 NOTE_CHARS = 2000  # the longest note an outcome keeps, from the row form, the API or a sheet
 
 
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _STARS = re.compile(r"([1-5])\s*(?:星|颗星)?")
 
 
@@ -51,7 +52,7 @@ def parse_rating(value: str | int | float | None) -> int | None:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InvalidInput(f"rating {str(value)[:20]!r} is not 1-5")
-    text = str(value).strip().translate(_FULL_WIDTH_DIGITS)
+    text = str(value).strip().translate(FULL_WIDTH_DIGITS)
     stars = _STARS.fullmatch(text)
     if stars is None:
         raise InvalidInput(f"rating {text[:20]!r} is not 1-5")
@@ -289,7 +290,7 @@ def record_outcome(
         if not row or (owner is not None and row[0] != owner):
             raise NotFound(f"reply {reply_id} not found")
         db.execute("update outcomes set superseded = 1 where reply_id = ? and superseded = 0", [reply_id])
-        outcome = dict(zip(_OUTCOME_COLUMNS, _outcome_values(reply_id, result, rating_after, _stored_note(note), by, stamp)))
+        outcome = dict(zip(_OUTCOME_COLUMNS, _outcome_values(reply_id, result, rating_after, stored_note(note), by, stamp)))
         outcome_id = insert(db, "outcomes", outcome)
         db.execute(
             "update replies set outcome = ?, outcome_at = ?, rating_after = ? where id = ?",
@@ -333,15 +334,16 @@ def record_outcomes(
     for o in outcomes:
         _check(o.result, o.note)
     stamp = _stamp(now)
-    notes = [_stored_note(o.note) for o in outcomes]
+    notes = [stored_note(o.note) for o in outcomes]
     left_out = []
     with all_or_nothing(db):
-        versions = _versions(db, ids)
+        current = current_outcomes(db, ids)
         rows = []
         for o, note in zip(outcomes, notes, strict=True):
-            if o.reply_id not in versions:
+            if o.reply_id not in current:
                 raise NotFound(f"reply {o.reply_id} not found")
-            if o.version is not None and o.version != versions[o.reply_id]:
+            now_ = current[o.reply_id]
+            if o.version is not None and o.version != (now_.id if now_ else 0):
                 left_out.append(o)
                 continue
             rows.append(_outcome_values(o.reply_id, o.result, o.rating_after, note, by, stamp))
@@ -355,20 +357,6 @@ def record_outcomes(
     return left_out
 
 
-def _versions(db: sqlite_utils.Database, reply_ids: Sequence[int]) -> dict[int, int]:
-    """Each existing reply's current outcome id (0: none), in chunks."""
-    ids = sorted(reply_ids)
-    found: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        query = (
-            "select id, (select max(o.id) from outcomes o where o.reply_id = replies.id and o.superseded = 0) "
-            f"from replies where id in ({', '.join('?' * len(chunk))})"
-        )
-        found.update((reply_id, version or 0) for reply_id, version in db.execute(query, chunk))
-    return found
-
-
 def _check(result: str, note: str | None) -> None:
     if result not in RESULTS:
         raise InvalidInput(f"result must be one of: {', '.join(RESULTS)}")
@@ -380,7 +368,7 @@ def _stamp(now: datetime | None) -> str:
     return (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _stored_note(note: str | None) -> str | None:
+def stored_note(note: str | None) -> str | None:
     """A note as stored: redacted (it may name a phone, an address, an ID number); one of only spaces (an API
     client's) is no note."""
     return redact(note) if note and note.strip() else None

@@ -43,6 +43,8 @@ _CONVERTED = "(" + ", ".join(f"'{r}'" for r in CONVERTED) + ")"  # an SQL list o
 # agreement compares the two columns.
 FINAL_INTENT = "coalesce(agent_intent, intent)"
 FINAL_ESCALATE = "coalesce(agent_escalate, escalate)"
+# The reasons of that escalation verdict: the agent's whenever they gave a verdict (none when they kept it online)
+FINAL_REASONS = "coalesce(agent_reasons, reasons)"
 DIMENSIONS = {"template": "template_id", "intent": FINAL_INTENT, "agent": "agent", "platform": "platform"}
 # The figures of a group of replies, in ``Figures`` order after its key: the one place they are counted in SQL.
 _FIGURES = f"""count(*), count(outcome), sum(outcome in {_CONVERTED}), sum(outcome = 'upgraded'),

@@ -19,8 +19,7 @@ from assistant.errors import InvalidInput
 from assistant.log.auth import display_names
 from assistant.log.export import Readable
 from assistant.log.history import Current, ReplyFilter, current_outcomes, find_replies
-from assistant.log.outcomes import NOTE_CHARS, NewOutcome, parse_rating, record_outcomes
-from assistant.log.redact import redact
+from assistant.log.outcomes import FULL_WIDTH_DIGITS, NOTE_CHARS, NewOutcome, parse_rating, record_outcomes, stored_note
 from assistant.log.stats import local_time
 from assistant.taxonomy import RESULT_LABELS, RESULTS
 
@@ -108,15 +107,15 @@ class Imported:
 
 _RESULT_BY_LABEL = {label: key for key, label in RESULT_LABELS.items()}  # a result may be given as the pages name it
 _READ = ("reply_id", "current", "result", "rating_after", "note", "version")  # the columns the import reads
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+ID_DIGITS = 18  # the most digits of a reply id or version a sheet may hold: any such number is below SQLite's 2**63
 
 
 def parse_id(value: str) -> int | None:
-    """A reply id or version as a sheet's cell holds it: ASCII digits, or full-width ones (「１２」, typed with the input
-    method in full-width mode, is 12); None for anything else, though Python's ``int`` would take it ("1_0", "+12",
-    "٣", " 1 2")."""
-    text = value.strip().translate(_FULL_WIDTH_DIGITS)
-    return int(text) if text.isascii() and text.isdigit() else None
+    """A reply id or version as a sheet's cell holds it: at most ``ID_DIGITS`` ASCII digits, or full-width ones (「１２」,
+    typed with the input method in full-width mode, is 12); None for anything else, though Python's ``int`` would take
+    it ("1_0", "+12", "٣", " 1 2") or refuse it with an error (over 4,300 digits)."""
+    text = value.strip().translate(FULL_WIDTH_DIGITS)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= ID_DIGITS else None
 
 
 def _shown(value: str) -> str:
@@ -168,7 +167,7 @@ def _records(content: str) -> tuple[list[tuple[int, dict]], set[str], list[Impor
 
 def _existing_ids(db: sqlite_utils.Database, ids: set[int], agent: str | None) -> set[int]:
     """Those of ``ids`` that are replies (``agent``'s, if given), looked up in chunks, not the whole log."""
-    wanted = sorted(i for i in ids if i < 2**63)
+    wanted = sorted(ids)
     found: set[int] = set()
     mine = "" if agent is None else " and agent = ?"
     for start in range(0, len(wanted), 500):
@@ -201,8 +200,9 @@ def import_outcomes(
     A row is written only over the outcome it was filled in against: the one its sheet's version cell names, else (a
     sheet downloaded before that column existed) the one its 当前结果 cell names, else (a plain CSV) the reply's
     outcome when the file is read. A row whose reply got another outcome since is passed over and listed in
-    ``Imported.skipped``; one asking for the outcome its reply already has is not written again (``unchanged``), so a
-    sheet uploaded twice records its outcomes once. The reading and checking happen before the write lock is taken;
+    ``Imported.skipped``; one asking for the outcome its reply already has, or for its result with rating and note left
+    blank, is not written again (``unchanged``: the rating and note recorded with it stay), so a sheet uploaded twice
+    records its outcomes once. The reading and checking happen before the write lock is taken;
     the writing is one short transaction (``outcomes.record_outcomes``).
 
     :param agent: when given, only this agent's replies may be named (another's is "not found", as on the pages)
@@ -271,7 +271,7 @@ def _write(db: sqlite_utils.Database, rows: list[_Row], repeated: int, *, by: st
     unchanged = repeated
     for r in rows:
         now_ = current.get(r.reply_id)
-        if now_ and (now_.result, now_.rating_after) == (r.result, r.rating) and now_.note == _stored(r.note):
+        if now_ and _unchanged(r, now_):
             unchanged += 1
             continue
         if not _filled_against(r, now_):
@@ -284,8 +284,13 @@ def _write(db: sqlite_utils.Database, rows: list[_Row], repeated: int, *, by: st
     return Imported(len(new) - len(left_out), unchanged, tuple(sorted(skipped, key=lambda p: p.line)))
 
 
-def _stored(note: str | None) -> str | None:
-    return redact(note) if note else None
+def _unchanged(row: _Row, current: Current) -> bool:
+    """Whether ``row`` asks for what its reply already has: the same result, rating and note, or the same result with
+    rating and note left blank (the current result typed again keeps the rating and note recorded with it)."""
+    if row.result != current.result:
+        return False
+    blank = row.rating is None and row.note is None
+    return blank or (row.rating, stored_note(row.note)) == (current.rating_after, current.note)
 
 
 def _filled_against(row: _Row, current: Current | None) -> bool:
