@@ -157,3 +157,13 @@ def test_pronouns_particles_and_a_dangling_preposition_are_not_shown_as_evidence
     assert not normalized.reads_as_words("客服把") and normalized.reads_as_words("手机号")
     wanted = normalize("我要的是黑色的，发来的是白色", engine.segmenter)  # 错发漏发：我要、黑色 showed 我要
     assert not wanted.reads_as_words("我要") and wanted.reads_as_words("黑色")
+
+
+@pytest.mark.parametrize("text", ["这条裤子m码的比我上次买的xl码还长", "外套l号比xxl号还肥，坑人"])
+def test_a_size_that_fits_like_another_size_is_read_confidently_as_not_as_described(engine, text):
+    """The size chart is wrong (TAXONOMY: not_as_described): the agent sees it named with confidence, and the word
+    pattern that says so is shown; a question comparing two sizes' prices is not it."""
+    first = matched(engine, text)[0]
+    assert first.id == "not_as_described" and first.score > 0.8, first
+    assert any("码" in w or "号" in w for w in first.matched), first.matched
+    assert intents(engine, "s码比m码便宜吗？")[0] != "not_as_described"

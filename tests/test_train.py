@@ -129,8 +129,12 @@ def test_training_reports_each_intents_cross_validated_recall(tmp_path):
     assert set(recalls) == {"logistics_delay", "quality_defect"}, "only the intents the labelled complaints have"
     assert all(0.0 <= r <= 1.0 for r in recalls.values())
     assert figures["macro_recall"] == pytest.approx(sum(recalls.values()) / 2, abs=1e-3)
+    path = figures["whole_path"]  # every complaint decided as the service decides it, by its fold's model
+    assert set(path["recall_per_intent"]) == {"logistics_delay", "quality_defect"}
+    assert all(0.0 <= path[k] <= 1.0 for k in ("top1", "top3", "precision", "recall"))
     text = CliRunner().invoke(cli, ["train", "--data", str(records(tmp_path)), "--out", str(tmp_path / "b.npz")]).output
     assert "recall per intent: mean" in text
+    assert "as the service decides it" in text and f"top1={path['top1']:.3f}" in text
 
 
 def test_the_escalation_model_learns_from_the_offline_templates_examples(tmp_path):

@@ -10,7 +10,7 @@ passed in by the caller.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property, partial
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from assistant.config import Settings
 from assistant.engine.draft import Draft, draft_replies, fill_template
 from assistant.engine.escalate import Escalation, Rule, check_escalation, load_rules
-from assistant.engine.evidence import EvidenceIndex
+from assistant.engine.evidence import Evidence, EvidenceIndex
 from assistant.engine.fields import extract_fields, placeholder_values
 from assistant.engine.library import Library, Template
 from assistant.engine.load import RULES_FILE, load_library
@@ -72,6 +72,41 @@ class Suggestion:
         if self.note:
             out["note"] = self.note
         return out
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the assistant decides about one text before drafting: what it is, its intents and the escalation."""
+
+    kind: str  # COMPLAINT, or "praise", "question": not a complaint
+    intents: tuple[IntentMatch, ...]  # best first
+    escalation: Escalation
+
+
+def decide(
+    normalized: Normalized,
+    index: EvidenceIndex,
+    rules: dict[str, Rule],
+    model: TrainedModel | None,
+    *,
+    earlier: Sequence[str] = (),
+    evidence: Evidence | None = None,
+) -> Decision:
+    """Recognise a text's intents and kind and decide on escalation, with every run-time guard.
+
+    The one path from a normalised text to intents and escalation: ``Engine.suggest`` calls it, and so does
+    ``assistant train``'s cross-validation (``crossval.py``) with each fold's model, so the figures it prints are
+    those of the service, guards included (a text that only says "我要投诉你们" names no cause; praise is not
+    escalated by the model alone; a text to take offline is a complaint whatever else it asks or praises).
+
+    :param earlier: dates of earlier unresolved replies to this customer or order (``check_escalation``)
+    :param evidence: the text's keyword evidence when the caller has it already (``recognise``)
+    """
+    recognition = recognise(normalized, index, model, evidence=evidence)
+    escalation = check_escalation(normalized, rules, model, earlier=earlier, kind=recognition.kind)
+    # Whatever else it asks or praises, a text to take offline (a threat, an injury) is a complaint.
+    kind = COMPLAINT if escalation.escalate else recognition.kind
+    return Decision(kind, recognition.intents, escalation)
 
 
 class Engine:
@@ -154,11 +189,8 @@ class Engine:
         """
         check_text(text, self.settings.max_chars)
         normalized = normalize(text, self.segmenter)
-        recognition = recognise(normalized, self.index, self.model)
-        matches = list(recognition.intents)
-        escalation = check_escalation(normalized, self.rules, self.model, earlier=history.earlier, kind=recognition.kind)
-        # Whatever else it asks or praises, a text to take offline (a threat, an injury) is a complaint.
-        kind = COMPLAINT if escalation.escalate else recognition.kind
+        decision = decide(normalized, self.index, self.rules, self.model, earlier=history.earlier)
+        matches, escalation, kind = list(decision.intents), decision.escalation, decision.kind
         now = now or datetime.now(ZoneInfo(self.settings.week_timezone))
         given = {"customer": customer, "product": product, "order_id": order_id, "agent": agent}
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)

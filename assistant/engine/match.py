@@ -129,16 +129,26 @@ class Recognition:
     intents: tuple[IntentMatch, ...]
 
 
-def recognise(normalized: Normalized, index: EvidenceIndex, model: TrainedModel | None = None, *, limit: int = 3) -> Recognition:
+def recognise(
+    normalized: Normalized,
+    index: EvidenceIndex,
+    model: TrainedModel | None = None,
+    *,
+    limit: int = 3,
+    evidence: Evidence | None = None,
+) -> Recognition:
     """Rank the intents of one text and say whether it is a complaint at all.
 
     :param normalized: the text after ``normalize``
     :param index: the keyword evidence index, built once by ``EvidenceIndex.build``
     :param model: the trained model, or None for the keyword evidence alone
     :param limit: how many intents to return; every one up to it is (the agent picks a correction from them, top3 counts them)
+    :param evidence: ``keyword_evidence(normalized, index)`` when the caller has it already (cross-validation
+        scores each complaint once per fold model, and the keyword evidence does not depend on the model)
     :returns: intents best first, scores in [0, 1]; for praise or a question every score is below 0.5
     """
-    evidence = keyword_evidence(normalized, index)
+    if evidence is None:
+        evidence = keyword_evidence(normalized, index)
     scores, model_words = combine(normalized, evidence, index, model)
     if names_no_cause(normalized):  # the model reads 投诉 as support's fault: "我要投诉你们" says nothing of one
         other = index.intent_ids.index(OTHER)

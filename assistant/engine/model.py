@@ -134,10 +134,7 @@ class TrainedModel:
             words = sorted(m.vocabulary, key=m.vocabulary.__getitem__)
             arrays[f"{name}_vocabulary"] = np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
             arrays[f"{name}_idf"] = m.idf.astype(np.float32)
-            # int8 with one scale per label: a quarter of float32, and no change to any ranking we measured
-            scale = np.maximum(np.abs(m.coef).max(axis=0), 1e-12) / 127.0
-            arrays[f"{name}_coef"] = np.round(m.coef / scale).astype(np.int8)
-            arrays[f"{name}_scale"] = scale.astype(np.float32)
+            arrays[f"{name}_coef"], arrays[f"{name}_scale"] = _quantize(m.coef)
             arrays[f"{name}_intercept"] = m.intercept.astype(np.float64)
         header = {
             "format": FORMAT,
@@ -150,6 +147,17 @@ class TrainedModel:
         partial = path.with_suffix(".partial.npz")
         np.savez_compressed(partial, **arrays)  # type: ignore[arg-type]  # numpy stubs take **kwds as allow_pickle
         partial.replace(path)  # a running service never reads half a file
+
+    def as_saved(self) -> TrainedModel:
+        """The model as ``load`` reads it back after ``save`` (int8 coefficients, float32 IDF), without a file:
+        cross-validation scores each fold's model with the arithmetic the service uses."""
+
+        def saved(m: LinearModel) -> LinearModel:
+            coef, scale = _quantize(m.coef)
+            idf = m.idf.astype(np.float32).astype(np.float64)
+            return LinearModel(m.labels, m.vocabulary, idf, coef.astype(np.float32) * scale, m.intercept.astype(np.float64))
+
+        return TrainedModel(saved(self.intents), saved(self.escalation), self.settings, self.meta)
 
     @classmethod
     def load(cls, path: Path | str, name: str | None = None) -> TrainedModel:
@@ -182,3 +190,10 @@ class TrainedModel:
         except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as e:
             raise LibraryError(f"cannot read the model ({type(e).__name__}); retrain with `assistant train`", name) from None
         return cls(models["intents"], models["escalation"], header.get("settings", {}), header.get("meta", {}))
+
+
+def _quantize(coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 coefficients with one float32 scale per label: a quarter of float32, and no change to any ranking we
+    measured."""
+    scale = np.maximum(np.abs(coef).max(axis=0), 1e-12) / 127.0
+    return np.round(coef / scale).astype(np.int8), scale.astype(np.float32)

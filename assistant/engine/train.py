@@ -30,13 +30,14 @@ from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 from assistant.engine.core import library_hash
+from assistant.engine.crossval import assemble, choose, fold_models, path_figures, whole_path
 from assistant.engine.escalate import Rule, rule_hits
 from assistant.engine.evaluate import read_labelled
-from assistant.engine.evidence import EvidenceIndex, keyword_evidence
+from assistant.engine.evidence import Evidence, EvidenceIndex, keyword_evidence
 from assistant.engine.library import Library
 from assistant.engine.model import ESCALATE, LinearModel, TrainedModel, escalation_features, intent_features
 from assistant.engine.normalize import Normalized, Segmenter, normalize
-from assistant.engine.selection import choose_escalation, choose_weights, combined_logits, precision_recall, topk
+from assistant.engine.selection import combined_logits, precision_recall, topk
 from assistant.errors import InvalidInput
 from assistant.taxonomy import INTENTS, REASONS
 
@@ -64,6 +65,7 @@ class Example:
     hits: tuple[str, ...]  # escalation reasons whose rules fired
     words: tuple[str, ...]  # the phrases the escalation rules matched
     evidence: np.ndarray  # keyword evidence scores in INTENTS order
+    found: Evidence | None = None  # the keyword evidence itself (cross-validation's ``core.decide`` reads it)
 
 
 def read_records(path: Path | str) -> list[dict]:
@@ -134,7 +136,8 @@ def train(
         )
     folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y))
 
-    step = tick("交叉验证", FOLDS)
+    step = tick("交叉验证", FOLDS + 1)
+    fitted = []
     decision = np.zeros((len(labelled), len(intents)))
     bayes = np.zeros((len(labelled), len(intents)))
     escalation = np.zeros((len(labelled), 1 + len(REASONS)))
@@ -144,32 +147,28 @@ def train(
         bayes[held] = np.array([nb.decision(intent_features(labelled[i].normalized)) for i in held])
         esc = _fit_escalation([labelled[i] for i in fit] + offline)
         escalation[held] = np.array([esc.decision(_esc_features(labelled[i])) for i in held])
+        fitted.append((svc, nb, esc))
         step(1)
 
     evidence = np.array([e.evidence for e in labelled])
-    log_prior = np.log((np.bincount(y, minlength=len(intents)) + 1) / (len(y) + len(intents)))
-    chosen, tau, top1, top3 = choose_weights(decision, bayes, evidence, y, log_prior)
-    predicted = np.argmax(combined_logits(decision, bayes, evidence, chosen, tau, log_prior), axis=1)
+    chosen = choose(decision, bayes, evidence, escalation, labelled, folds)
+    logits = combined_logits(decision, bayes, evidence, chosen.weights, chosen.tau, chosen.log_prior)
+    predicted = np.argmax(logits, axis=1)
     recall_per_intent = {
         intent: round(float((predicted[y == k] == k).mean()), 3) for k, intent in enumerate(intents) if (y == k).any()
     }
     truth = np.array([bool(e.escalate) for e in labelled])
     rules_precision, rules_recall = precision_recall(np.array([bool(e.hits) for e in labelled]), truth)
-    if min(truth.sum(), (~truth).sum()) >= FOLDS:
-        escalation_settings, precision, recall = choose_escalation(escalation, labelled, truth, folds)
-    else:  # too few escalated (or calm) complaints to learn from: the rules decide alone
-        escalation_settings, precision, recall = {"rules_only": True}, rules_precision, rules_recall
+    # The whole run-time path, guards included: each fold's complete model, through core.decide (crossval.py)
+    models = fold_models(fitted, decision, bayes, evidence, escalation, labelled, folds)
+    path = path_figures(whole_path(labelled, folds, models, index, rules))
+    step(1)
 
     step = tick("训练", 2)
-    # The prior correction lives in the intercepts: match.py needs nothing more
-    final_intents = _merge(*_fit_intents(labelled + examples), chosen[2], -tau * log_prior / chosen[0])
+    final_intents = _fit_intents(labelled + examples)
     step(1)
-    final_escalation = _fit_escalation(labelled + offline)
+    model = assemble(*final_intents, _fit_escalation(labelled + offline), chosen)
     step(1)
-    settings = {
-        "intents": {"model_weight": chosen[0], "evidence_weight": chosen[1], "bayes_weight": chosen[2], "prior_tau": tau},
-        "escalation": escalation_settings,
-    }
     figures = {
         "n_labelled": len(labelled),
         "n_library": len(examples),
@@ -177,20 +176,21 @@ def train(
         **{
             name: round(float(value), 3)
             for name, value in (
-                ("top1", top1),
-                ("top3", top3),
+                ("top1", chosen.top1),
+                ("top3", chosen.top3),
                 ("macro_recall", np.mean(list(recall_per_intent.values()))),
-                ("model_top1", topk(decision + chosen[2] * bayes, y, 1)),
+                ("model_top1", topk(decision + chosen.weights[2] * bayes, y, 1)),
                 ("evidence_top1", topk(evidence, y, 1)),
-                ("precision", precision),
-                ("recall", recall),
+                ("precision", chosen.precision),
+                ("recall", chosen.recall),
                 ("rules_precision", rules_precision),
                 ("rules_recall", rules_recall),
             )
         },
         "recall_per_intent": recall_per_intent,
+        "whole_path": path,
     }
-    return TrainedModel(final_intents, final_escalation, settings), figures
+    return model, figures
 
 
 def with_meta(model: TrainedModel, figures: dict) -> TrainedModel:
@@ -203,6 +203,7 @@ def _example(record: dict, segmenter: Segmenter, index: EvidenceIndex, rules, st
     normalized = normalize(record["text"], segmenter)
     hits = rule_hits(normalized, rules)
     step(1)
+    found = keyword_evidence(normalized, index)
     return Example(
         normalized,
         record["intent"],
@@ -210,7 +211,8 @@ def _example(record: dict, segmenter: Segmenter, index: EvidenceIndex, rules, st
         tuple(record.get("reasons") or ()),
         tuple(hits),
         tuple(w for found in hits.values() for w in found),
-        keyword_evidence(normalized, index).scores,
+        found.scores,
+        found,
     )
 
 
@@ -230,7 +232,7 @@ def _linear(vectorizer, coef: np.ndarray, intercept: np.ndarray, labels: Sequenc
 
 
 def _fit_intents(examples: Sequence[Example]) -> tuple[LinearModel, LinearModel]:
-    """A linear SVM and a complement naive Bayes on the same features (``_merge`` adds them up).
+    """A linear SVM and a complement naive Bayes on the same features (``crossval.assemble`` adds them up).
 
     The SVM is two on the same features, added up: the usual squared hinge loss, plus ``HINGE_WEIGHT`` times one
     with the plain hinge loss, whose decisions favour the small intents more.
@@ -254,12 +256,6 @@ def _fit_intents(examples: Sequence[Example]) -> tuple[LinearModel, LinearModel]
     log_prob[nb.classes_] = nb.feature_log_prob_
     log_prob[nb.classes_] -= nb.feature_log_prob_.mean(axis=0)
     return _linear(vectorizer, coef, intercept, intents), _linear(vectorizer, log_prob, np.zeros(len(intents)), intents)
-
-
-def _merge(svc: LinearModel, nb: LinearModel, weight: float, shift: np.ndarray) -> LinearModel:
-    """One linear model: the SVM's coefficients plus ``weight`` times naive Bayes', its intercepts moved by ``shift``."""
-    coef = (svc.coef + weight * nb.coef).astype(np.float32)
-    return LinearModel(svc.labels, svc.vocabulary, svc.idf, coef, svc.intercept + shift)
 
 
 def _fit_escalation(examples: Sequence[Example]) -> LinearModel:
