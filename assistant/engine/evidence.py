@@ -52,7 +52,10 @@ CAUSE_PRESENT = 1.5  # evidence at which another intent counts as a stated cause
 SERVICE_BESIDE_CAUSE = 0.85  # multiplier of support evidence beside a stated cause
 EARLY_BONUS = 0.8  # the first grievance mentioned weighs up to this much more
 SCALE = 1.6  # score = 1 - exp(-evidence / SCALE)
-MAX_CANDIDATES = 400
+# The fuzzy comparison scores at most this many library examples, those sharing the most bigrams with the complaint.
+# 200 rather than 400 halves the scorer's time (about 0.3 ms of a 3 ms suggest) with the same cross-validated figures on
+# train.jsonl (whole path 0.725 / 0.925, escalation 0.802 / 0.909; model level top1 0.726 against 0.725).
+MAX_CANDIDATES = 200
 # The fuzzy comparison reads at most this many content words of a complaint: the longest of the 1,500 labelled ones
 # has 118, and beyond that a token scorer's cost grows with the text while its score says ever less (every short
 # example is "contained" in a long enough text).

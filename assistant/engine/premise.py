@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from assistant.engine.library import Template
 
@@ -62,6 +63,7 @@ _SMELL = re.compile(
 _SPOILED_WORDS = re.compile(r"过期|临期|保质期|生产日期|变质|馊|发霉|长毛|(?<!霉)味(?:道)?变了|坏了|烂")
 
 
+@lru_cache(maxsize=256)  # asked once per candidate template of the same complaint
 def arrived(complaint: str) -> bool:
     """Whether the complaint says its parcel has come (late), and of no parcel that it has not."""
     if _AWAITED.search(complaint):
