@@ -14,15 +14,20 @@ server, browser, page = shared.server, shared.browser, shared.page  # the same f
 log_rows, log_replies = shared.log_rows, shared.log_replies
 
 
+def download_worksheet(page) -> list[list[str]]:
+    """The rows of the 我的回复 sheet the page's 下载表格 link gives for the list on screen, header first."""
+    page.click("#worksheet summary")
+    with page.expect_download() as download:
+        page.click("#worksheet-link")
+    return list(csv.reader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+
+
 def test_a_sheet_saved_by_excel_as_unicode_text_is_recorded(page, engine, tmp_path):
     """Excel's 「Unicode 文本」 is UTF-16 with tabs: the upload took its encoding but read the header as one column and
     blamed the header (review 10 #4)."""
     ids = log_replies(page, engine, "空调不制冷，Unicode 文本测试", 2)
     page.goto(f"{page.base}/replies?q=Unicode 文本测试")
-    page.click("#worksheet summary")
-    with page.expect_download() as download:
-        page.click("#worksheet-link")
-    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+    rows = download_worksheet(page)
     header = rows[0]
     for row in rows[1:]:
         if int(row[0]) == ids[0]:
@@ -157,10 +162,7 @@ def test_a_sheet_row_whose_reply_was_changed_on_the_page_after_the_download_is_s
     and the second upload records nothing."""
     ids = log_replies(page, engine, "电水壶不加热，过期表格测试", 2)
     page.goto(f"{page.base}/replies?q=过期表格测试")
-    page.click("#worksheet summary")
-    with page.expect_download() as download:
-        page.click("#worksheet-link")
-    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+    rows = download_worksheet(page)
     header = rows[0]
     row = page.locator(f"#reply-{ids[0]}")  # meanwhile its outcome is recorded on the row
     row.locator("select[name=result]").select_option("deleted")
