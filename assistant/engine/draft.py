@@ -70,7 +70,8 @@ _CONTENT = re.compile(r"^(?:书|电子书|有声书|小说|课|视频|音乐|歌
 _FOOD_TEMPLATE = re.compile(r"生鲜|不要食用|入口|不要吃|别再吃|吃坏|坏果|出餐|外卖|点餐|后厨|这顿饭|饭菜")
 # A template written for a takeaway meal (「外卖迟迟送不到…这顿饭」) where the complaint names food but no takeaway: a late
 # parcel of 月饼 or 零食 is not told 「我们马上重做一份热的」.
-_TAKEAWAY_TEMPLATE = re.compile(r"外卖|点餐|出餐|后厨|这顿饭|骑手")
+# (A meal's or a grocery order's missing item, 「出餐或拣货」, fits both and stays.)
+_TAKEAWAY_TEMPLATE = re.compile(r"外卖|骑手|重做")
 _TAKEAWAY = re.compile(r"外卖|骑手|送餐|配送员|点的|点了|餐|饭|美团|饿了么|奶茶|咖啡|披萨|炸鸡|麻辣烫")
 # A part that gave way in use, in words no topic of ``sincerity.topics`` has.
 _BROKE = re.compile(r"(?:就|又|老是|总是|一[拉碰推按]就?)(?:掉了|掉下来|脱落|断了|松了|裂开|散架)")
