@@ -200,8 +200,8 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
     if COMPLAINING.search(normalized.full):
         # TAXONOMY: "投诉" alone ("我要投诉你们") is no reason to escalate. With no rule fired, the model escalates only
         # if the complaint would still be escalated with "我要投诉你们" left out, and names the phrases that drive it then.
-        # The threshold is the trained one: cross-validation (train.py) never reaches this line, so its figures are
-        # unchanged; on dev.jsonl escalation precision went 0.745 -> 0.761 at the same recall 0.897 (kind13).
+        # The threshold is the trained one. Whole-path cross-validation (crossval.py, through core.decide) measures
+        # this guard with the rest of the run-time path.
         normalized = _without(normalized, COMPLAINING)
         weighed = model.escalation.weigh(escalation_features(normalized))
         decision = model.escalation.score(weighed)
