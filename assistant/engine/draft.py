@@ -158,6 +158,10 @@ def draft_replies(
         plan.append((OTHER, [asking], None))
     second: list[Template] = []
     service = online_service(normalized.text, values.get("product"))
+    # a food template where the complaint names no food, a takeaway one where it names no takeaway
+    unfit = [
+        words for words, named in ((_FOOD_TEMPLATE, _FOOD), (_TAKEAWAY_TEMPLATE, _TAKEAWAY)) if not named.search(normalized.text)
+    ]
     for n, m in enumerate(matches):
         if m.id != OTHER or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
             ranked, ranking_note = _ranked(library, m, conversion)
@@ -168,10 +172,8 @@ def draft_replies(
             candidates = [*fits, general] if general else ranked
             # 「快递晚了五天才到」 is not told 「告诉您包裹到底在哪」: a template the complaint contradicts gives way
             candidates = premised(candidates, library.for_intent(m.id), normalized.text)
-            if not _FOOD.search(normalized.text):
-                candidates = [t for t in candidates if not _FOOD_TEMPLATE.search(t.body)] or (candidates if n == 0 else [])
-            if not _TAKEAWAY.search(normalized.text):
-                candidates = [t for t in candidates if not _TAKEAWAY_TEMPLATE.search(t.body)] or (candidates if n == 0 else [])
+            for words in unfit:
+                candidates = [t for t in candidates if not words.search(t.body)] or (candidates if n == 0 else [])
             if service:  # the intent's templates for services where none that fits speaks of one; goods as a last resort
                 candidates = _for_service(candidates) or (
                     _for_service(library.for_intent(m.id), named=True) or candidates if n == 0 else []
@@ -187,10 +189,8 @@ def draft_replies(
     second = [t for t in second if not contradicted(t, normalized.text)]
     if service:
         second = _for_service(second)
-    if not _FOOD.search(normalized.text):
-        second = [t for t in second if not _FOOD_TEMPLATE.search(t.body)]
-    if not _TAKEAWAY.search(normalized.text):
-        second = [t for t in second if not _TAKEAWAY_TEMPLATE.search(t.body)]
+    for words in unfit:
+        second = [t for t in second if not words.search(t.body)]
     if second:
         plan.append((matches[0].id, second, None))
 
