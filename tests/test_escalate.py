@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import pytest
 
-from assistant.engine.escalate import check_escalation
+from assistant.engine.escalate import check_escalation, load_rules, rule_hits
 from assistant.engine.normalize import normalize
+from assistant.errors import LibraryError
 
 
 def escalation(engine, text, **kw):
@@ -209,3 +212,41 @@ def test_a_complaint_to_someone_who_acts_still_escalates(engine, text, reason):
 def test_an_escalation_always_shows_the_words_behind_it(engine, text):
     for reason in engine.suggest(text).escalation.reasons:
         assert reason.evidence, (text, reason.id)
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("买的猫粮过期两个月了", "repeat_unresolved"),  # two months past a date: no contact, no case left open
+        ("健身卡办了以后天天被推销", "privacy"),  # a sales pitch in a shop: no personal data, no channel it reached
+    ],
+)
+def test_the_model_alone_names_a_reason_only_where_the_text_speaks_of_it(engine, text, reason):
+    """The escalation model read a bare duration as a repeated failure, so the first draft told the customer
+    「到现在还没给您解决」 about a problem they had never raised; a reason's ``grounds`` now have to be in the text."""
+    assert not rule_hits(normalize(text, engine.segmenter), engine.rules)
+    s = engine.suggest(text)
+    assert reason not in [r.id for r in s.escalation.reasons], s.escalation.to_dict()
+    assert "还没给您解决" not in s.drafts[0].text
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("猫粮过期两个月了，客服一直不理", "repeat_unresolved"),
+        ("找客服两个月了，猫粮的事还是没人管", "repeat_unresolved"),
+        ("办了会员以后天天有人打电话推销", "privacy"),
+    ],
+)
+def test_with_what_the_reason_is_about_in_the_text_the_model_alone_still_escalates(engine, text, reason):
+    assert not rule_hits(normalize(text, engine.segmenter), engine.rules)
+    assert [r.id for r in engine.suggest(text).escalation.reasons] == [reason]
+
+
+def test_a_reasons_grounds_must_be_a_list_of_valid_expressions(tmp_path):
+    good = Path("replies/escalation.yaml").read_text(encoding="utf-8")
+    for bad, message in (("  grounds: 客服\n", "must be a list"), ("  grounds:\n    - '(客服'\n", "bad regular expression")):
+        path = tmp_path / "escalation.yaml"
+        path.write_text(good.rstrip("\n") + "\n" + bad, encoding="utf-8")  # under the last reason, which has none
+        with pytest.raises(LibraryError, match=message):
+            load_rules(path)

@@ -40,6 +40,7 @@ class Rule:
     action: str
     patterns: tuple[re.Pattern, ...]
     unless: tuple[re.Pattern, ...]
+    grounds: tuple[re.Pattern, ...] = ()  # what the reason is about; the model alone names it only if one is in the text
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def load_rules(path: Path | str) -> dict[str, Rule]:
         if not isinstance(spec, LineDict) or not isinstance(spec.get("action"), str) or not spec.get("patterns"):
             raise LibraryError(f"'{reason}' needs 'action' text and a list of 'patterns'", str(path), line)
         compiled = {}
-        for key in ("patterns", "unless"):
+        for key in ("patterns", "unless", "grounds"):
             items = spec.get(key) or []
             if not isinstance(items, list):
                 raise LibraryError(f"'{reason}.{key}' must be a list", str(path), spec.line_of(key))
@@ -94,7 +95,9 @@ def load_rules(path: Path | str) -> dict[str, Rule]:
         severity = spec.get("severity", 1)
         if not isinstance(severity, int) or isinstance(severity, bool) or severity < 1:
             raise LibraryError(f"'{reason}.severity' must be a whole number from 1 up", str(path), spec.line_of("severity"))
-        rules[reason] = Rule(reason, severity, spec["action"].strip(), compiled["patterns"], compiled["unless"])
+        rules[reason] = Rule(
+            reason, severity, spec["action"].strip(), compiled["patterns"], compiled["unless"], compiled["grounds"]
+        )
     missing = set(REASONS) - set(rules)
     if missing:
         raise LibraryError(f"no rules for: {', '.join(sorted(missing))}", str(path), 1)
@@ -146,7 +149,7 @@ def check_escalation(
     if kind == PRAISE:
         found.pop(REPEAT_UNRESOLVED, None)
     if model is not None and (found or kind != PRAISE):
-        found = _weigh(normalized, found, model)
+        found = _weigh(normalized, found, model, rules)
     for day in earlier if kind != PRAISE else ():  # praise after an earlier reply is no repeated failure
         found.setdefault(REPEAT_UNRESOLVED, []).append(f"{day} 已回复过，至今未解决")
     ordered = sorted(found, key=lambda r: -rules[r].severity)
@@ -178,9 +181,17 @@ def escalation_probability(decision: float, reason_decision: float, reasons, sta
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedModel) -> dict[str, list[str]]:
+def _weigh(
+    normalized: Normalized, hits: dict[str, list[str]], model: TrainedModel, rules: dict[str, Rule]
+) -> dict[str, list[str]]:
     """The reasons the model confirms: the rule hits when it says escalate, else its own best reason with the phrases
-    that drove it, else none."""
+    that drove it, else none.
+
+    The model alone names a reason only where the text speaks of what the reason is about (its rule's ``grounds``):
+    no contact with the shop or wait, no repeated failure ("买的猫粮过期两个月了" is two months past a date, not two
+    months of asking); no personal data or channel it reached, no privacy case ("天天被推销" in a shop is a sales
+    pitch).
+    """
     settings = model.settings["escalation"]
     if settings.get("rules_only"):  # trained without enough escalated complaints to weigh the rules
         return hits
@@ -209,6 +220,9 @@ def _weigh(normalized: Normalized, hits: dict[str, list[str]], model: TrainedMod
         if escalation_probability(float(text), float(reason), hits, settings["stack"]) < settings["threshold"]:
             return {}
     column = max(range(1, len(labels)), key=lambda j: decision[j])
+    rule = rules.get(labels[column])
+    if rule is not None and rule.grounds and not any(g.search(written.full) for g in rule.grounds):
+        return {}
     strongest = model.escalation.strongest_of
     shown = shown_as_evidence(written.text)
 
