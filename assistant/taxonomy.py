@@ -27,6 +27,7 @@ INTENTS = {
     "other": "其他",
 }
 OTHER = "other"  # the fallback intent: named when nothing specific is recognised
+SAFETY_HAZARD = "safety_hazard"  # first only where the text names a harm or hazard (its SAFETY rules fire)
 
 # Escalation reason id -> label. The library has offline invitations per reason (``offline/<reason>.yaml``).
 REASONS = {
@@ -38,6 +39,7 @@ REASONS = {
     "compensation_demand": "索赔",
 }
 REPEAT_UNRESOLVED = "repeat_unresolved"  # the reason the log's history (not the text) raises
+SAFETY = "safety"  # the reason whose rules name a harm or hazard
 
 # Template kinds: a template answers an intent, or is an offline invitation for an escalation reason.
 INTENT = "intent"

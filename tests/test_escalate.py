@@ -250,3 +250,25 @@ def test_a_reasons_grounds_must_be_a_list_of_valid_expressions(tmp_path):
         path.write_text(good.rstrip("\n") + "\n" + bad, encoding="utf-8")  # under the last reason, which has none
         with pytest.raises(LibraryError, match=message):
             load_rules(path)
+
+
+def test_every_safety_example_phrasing_in_the_library_is_taken_offline(engine):
+    """The library's own safety complaints (a shock, a scald, a cut, a rash) are what a shop's customers write; 50 of
+    its 145 were answered online: no safety pattern knew 「外壳带电」, 「烫红了」, 「夹到手」, and train.jsonl, the model's
+    data, has almost none of them."""
+    missed = [
+        example
+        for t in engine.library.templates
+        if t.group == "safety_hazard"
+        for example in t.examples
+        if "safety" not in [r.id for r in engine.suggest(example).escalation.reasons]
+    ]
+    assert not missed, missed
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["宽带电视又断了", "笔记本没带电源适配器", "快递把衣服划了个口子", "手机摔了一下屏幕就碎了", "手机屏幕爆了", "这个麻辣烫太麻了"],
+)
+def test_words_of_harm_about_things_are_not_a_safety_case(engine, text):
+    assert "safety" not in [r.id for r in engine.suggest(text).escalation.reasons]

@@ -167,3 +167,32 @@ def test_a_size_that_fits_like_another_size_is_read_confidently_as_not_as_descri
     assert first.id == "not_as_described" and first.score > 0.8, first
     assert any("码" in w or "号" in w for w in first.matched), first.matched
     assert intents(engine, "s码比m码便宜吗？")[0] != "not_as_described"
+
+
+@pytest.mark.parametrize("text", ["电热毯用了两晚就不热了", "取暖器用了一周就不出热风了"])
+def test_a_fault_that_names_no_harm_is_not_a_safety_hazard(engine, text):
+    """TAXONOMY: safety needs actual harm or hazard. An electric blanket that stopped heating was read as a safety
+    hazard (0.66) and drafted 「请先停止使用这件商品，人没事最要紧」."""
+    s = engine.suggest(text)
+    assert s.intents[0].id == "quality_defect", [(m.id, round(m.score, 2)) for m in s.intents]
+    assert not s.drafts[0].template_id.startswith(("safety_hazard.", "offline."))
+    assert any(w in text for w in s.intents[0].matched)  # the words shown are for the intent now first
+
+
+@pytest.mark.parametrize("text", ["电热毯用了两晚就冒烟了", "取暖器漏电，手被电了一下"])
+def test_a_fault_that_names_a_harm_is_still_a_safety_hazard(engine, text):
+    s = engine.suggest(text)
+    assert s.intents[0].id == "safety_hazard"
+    assert s.escalation.escalate
+
+
+def test_every_safety_example_phrasing_in_the_library_names_a_harm(engine):
+    """A safety_hazard example the guard would not let come first is a phrasing of harm ``HARM`` misses: widen it."""
+    from assistant.engine.escalate import rule_hits
+    from assistant.engine.match import HARM
+
+    for t in engine.library.templates:
+        if t.group == "safety_hazard":
+            for example in t.examples:
+                n = normalize(example, engine.segmenter)
+                assert HARM.search(n.text) or "safety" in rule_hits(n, engine.rules), (t.id, example)

@@ -85,7 +85,9 @@ def test_train_learns_from_the_corrections_agents_made(tmp_path, engine):
     text = "烧水壶用了一周，底座有焦味，手碰到外壳麻了一下"
     s = engine.suggest(text)
     shown = Shown.from_suggestion(s)
-    verdict = agent_verdict(shown, intent="safety_hazard", escalate=True, reasons=["safety"])
+    # the agent disagrees with the assistant, whatever it answers: that is what makes a correction
+    intent = "quality_defect" if s.intents[0].id == "safety_hazard" else "safety_hazard"
+    verdict = agent_verdict(shown, intent=intent, reasons=[] if s.escalation.escalate else ["safety"])
     log_shown(
         db,
         shown,

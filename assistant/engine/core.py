@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from assistant.config import Settings
 from assistant.engine.draft import Draft, draft_replies, fill_template
-from assistant.engine.escalate import Escalation, Rule, check_escalation, load_rules
+from assistant.engine.escalate import Escalation, Rule, check_escalation, load_rules, rule_hits
 from assistant.engine.evidence import Evidence, EvidenceIndex
 from assistant.engine.fields import extract_fields, placeholder_values
 from assistant.engine.library import Library, Template
@@ -29,7 +29,7 @@ from assistant.engine.model import TrainedModel
 from assistant.engine.normalize import FOREIGN, HONG_KONG, SIMPLIFIED, TAIWAN, Normalized, Segmenter, normalize
 from assistant.engine.sincerity import Sincerity, check_sincerity
 from assistant.errors import InvalidInput, LibraryError, NotFound
-from assistant.taxonomy import COMPLAINT
+from assistant.taxonomy import COMPLAINT, SAFETY
 
 MODEL_FILE = "model.npz"  # the trained model, kept in the library folder it was trained with
 SCRIPT_NOTES = {
@@ -102,8 +102,9 @@ def decide(
     :param earlier: dates of earlier unresolved replies to this customer or order (``check_escalation``)
     :param evidence: the text's keyword evidence when the caller has it already (``recognise``)
     """
-    recognition = recognise(normalized, index, model, evidence=evidence)
-    escalation = check_escalation(normalized, rules, model, earlier=earlier, kind=recognition.kind)
+    hits = rule_hits(normalized, rules)
+    recognition = recognise(normalized, index, model, evidence=evidence, hazard=SAFETY in hits)
+    escalation = check_escalation(normalized, rules, model, earlier=earlier, kind=recognition.kind, hits=hits)
     # Whatever else it asks or praises, a text to take offline (a threat, an injury) is a complaint.
     kind = COMPLAINT if escalation.escalate else recognition.kind
     return Decision(kind, recognition.intents, escalation)
@@ -245,7 +246,7 @@ class Engine:
             return self.library.render(template, placeholder_values({}, given, now))
         check_text(text, self.settings.max_chars)
         normalized = normalize(text, self.segmenter)
-        matches = list(recognise(normalized, self.index, self.model).intents)
+        matches = list(decide(normalized, self.index, self.rules, self.model).intents)
         values = placeholder_values(extract_fields(normalized, matches, self.library), given, now)
         filled = fill_template(self.library, template, values, normalized=normalized, matches=matches)
         if normalized.script in (SIMPLIFIED, FOREIGN):

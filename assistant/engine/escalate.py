@@ -127,6 +127,7 @@ def check_escalation(
     *,
     earlier: Sequence[str] = (),
     kind: str = COMPLAINT,
+    hits: dict[str, list[str]] | None = None,
 ) -> Escalation:
     """Find every reason to take a complaint offline, with the words that show it.
 
@@ -144,8 +145,9 @@ def check_escalation(
     :param kind: what ``recognise_kind`` found the text to be. Praise has no grievance, so a count in it
         ("第二次回购") is no repeated contact in anger (TAXONOMY), and the model alone does not escalate it;
         a rule hit of another reason still counts.
+    :param hits: ``rule_hits(normalized, rules)`` when the caller has them already
     """
-    found = rule_hits(normalized, rules)
+    found = {r: list(w) for r, w in hits.items()} if hits is not None else rule_hits(normalized, rules)
     if kind == PRAISE:
         found.pop(REPEAT_UNRESOLVED, None)
     if model is not None and (found or kind != PRAISE):

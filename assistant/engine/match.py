@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.engine.evidence import PROBLEM_WORDS, Evidence, EvidenceIndex, keyword_evidence
-from assistant.engine.model import TrainedModel, intent_features
+from assistant.engine.model import TrainedModel, Weighed, intent_features
 from assistant.engine.normalize import Normalized, function_only
 from assistant.engine.pii import shown_as_evidence, within_data
-from assistant.taxonomy import COMPLAINT, OTHER, PRAISE, QUESTION
+from assistant.taxonomy import COMPLAINT, OTHER, PRAISE, QUESTION, SAFETY_HAZARD
 
 MODEL_WORDS = 3  # n-grams shown for the model's top intent
 
@@ -82,6 +82,13 @@ COMPLAINING = re.compile(
     r"(?:我们?|本人)?(?:要|会|就|必须|一定|肯定|想|得|还)?(?:去|来)?投诉(?:你们|你|商家|卖家|店家|客服|这家|这个)?(?:店|家|的)?"
 )
 _PUNCTUATION = re.compile(r"[\W_]+")
+# Words of a harm or hazard, wider than the safety escalation rules (which need evidence to take a complaint offline):
+# a safety_hazard intent needs one of them or a rule hit (``recognise``). Every safety_hazard complaint in train.jsonl
+# and every safety_hazard example phrasing in the library has one; 「电热毯不热了」, 「盖子拧不紧」 have none.
+HARM = re.compile(
+    r"带电|漏电|触电|电[到了我手人]|被电|有电|麻|火[花星苗]|冒火|[烟焦糊]|烧|爆|炸|鼓|胀|烫|[伤割夹砸撞]|摔[了倒伤地在]|血|破皮|水泡|"
+    r"划[了破]|口子|肿|痒|红|疹|痘|炎|脓|疼|痛|吐|泻|晕|恶心|呛|闷|哑|咳|过敏|医|危险|隐患|吞|噎|中毒|甲醛|刺"
+)
 # Praise with a small reservation (``_small_reservation``): the overall verdict, the hedge of a reservation, and
 # what no hedge makes small (a fault, a loss, a hazard, a demand, anger).
 _VERDICT = re.compile(r"整体|总体|总的来说|总的来讲|总之|综合|其他|其它|其余|别的|瑕不掩瑜|不影响|还是|还会|依然|仍然")
@@ -136,6 +143,7 @@ def recognise(
     *,
     limit: int = 3,
     evidence: Evidence | None = None,
+    hazard: bool = True,
 ) -> Recognition:
     """Rank the intents of one text and say whether it is a complaint at all.
 
@@ -145,16 +153,20 @@ def recognise(
     :param limit: how many intents to return; every one up to it is (the agent picks a correction from them, top3 counts them)
     :param evidence: ``keyword_evidence(normalized, index)`` when the caller has it already (cross-validation
         scores each complaint once per fold model, and the keyword evidence does not depend on the model)
+    :param hazard: whether the safety escalation rules fired on the text. Without that or a word of ``HARM``,
+        safety_hazard is not the first intent (TAXONOMY: safety needs actual harm or hazard): 「电热毯用了两晚就不热了」
+        is a fault, though an electric blanket reads like a fire risk. Whole-path CV figures in docs/benchmarks.md,
+        "Session 16".
     :returns: intents best first, scores in [0, 1]; for praise or a question every score is below 0.5
     """
     if evidence is None:
         evidence = keyword_evidence(normalized, index)
-    scores, model_words = combine(normalized, evidence, index, model)
+    scores, weighed = combine(normalized, evidence, index, model)
     if names_no_cause(normalized):  # the model reads 投诉 as support's fault: "我要投诉你们" says nothing of one
-        other = index.intent_ids.index(OTHER)
-        top = int(np.argmax(scores))
-        scores = scores.copy()
-        scores[[top, other]] = scores[[other, top]]
+        scores = _first(scores, index.intent_ids.index(OTHER))
+    elif index.intent_ids[int(np.argmax(scores))] == SAFETY_HAZARD and not (hazard or HARM.search(normalized.text)):
+        scores = _first(scores, int(np.argsort(-scores, kind="stable")[1]))
+    model_words = _model_words(normalized, index, model, weighed, int(np.argmax(scores)))
     kind = recognise_kind(normalized)
     if kind != COMPLAINT:
         scores = scores * NOT_A_COMPLAINT_SCALE
@@ -244,19 +256,35 @@ def is_praise(clause: str) -> bool:
 
 def combine(
     normalized: Normalized, evidence: Evidence, index: EvidenceIndex, model: TrainedModel | None
-) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Scores per intent (in ``index.intent_ids`` order) and the n-grams that weighed most for the model's top intent."""
+) -> tuple[np.ndarray, Weighed | None]:
+    """Scores per intent (in ``index.intent_ids`` order), and the text's features as the model weighed them (None
+    without a model)."""
     if model is None:
-        return evidence.scores, ()
-    features = intent_features(normalized)
-    weighed = model.intents.weigh(features)
+        return evidence.scores, None
+    weighed = model.intents.weigh(intent_features(normalized))
     decision = model.intents.score(weighed)
     position = [model.intents.labels.index(intent) for intent in index.intent_ids]
     settings = model.settings["intents"]
     logits = settings["model_weight"] * decision[position] + settings["evidence_weight"] * evidence.scores
-    scores = softmax(logits)
-    top = position[int(np.argmax(scores))]
-    return scores, tuple(model.intents.strongest_of(weighed, top, MODEL_WORDS, normalized.reads_as_words))
+    return softmax(logits), weighed
+
+
+def _first(scores: np.ndarray, i: int) -> np.ndarray:
+    """The scores with intent ``i`` first: it trades its score with the first one's."""
+    top = int(np.argmax(scores))
+    scores = scores.copy()
+    scores[[top, i]] = scores[[i, top]]
+    return scores
+
+
+def _model_words(
+    normalized: Normalized, index: EvidenceIndex, model: TrainedModel | None, weighed: Weighed | None, top: int
+) -> tuple[str, ...]:
+    """The n-grams that weighed most for the model towards intent ``top`` (a position in ``index.intent_ids``)."""
+    if model is None or weighed is None:
+        return ()
+    label = model.intents.labels.index(index.intent_ids[top])
+    return tuple(model.intents.strongest_of(weighed, label, MODEL_WORDS, normalized.reads_as_words))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

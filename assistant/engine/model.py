@@ -53,6 +53,9 @@ def _char_ngrams(text: str) -> tuple[str, ...]:
     return tuple(text[i : i + n] for n in NGRAMS for i in range(len(text) - n + 1) if not text[i : i + n].isspace())
 
 
+Weighed = tuple[np.ndarray, np.ndarray]  # a text's known features' indices and their weights (``LinearModel.weigh``)
+
+
 @dataclass(frozen=True)
 class LinearModel:
     """A TF-IDF weighted linear model: one decision value per label."""
@@ -71,7 +74,7 @@ class LinearModel:
             names[i] = name
         return names
 
-    def weigh(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def weigh(self, features: Sequence[str]) -> Weighed:
         """Known features' indices and their L2-normalised TF-IDF weights."""
         counts = Counter(map(self.vocabulary.get, features))  # counted in C; unknown features count under None
         counts.pop(None, None)
@@ -86,7 +89,7 @@ class LinearModel:
         """The decision value of every label."""
         return self.score(self.weigh(features))
 
-    def score(self, weighed: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    def score(self, weighed: Weighed) -> np.ndarray:
         """The decision value of every label, for features already weighed by ``weigh``."""
         index, weights = weighed
         return weights @ self.coef[index] + self.intercept
@@ -96,7 +99,7 @@ class LinearModel:
         return self.strongest_of(self.weigh(features), label, k)
 
     def strongest_of(
-        self, weighed: tuple[np.ndarray, np.ndarray], label: int, k: int = 3, readable: Callable[[str], bool] = bool
+        self, weighed: Weighed, label: int, k: int = 3, readable: Callable[[str], bool] = bool
     ) -> list[str]:
         """``strongest`` for features already weighed by ``weigh``; ``readable`` may turn a phrase down."""
         index, weights = weighed
