@@ -268,7 +268,14 @@ def test_every_safety_example_phrasing_in_the_library_is_taken_offline(engine):
 
 @pytest.mark.parametrize(
     "text",
-    ["宽带电视又断了", "笔记本没带电源适配器", "快递把衣服划了个口子", "手机摔了一下屏幕就碎了", "手机屏幕爆了", "这个麻辣烫太麻了"],
+    [
+        "宽带电视又断了",
+        "笔记本没带电源适配器",
+        "快递把衣服划了个口子",
+        "手机摔了一下屏幕就碎了",
+        "手机屏幕爆了",
+        "这个麻辣烫太麻了",
+    ],
 )
 def test_words_of_harm_about_things_are_not_a_safety_case(engine, text):
     assert "safety" not in [r.id for r in engine.suggest(text).escalation.reasons]
