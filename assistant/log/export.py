@@ -72,6 +72,7 @@ ROW_COLUMNS = [
     "escalate",
     "assistant_escalate",
     "reasons",
+    "assistant_reasons",
     "template_id",
     "complaint",
     "sent_text",
@@ -84,7 +85,8 @@ ROW_COLUMNS = [
 ]
 # ``intent``, ``escalate`` and ``reasons`` are the reply's as the figures count it (the agent's correction on the draft
 # page, if any: the reasons go with the escalation verdict they belong to, none when the agent said it stays online);
-# ``assistant_intent``, ``assistant_escalate`` and ``intents`` are what the assistant said.
+# ``assistant_intent``, ``assistant_escalate``, ``assistant_reasons`` and ``intents`` are what the assistant said, each
+# right after the column it answers (``intents`` the assistant's list, best first).
 # The API's CSV keeps the column ids above (scripts read them); the workbook and the page's CSV files are for people, so
 # their sheets and headers are Chinese, named as the pages name them (``FIGURE_LABELS``, ``DIMENSION_LABELS`` and the
 # other tables of ``assistant.taxonomy``).
@@ -103,6 +105,7 @@ ROW_LABELS = {
     "escalate": FIGURE_LABELS["escalated"],
     "assistant_escalate": "助手建议转线下",
     "reasons": "转线下原因",
+    "assistant_reasons": "助手判断的转线下原因",  # as 助手判断的问题类型 names the assistant's intent
     "template_id": DIMENSION_LABELS["template"],
     "complaint": "投诉",
     "sent_text": "发出的回复",
@@ -130,6 +133,7 @@ ROW_SQL = {
     "reasons": FINAL_REASONS,
     "assistant_intent": "intent",
     "assistant_escalate": "escalate",
+    "assistant_reasons": "reasons",
 }
 
 
@@ -194,6 +198,7 @@ class Readable:
             "assistant_intent": INTENTS,
             "intents": INTENTS,
             "reasons": REASONS,
+            "assistant_reasons": REASONS,
             "platform": PLATFORMS,
             "outcome": RESULT_LABELS,
             "template": self.template_titles,
@@ -212,7 +217,7 @@ class Readable:
             return FIGURE_LABELS["pending"] if column == "outcome" else None
         if column in ("escalate", "assistant_escalate"):
             return "是" if value else "否"
-        if column in ("intents", "reasons"):
+        if column in ("intents", "reasons", "assistant_reasons"):
             try:
                 ids = json.loads(value)
             except (TypeError, ValueError):
@@ -335,6 +340,7 @@ ROW_WIDTHS = {
     "assistant_intent": 16,
     "intents": 24,
     "reasons": 16,
+    "assistant_reasons": 18,
     "template_id": 28,
     "complaint": 50,
     "sent_text": 60,
