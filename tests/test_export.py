@@ -104,7 +104,7 @@ def _reviewed(db, intent, escalate, agent_intent, agent_escalate, reasons=None, 
     agent_reasons); the reasons are ("safety",) for an escalation unless given."""
     from helpers import KEY, SHANGHAI
 
-    from assistant.log.outcomes import log_shown
+    from assistant.log.sent import log_shown
     from assistant.log.shown import Shown, Verdict
 
     reasons = reasons if reasons is not None else ("safety",) if escalate else ()

@@ -216,8 +216,9 @@ def test_signing_out_revokes_copies_of_the_session_cookie(client, users):
 
 import json  # noqa: E402
 
-from assistant.log.outcomes import corrections, record_outcome  # noqa: E402
+from assistant.log.outcomes import record_outcome  # noqa: E402
 from assistant.log.redact import redact  # noqa: E402
+from assistant.log.sent import corrections  # noqa: E402
 
 
 def suggest(client, csrf, text, **fields):
