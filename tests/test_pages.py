@@ -509,13 +509,6 @@ def test_the_stats_page_names_agents_as_their_drafts_sign(client, db, users):
     assert page.select("table")[-1].select("tbody tr")[0].select("td")[1].text == "林晓"
 
 
-def test_the_library_page_says_which_model_recognises_complaints(client, users):
-    sign_in(client, "组长", users["组长"].password)
-    soup = BeautifulSoup(client.get("/library").text, "html.parser")
-    note = soup.select_one("#model-note").text
-    assert note.startswith("识别模型：交叉验证首选准确率") and "转线下召回" in note
-
-
 def test_praise_gets_a_thank_you_draft_on_the_page(client, users):
     csrf = sign_in(client, "小林", users["小林"].password)
     response = client.post(
