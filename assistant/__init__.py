@@ -29,7 +29,8 @@ small exception family), ``taxonomy`` (intents, escalation reasons, outcome resu
 - ``selection``   what training chooses on out-of-fold predictions: weights, prior correction, thresholds.
 
 ``log/``, the only modules that run SQL: ``redact``, ``db``, ``shown`` (what was shown, the agent's verdict; no SQL),
-``outcomes`` (the writes), ``history`` (the reads), ``worksheet`` (我的回复's sheet out and back), ``stats``, ``export``,
+``sent`` (the replies sent, as shown), ``outcomes`` (what happened to them), ``history`` (the reads), ``worksheet``
+(我的回复's sheet out and back), ``stats``, ``readable`` (an export's columns and Chinese names; no SQL), ``export``,
 ``backlog`` (批量分拣's kept results), ``auth``.
 
 The services the shells share: ``replying`` (suggest with history, log the reply sent, outcomes)

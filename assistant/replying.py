@@ -23,10 +23,11 @@ from assistant.engine.fields import order_number
 from assistant.engine.library import PLACEHOLDERS, search_words
 from assistant.engine.sincerity import check_sincerity
 from assistant.errors import InvalidInput, NotFound, UnconfirmedReply
-from assistant.log import outcomes
+from assistant.log import outcomes, sent
 from assistant.log.history import history_for
 from assistant.log.history import reply as logged_reply
-from assistant.log.outcomes import NOTE_CHARS, Logged
+from assistant.log.outcomes import NOTE_CHARS
+from assistant.log.sent import Logged
 from assistant.log.shown import Picked, Shown, agent_verdict, complaint_digest
 from assistant.taxonomy import PLATFORM_NAMES, PLATFORMS
 
@@ -274,7 +275,7 @@ def log_sent(
     draft: the reply is logged under it (``template_id`` must be it), its edits measured against its filled text.
     With ``token`` (from ``suggest_for_agent``) the shown suggestion is logged and the token's key makes
     a repeat log nothing (the same text and verdict) or put its new text or verdict in the reply (a corrected reply, a
-    corrected intent; see ``outcomes.log_shown``); without, the engine is asked again with the log's history. ``agent_*`` is the
+    corrected intent; see ``sent.log_shown``); without, the engine is asked again with the log's history. ``agent_*`` is the
     agent's verdict (what they leave out is kept as shown; all None: not reviewed). ``signature`` is the name
     drafts sign with when the engine is asked again (``User.signature``; None: the library's generic one).
     A reply that scores 0 for sincerity or has a severe finding (review inducement, ``severe_problems``) is logged
@@ -308,7 +309,7 @@ def log_sent(
         shown = Shown.from_suggestion(s, complaint=complaint, agent=agent)
         shown = choice.into(shown) if choice else shown
     verdict = agent_verdict(shown, intent=agent_intent, escalate=agent_escalate, reasons=agent_reasons)
-    logged = outcomes.log_shown(
+    logged = sent.log_shown(
         db,
         shown,
         complaint,

@@ -9,7 +9,7 @@ Run from the repository root:
 
 What it measures:
 
-- log reply: ``outcomes.log_reply`` (redaction, keyed hashes, sincerity of the sent
+- log reply: ``sent.log_reply`` (redaction, keyed hashes, sincerity of the sent
   text, one insert) into a WAL file, 1,000 calls after 50 warm-up calls; p50/p99 ms.
   The engine's suggestion is computed beforehand: this times the log, not the matcher.
 - generate: a synthetic log of ``--rows`` replies spread evenly over ``--weeks`` ISO
@@ -61,10 +61,10 @@ from assistant.engine.evaluate import percentile  # noqa: E402
 from assistant.log.db import open_db  # noqa: E402
 from assistant.log.export import export_file  # noqa: E402
 from assistant.log.history import ReplyFilter  # noqa: E402
-from assistant.log.outcomes import RESULTS, log_reply  # noqa: E402
+from assistant.log.sent import log_reply  # noqa: E402
 from assistant.log.stats import iso_week, weekly_stats  # noqa: E402
 from assistant.log.worksheet import import_outcomes, worksheet_csv  # noqa: E402
-from assistant.taxonomy import INTENTS  # noqa: E402
+from assistant.taxonomy import INTENTS, RESULTS  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2025, 1, 6, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai, 2025-W02

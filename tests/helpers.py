@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from assistant.log.outcomes import log_reply
+from assistant.log.sent import log_reply
 
 KEY = b"k" * 32
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -351,7 +351,7 @@ def test_an_agent_cannot_touch_another_agents_reply(client, agent, lead, db):
 
 # --- idempotency, the suggestion token, agent corrections, agreement ----------------------------------------------
 
-from assistant.log.outcomes import corrections  # noqa: E402
+from assistant.log.sent import corrections  # noqa: E402
 
 LATE_REPLY = {
     "complaint": "快递一个星期还没到，客服也不回消息",

@@ -136,7 +136,7 @@ def test_week_exports_neutralise_formulas_in_csv_and_xlsx(make_client, engine):
 
     from openpyxl import load_workbook
 
-    from assistant.log.export import ROW_LABELS, ROWS_SHEET, SHEET_NAMES
+    from assistant.log.readable import ROW_LABELS, ROWS_SHEET, SHEET_NAMES
     from tests.helpers import make_reply
 
     client, db = make_client()

@@ -10,7 +10,7 @@ from helpers import KEY, SHANGHAI
 from playwright.sync_api import expect
 from test_pages_stats import bar_counts
 
-from assistant.log.outcomes import log_shown
+from assistant.log.sent import log_shown
 from assistant.log.shown import Shown, Verdict
 
 ARTIFACTS = shared.ARTIFACTS

@@ -99,16 +99,18 @@ def test_agents_are_named_as_on_the_page_with_their_login_name_beside(site, engi
     assert [(r["客服"], r["用户名"]) for r in agents] == [("王小美", "agent7")] * 4 + [("小周", "小周")]
 
 
-def _reviewed(db, intent, escalate, agent_intent, agent_escalate):
-    """A reply the assistant read as (intent, escalate) and the agent sent as (agent_intent, agent_escalate)."""
+def _reviewed(db, intent, escalate, agent_intent, agent_escalate, reasons=None, agent_reasons=None):
+    """A reply the assistant read as (intent, escalate, reasons) and the agent sent as (agent_intent, agent_escalate,
+    agent_reasons); the reasons are ("safety",) for an escalation unless given."""
     from helpers import KEY, SHANGHAI
 
-    from assistant.log.outcomes import log_shown
+    from assistant.log.sent import log_shown
     from assistant.log.shown import Shown, Verdict
 
-    reasons = ("safety",) if escalate else ()
+    reasons = reasons if reasons is not None else ("safety",) if escalate else ()
     shown = Shown(intents=((intent, 0.9),), escalate=escalate, reasons=reasons, drafts=(("t.1", "您好，今天18:00前回电。"),))
-    verdict = Verdict(agent_intent, agent_escalate, ("safety",) if agent_escalate else ())
+    agent_reasons = agent_reasons if agent_reasons is not None else ("safety",) if agent_escalate else ()
+    verdict = Verdict(agent_intent, agent_escalate, agent_reasons)
     log_shown(
         db,
         shown,
@@ -143,6 +145,55 @@ def test_the_reasons_for_going_offline_are_the_agents_when_they_corrected_the_es
     )
     said = list(csv.DictReader(io.StringIO(api.content.decode("utf-8-sig"))))[-2:]
     assert [(r["escalate"], r["reasons"], r["assistant_escalate"]) for r in said] == [("0", "[]", "1"), ("1", '["safety"]', "0")]
+
+
+def test_the_rows_name_the_assistants_reasons_beside_the_agents(site):
+    """转线下原因 follows the agent's verdict; the assistant's own reasons (助手判断的转线下原因, ``assistant_reasons``)
+    come right after it, as 助手判断的问题类型 and 助手建议转线下 follow theirs, in the workbook, the page's CSV and the
+    API's."""
+    import csv
+
+    client, db = site
+    # the assistant: 投诉/法律 and 曝光/媒体; the agent: offline, but for 人身安全
+    _reviewed(db, "quality_defect", True, "quality_defect", True, ("legal_threat", "media_threat"), ("safety",))
+    _reviewed(db, "logistics_delay", True, "logistics_delay", False)  # the assistant: 人身安全; the agent: stays online
+    _reviewed(db, "logistics_delay", False, "logistics_delay", True)  # the assistant: online; the agent: 人身安全
+    rows = list(download(client)["回复明细"].iter_rows(values_only=True))
+    head = list(rows[0])
+    at = head.index("转线下")
+    assert head[at : at + 4] == ["转线下", "助手建议转线下", "转线下原因", "助手判断的转线下原因"]
+    said = [dict(zip(head, r)) for r in rows[-3:]]
+    assert [(r["转线下原因"], r["助手判断的转线下原因"]) for r in said] == [
+        ("人身安全", "投诉/法律、曝光/媒体"),
+        (None, "人身安全"),
+        ("人身安全", None),
+    ]
+    unreviewed = [dict(zip(head, r)) for r in rows[1:-3]]
+    assert [r["助手判断的转线下原因"] for r in unreviewed] == [None] * 4  # the assistant gave no reason to go offline
+
+    page = client.get("/stats/export", params={"week": WEEK, "format": "csv", "table": "rows"})
+    lines = list(csv.reader(io.StringIO(page.content.decode("utf-8-sig"))))
+    assert lines[0][lines[0].index("转线下原因") + 1] == "助手判断的转线下原因"
+    said = [dict(zip(lines[0], line)) for line in lines[-3:]]
+    assert [r["助手判断的转线下原因"] for r in said] == ["投诉/法律、曝光/媒体", "人身安全", ""]
+    token = add_user(db, "script", "lead").token
+    api = client.get(
+        "/api/v1/export", params={"week": WEEK, "format": "csv", "table": "rows"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    lines = list(csv.reader(io.StringIO(api.content.decode("utf-8-sig"))))
+    head = lines[0]
+    assert head[head.index("escalate") : head.index("escalate") + 4] == [
+        "escalate",
+        "assistant_escalate",
+        "reasons",
+        "assistant_reasons",
+    ]
+    said = [dict(zip(head, line)) for line in lines[-3:]]
+    assert [(r["reasons"], r["assistant_reasons"]) for r in said] == [
+        ('["safety"]', '["legal_threat", "media_threat"]'),
+        ("[]", '["safety"]'),
+        ('["safety"]', "[]"),
+    ]
 
 
 def test_the_agreement_with_the_assistant_is_a_sheet_as_on_the_page(site):

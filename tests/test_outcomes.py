@@ -114,7 +114,7 @@ def test_a_clean_import_records_every_row(db, engine):
 
 # --- what the page showed, the agent's verdict, idempotency, corrections ---------------------------------------------
 
-from assistant.log.outcomes import corrections, log_shown  # noqa: E402
+from assistant.log.sent import corrections, log_shown  # noqa: E402
 from assistant.log.shown import (  # noqa: E402
     Shown,
     SuggestionTokenExpired,

@@ -216,8 +216,9 @@ def test_signing_out_revokes_copies_of_the_session_cookie(client, users):
 
 import json  # noqa: E402
 
-from assistant.log.outcomes import corrections, record_outcome  # noqa: E402
+from assistant.log.outcomes import record_outcome  # noqa: E402
 from assistant.log.redact import redact  # noqa: E402
+from assistant.log.sent import corrections  # noqa: E402
 
 
 def suggest(client, csrf, text, **fields):
@@ -506,13 +507,6 @@ def test_the_stats_page_names_agents_as_their_drafts_sign(client, db, users):
     by_agent = next(f for f in page.select("figure.chart") if f.figcaption.text == "按客服")
     assert "林晓" in by_agent.text
     assert page.select("table")[-1].select("tbody tr")[0].select("td")[1].text == "林晓"
-
-
-def test_the_library_page_says_which_model_recognises_complaints(client, users):
-    sign_in(client, "组长", users["组长"].password)
-    soup = BeautifulSoup(client.get("/library").text, "html.parser")
-    note = soup.select_one("#model-note").text
-    assert note.startswith("识别模型：交叉验证首选准确率") and "转线下召回" in note
 
 
 def test_praise_gets_a_thank_you_draft_on_the_page(client, users):

@@ -8,7 +8,8 @@ from bs4 import BeautifulSoup
 from helpers import KEY, SHANGHAI, sign_in
 
 from assistant.log.auth import add_user
-from assistant.log.outcomes import log_shown, record_outcome
+from assistant.log.outcomes import record_outcome
+from assistant.log.sent import log_shown
 from assistant.log.shown import Shown, Verdict
 
 WEEK = "2026-W47"

@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 
 from assistant.log.db import open_db
 from assistant.log.export import export_file
-from assistant.log.outcomes import log_shown, record_outcome
+from assistant.log.outcomes import record_outcome
+from assistant.log.sent import log_shown
 from assistant.log.shown import Shown
 from assistant.log.worksheet import import_outcomes
 from tests.helpers import KEY, SHANGHAI

@@ -96,7 +96,7 @@ def _reviewed(db, intent, escalate, *, agent_intent=None, agent_escalate=None, n
     """A reply the assistant read as (intent, escalate); the agent's verdict when given (None: not reviewed)."""
     from helpers import KEY
 
-    from assistant.log.outcomes import log_shown
+    from assistant.log.sent import log_shown
     from assistant.log.shown import Shown, Verdict
 
     shown = Shown(

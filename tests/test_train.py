@@ -16,7 +16,7 @@ from assistant.engine.escalate import check_escalation
 from assistant.engine.model import ESCALATE, LinearModel, TrainedModel, escalation_features
 from assistant.engine.normalize import normalize
 from assistant.log.db import open_db
-from assistant.log.outcomes import corrections, log_shown
+from assistant.log.sent import corrections, log_shown
 from assistant.log.shown import Shown, agent_verdict
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -67,7 +67,7 @@ def train(data, db_path, out, replies_dir, as_json):
     corrections: list[dict] = []
     if db_path:
         from assistant.log.db import open_db
-        from assistant.log.outcomes import corrections as read_corrections
+        from assistant.log.sent import corrections as read_corrections
 
         corrections = read_corrections(open_db(db_path, migrate=False))
     if not records and not corrections:

@@ -156,16 +156,23 @@ class Engine:
     def model_summary(self) -> dict | None:
         """What the loaded model was trained on and its cross-validated figures; None without a model.
 
+        ``top1``, ``top3`` and the escalation ``precision`` and ``recall`` are the whole path's (``cross_validation``
+        "whole_path"): each labelled complaint decided through ``decide`` as the service decides it, run-time guards
+        included, by a model fitted without it. A model file trained before ``assistant train`` recorded those gives the
+        model-level figures instead (``cross_validation`` "model_level"), which leave the guards out.
         ``library_changed`` is true when the library's files differ from those it was trained on:
         retrain (``assistant train``) so new templates and examples count.
         """
         if self.model is None:
             return None
         meta = self.model.meta
-        figures = {k: meta.get(k) for k in ("top1", "top3", "precision", "recall", "n_labelled", "n_corrections")}
+        whole_path = meta.get("whole_path")
+        figures = whole_path if isinstance(whole_path, dict) else meta
         return {
             "data": meta.get("data", []),
-            **figures,
+            "cross_validation": "whole_path" if figures is whole_path else "model_level",
+            **{k: figures.get(k) for k in ("top1", "top3", "precision", "recall")},
+            **{k: meta.get(k) for k in ("n_labelled", "n_corrections")},
             "library_changed": meta.get("library_hash") not in (None, self.library_digest),
         }
 

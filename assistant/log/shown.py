@@ -2,7 +2,7 @@
 
 A reply is logged as the assistant *showed* it (``Shown``, carried by the draft page as a signed token), with the
 agent's own verdict beside it (``Verdict``: the intent and escalation they confirmed or corrected). No SQL here:
-``outcomes.log_shown`` writes them.
+``sent.log_shown`` writes them.
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ import sqlite_utils
 from assistant.engine.triage import delimiter_of, safe_cell
 from assistant.errors import InvalidInput
 from assistant.log.auth import display_names
-from assistant.log.export import Readable
 from assistant.log.history import Current, ReplyFilter, current_outcomes, find_replies
 from assistant.log.outcomes import FULL_WIDTH_DIGITS, NOTE_CHARS, NewOutcome, parse_rating, record_outcomes, stored_note
+from assistant.log.readable import Readable
 from assistant.log.stats import local_time
 from assistant.taxonomy import RESULT_LABELS, RESULTS
 

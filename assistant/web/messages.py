@@ -61,7 +61,7 @@ FIELD_LABELS = {
 # by a lead, the account deactivated): answered 401 with this, not with the login page.
 SESSION_LOST = "登录已失效（密码在别处改过或被重设）。请先复制写好的内容，再刷新页面重新登录。"
 
-# What a second 标记为已发送 corrected in a logged reply (``outcomes.CHANGES``), and what a refused correction names.
+# What a second 标记为已发送 corrected in a logged reply (``sent.CHANGES``), and what a refused correction names.
 CHANGE_LABELS = {"text": "文字", "intent": "问题类型", "escalation": "转线下判断"}
 _CORRECTED = {"text": "文字", "verdict": "判断", "text and verdict": "文字和判断"}
 

@@ -230,7 +230,7 @@ def compose_sent(
 
     ``suggestion`` is the partial's signed token: what it showed is logged, the engine is not asked
     again, and its key makes a second submit of the same complaint answer with the same reply: nothing new is logged,
-    but a corrected text or verdict replaces the logged one until an outcome is recorded (``outcomes.log_shown``), and
+    but a corrected text or verdict replaces the logged one until an outcome is recorded (``sent.log_shown``), and
     the answer says what changed.
     ``picked`` (a draft replaced by 替换草稿): ``POST /compose/phrase``'s token of the template now in it, logged as
     ``template_id``.

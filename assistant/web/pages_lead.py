@@ -154,14 +154,33 @@ def _users_context(db, **values) -> dict:
     }
 
 
+# What the figures of ``Engine.model_summary`` measured, as a team lead reads it
+CROSS_VALIDATION = {
+    "whole_path": "交叉验证（整条识别流程）",
+    "model_level": "交叉验证（仅模型本身，不含线上识别流程的规则）",
+}
+
+
 def model_note(summary: dict | None) -> str:
-    """One Chinese sentence on the intent model in use."""
+    """A few Chinese sentences on the intent model in use: how well it recognised labelled complaints it had not seen,
+    said as a team lead reads it, and whether the library changed since it was trained."""
     if summary is None:
         return "没有找到训练好的模型（replies/model.npz），目前只按关键词规则识别。"
+    whole = summary["cross_validation"] == "whole_path"
+    n = summary.get("n_labelled")
+    tested = f"用 {n} 条已标注的投诉检验" if n else "用已标注的投诉检验"
+    tested += "，每条都按线上的识别流程判断" if whole else "，只看模型本身的判断"
+    figures = {
+        k: f"{summary[k]:.0%}" if isinstance(summary.get(k), int | float) else "—"
+        for k in ("top1", "top3", "precision", "recall")
+    }
     note = (
-        f"识别模型：交叉验证首选准确率 {summary['top1']:.0%}，前三命中 {summary['top3']:.0%}，"
-        f"转线下召回 {summary['recall']:.0%}。"
+        f"识别模型 · {CROSS_VALIDATION[summary['cross_validation']]}：{tested}，且检验时模型没学过那一条。"
+        f"排第一的问题类型判对 {figures['top1']}，前三个里有正确类型 {figures['top3']}；"
+        f"该转线下的投诉找出 {figures['recall']}，建议转线下的投诉中 {figures['precision']} 确实该转。"
     )
+    if not whole:
+        note += "这份模型文件没有整条识别流程的成绩，运行 assistant train 重新训练后会显示。"
     if summary["library_changed"]:
         note += "模板库在训练之后有改动，请运行 assistant train 重新训练，让新模板参与识别。"
     return note
