@@ -279,3 +279,16 @@ def test_every_safety_example_phrasing_in_the_library_is_taken_offline(engine):
 )
 def test_words_of_harm_about_things_are_not_a_safety_case(engine, text):
     assert "safety" not in [r.id for r in engine.suggest(text).escalation.reasons]
+
+
+def test_every_offline_invitations_example_is_escalated_for_its_reason(engine):
+    """Each offline-invitation template's examples are complaints it is written for (「骗子连我买了什么型号都知道」,
+    「转了三个部门，最后告诉我不归他们管」); four were answered online."""
+    missed = [
+        (t.id, example)
+        for t in engine.library.templates
+        if t.kind == "offline"
+        for example in t.examples
+        if t.group not in [r.id for r in engine.suggest(example).escalation.reasons]
+    ]
+    assert not missed, missed

@@ -36,7 +36,7 @@ PRAISE_WORDS = re.compile(
 # Words that ask: a question word, or a yes-or-no form ("会不会", "掉不掉色"); ``QUESTION_WORDS`` adds the question mark.
 # 几天 asks, except counted after the fact: 「放了几天还有味」, 「用了几天就坏」 (not 「几天能到」).
 _ASKS = (
-    r"请问|咨询|想问|问一下|吗|怎么|如何|能不能|能否|可不可以|有没有|多久|什么时候|哪里|(?<![了过没])几[天号点个]|是否|会不会|是不是|"
+    r"请问|咨询|想问|问一下|吗|怎么|如何|能不能|能否|可不可以|有没有|多久|什么时候|哪里|(?<![了过没好])几[天号点个]|是否|会不会|是不是|"
     r"(?P<asked>[^\W\d])不(?P=asked)"
 )
 QUESTION_WORDS = re.compile(_ASKS + r"|[?？]")
@@ -44,6 +44,11 @@ _ASKING = re.compile(_ASKS)
 # A question mark doubled or paired with "!" ("穿S？？？", "这叫新鲜？！") over a statement that asks nothing is
 # disbelief, not a question. Read in the text as typed: normalising folds "？？？" into one "?".
 _INCREDULOUS = re.compile(r"[?？]{2,}|[?？][!！]|[!！][?？]")
+# Praise words that praise nothing here: a thing's name (卷发棒, 冰棒), a fake (非正品), support's stock phrase quoted
+# back ("请耐心等待"), someone else's recommendation ("他推荐的配件"). Left out before praise is looked for.
+_NOT_PRAISE = re.compile(
+    r"卷发棒|冰棒|棒球|接力棒|[非假]正品|不是正品|(?:请|请您|需要|让我|叫我)?耐心等(?:待|候)?|推荐的|推荐我买"
+)
 _PRAISED = re.compile(r"(也|很|挺|真|超|非常|特别|蛮|还算|都)(快|好|准时|及时|满意|新鲜|结实)")  # "物流也快", "包装都很好"
 _NEGATED_PRAISE = re.compile(
     r"[不没][让人太怎么够很是大那么]{0,3}(?:满意|舒服|好用|好吃|好看|喜欢|划算|实惠|放心|专业|耐心|给力|推荐|好|快)"
@@ -55,6 +60,21 @@ _GRIEVANCE = re.compile(
     r"不是|根本|居然|竟然|怎么还|却|但是|可是|就是|结果|怎么办|咋办|咋整|怎么回事|什么情况|啥情况|几个意思|"
     r"没|未|无法|找不到|不显示|不支持|不爽|不值|不咋|抵制|上当|误导|求助|降|低|这么|效率|毒|憋屈|傻|又|不出|不到|不一样|"
     r"神马情况|磨叽|少|只有|缩水|夸大|分明|讨厌|一般|痒|不怎么|不开|无故|难以|扣|鬼|故意|为啥|为何|吐槽|!{2,}|"
+    # a thing that does not do its job, is short or too much to bear: "收到不发热", "量都不够", "一言难尽", "看不懂",
+    # "以后都不敢买了"; a clause turned by 可 ("送货是挺快的，可包装就一个纸盒")
+    r"不(?:发热|热|制冷|加热|亮|转|充电|工作|启动|够)|一言难尽|看不懂|不敢(?:再)?(?:买|吃|用|喝)|[，,]\s*可(?![以能爱口是])|"
+    # what went wrong, said plainly: "一进副本就闪退", "快递盒整个塌进去", "汤全洒了", "勒得喘不过气", "不给退也不给换"
+    r"失灵|闪退|不动了|塌|压出|洒了|洒在|坨了|酸了|勒得|喘不过气|恶劣|挂了|不耐烦|偷听|明抢|烦死|吓死|不认|湿透|粗糙|扎手|"
+    r"不匀|不给|多收|"
+    # asked, but not a question: what should have come ("赠品呢？", "客服呢？人呢", "专员在哪？"), scorn ("是摆设吗",
+    # "烦不烦", "爱买不买", "这还怎么吃", "你们装盒都不看的吗", "页面数字是编的吗")
+    r"(?:赠品|退款|发票|客服|剩下的|专员|电话|人|钱|货|包裹|快递)(?:呢|在哪)|是摆设|行不行|烦不烦|靠点谱|对得起|是编的|"
+    r"爱(?P<scorned>[^\W\d])不(?P=scorned)|(?:这|让我|我)(?:还|又|要)?怎么(?:吃|拿|用|喝|穿|睡|办|装|活)|"
+    r"怎么(?:吃|喝|用)得完|都不(?:看|核对|检查|分|管)[^，,。；;!?]{0,6}吗|就给[^，,。；;!?]{0,4}这个|谁查的|"
+    r"(?:你们|仓库|出库|发货|装盒|客服)[^，,。；;!?]{0,4}不(?:看|核对|检查|分)[^，,。；;!?]{0,6}吗|怎么会有人|不管了|不算数|"
+    # what differs from what was said or fits badly: "这算不算货不对版", "拉链都拉不上", "内存太小", "冬天水怎么都烧不热"
+    r"不对版|不符|不一致|对不上|不对劲|(?:拉|穿|扣|塞|装|插|关|盖)不(?:上|进|下|紧)|太(?:小|短|薄|少|窄|紧|松|大|长)(?!心)|"
+    r"(?:也|还)要(?:收费|收钱|加钱|另付)|"
     # Rhetorical questions and sarcasm ask nothing and praise nothing: "说好的送赠品呢？", "这叫实木？", "尺码表是瞎写的吗",
     # "说是正品谁信", "好评，好到我再也不想买了"; not the questions "这叫什么材质？", "会歪吗", "只发顺丰吗".
     r"说好的|谁信|这叫(?!什么|啥|多少)|瞎|再也不(想|敢|会)?(买|来|光顾|信)|歪(?!吗|不歪)|只收到|只发了|只给了|"
@@ -64,7 +84,9 @@ _GRIEVANCE = re.compile(
     # "发来的是新款吗", nor the gift "还发来一个小礼物")
     r"(?:[a-z0-9]+码[^，,。；;!?]{0,4}(?:发|寄|送|给)(?:来|了|成)[^，,。；;!?]{0,3}[a-z0-9]|"
     r"(?:要|买|拍|订|选|下单)的?是[^。；;!?]{1,12}(?:发|寄|送)(?:来|过来)?的(?:却|居然|竟然)?是|"
-    r"(?:发|寄|送)(?:来|过来)?的(?:却|居然|竟然)是|发成)(?![^，,。；;!?]*吗)|"
+    r"(?:发|寄|送)(?:来|过来)?的(?:却|居然|竟然)是|发成|"
+    r"(?:要|买|拍|订|选|下单)的?是?[^。；;!?]{1,12}(?:发|寄)(?:来|过来)(?:一|个|条|件|双|只|块|台|套|盒|瓶)(?![^，,。；;!?]{0,4}(?:礼物|赠品|小样|红包))|"
+    r"(?:要|买|拍|订|选|下单)的?是[^。；;!?]{1,12}(?:发|寄|送)(?:来|过来)的?(?:却|居然|竟然)?是)(?![^，,。；;!?]*吗)|"
     # a statement that mocks the question it ends with: "主播还在播好吗", "我是按尺码表买的好吗", "早就降价了好不好"
     r"(?:还在|还是|还有|都|明明|本来|早就|早已|已经|是[^，,。；;!?]{1,12}的)[^，,。；;!?]{0,12}(?:好吗|好不好)|"
     # surprise at the service: "怎么只到了一盒", "怎么又坏了", "还不发货"; a claim it broke: "明明写着包邮"
@@ -107,7 +129,7 @@ _NOT_GRIEVANCE = re.compile(
     r"支不支持|多少|多大|多长|多久|[少小短便宜轻薄]一?点儿?的|"
     # what a question only supposes: "会不会褪色", "洗了会缩水吗", "容易坏吗", "漏不漏水" (not "会不会太差了")
     r"会不会(?!太)[^，,。；;!?]{0,8}|(?<![不怎机社学体约聚开晚])会(?!员|议|儿|计|所|场|话|长)[^，,。；;!?吗]{1,8}吗|"
-    r"容易[^，,。；;!?吗]{1,6}吗|(?<!还)(?P<supposed>[^\W\d好])不(?P=supposed)(?![^，,。；;!?]{0,4}了)[^，,。；;!?]{0,4}|"
+    r"容易[^，,。；;!?吗]{1,6}吗|(?<![还爱])(?P<supposed>[^\W\d好烦])不(?P=supposed)(?![^，,。；;!?]{0,4}了)[^，,。；;!?]{0,4}|"
     r"解决了[^，,。；;！!？?]{0,6}问题|问题(已经|都|也)?(解决|处理)(了|啦|好了)|"  # thanks for a problem solved
     # things whose names hold a problem word (炸, 火, 烟): "这款空气炸锅能烤蛋糕吗？" asks, it does not complain
     r"空气炸锅|炸锅|炸鸡|油炸|火锅|打火机|油烟机|烟灶|烟机|香烟"
@@ -216,7 +238,7 @@ def recognise_kind(normalized: Normalized) -> str:
         return COMPLAINT
     if asks or QUESTION_WORDS.search(normalized.text):
         return QUESTION
-    if PRAISE_WORDS.search(text):
+    if PRAISE_WORDS.search(_NOT_PRAISE.sub(" ", _NEGATED_PRAISE.sub(" ", text))):  # not "胃不舒服", not "卷发棒"
         return PRAISE
     return COMPLAINT
 
