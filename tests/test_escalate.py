@@ -292,3 +292,17 @@ def test_every_offline_invitations_example_is_escalated_for_its_reason(engine):
         if t.group not in [r.id for r in engine.suggest(example).escalation.reasons]
     ]
     assert not missed, missed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "前后打了好几个客服，没一个能解决",  # contacts counted by the people reached
+        "刚修好一个星期，又坏了",  # the fault back after a repair
+        "退了换一个新的，结果又是坏的",  # and after an exchange
+        "这个月出现了三次故障",  # faults counted
+        "投诉了，也没有任何回复",  # a complaint unanswered, with a comma between
+    ],
+)
+def test_repeated_contacts_and_failures_in_more_phrasings_are_found(engine, text):
+    assert "repeat_unresolved" in rule_hits(normalize(text, engine.segmenter), engine.rules)
