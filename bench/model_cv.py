@@ -10,8 +10,8 @@ run-time guards included, with a model that never saw it. ``model top1`` and ``m
 top1 and escalation precision (the combination the weights are chosen on, without the guards), for comparison;
 ``nad`` is not_as_described's recall.
 
-Configurations (each runs the real ``train.train`` with one module constant changed, or the
-library's offline-invitation templates left out):
+Configurations (each runs the real ``train.train`` with module constants changed (in ``train``, ``model`` or
+``selection``, wherever the name lives), or the library's offline-invitation templates left out):
 
 - ``before``: neither of the two changes below (the model as of commit 8738e02);
 - ``no-hinge``: the shipped settings without the plain-hinge SVM (``HINGE_WEIGHT = 0``);
@@ -22,6 +22,12 @@ library's offline-invitation templates left out):
 - ``no-reason-stack``: the escalation stack without the highest per-reason value (``REASON_IN_STACK = False``);
 - ``precision-0.70``, ``precision-0.72``: the escalation threshold chosen for that precision instead of
   ``TARGET_PRECISION`` (each fold is judged by the threshold the other folds chose).
+
+Session 16's trials of the training signal, none kept (figures in docs/benchmarks.md, "Session 16: training signal"):
+``nb-alpha-*``: naive Bayes smoothing (``NB_ALPHA``); ``bayes-to-*``: a wider grid of naive Bayes weights
+(``selection.BAYES_WEIGHTS``, whose top, 0.4, is the one chosen). The trials that needed new training options
+(secondary intents, the library's sample weight, other n-grams, word pairs) are recorded there by their figures; their
+code was not kept.
 
 Beside the averages it prints ``intent odds``: the share of 2,000 bootstrap samples of 600 out-of-fold
 whole-path predictions (the sealed set's size, drawn like train.jsonl) that meet all of issue 11's intent lines at once
@@ -48,14 +54,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.engine import crossval, selection  # noqa: E402
+from assistant.engine import crossval, model, selection  # noqa: E402
 from assistant.engine import train as training  # noqa: E402
 from assistant.engine.escalate import load_rules  # noqa: E402
 from assistant.engine.load import load_library  # noqa: E402
 from assistant.engine.normalize import Segmenter  # noqa: E402
 
 TRAIN = ROOT.parent / "shared" / "eval" / "train.jsonl"
-CONFIGS = {
+CONFIGS: dict[str, dict] = {
     "before": {"HINGE_WEIGHT": 0.0, "offline": False},
     "no-hinge": {"HINGE_WEIGHT": 0.0},
     "no-offline": {"offline": False},
@@ -65,6 +71,10 @@ CONFIGS = {
     "no-reason-stack": {"REASON_IN_STACK": False},
     "precision-0.72": {"TARGET_PRECISION": 0.72},
     "precision-0.70": {"TARGET_PRECISION": 0.70},
+    "nb-alpha-0.1": {"NB_ALPHA": 0.1},
+    "nb-alpha-1.0": {"NB_ALPHA": 1.0},
+    "bayes-to-0.8": {"BAYES_WEIGHTS": (0.0, 0.1, 0.2, 0.4, 0.6, 0.8)},
+    "bayes-to-1.6": {"BAYES_WEIGHTS": (0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.2, 1.6)},
 }
 FIGURES = ("top1", "top3", "macro_recall", "precision", "recall", "nad", "model_top1", "model_prec", "intent_odds")
 HEADS = ("top1", "top3", "macro recall", "esc prec", "esc recall", "nad", "model top1", "model prec", "intent odds")
@@ -74,10 +84,10 @@ SEALED, SAMPLES = 600, 2000
 def run(library, segmenter, rules, records, config: dict, seed: int) -> dict:
     """One ``train.train`` with the configuration's constants and fold seed; the modules are restored after.
 
-    A constant is set where it lives (``train`` for fitting, ``selection`` for what is chosen). The whole-path
-    predictions are caught where ``train`` makes them, for ``intent_odds``.
+    A constant is set where it lives (``train`` for fitting, ``model`` for features, ``selection`` for what is
+    chosen). The whole-path predictions are caught where ``train`` makes them, for ``intent_odds``.
     """
-    homes = {name: training if hasattr(training, name) else selection for name in config if name != "offline"}
+    homes = {name: home(name) for name in config if name != "offline"}
     saved = {(homes[name], name): getattr(homes[name], name) for name in homes}
     saved |= {(training, "SEED"): training.SEED, (training, "whole_path"): training.whole_path}
     caught: list = []
@@ -105,6 +115,17 @@ def run(library, segmenter, rules, records, config: dict, seed: int) -> dict:
         "model_prec": figures["precision"],
         "intent_odds": intent_odds(caught),
     }
+
+
+def home(name: str):
+    """The module whose constant ``name`` is: ``train``, ``model`` or ``selection``.
+
+    :raises KeyError: for a name none of them has (a misspelt configuration would otherwise measure the shipped model)
+    """
+    for module in (training, model, selection):
+        if hasattr(module, name):
+            return module
+    raise KeyError(f"no module constant {name}")
 
 
 def intent_odds(predictions) -> float:

@@ -43,3 +43,18 @@ def test_the_suggest_benchmark_times_distinct_texts_even_without_train_jsonl(eng
         timed, warmup = refused if isinstance(refused, tuple) else (refused, [])
         with pytest.raises(SystemExit, match="times cache hits"):
             latency.check_texts(timed, warmup)
+
+
+def test_every_model_cv_configuration_sets_a_constant_the_training_reads():
+    """A configuration of bench/model_cv.py sets module constants by name for a 5-minute run. A misspelt name must stop
+    the run at once, not measure the shipped model under another label; each name lives in train, model or selection,
+    with a value of the kind the constant has."""
+    model_cv = bench("model_cv")
+    for name, config in model_cv.CONFIGS.items():
+        for constant, value in config.items():
+            if constant == "offline":
+                continue
+            current = getattr(model_cv.home(constant), constant)
+            assert isinstance(value, type(current)) or {type(value), type(current)} <= {int, float}, (name, constant)
+    with pytest.raises(KeyError, match="HINGE_WIEHGT"):
+        model_cv.home("HINGE_WIEHGT")
