@@ -724,6 +724,27 @@ def test_ticking_an_action_turns_the_promise_into_a_done_statement(page):
     assert rows[-1]["sincerity"] == shown
 
 
+def test_an_edited_draft_on_the_problem_shown_first_is_not_called_off_topic(page):
+    """「手机相册里有别人的照片」: the assistant shows 假货质疑 first and drafts for it; the live badge scored each edit
+    from the complaint's words alone (照片 reads as 与描述不符) and called the agent's edit 答非所问. Logged as shown."""
+    page.fill("#text", "手机相册里有别人的照片")
+    page.click("#compose-form button[type=submit]")
+    page.wait_for_selector("form.draft")
+    form = page.locator("#draft-1")
+    assert "答非所问" not in form.locator(".sincerity-box").inner_text()
+    area = form.locator("textarea.reply")
+    with page.expect_response("**/compose/sincerity") as checked:
+        area.fill(area.input_value() + "有问题随时找我。")
+    assert "recognised=counterfeit" in (checked.value.request.post_data or "")
+    sync_api.expect(form.locator(".sincerity-box")).not_to_contain_text("答非所问")
+    shown = int(form.locator(".sincerity-score").inner_text())
+    before = len(log_rows(page))
+    form.locator("button[type=submit]").click()
+    form.locator(".sent .ok").wait_for()
+    rows = log_rows(page)
+    assert len(rows) == before + 1 and rows[-1]["sincerity"] == shown
+
+
 def test_a_leads_reload_of_a_broken_library_is_said_in_chinese_and_the_last_good_one_serves(browser, tmp_path):
     """重新载入 on 模板库 with a misspelt key in a template file: the lead reads which file, which line and what is
     wrong in Chinese, and drafting goes on with the library loaded before."""

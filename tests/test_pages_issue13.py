@@ -367,3 +367,22 @@ def test_triage_lists_a_further_problem_only_where_the_complaint_states_it(site)
     response = client.post("/triage", data={"csrf": csrf, "text": text})
     kinds = [td.get_text() for td in BeautifulSoup(response.text, "html.parser").select("td.kinds")]
     assert kinds == ["安全隐患", "错发漏发、客服态度"], kinds
+
+
+def test_the_live_badge_scores_an_edit_as_the_draft_was_scored(site):
+    """The draft of 「手机相册里有别人的照片」 (a used phone sold as new) was on topic for the assistant, which showed
+    假货质疑 first; the live badge, scoring each edit from the complaint's words alone, called it 答非所问 at the first
+    keystroke. The form carries the intent shown first, and the badge scores with it."""
+    client, db, users = site
+    csrf = sign_in(client, "小林", users["小林"].password)
+    complaint = {"text": "手机相册里有别人的照片", "platform": "taobao"}
+    page = client.post("/compose/suggest", data=complaint, headers={"X-CSRF-Token": csrf})
+    form = BeautifulSoup(page.text, "html.parser").select_one("form.draft")
+    data = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    assert data["recognised"] == "counterfeit"
+    edited = form.select_one("textarea[name=sent_text]").get_text() + "有问题随时找我。"
+    badge = client.post("/compose/sincerity", data={**data, "sent_text": edited}, headers={"X-CSRF-Token": csrf})
+    assert badge.status_code == 200 and "答非所问" not in badge.text, badge.text
+    without = {k: v for k, v in data.items() if k != "recognised"}
+    badge = client.post("/compose/sincerity", data={**without, "sent_text": edited}, headers={"X-CSRF-Token": csrf})
+    assert "答非所问" in badge.text  # what it said before: the words alone

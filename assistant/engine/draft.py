@@ -150,6 +150,7 @@ def draft_replies(
         plan.append((OTHER, answer, None))
         matches = []  # nothing to apologise for: no complaint drafts
         values = {**values, "issue": kind_issue(normalized.text, kind)}
+    first = matches[0].id if matches else None  # the intent shown first: its drafts are on topic (``check_sincerity``)
     # A guess (a low score), or a threat with no problem in it: 「我去消协投诉你们」 reads as 客服服务问题 at 0.84 (投诉).
     unsure = bool(matches) and matches[0].id != OTHER and (matches[0].score < UNSURE or threat_only(normalized.text))
     matches = fault_first(matches, normalized, library)
@@ -242,7 +243,7 @@ def draft_replies(
         notes += [f"已换用另一模板：“{t.situation}”的同样文字已发给这位顾客、这笔订单或今天同一平台" for t, _ in tried[:-1]]
         template, text = tried[-1]
         private = library.render(template, fill, private=True) if template.private else None
-        sincerity = check_sincerity(text, normalized.text, template_id=template.id)
+        sincerity = check_sincerity(text, normalized.text, template_id=template.id, recognised=first)
         if drafts and intent != OFFLINE and any(f.startswith(OFF_TOPIC) for f in sincerity.findings):
             continue  # a further draft about a problem the complaint does not raise is not offered
         ticks = tuple(DraftTick(*tick) for tick in library.render_ticks(template, fill) if tick[1] in text)

@@ -214,6 +214,7 @@ def check_sincerity(
     public: bool = True,
     done: Iterable[str] = (),
     template_id: str | None = None,
+    recognised: str | None = None,
 ) -> Sincerity:
     """Score a reply's sincerity and explain each deduction in Chinese.
 
@@ -224,6 +225,9 @@ def check_sincerity(
     :param template_id: the template the reply was drafted from, if any: an offline invitation, a thank-you or a
         question's answer need not talk about the complaint's problem (``answers_the_problem``). The draft, the live
         badge, the send gate, the log, the library's previews and lint all score with it.
+    :param recognised: the intent the assistant ranked first for the complaint: a reply on its problem is on topic
+        whatever words the complaint uses (「手机相册里有别人的照片」 is a used phone sold as new, though 照片 reads as
+        与描述不符). The topic words alone flagged a correct first draft 答非所问 on 68 of 600 train.jsonl complaints.
     """
     reply = _simplified(text.strip())  # a Traditional reply is checked like its Simplified form
     complaint = _simplified(complaint) if complaint else complaint
@@ -250,6 +254,8 @@ def check_sincerity(
         if not _shares_words(reply, complaint):
             penalties.append((20, "没有提到顾客说的具体问题，请用上顾客的原话"))
         raised = topics(complaint) if answers_the_problem(template_id) else frozenset()
+        if raised and recognised in INTENT_TOPICS:
+            raised |= {INTENT_TOPICS[recognised]}
         said = topics(own) if raised else frozenset()  # the reply's own words: a quote of the complaint is no answer
         if said and template_id and (own_topic := INTENT_TOPICS.get(template_id.split(".")[0])):
             said |= {own_topic}  # a template answers its own intent's problem, named in its words or not (「东西在路上出了问题」)

@@ -145,7 +145,7 @@ def log_shown(
         "drafted_text": redact(drafted, salutation=salutation) if drafted else None,
         "sent_text": redact(sent, salutation=salutation),
         "edit_ratio": round(1 - fuzz.ratio(drafted, sent) / 100, 3) if drafted else None,
-        "sincerity": check_sincerity(sent_text, complaint, done=done, template_id=template_id).score,
+        "sincerity": check_sincerity(sent_text, complaint, done=done, template_id=template_id, recognised=shown.intent).score,
         "customer_ref": keyed_hash(customer, key),
         "order_ref": keyed_hash(order_id, key),
         "rating": rating,

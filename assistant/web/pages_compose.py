@@ -190,10 +190,14 @@ def compose_sincerity(
     complaint: Text = "",
     done: OptionalList = None,
     template_id: OptionalText = None,
+    recognised: OptionalText = None,
 ):
-    """The live sincerity partial for the draft being edited; ``done``: the phrases of the actions the agent ticked."""
+    """The live sincerity partial for the draft being edited; ``done``: the phrases of the actions the agent ticked;
+    ``recognised``: the intent the assistant showed first (the draft's own badge was scored with it)."""
     result = (
-        check_sincerity(sent_text, complaint or None, done=done or (), template_id=template_id) if sent_text.strip() else None
+        check_sincerity(sent_text, complaint or None, done=done or (), template_id=template_id, recognised=recognised)
+        if sent_text.strip()
+        else None
     )
     return render(request, "_sincerity.html", {"sincerity": result}, user)
 
