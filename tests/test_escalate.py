@@ -160,6 +160,7 @@ def test_a_post_on_a_complaint_platform_is_a_media_threat_not_a_legal_one(engine
         "订单号12345，快递还没到",  # nor is an order number that happens to be 12345
         "单号 20261130-12345 一直没更新",
         "默认密码是12345吗？登录不上",
+        "买的是220V的，发了个110V的",  # a voltage is no police call
     ],
 )
 def test_phrases_that_only_look_like_a_reason_do_not_escalate(engine, text):
@@ -219,6 +220,7 @@ def test_an_escalation_always_shows_the_words_behind_it(engine, text):
     [
         ("买的猫粮过期两个月了", "repeat_unresolved"),  # two months past a date: no contact, no case left open
         ("健身卡办了以后天天被推销", "privacy"),  # a sales pitch in a shop: no personal data, no channel it reached
+        ("假货！假货！假货！重要的事情说三遍，闻着就是香精兑的", "legal_threat"),  # anger, no body that acts
     ],
 )
 def test_the_model_alone_names_a_reason_only_where_the_text_speaks_of_it(engine, text, reason):
