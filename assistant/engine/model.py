@@ -98,9 +98,7 @@ class LinearModel:
         """The features that pushed ``label`` up the most, readable ones only."""
         return self.strongest_of(self.weigh(features), label, k)
 
-    def strongest_of(
-        self, weighed: Weighed, label: int, k: int = 3, readable: Callable[[str], bool] = bool
-    ) -> list[str]:
+    def strongest_of(self, weighed: Weighed, label: int, k: int = 3, readable: Callable[[str], bool] = bool) -> list[str]:
         """``strongest`` for features already weighed by ``weigh``; ``readable`` may turn a phrase down."""
         index, weights = weighed
         if not len(index):
