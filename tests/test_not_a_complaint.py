@@ -27,6 +27,7 @@ PRAISE = [
     "XL码发来很合身，好评",
     "明明可以靠颜值，偏偏靠实力，好评",  # 明明 is a claim broken only before what was written, said or ordered
     "卷发棒好用，推荐",  # 棒 in the thing's name is no praise; 好用 and 推荐 are
+    "外卖送得很快，可乐也是冰的，好评",  # 可 turns a clause, 可乐 does not
 ]
 QUESTIONS = [
     "请问什么时候发货？",
