@@ -179,6 +179,13 @@ def m013_replies_sent_despite(db: sqlite_utils.Database) -> None:
     db.table("replies").add_column("sent_despite", str)
 
 
+# How long a connection waits for another one's write lock, in seconds. A request waits 5 s. Start-up waits longer: a
+# second process started at once on a fresh folder waits for the first one's migration, which took more than 5 s once
+# on a loaded 2-core CI machine (both servers loading their models), and the second server then refused to start.
+REQUEST_WAIT = 5.0
+STARTUP_WAIT = 60.0
+
+
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 
@@ -192,9 +199,10 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     try:
         if str(path) != ":memory:":
             make_private(Path(path), folder=migrate)  # the folder once, at start-up
-        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
+        wait = STARTUP_WAIT if migrate else REQUEST_WAIT
+        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=wait)
         db = sqlite_utils.Database(conn)
-        db.execute("PRAGMA busy_timeout = 5000")
+        db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
         if str(path) != ":memory:":
             db.enable_wal()
