@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
 import re
 import secrets
 import sqlite3
 import stat
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
@@ -179,9 +181,10 @@ def m013_replies_sent_despite(db: sqlite_utils.Database) -> None:
     db.table("replies").add_column("sent_despite", str)
 
 
-# How long a connection waits for another one's write lock, in seconds. A request waits 5 s. Start-up waits longer: a
-# second process started at once on a fresh folder waits for the first one's migration, which took more than 5 s once
-# on a loaded 2-core CI machine (both servers loading their models), and the second server then refused to start.
+# How long a connection waits for another one's lock, in seconds: a request 5 s. Start-up keeps trying for a minute:
+# several processes started at once on a fresh folder (`serve --workers N`, or two `serve`) turn the new file to WAL and
+# migrate it one after the other, and where two of them would wait on each other SQLite refuses one at once ("database
+# is locked", no busy wait): on CI the second of two servers started together then refused to start.
 REQUEST_WAIT = 5.0
 STARTUP_WAIT = 60.0
 
@@ -189,12 +192,28 @@ STARTUP_WAIT = 60.0
 def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the log at ``path`` or ":memory:", and apply pending migrations.
 
-    The file, its -wal and -shm are kept private (``make_private``) before SQLite opens them.
+    The file, its -wal and -shm are kept private (``make_private``) before SQLite opens them. At start-up
+    (``migrate``) a lock refused by another process starting at the same time is tried again, for up to
+    ``STARTUP_WAIT`` seconds.
 
     :param migrate: False for per-request connections once start-up has migrated the file
 
     :raises StorageUnavailable: when the file cannot be opened or written (naming the read-only files)
     """
+    deadline = time.monotonic() + STARTUP_WAIT
+    while True:
+        try:
+            return _open(path, migrate)
+        except sqlite3.OperationalError as e:
+            if not (migrate and "locked" in str(e) and time.monotonic() < deadline):
+                raise _unavailable(path, e) from None
+            time.sleep(0.05 + random.random() * 0.2)  # apart, so two processes do not meet again
+        except (sqlite3.Error, OSError) as e:
+            raise _unavailable(path, e) from None
+
+
+def _open(path: Path | str, migrate: bool) -> sqlite_utils.Database:
+    """One attempt of ``open_db``; the connection is closed when it fails."""
     conn = None
     try:
         if str(path) != ":memory:":
@@ -207,17 +226,20 @@ def open_db(path: Path | str, *, migrate: bool = True) -> sqlite_utils.Database:
         if str(path) != ":memory:":
             db.enable_wal()
         if migrate and migrations.pending(db):
-            # Several processes may start at once on a fresh folder (`serve --workers N`, or two `serve`):
-            # the write lock taken up front makes them migrate one after the other, and the ones that wait
-            # find nothing left to do. A deferred transaction would fail at once with "database is locked".
+            # The write lock taken up front makes processes that start together migrate one after the other, and the
+            # ones that wait find nothing left to do. A deferred transaction would fail at once with "database is locked".
             with write_transaction(db):
                 migrations.apply(db)
-    except (sqlite3.Error, OSError) as e:
+    except BaseException:
         if conn is not None:
             conn.close()
-        fault = read_only_files(Path(path)) if str(path) != ":memory:" else ""
-        raise StorageUnavailable(f"cannot open the log at {path}: {e}" + (f" ({fault})" if fault else "")) from None
+        raise
     return db
+
+
+def _unavailable(path: Path | str, e: Exception) -> StorageUnavailable:
+    fault = read_only_files(Path(path)) if str(path) != ":memory:" else ""
+    return StorageUnavailable(f"cannot open the log at {path}: {e}" + (f" ({fault})" if fault else ""))
 
 
 def open_to_read(path: Path, key_path: Path) -> tuple[sqlite_utils.Database, bytes]:
