@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from assistant.cli import cli
 from assistant.config import Settings
 from assistant.engine.core import MODEL_FILE, Engine
-from assistant.engine.escalate import check_escalation
+from assistant.engine.escalate import check_escalation, rule_hits
 from assistant.engine.model import ESCALATE, LinearModel, TrainedModel, escalation_features
 from assistant.engine.normalize import normalize
 from assistant.log.db import open_db
@@ -198,12 +198,12 @@ def test_the_model_scores_exactly_as_scikit_learn_fitted_it():
 
 
 def test_an_escalation_raised_by_the_model_alone_names_the_phrases_that_drove_it(engine):
-    words = ["投诉无门", "全网", "公开"]
+    words = ["投诉无门", "误工", "谁出"]
     vocabulary = {w: i for i, w in enumerate(words)}
     labels = (ESCALATE, "safety", "legal_threat", "media_threat", "privacy", "repeat_unresolved", "compensation_demand")
     coef = np.zeros((3, len(labels)), dtype=np.float32)
     coef[:, 0] = 2.0
-    coef[vocabulary["全网"], labels.index("media_threat")] = 3.0
+    coef[vocabulary["误工"], labels.index("compensation_demand")] = 3.0
     esc = LinearModel(labels, vocabulary, np.ones(3), coef, np.full(len(labels), -1.0))
     model = TrainedModel(
         engine.model.intents,
@@ -213,11 +213,12 @@ def test_an_escalation_raised_by_the_model_alone_names_the_phrases_that_drove_it
             "escalation": {"threshold": 0.5, "decisive": [], "stack": {"bias": 0.0, "text": 1.0, "rules": {}}},
         },
     )
-    text = "投诉无门，我会把这件事全网公开"
+    text = "投诉无门，这几天的误工费谁出"
     n = normalize(text, engine.segmenter)
     assert set(escalation_features(n)) & set(words), "the features are the text's character n-grams"
     verdict = check_escalation(n, engine.rules, model)
-    assert verdict.escalate and verdict.reasons[0].id == "media_threat"
+    assert not rule_hits(n, engine.rules)
+    assert verdict.escalate and verdict.reasons[0].id == "compensation_demand"
     assert verdict.reasons[0].evidence and all(w in text for w in verdict.reasons[0].evidence)
 
 
@@ -242,8 +243,6 @@ def test_regulators_media_and_hazards_are_escalated_in_their_many_phrasings(engi
     "text", ["多次联系客服都没人管，气死了", "送去2次维修还是坏，到底怎么回事", "打过很多个客服电话，一直没结果"]
 )
 def test_repeated_contact_is_recognised_in_its_many_phrasings(engine, text):
-    from assistant.engine.escalate import rule_hits
-
     assert "repeat_unresolved" in rule_hits(normalize(text, engine.segmenter), engine.rules)
 
 

@@ -41,6 +41,7 @@ class Rule:
     patterns: tuple[re.Pattern, ...]
     unless: tuple[re.Pattern, ...]
     grounds: tuple[re.Pattern, ...] = ()  # what the reason is about; the model alone names it only if one is in the text
+    model_alone: bool = True  # whether the model may name it where none of its patterns fired
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,17 @@ def load_rules(path: Path | str) -> dict[str, Rule]:
         severity = spec.get("severity", 1)
         if not isinstance(severity, int) or isinstance(severity, bool) or severity < 1:
             raise LibraryError(f"'{reason}.severity' must be a whole number from 1 up", str(path), spec.line_of("severity"))
+        model_alone = spec.get("model_alone", True)
+        if not isinstance(model_alone, bool):
+            raise LibraryError(f"'{reason}.model_alone' must be true or false", str(path), spec.line_of("model_alone"))
         rules[reason] = Rule(
-            reason, severity, spec["action"].strip(), compiled["patterns"], compiled["unless"], compiled["grounds"]
+            reason,
+            severity,
+            spec["action"].strip(),
+            compiled["patterns"],
+            compiled["unless"],
+            compiled["grounds"],
+            model_alone,
         )
     missing = set(REASONS) - set(rules)
     if missing:
@@ -191,8 +201,8 @@ def _weigh(
 
     The model alone names a reason only where the text speaks of what the reason is about (its rule's ``grounds``):
     no contact with the shop or wait, no repeated failure ("买的猫粮过期两个月了" is two months past a date, not two
-    months of asking); no personal data or channel it reached, no privacy case ("天天被推销" in a shop is a sales
-    pitch).
+    months of asking). A reason with ``model_alone`` false (legal, media, privacy: a named body, platform or leak)
+    is never named without a pattern of its own.
     """
     settings = model.settings["escalation"]
     if settings.get("rules_only"):  # trained without enough escalated complaints to weigh the rules
@@ -223,7 +233,7 @@ def _weigh(
             return {}
     column = max(range(1, len(labels)), key=lambda j: decision[j])
     rule = rules.get(labels[column])
-    if rule is not None and rule.grounds and not any(g.search(written.full) for g in rule.grounds):
+    if rule is None or not rule.model_alone or (rule.grounds and not any(g.search(written.full) for g in rule.grounds)):
         return {}
     strongest = model.escalation.strongest_of
     shown = shown_as_evidence(written.text)
