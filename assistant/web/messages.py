@@ -276,6 +276,7 @@ _LIBRARY_PATTERNS: list[tuple[re.Pattern[str], Wording]] = [
     (re.compile(r"'(.*)' must be a list"), r"“\1”必须是一个列表"),
     (re.compile(r"(?:'(.*)'|pattern '(.*)'): bad regular expression: (.*)"), r"正则表达式写错了（\1\2）：\3"),
     (re.compile(r"'(.*)\.severity' must be a whole number from 1 up"), r"“\1”的 severity 必须是 1 以上的整数"),
+    (re.compile(r"'(.*)\.model_alone' must be true or false"), r"“\1”的 model_alone 只能是 true 或 false"),
     (re.compile(r"'(.*)' needs 'action' text and a list of 'patterns'"), r"“\1”需要 action（处理建议）和 patterns（规则列表）"),
     (re.compile(r"keyword '(.*)': weight must be a number in \(0, 5\]"), r"关键词“\1”的权重必须是 0 到 5 之间的数（不含 0）"),
     (re.compile(r"a keyword is a word or 'word: weight'"), "关键词要写成一个词，或者“词: 权重”"),
