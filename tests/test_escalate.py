@@ -274,6 +274,33 @@ def test_everyday_words_of_posting_and_calling_are_no_threat_or_leak(engine, tex
     assert not rule_hits(normalize(text, engine.segmenter), engine.rules)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "给孩子买的110码，寄来130码的，颜色还完全不一样",  # a size, not the police
+        "说明写M码适合110-125斤，我115斤穿着像套了个麻袋",
+        "外卖少了一个菜，打电话给商家才补送过来",  # a call to the shop, not a number handed to it
+        "@某某游戏客服 服务器又炸了，登录排队排了一个小时",  # a server down, not an explosion
+    ],
+)
+def test_sizes_calls_to_the_shop_and_a_crashed_server_are_answered_online(engine, text):
+    """Each of these was taken offline as a police call, a data leak or an explosion: the agent was told to phone
+    the customer about a size chart."""
+    assert not engine.suggest(text).escalation.escalate
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("我已经打了110", "legal_threat"),
+        ("把我的电话给商家了，天天被骚扰", "privacy"),
+        ("手机充电的时候炸了", "safety"),
+    ],
+)
+def test_the_police_a_leaked_number_and_an_explosion_still_escalate(engine, text, reason):
+    assert reason in rule_hits(normalize(text, engine.segmenter), engine.rules)
+
+
 def test_model_alone_must_be_true_or_false(tmp_path):
     good = Path("replies/escalation.yaml").read_text(encoding="utf-8")
     path = tmp_path / "escalation.yaml"
