@@ -295,9 +295,15 @@ def test_sizes_calls_to_the_shop_and_a_crashed_server_are_answered_online(engine
         ("我已经打了110", "legal_threat"),
         ("把我的电话给商家了，天天被骚扰", "privacy"),
         ("手机充电的时候炸了", "safety"),
+        # the library's own injuries that only the model had caught
+        ("空气炸锅用着冒黑烟", "safety"),
+        ("热水器出水忽冷忽热，把孩子烫着了", "safety"),
+        ("孩子用了湿巾，屁屁红了一片", "safety"),
+        ("宝宝吃了这个牌子的米粉，嘴边和脸上起了好多小红点", "safety"),
+        ("孩子喝了奶粉就吐了", "safety"),
     ],
 )
-def test_the_police_a_leaked_number_and_an_explosion_still_escalate(engine, text, reason):
+def test_the_police_a_leaked_number_and_a_harm_named_have_patterns(engine, text, reason):
     assert reason in rule_hits(normalize(text, engine.segmenter), engine.rules)
 
 
