@@ -86,34 +86,6 @@ def test_a_printed_book_gets_a_print_defect_draft(engine, text):
     assert not DEVICE.search(d.text), d.text
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "刚买的爬行垫一股刺鼻的味道，宝宝趴了一会儿就老咳嗽",
-        "床垫甲醛味太大了，睡了一晚上起来头晕胸闷",
-        "新窗帘一股化学味，挂上以后头有点晕",
-    ],
-)
-def test_fumes_that_make_someone_ill_are_a_safety_matter(engine, text):
-    s = engine.suggest(text)
-    assert s.escalation.escalate and s.escalation.reasons[0].id == "safety", s.escalation
-    assert s.drafts[0].template_id.startswith("offline.safety."), s.drafts[0].template_id
-    assert "通风" in s.drafts[0].text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "新买的拖鞋有股橡胶味",
-        "塑料收纳箱味道很大，放阳台散散再用",
-        "担心这个味道孩子闻了会咳嗽",
-        "止咳糖浆味道太甜了，咳嗽一点没好",  # 味 is a taste here, and the cough is what it was bought for
-    ],
-)
-def test_an_ordinary_smell_is_not_escalated(engine, text):
-    assert not engine.suggest(text).escalation.escalate
-
-
 def test_spilled_takeaway_is_not_sent_to_a_courier(engine):
     d = first(engine, "叫的外卖，酸辣汤全洒了")
     assert d.template_id == "damaged_delivery.takeaway_spilled", d.template_id
