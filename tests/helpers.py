@@ -30,6 +30,16 @@ def make_reply(db, engine, complaint="快递一个星期还没到", **overrides)
     return log_reply(db, suggestion, sent_text, **fields)
 
 
+def drafts(engine, text):
+    """The drafts the engine offers for the complaint ``text``, best first."""
+    return engine.suggest(text).drafts
+
+
+def first(engine, text):
+    """The first draft the engine offers for the complaint ``text``."""
+    return engine.suggest(text).drafts[0]
+
+
 def shown_text(html: str) -> str:
     """The text a page shows, without its scripts, styles and code."""
     soup = BeautifulSoup(html, "html.parser")

@@ -5,19 +5,11 @@ nobody checked, a promise taken before a review, goods wording for a service, a 
 right draft the page marked 答非所问.
 """
 
-import re
-
 import pytest
+from helpers import first
 
 from assistant.engine.library import PLACEHOLDERS
-from assistant.engine.quote import issue_phrase
 from assistant.engine.sincerity import _TOPICS, INTENT_TOPICS, OFF_TOPIC, check_sincerity
-
-QUOTE = re.compile(r"“([^”]*)”这个问题")
-
-
-def first(engine, text):
-    return engine.suggest(text).drafts[0]
 
 
 def test_a_template_is_never_off_topic_for_its_own_intents_problem(engine):
@@ -51,49 +43,6 @@ def test_a_promise_of_a_refund_counts_as_an_action():
         "您好，我是小林。订的套餐和页面写的不一样，今天18:00前核对清楚，确认不符的部分差价退给您。", "套餐和页面不一样"
     )
     assert not any("没有说要做什么" in f for f in s.findings)
-
-
-def test_a_problem_with_people_or_data_is_not_the_products():
-    assert issue_phrase(None, "service_attitude", "沙发") == "客服服务问题"
-    assert issue_phrase("客服让我找厂家", "service_attitude", "苹果") == "“客服让我找厂家”这个问题"
-    assert issue_phrase(None, "privacy_security", "手机") == "个人信息安全问题"
-    assert issue_phrase(None, "quality_defect", "沙发") == "沙发的质量问题"  # the product's own problem keeps it
-
-
-@pytest.mark.parametrize(
-    "text, never",
-    [
-        ("快递把书柜摔坏了，门板断成两截，我要退款，还要赔偿我请假的误工费", "要退款"),  # a demand
-        ("说是原装充电器，插上手机就提示不支持此配件，假货实锤了", "实锤"),  # the customer's verdict
-        ("这个精华的防伪码扫出来显示被查过很多次，到底是不是正品", "到底是不是"),  # a challenge
-        ("问了客服两次能不能改地址，就回个“不行”，什么态度", "什么态度"),  # a retort
-        ("问个退款进度，客服踢皮球踢得可真溜啊", "可真溜"),  # a jibe
-    ],
-)
-def test_what_the_customer_says_at_us_is_never_quoted_as_the_problem(engine, text, never):
-    for d in engine.suggest(text).drafts:
-        assert not any(never in q for q in QUOTE.findall(d.text)), d.text
-
-
-def test_a_pet_made_ill_is_quoted_and_cared_for(engine):
-    """「狗」 is rude only as an insult: 「我家狗狗…拉肚子」 is the harm, and the invitation does not speak of children only."""
-    d = first(engine, "我家狗狗吃了你们的零食就拉肚子，带去宠物医院花了500")
-    assert d.intent == "offline"
-    assert any("拉肚子" in q for q in QUOTE.findall(d.text)), d.text
-    assert "宠物" in d.text
-
-
-@pytest.mark.parametrize(
-    "text, harm",
-    [
-        ("孩子的外套一穿就掉毛，脖子上起了一片红疹子", "红疹子"),
-        ("宝宝的学步车，轮子一卡就翻，孩子差点磕到桌角", "差点"),
-    ],
-)
-def test_a_safety_invitation_quotes_the_harm_not_the_product_or_the_child(engine, text, harm):
-    d = first(engine, text)
-    assert d.template_id.startswith("offline.safety."), d.template_id
-    assert any(harm in q for q in QUOTE.findall(d.text)), d.text
 
 
 def test_a_swollen_battery_gets_the_fire_and_explosion_invitation(engine):
