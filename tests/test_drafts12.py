@@ -8,34 +8,7 @@ right draft the page marked 答非所问.
 import pytest
 from helpers import first
 
-from assistant.engine.library import PLACEHOLDERS
-from assistant.engine.sincerity import _TOPICS, INTENT_TOPICS, OFF_TOPIC, check_sincerity
-
-
-def test_a_template_is_never_off_topic_for_its_own_intents_problem(engine):
-    """A template answers its own intent's problem whether or not its text uses that topic's words: the general damage
-    reply (「东西在路上出了问题…该退款的…到账」) was marked 65 「答非所问：回复说的是退换退款」 beside 「钢化膜收到就是裂的」,
-    the pairing reply (「很多功能就用不了」) 「回复说的是质量」 beside a watch that would not pair."""
-    values = {**PLACEHOLDERS, "deadline": "今天18:00前"}
-    wrong = []
-    for t in engine.library.templates:
-        topic = INTENT_TOPICS.get(t.group)
-        if t.kind != "intent" or topic is None:
-            continue
-        complaint = f"{_TOPICS[topic].split('|')[0]}的情况"  # a complaint that raises the intent's topic and nothing else
-        s = check_sincerity(engine.library.render(t, values), complaint, template_id=t.id)
-        if any(f.startswith(OFF_TOPIC) for f in s.findings):
-            wrong.append(t.id)
-    assert wrong == []
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["化妆镜收到镜面就是裂的，泡沫都没放", "智能手表连不上手机蓝牙，操作了好多遍还是不行", "领的满200减30的券下单时用不了"],
-)
-def test_the_right_first_draft_is_not_marked_off_topic(engine, text):
-    d = first(engine, text)
-    assert not any(f.startswith(OFF_TOPIC) for f in d.sincerity.findings), (d.template_id, d.sincerity.findings)
+from assistant.engine.sincerity import check_sincerity
 
 
 def test_a_promise_of_a_refund_counts_as_an_action():

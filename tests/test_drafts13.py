@@ -109,30 +109,6 @@ def test_a_bag_is_not_called_clothes(engine):
         assert "衣服穿" not in d.text and "面料" not in d.text, (d.template_id, d.text)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "订了一套四本的书，只收到两本，客服说另外发货，到现在还没动静",
-        "钻石项链证书上的编号跟吊坠刻的对不上",
-        "拖鞋发来是黑色的，我要的是灰色，急着穿等不了换货",
-    ],
-)
-def test_the_right_first_draft_is_not_marked_off_topic(engine, text):
-    d = drafts(engine, text)[0]
-    assert not any(f.startswith("答非所问") for f in d.sincerity.findings), (d.template_id, d.sincerity.findings)
-
-
 def test_a_gift_promised_and_not_given_is_not_answered_with_a_price_difference(engine):
     d = drafts(engine, "考研资料说好的赠送网课，付完钱就不认了")[0]
     assert "差价" not in d.text, d.text
-
-
-def test_a_leak_against_a_stated_rating_is_no_off_topic_for_the_description_reply(engine):
-    """「漏得跟水帘洞一样，还好意思写防水3000mm」 contrasts the product with its page: the description reply answers it."""
-    from assistant.engine.library import PLACEHOLDERS
-    from assistant.engine.sincerity import check_sincerity
-
-    t = next(t for t in engine.library.for_intent("not_as_described") if t.general)
-    text = engine.library.render(t, {**PLACEHOLDERS, "deadline": "今天18:00前"})
-    s = check_sincerity(text, "天幕第一次用就漏得跟筛子一样，还好意思写防水", template_id=t.id)
-    assert not any(f.startswith("答非所问") for f in s.findings), s.findings
