@@ -8,15 +8,6 @@ right draft the page marked 答非所问.
 import pytest
 from helpers import first
 
-from assistant.engine.sincerity import check_sincerity
-
-
-def test_a_promise_of_a_refund_counts_as_an_action():
-    s = check_sincerity(
-        "您好，我是小林。订的套餐和页面写的不一样，今天18:00前核对清楚，确认不符的部分差价退给您。", "套餐和页面不一样"
-    )
-    assert not any("没有说要做什么" in f for f in s.findings)
-
 
 def test_a_swollen_battery_gets_the_fire_and_explosion_invitation(engine):
     d = first(engine, "移动电源充着电鼓包了，吓得我赶紧拔了")

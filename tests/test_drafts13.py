@@ -96,14 +96,6 @@ def test_a_delivery_left_downstairs_is_not_asked_where_the_parcel_is(engine):
     assert "到了哪里" not in d.text and "在哪" not in d.text, d.text
 
 
-def test_return_shipping_is_promised_only_where_the_shop_was_at_fault(engine):
-    """policy.yaml's return_shipping is who pays for a shop's fault: 「这次退货的运费按店铺规则办：运费由我们承担」 promised it
-    for any return."""
-    d = drafts(engine, "退货凭什么让我自己出运费，寄回海外仓要两百多")[0]
-    for m in re.finditer("运费由我们承担", d.text):
-        assert re.search(r"发错|发坏", d.text[max(0, m.start() - 20) : m.start()]), d.text
-
-
 def test_a_bag_is_not_called_clothes(engine):
     for d in drafts(engine, "双肩包背了一周，肩带就开线了，五金也掉色"):
         assert "衣服穿" not in d.text and "面料" not in d.text, (d.template_id, d.text)
