@@ -1,22 +1,19 @@
-"""Session 15's draft fixes: a first draft that states what the complaint contradicts.
+"""A first draft says nothing the complaint does not say or contradicts.
 
-A parcel that came late was told 「告诉您包裹到底在哪」; a sofa's smell got a takeaway's 「请别再吃了…后厨」; a book's
-blurry print got 「远程帮您排查…硬件故障」; a child coughing from a mat's fumes was not treated as a safety matter.
+Each test drafts complaints and asserts what an agent would otherwise have to rewrite: a parcel that came late was told
+「告诉您包裹到底在哪」, a sofa's smell got a takeaway's 「请别再吃了…后厨」, a book's blurry print got 「远程帮您排查…硬件故障」.
 """
 
 import re
 
 import pytest
+from helpers import first
 
 from assistant.engine.sincerity import HOLLOW
 
 STILL_COMING = re.compile(r"在哪|到了哪里|什么时候能到|还看不到发货|丢了")
 FOOD = re.compile(r"点餐|吃|食用|菜|后厨|饭|餐")
 DEVICE = re.compile(r"功能|远程|硬件|维修")
-
-
-def first(engine, text):
-    return engine.suggest(text).drafts[0]
 
 
 @pytest.mark.parametrize(
