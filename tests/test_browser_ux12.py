@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
 server, browser, page = shared.server, shared.browser, shared.page  # the same fixtures: a real server, Chromium, a lead
-log_rows, log_replies, generate = shared.log_rows, shared.log_replies, shared.generate
+log_rows, log_replies, generate, lines = shared.log_rows, shared.log_replies, shared.generate, shared.lines
 
 
 def test_correcting_the_intent_offers_that_intents_templates_in_place_of_the_draft(page):
@@ -74,14 +74,6 @@ def test_replacing_an_edited_draft_asks_first_and_keeps_the_edits_when_told_to(p
     page.locator("#intent-phrases li").nth(1).locator("button", has_text="替换草稿").click()  # not edited since: no question
     expect(page.locator("#intent-phrases-note")).to_contain_text("替换草稿 1 的文字")
     assert len(page.confirms) == asked + 1
-
-
-def lines(locator) -> int:
-    """How many lines a cell's text takes on screen."""
-    return locator.evaluate(
-        "td => { const r = document.createRange(); r.selectNodeContents(td);"
-        " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"
-    )
 
 
 def test_my_replies_rows_keep_labels_whole_and_the_outcome_form_on_one_line(page, engine):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
 server, browser, page = shared.server, shared.browser, shared.page  # the same fixtures: a real server, Chromium, a lead
-log_rows, log_replies, generate = shared.log_rows, shared.log_replies, shared.generate
+log_rows, log_replies, generate, lines = shared.log_rows, shared.log_replies, shared.generate, shared.lines
 
 # Chromium's own link colours (unvisited blue, visited purple): no link of ours may show them.
 BROWSER_BLUE, BROWSER_PURPLE = "rgb(0, 0, 238)", "rgb(85, 26, 139)"
@@ -204,14 +204,6 @@ def test_a_shops_excel_export_is_triaged_without_saving_it_as_csv_first(page, tm
     page.set_input_files("#file", str(broken))
     page.click("form[action='/triage'] button[type=submit]")
     expect(page.locator("#triage-error")).to_contain_text("读不出 Excel 表格“坏的.xlsx”")
-
-
-def lines(locator) -> int:
-    """How many lines an element's text takes on screen."""
-    return locator.evaluate(
-        "el => { const r = document.createRange(); r.selectNodeContents(el);"
-        " return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size; }"
-    )
 
 
 def test_the_ranked_backlogs_labels_are_never_broken_mid_word(page):
