@@ -1,10 +1,7 @@
 """The usability pass of session 12 (notes/UX12.md), clicked and typed as an agent or a lead would, in headless Chromium
 at laptop sizes. Uses the server and browser of test_browser."""
 
-from datetime import UTC, datetime, timedelta
-
 import test_browser as shared
-from helpers import SHANGHAI
 from playwright.sync_api import expect
 
 pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
@@ -116,38 +113,6 @@ def test_the_ranked_backlog_is_on_screen_after_sorting(page):
         assert 0 <= page.locator("#triage-results").bounding_box()["y"] < 40
 
 
-def test_a_leads_chart_label_opens_that_weeks_replies_filtered(page, engine):
-    """UX12 #4: the only filter on 数据统计 was the week; its breakdowns were pictures. A lead who saw a platform or an
-    agent convert badly could not get to those replies, and 全部回复 wanted the week's dates typed in. A problem type's,
-    an agent's or a platform's name in the charts now opens 全部回复 with that filter and the week's days, by mouse or
-    by keyboard."""
-    log_replies(page, engine, "买的口红颜色和图片差太多，统计跳转测试", 3, platform="xiaohongshu", now=datetime.now(UTC))
-    today = datetime.now(SHANGHAI).date()  # weeks are counted in Asia/Shanghai
-    monday = today - timedelta(days=today.weekday())
-    page.goto(f"{page.base}/stats")
-    label = page.locator("figure.chart", has_text="按平台").locator("a", has_text="小红书")
-    label.focus()  # a link reached with Tab, opened with Enter
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/replies?**")
-    assert "platform=xiaohongshu" in page.url and "show=all" in page.url
-    expect(page.locator("form.filters select[name=platform]")).to_have_value("xiaohongshu")
-    expect(page.locator("form.filters select[name=show]")).to_have_value("all")
-    expect(page.locator("form.filters input[name=since]")).to_have_value(monday.isoformat())
-    expect(page.locator("form.filters input[name=until]")).to_have_value((monday + timedelta(days=6)).isoformat())
-    logged = log_rows(page, "platform = ?", ["xiaohongshu"])
-    expect(page.locator("#count")).to_have_text(f"共 {len(logged)} 条")
-    assert set(page.locator("table.list tbody tr td:nth-child(4)").all_inner_texts()) == {"小红书"}
-
-    page.goto(f"{page.base}/stats")
-    page.locator("figure.chart", has_text="按客服").locator("a", has_text="组长").click()  # an agent, by the name drafts sign
-    page.wait_for_url("**/replies?**agent=lead**")
-    expect(page.locator("form.filters select[name=agent]")).to_have_value("lead")
-    page.goto(f"{page.base}/stats")
-    page.click("#week-replies")  # and the whole week, below the latest 50
-    page.wait_for_url("**/replies?**")
-    assert "agent=" not in page.url and "platform=" not in page.url and "since=" in page.url
-
-
 def test_reloading_the_library_says_it_is_working_and_takes_one_click(page):
     """UX12 #5: 重新载入模板文件 took two or three seconds with nothing on the page, and the button stayed clickable, so a
     lead clicked again and the library was read twice. While a reload runs the button is disabled and the page says so;
@@ -177,14 +142,3 @@ def test_reloading_the_library_says_it_is_working_and_takes_one_click(page):
     expect(page.locator("#reload-result")).to_contain_text("已重新载入")
     expect(page.locator("#reload-busy")).to_be_hidden()
     page.unroute("**/library/reload")
-
-
-def test_the_weeks_seven_figures_stay_in_one_row_on_a_small_laptop(page):
-    """UX12 #10: at 1024 px 数据统计's seventh figure (出结果中位天数) wrapped onto a second row alone."""
-    for width, height in ((1366, 768), (1024, 700)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.goto(f"{page.base}/stats")
-        tiles = page.locator("section.card").first.locator(".figures > div")
-        expect(tiles).to_have_count(7)
-        tops = {round(tiles.nth(n).bounding_box()["y"]) for n in range(7)}
-        assert len(tops) == 1, (width, tops)

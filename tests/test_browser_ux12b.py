@@ -1,63 +1,15 @@
 """The usability pass of session 12, second part (notes/UX12.md #6-#9, #12, #15, #16), clicked and typed as an agent or
 a lead would, in headless Chromium at laptop sizes. Uses the server and browser of test_browser."""
 
-import csv
-import io
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import test_browser as shared
-from helpers import SHANGHAI
 from playwright.sync_api import expect
 
 pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
 server, browser, page = shared.server, shared.browser, shared.page  # the same fixtures: a real server, Chromium, a lead
 log_rows, log_replies, generate = shared.log_rows, shared.log_replies, shared.generate
-
-
-def downloaded(page, button) -> list[list[str]]:
-    """Click a download button; the file's lines (it must start with a byte-order mark, so Excel reads UTF-8)."""
-    with page.expect_download() as download:
-        page.click(button)
-    raw = Path(download.value.path()).read_bytes()
-    assert raw.startswith("\ufeff".encode())
-    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-
-
-def test_the_stats_pages_csv_files_read_in_chinese_like_the_workbook(page, engine):
-    """UX12 #6: 汇总 CSV and 明细 CSV gave column ids (sent_at, agent, outcome…), ids as values (upgraded, jd) and UTC
-    times, though the lead opens them in Excel. Now they read as the workbook does: its Chinese headers, names as on the
-    page, local times; a cell Excel would run as a formula is still quoted."""
-    (reply_id,) = log_replies(page, engine, "=1+1 吹风机用了三天就坏了，导出中文测试", 1, platform="jd", now=datetime.now(UTC))
-    page.goto(f"{page.base}/stats")
-    figures = downloaded(page, "#export-figures-csv")
-    head = figures[0]
-    assert head[:3] == ["分类", "名称", "用户名"] and "已回复" in head and "转化率" in head and "已改好评" in head
-    assert not any(c.isascii() and c.isalpha() for cell in head for c in cell)  # no column ids
-    lines = {(line[0], line[1]): dict(zip(head, line)) for line in figures[1:]}
-    week = page.input_value("#week")
-    summary = lines[("汇总", f"{week[:4]} 年第 {int(week[6:])} 周")]
-    assert int(summary["已回复"]) >= 1
-    assert ("按平台", "京东") in lines and ("按问题类型", "质量问题") in lines
-    assert lines[("按客服", "组长")]["用户名"] == "lead"  # agents as drafts sign, the login name beside
-    assert not any(key in ("jd", "quality_defect", "summary", "by_platform") for pair in lines for key in pair)
-
-    rows = downloaded(page, "#export-rows-csv")
-    head = rows[0]
-    assert head[:3] == ["编号", "发送时间（本地时间）", "周"] and "结果" in head and "平台" in head
-    row = next(dict(zip(head, r)) for r in rows[1:] if r[0] == str(reply_id))
-    assert (row["平台"], row["问题类型"], row["结果"], row["客服"], row["用户名"]) == (
-        "京东",
-        "质量问题",
-        "等待结果",
-        "组长",
-        "lead",
-    )
-    assert row["转线下"] in ("是", "否") and row["投诉"].startswith("'=1+1")  # formula-safe as before
-    sent_at = log_rows(page, "id = ?", [reply_id])[0]["sent_at"]
-    assert row["发送时间（本地时间）"] == datetime.fromisoformat(sent_at).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    expect(page.locator("#export-rows-csv")).to_have_attribute("title", "本周每条回复，中文表头，时间为北京时间")
 
 
 ESCALATED = (
@@ -216,29 +168,3 @@ def test_every_placeholder_on_the_draft_page_is_whole(page):
         for field in page.locator("#compose-form input[placeholder]").all():
             assert placeholder_fits(field), (width, field.get_attribute("name"))
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-
-
-def test_chart_labels_are_clear_of_the_reference_line_and_the_trend_says_its_numbers(page, engine):
-    """UX12 #9: the dashed 33% line was drawn over the bar charts' value labels (「25% n=4」 struck through), and the
-    12-week trend printed no number at its points (hover only, which the keyboard cannot reach)."""
-    ids = log_replies(page, engine, "吹风机用了三天就坏了，图表测试", 4, platform="xiaohongshu", now=datetime.now(UTC))
-    page.goto(f"{page.base}/replies?show=all&q=图表测试")
-    for reply_id, result in zip(ids, ("upgraded", "unchanged", "unchanged", "unchanged")):
-        row = page.locator(f"#reply-{reply_id}")
-        row.locator("select[name=result]").select_option(result)
-        row.locator("form.outcome-form button").click()
-        expect(page.locator(f"#reply-{reply_id} .outcome")).to_be_visible()
-    page.goto(f"{page.base}/stats")
-    week, rate = page.input_value("#week"), page.inner_text("#rate")
-    trend = page.locator("figure.chart").first
-    expect(trend.locator(f"text.point[data-week='{week}']")).to_have_text(rate)  # this week's point says its rate
-    for chart in page.locator("figure.chart").all()[1:]:
-        svg = chart.locator("svg")
-        if not svg.count():
-            continue
-        drawn = svg.evaluate("s => [...s.children].map(e => e.tagName + '.' + (e.getAttribute('class') || ''))")
-        line = drawn.index("line.reference")
-        assert all(drawn.index(t) > line for t in drawn if t.startswith("text.value")), drawn  # labels over the line
-        label = svg.locator("text.value").first
-        assert label.evaluate("t => getComputedStyle(t).paintOrder").startswith("stroke")  # with a halo
-        assert label.evaluate("t => getComputedStyle(t).stroke") == "rgb(255, 255, 255)"
