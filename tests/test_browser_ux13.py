@@ -10,47 +10,11 @@ pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is mi
 server, browser, page = shared.server, shared.browser, shared.page  # the same fixtures: a real server, Chromium, a lead
 log_rows, log_replies, generate, lines = shared.log_rows, shared.log_replies, shared.generate, shared.lines
 
-# Chromium's own link colours (unvisited blue, visited purple): no link of ours may show them.
-BROWSER_BLUE, BROWSER_PURPLE = "rgb(0, 0, 238)", "rgb(85, 26, 139)"
-LINK_COLOURS = (
-    """() => [...document.querySelectorAll('a')].map(a => [a.textContent.trim().slice(0, 24), getComputedStyle(a).color])"""
-)
 WATCH_CSP = """
 window.__violations = [];
 document.addEventListener("securitypolicyviolation",
   (e) => window.__violations.push(e.violatedDirective + " " + (e.target && e.target.id)));
 """
-
-
-def default_coloured_links(page) -> list:
-    return [(text, colour) for text, colour in page.evaluate(LINK_COLOURS) if colour in (BROWSER_BLUE, BROWSER_PURPLE)]
-
-
-def test_every_link_on_every_page_is_in_the_sites_colours(page, engine, browser):
-    """UX13 #11 (UX12 #11): 清除, ‹ 上一周, the reply numbers on 我的回复 and 数据统计, 回到写回复 on an error page, 「我的回复」
-    under a reply marked as sent and the skip link showed the browser's default blue, unlike the green of everything
-    else. Every page an agent or a lead opens, signed in and out, now has no link in the browser's colours."""
-    (reply_id,) = log_replies(page, engine, "吹风机用了三天就坏了，链接颜色测试", 1)
-    generate(page, "买的电热水壶用了两周就不加热了，链接颜色测试")
-    page.click("#draft-1 button[type=submit]")
-    page.wait_for_selector("#draft-1 .sent .ok a")  # 已记录为已发送 … 「我的回复」
-    found = {"/compose (sent)": default_coloured_links(page)}
-    pages = ["/replies?show=all", f"/replies/{reply_id}", "/stats", "/triage", "/library", "/users", "/account", "/help"]
-    pages += ["/no-such-page", "/replies/999999"]  # the error pages
-    for path in pages:
-        page.goto(page.base + path)
-        found[path] = default_coloured_links(page)
-    page.goto(f"{page.base}/triage")
-    page.fill("#backlog", "快递一个星期还没到\n客服态度很差")
-    page.click("form[action='/triage'] button[type=submit]")
-    page.wait_for_selector("table.triage")
-    found["/triage (ranked)"] = default_coloured_links(page)
-    signed_out = browser.new_context().new_page()
-    signed_out.goto(f"{page.base}/login")
-    found["/login"] = default_coloured_links(signed_out)
-    signed_out.context.close()
-    assert {path: links for path, links in found.items() if links} == {}
-    assert len(page.evaluate(LINK_COLOURS)) > 0
 
 
 def test_a_resized_draft_box_then_drafting_again_reports_no_csp_violation(browser, server):
