@@ -1,5 +1,6 @@
-"""The usability pass of session 12, second part (notes/UX12.md #6-#9, #12, #15, #16), clicked and typed as an agent or
-a lead would, in headless Chromium at laptop sizes. Uses the server and browser of test_browser."""
+"""写回复 in headless Chromium at laptop sizes, used as an agent uses it: the first draft's actions on the first screen, a
+quick phrase inserted into a draft with no second greeting, every placeholder whole. Uses the server and browser of
+test_browser."""
 
 import re
 
