@@ -1,5 +1,6 @@
-"""The usability pass of session 13 (notes/UX13.md), clicked and typed as an agent or a lead would, in headless Chromium
-at laptop sizes. Uses the server and browser of test_browser."""
+"""批量分拣 in headless Chromium at laptop sizes, used as a lead and an agent use it: each ranked row shows its own
+columns masked as the download masks them, a shop's Excel export is triaged as it is, the labels stay whole, and a reply
+sent from a row is marked sent on it. Uses the server and browser of test_browser."""
 
 from datetime import datetime
 
