@@ -56,3 +56,14 @@ def make_client(settings, engine):
 
     yield make
     stack.close()
+
+
+@pytest.fixture
+def site(make_client):
+    """A fresh app with an agent, 小林, and a lead, 组长; returns (client, db, users by name with their one-time
+    passwords). A module whose tests need other people defines its own ``site``."""
+    from assistant.log.auth import add_user
+
+    client, db = make_client()
+    users = {name: add_user(db, name, role) for name, role in [("小林", "agent"), ("组长", "lead")]}
+    return client, db, users

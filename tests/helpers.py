@@ -1,4 +1,4 @@
-"""Helpers that create test data (kept out of conftest so tests import them explicitly)."""
+"""Helpers the tests import explicitly (kept out of conftest): test data, signing in, servers, reading pages."""
 
 import re
 import socket
@@ -6,10 +6,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bs4 import BeautifulSoup
+
 from assistant.log.sent import log_reply
 
 KEY = b"k" * 32
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+ENGLISH = re.compile(r"[A-Za-z]{3,}(?: [A-Za-z']{2,}){2,}")  # three English words in a row: a sentence, not an id
 
 
 def make_reply(db, engine, complaint="快递一个星期还没到", **overrides) -> int:
@@ -25,6 +28,24 @@ def make_reply(db, engine, complaint="快递一个星期还没到", **overrides)
     fields.update(overrides)
     sent_text = fields.pop("sent_text", None) or suggestion.drafts[0].text
     return log_reply(db, suggestion, sent_text, **fields)
+
+
+def drafts(engine, text):
+    """The drafts the engine offers for the complaint ``text``, best first."""
+    return engine.suggest(text).drafts
+
+
+def first(engine, text):
+    """The first draft the engine offers for the complaint ``text``."""
+    return engine.suggest(text).drafts[0]
+
+
+def shown_text(html: str) -> str:
+    """The text a page shows, without its scripts, styles and code."""
+    soup = BeautifulSoup(html, "html.parser")
+    for hidden in soup(["script", "style", "code"]):
+        hidden.decompose()
+    return soup.get_text(" ", strip=True)
 
 
 def sign_in(client, name: str, password: str) -> str:

@@ -600,6 +600,14 @@ def log_replies(page, engine, complaint: str, count: int, **fields) -> list[int]
         db.close()
 
 
+def lines(locator) -> int:
+    """How many lines an element's text takes on screen."""
+    return locator.evaluate(
+        "el => { const r = document.createRange(); r.selectNodeContents(el);"
+        " return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size; }"
+    )
+
+
 def test_the_outcome_form_has_no_default_and_takes_a_note_and_the_rating_after(page, engine):
     ARTIFACTS.mkdir(exist_ok=True)
     (reply_id,) = log_replies(page, engine, "吹风机用了三天就坏了，结果登记测试", 1)

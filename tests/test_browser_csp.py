@@ -1,7 +1,8 @@
 """The pages work under the strict Content-Security-Policy (issue 14 item 7), in headless Chromium against a real serve.
 
 Every response carries the policy; the draft, replies and statistics pages are used the way an agent and a lead use
-them (verdict panel, refused posts, outcomes, charts) while the browser reports any CSP violation.
+them (verdict panel, refused posts, outcomes, charts, a draft box resized then drafted again) while the browser reports
+any CSP violation.
 """
 
 import pytest
@@ -10,10 +11,17 @@ from tests.test_browser import CHROMIUM, browser, server  # noqa: F401  # fixtur
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not found")
+expect = sync_api.expect
 
 WATCH = """
 window.__violations = [];
 document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));
+"""
+# The element whose inline style was blocked, by its id (WATCH names the blocked URI).
+WATCH_CSP = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation",
+  (e) => window.__violations.push(e.violatedDirective + " " + (e.target && e.target.id)));
 """
 
 
@@ -86,5 +94,46 @@ def test_draft_replies_and_stats_pages_work_with_no_csp_violation(browser, serve
     assert stats.headers["cache-control"] == "no-store"
     page.wait_for_selector("#sent")
     collect()
+    context.close()
+    assert violations == [] and console == [], violations + console
+
+
+def test_a_resized_draft_box_then_drafting_again_reports_no_csp_violation(browser, server):  # noqa: F811
+    """UX13 #14 (UX12 #14): drafting again made htmx's settle step copy the old draft box's style attribute onto the new
+    one with the same id; an agent who had dragged a draft box taller (its resize handle writes its height there) got
+    an inline style the Content-Security-Policy blocks and reports. The complaint that got no drafts (English) and the
+    ones that did are drafted one after another as in UX12, with a resized box in between: no violation."""
+    base, password, _ = server
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    console = []
+    page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"{base}/login")
+    page.fill("#name", "lead")
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/compose")
+    page.fill("#text", "The kettle stopped heating after two weeks, very disappointed")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#script-note")).to_contain_text("不是中文")
+    for text in ("买的电热水壶用了两周就不加热了，太失望了", "买的电热水壶用了两周就不加热了，太失望了！！"):
+        page.fill("#text", text)
+        # the second round's old box (already resized) is on the page until the answer swaps in: wait for that answer
+        with page.expect_response(lambda r: r.request.method == "POST"):
+            page.keyboard.press("Control+Enter")
+        page.wait_for_selector("#draft-1 textarea.reply")
+        expect(page.locator(".htmx-settling, .htmx-swapping")).to_have_count(0)  # no string eval: the CSP forbids it
+        box = page.locator("#reply-1").bounding_box()
+        page.mouse.move(box["x"] + box["width"] - 3, box["y"] + box["height"] - 3)  # the resize handle
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] - 3, box["y"] + box["height"] + 80, steps=5)
+        page.mouse.up()
+        assert page.locator("#reply-1").bounding_box()["height"] > box["height"] + 40  # the agent made it taller
+    page.fill("#text", "Still broken, nobody answered")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#draft-1")).to_have_count(0)
+    page.wait_for_timeout(300)
+    violations = page.evaluate("window.__violations")
     context.close()
     assert violations == [] and console == [], violations + console

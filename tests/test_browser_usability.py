@@ -1,5 +1,6 @@
-"""Everyday use of the pages around the draft page, in headless Chromium: 数据统计, 模板库, 账号管理, 我的账号, 帮助, the
-navigation and sign-in, by keyboard and on a phone (390 px). Uses the server and browser of test_browser."""
+"""Everyday use of the pages around the draft page, in headless Chromium: 数据统计, 模板库 (and its reload), 账号管理 (and
+its copy buttons), 我的账号, 帮助, the navigation and sign-in, by keyboard and on a phone (390 px), and every link in the
+site's colours. Uses the server and browser of test_browser."""
 
 import io
 import re
@@ -13,7 +14,14 @@ from playwright.sync_api import expect
 ARTIFACTS = shared.ARTIFACTS
 pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
 server, browser, page = shared.server, shared.browser, shared.page  # the same fixtures: a real server, Chromium, a lead
+log_replies, generate = shared.log_replies, shared.generate
 PHONE = {"width": 390, "height": 844}
+
+# Chromium's own link colours (unvisited blue, visited purple): no link of ours may show them.
+BROWSER_BLUE, BROWSER_PURPLE = "rgb(0, 0, 238)", "rgb(85, 26, 139)"
+LINK_COLOURS = (
+    """() => [...document.querySelectorAll('a')].map(a => [a.textContent.trim().slice(0, 24), getComputedStyle(a).color])"""
+)
 
 
 def signed_in(browser, server, viewport, name="lead", password=None):
@@ -26,6 +34,10 @@ def signed_in(browser, server, viewport, name="lead", password=None):
     tab.press("#password", "Enter")
     tab.wait_for_url("**/compose")
     return tab
+
+
+def default_coloured_links(page) -> list:
+    return [(text, colour) for text, colour in page.evaluate(LINK_COLOURS) if colour in (BROWSER_BLUE, BROWSER_PURPLE)]
 
 
 def test_on_a_phone_no_page_is_wider_than_the_screen(browser, server, engine):
@@ -256,3 +268,91 @@ def test_a_week_that_is_not_one_is_said_at_the_field_on_the_statistics(page):
     page.click(".week-picker button[type=submit]")
     page.wait_for_url("**/stats?week=2026-W40")
     expect(page.locator("#week-error")).to_have_count(0)
+
+
+def test_reloading_the_library_says_it_is_working_and_takes_one_click(page):
+    """UX12 #5: 重新载入模板文件 took two or three seconds with nothing on the page, and the button stayed clickable, so a
+    lead clicked again and the library was read twice. While a reload runs the button is disabled and the page says so;
+    then the answer replaces that line, also on a second reload."""
+    held = []
+    page.route("**/library/reload", lambda route: held.append(route))  # the reload answers when the test lets it
+    page.goto(f"{page.base}/library")
+    button = page.get_by_role("button", name="重新载入模板文件")
+    button.click()
+    expect(page.locator("#reload-busy")).to_be_visible()
+    expect(page.locator("#reload-busy")).to_have_text("正在重新载入，要几秒钟…")
+    expect(button).to_be_disabled()
+    button.click(force=True)  # a second click while it runs sends nothing
+    page.wait_for_timeout(200)
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#reload-result")).to_contain_text("已重新载入")
+    expect(page.locator("#reload-busy")).to_be_hidden()
+    expect(button).to_be_enabled()
+    # A second reload: the last answer (「已重新载入…」) gives way to 正在重新载入 while it runs, not beside it
+    # (REVIEW12B #11: the rule hiding it waited for a class htmx puts on the indicator, not on the form).
+    button.click()
+    expect(page.locator("#reload-busy")).to_be_visible()
+    expect(page.locator("#reload-result")).to_be_hidden()
+    assert len(held) == 2
+    held[1].continue_()
+    expect(page.locator("#reload-result")).to_contain_text("已重新载入")
+    expect(page.locator("#reload-busy")).to_be_hidden()
+    page.unroute("**/library/reload")
+
+
+def test_the_one_time_password_and_token_have_copy_buttons_and_account_rows_line_up(page):
+    """UX12 #15: 账号管理 showed the one-time password and API token with no copy button (the lead selected them by
+    hand, easily missing a character), and in each row the text cells sat at the top while the display-name field and
+    保存 were taller. Now each secret has its copy button and a row's texts are level with its field."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{page.base}/users")
+    page.fill("#new-name", "copytest")
+    page.fill("#new-display", "小复")
+    page.click("form[action='/users'] button[type=submit]")
+    expect(page.locator("#created")).to_be_visible()
+    for button, code in (("#copy-created-password", "#created-password"), ("#copy-created-token", "#created-token")):
+        page.click(button)
+        expect(page.locator(button)).to_have_text("已复制")
+        assert page.evaluate("navigator.clipboard.readText()") == page.inner_text(code)
+    row = page.locator("tr[data-name=copytest]")
+    row.locator("button.reset").click()  # confirmed by the page fixture
+    expect(page.locator("#reset")).to_be_visible()
+    page.click("#copy-reset-password")
+    assert page.evaluate("navigator.clipboard.readText()") == page.inner_text("#reset-password")
+
+    row = page.locator("tr[data-name=copytest]")
+    field = row.locator("input[name=display_name]").bounding_box()
+    for cell in (row.locator("td").nth(0), row.locator("td").nth(2), row.locator("td").nth(3)):
+        text = cell.evaluate(
+            "td => { const r = document.createRange(); r.selectNodeContents(td); const b = r.getBoundingClientRect();"
+            " return b.top + b.height / 2; }"
+        )
+        assert abs(text - (field["y"] + field["height"] / 2)) < 4, (text, field)
+
+
+def test_every_link_on_every_page_is_in_the_sites_colours(page, engine, browser):
+    """UX13 #11 (UX12 #11): 清除, ‹ 上一周, the reply numbers on 我的回复 and 数据统计, 回到写回复 on an error page, 「我的回复」
+    under a reply marked as sent and the skip link showed the browser's default blue, unlike the green of everything
+    else. Every page an agent or a lead opens, signed in and out, now has no link in the browser's colours."""
+    (reply_id,) = log_replies(page, engine, "吹风机用了三天就坏了，链接颜色测试", 1)
+    generate(page, "买的电热水壶用了两周就不加热了，链接颜色测试")
+    page.click("#draft-1 button[type=submit]")
+    page.wait_for_selector("#draft-1 .sent .ok a")  # 已记录为已发送 … 「我的回复」
+    found = {"/compose (sent)": default_coloured_links(page)}
+    pages = ["/replies?show=all", f"/replies/{reply_id}", "/stats", "/triage", "/library", "/users", "/account", "/help"]
+    pages += ["/no-such-page", "/replies/999999"]  # the error pages
+    for path in pages:
+        page.goto(page.base + path)
+        found[path] = default_coloured_links(page)
+    page.goto(f"{page.base}/triage")
+    page.fill("#backlog", "快递一个星期还没到\n客服态度很差")
+    page.click("form[action='/triage'] button[type=submit]")
+    page.wait_for_selector("table.triage")
+    found["/triage (ranked)"] = default_coloured_links(page)
+    signed_out = browser.new_context().new_page()
+    signed_out.goto(f"{page.base}/login")
+    found["/login"] = default_coloured_links(signed_out)
+    signed_out.context.close()
+    assert {path: links for path, links in found.items() if links} == {}
+    assert len(page.evaluate(LINK_COLOURS)) > 0

@@ -378,3 +378,31 @@ def test_every_offline_invitations_example_is_escalated_for_its_reason(engine):
 )
 def test_repeated_contacts_and_failures_in_more_phrasings_are_found(engine, text):
     assert "repeat_unresolved" in rule_hits(normalize(text, engine.segmenter), engine.rules)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "刚买的爬行垫一股刺鼻的味道，宝宝趴了一会儿就老咳嗽",
+        "床垫甲醛味太大了，睡了一晚上起来头晕胸闷",
+        "新窗帘一股化学味，挂上以后头有点晕",
+    ],
+)
+def test_fumes_that_make_someone_ill_are_a_safety_matter(engine, text):
+    s = engine.suggest(text)
+    assert s.escalation.escalate and s.escalation.reasons[0].id == "safety", s.escalation
+    assert s.drafts[0].template_id.startswith("offline.safety."), s.drafts[0].template_id
+    assert "通风" in s.drafts[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "新买的拖鞋有股橡胶味",
+        "塑料收纳箱味道很大，放阳台散散再用",
+        "担心这个味道孩子闻了会咳嗽",
+        "止咳糖浆味道太甜了，咳嗽一点没好",  # 味 is a taste here, and the cough is what it was bought for
+    ],
+)
+def test_an_ordinary_smell_is_not_escalated(engine, text):
+    assert not engine.suggest(text).escalation.escalate

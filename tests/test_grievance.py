@@ -8,12 +8,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from helpers import drafts, first
 
 from assistant.engine.match import is_praise
+from assistant.engine.quote import issue_phrase
 from assistant.taxonomy import INTENTS, KIND_TEMPLATES
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
-QUOTE = re.compile(r"“([^”]+)”这个问题")
+QUOTE = re.compile(r"“([^”]*)”这个问题")
 
 
 def _texts(name: str) -> list[str]:
@@ -30,6 +32,10 @@ def _is_evidence(quote: str, intent: str, library, matched: tuple[str, ...] = ()
     if any(w in quote for w in (*words, *matched)):
         return True
     return any(p.search(quote) for p, _ in library.patterns.get(intent, ()))
+
+
+def quotes(engine, text):
+    return [q for d in drafts(engine, text) for q in QUOTE.findall(d.text)]
 
 
 @pytest.mark.parametrize("name", ["dev.jsonl", "train.jsonl"])
@@ -205,3 +211,93 @@ def test_a_short_complaint_s_problem_is_quoted_whole(engine, complaint, quote):
     """「您说的手机的运输破损问题」, 「您说的临期变质问题」: the clause was cut at 还有, or 黑了 was not read as wrong."""
     first = engine.suggest(complaint).drafts[0]
     assert quote in QUOTE.findall(first.text), first.text
+
+
+# Neither what the customer says at us, an aside, a label, a guess, the box nor a feeling is quoted as the problem; a
+# safety invitation quotes the harm.
+
+
+def test_a_problem_with_people_or_data_is_not_the_products():
+    assert issue_phrase(None, "service_attitude", "沙发") == "客服服务问题"
+    assert issue_phrase("客服让我找厂家", "service_attitude", "苹果") == "“客服让我找厂家”这个问题"
+    assert issue_phrase(None, "privacy_security", "手机") == "个人信息安全问题"
+    assert issue_phrase(None, "quality_defect", "沙发") == "沙发的质量问题"  # the product's own problem keeps it
+
+
+@pytest.mark.parametrize(
+    "text, never",
+    [
+        ("快递把书柜摔坏了，门板断成两截，我要退款，还要赔偿我请假的误工费", "要退款"),  # a demand
+        ("说是原装充电器，插上手机就提示不支持此配件，假货实锤了", "实锤"),  # the customer's verdict
+        ("这个精华的防伪码扫出来显示被查过很多次，到底是不是正品", "到底是不是"),  # a challenge
+        ("问了客服两次能不能改地址，就回个“不行”，什么态度", "什么态度"),  # a retort
+        ("问个退款进度，客服踢皮球踢得可真溜啊", "可真溜"),  # a jibe
+    ],
+)
+def test_what_the_customer_says_at_us_is_never_quoted_as_the_problem(engine, text, never):
+    for d in engine.suggest(text).drafts:
+        assert not any(never in q for q in QUOTE.findall(d.text)), d.text
+
+
+def test_a_pet_made_ill_is_quoted_and_cared_for(engine):
+    """「狗」 is rude only as an insult: 「我家狗狗…拉肚子」 is the harm, and the invitation does not speak of children only."""
+    d = first(engine, "我家狗狗吃了你们的零食就拉肚子，带去宠物医院花了500")
+    assert d.intent == "offline"
+    assert any("拉肚子" in q for q in QUOTE.findall(d.text)), d.text
+    assert "宠物" in d.text
+
+
+@pytest.mark.parametrize(
+    "text, harm",
+    [
+        ("孩子的外套一穿就掉毛，脖子上起了一片红疹子", "红疹子"),
+        ("宝宝的学步车，轮子一卡就翻，孩子差点磕到桌角", "差点"),
+    ],
+)
+def test_a_safety_invitation_quotes_the_harm_not_the_product_or_the_child(engine, text, harm):
+    d = first(engine, text)
+    assert d.template_id.startswith("offline.safety."), d.template_id
+    assert any(harm in q for q in QUOTE.findall(d.text)), d.text
+
+
+@pytest.mark.parametrize(
+    "text, problem, aside",
+    [
+        ("书柜到货侧面板裂开一条缝，纸箱也破了", "裂开", "纸箱"),  # the goods' damage, not the box
+        ("外包装破了个大洞，里面的花瓶碎了", "碎", "包装"),
+        ("申请开发票半个月了还没开出来，单位就等着报销呢", "发票", "报销"),  # the problem, not why it hurts
+    ],
+)
+def test_the_problem_is_quoted_not_an_aside(engine, text, problem, aside):
+    qs = quotes(engine, text)
+    assert qs and all(problem in q and aside not in q for q in qs), qs
+
+
+def test_what_came_is_quoted_with_what_was_ordered(engine):
+    """「我拍的是灰色」 is what was ordered; the problem is what came."""
+    qs = quotes(engine, "拖鞋发来是黑色的，我拍的是灰色")
+    assert qs and all("黑色" in q for q in qs), qs
+
+
+@pytest.mark.parametrize(
+    "text, never",
+    [
+        ("说是羊毛的，拿火一烧全是化纤的味道，纯属虚假宣传", "虚假宣传"),  # a label, not what they saw
+        ("字印得歪歪扭扭，纸也发黄，盗版吧这是", "吧这是"),  # a guess's tail
+        ("台灯到了灯罩是碎的，泡沫就放了一点点", "泡沫"),  # the box, not the goods
+    ],
+)
+def test_labels_guesses_and_the_box_are_not_quoted_as_the_problem(engine, text, never):
+    qs = quotes(engine, text)
+    assert not any(never in q for q in qs), qs
+
+
+def test_a_cut_quote_does_not_stop_on_a_dangling_word(engine):
+    qs = quotes(engine, "你们卖的二手平板里面存着上一个用户的照片和聊天记录，我的信息会不会也被卖")
+    assert not any(q.endswith(("上", "的", "里")) for q in qs), qs
+
+
+def test_a_feeling_is_not_quoted_beside_what_happened(engine):
+    """「跟团游体验太差了」 says how it felt; 「导游全程拉着去购物店」 is what to answer."""
+    d = drafts(engine, "这次的跟团游体验太差了，导游一路逼着我们买玉石")[0]
+    assert QUOTE.findall(d.text) == ["导游一路逼着我们买玉石"], d.text  # 逼着 is no insult

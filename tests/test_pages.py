@@ -725,3 +725,13 @@ def test_a_backlog_row_prefills_only_what_its_columns_say(row, expected):
     from assistant.web.pages_triage import row_fields
 
     assert row_fields({"text": "x", **row}) == expected
+
+
+def test_the_favicon_is_served_from_static(site):
+    client, _, users = site
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"
+    sign_in(client, "小林", users["小林"].password)
+    link = BeautifulSoup(client.get("/compose").text, "html.parser").select_one("link[rel=icon]")
+    assert client.get(link["href"]).status_code == 200

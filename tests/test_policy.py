@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import drafts
 
 from assistant.engine.library import PLACEHOLDERS, REMEDIES
 from assistant.engine.lint import lint_library
@@ -395,3 +396,11 @@ def test_the_price_guarantee_comes_from_the_policy(library_copy):
     _add_template(library_copy, OPENING + "差价{{ policy.refund_deadline }}退给您，之后30天内如果再降价照样补。", "")
     messages = [p.message for p in lint_library(library_copy).problems if "other.breach" in p.message]
     assert len(messages) == 1 and "promises 价保 by「30天」" in messages[0] and "15天内" in messages[0]
+
+
+def test_return_shipping_is_promised_only_where_the_shop_was_at_fault(engine):
+    """policy.yaml's return_shipping is who pays for a shop's fault: 「这次退货的运费按店铺规则办：运费由我们承担」 promised it
+    for any return."""
+    d = drafts(engine, "退货凭什么让我自己出运费，寄回海外仓要两百多")[0]
+    for m in re.finditer("运费由我们承担", d.text):
+        assert re.search(r"发错|发坏", d.text[max(0, m.start() - 20) : m.start()]), d.text

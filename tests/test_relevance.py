@@ -5,9 +5,11 @@ from datetime import datetime
 
 import pytest
 from click.testing import CliRunner
+from helpers import drafts, first
 
 from assistant.cli import cli
-from assistant.engine.sincerity import check_sincerity, topics
+from assistant.engine.library import PLACEHOLDERS
+from assistant.engine.sincerity import _TOPICS, INTENT_TOPICS, OFF_TOPIC, check_sincerity, topics
 
 MORNING = datetime(2026, 11, 30, 10, 0)
 
@@ -75,3 +77,53 @@ def test_a_reply_on_another_problem_than_the_one_shown_first_is_still_off_topic(
     reply = "您好，快递晚到让您久等了，对不起。今天18:00前我去催快递公司，给您一个准确的到货时间。"
     findings = check_sincerity(reply, complaint, template_id="logistics_delay.general", recognised="counterfeit").findings
     assert any(f.startswith("答非所问") for f in findings)
+
+
+def test_a_template_is_never_off_topic_for_its_own_intents_problem(engine):
+    """A template answers its own intent's problem whether or not its text uses that topic's words: the general damage
+    reply (「东西在路上出了问题…该退款的…到账」) was marked 65 「答非所问：回复说的是退换退款」 beside 「钢化膜收到就是裂的」,
+    the pairing reply (「很多功能就用不了」) 「回复说的是质量」 beside a watch that would not pair."""
+    values = {**PLACEHOLDERS, "deadline": "今天18:00前"}
+    wrong = []
+    for t in engine.library.templates:
+        topic = INTENT_TOPICS.get(t.group)
+        if t.kind != "intent" or topic is None:
+            continue
+        complaint = f"{_TOPICS[topic].split('|')[0]}的情况"  # a complaint that raises the intent's topic and nothing else
+        s = check_sincerity(engine.library.render(t, values), complaint, template_id=t.id)
+        if any(f.startswith(OFF_TOPIC) for f in s.findings):
+            wrong.append(t.id)
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["化妆镜收到镜面就是裂的，泡沫都没放", "智能手表连不上手机蓝牙，操作了好多遍还是不行", "领的满200减30的券下单时用不了"],
+)
+def test_the_right_first_draft_is_not_marked_off_topic(engine, text):
+    d = first(engine, text)
+    assert not any(f.startswith(OFF_TOPIC) for f in d.sincerity.findings), (d.template_id, d.sincerity.findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订了一套四本的书，只收到两本，客服说另外发货，到现在还没动静",
+        "钻石项链证书上的编号跟吊坠刻的对不上",
+        "拖鞋发来是黑色的，我要的是灰色，急着穿等不了换货",
+    ],
+)
+def test_the_right_first_draft_for_missing_wrong_or_suspect_goods_is_not_marked_off_topic(engine, text):
+    d = drafts(engine, text)[0]
+    assert not any(f.startswith("答非所问") for f in d.sincerity.findings), (d.template_id, d.sincerity.findings)
+
+
+def test_a_leak_against_a_stated_rating_is_no_off_topic_for_the_description_reply(engine):
+    """「漏得跟水帘洞一样，还好意思写防水3000mm」 contrasts the product with its page: the description reply answers it."""
+    from assistant.engine.library import PLACEHOLDERS
+    from assistant.engine.sincerity import check_sincerity
+
+    t = next(t for t in engine.library.for_intent("not_as_described") if t.general)
+    text = engine.library.render(t, {**PLACEHOLDERS, "deadline": "今天18:00前"})
+    s = check_sincerity(text, "天幕第一次用就漏得跟筛子一样，还好意思写防水", template_id=t.id)
+    assert not any(f.startswith("答非所问") for f in s.findings), s.findings

@@ -269,3 +269,10 @@ def test_a_blade_that_will_not_turn_is_no_delivery_problem():
         "同时约快递上门取回坏机，运费由我们承担。"
     )
     assert not any(f.startswith("答非所问") for f in check_sincerity(reply, "破壁机打了不到十次，刀头就转不动了").findings)
+
+
+def test_a_promise_of_a_refund_counts_as_an_action():
+    s = check_sincerity(
+        "您好，我是小林。订的套餐和页面写的不一样，今天18:00前核对清楚，确认不符的部分差价退给您。", "套餐和页面不一样"
+    )
+    assert not any("没有说要做什么" in f for f in s.findings)

@@ -1,0 +1,303 @@
+"""A first draft says nothing the complaint does not say or contradicts.
+
+Each test drafts complaints and asserts what an agent would otherwise have to rewrite: a parcel that came late was told
+「告诉您包裹到底在哪」, a sofa's smell got a takeaway's 「请别再吃了…后厨」, a book's blurry print got 「远程帮您排查…硬件故障」,
+a swollen rash got the fire invitation's 「请先断电」.
+"""
+
+import re
+
+import pytest
+from helpers import drafts, first
+
+from assistant.engine.sincerity import HOLLOW
+
+STILL_COMING = re.compile(r"在哪|到了哪里|什么时候能到|还看不到发货|丢了")
+FOOD = re.compile(r"点餐|吃|食用|菜|后厨|饭|餐")
+DEVICE = re.compile(r"功能|远程|硬件|维修")
+GOODS_REMEDY = re.compile(r"检测|换新|换货|上门取件|寄回")
+
+
+# What happened: no verdict, promise or event the complaint does not state, no question it already answers.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "网购的台灯拖了九天才送到",
+        "等了十多天总算到了，包装倒是挺结实",  # a packaging word says nothing of where the parcel is
+        "比页面承诺的晚了四天才收到，孩子开学都用不上了",
+        "物流慢成这样，半个多月才到手",
+        "羽绒被晚到了一个星期",
+    ],
+)
+def test_a_parcel_that_came_late_is_not_looked_for(engine, text):
+    s = engine.suggest(text)
+    assert s.drafts[0].template_id == "logistics_delay.arrived_late", [d.template_id for d in s.drafts]
+    for d in s.drafts:
+        assert not STILL_COMING.search(d.text), (d.template_id, d.text)
+    text0 = s.drafts[0].text
+    assert not any(h in text0 for h in HOLLOW), text0
+    assert "退货退款" in text0 and "运费由我们承担" in text0  # the policy's remedy, in its own words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "都十天了快递还没到",
+        "物流显示预计后天才到，太慢了",
+        "包裹一直卡在中转站不动",
+        "物流显示才到广州，一个星期了",  # arrived at a city on the way, not at the customer
+        "快递到了驿站三天了也不送上门",
+    ],
+)
+def test_a_parcel_still_on_its_way_is_still_looked_for(engine, text):
+    assert first(engine, text).template_id != "logistics_delay.arrived_late"
+
+
+def test_a_parcel_not_yet_here_is_not_told_it_was_signed_for(engine):
+    for d in drafts(engine, "钱都付了五天了，东西还没收到"):
+        assert "签收" not in d.text, (d.template_id, d.text)
+
+
+def test_a_delivery_left_downstairs_is_not_asked_where_the_parcel_is(engine):
+    d = drafts(engine, "冰箱只给送到楼下，说不包上楼，我家七楼")[0]
+    assert "到了哪里" not in d.text and "在哪" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    "text, never",
+    [
+        ("面霜用了两周泵头就坏了，按不出来", "在保修范围内"),  # a warranty verdict nobody checked
+        ("吸尘器用了一个月吸力明显不足", "电池"),  # the performance template spoke only of batteries
+        ("课程买了没学几节想退，客服说过了七天不能退", "给您通过退货申请"),  # the verdict before the review
+        ("同款奶粉老用户比新用户贵20，这不是杀熟吗", "我们说了“最低价”"),  # nobody said it
+        ("退货运费为什么要我出", "之前答应过"),  # nobody promised it
+        ("明明取消了连续包月还是被扣费了", "没有明确提醒"),  # they said they cancelled it
+        ("快递面单上手机号没打码，能不能处理一下", "甚至被拿来打扰您"),  # nobody was harassed
+        ("主图和详情页都写真皮，收到是人造革", "按实物重拍"),  # a composition is not a photo
+        ("在平台买的航班页面说含餐食和托运，登机后说不含", "运费由我们承担"),  # a flight is not a parcel
+        ("安装师傅迟到一个多小时，装完地上全是木屑也不收拾", "没按约定上门"),  # he came, late
+    ],
+)
+def test_the_first_draft_claims_nothing_the_customer_did_not_say(engine, text, never):
+    d = first(engine, text)
+    assert never not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize("text", ["吹风机才用两周就不出热风了，保修期一年的吧", "洗衣机还在保修期内就坏了，售后网点说要等一周"])
+def test_a_product_under_warranty_is_not_told_its_repair_was_refused(engine, text):
+    """Bare 保修期 picked the warranty-refused draft: 「却被告知不能保修、要自费…之前收过的费用原路退回」 to a customer
+    nobody refused or charged (REVIEW12B #7)."""
+    for d in engine.suggest(text).drafts:
+        assert d.template_id != "installation_repair.warranty_refused", d.text
+        assert "不能保修" not in d.text and "收过的费用" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "平板还在保修期，维修点说有拆机痕迹不保，我从来没拆过",
+        "网点说这个问题不在保修范围，让我自费换屏",
+        "手机在保修期内，售后检测说是进水不给保",
+    ],
+)
+def test_a_refused_warranty_still_gets_the_warranty_refused_draft(engine, text):
+    assert first(engine, text).template_id == "installation_repair.warranty_refused"
+
+
+def test_a_smell_counted_in_days_is_no_question(engine):
+    """「放了几天还有」 counts days; it asks nothing: it was answered 「您问的…这个问题，我去跟仓库确认准确答案」."""
+    s = engine.suggest("新衣柜一股油漆味，开窗放了几天还有")
+    assert s.kind == "complaint"
+    assert s.drafts[0].template_id == "quality_defect.noise_or_smell", [d.template_id for d in s.drafts]
+
+
+def test_a_fake_is_not_said_to_be_authenticated_unless_the_customer_had_it_checked(engine):
+    """「您专门拿去鉴定，结果却是这样」 told someone who only compared the smell with the counter's."""
+    for text in ("这瓶香水闻着跟专柜试的完全不是一个味", "香水味道跟专柜的不一样，购物体验太差了"):
+        for d in engine.suggest(text).drafts:
+            assert "鉴定" not in d.text.split("这个问题")[0], (d.template_id, d.text)
+    assert first(engine, "拿到专柜让柜姐看了，说是假的").template_id == "counterfeit.authenticated_fake"
+
+
+def test_a_part_that_falls_off_is_not_called_missing(engine):
+    """A wheel that came off in use was told 「缺了配件就装不了」 and 「收到的东西和您下单的对不上」."""
+    s = engine.suggest("婴儿车的轮子推了两下就掉了")
+    assert s.drafts[0].intent == "quality_defect", [d.template_id for d in s.drafts]
+    for d in s.drafts:
+        assert "缺了配件" not in d.text and "对不上" not in d.text, (d.template_id, d.text)
+
+
+def test_an_installer_who_marked_the_wall_is_not_told_about_slow_repairs(engine):
+    d = first(engine, "装空调的师傅把白墙蹭了好多黑印")
+    assert d.template_id == "installation_repair.technician_behaviour", d.template_id
+
+
+def test_a_cause_outside_the_list_is_not_asked_for_again(engine):
+    """「导游…进购物店」 says what went wrong: 「是商品本身、送货，还是服务？」 asks it back, in any draft."""
+    ds = drafts(engine, "报的旅游团太坑了，导游一路带着进购物店，不买不让走")
+    assert ds[0].intent == "other" and "导游" in ds[0].text, ds[0].text
+    for d in ds:
+        assert "商品本身" not in d.text, (d.template_id, d.text)
+
+
+def test_something_bought_second_hand_is_not_told_it_was_bought_new(engine):
+    for d in drafts(engine, "在闲鱼买的二手平板，说是95新，到手屏幕一圈划痕"):
+        assert "全新" not in d.text, (d.template_id, d.text)
+
+
+def test_a_badly_done_installation_is_offered_the_redo(engine):
+    d = drafts(engine, "窗帘杆装完第二天就掉下来了，墙上的孔也打歪了")[0]
+    assert "重新上门" in d.text, d.text
+
+
+def test_a_gift_promised_and_not_given_is_not_answered_with_a_price_difference(engine):
+    d = drafts(engine, "考研资料说好的赠送网课，付完钱就不认了")[0]
+    assert "差价" not in d.text, d.text
+
+
+# What was bought: goods remedies only for goods, food words only for food, a book's defect not a device's.
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["网课宣传说名师直播，结果全是录播，虚假宣传", "课程买了没学几节想退，客服说过了七天不能退"],
+)
+def test_a_pick_up_is_offered_only_for_what_must_be_sent_back(engine, text):
+    """An online course or a ticket is not collected by a courier: 「48小时内上门取件」 is said of what needs sending back."""
+    for d in engine.suggest(text).drafts:
+        if "上门取件" in d.text:
+            assert "需要寄回的" in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "直播课老是卡住，老师的声音断断续续的",
+        "报的考研网课，录播视频一半打不开",
+        "开通了听书会员，会员专享的书一本都播放不了",
+    ],
+)
+def test_a_course_or_membership_is_not_offered_goods_remedies(engine, text):
+    """A course or a membership cannot be tested, exchanged or picked up: 「网课视频卡顿」 was told 「帮忙检测一下状态…
+    直接给您换新」 and 「麻烦您发几张照片…换新或退货退款，上门取件」."""
+    ds = drafts(engine, text)
+    for d in ds:
+        assert not GOODS_REMEDY.search(d.text), (d.template_id, d.text)
+    offer = next(d for d in ds if d.intent != "other")  # after 「具体是哪里没做好」 where the intent is a guess
+    assert offer.intent == "quality_defect", [d.template_id for d in ds]
+    assert "退款" in offer.text and "3个工作日内到账" in offer.text  # the policy's remedy and deadline
+
+
+@pytest.mark.parametrize("text", ["会员日买的电饭煲，才用了五天就坏了", "会员日买的一套书，收到书脊开胶了，好几页掉下来"])
+def test_goods_bought_on_a_members_day_still_get_goods_remedies(engine, text):
+    d = drafts(engine, text)[0]
+    assert GOODS_REMEDY.search(d.text), d.text
+
+
+@pytest.mark.parametrize("text", ["新买的书桌有股怪味", "拖鞋一股很冲的橡胶味", "刚到的地毯一股霉味，晾了两天还有"])
+def test_a_smell_in_goods_is_not_answered_as_food(engine, text):
+    s = engine.suggest(text)
+    assert s.drafts[0].template_id == "quality_defect.noise_or_smell", [d.template_id for d in s.drafts]
+    for d in s.drafts:
+        assert not FOOD.search(d.text), (d.template_id, d.text)
+
+
+@pytest.mark.parametrize("text", ["买的月饼晚了五天才到", "零食等了十天才收到"])
+def test_a_late_parcel_of_food_is_no_takeaway(engine, text):
+    """A parcel of food that came late was told 「外卖迟迟送不到…我们马上重做一份热的」."""
+    for d in engine.suggest(text).drafts:
+        assert not re.search(r"外卖|重做|这顿饭", d.text), (d.template_id, d.text)
+
+
+def test_a_smell_in_food_is_still_food(engine):
+    assert first(engine, "外卖的卤肉有股怪味，放久了吧").intent == "expired_spoiled"
+
+
+def test_furniture_is_not_answered_as_food_gone_bad(engine):
+    for d in drafts(engine, "床头柜到了，抽屉面板裂了，箱子都烂了"):
+        assert "生鲜" not in d.text and "食用" not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["绘本寄到的时候书角压烂了好几本", "收到的文竹叶子全黄了，根也烂了", "买的机油生产日期是四年前的"],
+)
+def test_goods_that_are_not_food_get_no_food_reply(engine, text):
+    """「生鲜在路上被压坏」 for a book, 「入口的东西…请先不要食用」 for a plant, 「请先不要吃也不要用」 for engine oil."""
+    for d in drafts(engine, text):
+        assert not re.search(r"生鲜|入口|不要吃|不要食用|这顿饭", d.text), (d.template_id, d.text)
+
+
+def test_a_missing_grocery_or_dish_gets_a_time_and_no_meal_words(engine):
+    d = first(engine, "买菜小程序下单的四样菜少了一份青菜")
+    assert d.template_id == "wrong_missing_item.takeaway_missing"
+    assert d.sincerity.score == 100, d.sincerity.findings
+    assert "点好的餐" not in d.text
+
+
+@pytest.mark.parametrize("text", ["买的绘本印刷模糊，还缺了好几页", "教材装订错了，中间有十几页是倒着印的"])
+def test_a_printed_book_gets_a_print_defect_draft(engine, text):
+    d = first(engine, text)
+    assert d.template_id == "quality_defect.print_binding", d.template_id
+    assert not DEVICE.search(d.text), d.text
+
+
+def test_spilled_takeaway_is_not_sent_to_a_courier(engine):
+    d = first(engine, "叫的外卖，酸辣汤全洒了")
+    assert d.template_id == "damaged_delivery.takeaway_spilled", d.template_id
+    assert "快递" not in d.text
+
+
+def test_a_bag_is_not_called_clothes(engine):
+    for d in drafts(engine, "双肩包背了一周，肩带就开线了，五金也掉色"):
+        assert "衣服穿" not in d.text and "面料" not in d.text, (d.template_id, d.text)
+
+
+# Harm: the invitation that fits it, a fire's for a battery, a doctor's for a rash or a fever.
+
+
+def test_a_swollen_battery_gets_the_fire_and_explosion_invitation(engine):
+    d = first(engine, "移动电源充着电鼓包了，吓得我赶紧拔了")
+    assert d.template_id == "offline.safety.fire_explosion"
+    assert "就医" not in d.text  # nobody is hurt
+
+
+@pytest.mark.parametrize(
+    "text, harm",
+    [
+        ("孩子用了你们的面霜，脸上鼓起来好多红包，过敏了", "offline.safety.child_or_food_illness"),
+        ("宝宝用了纸尿裤，屁股上鼓起来一片红疹子，发烫", "offline.safety.child_or_food_illness"),
+        ("老人吃了你们的保健品，肚子鼓起来了，浑身发烫，去医院输液了", "offline.safety.child_or_food_illness"),
+        ("用了这个面膜过敏了，脸又红又发烫", "offline.safety.injury_health_first"),
+        ("孩子吃了你们的零食，嘴巴肿起来，身上发烫", "offline.safety.child_or_food_illness"),
+    ],
+)
+def test_a_swollen_rash_or_a_fever_is_not_answered_as_a_fire(engine, text, harm):
+    """A rash that 鼓起来 or a body that 发烫 is an illness: the first draft sends them to a doctor, not 「请先断电」."""
+    d = first(engine, text)
+    assert d.template_id == harm, (d.template_id, d.text)
+    assert "断电" not in d.text and "起火" not in d.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["充电器用了几分钟就发烫，插头那里还冒烟", "充电宝鼓包了，孩子差点拿去玩", "电动车电池充着电鼓包了"],
+)
+def test_a_hot_charger_or_a_swollen_battery_still_gets_the_fire_invitation(engine, text):
+    d = first(engine, text)
+    assert d.template_id == "offline.safety.fire_explosion", (d.template_id, d.text)
+    assert "断电" in d.text
+
+
+def test_a_swollen_belly_is_no_battery(engine):
+    for d in drafts(engine, "吃完你家的烤肠，肚子鼓起来一样胀痛"):
+        assert "易燃" not in d.text and "充电" not in d.text, (d.template_id, d.text)
+
+
+def test_a_swollen_battery_is_still_answered_as_one(engine):
+    """The fire-and-swelling reply still answers a battery, and is not marked 答非所问 for it."""
+    d = next(d for d in drafts(engine, "平板电池鼓起来了，屏幕都被顶起来") if d.intent == "safety_hazard")
+    assert "易燃" in d.text or "断电" in d.text, d.text
+    assert not any(f.startswith("答非所问") for f in d.sincerity.findings), d.sincerity.findings
