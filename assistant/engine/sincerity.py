@@ -227,7 +227,8 @@ def check_sincerity(
         badge, the send gate, the log, the library's previews and lint all score with it.
     :param recognised: the intent the assistant ranked first for the complaint: a reply on its problem is on topic
         whatever words the complaint uses (「手机相册里有别人的照片」 is a used phone sold as new, though 照片 reads as
-        与描述不符). The topic words alone flagged a correct first draft 答非所问 on 68 of 600 train.jsonl complaints.
+        与描述不符). The topic words alone flagged a correct first draft 答非所问 on 68 of 600 train.jsonl complaints. A
+        draft from a template of this intent is never 答非所问.
     """
     reply = _simplified(text.strip())  # a Traditional reply is checked like its Simplified form
     complaint = _simplified(complaint) if complaint else complaint
@@ -253,7 +254,11 @@ def check_sincerity(
     if complaint:
         if not _shares_words(reply, complaint):
             penalties.append((20, "没有提到顾客说的具体问题，请用上顾客的原话"))
-        raised = topics(complaint) if answers_the_problem(template_id) else frozenset()
+        # A draft of the intent shown first answers what the assistant recognised: for an intent with a topic its own
+        # counts as raised (below); ``other`` has none, and its replies ask what went wrong (「是商品本身、送货，还是
+        # 服务？」), which the topic words read as the reply talking about delivery (16 of 600 train.jsonl complaints).
+        of_recognised = template_id is not None and recognised is not None and template_id.split(".")[0] == recognised
+        raised = topics(complaint) if answers_the_problem(template_id) and not of_recognised else frozenset()
         if raised and recognised in INTENT_TOPICS:
             raised |= {INTENT_TOPICS[recognised]}
         said = topics(own) if raised else frozenset()  # the reply's own words: a quote of the complaint is no answer
