@@ -1,7 +1,8 @@
 """写回复 in headless Chromium at laptop sizes, used as an agent uses it: the first draft's actions on the first screen, a
 quick phrase inserted into a draft with no second greeting, every placeholder whole, an intent the agent corrected
 offering that intent's templates in place of the draft (asking before edits are replaced), no order number shown as
-evidence, the done-ticks box drawn like the page's other boxes. Uses the server and browser of test_browser."""
+evidence, the done-ticks box drawn like the page's other boxes, a vague complaint's draft not called 答非所问. Uses the
+server and browser of test_browser."""
 
 import re
 
@@ -196,3 +197,16 @@ def test_the_done_ticks_box_is_drawn_like_the_pages_other_boxes(page):
     assert ticks.evaluate(style) == reasons.evaluate(style)
     legend = "el => getComputedStyle(el.querySelector('legend')).color"
     assert ticks.evaluate(legend) == reasons.evaluate(legend)
+
+
+def test_a_vague_complaints_draft_that_asks_what_went_wrong_is_not_called_off_topic(page):
+    """「太差了，态度一般」 is answered from ``other``, whose reply asks 「是商品本身、送货，还是服务？」: the badge read 送货
+    as the reply talking about delivery and showed 答非所问 beside the draft, and again after every edit."""
+    generate(page, "太差了，态度一般")
+    form = page.locator("#draft-1")
+    assert "送货" in form.locator("textarea.reply").input_value()
+    assert "答非所问" not in form.locator(".sincerity-box").inner_text()
+    area = form.locator("textarea.reply")
+    with page.expect_response("**/compose/sincerity"):
+        area.fill(area.input_value() + "有问题随时找我。")
+    expect(form.locator(".sincerity-box")).not_to_contain_text("答非所问")
