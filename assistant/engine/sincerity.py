@@ -257,12 +257,13 @@ def check_sincerity(
         # A draft of the intent shown first answers what the assistant recognised: for an intent with a topic its own
         # counts as raised (below); ``other`` has none, and its replies ask what went wrong (「是商品本身、送货，还是
         # 服务？」), which the topic words read as the reply talking about delivery (16 of 600 train.jsonl complaints).
-        of_recognised = template_id is not None and recognised is not None and template_id.split(".")[0] == recognised
+        group = template_id.split(".")[0] if template_id else None  # the template's intent, or "offline"
+        of_recognised = group is not None and group == recognised
         raised = topics(complaint) if answers_the_problem(template_id) and not of_recognised else frozenset()
         if raised and recognised in INTENT_TOPICS:
             raised |= {INTENT_TOPICS[recognised]}
         said = topics(own) if raised else frozenset()  # the reply's own words: a quote of the complaint is no answer
-        if said and template_id and (own_topic := INTENT_TOPICS.get(template_id.split(".")[0])):
+        if said and group and (own_topic := INTENT_TOPICS.get(group)):
             said |= {own_topic}  # a template answers its own intent's problem, named in its words or not (「东西在路上出了问题」)
         if said and not said & raised:
             about, raises = "、".join(sorted(said)), "、".join(sorted(raised))
