@@ -59,6 +59,13 @@ def sign_in(client, name: str, password: str) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/compose").text).group(1)
 
 
+def sign_in_as(page, name: str, password: str) -> None:
+    """Sign in at the login page a browser ``page`` shows: fill the name and password, click 登录."""
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
 def replace_handed_out_password(client, name: str, handed_out: str, own: str) -> str:
     """The first sign-in with a password someone handed out (printed by `assistant serve` or `assistant users add`, shown
     on 账号): the login form sends the person to 我的账号, whose form takes ``own`` and then opens the draft page.

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
-from helpers import replace_handed_out_password
+from helpers import replace_handed_out_password, sign_in_as
 from openpyxl import load_workbook
 
 CHROMIUM = "/usr/bin/chromium"
@@ -134,9 +134,7 @@ def page(browser, server):
 
     page.on("dialog", answer)
     page.goto(f"{base}/login")
-    page.fill("#name", "lead")
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+    sign_in_as(page, "lead", password)
     page.wait_for_url("**/compose")
     page.base = base
     page.db_path = db_path
@@ -157,9 +155,7 @@ def test_the_first_lead_chooses_their_own_password_before_any_page_opens(browser
         page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
         page.goto(f"{base}/stats")
         page.wait_for_url("**/login?next=/stats")
-        page.fill("#name", "lead")
-        page.fill("#password", printed)
-        page.click("button[type=submit]")
+        sign_in_as(page, "lead", printed)
         page.wait_for_url("**/account?next=%2Fstats")
         sync_api.expect(page.locator("#must-change")).to_contain_text("服务器命令行打印出来的")
         assert page.locator("nav a[href='/stats']").count() == 0 and page.locator("nav a[href='/users']").count() == 0
@@ -175,13 +171,9 @@ def test_the_first_lead_chooses_their_own_password_before_any_page_opens(browser
         sync_api.expect(page.locator("tr[data-name='lead']")).not_to_contain_text("待本人改密码")
         page.click("form.logout button")
         page.wait_for_url("**/login")
-        page.fill("#name", "lead")
-        page.fill("#password", printed)
-        page.click("button[type=submit]")
+        sign_in_as(page, "lead", printed)
         assert "用户名或密码不对" in page.inner_text(".alert")
-        page.fill("#name", "lead")
-        page.fill("#password", LEAD_PASSWORD)
-        page.click("button[type=submit]")
+        sign_in_as(page, "lead", LEAD_PASSWORD)
         page.wait_for_url("**/compose")
         page.context.close()
 
@@ -562,9 +554,7 @@ def test_a_compose_link_opened_signed_out_drafts_once_signed_in(browser, server)
     page = context.new_page()
     page.goto(f"{base}/compose?text=" + "快递一个星期还没到&platform=jd")
     page.wait_for_url(re.compile(r".*/login\?next=/compose%3Ftext.*"))
-    page.fill("#name", "lead")
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+    sign_in_as(page, "lead", password)
     page.wait_for_selector("form.draft", timeout=10_000)
     assert page.input_value("#text") == "快递一个星期还没到"
     context.close()
@@ -765,9 +755,7 @@ def test_a_leads_reload_of_a_broken_library_is_said_in_chinese_and_the_last_good
             replace_handed_out_password(http, "lead", printed_password(output), LEAD_PASSWORD)
         page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
         page.goto(f"{base}/login")
-        page.fill("#name", "lead")
-        page.fill("#password", LEAD_PASSWORD)
-        page.click("button[type=submit]")
+        sign_in_as(page, "lead", LEAD_PASSWORD)
         page.wait_for_url("**/compose")
         other = replies / "other.yaml"
         other.write_text(other.read_text(encoding="utf-8").replace("templates:", "templatez:", 1), encoding="utf-8")

@@ -6,6 +6,7 @@ any CSP violation.
 """
 
 import pytest
+from helpers import sign_in_as
 
 from tests.test_browser import CHROMIUM, browser, server  # noqa: F401  # fixtures shared with the browser tests
 
@@ -41,9 +42,7 @@ def test_draft_replies_and_stats_pages_work_with_no_csp_violation(browser, serve
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe" not in policy
     assert response.headers["x-frame-options"] == "DENY" and response.headers["x-content-type-options"] == "nosniff"
-    page.fill("#name", "lead")
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+    sign_in_as(page, "lead", password)
     page.wait_for_url("**/compose")
 
     # The draft page: suggest, pick another intent, tick 需要转线下, a refused post, then one marked as sent.
@@ -110,9 +109,7 @@ def test_a_resized_draft_box_then_drafting_again_reports_no_csp_violation(browse
     console = []
     page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{base}/login")
-    page.fill("#name", "lead")
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+    sign_in_as(page, "lead", password)
     page.wait_for_url("**/compose")
     page.fill("#text", "The kettle stopped heating after two weeks, very disappointed")
     page.keyboard.press("Control+Enter")

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import test_browser as shared
+from helpers import sign_in_as
 from playwright.sync_api import expect
 
 pytestmark = shared.pytestmark  # skipped, with the reason, where Chromium is missing
@@ -102,9 +103,7 @@ def test_a_draft_marked_sent_after_the_password_changed_elsewhere_says_so_and_ke
     db.close()
     agent = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
     agent.goto(f"{page.base}/login")
-    agent.fill("#name", "xiaoyu")
-    agent.fill("#password", password)
-    agent.click("button[type=submit]")
+    sign_in_as(agent, "xiaoyu", password)
     agent.wait_for_url("**/compose")
     agent.fill("#text", "买的电饭煲用了三天就不加热了，改密码测试")
     agent.keyboard.press("Control+Enter")

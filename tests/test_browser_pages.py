@@ -5,6 +5,7 @@ import re
 
 import pytest
 import test_browser as shared
+from helpers import sign_in_as
 from playwright.sync_api import expect
 
 ARTIFACTS = shared.ARTIFACTS
@@ -127,12 +128,6 @@ def test_the_library_is_compact_and_inserts_into_a_draft(page):
     page.wait_for_url("**/compose?phrase=*")
     page.wait_for_selector(f"#phrase-list li[data-id='{template_id}']")
     assert template_id not in page.input_value("#phrase-q")  # the box holds the situation in Chinese, not the id
-
-
-def sign_in_as(page, name, password):
-    page.fill("#name", name)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
 
 
 def choose_password(page, current, new, repeat=None):
