@@ -169,7 +169,7 @@ def test_a_size_that_fits_like_another_size_is_read_confidently_as_not_as_descri
     assert intents(engine, "s码比m码便宜吗？")[0] != "not_as_described"
 
 
-@pytest.mark.parametrize("text", ["电热毯用了两晚就不热了", "取暖器用了一周就不出热风了"])
+@pytest.mark.parametrize("text", ["电热毯用了两晚就不热了", "取暖器用了一周就不出热风了", "晾衣架的夹子一夹就断"])
 def test_a_fault_that_names_no_harm_is_not_a_safety_hazard(engine, text):
     """TAXONOMY: safety needs actual harm or hazard. An electric blanket that stopped heating was read as a safety
     hazard (0.66) and drafted 「请先停止使用这件商品，人没事最要紧」."""
@@ -179,7 +179,7 @@ def test_a_fault_that_names_no_harm_is_not_a_safety_hazard(engine, text):
     assert any(w in text for w in s.intents[0].matched)  # the words shown are for the intent now first
 
 
-@pytest.mark.parametrize("text", ["电热毯用了两晚就冒烟了", "取暖器漏电，手被电了一下"])
+@pytest.mark.parametrize("text", ["电热毯用了两晚就冒烟了", "取暖器漏电，手被电了一下", "折叠桌突然合上，夹到手了"])
 def test_a_fault_that_names_a_harm_is_still_a_safety_hazard(engine, text):
     s = engine.suggest(text)
     assert s.intents[0].id == "safety_hazard"

@@ -106,10 +106,11 @@ COMPLAINING = re.compile(
 _PUNCTUATION = re.compile(r"[\W_]+")
 # Words of a harm or hazard, wider than the safety escalation rules (which need evidence to take a complaint offline):
 # a safety_hazard intent needs one of them or a rule hit (``recognise``). Every safety_hazard complaint in train.jsonl
-# and every safety_hazard example phrasing in the library has one; 「电热毯不热了」, 「盖子拧不紧」 have none.
+# and every safety_hazard example phrasing in the library has one; 「电热毯不热了」, 「盖子拧不紧」 have none. 夹 is a
+# pinch (「夹到手了」, 「夹伤」), not a clip (「夹子一夹就断」).
 HARM = re.compile(
-    r"带电|漏电|触电|电[到了我手人]|被电|有电|麻|火[花星苗]|冒火|[烟焦糊]|烧|爆|炸|鼓|胀|烫|[伤割夹砸撞]|摔[了倒伤地在]|血|破皮|水泡|"
-    r"划[了破]|口子|肿|痒|红|疹|痘|炎|脓|疼|痛|吐|泻|晕|恶心|呛|闷|哑|咳|过敏|医|危险|隐患|吞|噎|中毒|甲醛|刺"
+    r"带电|漏电|触电|电[到了我手人]|被电|有电|麻|火[花星苗]|冒火|[烟焦糊]|烧|爆|炸|鼓|胀|烫|[伤割砸撞]|夹[到伤住破]|摔[了倒伤地在]|血|破皮|水泡|"
+    r"划[了破]|口子|肿|痒|红|疹|痘|炎|脓|疼|痛|吐|泻|拉肚子|晕|恶心|呛|闷|哑|咳|过敏|医|危险|隐患|吞|噎|中毒|甲醛|刺"
 )
 # Praise with a small reservation (``_small_reservation``): the overall verdict, the hedge of a reservation, and
 # what no hedge makes small (a fault, a loss, a hazard, a demand, anger).
