@@ -21,7 +21,7 @@ ESCALATED = (
 
 
 def test_the_first_drafts_actions_are_on_the_first_screen_of_a_small_laptop(page):
-    """UX12 #7: at 1024x700, with an escalation banner, draft 1's 复制 and 标记为已发送 were cut off at the bottom of the
+    """At 1024x700, with an escalation banner, draft 1's 复制 and 标记为已发送 were cut off at the bottom of the
     first screen; the agent scrolled for every escalated complaint. Now they are in view without scrolling, at 1366x768
     too, and nothing shown before is gone (reading, banner, the draft's text, its sincerity score)."""
     for width, height in ((1024, 700), (1366, 768)):
@@ -43,7 +43,7 @@ def test_the_first_drafts_actions_are_on_the_first_screen_of_a_small_laptop(page
 
 
 def test_a_quick_phrase_inserted_into_a_draft_brings_no_second_greeting(page):
-    """UX12 #8: a quick phrase inserted in the middle of a draft (/补发, Enter) brought its own 「王女士您好，我是组长。」,
+    """A quick phrase inserted in the middle of a draft (/补发, Enter) brought its own 「王女士您好，我是组长。」,
     so the draft greeted twice and the agent deleted it by hand. Into a draft with text it now inserts only the phrase's
     own sentences (by / or the 快捷短语 box); into an empty draft it is still the whole reply, greeting and all."""
     page.goto(f"{page.base}/compose")
@@ -91,7 +91,7 @@ def placeholder_fits(field) -> bool:
 
 
 def test_every_placeholder_on_the_draft_page_is_whole(page):
-    """UX12 #16: 买家昵称/ID's placeholder was cut off (「平台上的买家昵称或I」) at both laptop sizes."""
+    """买家昵称/ID's placeholder was cut off (「平台上的买家昵称或I」) at both laptop sizes."""
     for width, height in ((1024, 700), (1366, 768)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{page.base}/compose")
@@ -103,7 +103,7 @@ def test_every_placeholder_on_the_draft_page_is_whole(page):
 
 
 def test_correcting_the_intent_offers_that_intents_templates_in_place_of_the_draft(page):
-    """UX12 #1: the drafts were written for the intent the assistant read; an agent who corrected it (one in four
+    """The drafts were written for the intent the assistant read; an agent who corrected it (one in four
     complaints) got nothing for the right one and had to guess words for 快捷短语. The verdict panel now lists the
     corrected intent's templates, and 替换草稿 puts one, filled from this complaint, in place of draft 1."""
     generate(page, "快递一个星期还没到，物流信息一直不更新，改判模板测试")
@@ -167,7 +167,7 @@ def test_replacing_an_edited_draft_asks_first_and_keeps_the_edits_when_told_to(p
 
 
 def test_an_order_number_is_never_shown_as_evidence_for_service_attitude(page):
-    """UX13 #17 (UX12 #17): 「订单号」 was highlighted as a word matched for 客服态度: the matcher showed every word a complaint
+    """「订单号」 was highlighted as a word matched for 客服态度: the matcher showed every word a complaint
     shares with its closest example (「说了半天，客服还在问我订单号」) and the trained model's strongest n-grams, and nothing
     kept out the words that only name the customer's data or the data itself. Neither the intents' words, the reasons'
     evidence nor the highlights in the complaint show an order number, its name or another number of the customer's."""
@@ -185,7 +185,7 @@ def test_an_order_number_is_never_shown_as_evidence_for_service_attitude(page):
 
 
 def test_the_done_ticks_box_is_drawn_like_the_pages_other_boxes(page):
-    """UX13 P2 #10: 「做完了再勾选，草稿里的承诺会改成已做」 had the browser's grey 2-px groove and a black legend, unlike
+    """「做完了再勾选，草稿里的承诺会改成已做」 had the browser's grey 2-px groove and a black legend, unlike
     转线下原因 beside it. It is now drawn as that box is: the same thin line, rounded corners, the muted legend."""
     generate(page, "收到的连衣裙颜色和图片差太多了，图片是酒红色，实物偏粉")
     ticks = page.locator("form.draft fieldset.ticks").first

@@ -98,10 +98,10 @@ def test_draft_replies_and_stats_pages_work_with_no_csp_violation(browser, serve
 
 
 def test_a_resized_draft_box_then_drafting_again_reports_no_csp_violation(browser, server):  # noqa: F811
-    """UX13 #14 (UX12 #14): drafting again made htmx's settle step copy the old draft box's style attribute onto the new
+    """Drafting again made htmx's settle step copy the old draft box's style attribute onto the new
     one with the same id; an agent who had dragged a draft box taller (its resize handle writes its height there) got
     an inline style the Content-Security-Policy blocks and reports. The complaint that got no drafts (English) and the
-    ones that did are drafted one after another as in UX12, with a resized box in between: no violation."""
+    ones that did are drafted one after another, with a resized box in between: no violation."""
     base, password, _ = server
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     context.add_init_script(WATCH_CSP)

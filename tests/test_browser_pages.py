@@ -85,7 +85,7 @@ def test_a_quick_phrase_is_inserted_with_slash_and_words(page):
     inserted = after[len(before) :]
     quoted = re.search(r"“([^”]+)”", inserted)
     assert after.startswith(before) and quoted and quoted.group(1) in "同一笔订单被扣了两次钱，到现在都没退"  # the grievance
-    assert "您好" not in inserted and "我是组长" not in inserted and chosen  # the draft has greeted and signed (UX12 #8)
+    assert "您好" not in inserted and "我是组长" not in inserted and chosen  # the draft has greeted and signed
     assert page.locator("#slash-list").is_hidden()
 
     page.fill("#phrase-q", "物流")

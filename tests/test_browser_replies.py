@@ -13,7 +13,7 @@ log_rows, log_replies, lines = shared.log_rows, shared.log_replies, shared.lines
 
 
 def test_my_replies_rows_keep_labels_whole_and_the_outcome_form_on_one_line(page, engine):
-    """UX12 #2: 登记 wrapped under the result list and 「质量问题」, 「淘宝/天猫」 broke mid-word, so every row took two
+    """登记 wrapped under the result list and 「质量问题」, 「淘宝/天猫」 broke mid-word, so every row took two
     form lines and an agent recording outcomes saw four or five replies a screen. At 1366x768 and 1024x700 the labels are
     whole and result, rating, note and 登记 sit on one line."""
     (reply_id,) = log_replies(page, engine, "吹风机用了三天就坏了，一行显示测试", 1, platform="taobao")
@@ -35,7 +35,7 @@ def test_my_replies_rows_keep_labels_whole_and_the_outcome_form_on_one_line(page
 
 
 def test_a_replys_own_page_leads_back_to_the_filtered_list_copies_and_records_the_outcome(page, engine):
-    """UX12 #12: /replies/N only showed the reply: the way back to the filtered list was the browser's Back button,
+    """/replies/N only showed the reply: the way back to the filtered list was the browser's Back button,
     the sent text had no copy button, and the outcome could only be recorded in the list. Now it has all three."""
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     first, second = log_replies(page, engine, "吹风机用了三天就坏了，详情页测试", 2, platform="jd", now=datetime.now(UTC))
@@ -75,7 +75,7 @@ def test_a_replys_own_page_leads_back_to_the_filtered_list_copies_and_records_th
 
 
 def test_a_replys_sending_time_is_never_broken_inside_its_date(page, engine):
-    """UX13 P2 #5: on 全部回复 at 1024 px (a lead's list has the 客服 column, and the week's outcomes took room) the sending
+    """On 全部回复 at 1024 px (a lead's list has the 客服 column, and the week's outcomes took room) the sending
     time broke at the date's dash, 「2026-12-」 over 「01 16:37」. The date and the time now each stay whole."""
     long = (
         "吹风机用了三天就坏了，日期换行测试，开关按下去没有任何反应，插座换了好几个都一样，客服让我自己寄回去检测，运费还要我出"
@@ -91,7 +91,7 @@ def test_a_replys_sending_time_is_never_broken_inside_its_date(page, engine):
 
 
 def test_a_reply_that_is_not_there_leads_back_to_my_replies(page):
-    """UX13 P2 #11: a reply number that is not there (mistyped, or another agent's: a 404) offered only 「回到写回复」, though
+    """A reply number that is not there (mistyped, or another agent's: a 404) offered only 「回到写回复」, though
     the agent came from 我的回复 and wants to go on there. It now leads back to 我的回复 first; other error pages as before."""
     page.goto(f"{page.base}/replies/999999")
     expect(page.locator("main")).to_contain_text("回复 999999 不存在。")

@@ -73,7 +73,7 @@ def test_clicking_a_corrected_problem_type_lists_the_replies_its_bar_counts(page
 
 
 def test_a_leads_chart_label_opens_that_weeks_replies_filtered(page, engine):
-    """UX12 #4: the only filter on 数据统计 was the week; its breakdowns were pictures. A lead who saw a platform or an
+    """The only filter on 数据统计 was the week; its breakdowns were pictures. A lead who saw a platform or an
     agent convert badly could not get to those replies, and 全部回复 wanted the week's dates typed in. A problem type's,
     an agent's or a platform's name in the charts now opens 全部回复 with that filter and the week's days, by mouse or
     by keyboard."""
@@ -105,7 +105,7 @@ def test_a_leads_chart_label_opens_that_weeks_replies_filtered(page, engine):
 
 
 def test_the_weeks_seven_figures_stay_in_one_row_on_a_small_laptop(page):
-    """UX12 #10: at 1024 px 数据统计's seventh figure (出结果中位天数) wrapped onto a second row alone."""
+    """At 1024 px 数据统计's seventh figure (出结果中位天数) wrapped onto a second row alone."""
     for width, height in ((1366, 768), (1024, 700)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{page.base}/stats")
@@ -116,7 +116,7 @@ def test_the_weeks_seven_figures_stay_in_one_row_on_a_small_laptop(page):
 
 
 def test_the_stats_pages_csv_files_read_in_chinese_like_the_workbook(page, engine):
-    """UX12 #6: 汇总 CSV and 明细 CSV gave column ids (sent_at, agent, outcome…), ids as values (upgraded, jd) and UTC
+    """汇总 CSV and 明细 CSV gave column ids (sent_at, agent, outcome…), ids as values (upgraded, jd) and UTC
     times, though the lead opens them in Excel. Now they read as the workbook does: its Chinese headers, names as on the
     page, local times; a cell Excel would run as a formula is still quoted."""
     (reply_id,) = log_replies(page, engine, "=1+1 吹风机用了三天就坏了，导出中文测试", 1, platform="jd", now=datetime.now(UTC))
@@ -151,7 +151,7 @@ def test_the_stats_pages_csv_files_read_in_chinese_like_the_workbook(page, engin
 
 
 def test_chart_labels_are_clear_of_the_reference_line_and_the_trend_says_its_numbers(page, engine):
-    """UX12 #9: the dashed 33% line was drawn over the bar charts' value labels (「25% n=4」 struck through), and the
+    """The dashed 33% line was drawn over the bar charts' value labels (「25% n=4」 struck through), and the
     12-week trend printed no number at its points (hover only, which the keyboard cannot reach)."""
     ids = log_replies(page, engine, "吹风机用了三天就坏了，图表测试", 4, platform="xiaohongshu", now=datetime.now(UTC))
     page.goto(f"{page.base}/replies?show=all&q=图表测试")
@@ -177,8 +177,8 @@ def test_chart_labels_are_clear_of_the_reference_line_and_the_trend_says_its_num
 
 
 def test_the_weeks_replies_on_the_statistics_page_keep_their_labels_whole(page, engine):
-    """UX13 P2 #4: 数据统计's 明细 broke 「淘宝/天/猫」 and 「与描述不/符」 over two lines (the template column takes the
-    width), as 我的回复 did before UX12. Platform, problem type and result now stay whole at 1366 and 1024 px."""
+    """数据统计's 明细 broke 「淘宝/天/猫」 and 「与描述不/符」 over two lines (the template column takes the
+    width), as 我的回复 once did. Platform, problem type and result now stay whole at 1366 and 1024 px."""
     sent = datetime(2026, 10, 7, 2, 0, tzinfo=UTC)  # a week of its own: 2026-W41
     log_replies(page, engine, "收到的连衣裙颜色和图片差太多了，明细换行测试", 1, platform="taobao", now=sent)
     # beside replies from general templates (the longest titles: 「…，没说清或不属于下面任何一种具体情况（通用回复）」), which
@@ -203,7 +203,7 @@ def test_the_weeks_replies_on_the_statistics_page_keep_their_labels_whole(page, 
 
 
 def test_this_weeks_statistics_lead_to_last_weeks(page, engine):
-    """UX13 P2 #6: 数据统计 opens on this week. On a Monday morning, when a lead reviews the week just ended, this week has
+    """数据统计 opens on this week. On a Monday morning, when a lead reviews the week just ended, this week has
     hardly begun (a row of zeros) and nothing pointed back but 「‹ 上一周」. This week's page now opens with last week's
     headline (replies, outcomes known, conversion, still pending) and a link to it; a week chosen by the lead has none."""
     last_week = datetime.now(UTC) - timedelta(days=7)
@@ -231,7 +231,7 @@ def test_this_weeks_statistics_lead_to_last_weeks(page, engine):
 
 
 def test_the_charts_fit_their_column_on_a_small_laptop(page, engine):
-    """UX13 P2 #7: at 1024 px every chart on 数据统计 was 13 px wider than its column and scrolled sideways, cutting off its
+    """At 1024 px every chart on 数据统计 was 13 px wider than its column and scrolled sideways, cutting off its
     right edge: the latest week's label and rate in the trend, the values beside the longest bars. They now fit, at 1366
     and 1024 px, and the latest week's label is inside the trend's frame."""
     (reply_id,) = log_replies(page, engine, "快递一个星期还没到，图表宽度测试", 1, platform="jd", now=datetime.now(UTC))

@@ -13,7 +13,7 @@ log_rows, lines = shared.log_rows, shared.lines
 
 
 def test_the_ranked_backlog_shows_each_rows_own_columns_masked_as_the_download(page, tmp_path):
-    """UX13 #13 (UX12 #13): the uploaded file's own columns (订单号, 买家, 日期) were in the CSV download but not on the page,
+    """The uploaded file's own columns (订单号, 买家, 日期) were in the CSV download but not on the page,
     so a lead could not tell which order a ranked complaint was before pressing 写回复. Each row now shows its line in
     the file and its own columns above the complaint, masked as the download masks them: the order number as uploaded,
     the phone and the address hidden."""
@@ -54,7 +54,7 @@ def test_the_ranked_backlog_shows_each_rows_own_columns_masked_as_the_download(p
 
 
 def test_a_shops_excel_export_is_triaged_without_saving_it_as_csv_first(page, tmp_path):
-    """UX13 P2 #1: 批量分拣 refused an .xlsx (「Excel 表格请先另存为“CSV UTF-8”」), the form a shop's back office exports its
+    """批量分拣 refused an .xlsx (「Excel 表格请先另存为“CSV UTF-8”」), the form a shop's back office exports its
     reviews in, so a lead's Monday began with a detour through Excel. The first sheet is read as Excel shows it: an order
     number typed as a number has no 「.0」, a date reads 2026-11-30. An old .xls is refused, saying what to do."""
     from openpyxl import Workbook
@@ -106,7 +106,7 @@ def test_a_shops_excel_export_is_triaged_without_saving_it_as_csv_first(page, tm
 
 
 def test_the_ranked_backlogs_labels_are_never_broken_mid_word(page):
-    """UX13 P2 #2: in 批量分拣's ranked list 「安全隐/患」, 「质量问/题」 and the reason 「人身安/全」 broke over two lines at
+    """In 批量分拣's ranked list 「安全隐/患」, 「质量问/题」 and the reason 「人身安/全」 broke over two lines at
     1024 px (at 1366 too for some), the problem column being narrow. Each label now stays whole, at both widths."""
     page.goto(f"{page.base}/triage")
     page.fill(
@@ -129,7 +129,7 @@ def test_the_ranked_backlogs_labels_are_never_broken_mid_word(page):
 
 
 def test_a_reply_sent_from_a_ranked_row_is_marked_sent_on_that_row(page):
-    """UX13 P2 #3: an agent works down 批量分拣's 50 complaints, each in a 写回复 tab of its own. The list said only 已打开,
+    """An agent works down 批量分拣's 50 complaints, each in a 写回复 tab of its own. The list said only 已打开,
     the same for a reply marked as sent and for one left half-written when the phone rang. Marking it as sent in the tab
     now says 已发送 with the reply's number on its row (a link to the reply); the other rows are untouched."""
     page.goto(f"{page.base}/triage")
@@ -158,7 +158,7 @@ def test_a_reply_sent_from_a_ranked_row_is_marked_sent_on_that_row(page):
 
 
 def test_the_ranked_backlog_is_on_screen_after_sorting(page):
-    """UX12 #3: after 开始分拣 the page came back with the input form filling the first screen; the ranked list's heading
+    """After 开始分拣 the page came back with the input form filling the first screen; the ranked list's heading
     sat at its bottom edge and the most urgent complaint below it, as if nothing had happened. Now the list's heading is
     at the top of the screen with the focus, and the first (most urgent) row is wholly in view."""
     for width, height in ((1366, 768), (1024, 700)):

@@ -213,7 +213,7 @@ def test_statistics_name_the_week_by_its_dates_and_a_week_picks_from_a_calendar(
 
 def test_the_first_export_is_the_workbook_people_read(page):
     """「下载 CSV」 came first and gave a file headed table,key,sent,known…; the workbook with Chinese headers was last and
-    named by its file type. Now 下载 Excel 表格 comes first (and the CSV files read in Chinese too, UX12 #6)."""
+    named by its file type. Now 下载 Excel 表格 comes first (and the CSV files read in Chinese too)."""
     page.goto(f"{page.base}/stats")
     links = page.locator(".exports a")
     expect(links.first).to_have_text("下载 Excel 表格")
@@ -271,7 +271,7 @@ def test_a_week_that_is_not_one_is_said_at_the_field_on_the_statistics(page):
 
 
 def test_reloading_the_library_says_it_is_working_and_takes_one_click(page):
-    """UX12 #5: 重新载入模板文件 took two or three seconds with nothing on the page, and the button stayed clickable, so a
+    """重新载入模板文件 took two or three seconds with nothing on the page, and the button stayed clickable, so a
     lead clicked again and the library was read twice. While a reload runs the button is disabled and the page says so;
     then the answer replaces that line, also on a second reload."""
     held = []
@@ -302,7 +302,7 @@ def test_reloading_the_library_says_it_is_working_and_takes_one_click(page):
 
 
 def test_the_one_time_password_and_token_have_copy_buttons_and_account_rows_line_up(page):
-    """UX12 #15: 账号管理 showed the one-time password and API token with no copy button (the lead selected them by
+    """账号管理 showed the one-time password and API token with no copy button (the lead selected them by
     hand, easily missing a character), and in each row the text cells sat at the top while the display-name field and
     保存 were taller. Now each secret has its copy button and a row's texts are level with its field."""
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
@@ -332,7 +332,7 @@ def test_the_one_time_password_and_token_have_copy_buttons_and_account_rows_line
 
 
 def test_every_link_on_every_page_is_in_the_sites_colours(page, engine, browser):
-    """UX13 #11 (UX12 #11): 清除, ‹ 上一周, the reply numbers on 我的回复 and 数据统计, 回到写回复 on an error page, 「我的回复」
+    """清除, ‹ 上一周, the reply numbers on 我的回复 and 数据统计, 回到写回复 on an error page, 「我的回复」
     under a reply marked as sent and the skip link showed the browser's default blue, unlike the green of everything
     else. Every page an agent or a lead opens, signed in and out, now has no link in the browser's colours."""
     (reply_id,) = log_replies(page, engine, "吹风机用了三天就坏了，链接颜色测试", 1)

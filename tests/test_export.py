@@ -228,7 +228,7 @@ def test_a_week_nobody_reviewed_has_blank_agreement_rates_not_zero(site):
 
 
 def test_the_pages_csv_files_read_as_the_workbook_and_the_apis_keep_their_column_ids(site):
-    """UX12 #6: 数据统计's 汇总 CSV and 明细 CSV are for the lead (Chinese headers, names, local times); the API's
+    """数据统计's 汇总 CSV and 明细 CSV are for the lead (Chinese headers, names, local times); the API's
     ``GET /api/v1/export?format=csv`` is a contract for scripts (DESIGN.md) and keeps its column ids and values."""
     import csv
 

@@ -66,7 +66,7 @@ def test_a_quick_phrase_for_a_traditional_complaint_is_in_its_script_and_quotes_
     ],
 )
 def test_a_phrase_for_a_draft_with_text_leaves_out_the_greeting_and_who_writes(filled, phrase):
-    """UX12 #8: inserted into a draft, a phrase brought a second 「您好，我是小林。」."""
+    """Inserted into a draft, a phrase brought a second 「您好，我是小林。」."""
     from assistant.replying import phrase_only
 
     assert phrase_only(filled, "小林") == phrase

@@ -79,7 +79,7 @@ def test_the_engine_and_the_log_share_one_recognition():
     assert not hasattr(redact, "_valid_id") and not hasattr(redact, "_luhn")  # one home: engine/pii.py
 
 
-# UX13 #17: complaints that give their order number, phone, address or name beside a grievance.
+# Complaints that give their order number, phone, address or name beside a grievance.
 GIVEN_DATA = [
     "客服一直不回我，订单号都发给她了还问我要",
     "订单号4512345678901234，客服态度很差，一直不回消息",

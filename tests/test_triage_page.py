@@ -56,7 +56,7 @@ def test_a_file_and_pasted_lines_together_say_which_was_triaged(site):
         ("backlog.csv", b"", "找不到投诉所在的列（找到的列：没有）"),
         ("backlog.csv", b"\xff\xfe\xfftext\x00\x81", "不是 UTF-8、GBK 或 UTF-16"),
         ("backlog.xls", b"\xd0\xcf\x11\xe0", "只能上传 Excel 表格（.xlsx）、CSV、JSONL 或 TXT"),
-        ("backlog.xlsx", b"PK\x03\x04", "读不出 Excel 表格“backlog.xlsx”"),  # UX13: a workbook is read, a broken one refused
+        ("backlog.xlsx", b"PK\x03\x04", "读不出 Excel 表格“backlog.xlsx”"),  # a workbook is read, a broken one refused
         # a quote that never closes would make every later line one complaint: refused, with its line
         ("backlog.csv", '订单,text\nA1,"快递没到\nA2,电热水壶坏了\nA3,孩子被烫伤了\n'.encode(), "第 2 行有一个没有配对的引号"),
         ("backlog.csv", ('text\n"' + "长" * 140_000 + '"\n').encode(), "有一格超过 13 万字"),

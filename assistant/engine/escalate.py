@@ -238,7 +238,7 @@ def _weigh(
     strongest = model.escalation.strongest_of
     shown = shown_as_evidence(written.text)
 
-    def readable(phrase: str) -> bool:  # shown as the reason's evidence: a phrase of the complaint, never its data (UX13 #17)
+    def readable(phrase: str) -> bool:  # shown as the reason's evidence: a phrase of the complaint, never its data
         return written.reads_as_words(phrase) and shown(phrase)
 
     phrases = strongest(weighed, column, 3, readable) or strongest(weighed, 0, 3, readable)

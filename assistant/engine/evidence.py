@@ -173,7 +173,7 @@ def keyword_evidence(normalized: Normalized, index: EvidenceIndex) -> Evidence:
     words: list[list[str]] = [[] for _ in range(n_intents)]
 
     text = normalized.text
-    shown = shown_as_evidence(text)  # for the words found by likeness alone, not the library's keywords (UX13 #17)
+    shown = shown_as_evidence(text)  # for the words found by likeness alone, not the library's keywords
     template_scores: dict[str, float] = defaultdict(float)
     for word, i, weight, template_id, pos in _keyword_hits(normalized, index):
         if template_id:

@@ -195,7 +195,7 @@ def recognise(
         scores = scores * NOT_A_COMPLAINT_SCALE
     order = np.argsort(-scores, kind="stable")
     results: list[IntentMatch] = []
-    within, shown = within_data(normalized.text), shown_as_evidence(normalized.text)  # words shown to the agent (UX13 #17)
+    within, shown = within_data(normalized.text), shown_as_evidence(normalized.text)  # words shown to the agent
     for rank, i in enumerate(order[:limit]):
         intent = index.intent_ids[i]
         words = tuple(w for w in evidence.words[i] if not within(w))  # not 「地址」 of 「地址上海市…」, though a keyword

@@ -89,7 +89,7 @@ _BARE_NUMBER = re.compile(r"[\d\s.\-]+")
 
 def names_personal_data(word: str) -> bool:
     """Whether a word the matcher would show as evidence is, or only names, a person's or an order's data (订单号, 单号,
-    手机号, 地址, 4512345678901): never shown to the agent as a sign of what the complaint is about (UX13 #17). The
+    手机号, 地址, 4512345678901): never shown to the agent as a sign of what the complaint is about. The
     library's own keywords are a lead's choice and are not asked; this is for the words the matcher finds by itself
     (those a complaint shares with the closest example phrasing, the trained model's strongest n-grams)."""
     word = word.strip()

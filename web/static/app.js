@@ -111,7 +111,7 @@ const NOT_COPIED = "没能复制（浏览器不允许）：请选中文字后按
     event.target.after(mark);
   });
 
-  // ... and once the reply is marked as sent in that tab, the row says 已发送 with the reply's number (UX13 P2 #3): an agent
+  // ... and once the reply is marked as sent in that tab, the row says 已发送 with the reply's number: an agent
   // working down 50 complaints saw only 已打开, the same for one sent and one left half-done when the phone rang. The
   // tabs of one site talk over a BroadcastChannel; the row is found by its complaint, as 写回复 got it.
   if ("BroadcastChannel" in window) {
