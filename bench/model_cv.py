@@ -17,7 +17,8 @@ Configurations (each runs the real ``train.train`` with module constants changed
 - ``no-hinge``: the shipped settings without the plain-hinge SVM (``HINGE_WEIGHT = 0``);
 - ``no-offline``: the shipped settings without the offline-invitation examples in the escalation model;
 - ``shipped``: the settings in train.py and selection.py;
-- ``no-prior``: the shipped settings without the prior correction (``PRIOR_TAUS = (0.0,)``);
+- ``no-prior``: the shipped settings without the prior correction (``PRIOR_TAU = 0``);
+- ``prior-0.15``, ``prior-0.2``: a stronger prior correction than the shipped ``PRIOR_TAU`` (0.1);
 - ``hinge-1``: ``HINGE_WEIGHT = 1.0`` (more per-intent recall, less top1 and top3);
 - ``no-reason-stack``: the escalation stack without the highest per-reason value (``REASON_IN_STACK = False``);
 - ``precision-0.70``, ``precision-0.72``: the escalation threshold chosen for that precision instead of
@@ -66,7 +67,9 @@ CONFIGS: dict[str, dict] = {
     "no-hinge": {"HINGE_WEIGHT": 0.0},
     "no-offline": {"offline": False},
     "shipped": {},
-    "no-prior": {"PRIOR_TAUS": (0.0,)},
+    "no-prior": {"PRIOR_TAU": 0.0},
+    "prior-0.15": {"PRIOR_TAU": 0.15},
+    "prior-0.2": {"PRIOR_TAU": 0.2},
     "hinge-1": {"HINGE_WEIGHT": 1.0},
     "no-reason-stack": {"REASON_IN_STACK": False},
     "precision-0.72": {"TARGET_PRECISION": 0.72},

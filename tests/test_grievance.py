@@ -203,7 +203,7 @@ def test_a_claim_and_what_came_instead_are_quoted_together(engine, complaint, qu
 @pytest.mark.parametrize(
     ("complaint", "quote"),
     [
-        ("手机盒子外面的塑封是拆开过的，屏幕上还有划痕", "屏幕上还有划痕"),  # 还有 after 上 is "there is also"
+        ("收到的电视机，屏幕上还有一道裂痕", "屏幕上还有一道裂痕"),  # 还有 after 上 is "there is also"
         ("买的五斤荔枝，到手一半都黑了，还有一股酒味", "到手一半都黑了"),  # fruit gone black: what is wrong
     ],
 )

@@ -291,9 +291,11 @@ def _for_service(templates: list[Template], *, named: bool = False) -> list[Temp
 
 
 def _carries(phrase: str, match: IntentMatch, library: Library) -> bool:
-    """Whether a phrase holds a word of the intent's evidence, so that quoting it still speaks of that intent."""
+    """Whether a phrase holds a word of the intent's evidence, so that quoting it still speaks of that intent: its
+    library words, or where none is in the complaint the words that made it the intent (as ``quote.grievance`` finds
+    the main intent's clause)."""
     phrase = phrase.lower()
-    return any(w in phrase for w in evidence_words(match, library))
+    return any(w.lower() in phrase for w in evidence_words(match, library) or match.matched)
 
 
 def unraised(intent: str, score: float, complaint: str) -> bool:
