@@ -301,3 +301,9 @@ def test_a_swollen_battery_is_still_answered_as_one(engine):
     d = next(d for d in drafts(engine, "平板电池鼓起来了，屏幕都被顶起来") if d.intent == "safety_hazard")
     assert "易燃" in d.text or "断电" in d.text, d.text
     assert not any(f.startswith("答非所问") for f in d.sincerity.findings), d.sincerity.findings
+
+
+def test_something_bought_new_and_sent_used_is_still_told_it_was_bought_new(engine):
+    """The second-hand check reads what was bought, not the state it came in: 「当新品卖」 of worn shoes keeps the answer."""
+    texts = [d.text for d in drafts(engine, "新买的鞋，鞋底有磨损还粘着小石子，穿过的鞋也好意思当新品卖")]
+    assert any("您买的是全新商品" in t for t in texts), texts

@@ -55,6 +55,10 @@ _PREMISES = (
     (re.compile(r"缺了配件"), re.compile(r"缺|少|没有|没给|没发|没带|漏|不见|找不到|只有|只给|只发")),
 )
 
+# What a template's text says of the purchase, and words of a complaint that say otherwise: 「您买的是全新商品」 is no
+# answer to 「在闲鱼买的二手平板，说是95新」 (bought second-hand or refurbished, knowingly).
+_DENIALS = ((re.compile(r"买的是全新"), re.compile(r"二手|闲鱼|转转|官翻|官方翻新|[9九][0-9五]?新|[789七八]成新|准新")),)
+
 # A smell in goods: 「沙发有股怪味」, 「窗帘一股霉味」, 「拖鞋有股很重的橡胶味」, 「味道刺鼻」.
 _SMELL = re.compile(
     r"[怪异臭霉腥骚酸馊]味|[^\W\d]{1,2}味(?:道|儿)?(?:很|太|特别|好|超|巨)?(?:大|重|冲|浓|难闻|刺鼻)|味道|气味|刺鼻|呛鼻|臭"
@@ -77,11 +81,13 @@ def arrived(complaint: str) -> bool:
 
 
 def contradicted(template: Template, complaint: str) -> bool:
-    """Whether the complaint says the opposite of what the template's text takes for granted, or never says what it
-    must have said for the text to be true (``_PREMISES``)."""
+    """Whether the complaint says the opposite of what the template's text takes for granted (``_DENIALS``), or never
+    says what it must have said for the text to be true (``_PREMISES``)."""
     if _AWAITING_TEMPLATE.search(template.body) and arrived(complaint):
         return True
-    return any(claim.search(template.body) and not grounds.search(complaint) for claim, grounds in _PREMISES)
+    return any(claim.search(template.body) and not grounds.search(complaint) for claim, grounds in _PREMISES) or any(
+        claim.search(template.body) and denial.search(complaint) for claim, denial in _DENIALS
+    )
 
 
 def premised(candidates: Sequence[Template], siblings: Sequence[Template], complaint: str) -> list[Template]:
