@@ -301,3 +301,35 @@ def test_a_feeling_is_not_quoted_beside_what_happened(engine):
     """「跟团游体验太差了」 says how it felt; 「导游全程拉着去购物店」 is what to answer."""
     d = drafts(engine, "这次的跟团游体验太差了，导游一路逼着我们买玉石")[0]
     assert QUOTE.findall(d.text) == ["导游一路逼着我们买玉石"], d.text  # 逼着 is no insult
+
+
+def test_the_product_goes_before_a_quote_only_where_the_complaint_names_it_beside_the_quote():
+    text = "无电吹风，不方便。有些前台服务态度不友好"
+    assert issue_phrase("有些前台服务态度不友好", "other", "电吹风", text) == "“有些前台服务态度不友好”这个问题"
+    text = "买的电热水壶，用了两周就不加热了"
+    assert issue_phrase("用了两周就不加热了", "quality_defect", "电热水壶", text) == "电热水壶“用了两周就不加热了”这个问题"
+    # named after the quote: the quote may be about something else (「鼠标」 was what they did not get)
+    text = "塑料感较强，屏幕较小，没有送鼠标"
+    assert issue_phrase("屏幕较小", "quality_defect", "鼠标", text) == "“屏幕较小”这个问题"
+    # a product the agent gave, which the complaint does not name, is kept
+    assert issue_phrase("用了两周就不加热了", "quality_defect", "电水壶", text) == "电水壶“用了两周就不加热了”这个问题"
+
+
+@pytest.mark.parametrize(
+    ("text", "never", "quoted"),
+    [
+        ("宽带时好时坏，这阵子小区又断网了", "“阵子", "小区又断网了"),  # 这阵子 is one span of time
+        ("前台接待太差，酒店有A B楼之分，前台未告诉B楼在何处", "“酒店有A”", None),  # one space between letters parts no clause
+    ],
+)
+def test_a_quote_is_not_cut_inside_a_span_of_time_or_between_letters(engine, text, never, quoted):
+    shown = [d.text for d in drafts(engine, text)]
+    assert shown and not any(never in t for t in shown), shown
+    if quoted:
+        assert any(f"“{quoted}”" in t for t in shown), shown
+
+
+def test_a_trimmed_quote_does_not_start_inside_a_number(engine):
+    text = "不明白为啥送餐如此慢10点订的12点40才送来，催餐还要我自己催"
+    shown = " ".join(quotes(engine, text))
+    assert "“点订" not in shown and "10点订的12点40才送来" in shown, shown

@@ -222,11 +222,11 @@ def draft_replies(
         about = intent if intent in by_id else (matches[0].id if named else None)
         if intent == OFFLINE and hurt and harm and matches and _carries(harm, matches[0], library):
             # 「孩子差点吞下去」, not 「宝宝的安抚奶嘴」; 「身上起了好多红疹子」, not 「孩子的睡衣一洗就掉色」
-            fill = {**values, "issue": issue_phrase(harm, OFFLINE, values.get("product"))}
+            fill = {**values, "issue": issue_phrase(harm, OFFLINE, values.get("product"), normalized.text)}
         elif about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
-            fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"))}
+            fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"), normalized.text)}
         elif intent == OFFLINE and harm:  # 「闻到很大的煤气味」 on a low guess: their words, not our guess at the intent
-            fill = {**values, "issue": issue_phrase(harm, OFFLINE, values.get("product"))}
+            fill = {**values, "issue": issue_phrase(harm, OFFLINE, values.get("product"), normalized.text)}
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
         fresh = [t for t in candidates if t.id not in used]
         if not fresh:
@@ -389,4 +389,4 @@ def fill_template(
         return library.render(template, values)
     m = about[0]
     quote = grievance(normalized, m, library, main=m is matches[0])
-    return library.render(template, {**values, "issue": issue_phrase(quote, m.id, product)})
+    return library.render(template, {**values, "issue": issue_phrase(quote, m.id, product, normalized.text)})

@@ -16,8 +16,11 @@ from assistant.taxonomy import OTHER, PRAISE
 
 _CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"]+")
 # Clause separators; a point or colon inside a run of Latin letters and digits ("12.7", "18:00", a model name such as
-# "note7s.2") is part of a word (jieba keeps it in one token), not a clause end.
-_SEPARATOR = re.compile(r"[,!?;，。！？；、~～\n（）()\[\]【】“”\"\s]+|[.:：](?![\dA-Za-z])|(?<![\dA-Za-z])[.:：]")
+# "note7s.2") is part of a word (jieba keeps it in one token), not a clause end; nor is one space between two of them
+# (「A B楼」, 「iPhone 13」): 「酒店有A B楼之分」 is not quoted as “酒店有A”.
+_SEPARATOR = re.compile(
+    r"(?:[,!?;，。！？；、~～\n（）()\[\]【】“”\"]|(?<![\dA-Za-z])\s|\s(?![\dA-Za-z]))+|[.:：](?![\dA-Za-z])|(?<![\dA-Za-z])[.:：]"
+)
 _FILLER = re.compile(
     r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得|"
     r"请问|想问一下|想问下|问一下|咨询一下"  # 「您问的“请问…”」 repeats the asking
@@ -47,6 +50,9 @@ _NOT_THE_PRODUCTS = frozenset({"service_attitude", "privacy_security"})
 # 还有 after a place word is "there is also" (「屏幕上还有划痕」), not "and besides".
 _CONNECTIVE = re.compile(r"结果|而且|但是|可是|然后|(?<![上里中内外])还有|并且|不过|况且|甚至|(?<![要需得会再])另外")
 _MEASURE = set("条件个款双台次把张套只瓶盒包袋支根块片顶副")  # measure words, as in 这条裙子, 这台冰箱
+# A span of time after 这 goes with it: 「这阵子小区又断网了」 is quoted as “小区又断网了”, not “阵子小区又断网了”.
+_TIME_SPAN = re.compile(r"阵子|一阵|几天|两天|些天|些日子|段时间|段日子|会儿|几个月|两个月|几年|几次")
+_ASCII_WORD = re.compile(r"[\dA-Za-z]+$")  # a number or Latin word a trimmed quote must not start inside of
 _WEAK_START = set("的了地得和就都也还又而且却")
 _CAME = re.compile(r"发来|发的是|发了个|收到|到手|寄来|送来")  # what came, against what was ordered
 _GUESS_TAIL = re.compile(r"吧(?:这是)?$")  # 「盗版吧这是」 is quoted as “盗版”
@@ -241,10 +247,13 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
         if loose and not _says_wrong(clause):  # the model's words are everyday words: the clause must say what is wrong
             continue
         pos, word = max(hits, key=lambda h: weights[h[1]])
+        clause_start = start
         while (filler := _FILLER.match(text, start, pos)) and filler.end() in bounds:  # "而且我的…" -> the grievance
             start = filler.end()
             if filler.group().endswith("这") and text[start : start + 1] in _MEASURE and start + 1 in bounds:
                 start += 1  # 「这条裙子…」 quoted as “条裙子…”: the measure word goes with 这
+            elif filler.group().endswith("这") and (span := _TIME_SPAN.match(text, start, pos)) and span.end() in bounds:
+                start = span.end()
         trimmed = end - start > MAX_QUOTE
         if trimmed:  # the first boundary at most QUOTE_CONTEXT before the evidence, the last after it
             order = order or sorted(bounds)  # bisected, not scanned: a long complaint has thousands of boundaries
@@ -253,6 +262,9 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
             tail = pos + len(word)
             j = bisect_right(order, min(end, tail + QUOTE_CONTEXT)) - 1
             end = order[j] if j >= 0 and order[j] >= tail else tail
+        digits = _ASCII_WORD.search(text, clause_start, start) if trimmed else None
+        if digits and end - digits.start() <= MAX_QUOTE:  # 「10点订的12点40才送来」, not “点订的12点40才送来”
+            start = digits.start()
         while start < pos and text[start] in _WEAK_START and start + 1 in bounds:  # not "的进口咖啡机…"
             start += 1
         while trimmed and end - 1 > pos + len(word) and text[end - 1] in _WEAK_END and end - 1 in bounds:  # not "…存着上"
@@ -322,17 +334,35 @@ def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def issue_phrase(quote: str | None, intent: str, product: str | None) -> str:
+def issue_phrase(quote: str | None, intent: str, product: str | None, text: str | None = None) -> str:
     """What ``{{ issue }}`` says: the quoted phrase, else the problem in our words; with the product when it is known
     and the phrase does not name it ("电热水壶“用了两周就不加热了”这个问题", "电热水壶的质量问题"). A problem with people or
-    personal data is not the product's: never 「沙发的客服服务问题」 or 「苹果“踢皮球”这个问题」."""
+    personal data is not the product's: never 「沙发的客服服务问题」 or 「苹果“踢皮球”这个问题」.
+
+    :param text: the complaint (normalised): a product it names goes before a quote only when named in the quoted
+        clause or the one before it (「买的电热水壶，用了两周就不加热了」). Named elsewhere, the quote may be about something
+        else: 「无电吹风，不方便。有些前台服务态度不友好」 is not 「电吹风“有些前台服务态度不友好”这个问题」.
+    """
     product = product if product and product != PLACEHOLDERS["product"] and intent not in _NOT_THE_PRODUCTS else None
     if quote:
+        if product and text is not None and not _named_beside(product, quote, text):
+            product = None
         return f"{product}“{quote}”这个问题" if product and product.lower() not in quote.lower() else f"“{quote}”这个问题"
     own = _OWN_WORDS.get(intent)
     if own is None:
         return f"{product}的问题" if product else PLACEHOLDERS["issue"]
     return f"{product}{'' if '的' in own else '的'}{own}" if product else own  # 空气炸锅的物流问题, 空气炸锅实物和描述不符的问题
+
+
+def _named_beside(product: str, quote: str, text: str) -> bool:
+    """Whether ``text`` names ``product`` in the clause of ``quote`` or the clause before it; True when the text does not
+    name it at all (the agent gave it) or the quote cannot be found in it."""
+    lowered, product = text.lower(), product.lower()
+    at = lowered.find(quote.lower())
+    if at < 0 or product not in lowered:
+        return True
+    named = lowered.rfind(product, 0, at)
+    return named >= 0 and len(_CLAUSE_SPLIT.findall(lowered, named + len(product), at)) <= 1
 
 
 def threat_only(text: str) -> bool:
