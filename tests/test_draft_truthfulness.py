@@ -20,6 +20,40 @@ GOODS_REMEDY = re.compile(r"检测|换新|换货|上门取件|寄回")
 
 # What happened: no verdict, promise or event the complaint does not state, no question it already answers.
 
+PARCEL = re.compile(r"快递|包裹|物流|出库|这么多天")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "送餐如此慢，11点点的饭下午1点才送来，饭都凉了",
+        "送餐员找不到地方，等了快两个小时才送到",
+        "外卖送了一个半小时，菜全凉了，骑手一句解释都没有",
+    ],
+)
+def test_a_late_takeaway_meal_is_not_answered_as_a_parcel(engine, text):
+    s = engine.suggest(text)
+    assert s.drafts[0].template_id == "logistics_delay.food_delivery_late", [d.template_id for d in s.drafts]
+    for d in s.drafts:
+        assert not PARCEL.search(d.text), (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "外卖漏放了大薯条，最后补了一个还是中号的",  # the meal came, one item short
+        "外卖送了两个小时，送到饭都凉透了",  # the meal came, late
+    ],
+)
+def test_a_meal_that_came_is_not_told_it_never_came(engine, text):
+    for d in drafts(engine, text):
+        assert "饭没到" not in d.text, (d.template_id, d.text)
+
+
+def test_a_grocery_parcel_with_a_delivery_man_is_no_takeaway(engine):
+    for d in drafts(engine, "京东到家的配送员送货太慢，洗发水等了三天才到，还漏了一瓶"):
+        assert not re.search(r"外卖|这顿饭|出餐", d.text), (d.template_id, d.text)
+
 
 @pytest.mark.parametrize(
     "text",

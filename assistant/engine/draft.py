@@ -51,7 +51,8 @@ FAULT, SPOILED, WRONG_ITEM = "quality_defect", "expired_spoiled", "wrong_missing
 _FOOD = re.compile(
     r"吃|喝|食|口感|零食|巧克力|饼干|坚果|大米|(?<!电)饭|粥|面包|蛋糕|月饼|粽子|面条|水果|苹果(?!手机|电脑|耳机|平板|表)|橙|橘|柑|"
     r"车厘子|樱桃|芒果|榴莲|桃|梨|葡萄|草莓|香蕉|西瓜|瓜果|荔枝|龙眼|枣|柿|李子|菜(?!单)|(?<!多)肉|鱼(?!缸)|虾|蟹|海鲜|蛋|外卖|"
-    r"披萨|汤(?!锅)|饮料|果汁|(?<!奶)茶(?!几|杯|具|壶)|酒(?!店|精)|糖|火腿|香肠|罐头|酱|豆腐|奶(?!瓶|嘴)"
+    r"披萨|汤(?!锅)|饮料|果汁|(?<!奶)茶(?!几|杯|具|壶)|酒(?!店|精)|糖|火腿|香肠|罐头|酱|豆腐|奶(?!瓶|嘴)|"
+    r"餐(?!桌|椅|边|具|垫|巾)"  # a meal (送餐, 点餐, 餐品), not the furniture or tableware
 )
 
 # A purchase used online rather than goods in hand: a course, a membership, a subscription, a top-up. Its drafts offer
@@ -73,6 +74,12 @@ _FOOD_TEMPLATE = re.compile(r"生鲜|不要食用|入口|不要吃|别再吃|吃
 # (A meal's or a grocery order's missing item, 「出餐或拣货」, fits both and stays.)
 _TAKEAWAY_TEMPLATE = re.compile(r"外卖|骑手|重做")
 _TAKEAWAY = re.compile(r"外卖|骑手|送餐|配送员|点的|点了|餐|饭|美团|饿了么|奶茶|咖啡|披萨|炸鸡|麻辣烫")
+# A takeaway meal, by words a parcel complaint does not use. There the intent's takeaway templates (their situation names
+# 外卖) answer first, and a template that speaks of a parcel (快递, 包裹, 物流, 出库) gives way to them: 「送餐如此慢，10点订的
+# 12点40才送来」 was told 「晚了这么多天才到您手上…向快递公司追责」.
+# Not 配送员 or 催单: a 京东到家 parcel has them too.
+_MEAL = re.compile(r"外卖|骑手|送餐|送饭|外送|美团|饿了么|催餐|退餐|出餐|点餐|叫餐|餐品|饭菜|菜品")
+_PARCEL_TEMPLATE = re.compile(r"快递(?!或配送)|包裹|物流|出库")  # 「投诉到快递或配送方」 is written for both
 # A part that gave way in use, in words no topic of ``sincerity.topics`` has.
 _BROKE = re.compile(r"(?:就|又|老是|总是|一[拉碰推按]就?)(?:掉了|掉下来|脱落|断了|松了|裂开|散架)")
 _EXPIRY = re.compile(r"过期|临期|保质期|生产日期|霉")  # spoiled or expired whatever it is: cosmetics, medicine, food
@@ -159,6 +166,7 @@ def draft_replies(
         plan.append((OTHER, [asking], None))
     second: list[Template] = []
     service = online_service(normalized.text, values.get("product"))
+    meal = bool(_MEAL.search(normalized.text))
     # a food template where the complaint names no food, a takeaway one where it names no takeaway
     unfit = [
         words for words, named in ((_FOOD_TEMPLATE, _FOOD), (_TAKEAWAY_TEMPLATE, _TAKEAWAY)) if not named.search(normalized.text)
@@ -172,6 +180,8 @@ def draft_replies(
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
             # 「快递晚了五天才到」 is not told 「告诉您包裹到底在哪」: a template the complaint contradicts gives way
+            if meal:
+                candidates = _for_meal(candidates, ranked, fits)
             candidates = premised(candidates, library.for_intent(m.id), normalized.text)
             for words in unfit:
                 candidates = [t for t in candidates if not words.search(t.body)] or (candidates if n == 0 else [])
@@ -188,6 +198,8 @@ def draft_replies(
                 asks = m.id != OTHER or not fits or grievance(normalized, m, library, main=True) is None
                 second = [general, *fits] if general and asks else fits if len(fits) > 1 else []
     second = [t for t in second if not contradicted(t, normalized.text)]
+    if meal:
+        second = [t for t in second if not _PARCEL_TEMPLATE.search(t.body)]
     if service:
         second = _for_service(second)
     for words in unfit:
@@ -280,6 +292,18 @@ def online_service(complaint: str, product: str | None) -> bool:
     goods = bool(product) and product != PLACEHOLDERS["product"] and not _SERVICE.search(product or "")
     goods = goods and not (_CONTENT.match(product or "") and _SERVICE.search(complaint))
     return not goods and bool(_SERVICE.search(complaint) or _SERVICE.search(product or ""))
+
+
+def _for_meal(candidates: list[Template], ranked: list[Template], fits: list[Template]) -> list[Template]:
+    """A takeaway meal's candidates, none that speaks of a parcel: those that fit the complaint (「骑手把外卖放在楼下就走了」
+    fits 「送到楼下」), then the intent's other takeaway templates, then the rest; unchanged where the intent has no takeaway
+    template."""
+    takeaway = [t for t in ranked if "外卖" in t.situation]
+    if not takeaway:
+        return candidates
+    kept = [t for t in candidates if not _PARCEL_TEMPLATE.search(t.body)]
+    fitting = [t for t in kept if t in fits]
+    return [*fitting, *(t for t in takeaway if t not in fitting), *(t for t in kept if t not in fitting and t not in takeaway)]
 
 
 def _for_service(templates: list[Template], *, named: bool = False) -> list[Template]:

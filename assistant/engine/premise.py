@@ -53,6 +53,11 @@ _PREMISES = (
         ),
     ),
     (re.compile(r"缺了配件"), re.compile(r"缺|少|没有|没给|没发|没带|漏|不见|找不到|只有|只给|只发")),
+    # a meal that never came: not 「漏放了大薯条」 or 「送餐时间3个小时」, which came
+    (
+        re.compile(r"饭没到"),
+        re.compile(r"没收到|没到|没送到|没送来|没见到|没吃到|丢了|丢餐|送错地方|显示(?:已经?)?(?:送达|完成)|未送达|取消"),
+    ),
 )
 
 # What a template's text says of the purchase, and words of a complaint that say otherwise: 「您买的是全新商品」 is no
