@@ -232,6 +232,9 @@ def test_a_problem_with_people_or_data_is_not_the_products():
         ("这个精华的防伪码扫出来显示被查过很多次，到底是不是正品", "到底是不是"),  # a challenge
         ("问了客服两次能不能改地址，就回个“不行”，什么态度", "什么态度"),  # a retort
         ("问个退款进度，客服踢皮球踢得可真溜啊", "可真溜"),  # a jibe
+        ("无烟房里烟味很大，毛巾也发黄，以后不会入住了", "不会入住"),  # a parting shot
+        ("房间设施还可以，就是前台服务太差", "还可以"),  # faint praise
+        ("离地铁也挺方便的，就是前台服务太差", "挺方便"),
     ],
 )
 def test_what_the_customer_says_at_us_is_never_quoted_as_the_problem(engine, text, never):

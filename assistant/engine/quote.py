@@ -94,8 +94,12 @@ _DEMAND = re.compile(
     r"要求(?:赔|补偿)|赔偿(?:损失|我|费)|你们得赔|赔我|给(?:我)?个说法|假一赔|"
     r"^\s*(?:不仅|不但|我|就|必须|还)?(?:要|要求)(?:全额)?(?:退款|退货|退钱)\s*$"
 )
-# A clause that says what was fine is not the problem: 「您说的“冰箱送来外包装没问题”这个问题」.
+# A clause that says what was fine is not the problem: 「您说的“冰箱送来外包装没问题”这个问题」, nor faint praise:
+# 「“酒店设施还可以”这个问题」 beside 「就是服务不太好」.
 _FINE = re.compile(r"(?:没|没有|无)(?:什么|任何)?(?:问题|毛病|破损|瑕疵)|完好无损|好好的")
+_FAINT_PRAISE = re.compile(
+    r"^(?!.*[不没无差]).*(?:还|也|都|挺|很|蛮|比较|算)(?:可以|行|方便|干净|凑合|过得去)(?:吧|啦|的|了)?\s*$"
+)
 # Praise said in sarcasm is said at us: 「“客服小李的态度太好了”这个问题」. (「好到…」 and what follows carry the grievance.)
 # So is a jibe at how well we do the wrong thing: 「踢皮球踢得挺溜啊」, 「推得可真快呀」.
 _IRONY = re.compile(
@@ -103,7 +107,8 @@ _IRONY = re.compile(
     r"得(?:挺|真|可真|够)[\u4e00-\u9fff]{1,2}(?:啊|呀)"
 )
 _RHETORIC = re.compile(
-    r"(?:你们?|大家)自己(?:看看|瞧瞧|看|瞧)|(?:你们?|谁)还?敢说|还好意思|不想干了|(?:以后|再也)不会?再?(?:来|买|光顾)|"
+    r"(?:你们?|大家)自己(?:看看|瞧瞧|看|瞧)|(?:你们?|谁)还?敢说|还好意思|不想干了|"
+    r"(?:以后|再也|下次)(?:都|也)?不会?再?(?:来|买|光顾|入住|住|去|订|点|选)|不会再(?:来|买|光顾|入住|住|去|订|点|选)|"
     r"再也不会|好自为之|"
     # A retort or a challenge is not what went wrong either (「什么态度」, 「你们卖的到底是不是正品」), nor the verdict the
     # customer reached (「假货实锤了」): the clause that says what they saw or were told is quoted instead.
@@ -299,7 +304,7 @@ def _quotable(text: str, start: int, end: int) -> bool:
     """Whether a clause may be quoted as the problem: not rude, not a denial or what was fine, not a count of contacts, a
     threat, a demand, a taunt or praise said in sarcasm."""
     clause = text[start:end]
-    if _RUDE.search(clause) or _DENIAL.match(text, start, end) or _FINE.search(clause):
+    if _RUDE.search(clause) or _DENIAL.match(text, start, end) or _FINE.search(clause) or _FAINT_PRAISE.search(clause):
         return False
     return not any(p.search(clause) for p in (_CONTACTS, _THREAT, _DEMAND, _RHETORIC, _IRONY))
 
