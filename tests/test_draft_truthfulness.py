@@ -50,6 +50,26 @@ def test_a_meal_that_came_is_not_told_it_never_came(engine, text):
         assert "饭没到" not in d.text, (d.template_id, d.text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "搜狗输入法无法联想人名，打字很不方便",
+        "下载的客户端从来都用不了，是我手机型号的问题吗",
+        "游戏客户端一周前还能正常运行，今天突然就打不开了",
+    ],
+)
+def test_software_is_not_asked_to_be_sent_back(engine, text):
+    s = engine.suggest(text)
+    assert s.drafts[0].template_id == "quality_defect.app_software_bug", [d.template_id for d in s.drafts]
+    for d in s.drafts:
+        assert not re.search(r"上门取件|寄回|拍.{0,4}照片", d.text), (d.template_id, d.text)
+
+
+def test_a_device_template_that_fits_still_answers_beside_software_words(engine):
+    s = engine.suggest("手机用了两个月屏幕就失灵了，重装系统也没用")
+    assert s.drafts[0].template_id == "quality_defect.failed_after_weeks", [d.template_id for d in s.drafts]
+
+
 def test_a_grocery_parcel_with_a_delivery_man_is_no_takeaway(engine):
     for d in drafts(engine, "京东到家的配送员送货太慢，洗发水等了三天才到，还漏了一瓶"):
         assert not re.search(r"外卖|这顿饭|出餐", d.text), (d.template_id, d.text)

@@ -74,12 +74,38 @@ _FOOD_TEMPLATE = re.compile(r"生鲜|不要食用|入口|不要吃|别再吃|吃
 # (A meal's or a grocery order's missing item, 「出餐或拣货」, fits both and stays.)
 _TAKEAWAY_TEMPLATE = re.compile(r"外卖|骑手|重做")
 _TAKEAWAY = re.compile(r"外卖|骑手|送餐|配送员|点的|点了|餐|饭|美团|饿了么|奶茶|咖啡|披萨|炸鸡|麻辣烫")
-# A takeaway meal, by words a parcel complaint does not use. There the intent's takeaway templates (their situation names
-# 外卖) answer first, and a template that speaks of a parcel (快递, 包裹, 物流, 出库) gives way to them: 「送餐如此慢，10点订的
-# 12点40才送来」 was told 「晚了这么多天才到您手上…向快递公司追责」.
-# Not 配送员 or 催单: a 京东到家 parcel has them too.
-_MEAL = re.compile(r"外卖|骑手|送餐|送饭|外送|美团|饿了么|催餐|退餐|出餐|点餐|叫餐|餐品|饭菜|菜品")
-_PARCEL_TEMPLATE = re.compile(r"快递(?!或配送)|包裹|物流|出库")  # 「投诉到快递或配送方」 is written for both
+
+
+@dataclass(frozen=True)
+class _Domain:
+    """Complaints of a kind of purchase the intent's general template does not speak to: there the intent's templates
+    written for it (their situation says ``marker``) answer first, and a template whose text says ``unfit`` gives way."""
+
+    named: re.Pattern[str]  # the words that say a complaint is of this kind
+    marker: str
+    unfit: re.Pattern[str]
+    unfit_even_if_fits: bool  # whether a template that fits the complaint's words gives way too
+
+
+_DOMAINS = (
+    # A takeaway meal, by words a parcel complaint does not use (not 配送员 or 催单: a 京东到家 parcel has them too):
+    # 「送餐如此慢，10点订的12点40才送来」 was told 「晚了这么多天才到您手上…向快递公司追责」. 「投诉到快递或配送方」 is
+    # written for both.
+    _Domain(
+        re.compile(r"外卖|骑手|送餐|送饭|外送|美团|饿了么|催餐|退餐|出餐|点餐|叫餐|餐品|饭菜|菜品"),
+        "外卖",
+        re.compile(r"快递(?!或配送)|包裹|物流|出库"),
+        True,  # 「12点40才送来」 fits 「才送来」 of a parcel that came days late
+    ),
+    # Software: an app, a client, an input method, a phone's system. 「输入法无法联想」 or 「客户端从来都用不了」 was asked for
+    # photos and offered 「换新或退货退款，上门取件」. A device's own templates that fit (「机身发烫」) still answer first.
+    _Domain(
+        re.compile(r"软件|客户端|输入法|浏览器|app(?![a-z])|固件|系统(?!显示)|闪退|卡死|刷机|越狱|更新后|升级后|bug", re.I),
+        "软件",
+        re.compile(r"上门取件|寄回"),
+        False,
+    ),
+)
 # A part that gave way in use, in words no topic of ``sincerity.topics`` has.
 _BROKE = re.compile(r"(?:就|又|老是|总是|一[拉碰推按]就?)(?:掉了|掉下来|脱落|断了|松了|裂开|散架)")
 _EXPIRY = re.compile(r"过期|临期|保质期|生产日期|霉")  # spoiled or expired whatever it is: cosmetics, medicine, food
@@ -165,8 +191,9 @@ def draft_replies(
     if unsure and asking:  # a guess at the cause is not drafted as if it were sure: first ask what went wrong
         plan.append((OTHER, [asking], None))
     second: list[Template] = []
+    main_fits: list[Template] = []
     service = online_service(normalized.text, values.get("product"))
-    meal = bool(_MEAL.search(normalized.text))
+    domains = [d for d in _DOMAINS if d.named.search(normalized.text)]
     # a food template where the complaint names no food, a takeaway one where it names no takeaway
     unfit = [
         words for words, named in ((_FOOD_TEMPLATE, _FOOD), (_TAKEAWAY_TEMPLATE, _TAKEAWAY)) if not named.search(normalized.text)
@@ -179,9 +206,9 @@ def draft_replies(
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
+            for domain in domains:  # a takeaway meal or software: the templates written for it, none unfit for it
+                candidates = _for_domain(domain, candidates, ranked, fits)
             # 「快递晚了五天才到」 is not told 「告诉您包裹到底在哪」: a template the complaint contradicts gives way
-            if meal:
-                candidates = _for_meal(candidates, ranked, fits)
             candidates = premised(candidates, library.for_intent(m.id), normalized.text)
             for words in unfit:
                 candidates = [t for t in candidates if not words.search(t.body)] or (candidates if n == 0 else [])
@@ -197,9 +224,10 @@ def draft_replies(
                 # complaint says it (「导游全程拉着去购物店」), one beside 「垃圾，不推荐」
                 asks = m.id != OTHER or not fits or grievance(normalized, m, library, main=True) is None
                 second = [general, *fits] if general and asks else fits if len(fits) > 1 else []
+                main_fits = fits
     second = [t for t in second if not contradicted(t, normalized.text)]
-    if meal:
-        second = [t for t in second if not _PARCEL_TEMPLATE.search(t.body)]
+    for domain in domains:
+        second = [t for t in second if not domain.unfit.search(t.body) or (t in main_fits and not domain.unfit_even_if_fits)]
     if service:
         second = _for_service(second)
     for words in unfit:
@@ -294,16 +322,16 @@ def online_service(complaint: str, product: str | None) -> bool:
     return not goods and bool(_SERVICE.search(complaint) or _SERVICE.search(product or ""))
 
 
-def _for_meal(candidates: list[Template], ranked: list[Template], fits: list[Template]) -> list[Template]:
-    """A takeaway meal's candidates, none that speaks of a parcel: those that fit the complaint (「骑手把外卖放在楼下就走了」
-    fits 「送到楼下」), then the intent's other takeaway templates, then the rest; unchanged where the intent has no takeaway
-    template."""
-    takeaway = [t for t in ranked if "外卖" in t.situation]
-    if not takeaway:
+def _for_domain(domain: _Domain, candidates: list[Template], ranked: list[Template], fits: list[Template]) -> list[Template]:
+    """The candidates for a complaint of ``domain``, none whose text is unfit for it: those that fit the complaint
+    (「骑手把外卖放在楼下就走了」 fits 「送到楼下」), then the intent's templates written for the domain, then the rest;
+    unchanged where the intent has none written for it."""
+    written = [t for t in ranked if domain.marker in t.situation]
+    if not written:
         return candidates
-    kept = [t for t in candidates if not _PARCEL_TEMPLATE.search(t.body)]
-    fitting = [t for t in kept if t in fits]
-    return [*fitting, *(t for t in takeaway if t not in fitting), *(t for t in kept if t not in fitting and t not in takeaway)]
+    fitting = [t for t in candidates if t in fits and not (domain.unfit_even_if_fits and domain.unfit.search(t.body))]
+    kept = [t for t in candidates if t in fitting or not domain.unfit.search(t.body)]
+    return [*fitting, *(t for t in written if t not in fitting), *(t for t in kept if t not in fitting and t not in written)]
 
 
 def _for_service(templates: list[Template], *, named: bool = False) -> list[Template]:
