@@ -70,6 +70,13 @@ def test_a_device_template_that_fits_still_answers_beside_software_words(engine)
     assert s.drafts[0].template_id == "quality_defect.failed_after_weeks", [d.template_id for d in s.drafts]
 
 
+def test_harassment_is_not_told_how_often_the_customer_bought(engine):
+    s = engine.suggest("这两个月老是收到66开头的短号骚扰电话，推销个不停")
+    assert s.drafts and s.intents[0].id == "privacy_security", [i.id for i in s.intents]
+    for d in s.drafts:
+        assert "只买了一次" not in d.text, (d.template_id, d.text)
+
+
 def test_a_grocery_parcel_with_a_delivery_man_is_no_takeaway(engine):
     for d in drafts(engine, "京东到家的配送员送货太慢，洗发水等了三天才到，还漏了一瓶"):
         assert not re.search(r"外卖|这顿饭|出餐", d.text), (d.template_id, d.text)
