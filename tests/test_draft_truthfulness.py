@@ -70,6 +70,19 @@ def test_a_device_template_that_fits_still_answers_beside_software_words(engine)
     assert s.drafts[0].template_id == "quality_defect.failed_after_weeks", [d.template_id for d in s.drafts]
 
 
+def test_fruit_that_tastes_wrong_is_not_sent_back_as_goods(engine):
+    s = engine.suggest("买的苹果个头小，口感也不甜，不如超市买的")
+    assert s.drafts[0].template_id == "quality_defect.food_taste_portion", [d.template_id for d in s.drafts]
+    for d in s.drafts:
+        assert not re.search(r"上门取件|寄回", d.text), (d.template_id, d.text)
+
+
+@pytest.mark.parametrize("text", ["吃完晚饭发现手机关机了，按开机键无法开机", "内存太小，装了系统跑起来很吃力"])
+def test_eating_words_do_not_make_a_device_food(engine, text):
+    for d in drafts(engine, text):
+        assert not re.search(r"买吃的|这顿", d.text), (d.template_id, d.text)
+
+
 def test_harassment_is_not_told_how_often_the_customer_bought(engine):
     s = engine.suggest("这两个月老是收到66开头的短号骚扰电话，推销个不停")
     assert s.drafts and s.intents[0].id == "privacy_security", [i.id for i in s.intents]

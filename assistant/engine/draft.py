@@ -52,7 +52,7 @@ _FOOD = re.compile(
     r"吃|喝|食|口感|零食|巧克力|饼干|坚果|大米|(?<!电)饭|粥|面包|蛋糕|月饼|粽子|面条|水果|苹果(?!手机|电脑|耳机|平板|表)|橙|橘|柑|"
     r"车厘子|樱桃|芒果|榴莲|桃|梨|葡萄|草莓|香蕉|西瓜|瓜果|荔枝|龙眼|枣|柿|李子|菜(?!单)|(?<!多)肉|鱼(?!缸)|虾|蟹|海鲜|蛋|外卖|"
     r"披萨|汤(?!锅)|饮料|果汁|(?<!奶)茶(?!几|杯|具|壶)|酒(?!店|精)|糖|火腿|香肠|罐头|酱|豆腐|奶(?!瓶|嘴)|"
-    r"餐(?!桌|椅|边|具|垫|巾)"  # a meal (送餐, 点餐, 餐品), not the furniture or tableware
+    r"(?<!套)餐(?!桌|椅|边|具|垫|巾)"  # a meal (送餐, 点餐, 餐品), not a phone plan (套餐), the furniture or tableware
 )
 
 # A purchase used online rather than goods in hand: a course, a membership, a subscription, a top-up. Its drafts offer
@@ -72,7 +72,7 @@ _FOOD_TEMPLATE = re.compile(r"生鲜|不要食用|入口|不要吃|别再吃|吃
 # A template written for a takeaway meal (「外卖迟迟送不到…这顿饭」) where the complaint names food but no takeaway: a late
 # parcel of 月饼 or 零食 is not told 「我们马上重做一份热的」.
 # (A meal's or a grocery order's missing item, 「出餐或拣货」, fits both and stays.)
-_TAKEAWAY_TEMPLATE = re.compile(r"外卖|骑手|重做")
+_TAKEAWAY_TEMPLATE = re.compile(r"外卖|骑手|重做|点餐|后厨")
 _TAKEAWAY = re.compile(r"外卖|骑手|送餐|配送员|点的|点了|餐|饭|美团|饿了么|奶茶|咖啡|披萨|炸鸡|麻辣烫")
 
 
@@ -85,6 +85,10 @@ class _Domain:
     marker: str
     unfit: re.Pattern[str]
     unfit_even_if_fits: bool  # whether a template that fits the complaint's words gives way too
+    product: re.Pattern[str] | None = None  # where set, the product the complaint names must be one of these
+
+    def holds(self, text: str, product: str | None) -> bool:
+        return bool(self.named.search(text)) and (self.product is None or bool(product and self.product.fullmatch(product)))
 
 
 _DOMAINS = (
@@ -104,6 +108,15 @@ _DOMAINS = (
         "软件",
         re.compile(r"上门取件|寄回"),
         False,
+    ),
+    # Food eaten and found wanting: 「苹果又青又小，口感也不甜」 was asked for photos and offered 「上门取件」 as goods would be.
+    # Only where the product named is food: 吃 and 饭 are everywhere (「吃完晚饭发现手机关机了」, 「vista很吃力」).
+    _Domain(
+        re.compile(r"吃|喝|味|口感|[甜酸咸辣淡腻]|新鲜|份量|分量|个头"),
+        "食品口味",
+        re.compile(r"上门取件|寄回"),
+        False,
+        re.compile(rf"(?:{_FOOD.pattern}).*", re.S),
     ),
 )
 # A part that gave way in use, in words no topic of ``sincerity.topics`` has.
@@ -192,8 +205,9 @@ def draft_replies(
         plan.append((OTHER, [asking], None))
     second: list[Template] = []
     main_fits: list[Template] = []
+    main_domains: list[_Domain] = []  # the domains the main intent has templates written for
     service = online_service(normalized.text, values.get("product"))
-    domains = [d for d in _DOMAINS if d.named.search(normalized.text)]
+    domains = [d for d in _DOMAINS if d.holds(normalized.text, values.get("product"))]
     # a food template where the complaint names no food, a takeaway one where it names no takeaway
     unfit = [
         words for words, named in ((_FOOD_TEMPLATE, _FOOD), (_TAKEAWAY_TEMPLATE, _TAKEAWAY)) if not named.search(normalized.text)
@@ -225,8 +239,9 @@ def draft_replies(
                 asks = m.id != OTHER or not fits or grievance(normalized, m, library, main=True) is None
                 second = [general, *fits] if general and asks else fits if len(fits) > 1 else []
                 main_fits = fits
+                main_domains = [d for d in domains if any(d.marker in t.situation for t in ranked)]
     second = [t for t in second if not contradicted(t, normalized.text)]
-    for domain in domains:
+    for domain in main_domains:
         second = [t for t in second if not domain.unfit.search(t.body) or (t in main_fits and not domain.unfit_even_if_fits)]
     if service:
         second = _for_service(second)
