@@ -52,9 +52,12 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   if (!form || !form.matches || !form.matches("form.draft")) return;
   form.postedTexts = [...document.querySelectorAll("#result textarea.reply")].map((area) => [area, area.value]);
 });
+// Only the mark's own answer: the live sincerity check of a textarea inside the form, answered while the mark is on its
+// way, must not drop what the mark posted.
 document.addEventListener("htmx:afterSwap", (event) => {
   const form = (event.detail.elt || event.target).closest?.("form.draft");
-  if (!form || !form.postedTexts) return;
+  const source = event.detail.requestConfig && event.detail.requestConfig.elt;  // the element that asked
+  if (!form || !form.postedTexts || (source && source !== form)) return;
   if (form.querySelector(".sent .ok")) for (const [area, text] of form.postedTexts) markedText.set(area, text);
   form.postedTexts = null;
 });
