@@ -220,7 +220,7 @@ def draft_replies(
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
-            for domain in domains:  # a takeaway meal or software: the templates written for it, none unfit for it
+            for domain in domains:  # a takeaway meal, software, food: the templates written for it, none unfit for it
                 candidates = _for_domain(domain, candidates, ranked, fits)
             # 「快递晚了五天才到」 is not told 「告诉您包裹到底在哪」: a template the complaint contradicts gives way
             candidates = premised(candidates, library.for_intent(m.id), normalized.text)
