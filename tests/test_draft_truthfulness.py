@@ -23,6 +23,14 @@ GOODS_REMEDY = re.compile(r"检测|换新|换货|上门取件|寄回")
 PARCEL = re.compile(r"快递|包裹|物流|出库|这么多天")
 
 
+def assert_answered_by(engine, text: str, template_id: str, never: str) -> None:
+    """The first draft is from ``template_id`` and no draft says ``never`` (a pattern)."""
+    s = engine.suggest(text)
+    assert s.drafts[0].template_id == template_id, [d.template_id for d in s.drafts]
+    for d in s.drafts:
+        assert not re.search(never, d.text), (d.template_id, d.text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -32,10 +40,7 @@ PARCEL = re.compile(r"快递|包裹|物流|出库|这么多天")
     ],
 )
 def test_a_late_takeaway_meal_is_not_answered_as_a_parcel(engine, text):
-    s = engine.suggest(text)
-    assert s.drafts[0].template_id == "logistics_delay.food_delivery_late", [d.template_id for d in s.drafts]
-    for d in s.drafts:
-        assert not PARCEL.search(d.text), (d.template_id, d.text)
+    assert_answered_by(engine, text, "logistics_delay.food_delivery_late", PARCEL.pattern)
 
 
 @pytest.mark.parametrize(
@@ -59,10 +64,7 @@ def test_a_meal_that_came_is_not_told_it_never_came(engine, text):
     ],
 )
 def test_software_is_not_asked_to_be_sent_back(engine, text):
-    s = engine.suggest(text)
-    assert s.drafts[0].template_id == "quality_defect.app_software_bug", [d.template_id for d in s.drafts]
-    for d in s.drafts:
-        assert not re.search(r"上门取件|寄回|拍.{0,4}照片", d.text), (d.template_id, d.text)
+    assert_answered_by(engine, text, "quality_defect.app_software_bug", r"上门取件|寄回|拍.{0,4}照片")
 
 
 def test_a_device_template_that_fits_still_answers_beside_software_words(engine):
@@ -71,10 +73,7 @@ def test_a_device_template_that_fits_still_answers_beside_software_words(engine)
 
 
 def test_fruit_that_tastes_wrong_is_not_sent_back_as_goods(engine):
-    s = engine.suggest("买的苹果个头小，口感也不甜，不如超市买的")
-    assert s.drafts[0].template_id == "quality_defect.food_taste_portion", [d.template_id for d in s.drafts]
-    for d in s.drafts:
-        assert not re.search(r"上门取件|寄回", d.text), (d.template_id, d.text)
+    assert_answered_by(engine, "买的苹果个头小，口感也不甜，不如超市买的", "quality_defect.food_taste_portion", r"上门取件|寄回")
 
 
 @pytest.mark.parametrize("text", ["吃完晚饭发现手机关机了，按开机键无法开机", "内存太小，装了系统跑起来很吃力"])

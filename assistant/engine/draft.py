@@ -90,6 +90,9 @@ class _Domain:
     def holds(self, text: str, product: str | None) -> bool:
         return bool(self.named.search(text)) and (self.product is None or bool(product and self.product.fullmatch(product)))
 
+    def written_for(self, templates: list[Template]) -> list[Template]:
+        return [t for t in templates if self.marker in t.situation]
+
 
 _DOMAINS = (
     # A takeaway meal, by words a parcel complaint does not use (not 配送员 or 催单: a 京东到家 parcel has them too):
@@ -239,7 +242,7 @@ def draft_replies(
                 asks = m.id != OTHER or not fits or grievance(normalized, m, library, main=True) is None
                 second = [general, *fits] if general and asks else fits if len(fits) > 1 else []
                 main_fits = fits
-                main_domains = [d for d in domains if any(d.marker in t.situation for t in ranked)]
+                main_domains = [d for d in domains if d.written_for(ranked)]
     second = [t for t in second if not contradicted(t, normalized.text)]
     for domain in main_domains:
         second = [t for t in second if not domain.unfit.search(t.body) or (t in main_fits and not domain.unfit_even_if_fits)]
@@ -341,7 +344,7 @@ def _for_domain(domain: _Domain, candidates: list[Template], ranked: list[Templa
     """The candidates for a complaint of ``domain``, none whose text is unfit for it: those that fit the complaint
     (「骑手把外卖放在楼下就走了」 fits 「送到楼下」), then the intent's templates written for the domain, then the rest;
     unchanged where the intent has none written for it."""
-    written = [t for t in ranked if domain.marker in t.situation]
+    written = domain.written_for(ranked)
     if not written:
         return candidates
     fitting = [t for t in candidates if t in fits and not (domain.unfit_even_if_fits and domain.unfit.search(t.body))]
