@@ -76,6 +76,30 @@ def test_fruit_that_tastes_wrong_is_not_sent_back_as_goods(engine):
     assert_answered_by(engine, "买的苹果个头小，口感也不甜，不如超市买的", "quality_defect.food_taste_portion", r"上门取件|寄回")
 
 
+# A vending machine's sale is answered from its records, not as goods sent by courier.
+GOODS = r"上门取件|寄回|出库|包装|运费|照片或一段视频|才用了|快递"
+
+
+@pytest.mark.parametrize(
+    ("text", "template_id"),
+    [
+        ("@某某售货机客服 扫码付了三块五，机器没反应，饮料也没出来", "quality_defect.vending_machine"),
+        ("写字楼一楼的贩卖机又不认硬币了，快派人修修", "quality_defect.vending_machine"),
+        ("在售货机上选的绿茶，掉出来一罐咖啡，我不喝咖啡", "wrong_missing_item.vending_wrong_item"),
+        ("售货机吞了我五块钱，什么都没给，付款记录里钱照扣", "billing_invoice.vending_charged"),
+    ],
+)
+def test_a_vending_machine_sale_is_not_answered_as_goods_sent(engine, text, template_id):
+    assert_answered_by(engine, text, template_id, GOODS)
+
+
+def test_a_charge_for_something_else_is_not_asked_for_a_machine_number(engine):
+    """「银行卡已扣款」 fits a vending machine's 「扣了钱没出货」 by its words; a flight is no machine."""
+    for text in ("机票订单一直显示等待支付，银行卡已经扣款了", "同一个订单扣了我两次款，客服还说没问题"):
+        for d in drafts(engine, text):
+            assert not re.search(r"机器编号|售货机|货道", d.text), (d.template_id, d.text)
+
+
 @pytest.mark.parametrize("text", ["吃完晚饭发现手机关机了，按开机键无法开机", "内存太小，装了系统跑起来很吃力"])
 def test_eating_words_do_not_make_a_device_food(engine, text):
     for d in drafts(engine, text):

@@ -86,6 +86,9 @@ class _Domain:
     unfit: re.Pattern[str]
     unfit_even_if_fits: bool  # whether a template that fits the complaint's words gives way too
     product: re.Pattern[str] | None = None  # where set, the product the complaint names must be one of these
+    # whether its templates are offered only to complaints of this kind: a vending machine's 「机器编号」 and 「货道」 mean
+    # nothing to a flight charged twice, though 「银行卡已扣款」 fits a machine's 「扣了钱没出货」
+    only_here: bool = False
 
     def holds(self, text: str, product: str | None) -> bool:
         return bool(self.named.search(text)) and (self.product is None or bool(product and self.product.fullmatch(product)))
@@ -120,6 +123,18 @@ _DOMAINS = (
         re.compile(r"上门取件|寄回"),
         False,
         re.compile(rf"(?:{_FOOD.pattern}).*", re.S),
+    ),
+    # A self-service machine: a vending machine that took the money and gave nothing, or the wrong drink. It is answered
+    # from the machine's sale records, not as goods: 「付完钱不出货」 was told 「这件商品才用了这么短时间就出问题…上门取件」,
+    # a wrong drink 「拍一下收到的商品和包装…核对出库记录…运费由我们承担」.
+    _Domain(
+        re.compile(
+            r"售货机|贩卖机|售卖机|购物机|售货柜|自助机|取货码|出货失败|钱不出货|取不出货|吞[了我]?(?:[一二两三五十\d]+[元块])?[钱币]|吞硬币"
+        ),
+        "售货机",
+        re.compile(r"上门取件|寄回|出库|包装|运费|照片或一段视频|才用了|快递|开票"),
+        True,  # 「第二次坑我钱了，付完钱不出货」 fits 「才用了这么短时间就出问题」 by its words
+        only_here=True,
     ),
 )
 # A part that gave way in use, in words no topic of ``sincerity.topics`` has.
@@ -210,7 +225,8 @@ def draft_replies(
     main_fits: list[Template] = []
     main_domains: list[_Domain] = []  # the domains the main intent has templates written for
     service = online_service(normalized.text, values.get("product"))
-    domains = [d for d in _DOMAINS if d.holds(normalized.text, values.get("product"))]
+    domains = [d for d in _DOMAINS if d.holds(normalized.full, values.get("product"))]
+    elsewhere = [d.marker for d in _DOMAINS if d.only_here and d not in domains]  # its templates are not for this one
     # a food template where the complaint names no food, a takeaway one where it names no takeaway
     unfit = [
         words for words, named in ((_FOOD_TEMPLATE, _FOOD), (_TAKEAWAY_TEMPLATE, _TAKEAWAY)) if not named.search(normalized.text)
@@ -223,6 +239,7 @@ def draft_replies(
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
+            candidates = [t for t in candidates if not any(marker in t.situation for marker in elsewhere)]
             for domain in domains:  # a takeaway meal, software, food: the templates written for it, none unfit for it
                 candidates = _for_domain(domain, candidates, ranked, fits)
             # 「快递晚了五天才到」 is not told 「告诉您包裹到底在哪」: a template the complaint contradicts gives way
@@ -243,7 +260,7 @@ def draft_replies(
                 second = [general, *fits] if general and asks else fits if len(fits) > 1 else []
                 main_fits = fits
                 main_domains = [d for d in domains if d.written_for(ranked)]
-    second = [t for t in second if not contradicted(t, normalized.text)]
+    second = [t for t in second if not contradicted(t, normalized.text) and not any(m in t.situation for m in elsewhere)]
     for domain in main_domains:
         second = [t for t in second if not domain.unfit.search(t.body) or (t in main_fits and not domain.unfit_even_if_fits)]
     if service:
