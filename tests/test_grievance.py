@@ -336,3 +336,23 @@ def test_a_trimmed_quote_does_not_start_inside_a_number(engine):
     text = "不明白为啥送餐如此慢10点订的12点40才送来，催餐还要我自己催"
     shown = " ".join(quotes(engine, text))
     assert "“点订" not in shown and "10点订的12点40才送来" in shown, shown
+
+
+@pytest.mark.parametrize(
+    ("text", "never"),
+    [
+        ("房间还不错，就是隔音太差，隔壁说话听得一清二楚", "房间还不错"),  # 不错 praises
+        ("安装师傅很不错，就是装完热水器第二天就漏水了", "安装师傅很不错"),
+        ("屏幕有点暗，其他的暂时还没发现问题", "没发现问题"),  # what is fine
+    ],
+)
+def test_what_the_customer_praised_or_found_fine_is_not_quoted_as_the_problem(engine, text, never):
+    qs = quotes(engine, text)
+    assert not any(never in q for q in qs), qs
+
+
+def test_a_trimmed_quote_keeps_the_negation_before_it(engine):
+    """Cut after 无法, 「升级固件后出现了自己无法搜索到无线信号的故障」 was quoted as “搜索到无线信号的故障”: the opposite."""
+    text = "升级完最新固件后，出现了无线网络自动断开自己无法搜索到无线信号的故障，具体请见截图"
+    qs = quotes(engine, text)
+    assert qs and not any(q.startswith("搜索到") for q in qs), qs

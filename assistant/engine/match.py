@@ -274,7 +274,8 @@ def is_praise(clause: str) -> bool:
     if _NEGATED_PRAISE.search(clause):  # "太不让人满意了", "睡着不舒服"
         return False
     text = _NOT_GRIEVANCE.sub(" ", clause)
-    praised = PRAISE_WORDS.search(text) or _PRAISED.search(text)
+    # praise words on the clause as written: 「不错」 is no grievance and is set aside from ``text`` for that
+    praised = PRAISE_WORDS.search(_NOT_PRAISE.sub(" ", clause)) or _PRAISED.search(text)
     return bool(praised) and not (_GRIEVANCE.search(text) or PROBLEM_WORDS.search(text))
 
 

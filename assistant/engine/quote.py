@@ -54,6 +54,9 @@ _MEASURE = set("条件个款双台次把张套只瓶盒包袋支根块片顶副"
 _TIME_SPAN = re.compile(r"阵子|一阵|几天|两天|些天|些日子|段时间|段日子|会儿|几个月|两个月|几年|几次")
 _ASCII_WORD = re.compile(r"[\dA-Za-z]+$")  # a number or Latin word a trimmed quote must not start inside of
 _WEAK_START = set("的了地得和就都也还又而且却")
+# A negation just before a trimmed quote's first word is kept with it: 「无法搜索到无线信号」 is not quoted as
+# “搜索到无线信号的故障”, nor 「没有一天安生日子」 as “一天安生日子”: the cut would say the opposite.
+_NEGATION = re.compile(r"(?:没有|没|不能|不会|无法|不|未|无|别)$")
 _CAME = re.compile(r"发来|发的是|发了个|收到|到手|寄来|送来")  # what came, against what was ordered
 _GUESS_TAIL = re.compile(r"吧(?:这是)?$")  # 「盗版吧这是」 is quoted as “盗版”
 _WEAK_END = set("的地得和就都也还又而却上下里在把被给跟与及从对向往")  # a cut quote does not stop on these: 「存着上」
@@ -96,7 +99,7 @@ _DEMAND = re.compile(
 )
 # A clause that says what was fine is not the problem: 「您说的“冰箱送来外包装没问题”这个问题」, nor faint praise:
 # 「“酒店设施还可以”这个问题」 beside 「就是服务不太好」.
-_FINE = re.compile(r"(?:没|没有|无)(?:什么|任何)?(?:问题|毛病|破损|瑕疵)|完好无损|好好的")
+_FINE = re.compile(r"(?:没|没有|无)(?:发现|出现|遇到|见)?(?:什么|任何)?(?:问题|毛病|破损|瑕疵)|完好无损|好好的")
 _FAINT_PRAISE = re.compile(
     r"^(?!.*[不没无差]).*(?:还|也|都|挺|很|蛮|比较|算)(?:可以|行|方便|干净|凑合|过得去)(?:吧|啦|的|了)?\s*$"
 )
@@ -267,6 +270,9 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
             tail = pos + len(word)
             j = bisect_right(order, min(end, tail + QUOTE_CONTEXT)) - 1
             end = order[j] if j >= 0 and order[j] >= tail else tail
+            negated = _NEGATION.search(text, clause_start, start)
+            if negated and negated.start() in bounds:
+                start = negated.start()
         digits = _ASCII_WORD.search(text, clause_start, start) if trimmed else None
         if digits and end - digits.start() <= MAX_QUOTE:  # 「10点订的12点40才送来」, not “点订的12点40才送来”
             start = digits.start()
