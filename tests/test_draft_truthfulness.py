@@ -100,6 +100,42 @@ def test_a_charge_for_something_else_is_not_asked_for_a_machine_number(engine):
             assert not re.search(r"机器编号|售货机|货道", d.text), (d.template_id, d.text)
 
 
+# A phone line or broadband from an operator is no parcel, no order and no goods to send back.
+SHOP = r"上门取件|寄回|换新|照片或一段视频|才用了|快递|包裹|这笔订单|下单价格|差价|开票记录"
+
+
+@pytest.mark.parametrize(
+    ("text", "template_id"),
+    [
+        ("@某某电信 家里宽带一天断五六次，晚上根本上不了网", "quality_defect.network_service"),
+        ("办宽带的时候说好送半年的手机流量，到现在一个G都没送", "price_promotion.telecom_plan"),
+        ("这个月话费莫名多扣了15块，说是开了什么增值业务，我根本没开过", "billing_invoice.telecom_charges"),
+        ("宽带不用了想退掉，押金说要三个月后才能退", "refund_return.telecom_cancel"),
+    ],
+)
+def test_a_phone_line_or_broadband_is_not_answered_as_an_order_of_goods(engine, text, template_id):
+    assert_answered_by(engine, text, template_id, SHOP)
+
+
+@pytest.mark.parametrize("text", ["这手机信号太差了，在家经常没信号，别人的手机都好好的", "酒店房间的宽带慢得要死，视频都打不开"])
+def test_a_phone_or_a_hotel_room_gets_no_operator_reply(engine, text):
+    """A handset's weak signal is the handset's; a hotel's broadband is the hotel's: no operator templates."""
+    for d in drafts(engine, text):
+        assert not re.search(r"网络维护部门|套餐协议|详单", d.text), (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "never"),
+    [
+        ("工作人员爱答不理，问什么都说不知道，打客服热线也一样", "到店办事"),  # a hotline, not a shop counter
+        ("@12315 订了机票被无故取消还不退钱，这就是欺诈", "您说到报警"),  # a regulator, not the police
+    ],
+)
+def test_a_draft_does_not_say_where_the_customer_went_or_whom_they_called(engine, text, never):
+    for d in drafts(engine, text):
+        assert never not in d.text, (d.template_id, d.text)
+
+
 @pytest.mark.parametrize("text", ["吃完晚饭发现手机关机了，按开机键无法开机", "内存太小，装了系统跑起来很吃力"])
 def test_eating_words_do_not_make_a_device_food(engine, text):
     for d in drafts(engine, text):

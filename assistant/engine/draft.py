@@ -89,9 +89,14 @@ class _Domain:
     # whether its templates are offered only to complaints of this kind: a vending machine's 「机器编号」 and 「货道」 mean
     # nothing to a flight charged twice, though 「银行卡已扣款」 fits a machine's 「扣了钱没出货」
     only_here: bool = False
+    elsewhere: re.Pattern[str] | None = None  # where set, words that say the complaint is of another kind after all
 
     def holds(self, text: str, product: str | None) -> bool:
-        return bool(self.named.search(text)) and (self.product is None or bool(product and self.product.fullmatch(product)))
+        return (
+            bool(self.named.search(text))
+            and (self.product is None or bool(product and self.product.fullmatch(product)))
+            and not (self.elsewhere and self.elsewhere.search(text))
+        )
 
     def written_for(self, templates: list[Template]) -> list[Template]:
         return [t for t in templates if self.marker in t.situation]
@@ -135,6 +140,26 @@ _DOMAINS = (
         re.compile(r"上门取件|寄回|出库|包装|运费|照片或一段视频|才用了|快递|开票"),
         True,  # 「第二次坑我钱了，付完钱不出货」 fits 「才用了这么短时间就出问题」 by its words
         only_here=True,
+    ),
+    # A phone line or broadband from an operator: a plan, a bill, a number, the network. 「宽带一天断五六次」 was asked for
+    # photos and offered 「换新或退货退款，上门取件」, a bill 「核对这笔订单的扣款和开票记录」, a plan's missing bonus
+    # 「核对下单价格…退差价」. Not 联通 or 电信 alone (「荣耀6联通高配」 is a phone), nor a SIM card (a phone that cannot
+    # read one has a fault), nor a hotel room's broadband or phone bill.
+    _Domain(
+        re.compile(
+            r"宽带|光纤|光猫|基站|话费|资费|月租|停机|复机|销户|拆机|携号转网|营业厅|运营商|中国(?:联通|电信|移动)|"
+            r"(?:联通|电信|移动)(?:公司|客服|客户|营业厅|宽带|卡|号|网络|信号|4G|5G|套餐|的网)|10000号|10010|10086|副卡|彩铃|"
+            r"增值业务|欠费|(?:话费|流量|资费|宽带|校园|4G|5G)套餐|流量(?:包|卡|费)",
+            re.I,
+        ),
+        "运营商",
+        re.compile(
+            r"上门取件|寄回|换新|退货|照片或一段视频|寿命|才用了|快递|包裹|物流|出库|下单价格|差价|开票记录|会员|"
+            r"\{\{ order_id \}\}"  # 「这笔订单」
+        ),
+        True,  # 「宽带用了没多久就老断网」 fits 「才用了这么短时间就出问题」 by its words
+        only_here=True,
+        elsewhere=re.compile(r"酒店|宾馆|入住|客房|房间|前台"),
     ),
 )
 # A part that gave way in use, in words no topic of ``sincerity.topics`` has.
@@ -205,7 +230,10 @@ def draft_replies(
     if escalation.escalate:
         for reason in escalation.reasons:
             if library.for_reason(reason.id):
-                plan.append((OFFLINE, _by_keywords(library.for_reason(reason.id), normalized), None))
+                invitations = _by_keywords(library.for_reason(reason.id), normalized)
+                # 「@12315 …这就是欺诈」 fits the police's 「欺诈」, but is not told 「您说到报警」
+                invitations = [t for t in invitations if not contradicted(t, normalized.text)] or invitations
+                plan.append((OFFLINE, invitations, None))
                 harm = said(normalized, reason.evidence) if reason.id in HARM_REASONS else None
                 hurt = reason.id == SAFETY
                 break

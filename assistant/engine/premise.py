@@ -53,6 +53,15 @@ _PREMISES = (
         ),
     ),
     (re.compile(r"缺了配件"), re.compile(r"缺|少|没有|没给|没发|没带|漏|不见|找不到|只有|只给|只发")),
+    # where the customer met the staff, what they were told, whom they called, what they
+    # bought into: a hotline's 「踢皮球」 is not 「您到店办事」, an add-on of a phone plan not 「不想续的会员」
+    (re.compile(r"到店办事"), re.compile(r"营业厅|门店|店里|店员|到店|柜台|营业员|专卖店|实体店|网点|专柜|去店|进店|店长")),
+    (
+        re.compile(r"好几种说法"),
+        re.compile(r"一会说|一会儿说|又说|说法|各说各|口径|不一样|不一致|前后|矛盾|这个说|那个说|推来推去"),
+    ),
+    (re.compile(r"您说到报警"), re.compile(r"报警|报案|110|公安|警察|派出所|民警")),
+    (re.compile(r"不想续的会员"), re.compile(r"会员|续费|续订|连续包月|自动扣")),
     # a meal that never came: not 「漏放了大薯条」 or 「送餐时间3个小时」, which came
     (
         re.compile(r"饭没到"),
