@@ -440,3 +440,21 @@ def test_something_bought_new_and_sent_used_is_still_told_it_was_bought_new(engi
     """The second-hand check reads what was bought, not the state it came in: 「当新品卖」 of worn shoes keeps the answer."""
     texts = [d.text for d in drafts(engine, "新买的鞋，鞋底有磨损还粘着小石子，穿过的鞋也好意思当新品卖")]
     assert any("您买的是全新商品" in t for t in texts), texts
+
+
+def test_a_boycott_of_the_brand_is_not_asked_for_an_order(engine):
+    """「抵制…别买」 bought nothing this time: it was asked 「是商品本身、送货，还是服务？…发个订单号…该退该换」."""
+    assert_answered_by(engine, "坚决抵制这种黑心企业，劝大家都别买", "other.brand_distrust", r"订单号|送货|该退该换|这次")
+
+
+def test_a_kind_word_is_not_told_it_disappointed(engine):
+    """No grievance, a wish: 「祝你们生意兴隆」 was told 「看到您这么失望」."""
+    d = drafts(engine, "天冷了能喝到一杯热乎的奶茶真不错，祝你们生意兴隆")[0]
+    assert "失望" not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize("text", ["太差了，一星都不想给", "无语，就这？"])
+def test_a_vague_complaint_is_not_asked_about_goods_it_may_not_have_bought(engine, text):
+    """「太差了」 may be of a hotel stay, a phone line or a parcel: the general reply names none of them."""
+    for d in drafts(engine, text):
+        assert not re.search(r"商品本身|送货|该退该换", d.text), (d.template_id, d.text)

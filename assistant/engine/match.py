@@ -245,6 +245,20 @@ def recognise_kind(normalized: Normalized) -> str:
     return COMPLAINT
 
 
+# Words of goodwill that are no praise word: a wish, a suggestion, support.
+_GOODWILL = re.compile(r"希望|建议|祝|加油|期待|支持|越来越好|百看不厌|回味|美味")
+
+
+def well_meant(normalized: Normalized) -> bool:
+    """Whether text kept as a complaint (``recognise_kind`` keeps what is in doubt) names no grievance or problem at all
+    and says something kind: 「在寒冷的冬天能拥有一瓶暖和的饮料真不错，祝你们越来越好」, 「希望能改进一下指示牌」."""
+    text = _NOT_GRIEVANCE.sub(" ", normalized.text)
+    if _GRIEVANCE.search(text) or PROBLEM_WORDS.search(text):
+        return False
+    kind_words = _NOT_PRAISE.sub(" ", _NEGATED_PRAISE.sub(" ", normalized.text))  # not 「一直不喜欢」
+    return bool(PRAISE_WORDS.search(kind_words) or _GOODWILL.search(kind_words))
+
+
 def _small_reservation(text: str) -> bool:
     """Praise with a small reservation: "充电很快，就是线有点短，整体满意", "价格有点贵，不过质量很好，还会回购".
 
