@@ -162,6 +162,8 @@ def test_a_grocery_parcel_with_a_delivery_man_is_no_takeaway(engine):
         "比页面承诺的晚了四天才收到，孩子开学都用不上了",
         "物流慢成这样，半个多月才到手",
         "羽绒被晚到了一个星期",
+        "商品没问题！就是说好三天发货，实际等了十天左右",  # a review judges what came: it is in hand
+        "台灯还行就是物流太不给力了",
     ],
 )
 def test_a_parcel_that_came_late_is_not_looked_for(engine, text):

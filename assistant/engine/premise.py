@@ -39,6 +39,13 @@ _AWAITED = re.compile(
     r"还在(?:路上|发货|运输|中转|派送|途中)|剩下的|还没|没收到|没到|未收到|未到|在哪|丢了|丢件|不动了|没更新|没送到|没发货|不发货"
     r"|不派|不送|派件|中转|转运|驿站|滞留|卡在|停在"
 )
+# ... or judges what came, as a review does: 「商品没问题！就是…等了10天左右」, 「手机还行就是物流不给力」,
+# 「从外观上看衣服还可以，发货速度真是慢」: the goods are in hand, so the parcel is no longer awaited.
+_IN_HAND = re.compile(
+    r"(?:东西|商品|货|宝贝|质量|产品|外观|衣服|鞋子?|手机|电脑|书)(?:本身)?(?:上看)?[^，,。；;!?！？]{0,3}"
+    r"(?:没问题|没毛病|还可以|还行|还不错|不错|挺好|很好|满意|一般)"
+    r"|(?:还行|还可以|还不错|挺好)\s*(?:就是|但是?|可是?|不过)"  # 「台灯还行就是物流太不给力了」
+)
 # A template that takes the parcel (or the meal) to be still on its way, unshipped or missing.
 _AWAITING_TEMPLATE = re.compile(r"到底在哪|到了哪里|什么时候能到|还看不到发货|没见到东西|包裹丢了|饭没到")
 
@@ -86,6 +93,8 @@ def arrived(complaint: str) -> bool:
     """Whether the complaint says its parcel has come (late), and of no parcel that it has not."""
     if _AWAITED.search(complaint):
         return False
+    if _IN_HAND.search(complaint):
+        return True
     for m in _ARRIVED.finditer(complaint):
         before = complaint[: m.start()]
         cut = _CLAUSE_START.search(before)
