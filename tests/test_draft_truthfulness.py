@@ -460,3 +460,11 @@ def test_a_vague_complaint_is_not_asked_about_goods_it_may_not_have_bought(engin
     """「太差了」 may be of a hotel stay, a phone line or a parcel: the general reply names none of them."""
     for d in drafts(engine, text):
         assert not re.search(r"商品本身|送货|该退该换", d.text), (d.template_id, d.text)
+
+
+def test_a_design_the_customer_dislikes_is_not_offered_a_repair(engine):
+    """Nothing is broken: a new unit has the same card slot. 「不支持JAVA」 was offered 「远程检测…维修或换新」 first (the
+    intent's general wording stays as the second draft)."""
+    d = first(engine, "这款平板居然不支持插内存卡，存点东西太费劲")
+    assert d.template_id == "quality_defect.design_limitation", d.template_id
+    assert not re.search(r"检测|维修|换新|照片", d.text), d.text
