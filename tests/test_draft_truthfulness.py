@@ -468,3 +468,15 @@ def test_a_design_the_customer_dislikes_is_not_offered_a_repair(engine):
     d = first(engine, "这款平板居然不支持插内存卡，存点东西太费劲")
     assert d.template_id == "quality_defect.design_limitation", d.template_id
     assert not re.search(r"检测|维修|换新|照片", d.text), d.text
+
+
+def test_a_book_whose_content_disappoints_is_not_sent_back_for_a_new_copy(engine):
+    """A new copy says the same: 「内容空洞」 was asked for photos and offered 「换新…上门取件」."""
+    d = first(engine, "这本书内容空洞，通篇都是车轱辘话，完全是凑字数")
+    assert d.template_id == "quality_defect.book_content", d.template_id
+    assert not re.search(r"照片|换新|检测", d.text), d.text
+
+
+def test_a_complaint_of_no_book_gets_no_book_template(engine):
+    for d in drafts(engine, "预装的系统早就过时了，开机要三分钟"):
+        assert "这本书" not in d.text and "选书" not in d.text, (d.template_id, d.text)

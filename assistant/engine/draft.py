@@ -150,6 +150,15 @@ _DOMAINS = (
         True,  # 「第二次坑我钱了，付完钱不出货」 fits 「才用了这么短时间就出问题」 by its words
         only_here=True,
     ),
+    # A book's content: 「内容空洞」, 「翻译太差」 were asked for photos and offered 「换新…上门取件」 (a new copy says the same).
+    # A printing or binding fault (缺页, 印刷模糊) still gets the book template that fits it.
+    _Domain(
+        re.compile(r"(?:这本|本|此|整本|一本)书|书中|书里|书的内容|作者|译者|翻译|文笔|情节|可读性|出版社|读完|读了"),
+        "书的内容",
+        re.compile(r"照片或一段视频|检测|换新|寿命|才用了"),
+        False,
+        only_here=True,  # 「VISTA系统过时」 is no book's
+    ),
     # A phone line or broadband from an operator: a plan, a bill, a number, the network. 「宽带一天断五六次」 was asked for
     # photos and offered 「换新或退货退款，上门取件」, a bill 「核对这笔订单的扣款和开票记录」, a plan's missing bonus
     # 「核对下单价格…退差价」. Not 联通 or 电信 alone (「荣耀6联通高配」 is a phone), nor a SIM card (a phone that cannot
