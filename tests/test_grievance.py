@@ -356,3 +356,15 @@ def test_a_trimmed_quote_keeps_the_negation_before_it(engine):
     text = "升级完最新固件后，出现了无线网络自动断开自己无法搜索到无线信号的故障，具体请见截图"
     qs = quotes(engine, text)
     assert qs and not any(q.startswith("搜索到") for q in qs), qs
+
+
+@pytest.mark.parametrize(
+    ("text", "never"),
+    [
+        ("我8号入住1203房间，整晚都有隆隆的噪音，根本睡不着", "入住1203房间"),  # the scene, not the noise
+        ("酒店周边比较繁华，可是房间的空调坏了一晚上没人修", "周边比较繁华"),  # what was fine
+    ],
+)
+def test_a_stay_is_quoted_by_what_went_wrong_not_by_naming_the_hotel(engine, text, never):
+    qs = quotes(engine, text)
+    assert qs and not any(never in q for q in qs), qs

@@ -135,13 +135,20 @@ _SCENE = re.compile(
 _OUTCOME = re.compile(r"没|不|无|坏|破|裂|漏|错|少|差|慢|假|烂|臭|霉|骗|忽悠|问题|毛病|故障|还是|才|却|就|太|出入|变成|呢")
 SCENE_CHARS = 11  # characters: a longer clause says more than the scene ("说好的内胆包华丽的变成了畅读卡")
 # Something wrong, for a clause found by the model's words rather than the library's: 「翻了两页就掉页」, not 「服务人员」.
-_WRONG = re.compile(rf"{PROBLEM_WORDS.pattern}|没|无法|不(?!错)|歪|只有|只剩|[变发]?黑了|发黑|变黑|软了|化了")
+_WRONG = re.compile(
+    rf"{PROBLEM_WORDS.pattern}|没|无法|不(?!错)|歪|只有|只剩|[变发]?黑了|发黑|变黑|软了|化了|"
+    # what is wrong with a stay or a tour, in words of no problem list: 「房间设施陈旧」, 「导游一路逼着我们买」
+    r"陈旧|老旧|破旧|潮湿|发潮|脏|乱|吵|霉|异味|烟味|味道?[太很]?[大重]|太[小少慢贵旧]|一般|僵硬|灰尘|发黄|难受|"
+    r"逼着|强制|强迫|硬拉|拉着"
+)
 _GOOD = re.compile(r"不错|挺好|很好|满意|好吃|好用")
 _HEDGE = re.compile(r"^(?:不然|不信|如果|要是|是不是|不过|虽然|可还是)|[吗吧]$")
 # Asides: what surrounds the problem, not the problem. The wrapping is where damage shows first, not what the customer
 # bought (「外包装都烂了」 beside 「侧板裂了一大条」, 「杯子碎了两个」); what they need the thing for is why it hurts, not what
 # went wrong (「公司等着报销呢」 beside 「开发票一个礼拜了还没开出来」, 「孩子开学急着用」). Beside another clause with
 # evidence, an aside is quoted only if it weighs far more.
+# Words of "other" that name where the customer stayed or booked rather than what went wrong.
+_SETTING = re.compile(r"酒店|宾馆|饭店|民宿|客栈|房间|客房|入住|住了?一晚|住宿|携程|艺龙|去哪儿|预订|订房|房型")
 _ASIDE = re.compile(
     r"包装|纸箱|外箱|箱子|盒子|快递袋|泡沫|"
     r"(?:等着|急着|赶着|急等着?|就等着)(?:用|报销|要|送人|穿|上班|上学|开学|出门|入住|搬家)|报销用|拿去报销|用来报销"
@@ -210,6 +217,14 @@ def grievance(normalized: Normalized, match: IntentMatch, library: Library, *, m
     loose = not weights and main and match.id != OTHER and len(normalized.text) <= LOOSE_CHARS
     if loose:
         weights = {w: 1.0 for w in match.matched if len(w) >= 2 and not _TREATMENT.search(w)}
+    if match.id == OTHER:
+        # "other"'s words name the stay as often as what went wrong (酒店, 房间, 入住): its clause says what is wrong
+        # (「房间有霉味」, not 「16日入住802房间」 or 「酒店周边比较繁华」), else one found by other words than those
+        # (「导游一路带着进购物店」)
+        said_wrong = _best_clause(normalized, weights, loose=True)
+        if said_wrong:
+            return said_wrong
+        weights = {w: v for w, v in weights.items() if not _SETTING.fullmatch(w)}
     return _best_clause(normalized, weights, loose=loose)
 
 
