@@ -84,7 +84,7 @@ GOODS = r"上门取件|寄回|出库|包装|运费|照片或一段视频|才用�
     ("text", "template_id"),
     [
         ("@某某售货机客服 扫码付了三块五，机器没反应，饮料也没出来", "quality_defect.vending_machine"),
-        ("写字楼一楼的贩卖机又不认硬币了，快派人修修", "quality_defect.vending_machine"),
+        ("售货机的屏幕黑了，按哪里都没反应，扫码也付不了", "quality_defect.vending_machine"),
         ("在售货机上选的绿茶，掉出来一罐咖啡，我不喝咖啡", "wrong_missing_item.vending_wrong_item"),
         ("售货机吞了我五块钱，什么都没给，付款记录里钱照扣", "billing_invoice.vending_charged"),
     ],
