@@ -272,7 +272,7 @@ def draft_replies(
     main_domains: list[_Domain] = []  # the domains the main intent has templates written for
     service = online_service(normalized.text, values.get("product"))
     domains = [d for d in _DOMAINS if d.holds(normalized.full, values.get("product"))]
-    elsewhere = [d.marker for d in _DOMAINS if d.only_here and d not in domains]  # its templates are not for this one
+    not_here = [d.marker for d in _DOMAINS if d.only_here and d not in domains]  # their templates are not for this one
     # a food template where the complaint names no food, a takeaway one where it names no takeaway
     unfit = [
         words for words, named in ((_FOOD_TEMPLATE, _FOOD), (_TAKEAWAY_TEMPLATE, _TAKEAWAY)) if not named.search(normalized.text)
@@ -288,7 +288,7 @@ def draft_replies(
             if m.id == OTHER and n == 0 and candidates[0].general and well_meant(normalized):
                 comment = [t for t in ranked if t.situation.startswith(NOT_A_COMPLAINT)]
                 candidates = [*comment, *(t for t in candidates if t not in comment)]
-            candidates = [t for t in candidates if not any(marker in t.situation for marker in elsewhere)]
+            candidates = [t for t in candidates if not any(marker in t.situation for marker in not_here)]
             for domain in domains:  # a takeaway meal, software, food: the templates written for it, none unfit for it
                 candidates = _for_domain(domain, candidates, ranked, fits)
             # 「快递晚了五天才到」 is not told 「告诉您包裹到底在哪」: a template the complaint contradicts gives way
@@ -309,7 +309,7 @@ def draft_replies(
                 second = [general, *fits] if general and asks else fits if len(fits) > 1 else []
                 main_fits = fits
                 main_domains = [d for d in domains if d.written_for(ranked)]
-    second = [t for t in second if not contradicted(t, normalized.text) and not any(m in t.situation for m in elsewhere)]
+    second = [t for t in second if not contradicted(t, normalized.text) and not any(m in t.situation for m in not_here)]
     for domain in main_domains:
         second = [t for t in second if not domain.unfit.search(t.body) or (t in main_fits and not domain.unfit_even_if_fits)]
     if service:

@@ -143,12 +143,12 @@ _WRONG = re.compile(
 )
 _GOOD = re.compile(r"不错|挺好|很好|满意|好吃|好用")
 _HEDGE = re.compile(r"^(?:不然|不信|如果|要是|是不是|不过|虽然|可还是)|[吗吧]$")
+# Words of "other" that name where the customer stayed or booked rather than what went wrong.
+_SETTING = re.compile(r"酒店|宾馆|饭店|民宿|客栈|房间|客房|入住|住了?一晚|住宿|携程|艺龙|去哪儿|预订|订房|房型")
 # Asides: what surrounds the problem, not the problem. The wrapping is where damage shows first, not what the customer
 # bought (「外包装都烂了」 beside 「侧板裂了一大条」, 「杯子碎了两个」); what they need the thing for is why it hurts, not what
 # went wrong (「公司等着报销呢」 beside 「开发票一个礼拜了还没开出来」, 「孩子开学急着用」). Beside another clause with
 # evidence, an aside is quoted only if it weighs far more.
-# Words of "other" that name where the customer stayed or booked rather than what went wrong.
-_SETTING = re.compile(r"酒店|宾馆|饭店|民宿|客栈|房间|客房|入住|住了?一晚|住宿|携程|艺龙|去哪儿|预订|订房|房型")
 _ASIDE = re.compile(
     r"包装|纸箱|外箱|箱子|盒子|快递袋|泡沫|"
     r"(?:等着|急着|赶着|急等着?|就等着)(?:用|报销|要|送人|穿|上班|上学|开学|出门|入住|搬家)|报销用|拿去报销|用来报销"
