@@ -480,3 +480,47 @@ def test_a_book_whose_content_disappoints_is_not_sent_back_for_a_new_copy(engine
 def test_a_complaint_of_no_book_gets_no_book_template(engine):
     for d in drafts(engine, "预装的系统早就过时了，开机要三分钟"):
         assert "这本书" not in d.text and "选书" not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "输入法的选词框突然弹不出来了，重启各种无效",
+        "换了新版本的主题之后，充电图标按了没反应",
+        "视频客户端播放一半就报错，卸载重装也没用",
+    ],
+)
+def test_software_is_not_offered_a_new_device(engine, text):
+    """An input method, a theme, an account: 「才用了这么短时间…换新」, 「出厂检验没把好关…寄出一台新机」 or 「发几张照片…
+    上门取件」 answered them, by words a device's templates share (重启, 没反应)."""
+    d = first(engine, text)
+    assert d.template_id == "quality_defect.app_software_bug", (d.template_id, d.text)
+    assert not re.search(r"换新|新机|上门取件|照片", d.text), d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("手机用了一年四个月，最近总是突然黑屏", "才用了这么短时间"),
+        ("手机用了1年4个月，最近总是突然黑屏", "才用了这么短时间"),
+        ("平板昨晚开了省电模式，早上按开关没反应", "出厂检验没把好关"),
+        ("路由器用着用着又出现断网，重装了驱动也没用", "修过一次又出现"),
+    ],
+)
+def test_a_draft_does_not_invent_how_long_it_lasted_or_a_repair(engine, text, claim):
+    """These openers need the complaint to say so: a short time in use, a new device, an earlier repair."""
+    for d in drafts(engine, text):
+        assert claim not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("电饭煲才用了五天就坏了", "才用了这么短时间"),
+        ("新买的吹风机插电没反应", "出厂检验没把好关"),
+        ("空调上个月修了一次，现在又不制冷了", "修过一次又出现"),
+    ],
+)
+def test_a_draft_still_says_it_where_the_complaint_does(engine, text, claim):
+    texts = [d.text for d in drafts(engine, text)]
+    assert any(claim in t for t in texts), texts

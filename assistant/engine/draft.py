@@ -121,13 +121,19 @@ _DOMAINS = (
         re.compile(r"快递(?!或配送)|包裹|物流|出库"),
         True,  # 「12点40才送来」 fits 「才送来」 of a parcel that came days late
     ),
-    # Software: an app, a client, an input method, a phone's system. 「输入法无法联想」 or 「客户端从来都用不了」 was asked for
-    # photos and offered 「换新或退货退款，上门取件」. A device's own templates that fit (「机身发烫」) still answer first.
+    # Software: an app, a client, an input method, a website, a phone's system. 「输入法无法联想」 or 「客户端从来都用不了」
+    # was asked for photos and offered 「换新或退货退款，上门取件」; 「重启各种无效」 of an input method was told 「才用了这么
+    # 短时间…换新」 (``premise`` now asks for the time) and a theme 「出厂检验没把好关…寄出一台新机」. The software template's
+    # 「排查下来如果不是软件的原因」 speaks for a device's hardware as well.
     _Domain(
-        re.compile(r"软件|客户端|输入法|浏览器|app(?![a-z])|固件|系统(?!显示)|闪退|卡死|刷机|越狱|更新后|升级后|bug", re.I),
+        re.compile(
+            r"软件|客户端|输入法|浏览器|app(?![a-z])|固件|系统(?!显示)|闪退|卡死|刷机|越狱|更新后|升级后|bug|助手|主题|"
+            r"新版本|(?:正式|测试|安卓|ios|苹果|电脑|网页)版|卸载|重装|网页|网站|官网|服务器|win\d|(?<![a-z])ios",
+            re.I,
+        ),
         "软件",
-        re.compile(r"上门取件|寄回"),
-        False,
+        re.compile(r"上门取件|寄回|新机|换新|出厂|寿命|才用了|修过|照片或一段视频"),
+        False,  # a device's templates that fit (「机身发烫」, 「屏幕太小」) still answer first
     ),
     # Food eaten and found wanting: 「苹果又青又小，口感也不甜」 was asked for photos and offered 「上门取件」 as goods would be.
     # Only where the product named is food: 吃 and 饭 are everywhere (「吃完晚饭发现手机关机了」, 「vista很吃力」).

@@ -67,6 +67,20 @@ _PREMISES = (
         re.compile(r"好几种说法"),
         re.compile(r"一会说|一会儿说|又说|说法|各说各|口径|不一样|不一致|前后|矛盾|这个说|那个说|推来推去"),
     ),
+    # how long it lasted, that it was new, that it was repaired: a phone 「1年4个月」 old, a theme that 「没反应」 or an
+    # input method restarted 「重启各种无效」 was told 「才用了这么短时间」, 「出厂检验没把好关」 or 「修过一次又出现」
+    (
+        re.compile(r"才用了这么短时间"),
+        re.compile(
+            r"才|刚|没用几|没多久|不到|不久|很快|没几天|几天|(?<![年\d])[\d一二两三四五六七八九十半]+多?(?:天|周|个?星期|次)|"
+            r"(?<![年\d])[1-3一两二三半]个?多?月"
+        ),
+    ),
+    (
+        re.compile(r"出厂检验没把好关"),
+        re.compile(r"刚|新买|新机|新的|到手|收到|开箱|拆开|拆封|拿到|第一次|买来|买回|到货|送来|一开机|开机就"),
+    ),
+    (re.compile(r"修过一次又出现"), re.compile(r"修|返厂|送检|售后|第[二三四五两\d]次")),
     (re.compile(r"您说到报警"), re.compile(r"报警|报案|110|公安|警察|派出所|民警")),
     (re.compile(r"不想续的会员"), re.compile(r"会员|续费|续订|连续包月|自动扣")),
     # a meal that never came: not 「漏放了大薯条」 or 「送餐时间3个小时」, which came
