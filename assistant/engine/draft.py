@@ -156,6 +156,26 @@ _DOMAINS = (
         True,  # 「第二次坑我钱了，付完钱不出货」 fits 「才用了这么短时间就出问题」 by its words
         only_here=True,
     ),
+    # Fresh fruit and vegetables: 「苹果又青又小」 was asked for photos and offered 「换新或退货退款，上门取件」, 「不甜」
+    # told 「按标准配方和份量逐项核对…重新做一份」, rotten fruit 「拍一下商品和日期标签…上门取件」, a smaller size than the page
+    # said 「退货…寄回」. A fruit's name, not 苹果 alone (a phone, unless the text speaks of eating it), not a drink (冰糖雪梨),
+    # a dish (西红柿鸡蛋) or a hotel chain (桔子水晶).
+    _Domain(
+        re.compile(
+            r"水果|生鲜|果子|蔬菜|火龙果|柚子?|山竹|猕猴桃|奇异果|椰子|橙子|脐橙|橘子|桔子|砂糖橘|沃柑|车厘子|樱桃|芒果|榴莲|"
+            r"桃子|水蜜桃|黄桃|油桃|梨|葡萄|提子|草莓|香蕉|西瓜|哈密瓜|甜瓜|荔枝|龙眼|桂圆|冬枣|柿子|李子|石榴|蓝莓|菠萝|凤梨|"
+            r"百香果|牛油果|枇杷|杨梅|无花果|红富士|冰糖心|[大中小单坏烂]果|果径|"
+            r"苹果(?=.*(?:吃|甜|酸|脆|斤|个头|烂|坏的|新鲜|口感|水分|果|削|咬|箱|[一二两三四五六七八九十\d]+个))|"
+            r"(?:吃|甜|酸|脆|斤|个头|烂|坏的|新鲜|口感|水分|削|咬|箱|[一二两三四五六七八九十\d]+个).*苹果",
+            re.S,
+        ),
+        "生鲜水果",
+        re.compile(r"上门取件|寄回|换新|新机|坏机|型号|颜色尺码|日期标签|配方|出品|重新做|才用了|寿命|检测|维修"),
+        True,  # 「苹果…一股怪味」 fits 「异味」 of goods, 「不甜」 a meal's 「不甜」
+        elsewhere=re.compile(
+            r"酒店|宾馆|入住|客房|房间|早餐|外卖|骑手|送餐|餐厅|售货机|贩卖机|冰糖雪梨|桔子水晶|手机|电脑|平板|ipad|iphone", re.I
+        ),
+    ),
     # A book's content: 「内容空洞」, 「翻译太差」 were asked for photos and offered 「换新…上门取件」 (a new copy says the same).
     # A printing or binding fault (缺页, 印刷模糊) still gets the book template that fits it.
     _Domain(
