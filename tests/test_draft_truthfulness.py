@@ -37,6 +37,9 @@ def assert_answered_by(engine, text: str, template_id: str, never: str) -> None:
         "送餐如此慢，11点点的饭下午1点才送来，饭都凉了",
         "送餐员找不到地方，等了快两个小时才送到",
         "外卖送了一个半小时，菜全凉了，骑手一句解释都没有",
+        # no takeaway word: a wait of hours, a dish that came cold
+        "太慢了，等了一个半小时",
+        "从下单到送到整整两个小时，汉堡都凉了",
     ],
 )
 def test_a_late_takeaway_meal_is_not_answered_as_a_parcel(engine, text):
@@ -541,3 +544,15 @@ def test_fresh_fruit_is_not_answered_as_goods_or_a_meal(engine, text, template_i
 def test_an_apple_device_is_no_fruit(engine, text):
     for d in drafts(engine, text):
         assert "生鲜" not in d.text and "水果" not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize("text", ["备注了免辣，送来的两个菜还是辣的", "点的红烧肉盖饭，送来却是鸡排饭"])
+def test_a_wrong_dish_is_not_answered_as_a_parcel(engine, text):
+    """A meal's wrong dish is not checked against 「出库记录」 and resent by courier."""
+    assert_answered_by(engine, text, "wrong_missing_item.takeaway_missing", r"出库|快递|运费|少了一样")
+
+
+@pytest.mark.parametrize("text", ["快递等了两个小时还没送到，打电话也不接", "平板充了8个小时还充不满"])
+def test_a_wait_of_hours_for_a_parcel_or_a_charge_is_no_meal(engine, text):
+    for d in drafts(engine, text):
+        assert not re.search(r"外卖|这顿饭|骑手|后厨", d.text), (d.template_id, d.text)

@@ -82,7 +82,22 @@ _FOOD_TEMPLATE = re.compile(r"生鲜|不要食用|入口|不要吃|别再吃|吃
 # parcel of 月饼 or 零食 is not told 「我们马上重做一份热的」.
 # (A meal's or a grocery order's missing item, 「出餐或拣货」, fits both and stays.)
 _TAKEAWAY_TEMPLATE = re.compile(r"外卖|骑手|重做|点餐|后厨")
-_TAKEAWAY = re.compile(r"外卖|骑手|送餐|配送员|点的|点了|餐|饭|美团|饿了么|奶茶|咖啡|披萨|炸鸡|麻辣烫")
+# A meal ordered for delivery, where the complaint names no takeaway: 「太慢，等了一个小时」 (a parcel is late by days),
+# a dish that came cold or wrong (「送来以后汉堡都快烂了」, 「菜总送错」), a note on the order (「备注了三种荤菜」).
+_DISH = (
+    r"米饭|炒饭|盖饭|拌饭|饭菜|菜(?!单|刀|鸟|板|市场)|粥|汤(?!锅|匙)|面条|拉面|炒面|米线|凉皮|卷饼|煎饼|肉夹馍|汉堡|薯条|披萨|"
+    r"炸鸡|鸡腿|饺子|包子|馄饨|便当|麻辣烫|小龙虾"
+)
+_WAIT = r"[一两二三四五\d]+个?半?多?(?:小时|钟头)|半个?多?(?:小时|钟头)|\d+分钟"
+_MEAL = (
+    # a wait of minutes or hours for something brought, where nothing says parcel, device or travel
+    r"^(?!.*(?:快递|包裹|物流|发货|顺丰|驿站|京东|淘宝|网购|商城|旗舰店|店铺|卖家|宝贝|酒店|宾馆|入住|房间|前台|机场|航班|火车|车票))"
+    rf"(?=.*(?:(?:等了|晚了|晚到|送了|才送|送到|整整|足足)[^。！!？?，,]{{0,4}}(?:{_WAIT})|"
+    rf"(?:{_WAIT})[^。！!？?，,]{{0,6}}(?:才送|才到|送到|还没到|没送到|没到|等死)))|"
+    rf"(?:{_DISH})[^。！!？?，,]{{0,8}}(?:凉|冷|不热|送错|送来|送到|送晚)|(?:凉了|冷了|不热|送错|送来|送到)[^。！!？?，,]{{0,8}}(?:{_DISH})|"
+    rf"(?:备注|订的|定的|点的|叫的)[^。！!？?]{{0,10}}(?:辣|香菜|葱|醋|{_DISH})"
+)
+_TAKEAWAY = re.compile(rf"外卖|骑手|送餐|配送员|点的|点了|餐|饭|美团|饿了么|奶茶|咖啡|披萨|炸鸡|麻辣烫|{_MEAL}", re.S)
 
 
 @dataclass(frozen=True)
@@ -116,7 +131,7 @@ _DOMAINS = (
     # 「送餐如此慢，10点订的12点40才送来」 was told 「晚了这么多天才到您手上…向快递公司追责」. 「投诉到快递或配送方」 is
     # written for both.
     _Domain(
-        re.compile(r"外卖|骑手|送餐|送饭|外送|美团|饿了么|催餐|退餐|出餐|点餐|叫餐|餐品|饭菜|菜品"),
+        re.compile(rf"外卖|骑手|送餐|送饭|外送|美团|饿了么|催餐|退餐|出餐|点餐|叫餐|餐品|饭菜|菜品|{_MEAL}", re.S),
         "外卖",
         re.compile(r"快递(?!或配送)|包裹|物流|出库"),
         True,  # 「12点40才送来」 fits 「才送来」 of a parcel that came days late
