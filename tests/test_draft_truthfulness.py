@@ -556,3 +556,15 @@ def test_a_wrong_dish_is_not_answered_as_a_parcel(engine, text):
 def test_a_wait_of_hours_for_a_parcel_or_a_charge_is_no_meal(engine, text):
     for d in drafts(engine, text):
         assert not re.search(r"外卖|这顿饭|骑手|后厨", d.text), (d.template_id, d.text)
+
+
+@pytest.mark.parametrize("text", ["航班取消后申请了退票，一个月了机票钱还没退给我", "打电话要求退票，客服就说不可以，凭什么"])
+def test_a_refund_late_or_refused_is_not_told_a_fee_was_kept(engine, text):
+    """「取消订单还被扣一大笔钱」 was said where no fee was named, and 「退换货…退货退款」 to a flight."""
+    for d in drafts(engine, text):
+        assert not re.search(r"被扣一大笔钱|退换货|退货退款", d.text), (d.template_id, d.text)
+
+
+def test_a_fee_kept_on_a_cancellation_is_still_answered_as_one(engine):
+    texts = [d.text for d in drafts(engine, "出发前五天退机票，扣了八成手续费，只退回两百多")]
+    assert any("被扣一大笔钱" in t for t in texts), texts
