@@ -568,3 +568,23 @@ def test_a_refund_late_or_refused_is_not_told_a_fee_was_kept(engine, text):
 def test_a_fee_kept_on_a_cancellation_is_still_answered_as_one(engine):
     texts = [d.text for d in drafts(engine, "出发前五天退机票，扣了八成手续费，只退回两百多")]
     assert any("被扣一大笔钱" in t for t in texts), texts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在去哪儿网订的酒店居然取消不了，能不能告诉我为什么不能退",
+        "在艺龙订的机票，页面写的直飞，结果是经停，跟描述完全不一样",
+        "酒店房间跟图片完全不一样，窗外就是一堵墙",
+    ],
+)
+def test_a_booking_is_not_answered_as_goods(engine, text):
+    """A hotel that cannot be cancelled was told 「申请被驳回…寄回」, a booking unlike its page 「实物照片…换新或退货退款」."""
+    for d in drafts(engine, text)[:1]:
+        assert not re.search(r"寄回|退货|换新|实物|上门取件|快递|包裹", d.text), (d.template_id, d.text)
+
+
+def test_a_rude_booking_hotline_is_not_told_its_room_fell_through(engine):
+    """The booking templates speak of one mishap each; 「订好的房间到了却不作数」 is no answer to a rude hotline."""
+    for d in drafts(engine, "携程客服接线员的态度太差了，问两句就不耐烦"):
+        assert "订好的房间" not in d.text, (d.template_id, d.text)

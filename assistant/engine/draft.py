@@ -114,6 +114,9 @@ class _Domain:
     # nothing to a flight charged twice, though 「银行卡已扣款」 fits a machine's 「扣了钱没出货」
     only_here: bool = False
     elsewhere: re.Pattern[str] | None = None  # where set, words that say the complaint is of another kind after all
+    # whether its templates answer before the intent's others that fit nothing: a late meal is 「外卖迟迟送不到」 whatever
+    # its words, but a booking's templates each speak of one mishap (「订好的房间到了却不作数」 is no rude hotline)
+    written_first: bool = True
 
     def holds(self, text: str, product: str | None) -> bool:
         return (
@@ -190,6 +193,20 @@ _DOMAINS = (
         elsewhere=re.compile(
             r"酒店|宾馆|入住|客房|房间|早餐|外卖|骑手|送餐|餐厅|售货机|贩卖机|冰糖雪梨|桔子水晶|手机|电脑|平板|ipad|iphone", re.I
         ),
+    ),
+    # A trip booked: a flight, a train ticket, a hotel room, a tour. 「酒店居然取消不了」 was told 「申请被驳回…寄回」, a flight's
+    # price 「退货…退差价」, a booking that differs from the page 「实物照片…换新或退货退款」. The templates written for
+    # bookings say 预订 in their situation.
+    _Domain(
+        re.compile(
+            r"机票|航班|航司|改签|退票|出票|行程单|值机|登机|酒店|宾馆|客栈|民宿|入住|退房|车票|抢票|火车票|高铁票|门票|租车|接机|"
+            r"送机|携程|去哪儿|艺龙|飞猪|同程|途牛|跟团|旅行社|导游|景区"
+        ),
+        "预订",
+        re.compile(r"上门取件|寄回|退货|换新|仓库|出库|快递|包裹|物流|实物|照片或一段视频|型号|维修|才用了|寿命"),
+        True,  # 「航班延误…还在等」 fits a parcel 「还在路上」
+        elsewhere=re.compile(r"新家|新房|入住新|装修|搬家"),  # 「刚入住新家，买的窗帘…」 moved into a flat
+        written_first=False,
     ),
     # A book's content: 「内容空洞」, 「翻译太差」 were asked for photos and offered 「换新…上门取件」 (a new copy says the same).
     # A printing or binding fault (缺页, 印刷模糊) still gets the book template that fits it.
@@ -459,6 +476,8 @@ def _for_domain(domain: _Domain, candidates: list[Template], ranked: list[Templa
         return candidates
     fitting = [t for t in candidates if t in fits and not (domain.unfit_even_if_fits and domain.unfit.search(t.body))]
     kept = [t for t in candidates if t in fitting or not domain.unfit.search(t.body)]
+    if not domain.written_first:  # those written for it only where nothing else is fit for it
+        return kept or written
     return [*fitting, *(t for t in written if t not in fitting), *(t for t in kept if t not in fitting and t not in written)]
 
 

@@ -81,13 +81,16 @@ _PREMISES = (
         re.compile(r"刚|新买|新机|新的|到手|收到|开箱|拆开|拆封|拿到|第一次|买来|买回|到货|送来|一开机|开机就"),
     ),
     (re.compile(r"修过一次又出现"), re.compile(r"修|返厂|送检|售后|第[二三四五两\d]次")),
-    # a fee kept on a cancellation: a refund that is late or refused took no fee (「退票一个月了还没到账」)
+    # a fee kept on a cancellation: a refund that is late or refused took no fee (「退票一个月了还没到账」, 「取消不了」)
     (
         re.compile(r"取消订单还被扣一大笔钱"),
         re.compile(
-            r"扣|手续费|退票费|改签费|违约金|退订费|服务费|损失费|房费|只退|不退|不给退|退不了|不能退|\d+%|[一二三四五六七八九]成|罚"
+            r"扣|手续费|退票费|改签费|违约金|退订费|服务费|损失费|房费|只退|全额不退|一分不退|不退钱|\d+%|[一二三四五六七八九]成|罚"
         ),
     ),
+    # a booking's mishap: a room is a hotel's, an unissued ticket was never issued (a flight delayed has its ticket)
+    (re.compile(r"订好的房间"), re.compile(r"酒店|宾馆|客栈|民宿|旅馆|房|入住|住")),
+    (re.compile(r"迟迟看不到票"), re.compile(r"出票|确认|没.{0,4}票|票.{0,4}没|未.{0,2}票")),
     (re.compile(r"您说到报警"), re.compile(r"报警|报案|110|公安|警察|派出所|民警")),
     (re.compile(r"不想续的会员"), re.compile(r"会员|续费|续订|连续包月|自动扣")),
     # a meal that never came: not 「漏放了大薯条」 or 「送餐时间3个小时」, which came
