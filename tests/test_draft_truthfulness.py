@@ -588,3 +588,13 @@ def test_a_rude_booking_hotline_is_not_told_its_room_fell_through(engine):
     """The booking templates speak of one mishap each; 「订好的房间到了却不作数」 is no answer to a rude hotline."""
     for d in drafts(engine, "携程客服接线员的态度太差了，问两句就不耐烦"):
         assert "订好的房间" not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    "text", ["这个宾馆太差了，电梯坏，设施陈旧，我一辈子都不会再住了", "档次太低，房间太小，前台还爱答不理的"]
+)
+def test_a_hotel_guest_who_said_what_was_wrong_is_not_asked_what_was(engine, text):
+    """「看到您这么失望，我们很想知道具体是哪里没做好」 was said to guests who had listed it."""
+    d = first(engine, text)
+    assert "具体是哪里没做好" not in d.text, (d.template_id, d.text)
+    assert "酒店" in d.text, (d.template_id, d.text)

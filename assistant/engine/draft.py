@@ -208,6 +208,16 @@ _DOMAINS = (
         elsewhere=re.compile(r"新家|新房|入住新|装修|搬家"),  # 「刚入住新家，买的窗帘…」 moved into a flat
         written_first=False,
     ),
+    # A hotel stay the customer says was bad: 「这个宾馆太差了…电梯坏，设施陈旧」 or 「卫生间居然有没打扫的死蟑螂」 was told
+    # 「看到您这么失望，我们很想知道具体是哪里没做好」, as if they had said nothing. 「入住体验差」's template asks what else
+    # went wrong without saying that nothing was said.
+    _Domain(
+        re.compile(r"酒店|宾馆|客栈|民宿|旅馆|招待所|旅店|入住|退房|前台|客房|住了?[一两三四五\d]+晚|[二三四五]星"),
+        "酒店民宿入住体验差",
+        re.compile(r"具体是哪里没做好"),
+        True,
+        elsewhere=re.compile(r"新家|新房|入住新|装修|搬家"),
+    ),
     # A book's content: 「内容空洞」, 「翻译太差」 were asked for photos and offered 「换新…上门取件」 (a new copy says the same).
     # A printing or binding fault (缺页, 印刷模糊) still gets the book template that fits it.
     _Domain(
