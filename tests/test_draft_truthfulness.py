@@ -598,3 +598,15 @@ def test_a_hotel_guest_who_said_what_was_wrong_is_not_asked_what_was(engine, tex
     d = first(engine, text)
     assert "具体是哪里没做好" not in d.text, (d.template_id, d.text)
     assert "酒店" in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize("text", ["早就不喝他们家的奶了，出事那么多次", "我一直不喜欢这个牌子，早就不喝了"])
+def test_someone_who_refuses_the_brand_is_not_asked_about_a_purchase(engine, text):
+    """「早就不喝了」 bought nothing: 「看到您这么失望，我们很想知道具体是哪里没做好」 asked about a purchase never made."""
+    d = first(engine, text)
+    assert "信不过" in d.text and "具体是哪里没做好" not in d.text, (d.template_id, d.text)
+
+
+def test_a_customer_who_bought_and_will_not_again_is_still_asked(engine):
+    """「这个确实太差了」: they bought it; the brand's distrust template is not theirs."""
+    assert "信不过" not in first(engine, "这个确实太差了，以后不会再买了").text

@@ -30,6 +30,17 @@ MAX_DRAFTS = 3
 # where the main intent is "other", no situation of it fits and the text is ``well_meant``, it answers rather than the
 # general 「看到您这么失望」 (「祝你们越来越好」 was told so; recognise_kind keeps such text a complaint, in doubt).
 NOT_A_COMPLAINT = "不是投诉"
+# The situation of the "other" template for someone who refuses the brand and bought nothing this time (a boycott, a
+# distrust after the news): where nothing more specific fits, it answers rather than 「看到您这么失望…哪里没做好」, which
+# asks a customer who says 「早就不喝了」 about a purchase they never made.
+DISTRUST = "不信任这个品牌"
+_REFUSES = re.compile(
+    r"(?:不|再也不|早就不|早已不|以后不|以后都不|绝不|不敢|不会再?|坚决不再?|再不)想?(?:买|喝|吃|订|碰)(?![到了完])|"
+    r"抵制|不相信|信不过|讨厌|不喜欢|别买|别喝"
+)
+_BOUGHT = re.compile(
+    r"买了|收到|到货|这次|这个(?!牌子|品牌|企业|公司)|这款|(?<![不没])(?:用了|吃了|喝了)|穿|订单|快递|物流|质量|发货|客服|售后"
+)
 # A main intent scored below this is a guess: the first draft asks what went wrong (the "other" intent's general
 # template). Out of fold on train.jsonl, 7.7% of complaints score below it (other than "other"), and the guess is right
 # for 35% of them, against 75% for the rest.
@@ -356,6 +367,9 @@ def draft_replies(
             if m.id == OTHER and n == 0 and candidates[0].general and well_meant(normalized):
                 comment = [t for t in ranked if t.situation.startswith(NOT_A_COMPLAINT)]
                 candidates = [*comment, *(t for t in candidates if t not in comment)]
+            elif m.id == OTHER and n == 0 and candidates[0].general and refuses_the_brand(normalized.text):
+                distrust = [t for t in ranked if t.situation.startswith(DISTRUST)]
+                candidates = [*distrust, *(t for t in candidates if t not in distrust)]
             candidates = [t for t in candidates if not any(marker in t.situation for marker in not_here)]
             for domain in domains:  # a takeaway meal, software, food: the templates written for it, none unfit for it
                 candidates = _for_domain(domain, candidates, ranked, fits)
@@ -468,6 +482,11 @@ def fault_first(matches: list[IntentMatch], normalized: Normalized, library: Lib
         return matches
     guessed = not _FOOD.search(normalized.text) if main.id == SPOILED else grievance(normalized, main, library) is None
     return [fault, *(m for m in matches if m is not fault)] if guessed else matches
+
+
+def refuses_the_brand(complaint: str) -> bool:
+    """Whether the complaint refuses the brand (「早就不喝了」, 「以后不买了」) and names nothing bought this time."""
+    return bool(_REFUSES.search(complaint)) and not _BOUGHT.search(complaint)
 
 
 def online_service(complaint: str, product: str | None) -> bool:
