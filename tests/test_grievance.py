@@ -368,3 +368,16 @@ def test_a_trimmed_quote_keeps_the_negation_before_it(engine):
 def test_a_stay_is_quoted_by_what_went_wrong_not_by_naming_the_hotel(engine, text, never):
     qs = quotes(engine, text)
     assert qs and not any(never in q for q in qs), qs
+
+
+@pytest.mark.parametrize(
+    ("complaint", "bad"),
+    [
+        ("#你被坑过吗#提前半个月退票，扣了一半的手续费", "#"),  # a topic's tag is not theirs
+        ("还没收到任何订票确认短信的时候就打电话要求退票，结果说不可以", "时候"),
+        ("酒店订单在确认成功后店家随时还可以涨价，那我预定还有什么用", "后店家"),
+    ],
+)
+def test_a_quote_does_not_open_on_a_tag_or_a_word_cut_from_before_it(engine, complaint, bad):
+    for quote in quotes(engine, complaint):
+        assert not quote.startswith(bad), quote

@@ -14,12 +14,12 @@ from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch, is
 from assistant.engine.normalize import Normalized
 from assistant.taxonomy import OTHER, PRAISE
 
-_CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"]+")
+_CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【】“”\"#]+")
 # Clause separators; a point or colon inside a run of Latin letters and digits ("12.7", "18:00", a model name such as
 # "note7s.2") is part of a word (jieba keeps it in one token), not a clause end; nor is one space between two of them
 # (「A B楼」, 「iPhone 13」): 「酒店有A B楼之分」 is not quoted as “酒店有A”.
 _SEPARATOR = re.compile(
-    r"(?:[,!?;，。！？；、~～\n（）()\[\]【】“”\"]|(?<![\dA-Za-z])\s|\s(?![\dA-Za-z]))+|[.:：](?![\dA-Za-z])|(?<![\dA-Za-z])[.:：]"
+    r"(?:[,!?;，。！？；、~～\n（）()\[\]【】“”\"#]|(?<![\dA-Za-z])\s|\s(?![\dA-Za-z]))+|[.:：](?![\dA-Za-z])|(?<![\dA-Za-z])[.:：]"
 )
 _FILLER = re.compile(
     r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得|"
@@ -53,7 +53,10 @@ _MEASURE = set("条件个款双台次把张套只瓶盒包袋支根块片顶副"
 # A span of time after 这 goes with it: 「这阵子小区又断网了」 is quoted as “小区又断网了”, not “阵子小区又断网了”.
 _TIME_SPAN = re.compile(r"阵子|一阵|几天|两天|些天|些日子|段时间|段日子|会儿|几个月|两个月|几年|几次")
 _ASCII_WORD = re.compile(r"[\dA-Za-z]+$")  # a number or Latin word a trimmed quote must not start inside of
-_WEAK_START = set("的了地得和就都也还又而且却")
+_WEAK_START = set("的了地得和就都也还又而且却是")
+# Words a quote does not open on, where a cut fell after the words they belong to: 「…的时候打电话要求退票」 was quoted
+# as “时候打电话要求退票”, 「确认成功后店家…」 as “后店家…”.
+_WEAK_OPENING = re.compile(r"的时候|时候|之后|以后|(?<![以之然])后|对于|由于|之所以|其次|首先|特别是|总之|完了")
 # A negation just before a trimmed quote's first word is kept with it: 「无法搜索到无线信号」 is not quoted as
 # “搜索到无线信号的故障”, nor 「没有一天安生日子」 as “一天安生日子”: the cut would say the opposite.
 _NEGATION = re.compile(r"(?:没有|没|不能|不会|无法|不|未|无|别)$")
@@ -291,8 +294,13 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
         digits = _ASCII_WORD.search(text, clause_start, start) if trimmed else None
         if digits and end - digits.start() <= MAX_QUOTE:  # 「10点订的12点40才送来」, not “点订的12点40才送来”
             start = digits.start()
-        while start < pos and text[start] in _WEAK_START and start + 1 in bounds:  # not "的进口咖啡机…"
-            start += 1
+        while start < pos:  # not "的进口咖啡机…", "时候打电话…"
+            if text[start] in _WEAK_START and start + 1 in bounds:
+                start += 1
+            elif (opening := _WEAK_OPENING.match(text, start, pos)) and opening.end() in bounds:
+                start = opening.end()
+            else:
+                break
         while trimmed and end - 1 > pos + len(word) and text[end - 1] in _WEAK_END and end - 1 in bounds:  # not "…存着上"
             end -= 1
         asked = _ASKING.match(text, start, end)  # 「您问的“请问…”」 asks twice; kept where "请问" itself is the evidence
@@ -326,6 +334,8 @@ def _quotable(text: str, start: int, end: int) -> bool:
     threat, a demand, a taunt or praise said in sarcasm."""
     clause = text[start:end]
     if _RUDE.search(clause) or _DENIAL.match(text, start, end) or _FINE.search(clause) or _FAINT_PRAISE.search(clause):
+        return False
+    if text[start - 1 : start] == "#" and text[end : end + 1] == "#":  # a topic's tag (「#你被去哪网坑过吗#」), not theirs
         return False
     return not any(p.search(clause) for p in (_CONTACTS, _THREAT, _DEMAND, _RHETORIC, _IRONY))
 
