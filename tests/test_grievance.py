@@ -15,7 +15,7 @@ from assistant.engine.quote import issue_phrase
 from assistant.taxonomy import INTENTS, KIND_TEMPLATES
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
-QUOTE = re.compile(r"“([^”]*)”这个问题")
+QUOTE = re.compile(r"“([^”]*)”(?:这个问题|这件事)")
 
 
 def _texts(name: str) -> list[str]:
@@ -381,3 +381,9 @@ def test_a_stay_is_quoted_by_what_went_wrong_not_by_naming_the_hotel(engine, tex
 def test_a_quote_does_not_open_on_a_tag_or_a_word_cut_from_before_it(engine, complaint, bad):
     for quote in quotes(engine, complaint):
         assert not quote.startswith(bad), quote
+
+
+def test_a_quote_that_says_problem_is_not_followed_by_another(engine):
+    """「您说的“用了两天就出问题”这个问题」 says problem twice."""
+    for d in drafts(engine, "这个路由器用了两天就出问题"):
+        assert not re.search(r"(?:问题|毛病|故障|情况)”这个问题", d.text), (d.template_id, d.text)

@@ -44,6 +44,7 @@ _OWN_WORDS = {
     "billing_invoice": "扣费发票问题",
     "usage_question": "使用问题",
 }
+_NAMES_A_PROBLEM = re.compile(r"(?:问题|毛病|故障|情况)$")  # a quote that says "problem" itself
 # Intents whose problem is not the product's: {{ issue }} names no product for them.
 _NOT_THE_PRODUCTS = frozenset({"service_attitude", "privacy_security"})
 # 另外 after 要/需/得/会/再 is "separately" (「安装要另外约」), not "besides": the clause is not cut there.
@@ -383,7 +384,8 @@ def issue_phrase(quote: str | None, intent: str, product: str | None, text: str 
     if quote:
         if product and text is not None and not _named_beside(product, quote, text):
             product = None
-        return f"{product}“{quote}”这个问题" if product and product.lower() not in quote.lower() else f"“{quote}”这个问题"
+        said = f"“{quote}”{'这件事' if _NAMES_A_PROBLEM.search(quote) else '这个问题'}"  # not 「“总是出问题”这个问题」
+        return f"{product}{said}" if product and product.lower() not in quote.lower() else said
     own = _OWN_WORDS.get(intent)
     if own is None:
         return f"{product}的问题" if product else PLACEHOLDERS["issue"]
