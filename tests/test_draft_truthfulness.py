@@ -610,3 +610,12 @@ def test_someone_who_refuses_the_brand_is_not_asked_about_a_purchase(engine, tex
 def test_a_customer_who_bought_and_will_not_again_is_still_asked(engine):
     """「这个确实太差了」: they bought it; the brand's distrust template is not theirs."""
     assert "信不过" not in first(engine, "这个确实太差了，以后不会再买了").text
+
+
+@pytest.mark.parametrize(
+    "text", ["手机状态栏多了一个图标不知道是什么意思，怎么也去不掉", "登录账号时一直提示验证失败，请问这个要怎么弄"]
+)
+def test_a_question_about_an_app_is_not_asked_for_a_device_model_or_offered_a_new_one(engine, text):
+    """「告诉我具体型号…安排维修或换新」 answered a question about an app or an account."""
+    for d in drafts(engine, text)[:1]:
+        assert not re.search(r"具体型号|维修或换新|换新|这件商品", d.text), (d.template_id, d.text)
