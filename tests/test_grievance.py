@@ -387,3 +387,17 @@ def test_a_quote_that_says_problem_is_not_followed_by_another(engine):
     """「您说的“用了两天就出问题”这个问题」 says problem twice."""
     for d in drafts(engine, "这个路由器用了两天就出问题"):
         assert not re.search(r"(?:问题|毛病|故障|情况)”这个问题", d.text), (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "words"),
+    [
+        ("expired_spoiled", "一共三个，全部坏到无法想象", "变质问题"),  # no date named: not 「临期变质问题」
+        ("expired_spoiled", "收到的饼干已经过了保质期", "临期变质问题"),
+        ("billing_invoice", "要的发票一直没寄过来", "发票问题"),  # not 「扣费发票问题」
+        ("billing_invoice", "卡里莫名其妙被扣了两次", "扣费问题"),
+        ("billing_invoice", "开的发票金额和付的钱对不上", "扣费发票问题"),
+    ],
+)
+def test_the_problem_in_our_words_says_only_what_the_complaint_is_about(intent, text, words):
+    assert issue_phrase(None, intent, None, text) == words

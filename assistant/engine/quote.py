@@ -45,6 +45,13 @@ _OWN_WORDS = {
     "usage_question": "使用问题",
 }
 _NAMES_A_PROBLEM = re.compile(r"(?:问题|毛病|故障|情况)$")  # a quote that says "problem" itself
+# Our words, narrowed where the complaint never says part of them: rotten fruit is no 「临期」 matter, an invoice never
+# issued no 「扣费」 one. (narrower words, words whose absence calls for them, words that must be there if any)
+_INVOICE, _CHARGE = re.compile(r"发票|开票|票据|抬头"), re.compile(r"扣|费|钱|付|账单")
+_NARROWER: dict[str, tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]] = {
+    "expired_spoiled": (("变质问题", re.compile(r"期"), None),),
+    "billing_invoice": (("发票问题", _CHARGE, _INVOICE), ("扣费问题", _INVOICE, _CHARGE)),
+}
 # Intents whose problem is not the product's: {{ issue }} names no product for them.
 _NOT_THE_PRODUCTS = frozenset({"service_attitude", "privacy_security"})
 # 另外 after 要/需/得/会/再 is "separately" (「安装要另外约」), not "besides": the clause is not cut there.
@@ -384,9 +391,12 @@ def issue_phrase(quote: str | None, intent: str, product: str | None, text: str 
     if quote:
         if product and text is not None and not _named_beside(product, quote, text):
             product = None
-        said = f"“{quote}”{'这件事' if _NAMES_A_PROBLEM.search(quote) else '这个问题'}"  # not 「“总是出问题”这个问题」
-        return f"{product}{said}" if product and product.lower() not in quote.lower() else said
+        quoted = f"“{quote}”{'这件事' if _NAMES_A_PROBLEM.search(quote) else '这个问题'}"  # not 「“总是出问题”这个问题」
+        return f"{product}{quoted}" if product and product.lower() not in quote.lower() else quoted
     own = _OWN_WORDS.get(intent)
+    for narrower, unsaid, named in _NARROWER.get(intent, ()):
+        if text is not None and not unsaid.search(text) and (named is None or named.search(text)):
+            own = narrower
     if own is None:
         return f"{product}的问题" if product else PLACEHOLDERS["issue"]
     return f"{product}{'' if '的' in own else '的'}{own}" if product else own  # 空气炸锅的物流问题, 空气炸锅实物和描述不符的问题
