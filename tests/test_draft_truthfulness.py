@@ -619,3 +619,18 @@ def test_a_question_about_an_app_is_not_asked_for_a_device_model_or_offered_a_ne
     """「告诉我具体型号…安排维修或换新」 answered a question about an app or an account."""
     for d in drafts(engine, text)[:1]:
         assert not re.search(r"具体型号|维修或换新|换新|这件商品", d.text), (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "template_id"),
+    [
+        ("手机耗电太快了，待机一晚上掉了三成", "quality_defect.battery_performance"),
+        ("说好下单送的京豆一直没到账", "price_promotion.promo_gift_not_honored"),
+        ("买个东西居然还要自己去快递点自提", "logistics_delay.courier_refused_door"),
+    ],
+)
+def test_a_drain_a_promised_bonus_or_a_pickup_gets_its_own_template(engine, text, template_id):
+    """A battery that drains was asked for photos, bonus points not given told 「核对下单价格…退差价」, a parcel left for
+    pickup 「告诉您包裹到了哪里」."""
+    d = first(engine, text)
+    assert d.template_id == template_id, (d.template_id, d.text)
