@@ -6,6 +6,7 @@ a swollen rash got the fire invitation's 「请先断电」.
 """
 
 import re
+from datetime import datetime
 
 import pytest
 from helpers import drafts, first
@@ -634,3 +635,17 @@ def test_a_drain_a_promised_bonus_or_a_pickup_gets_its_own_template(engine, text
     pickup 「告诉您包裹到了哪里」."""
     d = first(engine, text)
     assert d.template_id == template_id, (d.template_id, d.text)
+
+
+def test_someone_stranded_on_a_trip_is_not_answered_tomorrow(engine):
+    """「现在还在机场等」 was told 「明天12:00前给您答复」."""
+    evening = datetime(2026, 11, 23, 21, 0)
+    texts = [d.text for d in engine.suggest("在携程订的接机车一直没来，我现在还在机场等，电话也打不通", now=evening).drafts]
+    assert texts and all("明天12:00前" not in t for t in texts), texts
+    assert any("30分钟内" in t for t in texts), texts
+
+
+def test_a_trip_told_afterwards_keeps_the_usual_deadline(engine):
+    evening = datetime(2026, 11, 23, 21, 0)
+    texts = [d.text for d in engine.suggest("上个月住的酒店，在前台等了半天才办好入住，房间还有霉味", now=evening).drafts]
+    assert "30分钟内" not in texts[0], texts

@@ -57,8 +57,18 @@ def order_number(text: str) -> str | None:
     return None
 
 
+# Someone stranded on a trip right now: at the airport, a flight about to leave, nowhere to sleep tonight. 「明天12:00前给您
+# 答复」 is no answer to 「现在还在机场等」; the booking templates already call back in 30 minutes.
+_STRANDED = re.compile(
+    r"(?:现在|还|正|人|困|滞留)在(?:机场|车站|火车站|高铁站|酒店门口|酒店前台|前台)|误机|赶不上(?:飞机|航班|火车|高铁|车)|"
+    r"(?:马上|快要?|就要)(?:起飞|登机|出发|开车|检票)|没地方(?:住|睡)|露宿|(?:大半夜|凌晨)[^。！!？?]{0,8}(?:住不了|进不去|没房|入住)"
+)
+URGENT_DEADLINE = "30分钟内"
+
+
 def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: Library) -> dict[str, str]:
-    """Find what the complaint itself names: the product, an order number and the customer's own name."""
+    """Find what the complaint itself names: the product, an order number and the customer's own name; and a sooner
+    deadline for someone stranded on a trip."""
     fields: dict[str, str] = {}
     text = normalized.text
     order = order_number(text)
@@ -70,6 +80,8 @@ def extract_fields(normalized: Normalized, matches: list[IntentMatch], library: 
     named = _SELF_NAMED.search(text)
     if named:
         fields["customer"] = named.group(1) or named.group(2)
+    if _STRANDED.search(text):
+        fields["deadline"] = URGENT_DEADLINE
     bodies = dict.fromkeys(_BODY_NAMES.get(m.group(0), m.group(0)) for m in REGULATOR.finditer(normalized.full))
     if bodies:
         fields["regulator"] = "和".join(list(bodies)[:2])
