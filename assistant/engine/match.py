@@ -222,6 +222,11 @@ def names_no_cause(normalized: Normalized) -> bool:
     return not rest or function_only(rest)
 
 
+def _grieves(text: str) -> bool:
+    """Whether a grievance or problem word is in text whose negated problems are already set aside (``_NOT_GRIEVANCE``)."""
+    return bool(_GRIEVANCE.search(text) or PROBLEM_WORDS.search(text))
+
+
 def recognise_kind(normalized: Normalized) -> str:
     """Complaint, praise or plain question.
 
@@ -233,7 +238,7 @@ def recognise_kind(normalized: Normalized) -> str:
     in doubt stays a complaint: an apology to praise is a small harm, praise to a complaint a large one.
     """
     text = _NOT_GRIEVANCE.sub(" ", normalized.text)
-    if _GRIEVANCE.search(text) or PROBLEM_WORDS.search(text):
+    if _grieves(text):
         return PRAISE if _small_reservation(normalized.text) else COMPLAINT
     asks = _ASKING.search(normalized.text)
     if not asks and _INCREDULOUS.search(unicodedata.normalize("NFKC", normalized.original)):
@@ -252,8 +257,7 @@ _GOODWILL = re.compile(r"希望|建议|祝|加油|期待|支持|越来越好|百
 def well_meant(normalized: Normalized) -> bool:
     """Whether text kept as a complaint (``recognise_kind`` keeps what is in doubt) names no grievance or problem at all
     and says something kind: 「在寒冷的冬天能拥有一瓶暖和的饮料真不错，祝你们越来越好」, 「希望能改进一下指示牌」."""
-    text = _NOT_GRIEVANCE.sub(" ", normalized.text)
-    if _GRIEVANCE.search(text) or PROBLEM_WORDS.search(text):
+    if _grieves(_NOT_GRIEVANCE.sub(" ", normalized.text)):
         return False
     kind_words = _NOT_PRAISE.sub(" ", _NEGATED_PRAISE.sub(" ", normalized.text))  # not 「一直不喜欢」
     return bool(PRAISE_WORDS.search(kind_words) or _GOODWILL.search(kind_words))
@@ -275,7 +279,7 @@ def _small_reservation(text: str) -> bool:
     verdict = False
     for clause in _CLAUSES.split(text):
         clause = _NOT_GRIEVANCE.sub(" ", _CONNECTIVE.sub("", clause))
-        if _GRIEVANCE.search(clause) or PROBLEM_WORDS.search(clause):
+        if _grieves(clause):
             if not _HEDGE.search(clause) or _FAULT.search(clause) or _NEGATED_PRAISE.search(clause):
                 return False
         elif _VERDICT.search(clause) and (PRAISE_WORDS.search(clause) or _PRAISED.search(clause) or _FAIR.search(clause)):
@@ -290,7 +294,7 @@ def is_praise(clause: str) -> bool:
     text = _NOT_GRIEVANCE.sub(" ", clause)
     # praise words on the clause as written: 「不错」 is no grievance and is set aside from ``text`` for that
     praised = PRAISE_WORDS.search(_NOT_PRAISE.sub(" ", clause)) or _PRAISED.search(text)
-    return bool(praised) and not (_GRIEVANCE.search(text) or PROBLEM_WORDS.search(text))
+    return bool(praised) and not _grieves(text)
 
 
 def combine(
