@@ -401,3 +401,15 @@ def test_a_quote_that_says_problem_is_not_followed_by_another(engine):
 )
 def test_the_problem_in_our_words_says_only_what_the_complaint_is_about(intent, text, words):
     assert issue_phrase(None, intent, None, text) == words
+
+
+@pytest.mark.parametrize(
+    ("complaint", "never"),
+    [
+        ("房间隔音太差，半夜都能听到隔壁说话，强烈建议朋友们不要再订这个酒店", "不要再订"),  # a warning to readers
+        ("总体来讲非常失望，房间面积不小，可是完全不值这个房费", "面积不小"),  # no complaint in 不小
+    ],
+)
+def test_a_warning_to_other_readers_or_a_plain_fact_is_not_quoted_as_the_problem(engine, complaint, never):
+    qs = quotes(engine, complaint)
+    assert qs and not any(never in q for q in qs), qs

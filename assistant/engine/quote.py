@@ -124,6 +124,8 @@ _RHETORIC = re.compile(
     r"(?:你们?|大家)自己(?:看看|瞧瞧|看|瞧)|(?:你们?|谁)还?敢说|还好意思|不想干了|"
     r"(?:以后|再也|下次)(?:都|也)?不会?再?(?:来|买|光顾|入住|住|去|订|点|选)|不会再(?:来|买|光顾|入住|住|去|订|点|选)|"
     r"再也不会|好自为之|"
+    # A warning to other readers is what they should do, not what went wrong: 「一定不要上当」, 「大家千万别住」.
+    r"(?:千万|一定|最好|建议|大家|朋友们?)(?:不要|别)(?:再)?(?:上当|入住|住|订|选|去|来|买)|千万别|避雷|"
     # A retort or a challenge is not what went wrong either (「什么态度」, 「你们卖的到底是不是正品」), nor the verdict the
     # customer reached (「假货实锤了」): the clause that says what they saw or were told is quoted instead.
     r"什么(?:态度|服务|玩意)|到底是不是|实锤|"
@@ -147,7 +149,7 @@ _OUTCOME = re.compile(r"没|不|无|坏|破|裂|漏|错|少|差|慢|假|烂|臭|
 SCENE_CHARS = 11  # characters: a longer clause says more than the scene ("说好的内胆包华丽的变成了畅读卡")
 # Something wrong, for a clause found by the model's words rather than the library's: 「翻了两页就掉页」, not 「服务人员」.
 _WRONG = re.compile(
-    rf"{PROBLEM_WORDS.pattern}|没|无法|不(?!错)|歪|只有|只剩|[变发]?黑了|发黑|变黑|软了|化了|"
+    rf"{PROBLEM_WORDS.pattern}|没|无法|不(?!错|小|清楚|知道)|歪|只有|只剩|[变发]?黑了|发黑|变黑|软了|化了|"
     # what is wrong with a stay or a tour, in words of no problem list: 「房间设施陈旧」, 「导游一路逼着我们买」
     r"陈旧|老旧|破旧|潮湿|发潮|脏|乱|吵|霉|异味|烟味|味道?[太很]?[大重]|太[小少慢贵旧]|一般|僵硬|灰尘|发黄|难受|"
     r"逼着|强制|强迫|硬拉|拉着"
