@@ -649,3 +649,15 @@ def test_a_trip_told_afterwards_keeps_the_usual_deadline(engine):
     evening = datetime(2026, 11, 23, 21, 0)
     texts = [d.text for d in engine.suggest("上个月住的酒店，在前台等了半天才办好入住，房间还有霉味", now=evening).drafts]
     assert "30分钟内" not in texts[0], texts
+
+
+def test_a_small_memory_is_a_design_not_a_fault(engine):
+    """「内存太小」 was asked for photos and offered 「换新或退货退款」, or a remote hardware check."""
+    d = first(engine, "sd卡插槽没有挡板，内存太小，其他暂时还行")
+    assert d.template_id == "quality_defect.design_limitation", (d.template_id, d.text)
+
+
+def test_a_hardware_complaint_is_not_told_of_parts_it_never_named(engine):
+    """The hardware template opened 「屏幕、拍照、信号、发热这些…不给力」 to a laptop whose hinge was loose."""
+    for d in drafts(engine, "平板的屏幕漏光很严重，四个角都发白"):
+        assert "拍照、信号" not in d.text, (d.template_id, d.text)
