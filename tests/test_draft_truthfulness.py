@@ -661,3 +661,14 @@ def test_a_hardware_complaint_is_not_told_of_parts_it_never_named(engine):
     """The hardware template opened 「屏幕、拍照、信号、发热这些…不给力」 to a laptop whose hinge was loose."""
     for d in drafts(engine, "平板的屏幕漏光很严重，四个角都发白"):
         assert "拍照、信号" not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize("text", ["买的单词书内容很一般，感觉像拼凑出来的", "内容越看越空洞，一点都不可信"])
+def test_a_book_named_otherwise_is_still_not_sent_back_for_a_new_copy(engine, text):
+    d = first(engine, text)
+    assert d.template_id == "quality_defect.book_content", (d.template_id, d.text)
+
+
+def test_missing_pages_are_a_print_fault_not_the_content(engine):
+    d = first(engine, "这本书251页到267页内容缺失，换成了前面几页又印了一遍")
+    assert d.template_id == "quality_defect.print_binding", (d.template_id, d.text)

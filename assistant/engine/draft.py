@@ -232,7 +232,11 @@ _DOMAINS = (
     # A book's content: 「内容空洞」, 「翻译太差」 were asked for photos and offered 「换新…上门取件」 (a new copy says the same).
     # A printing or binding fault (缺页, 印刷模糊) still gets the book template that fits it.
     _Domain(
-        re.compile(r"(?:这本|本|此|整本|一本)书|书中|书里|书的内容|作者|译者|翻译|文笔|情节|可读性|出版社|读完|读了"),
+        re.compile(
+            r"(?:这本|本|此|整本|一本|好|的|套|单词|英语|英文|儿童|图|教|丛)书(?!架|包|桌|柜|签|店|面|法)|书中|书里|书的内容|作者|译者|翻译|"
+            r"文笔|情节|可读性|出版社|读完|读了|"
+            r"内容(?:很|太|也|越看越|比较|实在)?(?:一般|空洞|浅显|浅|肤浅|无聊|没意思|乏味|不可信|邪乎|拼凑|老套|过时|单薄)"
+        ),
         "书的内容",
         re.compile(r"照片或一段视频|检测|换新|寿命|才用了"),
         False,
