@@ -672,3 +672,16 @@ def test_a_book_named_otherwise_is_still_not_sent_back_for_a_new_copy(engine, te
 def test_missing_pages_are_a_print_fault_not_the_content(engine):
     d = first(engine, "这本书251页到267页内容缺失，换成了前面几页又印了一遍")
     assert d.template_id == "quality_defect.print_binding", (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("热水器不错，安装师傅也很好，就是安装配件费有点贵", "维修还一拖再拖"),  # a fee for parts
+        ("热水器还行，装完要了200块安装费，有点贵", "装完就出问题"),  # installed fine, and a price
+        ("热水器安装费太贵了，收了三百多", "临时冒出"),  # too dear, not a surprise
+    ],
+)
+def test_an_installation_fee_is_not_told_the_repair_dragged_on_or_failed(engine, text, claim):
+    for d in drafts(engine, text):
+        assert claim not in d.text, (d.template_id, d.text)

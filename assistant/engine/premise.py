@@ -91,6 +91,20 @@ _PREMISES = (
     # a booking's mishap: a room is a hotel's, an unissued ticket was never issued (a flight delayed has its ticket)
     (re.compile(r"订好的房间"), re.compile(r"酒店|宾馆|客栈|民宿|旅馆|房|入住|住")),
     (re.compile(r"迟迟看不到票"), re.compile(r"出票|确认|没.{0,4}票|票.{0,4}没|未.{0,2}票")),
+    # a repair that drags on, an installation that went wrong: a fee for parts (配件) or a price paid once it was
+    # installed (「装完要200」) is neither
+    (
+        re.compile(r"维修还一拖再拖"),
+        re.compile(
+            r"慢|拖|等|还没|迟迟|一直|催|[几一二两三四五六七八九十\d]+天|多久|好久|没人|没来|不来|至今|到现在|半个月|一个月"
+        ),
+    ),
+    (
+        re.compile(r"装完就出问题"),
+        re.compile(
+            r"漏|歪|松|坏|不牢|没装好|装错|返工|掉|滴|翘|裂|打错|不平|不稳|不出|不热|异响|噪音|问题|毛病|故障|不能用|用不了"
+        ),
+    ),
     (re.compile(r"您说到报警"), re.compile(r"报警|报案|110|公安|警察|派出所|民警")),
     (re.compile(r"不想续的会员"), re.compile(r"会员|续费|续订|连续包月|自动扣")),
     # a meal that never came: not 「漏放了大薯条」 or 「送餐时间3个小时」, which came
