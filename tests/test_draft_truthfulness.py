@@ -685,3 +685,9 @@ def test_missing_pages_are_a_print_fault_not_the_content(engine):
 def test_an_installation_fee_is_not_told_the_repair_dragged_on_or_failed(engine, text, claim):
     for d in drafts(engine, text):
         assert claim not in d.text, (d.template_id, d.text)
+
+
+def test_a_slow_delivery_is_not_told_where_its_parcel_is_as_if_it_had_not_come(engine):
+    """「送货太慢」 may have come: the general wording promised 「告诉您包裹到了哪里」 unconditionally."""
+    for d in drafts(engine, "送货太慢，服务太差"):
+        assert "包裹到了哪里" not in d.text, (d.template_id, d.text)
