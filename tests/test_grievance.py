@@ -413,3 +413,18 @@ def test_the_problem_in_our_words_says_only_what_the_complaint_is_about(intent, 
 def test_a_warning_to_other_readers_or_a_plain_fact_is_not_quoted_as_the_problem(engine, complaint, never):
     qs = quotes(engine, complaint)
     assert qs and not any(never in q for q in qs), qs
+
+
+@pytest.mark.parametrize(
+    ("complaint", "never"),
+    [
+        ("虽然带了一个摄像头，可是拍出来全是噪点", "虽然"),  # a point granted
+        ("印刷倒是彩色的，可惜翻译错误一大堆", "倒是"),
+        ("很不好，收到屏幕上就有一道划痕", "很不好"),  # a bare verdict beside what went wrong
+        ("价格还行，但护发素绝对是假货", "但护发素"),  # a clause does not open on 但
+    ],
+)
+def test_a_concession_a_bare_verdict_or_a_connective_is_not_quoted(engine, complaint, never):
+    """No quote at all (the problem in our words) is better than one that grants a point or says only 「很不好」."""
+    qs = quotes(engine, complaint)
+    assert not any(q.startswith(never) for q in qs), qs

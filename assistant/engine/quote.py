@@ -64,7 +64,9 @@ _ASCII_WORD = re.compile(r"[\dA-Za-z]+$")  # a number or Latin word a trimmed qu
 _WEAK_START = set("的了地得和就都也还又而且却是")
 # Words a quote does not open on, where a cut fell after the words they belong to: 「…的时候打电话要求退票」 was quoted
 # as “时候打电话要求退票”, 「确认成功后店家…」 as “后店家…”.
-_WEAK_OPENING = re.compile(r"的时候|时候|之后|以后|(?<![以之然])后|对于|由于|之所以|其次|首先|特别是|总之|完了")
+_WEAK_OPENING = re.compile(
+    r"的时候|时候|之后|以后|(?<![以之然])后|对于|由于|之所以|其次|首先|特别是|总之|完了|但(?!是)|或者|所以|再就是"
+)
 # A negation just before a trimmed quote's first word is kept with it: 「无法搜索到无线信号」 is not quoted as
 # “搜索到无线信号的故障”, nor 「没有一天安生日子」 as “一天安生日子”: the cut would say the opposite.
 _NEGATION = re.compile(r"(?:没有|没|不能|不会|无法|不|未|无|别)$")
@@ -85,7 +87,7 @@ _RUDE = re.compile(
 # A feeling is no problem to quote: 「您说的“呵呵”这个问题」, 「“一般般吧”这个问题」, 「“太失望了”这个问题」 read wrong.
 _FEELING = re.compile(
     r"(?:呵呵|哈哈|唉|哎|嗯|就这|一般般?|太|很|真的?|非常|特别|超级?|有点|好|失望|不推荐|差评|差劲|太差|差|无语|服了|醉了|不满意|"
-    r"糟糕|生气|气死|郁闷|后悔|心累|无奈|吧|了|啊|呀|哦|的|呢|嘛|么|我|人|极|透)+"
+    r"糟糕|生气|气死|郁闷|后悔|心累|无奈|不好|不行|不怎么样|吧|了|啊|呀|哦|的|呢|嘛|么|我|人|极|透)+"
 )
 # Counting contacts is how often they asked, not what they asked about: 「为了“联系了客服三次”这个问题」. Not 要 or 说:
 # 「一天要重启三次」 counts a fault, and is the problem to quote.
@@ -155,6 +157,7 @@ _WRONG = re.compile(
     r"逼着|强制|强迫|硬拉|拉着"
 )
 _GOOD = re.compile(r"不错|挺好|很好|满意|好吃|好用")
+_CONCESSION = re.compile(r"^\s*(?:虽然|虽说|尽管)|倒是|倒也")
 _HEDGE = re.compile(r"^(?:不然|不信|如果|要是|是不是|不过|虽然|可还是)|[吗吧]$")
 # Words of "other" that name where the customer stayed or booked rather than what went wrong.
 _SETTING = re.compile(r"酒店|宾馆|饭店|民宿|客栈|房间|客房|入住|住了?一晚|住宿|携程|艺龙|去哪儿|预订|订房|房型")
@@ -346,6 +349,8 @@ def _quotable(text: str, start: int, end: int) -> bool:
     if _RUDE.search(clause) or _DENIAL.match(text, start, end) or _FINE.search(clause) or _FAINT_PRAISE.search(clause):
         return False
     if text[start - 1 : start] == "#" and text[end : end + 1] == "#":  # a topic's tag (「#你被去哪网坑过吗#」), not theirs
+        return False
+    if _CONCESSION.search(clause):  # 「虽然有一个摄像头」, 「印刷倒是彩色版」 grant a point; the grievance is elsewhere
         return False
     return not any(p.search(clause) for p in (_CONTACTS, _THREAT, _DEMAND, _RHETORIC, _IRONY))
 
