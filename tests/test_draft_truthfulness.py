@@ -691,3 +691,11 @@ def test_a_slow_delivery_is_not_told_where_its_parcel_is_as_if_it_had_not_come(e
     """「送货太慢」 may have come: the general wording promised 「告诉您包裹到了哪里」 unconditionally."""
     for d in drafts(engine, "送货太慢，服务太差"):
         assert "包裹到了哪里" not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize("text", ["洗完头发都硬邦邦的，又干又涩", "洗发露买回来用着一般般，还不如超市的"])
+def test_a_half_used_shampoo_is_not_sent_back_for_a_new_one(engine, text):
+    """A consumable used up as it is tried: 「发几张照片…换新或退货退款，上门取件」 answered it."""
+    d = first(engine, text)
+    assert d.template_id == "quality_defect.haircare_skincare_ineffective", (d.template_id, d.text)
+    assert not re.search(r"上门取件|换新|头屑、发痒", d.text), d.text

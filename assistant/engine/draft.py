@@ -229,6 +229,17 @@ _DOMAINS = (
         True,
         elsewhere=re.compile(r"新家|新房|入住新|装修|搬家"),
     ),
+    # Shampoo, skin care, make-up: used up as they are tried. 「洗完头发又干又涩」 was asked for photos and offered 「换新或
+    # 退货退款，上门取件」 for a half-used bottle; the care template refunds and keeps the rest out of the post.
+    _Domain(
+        re.compile(
+            r"洗发水|洗发露|洗头水|护发素|发膜|沐浴露|洗面奶|面霜|乳液|精华|面膜|爽肤水|化妆品|护肤品|粉底|口红|眼霜|防晒霜|洗护|染发|"
+            r"(?:洗完|洗了|洗)头|头发(?:都|很|太|有点|变得)?(?:干|涩|硬|毛躁|油|掉|顺|分叉)|头皮"
+        ),
+        "洗发水、护肤品",
+        re.compile(r"上门取件|寄回|换新|新机|才用了|寿命|照片或一段视频"),
+        False,  # a pump that broke fits its own template
+    ),
     # A book's content: 「内容空洞」, 「翻译太差」 were asked for photos and offered 「换新…上门取件」 (a new copy says the same).
     # A printing or binding fault (缺页, 印刷模糊) still gets the book template that fits it.
     _Domain(
