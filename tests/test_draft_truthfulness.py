@@ -699,3 +699,10 @@ def test_a_half_used_shampoo_is_not_sent_back_for_a_new_one(engine, text):
     d = first(engine, text)
     assert d.template_id == "quality_defect.haircare_skincare_ineffective", (d.template_id, d.text)
     assert not re.search(r"上门取件|换新|头屑、发痒", d.text), d.text
+
+
+def test_a_rude_front_desk_is_not_offered_a_new_room(engine):
+    """Rudeness at the front desk was answered 「处处不顺心…按房费退还…马上给您换房」."""
+    d = first(engine, "酒店前台服务员态度高冷，问个事情爱答不理的")
+    assert d.template_id == "other.hotel_staff_attitude", (d.template_id, d.text)
+    assert "换房" not in d.text, d.text
