@@ -1,6 +1,7 @@
 """The benchmarks time what docs/benchmarks.md says they time: real pages, real suggest work."""
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -58,3 +59,20 @@ def test_every_model_cv_configuration_sets_a_constant_the_training_reads():
             assert isinstance(value, type(current)) or {type(value), type(current)} <= {int, float}, (name, constant)
     with pytest.raises(KeyError, match="HINGE_WIEHGT"):
         model_cv.home("HINGE_WIEHGT")
+
+
+def test_the_drafts_benchmark_reports_what_changed_by_category(tmp_path, capsys):
+    """bench/drafts.py diff: a changed first draft is counted once under its category, with its template change."""
+    drafts = bench("drafts")
+    row = {"id": "t1", "category": "水果", "intent": "quality_defect", "reasons": [], "predicted": [], "escalated": []}
+    row |= {"text": "苹果不甜", "drafts": [["a.general", "旧"]]}
+    same = {**row, "id": "t2", "category": "酒店"}
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    before.write_text(json.dumps([row, same], ensure_ascii=False), encoding="utf-8")
+    after.write_text(json.dumps([{**row, "drafts": [["a.produce", "新"]]}, same], ensure_ascii=False), encoding="utf-8")
+    assert drafts.main(["diff", str(before), str(after)]) == 0
+    out = capsys.readouterr().out
+    assert "t1 0 a.general -> a.produce" in out and "t2" not in out
+    assert "水果: first draft 1, its template 1" in out and "酒店" not in out.split("\n\n")[-1]
+    drafts.main(["review", str(after), str(tmp_path / "review")])
+    assert "[1] a.produce: 新" in (tmp_path / "review" / "水果.txt").read_text(encoding="utf-8")
