@@ -706,3 +706,12 @@ def test_a_rude_front_desk_is_not_offered_a_new_room(engine):
     d = first(engine, "酒店前台服务员态度高冷，问个事情爱答不理的")
     assert d.template_id == "other.hotel_staff_attitude", (d.template_id, d.text)
     assert "换房" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "never"), [("不带数据线，同步不够方便，通话声音也偏小", "数据线"), ("送的鼠标十分垃圾，屏幕分辨率也低", "鼠标")]
+)
+def test_a_product_that_did_not_come_or_was_a_gift_is_not_named_as_the_one_bought(engine, text, never):
+    """「不带数据线」 was answered 「数据线的质量没有达到您的期望」."""
+    for d in drafts(engine, text):
+        assert f"{never}的" not in d.text and f"{never}“" not in d.text, (d.template_id, d.text)

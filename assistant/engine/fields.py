@@ -29,6 +29,9 @@ _NAME = rf"((?:{_COMPOUND_SURNAMES}|[{_SURNAMES}])(?:先生|女士|小姐))"
 _SELF_NAMED = re.compile(rf"(?:^|[^\u4e00-\u9fff])(?:我是|本人){_NAME}(?![的家之])|[—~-]\s*{_NAME}[\s.!。！]*$")
 # The place a customer stays at, not a product they complain of: 「我住的酒店前台说快递到了」.
 _STAYED_AT = re.compile(r"(?:住的|住在|入住的)$")
+# A product word that is not what the customer bought: one that did not come (「没有数据线」), a gift (「送的鼠标」), a
+# comparison (「比苹果」, 「不如诺基亚」). 「手机的质量」 was said to 「没有数据线」 as 「数据线的质量」.
+_NOT_BOUGHT = re.compile(r"(?:没有|没|不带|没送|没给|没配|不配|无|送的|赠的|赠品|比|不如|像)$")
 _LATIN = re.compile(r"[a-z]")
 _LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]|[a-z]")
 # A part or accessory named right after a product word makes a longer product: 手机壳, 手机膜, 冰箱贴, 手机充电器, 净水器滤芯.
@@ -97,6 +100,8 @@ def named_product(normalized: Normalized, library: Library) -> str | None:
         at = pos + len(token) if pos >= 0 else at
         if token in library.products:
             if pos >= 0 and _STAYED_AT.search(text, max(0, pos - 3), pos):  # 「我住的酒店」 is where they are
+                continue
+            if pos >= 0 and _NOT_BOUGHT.search(text, max(0, pos - 3), pos):  # 「没有数据线」, 「送的鼠标」, 「比苹果」
                 continue
             part = _PART.match(text, at) if pos >= 0 else None
             return as_written(token + part.group(0) if part else token, normalized.original)
