@@ -715,3 +715,14 @@ def test_a_product_that_did_not_come_or_was_a_gift_is_not_named_as_the_one_bough
     """「不带数据线」 was answered 「数据线的质量没有达到您的期望」."""
     for d in drafts(engine, text):
         assert f"{never}的" not in d.text and f"{never}“" not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize("text", ["书收到的时候封面竟然给弄破了，心疼", "平板装在大箱子里，四周一点缓冲都没放，连个塑料袋都没有"])
+def test_a_torn_book_or_thin_packing_is_not_told_its_wrapping_was_torn(engine, text):
+    for d in drafts(engine, text):
+        assert "包装破成这样" not in d.text, (d.template_id, d.text)
+
+
+def test_a_torn_wrapping_is_still_answered_as_one(engine):
+    texts = [d.text for d in drafts(engine, "快递外包装破了个大洞，里面的东西都露出来了")]
+    assert any("包装破成这样" in t for t in texts), texts

@@ -105,6 +105,11 @@ _PREMISES = (
             r"漏|歪|松|坏|不牢|没装好|装错|返工|掉|滴|翘|裂|打错|不平|不稳|不出|不热|异响|噪音|问题|毛病|故障|不能用|用不了"
         ),
     ),
+    # the wrapping torn: not a book torn inside it, nor wrapping that was only thin (「连个气泡袋都没有」)
+    (
+        re.compile(r"包装破成这样"),
+        re.compile(r"(?:包装|外箱|箱子|纸箱|盒子|外盒|快递袋|袋子)[^，,。；;!?！？]{0,6}(?:破|烂|坏|损|裂|开|扁|变形|湿|撕|拆)"),
+    ),
     (re.compile(r"您说到报警"), re.compile(r"报警|报案|110|公安|警察|派出所|民警")),
     (re.compile(r"不想续的会员"), re.compile(r"会员|续费|续订|连续包月|自动扣")),
     # a meal that never came: not 「漏放了大薯条」 or 「送餐时间3个小时」, which came
