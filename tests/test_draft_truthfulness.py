@@ -726,3 +726,9 @@ def test_a_torn_book_or_thin_packing_is_not_told_its_wrapping_was_torn(engine, t
 def test_a_torn_wrapping_is_still_answered_as_one(engine):
     texts = [d.text for d in drafts(engine, "快递外包装破了个大洞，里面的东西都露出来了")]
     assert any("包装破成这样" in t for t in texts), texts
+
+
+def test_a_suspected_refurbished_phone_is_not_told_of_an_activation_record_it_never_named(engine):
+    """「新机查出激活记录」 answered a phone whose main board had been replaced."""
+    for d in drafts(engine, "新买的手机用软件一检测，发现是换过主板的翻新机"):
+        assert "激活记录" not in d.text, (d.template_id, d.text)
