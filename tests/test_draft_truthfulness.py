@@ -732,3 +732,12 @@ def test_a_suspected_refurbished_phone_is_not_told_of_an_activation_record_it_ne
     """「新机查出激活记录」 answered a phone whose main board had been replaced."""
     for d in drafts(engine, "新买的手机用软件一检测，发现是换过主板的翻新机"):
         assert "激活记录" not in d.text, (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"), [("衣服刚拆开就发现袖口开线了", "用没几次"), ("新买的外套一股很冲的怪味，挂了两天还有", "听着")]
+)
+def test_clothes_are_not_told_they_were_worn_or_heard(engine, text, claim):
+    """A coat just unpacked was told 「用没几次就出毛病」, a smell 「每天听着、闻着」."""
+    for d in drafts(engine, text):
+        assert claim not in d.text, (d.template_id, d.text)
