@@ -741,3 +741,9 @@ def test_clothes_are_not_told_they_were_worn_or_heard(engine, text, claim):
     """A coat just unpacked was told 「用没几次就出毛病」, a smell 「每天听着、闻着」."""
     for d in drafts(engine, text):
         assert claim not in d.text, (d.template_id, d.text)
+
+
+def test_a_first_stay_is_not_told_it_supported_us_for_years(engine):
+    """「刚住过这里…不会成为回头客」 was told 「您支持了我们这么多年」."""
+    for d in drafts(engine, "刚住过这里，房间一股霉味，设施陈旧，我是不会成为回头客的"):
+        assert "这么多年" not in d.text, (d.template_id, d.text)

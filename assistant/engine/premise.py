@@ -110,6 +110,11 @@ _PREMISES = (
         re.compile(r"包装破成这样"),
         re.compile(r"(?:包装|外箱|箱子|纸箱|盒子|外盒|快递袋|袋子)[^，,。；;!?！？]{0,6}(?:破|烂|坏|损|裂|开|扁|变形|湿|撕|拆)"),
     ),
+    # years of custom: a first stay or a first order was told 「您支持了我们这么多年」
+    (
+        re.compile(r"支持了我们这么多年"),
+        re.compile(r"老顾客|老客户|老用户|一直|多年|几年|以前|之前|每次|常来|常买|经常|好几次|很多次|又|再次|越来越|大不如前|第[二三四五六七八九十\d]+次"),
+    ),
     (re.compile(r"您说到报警"), re.compile(r"报警|报案|110|公安|警察|派出所|民警")),
     (re.compile(r"不想续的会员"), re.compile(r"会员|续费|续订|连续包月|自动扣")),
     # a meal that never came: not 「漏放了大薯条」 or 「送餐时间3个小时」, which came
