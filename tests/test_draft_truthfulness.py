@@ -747,3 +747,15 @@ def test_a_first_stay_is_not_told_it_supported_us_for_years(engine):
     """「刚住过这里…不会成为回头客」 was told 「您支持了我们这么多年」."""
     for d in drafts(engine, "刚住过这里，房间一股霉味，设施陈旧，我是不会成为回头客的"):
         assert "这么多年" not in d.text, (d.template_id, d.text)
+
+
+def test_an_exchange_refused_is_not_offered_only_a_refund(engine):
+    """The refund template spoke only of 「退款」 to a shoe exchange refused for wear (a regression of 3db4fca)."""
+    texts = [d.text for d in drafts(engine, "鞋子申请换货，客服说有穿着痕迹不给换，我只试穿了一下")]
+    assert not any("符合条件的退款" in t for t in texts), texts
+
+
+def test_a_hotel_named_only_in_a_mention_is_no_stay(engine):
+    """「@携程特卖酒店 这不明显是个坑么」 was told 「这次入住没让您住得舒心」."""
+    for d in drafts(engine, "@某某旅行 @某某特卖酒店 这不明显是个坑么"):
+        assert "入住" not in d.text, (d.template_id, d.text)

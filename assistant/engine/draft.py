@@ -135,8 +135,11 @@ class _Domain:
     # whether its templates answer before the intent's others that fit nothing: a late meal is 「外卖迟迟送不到」 whatever
     # its words, but a booking's templates each speak of one mishap (「订好的房间到了却不作数」 is no rude hotline)
     written_first: bool = True
+    # whether an @mention names it too: 「@友宝售货机」 is the machine, 「@携程特卖酒店」 no stay
+    in_mentions: bool = True
 
-    def holds(self, text: str, product: str | None) -> bool:
+    def holds(self, normalized: Normalized, product: str | None) -> bool:
+        text = normalized.full if self.in_mentions else normalized.text
         return (
             bool(self.named.search(text))
             and (self.product is None or bool(product and self.product.fullmatch(product)))
@@ -233,6 +236,7 @@ _DOMAINS = (
         re.compile(r"具体是哪里没做好"),
         True,
         elsewhere=re.compile(r"新家|新房|入住新|装修|搬家"),
+        in_mentions=False,
     ),
     # Shampoo, skin care, make-up: used up as they are tried. 「洗完头发又干又涩」 was asked for photos and offered 「换新或
     # 退货退款，上门取件」 for a half-used bottle; the care template refunds and keeps the rest out of the post.
@@ -370,7 +374,7 @@ def draft_replies(
     main_fits: list[Template] = []
     main_domains: list[_Domain] = []  # the domains the main intent has templates written for
     service = online_service(normalized.text, values.get("product"))
-    domains = [d for d in _DOMAINS if d.holds(normalized.full, values.get("product"))]
+    domains = [d for d in _DOMAINS if d.holds(normalized, values.get("product"))]
     not_here = [d.marker for d in _DOMAINS if d.only_here and d not in domains]  # their templates are not for this one
     # a food template where the complaint names no food, a takeaway one where it names no takeaway
     unfit = [
