@@ -116,6 +116,7 @@ _TAKEAWAY = re.compile(rf"外卖|骑手|送餐|配送员|点的|点了|餐|饭|�
 # 「苹果手机」. Bounded, so a text of many 苹果 is not read to its end from each.
 _EATEN = r"吃|甜|酸|脆|斤|个头|烂|坏的|新鲜|口感|水分|削|咬|箱|(?<![一二两三四五六七八九十\d])[一二两三四五六七八九十\d]+个"
 _CLAUSE_WORDS = r"[^。！!？?\n]{0,30}?"
+_MOVED_IN = re.compile(r"新家|新房|入住新|装修|搬家")  # 「刚入住新家，买的窗帘…」 moved into a flat: no hotel, no trip
 
 
 @dataclass(frozen=True)
@@ -224,18 +225,18 @@ _DOMAINS = (
         "预订",
         re.compile(r"上门取件|寄回|退货|换新|仓库|出库|快递|包裹|物流|实物|照片或一段视频|型号|维修|才用了|寿命"),
         True,  # 「航班延误…还在等」 fits a parcel 「还在路上」
-        elsewhere=re.compile(r"新家|新房|入住新|装修|搬家"),  # 「刚入住新家，买的窗帘…」 moved into a flat
+        elsewhere=_MOVED_IN,
         written_first=False,
     ),
-    # A hotel stay the customer says was bad: 「这个宾馆太差了…电梯坏，设施陈旧」 or 「卫生间居然有没打扫的死蟑螂」 was told
-    # 「看到您这么失望，我们很想知道具体是哪里没做好」, as if they had said nothing. 「入住体验差」's template asks what else
+    # A hotel stay the customer says was bad: 「这个宾馆太差了…电梯坏，设施陈旧」 was told 「看到您这么失望，我们很想知道
+    # 具体是哪里没做好」, as if they had said nothing. 「入住体验差」's template asks what else
     # went wrong without saying that nothing was said.
     _Domain(
         re.compile(r"酒店|宾馆|客栈|民宿|旅馆|招待所|旅店|入住|退房|前台|客房|住了?[一两三四五\d]+晚|[二三四五]星"),
         "酒店民宿入住体验差",
         re.compile(r"具体是哪里没做好"),
         True,
-        elsewhere=re.compile(r"新家|新房|入住新|装修|搬家"),
+        elsewhere=_MOVED_IN,
         in_mentions=False,
     ),
     # Shampoo, skin care, make-up: used up as they are tried. 「洗完头发又干又涩」 was asked for photos and offered 「换新或
