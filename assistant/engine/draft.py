@@ -389,12 +389,13 @@ def draft_replies(
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
-            if m.id == OTHER and n == 0 and candidates[0].general and well_meant(normalized):
-                comment = [t for t in ranked if t.situation.startswith(NOT_A_COMPLAINT)]
-                candidates = [*comment, *(t for t in candidates if t not in comment)]
-            elif m.id == OTHER and n == 0 and candidates[0].general and refuses_the_brand(normalized.text):
-                distrust = [t for t in ranked if t.situation.startswith(DISTRUST)]
-                candidates = [*distrust, *(t for t in candidates if t not in distrust)]
+            if m.id == OTHER and n == 0 and candidates[0].general:  # nothing of "other" fits: a kind word, a boycott
+                answer_with = (
+                    NOT_A_COMPLAINT if well_meant(normalized) else DISTRUST if refuses_the_brand(normalized.text) else None
+                )
+                if answer_with:
+                    chosen = [t for t in ranked if t.situation.startswith(answer_with)]
+                    candidates = [*chosen, *(t for t in candidates if t not in chosen)]
             candidates = [t for t in candidates if not any(marker in t.situation for marker in not_here)]
             for domain in domains:  # a takeaway meal, software, food: the templates written for it, none unfit for it
                 candidates = _for_domain(domain, candidates, ranked, fits)
