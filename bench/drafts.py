@@ -10,6 +10,10 @@ rewrite has been in the drafts, not in the recognised intent. Three steps, run f
     python bench/drafts.py dump /tmp/after.json
     python bench/drafts.py diff /tmp/before.json /tmp/after.json   # the drafts that changed, and counts by category
 
+``dump --as-shops`` drafts each complaint of a source that is one kind of purchase (fruit, takeaway meals, hotels…) as a
+shop of that kind would, with ``policy.yaml``'s ``shop_kind`` set to it (``SOURCE_SHOPS``); a diff against a plain dump
+shows what telling the assistant what the shop sells changes.
+
 ``docs/draft_review.md`` has the instructions the review files were read with. The model has seen these complaints, so
 the recognised intent is nearly always right here: what the files show is the drafting. ``dev.jsonl`` is never read.
 """
@@ -17,6 +21,7 @@ the recognised intent is nearly always right here: what the files show is the dr
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
@@ -32,14 +37,34 @@ from assistant.engine.core import Engine  # noqa: E402
 
 TRAIN = ROOT.parent / "shared" / "eval" / "train.jsonl"
 QUOTE = re.compile(r"“[^”]*”")
+# train.jsonl's sources that are one kind of purchase -> the ``shop_kind`` of a shop selling it
+SOURCE_SHOPS = {
+    "外卖": "外卖餐饮",
+    "水果": "生鲜水果",
+    "蒙牛": "食品饮料",
+    "洗发水": "美妆个护",
+    "书籍": "图书",
+    "酒店": "酒店民宿",
+    "微博客服投诉-在线旅游": "旅行票务",
+    "微博客服投诉-软件App": "软件应用",
+    "微博客服投诉-通信运营商": "通信运营商",
+    "微博客服投诉-自动售货": "自助售货机",
+}
 
 
-def dump(out: Path) -> None:
+def dump(out: Path, *, as_shops: bool = False) -> None:
     engine = Engine.from_settings(Settings(replies_dir=ROOT / "replies"))
+    general = engine.library
+    libraries = {  # the library as each kind of shop has it: the same templates, its policy saying what it sells
+        kind: dataclasses.replace(general, policy=dataclasses.replace(general.policy, shop_kind=kind))
+        for kind in SOURCE_SHOPS.values()
+    }
     records = [json.loads(line) for line in TRAIN.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = []
     bar = show_progress(len(records), "起草")
     for r in records:
+        kind = SOURCE_SHOPS.get(r.get("category", "")) if as_shops else None
+        engine.library = libraries[kind] if kind else general
         s = engine.suggest(r["text"])
         rows.append(
             {
@@ -108,7 +133,9 @@ def diff(before: Path, after: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("dump").add_argument("out", type=Path)
+    dumping = sub.add_parser("dump")
+    dumping.add_argument("out", type=Path)
+    dumping.add_argument("--as-shops", action="store_true", help="draft each source as a shop selling only its kind would")
     r = sub.add_parser("review")
     r.add_argument("dumped", type=Path)
     r.add_argument("folder", type=Path)
@@ -120,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         if not TRAIN.exists():
             print(f"bench/drafts.py: {TRAIN} not found (../shared beside the repository)", file=sys.stderr)
             return 2
-        dump(args.out)
+        dump(args.out, as_shops=args.as_shops)
     elif args.command == "review":
         review(args.dumped, args.folder)
     else:

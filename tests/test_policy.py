@@ -404,3 +404,111 @@ def test_return_shipping_is_promised_only_where_the_shop_was_at_fault(engine):
     d = drafts(engine, "退货凭什么让我自己出运费，寄回海外仓要两百多")[0]
     for m in re.finditer("运费由我们承担", d.text):
         assert re.search(r"发错|发坏", d.text[max(0, m.start() - 20) : m.start()]), d.text
+
+
+# What the shop sells (policy.yaml's shop_kind). A complaint often does not say what was bought: a takeaway's 「速度太慢」
+# was told 「晚了这么多天才到您手上…向快递公司追责」, a fruit shop's 「不甜」 「重新做一份」, a hotel's 「性价比太低」 asked
+# what went wrong as if nothing were said.
+def _as_shop(engine, kind: str):
+    from dataclasses import replace
+
+    from assistant.engine.core import Engine
+
+    library = replace(engine.library, policy=replace(engine.library.policy, shop_kind=kind))
+    return Engine(library, engine.segmenter, engine.index, engine.rules, engine.settings, engine.model, engine.library_digest)
+
+
+@pytest.mark.parametrize(
+    ("kind", "complaint", "by_words", "as_shop", "not_as_shop"),
+    [
+        ("外卖餐饮", "速度太慢，催了两次才送来", "快递公司", "外卖迟迟送不到", "快递"),
+        ("生鲜水果", "一点都不甜，还发酸，吃了两个就不想吃了", "重新做一份", "开箱照片", "重新做一份"),
+        ("酒店民宿", "性价比太低了，下次不会再来", "具体是哪里没做好", "这次入住", "具体是哪里没做好"),
+        ("图书", "写得太浅了，都是常识，翻了几页就不想看了", "换新", "选书和编辑", "换新"),
+        ("通信运营商", "这个月莫名其妙多扣了三十块", "这笔订单", "详单和缴费记录", "这笔订单"),
+    ],
+)
+def test_a_shop_that_sells_one_kind_gets_drafts_for_that_kind(engine, kind, complaint, by_words, as_shop, not_as_shop):
+    """``by_words``: said by the shipped library (通用, the kind read from the words); ``as_shop``: said, and
+    ``not_as_shop`` not, once the policy says what the shop sells."""
+    assert engine.library.policy.shop_kind == "通用"
+    assert by_words in drafts(engine, complaint)[0].text
+    first = drafts(_as_shop(engine, kind), complaint)[0].text
+    assert as_shop in first and not_as_shop not in first, first
+
+
+def test_a_bookshops_printing_fault_is_not_answered_as_the_books_content(engine):
+    first = drafts(_as_shop(engine, "图书"), "中间缺了十几页，装订也歪了")[0].text
+    assert "印刷或装订出了错" in first and "选书和编辑" not in first, first
+    first = drafts(_as_shop(engine, "图书"), "书页破损得厉害，封皮也是皱的")[0].text
+    assert "选书和编辑" not in first, first
+
+
+def test_an_app_is_still_read_from_the_words_at_a_shop_of_any_kind(engine):
+    """A travel agency or a takeaway has an app too: its crash is answered as software, not offered 换新 or 上门取件."""
+    for kind in ("旅行票务", "外卖餐饮", "生鲜水果"):
+        first = drafts(_as_shop(engine, kind), "APP一直闪退，订单都提交不了")[0].text
+        assert "技术团队" in first and "换新" not in first and "上门取件" not in first, (kind, first)
+
+
+def test_a_kind_word_is_still_answered_as_one_at_a_shop_of_that_kind(engine):
+    """A suggestion at a hotel is thanked, not told 「这次入住没让您住得舒心」."""
+    first = drafts(_as_shop(engine, "酒店民宿"), "机场接站大巴的标识能不能做得明显一点，希望改进")[0].text
+    assert "这次入住" not in first, first
+
+
+def test_the_shop_kind_is_read_from_policy_yaml_and_a_wrong_one_is_refused(library_copy, tmp_path):
+    from assistant.config import Settings
+    from assistant.engine.core import Engine
+
+    _edit_policy(library_copy, "shop_kind: 通用", "shop_kind: 外卖餐饮")
+    engine = Engine.from_settings(Settings(replies_dir=library_copy, cache_dir=tmp_path / "c"))
+    assert engine.library.policy.shop_kind == "外卖餐饮"
+    assert "外卖迟迟送不到" in drafts(engine, "速度太慢，催了两次才送来")[0].text
+    _edit_policy(library_copy, "shop_kind: 外卖餐饮", "shop_kind: 杂货铺")
+    with pytest.raises(LibraryError) as info:
+        load_library(library_copy)
+    assert info.value.file.endswith("policy.yaml") and "shop_kind" in info.value.message and "生鲜水果" in info.value.message
+
+
+def test_the_library_page_says_what_the_shop_sells_and_a_lead_where_to_set_it(settings, engine):
+    from bs4 import BeautifulSoup
+    from fastapi.testclient import TestClient
+    from helpers import sign_in
+
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
+    from assistant.web.app import create_app
+
+    shops = [
+        ("通用", "本店类型：通用，草稿按每条投诉的用词判断"),
+        ("生鲜水果", "本店类型：生鲜水果，每条投诉的草稿都按生鲜水果来写"),
+    ]
+    for kind, said in shops:
+        with TestClient(create_app(settings, engine=_as_shop(engine, kind))) as client:
+            db = open_db(settings.db_path)
+            for name, role in [(f"{kind}客服", "agent"), (f"{kind}组长", "lead")]:
+                person = add_user(db, name, role)
+                sign_in(client, person.name, person.password)
+                note = BeautifulSoup(client.get("/library").text, "html.parser").select_one("#shop-kind").get_text()
+                assert note.startswith(said), note
+                assert ("shop_kind" in note) == (role == "lead"), note  # where to change it is the lead's to know
+                client.cookies.clear()
+
+
+def test_setting_what_the_shop_sells_does_not_ask_for_retraining_but_a_template_change_does(library_copy, tmp_path):
+    """The model learns from the templates, not from the policy: 模板库 says 「需要重新训练」 only for what it learns from."""
+    from assistant.config import Settings
+    from assistant.engine.core import Engine
+
+    def changed() -> bool:
+        engine = Engine.from_settings(Settings(replies_dir=library_copy, cache_dir=tmp_path / "c"))
+        return engine.model_summary()["library_changed"]
+
+    assert changed() is False
+    _edit_policy(library_copy, "shop_kind: 通用", "shop_kind: 生鲜水果")
+    _edit_policy(library_copy, "courier: 顺丰", "courier: 京东快递")
+    assert changed() is False
+    path = library_copy / "other.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("examples:", "examples:\n      - 一点也不好", 1), encoding="utf-8")
+    assert changed() is True

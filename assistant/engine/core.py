@@ -23,7 +23,7 @@ from assistant.engine.escalate import Escalation, Rule, check_escalation, load_r
 from assistant.engine.evidence import Evidence, EvidenceIndex
 from assistant.engine.fields import extract_fields, placeholder_values
 from assistant.engine.library import Library, Template
-from assistant.engine.load import RULES_FILE, load_library
+from assistant.engine.load import POLICY_FILE, RULES_FILE, load_library
 from assistant.engine.match import IntentMatch, recognise
 from assistant.engine.model import TrainedModel
 from assistant.engine.normalize import FOREIGN, HONG_KONG, SIMPLIFIED, TAIWAN, Normalized, Segmenter, normalize
@@ -281,9 +281,12 @@ class Engine:
 
 
 def library_hash(directory: Path) -> str:
-    """SHA-256 over a reply library's text files (templates, rules, words): what a model was trained with."""
+    """SHA-256 over a reply library's text files (templates, rules, words): what a model was trained with. Not the
+    shop's policy: what it offers and sells changes the drafts, not what the model learns, so a lead who sets
+    ``shop_kind`` is not told to retrain."""
     h = hashlib.sha256()
-    for path in sorted(p for p in Path(directory).rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt")):
+    files = (p for p in Path(directory).rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt"))
+    for path in sorted(p for p in files if p != Path(directory) / POLICY_FILE):
         h.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 

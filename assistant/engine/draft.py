@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from assistant.engine.escalate import Escalation
-from assistant.engine.library import PLACEHOLDERS, Library, Template
+from assistant.engine.library import FOOD_SHOPS, PLACEHOLDERS, SHOP_KINDS, Library, Template
 from assistant.engine.match import IntentMatch, well_meant
 from assistant.engine.normalize import Normalized
 from assistant.engine.premise import contradicted, goods_smell, premised
@@ -109,6 +109,7 @@ _MEAL = (
     rf"(?:{_DISH})[^。！!？?，,]{{0,8}}(?:凉|冷|不热|送错|送来|送到|送晚)|(?:凉了|冷了|不热|送错|送来|送到)[^。！!？?，,]{{0,8}}(?:{_DISH})|"
     rf"(?:备注|订的|定的|点的|叫的)[^。！!？?]{{0,10}}(?:辣|香菜|葱|醋|{_DISH})"
 )
+_TAKEAWAY_SHOP = "外卖餐饮"  # the shop kind (``library.SHOP_KINDS``) whose complaints are all about meals
 _TAKEAWAY = re.compile(rf"外卖|骑手|送餐|配送员|点的|点了|餐|饭|美团|饿了么|奶茶|咖啡|披萨|炸鸡|麻辣烫|{_MEAL}", re.S)
 
 
@@ -138,10 +139,16 @@ class _Domain:
     written_first: bool = True
     # whether an @mention names it too: 「@友宝售货机」 is the machine, 「@携程特卖酒店」 no stay
     in_mentions: bool = True
+    # where set, words that say the complaint is not about what its templates answer, even at a shop that sells only
+    # this kind: a bookshop's 「缺了两页」 is the printing, not the content
+    not_about: re.Pattern[str] | None = None
 
-    def holds(self, normalized: Normalized, product: str | None) -> bool:
+    def holds(self, normalized: Normalized, product: str | None, *, sold: bool = False) -> bool:
+        """Whether the complaint is of this kind: by its words, or (``sold``) since the shop sells nothing else."""
         text = normalized.full if self.in_mentions else normalized.text
-        return (
+        if self.not_about and self.not_about.search(text):
+            return False
+        return sold or (
             bool(self.named.search(text))
             and (self.product is None or bool(product and self.product.fullmatch(product)))
             and not (self.elsewhere and self.elsewhere.search(text))
@@ -262,6 +269,11 @@ _DOMAINS = (
         re.compile(r"照片或一段视频|检测|换新|寿命|才用了"),
         False,
         only_here=True,  # 「VISTA系统过时」 is no book's
+        # the copy itself: 「缺N页」, 「页面不全」, 「封皮很薄…切割还有碎末」, 「很容易就散掉了」
+        not_about=re.compile(
+            r"[缺少掉错白空][^，。！？,.!?\s]{0,3}页|页面?不全|页码|印刷|印得|漏印|字迹|重影|装订|散[了掉架开]|开胶|脱胶|封皮|书皮|"
+            r"纸[张质](?:很|太|也|比较)?(?:差|薄|烂|粗糙|发黄)|切割|毛边|破损|破了|撕|折角|压[坏皱]|污渍|脏"
+        ),
     ),
     # A phone line or broadband from an operator: a plan, a bill, a number, the network. 「宽带一天断五六次」 was asked for
     # photos and offered 「换新或退货退款，上门取件」, a bill 「核对这笔订单的扣款和开票记录」, a plan's missing bonus
@@ -375,12 +387,13 @@ def draft_replies(
     main_fits: list[Template] = []
     main_domains: list[_Domain] = []  # the domains the main intent has templates written for
     service = online_service(normalized.text, values.get("product"))
-    domains = [d for d in _DOMAINS if d.holds(normalized, values.get("product"))]
+    shop = library.policy.shop_kind
+    domains = _domains(shop, normalized, values.get("product"))
     not_here = [d.marker for d in _DOMAINS if d.only_here and d not in domains]  # their templates are not for this one
-    # a food template where the complaint names no food, a takeaway one where it names no takeaway
-    unfit = [
-        words for words, named in ((_FOOD_TEMPLATE, _FOOD), (_TAKEAWAY_TEMPLATE, _TAKEAWAY)) if not named.search(normalized.text)
-    ]
+    # a food template where nothing eaten is named, a takeaway one where no takeaway is (or the shop sells none)
+    takeaway = shop == _TAKEAWAY_SHOP if shop in SHOP_KINDS else bool(_TAKEAWAY.search(normalized.text))
+    kinds = ((_FOOD_TEMPLATE, eaten(normalized, library)), (_TAKEAWAY_TEMPLATE, takeaway))
+    unfit = [words for words, fit in kinds if not fit]
     for n, m in enumerate(matches):
         if m.id != OTHER or n == 0:  # "other" is a fallback, not worth a draft beside a specific cause
             ranked, ranking_note = _ranked(library, m, conversion)
@@ -389,6 +402,7 @@ def draft_replies(
             # A situation template's opener says what happened ("包裹丢了", "师傅弄得一地狼藉"): it is offered only
             # where its own words or examples fit the complaint; otherwise the general template answers.
             candidates = [*fits, general] if general else ranked
+            chosen: list[Template] = []  # answers the text as what it is, before any domain's
             if m.id == OTHER and n == 0 and candidates[0].general:  # nothing of "other" fits: a kind word, a boycott
                 answer_with = (
                     NOT_A_COMPLAINT if well_meant(normalized) else DISTRUST if refuses_the_brand(normalized.text) else None
@@ -398,7 +412,7 @@ def draft_replies(
                     candidates = [*chosen, *(t for t in candidates if t not in chosen)]
             candidates = [t for t in candidates if not any(marker in t.situation for marker in not_here)]
             for domain in domains:  # a takeaway meal, software, food: the templates written for it, none unfit for it
-                candidates = _for_domain(domain, candidates, ranked, fits)
+                candidates = _for_domain(domain, candidates, ranked, [*chosen, *fits])
             # 「快递晚了五天才到」 is not told 「告诉您包裹到底在哪」: a template the complaint contradicts gives way
             candidates = premised(candidates, library.for_intent(m.id), normalized.text)
             for words in unfit:
@@ -448,7 +462,7 @@ def draft_replies(
         weak = drafts and intent in by_id and OTHER != matches[0].id != intent  # beside "what went wrong?" it is the offer
         if weak and unraised(intent, by_id[intent].score, normalized.text):
             continue  # nor a weak guess at a problem the complaint has no word of
-        if drafts and intent == SPOILED and not _FOOD.search(normalized.text) and not _EXPIRY.search(normalized.text):
+        if drafts and intent == SPOILED and not eaten(normalized, library) and not _EXPIRY.search(normalized.text):
             continue  # nor food gone bad where no food is named: 「衣柜…外包装都烂了」 is no 「生鲜买的就是新鲜」
         fill = values
         # An offline invitation speaks of the main intent when it is sure of it or the complaint states it; a threat
@@ -499,15 +513,31 @@ def fault_first(matches: list[IntentMatch], normalized: Normalized, library: Lib
     main = matches[0] if matches else None
     said = topics(normalized.text)
     # 「沙发有股怪味」 read as takeaway food gone off (怪味): a smell where no food is named is the goods' own
-    smell = main is not None and main.id == SPOILED and not _FOOD.search(normalized.text) and goods_smell(normalized.text)
+    smell = main is not None and main.id == SPOILED and not eaten(normalized, library) and goods_smell(normalized.text)
     broke = not said and bool(_BROKE.search(normalized.text))  # 「轮子推了两下就掉了」: no topic word, a part gave way
     if main is None or main.id not in (SPOILED, WRONG_ITEM) or (said != {INTENT_TOPICS[FAULT]} and not smell and not broke):
         return matches
     fault = next((m for m in matches[1:] if m.id == FAULT), None)
     if fault is None:
         return matches
-    guessed = not _FOOD.search(normalized.text) if main.id == SPOILED else grievance(normalized, main, library) is None
+    guessed = not eaten(normalized, library) if main.id == SPOILED else grievance(normalized, main, library) is None
     return [fault, *(m for m in matches if m is not fault)] if guessed else matches
+
+
+def eaten(normalized: Normalized, library: Library) -> bool:
+    """Whether the complaint is about something eaten or drunk: the shop sells food (``policy.shop_kind``), or it names some."""
+    return library.policy.shop_kind in FOOD_SHOPS or bool(_FOOD.search(normalized.text))
+
+
+def _domains(shop: str, normalized: Normalized, product: str | None) -> list[_Domain]:
+    """The kinds of purchase a complaint is answered as: the shop's, where ``policy.yaml`` says what it sells (a fruit
+    shop's 「不甜」 is fruit, a takeaway's 「等了一个小时」 a meal), else those the complaint's words name. Those the words
+    name come last, so their templates come first: a fruit shop's 「APP一直闪退」 is the app's."""
+    kind = SHOP_KINDS.get(shop)
+    if kind is None:
+        return [d for d in _DOMAINS if d.holds(normalized, product)]
+    sold = [d for d in _DOMAINS if d.marker in kind.sells and d.holds(normalized, product, sold=True)]
+    return [*sold, *(d for d in _DOMAINS if d.marker in kind.read and d not in sold and d.holds(normalized, product))]
 
 
 def refuses_the_brand(complaint: str) -> bool:

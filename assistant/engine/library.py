@@ -145,6 +145,38 @@ def search_words(query: str) -> list[str]:
     return query.replace("/", " ").lower().split()
 
 
+# What a shop sells, where every complaint it gets is of one kind (``policy.yaml``'s ``shop_kind``). A complaint often
+# does not say what was bought: 「太慢，等了一个小时」 is a meal at a takeaway, 「不甜」 fruit at a fruit shop,
+# 「洗完头又干又涩」 shampoo at a beauty shop. With 通用 (the default) drafting reads the kind from each complaint's words.
+GENERAL_SHOP = "通用"
+# the software domain: an app or a website, which a shop of any kind may have, is still read from a complaint's words
+_SOFTWARE = "软件"
+
+
+@dataclass(frozen=True)
+class ShopKind:
+    """A kind of shop: the kinds of purchase (``draft``'s domains, by their markers) drafting answers its complaints as."""
+
+    sells: tuple[str, ...]  # every complaint is answered as these
+    read: tuple[str, ...] = (_SOFTWARE,)  # these only where the complaint's words say so; the other domains never
+
+
+SHOP_KINDS: dict[str, ShopKind] = {
+    "外卖餐饮": ShopKind(("外卖", "食品口味")),
+    "生鲜水果": ShopKind(("生鲜水果",)),
+    "食品饮料": ShopKind(("食品口味",)),
+    "美妆个护": ShopKind(("洗发水、护肤品",)),
+    "图书": ShopKind(("书的内容",)),
+    "酒店民宿": ShopKind(("酒店民宿入住体验差", "预订")),
+    "旅行票务": ShopKind(("预订",), (_SOFTWARE, "酒店民宿入住体验差")),  # a hotel stay is booked there too
+    "软件应用": ShopKind((_SOFTWARE,)),
+    "通信运营商": ShopKind(("运营商",)),
+    "自助售货机": ShopKind(("售货机",)),
+}
+# the kinds whose every complaint is about something eaten or drunk (a meal, fruit, a snack, milk)
+FOOD_SHOPS = ("外卖餐饮", "生鲜水果", "食品饮料")
+
+
 @dataclass(frozen=True)
 class Policy:
     """What this shop really offers (``replies/policy.yaml``); the defaults are the shipped policy."""
@@ -158,6 +190,7 @@ class Policy:
     refund_days: int = 3
     visit_hours: int = 48
     price_guarantee_days: int = 30  # 价保: a price drop within this many days after buying is refunded
+    shop_kind: str = GENERAL_SHOP  # what the shop sells (SHOP_KINDS), or GENERAL_SHOP: read from each complaint
 
     def values(self) -> dict[str, str]:
         """The text each ``{{ policy.<field> }}`` renders as."""

@@ -14,11 +14,22 @@ from pathlib import Path
 
 import jinja2
 
-from assistant.engine.library import COUPON_WORDS, NOT_WITH_COUPON, PLACEHOLDERS, REMEDIES, Library, Policy, Problem, Template
+from assistant.engine.library import (
+    COUPON_WORDS,
+    GENERAL_SHOP,
+    NOT_WITH_COUPON,
+    PLACEHOLDERS,
+    REMEDIES,
+    SHOP_KINDS,
+    Library,
+    Policy,
+    Problem,
+    Template,
+)
 from assistant.engine.yamlfile import LineDict, load_yaml
 from assistant.errors import LibraryError
 
-_POLICY_KEYS = {"remedies", "return_shipping", "courier", "coupon", "amounts", "deadlines"}
+_POLICY_KEYS = {"remedies", "return_shipping", "courier", "coupon", "amounts", "deadlines", "shop_kind"}
 _DEADLINES = ("resend_hours", "refund_days", "visit_hours", "price_guarantee_days")
 
 
@@ -31,7 +42,7 @@ def read_policy(path: Path, rel: str) -> tuple[Policy, list[Problem]]:
     except LibraryError as e:
         return Policy(), [Problem(rel, e.line, e.message)]
     if not isinstance(doc, LineDict):
-        return Policy(), [Problem(rel, 1, "expected a mapping (remedies, return_shipping, courier, coupon, amounts, deadlines)")]
+        return Policy(), [Problem(rel, 1, f"expected a mapping ({', '.join(sorted(_POLICY_KEYS))})")]
     problems = [Problem(rel, doc.line_of(k), f"unknown key '{k}'") for k in doc if k not in _POLICY_KEYS]
     remedies = doc.get("remedies", list(REMEDIES))
     if not isinstance(remedies, list) or any(r not in REMEDIES for r in remedies):
@@ -60,9 +71,13 @@ def read_policy(path: Path, rel: str) -> tuple[Policy, list[Problem]]:
             problems.append(Problem(rel, doc.line_of("deadlines"), message))
         else:
             hours[key] = deadlines[key]
+    kind = doc.get("shop_kind", GENERAL_SHOP)
+    if kind != GENERAL_SHOP and kind not in SHOP_KINDS:
+        kinds = ", ".join((GENERAL_SHOP, *SHOP_KINDS))
+        problems.append(Problem(rel, doc.line_of("shop_kind"), f"'shop_kind' must be one of: {kinds}"))
     if problems:
         return Policy(), problems
-    policy = Policy(tuple(remedies), shipping, courier.strip(), coupon, tuple(amounts), **hours)
+    policy = Policy(tuple(remedies), shipping, courier.strip(), coupon, tuple(amounts), **hours, shop_kind=kind)
     return policy, []
 
 

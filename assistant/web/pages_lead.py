@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from assistant import reporting
+from assistant.engine.library import GENERAL_SHOP
 from assistant.errors import InvalidInput, LibraryError
 from assistant.log.auth import ROLES, add_user, display_names, list_users, reset_password, set_active, set_display_name
 from assistant.log.export import export_file
@@ -82,6 +83,8 @@ def library_page(request: Request, user: PageUser, engine: EngineDep, db: DB, q:
         "full": full,
         "switch": switch,
         "first_line": first_sentence,
+        "shop_kind": engine.library.policy.shop_kind,
+        "general_shop": GENERAL_SHOP,
     }
     return render(request, "library.html", context, user)
 
