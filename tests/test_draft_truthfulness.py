@@ -601,7 +601,16 @@ def test_a_hotel_guest_who_said_what_was_wrong_is_not_asked_what_was(engine, tex
     assert "酒店" in d.text, (d.template_id, d.text)
 
 
-@pytest.mark.parametrize("text", ["早就不喝他们家的奶了，出事那么多次", "我一直不喜欢这个牌子，早就不喝了"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "早就不喝他们家的奶了，出事那么多次",
+        "我一直不喜欢这个牌子，早就不喝了",
+        "这种黑心牌子以后真的不敢喝了",  # 「敢喝了」 is no purchase
+        "再也不要吃了，新闻一个接一个",
+        "坚决不再吃了，这个行业都烂透了",  # 「这个行业」 is no purchase either
+    ],
+)
 def test_someone_who_refuses_the_brand_is_not_asked_about_a_purchase(engine, text):
     """「早就不喝了」 bought nothing: 「看到您这么失望，我们很想知道具体是哪里没做好」 asked about a purchase never made."""
     d = first(engine, text)

@@ -437,6 +437,28 @@ def test_a_shop_that_sells_one_kind_gets_drafts_for_that_kind(engine, kind, comp
     assert as_shop in first and not_as_shop not in first, first
 
 
+@pytest.mark.parametrize(
+    ("kind", "complaint", "unfit"),
+    [
+        ("生鲜水果", "买的是红心的，发错了，收到的全是白心的，是不是仓库发错了", "型号|上门取"),  # goods' wrong model
+        ("生鲜水果", "说好的6个只来了4个，发错了吧", "型号|上门取"),
+        ("食品饮料", "牛奶一股脚臭味，恶心死了", "坏果|生鲜"),  # the fruit shop's template, at a dairy
+    ],
+)
+def test_at_a_shop_of_one_kind_no_draft_speaks_of_another(engine, kind, complaint, unfit):
+    """An intent with no template written for the kind still gives none unfit for it, and no other kind's template."""
+    for d in drafts(_as_shop(engine, kind), complaint):
+        assert not re.search(unfit, d.text), (d.template_id, d.text)
+
+
+def test_an_operators_or_a_vending_machines_app_is_part_of_the_service(engine):
+    """「客户端在4G下刷不出来」 at an operator is the network, not 「设备型号和版本号」; 「软件就闪退」 is still the app's."""
+    first = drafts(_as_shop(engine, "通信运营商"), "手机客户端在4G下老是刷不出来，连上wifi就没事")[0].text
+    assert "网络" in first and "版本号" not in first, first
+    first = drafts(_as_shop(engine, "自助售货机"), "用客户端付了钱，机器却没出货")[0].text
+    assert "机器编号" in first, first
+
+
 def test_a_bookshops_printing_fault_is_not_answered_as_the_books_content(engine):
     first = drafts(_as_shop(engine, "图书"), "中间缺了十几页，装订也歪了")[0].text
     assert "印刷或装订出了错" in first and "选书和编辑" not in first, first

@@ -13,7 +13,7 @@ passes those texts in) is replaced by the next template.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from assistant.engine.escalate import Escalation
@@ -35,11 +35,11 @@ NOT_A_COMPLAINT = "不是投诉"
 # asks a customer who says 「早就不喝了」 about a purchase they never made.
 DISTRUST = "不信任这个品牌"
 _REFUSES = re.compile(
-    r"(?:不|再也不|早就不|早已不|以后不|以后都不|绝不|不敢|不会再?|坚决不再?|再不)想?(?:买|喝|吃|订|碰)(?![到了完])|"
+    r"(?:不|再也不|早就不|早已不|以后不|以后都不|绝不|不敢|不会再?|坚决不再?|再不|不要)想?(?:买|喝|吃|订|碰)(?![到完])|"
     r"抵制|不相信|信不过|讨厌|不喜欢|别买|别喝"
 )
 _BOUGHT = re.compile(
-    r"买了|收到|到货|这次|这个(?!牌子|品牌|企业|公司)|这款|(?<![不没])(?:用了|吃了|喝了)|穿|订单|快递|物流|质量|发货|客服|售后"
+    r"买了|收到|到货|这次|这个(?!牌子|品牌|企业|公司|行业)|这款|(?<![不没敢再要])(?:用了|吃了|喝了)|穿|订单|快递|物流|质量|发货|客服|售后"
 )
 # A main intent scored below this is a guess: the first draft asks what went wrong (the "other" intent's general
 # template). Out of fold on train.jsonl, 7.7% of complaints score below it (other than "other"), and the guess is right
@@ -215,7 +215,9 @@ _DOMAINS = (
             rf"苹果(?={_CLAUSE_WORDS}(?:{_EATEN}|果))|(?:{_EATEN}){_CLAUSE_WORDS}苹果",
         ),
         "生鲜水果",
-        re.compile(r"上门取件|寄回|换新|新机|坏机|型号|颜色尺码|日期标签|配方|出品|重新做|才用了|寿命|检测|维修"),
+        re.compile(
+            r"上门取|约快递|寄回|换新|新机|坏机|型号|颜色尺码|日期标签|配方|出品|重新做|才用了|寿命|检测|维修|防伪|品牌授权"
+        ),
         True,  # 「苹果…一股怪味」 fits 「异味」 of goods, 「不甜」 a meal's 「不甜」
         elsewhere=re.compile(
             r"酒店|宾馆|入住|客房|房间|早餐|外卖|骑手|送餐|餐厅|售货机|贩卖机|冰糖雪梨|桔子水晶|手机|电脑|平板|ipad|iphone", re.I
@@ -389,7 +391,8 @@ def draft_replies(
     service = online_service(normalized.text, values.get("product"))
     shop = library.policy.shop_kind
     domains = _domains(shop, normalized, values.get("product"))
-    not_here = [d.marker for d in _DOMAINS if d.only_here and d not in domains]  # their templates are not for this one
+    sold = [d for d in domains if shop in SHOP_KINDS and d.marker in SHOP_KINDS[shop].sells]
+    elsewhere = _written_elsewhere(domains, shop in SHOP_KINDS)  # templates written for a kind this complaint is not
     # a food template where nothing eaten is named, a takeaway one where no takeaway is (or the shop sells none)
     takeaway = shop == _TAKEAWAY_SHOP if shop in SHOP_KINDS else bool(_TAKEAWAY.search(normalized.text))
     kinds = ((_FOOD_TEMPLATE, eaten(normalized, library)), (_TAKEAWAY_TEMPLATE, takeaway))
@@ -410,9 +413,9 @@ def draft_replies(
                 if answer_with:
                     chosen = [t for t in ranked if t.situation.startswith(answer_with)]
                     candidates = [*chosen, *(t for t in candidates if t not in chosen)]
-            candidates = [t for t in candidates if not any(marker in t.situation for marker in not_here)]
+            candidates = [t for t in candidates if not elsewhere(t)]
             for domain in domains:  # a takeaway meal, software, food: the templates written for it, none unfit for it
-                candidates = _for_domain(domain, candidates, ranked, [*chosen, *fits])
+                candidates = _for_domain(domain, candidates, ranked, [*chosen, *fits], sold=domain in sold, keep=n == 0)
             # 「快递晚了五天才到」 is not told 「告诉您包裹到底在哪」: a template the complaint contradicts gives way
             candidates = premised(candidates, library.for_intent(m.id), normalized.text)
             for words in unfit:
@@ -430,8 +433,8 @@ def draft_replies(
                 asks = m.id != OTHER or not fits or grievance(normalized, m, library, main=True) is None
                 second = [general, *fits] if general and asks else fits if len(fits) > 1 else []
                 main_fits = fits
-                main_domains = [d for d in domains if d.written_for(ranked)]
-    second = [t for t in second if not contradicted(t, normalized.text) and not any(m in t.situation for m in not_here)]
+                main_domains = [d for d in domains if d.written_for(ranked) or d in sold]
+    second = [t for t in second if not contradicted(t, normalized.text) and not elsewhere(t)]
     for domain in main_domains:
         second = [t for t in second if not domain.unfit.search(t.body) or (t in main_fits and not domain.unfit_even_if_fits)]
     if service:
@@ -532,12 +535,14 @@ def eaten(normalized: Normalized, library: Library) -> bool:
 def _domains(shop: str, normalized: Normalized, product: str | None) -> list[_Domain]:
     """The kinds of purchase a complaint is answered as: the shop's, where ``policy.yaml`` says what it sells (a fruit
     shop's 「不甜」 is fruit, a takeaway's 「等了一个小时」 a meal), else those the complaint's words name. Those the words
-    name come last, so their templates come first: a fruit shop's 「APP一直闪退」 is the app's."""
+    name come last, so their templates come first (a fruit shop's 「APP一直闪退」 is the app's), unless the app is part of
+    what the shop sells (``ShopKind.app_is_the_service``)."""
     kind = SHOP_KINDS.get(shop)
     if kind is None:
         return [d for d in _DOMAINS if d.holds(normalized, product)]
     sold = [d for d in _DOMAINS if d.marker in kind.sells and d.holds(normalized, product, sold=True)]
-    return [*sold, *(d for d in _DOMAINS if d.marker in kind.read and d not in sold and d.holds(normalized, product))]
+    read = [d for d in _DOMAINS if d.marker in kind.read and d not in sold and d.holds(normalized, product)]
+    return [*read, *sold] if kind.app_is_the_service else [*sold, *read]
 
 
 def refuses_the_brand(complaint: str) -> bool:
@@ -552,18 +557,31 @@ def online_service(complaint: str, product: str | None) -> bool:
     return not goods and bool(_SERVICE.search(complaint) or _SERVICE.search(product or ""))
 
 
-def _for_domain(domain: _Domain, candidates: list[Template], ranked: list[Template], fits: list[Template]) -> list[Template]:
+def _for_domain(
+    domain: _Domain, candidates: list[Template], ranked: list[Template], fits: list[Template], *, sold: bool, keep: bool
+) -> list[Template]:
     """The candidates for a complaint of ``domain``, none whose text is unfit for it: those that fit the complaint
     (「骑手把外卖放在楼下就走了」 fits 「送到楼下」), then the intent's templates written for the domain, then the rest;
-    unchanged where the intent has none written for it."""
+    unchanged where the intent has none written for it, unless the shop sells only this kind (``sold``): there the
+    intent's templates unfit for it give way all the same (a fruit shop's 「发错了品种」 is not told 「型号…上门取件」),
+    and where all are unfit, the intent gets no draft unless it is the main one (``keep``)."""
     written = domain.written_for(ranked)
-    if not written:
-        return candidates
     fitting = [t for t in candidates if t in fits and not (domain.unfit_even_if_fits and domain.unfit.search(t.body))]
     kept = [t for t in candidates if t in fitting or not domain.unfit.search(t.body)]
+    if not written:
+        return (kept or (candidates if keep else [])) if sold else candidates
     if not domain.written_first:  # those written for it only where nothing else is fit for it
         return kept or written
     return [*fitting, *(t for t in written if t not in fitting), *(t for t in kept if t not in fitting and t not in written)]
+
+
+def _written_elsewhere(domains: list[_Domain], shop_kind: bool) -> Callable[[Template], bool]:
+    """Whether a template is written for a kind of purchase this complaint is not: a vending machine's 「机器编号」 means
+    nothing to a flight (the domains ``only_here``); at a shop that sells one kind, no other kind's templates are its
+    (a dairy brand's milk is not told 「坏果比例」), unless a template is written for one of this complaint's too."""
+    held = [d.marker for d in domains]
+    others = [d.marker for d in _DOMAINS if d not in domains and (shop_kind or d.only_here)]
+    return lambda t: any(m in t.situation for m in others) and not any(m in t.situation for m in held)
 
 
 def _for_service(templates: list[Template], *, named: bool = False) -> list[Template]:

@@ -159,6 +159,10 @@ class ShopKind:
 
     sells: tuple[str, ...]  # every complaint is answered as these
     read: tuple[str, ...] = (_SOFTWARE,)  # these only where the complaint's words say so; the other domains never
+    # whether its app is part of what it sells: an operator's 「客户端…3G下无法评论」 is the network, a vending machine's
+    # 「客户端…支付了…不出货」 the machine, unless an app template fits (「软件就闪退」); elsewhere the app comes first
+    # (a fruit shop's 「APP一直闪退」 is no fruit's)
+    app_is_the_service: bool = False
 
 
 SHOP_KINDS: dict[str, ShopKind] = {
@@ -170,8 +174,8 @@ SHOP_KINDS: dict[str, ShopKind] = {
     "酒店民宿": ShopKind(("酒店民宿入住体验差", "预订")),
     "旅行票务": ShopKind(("预订",), (_SOFTWARE, "酒店民宿入住体验差")),  # a hotel stay is booked there too
     "软件应用": ShopKind((_SOFTWARE,)),
-    "通信运营商": ShopKind(("运营商",)),
-    "自助售货机": ShopKind(("售货机",)),
+    "通信运营商": ShopKind(("运营商",), app_is_the_service=True),
+    "自助售货机": ShopKind(("售货机",), app_is_the_service=True),
 }
 # the kinds whose every complaint is about something eaten or drunk (a meal, fruit, a snack, milk)
 FOOD_SHOPS = ("外卖餐饮", "生鲜水果", "食品饮料")
