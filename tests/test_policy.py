@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from helpers import drafts
 
+from assistant.engine.draft import fill_template
 from assistant.engine.library import PLACEHOLDERS, REMEDIES
 from assistant.engine.lint import lint_library
 from assistant.engine.load import load_library
+from assistant.engine.normalize import normalize
 from assistant.errors import LibraryError
 
 SHIPPED = Path(__file__).resolve().parent.parent / "replies"
@@ -457,6 +459,34 @@ def test_an_operators_or_a_vending_machines_app_is_part_of_the_service(engine):
     assert "网络" in first and "版本号" not in first, first
     first = drafts(_as_shop(engine, "自助售货机"), "用客户端付了钱，机器却没出货")[0].text
     assert "机器编号" in first, first
+
+
+@pytest.mark.parametrize(
+    ("kind", "complaint", "ours", "not_ours"),
+    [
+        ("外卖餐饮", "两个半小时！！！饿死了", "送餐慢的问题", "物流问题"),
+        ("软件应用", "又崩了，垃圾", "软件使用中遇到的问题", "质量问题"),
+    ],
+)
+def test_with_nothing_to_quote_the_problem_is_named_in_the_shops_words(engine, kind, complaint, ours, not_ours):
+    assert not_ours in drafts(engine, complaint)[0].text
+    first = drafts(_as_shop(engine, kind), complaint)[0].text
+    assert ours in first and not_ours not in first, first
+
+
+def test_where_the_complaint_names_no_product_the_draft_names_what_the_shop_sells(engine):
+    """「天天在用的这件商品」 to a beauty shop's customer: its product is 这款产品, a takeaway's 这份餐 (drafts and quick
+    phrases alike)."""
+    complaint = "用了一个月，一点效果都没有"
+    assert "这件商品" in drafts(engine, complaint)[0].text
+    first = drafts(_as_shop(engine, "美妆个护"), complaint)[0].text
+    assert "这款产品" in first and "这件商品" not in first, first
+    template = next(t for t in engine.library.templates if "{{ product }}" in t.body and t.kind == "intent")
+    for kind, product in [("外卖餐饮", "这份餐"), ("生鲜水果", "这批水果")]:
+        shop = _as_shop(engine, kind)
+        said = normalize("不好", shop.segmenter)
+        text = fill_template(shop.library, template, dict(PLACEHOLDERS), normalized=said, matches=[])
+        assert product in text and "这件商品" not in text, text
 
 
 def test_a_bookshops_printing_fault_is_not_answered_as_the_books_content(engine):

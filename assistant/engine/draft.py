@@ -391,7 +391,11 @@ def draft_replies(
     service = online_service(normalized.text, values.get("product"))
     shop = library.policy.shop_kind
     domains = _domains(shop, normalized, values.get("product"))
-    sold = [d for d in domains if shop in SHOP_KINDS and d.marker in SHOP_KINDS[shop].sells]
+    sells = SHOP_KINDS.get(shop)
+    sold = [d for d in domains if sells and d.marker in sells.sells]
+    shop_words = sells.words if sells else None  # the problem in the shop's words, where there is nothing to quote
+    if sells and values.get("product") == PLACEHOLDERS["product"]:  # 「这份餐」 at a takeaway, not 「这件商品」
+        values = {**values, "product": sells.product}
     elsewhere = _written_elsewhere(domains, shop in SHOP_KINDS)  # templates written for a kind this complaint is not
     # a food template where nothing eaten is named, a takeaway one where no takeaway is (or the shop sells none)
     takeaway = shop == _TAKEAWAY_SHOP if shop in SHOP_KINDS else bool(_TAKEAWAY.search(normalized.text))
@@ -474,11 +478,11 @@ def draft_replies(
         about = intent if intent in by_id else (matches[0].id if named else None)
         if intent == OFFLINE and hurt and harm and matches and _carries(harm, matches[0], library):
             # 「孩子差点吞下去」, not 「宝宝的安抚奶嘴」; 「身上起了好多红疹子」, not 「孩子的睡衣一洗就掉色」
-            fill = {**values, "issue": issue_phrase(harm, OFFLINE, values.get("product"), normalized.text)}
+            fill = {**values, "issue": issue_phrase(harm, OFFLINE, values.get("product"), normalized.text, shop_words)}
         elif about:  # quote the phrase with this draft's own intent's evidence, or name the problem; with the product
-            fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"), normalized.text)}
+            fill = {**values, "issue": issue_phrase(quote(about), about, values.get("product"), normalized.text, shop_words)}
         elif intent == OFFLINE and harm:  # 「闻到很大的煤气味」 on a low guess: their words, not our guess at the intent
-            fill = {**values, "issue": issue_phrase(harm, OFFLINE, values.get("product"), normalized.text)}
+            fill = {**values, "issue": issue_phrase(harm, OFFLINE, values.get("product"), normalized.text, shop_words)}
         notes = [ranking_note] if ranking_note and not any(d.intent == intent for d in drafts) else []
         fresh = [t for t in candidates if t.id not in used]
         if not fresh:
@@ -677,6 +681,10 @@ def fill_template(
     ``{{ issue }}`` quotes the phrase carrying the template's own intent's evidence, or names that problem in our
     words when the complaint has none; an offline template speaks of the main intent.
     """
+    shop = SHOP_KINDS.get(library.policy.shop_kind)
+    if shop and values.get("product") == PLACEHOLDERS["product"]:
+        values = {**values, "product": shop.product}
+    shop_words = shop.words if shop else None
     product = values.get("product")
     kind = next((k for k, tid in KIND_TEMPLATES.items() if tid == template.id), None)
     if kind:  # a thank-you or a question's answer quotes what was praised or asked, never "这个问题"
@@ -686,9 +694,9 @@ def fill_template(
     else:
         about = [m for m in matches if m.id == template.group]
         if not about:
-            return library.render(template, {**values, "issue": issue_phrase(None, template.group, product)})
+            return library.render(template, {**values, "issue": issue_phrase(None, template.group, product, None, shop_words)})
     if not about:
         return library.render(template, values)
     m = about[0]
     quote = grievance(normalized, m, library, main=m is matches[0])
-    return library.render(template, {**values, "issue": issue_phrase(quote, m.id, product, normalized.text)})
+    return library.render(template, {**values, "issue": issue_phrase(quote, m.id, product, normalized.text, shop_words)})

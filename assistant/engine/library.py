@@ -163,20 +163,89 @@ class ShopKind:
     # 「客户端…支付了…不出货」 the machine, unless an app template fits (「软件就闪退」); elsewhere the app comes first
     # (a fruit shop's 「APP一直闪退」 is no fruit's)
     app_is_the_service: bool = False
+    product: str = PLACEHOLDERS["product"]  # {{ product }} where the complaint names none: 这份餐, not 这件商品
+    # {{ issue }} in our words, by intent, where the complaint has nothing to quote: a takeaway's 「送餐慢的问题」, not
+    # 「物流问题」; the rest as for any shop (``quote``)
+    words: dict[str, str] = field(default_factory=dict)
 
 
 SHOP_KINDS: dict[str, ShopKind] = {
-    "外卖餐饮": ShopKind(("外卖", "食品口味")),
-    "生鲜水果": ShopKind(("生鲜水果",)),
-    "食品饮料": ShopKind(("食品口味",)),
-    "美妆个护": ShopKind(("洗发水、护肤品",)),
-    "图书": ShopKind(("书的内容",)),
-    "酒店民宿": ShopKind(("酒店民宿入住体验差", "预订")),
-    "旅行票务": ShopKind(("预订",), (_SOFTWARE, "酒店民宿入住体验差")),  # a hotel stay is booked there too
-    "软件应用": ShopKind((_SOFTWARE,)),
-    "通信运营商": ShopKind(("运营商",), app_is_the_service=True),
-    "自助售货机": ShopKind(("售货机",), app_is_the_service=True),
+    "外卖餐饮": ShopKind(
+        ("外卖", "食品口味"),
+        product="这份餐",
+        words={
+            "quality_defect": "口味和份量的问题",
+            "logistics_delay": "送餐慢的问题",
+            "wrong_missing_item": "送错漏送的问题",
+            "expired_spoiled": "饭菜不新鲜的问题",
+            "damaged_delivery": "餐品洒漏压坏的问题",
+            "not_as_described": "餐品和图片不符的问题",
+            "refund_return": "退款的问题",
+        },
+    ),
+    "生鲜水果": ShopKind(
+        ("生鲜水果",),
+        product="这批水果",
+        words={
+            "quality_defect": "口感和品相的问题",
+            "expired_spoiled": "坏果的问题",
+            "damaged_delivery": "压坏的问题",
+            "not_as_described": "和页面写的不符的问题",
+        },
+    ),
+    "食品饮料": ShopKind(("食品口味",), product="这款产品"),
+    "美妆个护": ShopKind(("洗发水、护肤品",), product="这款产品"),
+    "图书": ShopKind(("书的内容",), product="这本书", words={"quality_defect": "内容或印装的问题"}),
+    "酒店民宿": ShopKind(
+        ("酒店民宿入住体验差", "预订"),
+        product="这次入住",
+        words={
+            "quality_defect": "房间设施的问题",
+            "not_as_described": "房间和页面描述不符的问题",
+            "refund_return": "退订退款的问题",
+        },
+    ),
+    "旅行票务": ShopKind(
+        ("预订",),
+        (_SOFTWARE, "酒店民宿入住体验差"),  # a hotel stay is booked there too
+        product="这笔预订",
+        words={
+            "quality_defect": "预订系统的问题",
+            "not_as_described": "预订和页面描述不符的问题",
+            "refund_return": "退票退款的问题",
+            "logistics_delay": "出票确认慢的问题",
+        },
+    ),
+    "软件应用": ShopKind(
+        (_SOFTWARE,),
+        product="这款软件",
+        words={"quality_defect": "软件使用中遇到的问题", "not_as_described": "和介绍不符的问题", "refund_return": "退款的问题"},
+    ),
+    "通信运营商": ShopKind(
+        ("运营商",),
+        app_is_the_service=True,
+        product="这项业务",
+        words={
+            "quality_defect": "网络和业务的问题",
+            "not_as_described": "和宣传不符的问题",
+            "refund_return": "退订和退费的问题",
+            "logistics_delay": "办理进度的问题",
+        },
+    ),
+    "自助售货机": ShopKind(
+        ("售货机",),
+        app_is_the_service=True,
+        words={
+            "quality_defect": "机器的问题",
+            "wrong_missing_item": "出错货的问题",
+            "refund_return": "退款的问题",
+            "billing_invoice": "扣费问题",
+        },
+    ),
 }
+# What {{ product }} says where the complaint names no product: no product of the complaint's own, so {{ issue }} does
+# not name it (「这批水果“不甜”这个问题」)
+GENERIC_PRODUCTS = frozenset(k.product for k in SHOP_KINDS.values())
 # the kinds whose every complaint is about something eaten or drunk (a meal, fruit, a snack, milk)
 FOOD_SHOPS = ("外卖餐饮", "生鲜水果", "食品饮料")
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 
 from assistant.engine.evidence import PROBLEM_WORDS
 from assistant.engine.fields import REGULATOR, as_written
-from assistant.engine.library import PLACEHOLDERS, Library
+from assistant.engine.library import GENERIC_PRODUCTS, PLACEHOLDERS, Library
 from assistant.engine.match import PRAISE_WORDS, QUESTION_WORDS, IntentMatch, is_praise
 from assistant.engine.normalize import Normalized
 from assistant.taxonomy import OTHER, PRAISE
@@ -385,7 +386,9 @@ def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def issue_phrase(quote: str | None, intent: str, product: str | None, text: str | None = None) -> str:
+def issue_phrase(
+    quote: str | None, intent: str, product: str | None, text: str | None = None, own_words: Mapping[str, str] | None = None
+) -> str:
     """What ``{{ issue }}`` says: the quoted phrase, else the problem in our words; with the product when it is known
     and the phrase does not name it ("电热水壶“用了两周就不加热了”这个问题", "电热水壶的质量问题"). A problem with people or
     personal data is not the product's: never 「沙发的客服服务问题」 or 「苹果“踢皮球”这个问题」.
@@ -393,17 +396,19 @@ def issue_phrase(quote: str | None, intent: str, product: str | None, text: str 
     :param text: the complaint (normalised): a product it names goes before a quote only when named in the quoted
         clause or the one before it (「买的电热水壶，用了两周就不加热了」). Named elsewhere, the quote may be about something
         else: 「无电吹风，不方便。有些前台服务态度不友好」 is not 「电吹风“有些前台服务态度不友好”这个问题」.
+    :param own_words: the problem in the shop's words, by intent (``library.ShopKind.words``), before ours
     """
-    product = product if product and product != PLACEHOLDERS["product"] and intent not in _NOT_THE_PRODUCTS else None
+    product = product if product and product not in GENERIC_PRODUCTS and intent not in _NOT_THE_PRODUCTS else None
     if quote:
         if product and text is not None and not _named_beside(product, quote, text):
             product = None
         quoted = f"“{quote}”{'这件事' if _NAMES_A_PROBLEM.search(quote) else '这个问题'}"  # not 「“总是出问题”这个问题」
         return f"{product}{quoted}" if product and product.lower() not in quote.lower() else quoted
-    own = _OWN_WORDS.get(intent)
-    for narrower, unsaid, named in _NARROWER.get(intent, ()):
+    own = (own_words or {}).get(intent)
+    for narrower, unsaid, named in () if own else _NARROWER.get(intent, ()):
         if text is not None and not unsaid.search(text) and (named is None or named.search(text)):
             own = narrower
+    own = own or _OWN_WORDS.get(intent)
     if own is None:
         return f"{product}的问题" if product else PLACEHOLDERS["issue"]
     return f"{product}{'' if '的' in own else '的'}{own}" if product else own  # 空气炸锅的物流问题, 空气炸锅实物和描述不符的问题
