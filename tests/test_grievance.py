@@ -73,6 +73,18 @@ def test_praise_is_never_quoted_as_the_problem(engine):
     assert "“包装破损了”" in s.drafts[0].text
 
 
+@pytest.mark.parametrize(
+    ("complaint", "not_quoted"),
+    [
+        ("送餐速度快！可惜没按备注做，说了不要香菜还是放了", "送餐速度快"),  # speed praised, not the late meal
+        ("万一孩子用了过敏怎么办，扫码查不到这个产品", "万一"),  # what might happen is not what did
+    ],
+)
+def test_praise_of_speed_and_a_supposition_are_not_quoted_as_the_problem(engine, complaint, not_quoted):
+    for d in engine.suggest(complaint).drafts:
+        assert not re.search(f"“{not_quoted}", d.text), (d.template_id, d.text)
+
+
 def test_the_quote_is_the_phrase_with_the_intents_evidence(engine):
     s = engine.suggest("孩子用了你们的充电宝，结果充电宝发烫鼓包了")
     assert all("孩子用了你们的充电宝”" not in d.text for d in s.drafts)

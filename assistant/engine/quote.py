@@ -113,7 +113,11 @@ _DEMAND = re.compile(
 )
 # A clause that says what was fine is not the problem: 「您说的“冰箱送来外包装没问题”这个问题」, nor faint praise:
 # 「“酒店设施还可以”这个问题」 beside 「就是服务不太好」.
-_FINE = re.compile(r"(?:没|没有|无)(?:发现|出现|遇到|见)?(?:什么|任何)?(?:问题|毛病|破损|瑕疵)|完好无损|好好的")
+# Nor speed praised: 「送餐速度快」 quoted as a late delivery, 「物流挺快的」 beside a fault.
+_FINE = re.compile(
+    r"(?:没|没有|无)(?:发现|出现|遇到|见)?(?:什么|任何)?(?:问题|毛病|破损|瑕疵)|完好无损|好好的|"
+    r"(?:速度|配送|送餐|送货|物流|发货)(?:也|都|还)?(?:很|挺|蛮|算|比较|非常|超|特别)?(?:快|及时|迅速)(?![递点些])"
+)
 _FAINT_PRAISE = re.compile(
     r"^(?!.*[不没无差]).*(?:还|也|都|挺|很|蛮|比较|算)(?:可以|行|方便|干净|凑合|过得去)(?:吧|啦|的|了)?\s*$"
 )
@@ -159,6 +163,7 @@ _WRONG = re.compile(
 )
 _GOOD = re.compile(r"不错|挺好|很好|满意|好吃|好用")
 _CONCESSION = re.compile(r"^\s*(?:虽然|虽说|尽管)|倒是|倒也")
+_SUPPOSING = re.compile(r"\s*(?:如果|假如|假设|万一|要是|若是)")
 _HEDGE = re.compile(r"^(?:不然|不信|如果|要是|是不是|不过|虽然|可还是)|[吗吧]$")
 # Words of "other" that name where the customer stayed or booked rather than what went wrong.
 _SETTING = re.compile(r"酒店|宾馆|饭店|民宿|客栈|房间|客房|入住|住了?一晚|住宿|携程|艺龙|去哪儿|预订|订房|房型")
@@ -352,6 +357,8 @@ def _quotable(text: str, start: int, end: int) -> bool:
     if text[start - 1 : start] == "#" and text[end : end + 1] == "#":  # a topic's tag (「#你被去哪网坑过吗#」), not theirs
         return False
     if _CONCESSION.search(clause):  # 「虽然有一个摄像头」, 「印刷倒是彩色版」 grant a point; the grievance is elsewhere
+        return False
+    if _SUPPOSING.match(clause):  # 「如果京东不发放优惠券…」 says what would happen, not what did
         return False
     return not any(p.search(clause) for p in (_CONTACTS, _THREAT, _DEMAND, _RHETORIC, _IRONY))
 
