@@ -617,6 +617,24 @@ def test_someone_who_refuses_the_brand_is_not_asked_about_a_purchase(engine, tex
     assert "信不过" in d.text and "具体是哪里没做好" not in d.text, (d.template_id, d.text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "每次去都没货，今天终于买到了，味道很不错，希望多补点货",
+        "孩子还小不太看得懂，但是很喜欢里面的图，值得一买",
+    ],
+)
+def test_kind_words_beside_a_small_trouble_are_not_met_with_disappointment(engine, text):
+    """「看到您这么失望，我们很想知道具体是哪里没做好」 was said to a customer praising the shop and wishing it well."""
+    d = first(engine, text)
+    assert "失望" not in d.text and "哪里没做好" not in d.text, (d.template_id, d.text)
+
+
+def test_kind_words_do_not_soften_a_harsh_complaint(engine):
+    d = first(engine, "东西还不错，希望改进，可是快递员态度太差了，说两句就骂人")
+    assert d.template_id != "other.comment_not_complaint", d.text
+
+
 def test_a_customer_who_bought_and_will_not_again_is_still_asked(engine):
     """「这个确实太差了」: they bought it; the brand's distrust template is not theirs."""
     assert "信不过" not in first(engine, "这个确实太差了，以后不会再买了").text

@@ -251,16 +251,24 @@ def recognise_kind(normalized: Normalized) -> str:
 
 
 # Words of goodwill that are no praise word: a wish, a suggestion, support.
-_GOODWILL = re.compile(r"希望|建议|祝|加油|期待|支持|越来越好|百看不厌|回味|美味")
+_GOODWILL = re.compile(r"希望|建议|祝|加油|期待|支持|越来越好|百看不厌|回味|美味|有收获|受益|值得")
+# What kind words beside it do not soften: anger, a loss, a fault, a demand, distrust.
+_HARSH = re.compile(
+    r"差|烂|坏|垃圾|失望|不满|投诉|骗|坑|假|恶心|无语|生气|气死|后悔|别买|不推荐|凭什么|退款|退货|赔|故障|毛病|漏|破|"
+    r"怎么回事|什么情况|态度|再也不|不会再|[!！?？]{2}"
+)
 
 
 def well_meant(normalized: Normalized) -> bool:
     """Whether text kept as a complaint (``recognise_kind`` keeps what is in doubt) names no grievance or problem at all
-    and says something kind: 「在寒冷的冬天能拥有一瓶暖和的饮料真不错，祝你们越来越好」, 「希望能改进一下指示牌」."""
-    if _grieves(_NOT_GRIEVANCE.sub(" ", normalized.text)):
-        return False
+    and says something kind: 「在寒冷的冬天能拥有一瓶暖和的饮料真不错，祝你们越来越好」, 「希望能改进一下指示牌」. Or says
+    kind things in several words and nothing harsh, whatever small trouble it tells: 「每次路过看都没货，今天终于有货了！
+    …也很不错.希望你们多铺货呀」, 「虽然他不太看得懂这部书，但是…希望当当多多出售」."""
     kind_words = _NOT_PRAISE.sub(" ", _NEGATED_PRAISE.sub(" ", normalized.text))  # not 「一直不喜欢」
-    return bool(PRAISE_WORDS.search(kind_words) or _GOODWILL.search(kind_words))
+    kind = {m.group() for p in (PRAISE_WORDS, _GOODWILL) for m in p.finditer(kind_words)}
+    if _grieves(_NOT_GRIEVANCE.sub(" ", normalized.text)):
+        return len(kind) >= 2 and not _HARSH.search(normalized.text)
+    return bool(kind)
 
 
 def _small_reservation(text: str) -> bool:
