@@ -564,3 +564,11 @@ def test_setting_what_the_shop_sells_does_not_ask_for_retraining_but_a_template_
     path = library_copy / "other.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("examples:", "examples:\n      - 一点也不好", 1), encoding="utf-8")
     assert changed() is True
+
+
+def test_a_meal_that_never_came_is_not_told_the_order_says_it_came(engine):
+    """「两个多小时了，一直没送到」 was told 「等了半天饭没到，订单却显示完成」; one the order marks delivered still is."""
+    takeaway = _as_shop(engine, "外卖餐饮")
+    for d in drafts(takeaway, "两个多小时了，一直没送到，太垃圾了"):
+        assert "显示完成" not in d.text, (d.template_id, d.text)
+    assert "显示完成" in drafts(takeaway, "订单显示已送达，我啥也没收到")[0].text

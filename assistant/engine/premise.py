@@ -118,6 +118,8 @@ _PREMISES = (
         ),
     ),
     (re.compile(r"您说到报警"), re.compile(r"报警|报案|110|公安|警察|派出所|民警")),
+    # a meal that never came is not one the order says came: 「两个多小时了，一直没送到」 was told 「订单却显示完成」
+    (re.compile(r"订单却显示完成"), re.compile(r"显示|完成|送达|系统|点了")),
     (re.compile(r"不想续的会员"), re.compile(r"会员|续费|续订|连续包月|自动扣")),
     # a meal that never came: not 「漏放了大薯条」 or 「送餐时间3个小时」, which came
     (
