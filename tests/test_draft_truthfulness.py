@@ -786,3 +786,18 @@ def test_a_hotel_named_only_in_a_mention_is_no_stay(engine):
     """「@携程特卖酒店 这不明显是个坑么」 was told 「这次入住没让您住得舒心」."""
     for d in drafts(engine, "@某某旅行 @某某特卖酒店 这不明显是个坑么"):
         assert "入住" not in d.text, (d.template_id, d.text)
+
+
+def test_calls_to_a_hotel_room_are_no_marketing_of_ours(engine):
+    """「晚上的骚扰电话实在太多」 at a hotel was told 「我现在就把您的号码从所有营销名单中移除」: strangers call the room."""
+    texts = [d.text for d in drafts(engine, "酒店晚上的骚扰电话太多了，一直响，根本睡不好")]
+    assert "总机" in texts[0] and not any("营销名单" in t for t in texts), texts
+    for d in drafts(engine, "在该酒店被盗了两千块钱，监控又正好坏了"):  # a theft at a hotel is no call
+        assert "陌生电话" not in d.text, (d.template_id, d.text)
+
+
+def test_a_vending_machine_sold_out_is_not_answered_as_money_taken(engine):
+    """「饮料全卖空了，一直没人补货」 was told 「出来的却不是您要的，这钱花得冤」, or asked for 「购买时间和付款方式」, as if a
+    purchase had failed."""
+    d = first(engine, "地铁站那台售货机里的饮料全卖空了，一直没人补货")
+    assert "补货同事" in d.text and not re.search("付款方式|不是您要的|花得冤", d.text), (d.template_id, d.text)

@@ -239,11 +239,12 @@ _DOMAINS = (
     ),
     # A hotel stay the customer says was bad: 「这个宾馆太差了…电梯坏，设施陈旧」 was told 「看到您这么失望，我们很想知道
     # 具体是哪里没做好」, as if they had said nothing. 「入住体验差」's template asks what else
-    # went wrong without saying that nothing was said.
+    # went wrong without saying that nothing was said. Calls to the room at night are strangers' (「晚上的骚扰电话实在太多」),
+    # not our marketing: no 「把您的号码从所有营销名单中移除」.
     _Domain(
         re.compile(r"酒店|宾馆|客栈|民宿|旅馆|招待所|旅店|入住|退房|前台|客房|住了?[一两三四五\d]+晚|[二三四五]星"),
-        "酒店民宿入住体验差",
-        re.compile(r"具体是哪里没做好"),
+        "酒店民宿",
+        re.compile(r"具体是哪里没做好|营销名单"),
         True,
         elsewhere=_MOVED_IN,
         in_mentions=False,

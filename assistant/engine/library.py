@@ -197,7 +197,7 @@ SHOP_KINDS: dict[str, ShopKind] = {
     "美妆个护": ShopKind(("洗发水、护肤品",), product="这款产品"),
     "图书": ShopKind(("书的内容",), product="这本书", words={"quality_defect": "内容或印装的问题"}),
     "酒店民宿": ShopKind(
-        ("酒店民宿入住体验差", "预订"),
+        ("酒店民宿", "预订"),
         product="这次入住",
         words={
             "quality_defect": "房间设施的问题",
@@ -207,7 +207,7 @@ SHOP_KINDS: dict[str, ShopKind] = {
     ),
     "旅行票务": ShopKind(
         ("预订",),
-        (_SOFTWARE, "酒店民宿入住体验差"),  # a hotel stay is booked there too
+        (_SOFTWARE, "酒店民宿"),  # a hotel stay is booked there too
         product="这笔预订",
         words={
             "quality_defect": "预订系统的问题",

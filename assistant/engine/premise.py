@@ -118,6 +118,8 @@ _PREMISES = (
         ),
     ),
     (re.compile(r"您说到报警"), re.compile(r"报警|报案|110|公安|警察|派出所|民警")),
+    # calls to a hotel room: not a theft at the hotel (「在该酒店被盗」), nor a guest who phoned the desk
+    (re.compile(r"陌生电话打扰"), re.compile(r"骚扰|推销|按摩|小姐|陌生.{0,4}电话|电话.{0,6}(?:不断|不停|太多|很多|响)")),
     # a meal that never came is not one the order says came: 「两个多小时了，一直没送到」 was told 「订单却显示完成」
     (re.compile(r"订单却显示完成"), re.compile(r"显示|完成|送达|系统|点了")),
     (re.compile(r"不想续的会员"), re.compile(r"会员|续费|续订|连续包月|自动扣")),
