@@ -614,7 +614,7 @@ def test_a_hotel_guest_who_said_what_was_wrong_is_not_asked_what_was(engine, tex
 def test_someone_who_refuses_the_brand_is_not_asked_about_a_purchase(engine, text):
     """「早就不喝了」 bought nothing: 「看到您这么失望，我们很想知道具体是哪里没做好」 asked about a purchase never made."""
     d = first(engine, text)
-    assert "信不过" in d.text and "具体是哪里没做好" not in d.text, (d.template_id, d.text)
+    assert "不放心" in d.text and "具体是哪里没做好" not in d.text, (d.template_id, d.text)
 
 
 @pytest.mark.parametrize(
@@ -635,9 +635,16 @@ def test_kind_words_do_not_soften_a_harsh_complaint(engine):
     assert d.template_id != "other.comment_not_complaint", d.text
 
 
+def test_the_distrust_reply_admits_nothing_nobody_stated(engine):
+    """A boycott that also alleges crimes in the trade was told 「这份不信任是我们自己造成的，我们不辩解」: in public, that
+    reads as conceding the allegations."""
+    d = first(engine, "早就不喝这牌子的奶了，这个行业黑得很，听说还出过人命")
+    assert d.template_id == "other.brand_distrust" and not re.search("自己造成|不辩解", d.text), (d.template_id, d.text)
+
+
 def test_a_customer_who_bought_and_will_not_again_is_still_asked(engine):
     """「这个确实太差了」: they bought it; the brand's distrust template is not theirs."""
-    assert "信不过" not in first(engine, "这个确实太差了，以后不会再买了").text
+    assert "不放心" not in first(engine, "这个确实太差了，以后不会再买了").text
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,11 @@ import pytest
 from helpers import drafts
 
 from assistant.engine.draft import fill_template
-from assistant.engine.library import PLACEHOLDERS, REMEDIES
+from assistant.engine.library import PLACEHOLDERS, REMEDIES, SHOP_KINDS
 from assistant.engine.lint import lint_library
 from assistant.engine.load import load_library
 from assistant.engine.normalize import normalize
+from assistant.engine.quote import issue_phrase
 from assistant.errors import LibraryError
 
 SHIPPED = Path(__file__).resolve().parent.parent / "replies"
@@ -465,13 +466,26 @@ def test_an_operators_or_a_vending_machines_app_is_part_of_the_service(engine):
     ("kind", "complaint", "ours", "not_ours"),
     [
         ("外卖餐饮", "两个半小时！！！饿死了", "送餐慢的问题", "物流问题"),
-        ("软件应用", "又崩了，垃圾", "软件使用中遇到的问题", "质量问题"),
+        ("软件应用", "又崩了，垃圾", "软件使用上的问题", "质量问题"),
     ],
 )
 def test_with_nothing_to_quote_the_problem_is_named_in_the_shops_words(engine, kind, complaint, ours, not_ours):
     assert not_ours in drafts(engine, complaint)[0].text
     first = drafts(_as_shop(engine, kind), complaint)[0].text
     assert ours in first and not_ours not in first, first
+
+
+def test_the_shops_words_are_not_glued_to_goods_the_complaint_names(engine):
+    """An operator's customer whose handset failed: 「手机的质量问题」, not 「手机网络和业务的问题」."""
+    words = SHOP_KINDS["通信运营商"].words
+    assert issue_phrase(None, "quality_defect", "手机", "手机修了十几次", words) == "手机的质量问题"
+    assert issue_phrase(None, "quality_defect", PLACEHOLDERS["product"], "又断了", words) == "网络和业务的问题"
+
+
+def test_a_fruit_shops_customer_who_says_it_differs_from_the_picture_is_not_told_it_is_the_size(engine):
+    """「跟图片差很多，看着都快坏了」 was told 「页面上写的规格，到手却对不上」 and asked for a photo on the scale."""
+    first = drafts(_as_shop(engine, "生鲜水果"), "跟图片差很多，看着都快坏了，很失望")[0].text
+    assert not re.search("规格，到手却对不上|称重的", first), first
 
 
 def test_where_the_complaint_names_no_product_the_draft_names_what_the_shop_sells(engine):

@@ -219,7 +219,7 @@ SHOP_KINDS: dict[str, ShopKind] = {
     "软件应用": ShopKind(
         (_SOFTWARE,),
         product="这款软件",
-        words={"quality_defect": "软件使用中遇到的问题", "not_as_described": "和介绍不符的问题", "refund_return": "退款的问题"},
+        words={"quality_defect": "软件使用上的问题", "not_as_described": "和介绍不符的问题", "refund_return": "退款的问题"},
     ),
     "通信运营商": ShopKind(
         ("运营商",),

@@ -403,7 +403,8 @@ def issue_phrase(
     :param text: the complaint (normalised): a product it names goes before a quote only when named in the quoted
         clause or the one before it (「买的电热水壶，用了两周就不加热了」). Named elsewhere, the quote may be about something
         else: 「无电吹风，不方便。有些前台服务态度不友好」 is not 「电吹风“有些前台服务态度不友好”这个问题」.
-    :param own_words: the problem in the shop's words, by intent (``library.ShopKind.words``), before ours
+    :param own_words: the problem in the shop's words, by intent (``library.ShopKind.words``), before ours, where the
+        complaint names no product of its own
     """
     product = product if product and product not in GENERIC_PRODUCTS and intent not in _NOT_THE_PRODUCTS else None
     if quote:
@@ -411,7 +412,7 @@ def issue_phrase(
             product = None
         quoted = f"“{quote}”{'这件事' if _NAMES_A_PROBLEM.search(quote) else '这个问题'}"  # not 「“总是出问题”这个问题」
         return f"{product}{quoted}" if product and product.lower() not in quote.lower() else quoted
-    own = (own_words or {}).get(intent)
+    own = None if product else (own_words or {}).get(intent)  # a shop's words name its goods: not 「手机网络和业务的问题」
     for narrower, unsaid, named in () if own else _NARROWER.get(intent, ()):
         if text is not None and not unsaid.search(text) and (named is None or named.search(text)):
             own = narrower
