@@ -85,6 +85,18 @@ def test_praise_of_speed_and_a_supposition_are_not_quoted_as_the_problem(engine,
         assert not re.search(f"“{not_quoted}", d.text), (d.template_id, d.text)
 
 
+@pytest.mark.parametrize(
+    ("complaint", "not_quoted"),
+    [
+        ("请问一下为什么我没有享受到满减优惠", "“一下"),  # a remnant of 「请问一下」
+        ("晚上9点到酒店，房间里黑乎乎的一片，灯都是坏的", "“晚上9点到酒店”"),  # when they came, not what was wrong
+    ],
+)
+def test_a_remnant_or_an_arrival_is_not_quoted_alone(engine, complaint, not_quoted):
+    for d in engine.suggest(complaint).drafts:
+        assert not_quoted not in d.text, (d.template_id, d.text)
+
+
 def test_the_quote_is_the_phrase_with_the_intents_evidence(engine):
     s = engine.suggest("孩子用了你们的充电宝，结果充电宝发烫鼓包了")
     assert all("孩子用了你们的充电宝”" not in d.text for d in s.drafts)

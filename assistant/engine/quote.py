@@ -66,7 +66,7 @@ _WEAK_START = set("的了地得和就都也还又而且却是")
 # Words a quote does not open on, where a cut fell after the words they belong to: 「…的时候打电话要求退票」 was quoted
 # as “时候打电话要求退票”, 「确认成功后店家…」 as “后店家…”.
 _WEAK_OPENING = re.compile(
-    r"的时候|时候|之后|以后|(?<![以之然])后|对于|由于|之所以|其次|首先|特别是|总之|完了|但(?!是)|或者|所以|再就是"
+    r"的时候|时候|之后|以后|(?<![以之然])后|对于|由于|之所以|其次|首先|特别是|总之|完了|但(?!是)|或者|所以|再就是|一下"
 )
 # A negation just before a trimmed quote's first word is kept with it: 「无法搜索到无线信号」 is not quoted as
 # “搜索到无线信号的故障”, nor 「没有一天安生日子」 as “一天安生日子”: the cut would say the opposite.
@@ -150,7 +150,9 @@ _SCENE = re.compile(
     r"(?:说|写着?|标着?|号称)(?:有|是|送)|(?:卖家|商家|店家|客服)说|"  # what was claimed: 「书里说有配套光盘」, 「卖家说无拆修」
     r"^[\u4e00-\u9fff]{1,5}上买的|^官方翻新的|"  # where and what was bought: 「闲鱼上买的二手相机」
     r"(?:用|戴|穿|住|装|买|吃)了(?:不到|才|快|将近)?[一二两三四五六七八九十半几\d]*个?(?:天|周|星期|礼拜|月|年)$|"
-    r"(?:安装|装好|装完|收到|到手|开箱|拆开)(?:完|了|后|以后|之后)?$"
+    r"(?:安装|装好|装完|收到|到手|开箱|拆开)(?:完|了|后|以后|之后)?$|"
+    # when the guest came and how long they stayed: 「晚上9点到酒店」, 「第一次住了一晚」
+    r"(?:到|抵达|入住)(?:了)?(?:酒店|宾馆)$|^(?:第一次)?住了?[一二两三\d]+晚$"
 )
 _OUTCOME = re.compile(r"没|不|无|坏|破|裂|漏|错|少|差|慢|假|烂|臭|霉|骗|忽悠|问题|毛病|故障|还是|才|却|就|太|出入|变成|呢")
 SCENE_CHARS = 11  # characters: a longer clause says more than the scene ("说好的内胆包华丽的变成了畅读卡")
