@@ -586,3 +586,14 @@ def test_a_meal_that_never_came_is_not_told_the_order_says_it_came(engine):
     for d in drafts(takeaway, "两个多小时了，一直没送到，太垃圾了"):
         assert "显示完成" not in d.text, (d.template_id, d.text)
     assert "显示完成" in drafts(takeaway, "订单显示已送达，我啥也没收到")[0].text
+
+
+def test_packaged_food_that_disappoints_is_checked_by_batch_not_cooked_again(engine):
+    """A yoghurt too sweet was told 「转给出品和品控负责人，按标准配方和份量逐项核对…重新做一份」, a kitchen's words; a
+    takeaway's milk tea still is a meal, and a dairy brand's customer need not name the product."""
+    first = drafts(engine, "酸奶太甜了，跟糖水一样，喝两口就腻")[0].text
+    assert "批次号" in first and not re.search("出品|重新做", first), first
+    first = drafts(engine, "外卖点的奶茶太甜了，喝不下去")[0].text
+    assert "批次号" not in first, first
+    first = drafts(_as_shop(engine, "食品饮料"), "太甜太腻了，喝两口就喝不下了")[0].text
+    assert "批次号" in first and not re.search("出品|重新做", first), first

@@ -191,6 +191,21 @@ _DOMAINS = (
         False,
         re.compile(rf"(?:{_FOOD.pattern}).*", re.S),
     ),
+    # Packaged food and drink (milk, yoghurt, snacks, drinks), not a meal: 「酸奶喝着发苦，跟以前不一样」 was told 「转给出品和
+    # 品控负责人，按标准配方和份量逐项核对…重新做一份」, a kitchen's words. The batch is what is checked.
+    _Domain(
+        re.compile(
+            r"牛奶|酸奶|奶粉|纯奶|早餐奶|乳饮|饮料|矿泉水|零食|饼干|薯片|方便面|泡面|巧克力|糖果|罐头|坚果(?!手机|pro)|月饼|粽子|麦片|速溶",
+            re.I,
+        ),
+        "包装食品",
+        re.compile(r"出品|重新做|后厨|出餐|配方和份量|上门取件|(?<!不用)寄回"),
+        True,  # 「太甜」 fits the meal template's 「太甜」
+        only_here=True,  # 「外卖点的奶茶太甜了」 has no batch number
+        # a meal, a machine's drink (「抢到一分钱的饮料…没有出货」), a hotel's breakfast
+        elsewhere=re.compile(r"外卖|骑手|送餐|点的|点了|饭菜|菜品|餐厅|堂食|售货机|贩卖机|出货|取货|酒店|宾馆"),
+        in_mentions=False,  # 「@坚果手机」
+    ),
     # A self-service machine: a vending machine that took the money and gave nothing, or the wrong drink. It is answered
     # from the machine's sale records, not as goods: 「付完钱不出货」 was told 「这件商品才用了这么短时间就出问题…上门取件」,
     # a wrong drink 「拍一下收到的商品和包装…核对出库记录…运费由我们承担」.

@@ -193,7 +193,7 @@ SHOP_KINDS: dict[str, ShopKind] = {
             "not_as_described": "和页面写的不符的问题",
         },
     ),
-    "食品饮料": ShopKind(("食品口味",), product="这款产品"),
+    "食品饮料": ShopKind(("包装食品",), product="这款产品"),
     "美妆个护": ShopKind(("洗发水、护肤品",), product="这款产品"),
     "图书": ShopKind(("书的内容",), product="这本书", words={"quality_defect": "内容或印装的问题"}),
     "酒店民宿": ShopKind(
