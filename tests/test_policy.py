@@ -597,3 +597,35 @@ def test_packaged_food_that_disappoints_is_checked_by_batch_not_cooked_again(eng
     assert "批次号" not in first, first
     first = drafts(_as_shop(engine, "食品饮料"), "太甜太腻了，喝两口就喝不下了")[0].text
     assert "批次号" in first and not re.search("出品|重新做", first), first
+
+
+def test_a_lead_sets_what_the_shop_sells_and_reloads_and_the_drafts_follow(tmp_path, settings, engine):
+    """The lead's way: edit policy.yaml, 重新载入 on 模板库; the page says the kind, and drafts answer as that kind. A kind
+    not listed is refused in Chinese, naming the file and line, and the last good library serves."""
+    from bs4 import BeautifulSoup
+    from fastapi.testclient import TestClient
+    from helpers import sign_in
+
+    from assistant.config import Settings
+    from assistant.log.auth import add_user
+    from assistant.log.db import open_db
+    from assistant.web.app import create_app
+
+    replies = tmp_path / "replies"
+    shutil.copytree(SHIPPED, replies)
+    live = Settings(db_path=settings.db_path, replies_dir=replies)
+    with TestClient(create_app(live, engine=engine)) as client:
+        lead = add_user(open_db(live.db_path), "组长", "lead")
+        csrf = sign_in(client, "组长", lead.password)
+        complaint = {"text": "速度太慢，催了两次才送来", "platform": "taobao", "csrf": csrf}
+        before = client.post("/compose/suggest", data=complaint).text
+        assert "快递公司" in before and "外卖迟迟送不到" not in before  # read from the words: a parcel late by days
+        _edit_policy(replies, "shop_kind: 通用", "shop_kind: 外卖餐饮")
+        assert client.post("/library/reload", headers={"X-CSRF-Token": csrf}).status_code == 200
+        note = BeautifulSoup(client.get("/library").text, "html.parser").select_one("#shop-kind").get_text()
+        assert note.startswith("本店类型：外卖餐饮"), note
+        assert "外卖迟迟送不到" in client.post("/compose/suggest", data=complaint).text
+        _edit_policy(replies, "shop_kind: 外卖餐饮", "shop_kind: 杂货铺")
+        page = client.post("/library/reload", headers={"X-CSRF-Token": csrf})
+        assert "载入失败" in page.text and "policy.yaml 第" in page.text and "只能是这些之一" in page.text, page.text
+        assert "外卖迟迟送不到" in client.post("/compose/suggest", data=complaint).text  # the last good library
