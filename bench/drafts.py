@@ -26,6 +26,7 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +38,9 @@ from assistant.engine.core import Engine  # noqa: E402
 
 TRAIN = ROOT.parent / "shared" / "eval" / "train.jsonl"
 QUOTE = re.compile(r"“[^”]*”")
+# Every dump drafts as at this moment (a morning, in the service's time zone): a deadline says 「今天18:00前」 before 15:00
+# and 「明天12:00前」 after, so dumps made at different hours would differ in every draft.
+NOW = datetime(2026, 12, 1, 10, 0)
 # train.jsonl's sources that are one kind of purchase -> the ``shop_kind`` of a shop selling it
 SOURCE_SHOPS = {
     "外卖": "外卖餐饮",
@@ -65,7 +69,7 @@ def dump(out: Path, *, as_shops: bool = False) -> None:
     for r in records:
         kind = SOURCE_SHOPS.get(r.get("category", "")) if as_shops else None
         engine.library = libraries[kind] if kind else general
-        s = engine.suggest(r["text"])
+        s = engine.suggest(r["text"], now=NOW)
         rows.append(
             {
                 "id": r["id"],

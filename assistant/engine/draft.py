@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from assistant.engine.escalate import Escalation
-from assistant.engine.library import FOOD_SHOPS, PLACEHOLDERS, SHOP_KINDS, Library, Template
+from assistant.engine.library import FOOD_SHOPS, PLACEHOLDERS, SHOP_KINDS, Library, ShopKind, Template
 from assistant.engine.match import IntentMatch, well_meant
 from assistant.engine.normalize import Normalized
 from assistant.engine.premise import contradicted, goods_smell, premised
@@ -405,16 +405,13 @@ def draft_replies(
     main_fits: list[Template] = []
     main_domains: list[_Domain] = []  # the domains the main intent has templates written for
     service = online_service(normalized.text, values.get("product"))
-    shop = library.policy.shop_kind
-    domains = _domains(shop, normalized, values.get("product"))
-    sells = SHOP_KINDS.get(shop)
+    sells = SHOP_KINDS.get(library.policy.shop_kind)  # None: the kind is read from each complaint's words
+    domains = _domains(sells, normalized, values.get("product"))
     sold = [d for d in domains if sells and d.marker in sells.sells]
-    shop_words = sells.words if sells else None  # the problem in the shop's words, where there is nothing to quote
-    if sells and values.get("product") == PLACEHOLDERS["product"]:  # 「这份餐」 at a takeaway, not 「这件商品」
-        values = {**values, "product": sells.product}
-    elsewhere = _written_elsewhere(domains, shop in SHOP_KINDS)  # templates written for a kind this complaint is not
+    values, shop_words = _as_the_shop_says(values, library)
+    elsewhere = _written_elsewhere(domains, sells is not None)  # templates written for a kind this complaint is not
     # a food template where nothing eaten is named, a takeaway one where no takeaway is (or the shop sells none)
-    takeaway = shop == _TAKEAWAY_SHOP if shop in SHOP_KINDS else bool(_TAKEAWAY.search(normalized.text))
+    takeaway = sells is SHOP_KINDS[_TAKEAWAY_SHOP] if sells else bool(_TAKEAWAY.search(normalized.text))
     kinds = ((_FOOD_TEMPLATE, eaten(normalized, library)), (_TAKEAWAY_TEMPLATE, takeaway))
     unfit = [words for words, fit in kinds if not fit]
     for n, m in enumerate(matches):
@@ -552,12 +549,22 @@ def eaten(normalized: Normalized, library: Library) -> bool:
     return library.policy.shop_kind in FOOD_SHOPS or bool(_FOOD.search(normalized.text))
 
 
-def _domains(shop: str, normalized: Normalized, product: str | None) -> list[_Domain]:
-    """The kinds of purchase a complaint is answered as: the shop's, where ``policy.yaml`` says what it sells (a fruit
+def _as_the_shop_says(values: dict[str, str], library: Library) -> tuple[dict[str, str], Mapping[str, str] | None]:
+    """The placeholder values with the product a shop of one kind sells where the complaint names none (「这份餐」 at a
+    takeaway, not 「这件商品」), and its words for each intent's problem where there is nothing to quote."""
+    sells = SHOP_KINDS.get(library.policy.shop_kind)
+    if sells is None:
+        return values, None
+    if values.get("product") == PLACEHOLDERS["product"]:
+        values = {**values, "product": sells.product}
+    return values, sells.words
+
+
+def _domains(kind: ShopKind | None, normalized: Normalized, product: str | None) -> list[_Domain]:
+    """The kinds of purchase a complaint is answered as: those the shop sells, where ``policy.yaml`` says (a fruit
     shop's 「不甜」 is fruit, a takeaway's 「等了一个小时」 a meal), else those the complaint's words name. Those the words
     name come last, so their templates come first (a fruit shop's 「APP一直闪退」 is the app's), unless the app is part of
     what the shop sells (``ShopKind.app_is_the_service``)."""
-    kind = SHOP_KINDS.get(shop)
     if kind is None:
         return [d for d in _DOMAINS if d.holds(normalized, product)]
     sold = [d for d in _DOMAINS if d.marker in kind.sells and d.holds(normalized, product, sold=True)]
@@ -697,10 +704,7 @@ def fill_template(
     ``{{ issue }}`` quotes the phrase carrying the template's own intent's evidence, or names that problem in our
     words when the complaint has none; an offline template speaks of the main intent.
     """
-    shop = SHOP_KINDS.get(library.policy.shop_kind)
-    if shop and values.get("product") == PLACEHOLDERS["product"]:
-        values = {**values, "product": shop.product}
-    shop_words = shop.words if shop else None
+    values, shop_words = _as_the_shop_says(values, library)
     product = values.get("product")
     kind = next((k for k, tid in KIND_TEMPLATES.items() if tid == template.id), None)
     if kind:  # a thank-you or a question's answer quotes what was praised or asked, never "这个问题"
