@@ -277,6 +277,9 @@ def test_reloading_the_library_says_it_is_working_and_takes_one_click(page):
     held = []
     page.route("**/library/reload", lambda route: held.append(route))  # the reload answers when the test lets it
     page.goto(f"{page.base}/library")
+    # what the shop sells, and where a lead sets it, before the button that reloads it
+    expect(page.locator("#shop-kind")).to_contain_text("本店类型：通用")
+    expect(page.locator("#shop-kind code", has_text="shop_kind")).to_be_visible()
     button = page.get_by_role("button", name="重新载入模板文件")
     button.click()
     expect(page.locator("#reload-busy")).to_be_visible()
