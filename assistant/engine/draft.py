@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from assistant.engine.escalate import Escalation
-from assistant.engine.library import FOOD_SHOPS, PLACEHOLDERS, SHOP_KINDS, Library, ShopKind, Template
+from assistant.engine.library import PLACEHOLDERS, SHOP_KINDS, Library, ShopKind, Template
 from assistant.engine.match import IntentMatch, well_meant
 from assistant.engine.normalize import Normalized
 from assistant.engine.premise import contradicted, goods_smell, premised
@@ -109,7 +109,7 @@ _MEAL = (
     rf"(?:{_DISH})[^。！!？?，,]{{0,8}}(?:凉|冷|不热|送错|送来|送到|送晚)|(?:凉了|冷了|不热|送错|送来|送到)[^。！!？?，,]{{0,8}}(?:{_DISH})|"
     rf"(?:备注|订的|定的|点的|叫的)[^。！!？?]{{0,10}}(?:辣|香菜|葱|醋|{_DISH})"
 )
-_TAKEAWAY_SHOP = "外卖餐饮"  # the shop kind (``library.SHOP_KINDS``) whose complaints are all about meals
+_TAKEAWAY_MARKER = "外卖"  # the takeaway domain's: a shop that sells it (``ShopKind.sells``) sells meals
 _TAKEAWAY = re.compile(rf"外卖|骑手|送餐|配送员|点的|点了|餐|饭|美团|饿了么|奶茶|咖啡|披萨|炸鸡|麻辣烫|{_MEAL}", re.S)
 
 
@@ -164,7 +164,7 @@ _DOMAINS = (
     # written for both.
     _Domain(
         re.compile(rf"外卖|骑手|送餐|送饭|外送|美团|饿了么|催餐|退餐|出餐|点餐|叫餐|餐品|饭菜|菜品|{_MEAL}", re.S),
-        "外卖",
+        _TAKEAWAY_MARKER,
         re.compile(r"快递(?!或配送)|包裹|物流|出库"),
         True,  # 「12点40才送来」 fits 「才送来」 of a parcel that came days late
     ),
@@ -411,7 +411,7 @@ def draft_replies(
     values, shop_words = _as_the_shop_says(values, library)
     elsewhere = _written_elsewhere(domains, sells is not None)  # templates written for a kind this complaint is not
     # a food template where nothing eaten is named, a takeaway one where no takeaway is (or the shop sells none)
-    takeaway = sells is SHOP_KINDS[_TAKEAWAY_SHOP] if sells else bool(_TAKEAWAY.search(normalized.text))
+    takeaway = _TAKEAWAY_MARKER in sells.sells if sells else bool(_TAKEAWAY.search(normalized.text))
     kinds = ((_FOOD_TEMPLATE, eaten(normalized, library)), (_TAKEAWAY_TEMPLATE, takeaway))
     unfit = [words for words, fit in kinds if not fit]
     for n, m in enumerate(matches):
@@ -546,7 +546,8 @@ def fault_first(matches: list[IntentMatch], normalized: Normalized, library: Lib
 
 def eaten(normalized: Normalized, library: Library) -> bool:
     """Whether the complaint is about something eaten or drunk: the shop sells food (``policy.shop_kind``), or it names some."""
-    return library.policy.shop_kind in FOOD_SHOPS or bool(_FOOD.search(normalized.text))
+    sells = SHOP_KINDS.get(library.policy.shop_kind)
+    return bool(sells and sells.eaten) or bool(_FOOD.search(normalized.text))
 
 
 def _as_the_shop_says(values: dict[str, str], library: Library) -> tuple[dict[str, str], Mapping[str, str] | None]:

@@ -164,6 +164,7 @@ class ShopKind:
     # (a fruit shop's 「APP一直闪退」 is no fruit's)
     app_is_the_service: bool = False
     product: str = PLACEHOLDERS["product"]  # {{ product }} where the complaint names none: 这份餐, not 这件商品
+    eaten: bool = False  # whether every complaint is about something eaten or drunk (a meal, fruit, a snack, milk)
     # {{ issue }} in our words, by intent, where the complaint has nothing to quote: a takeaway's 「送餐慢的问题」, not
     # 「物流问题」; the rest as for any shop (``quote``)
     words: dict[str, str] = field(default_factory=dict)
@@ -173,6 +174,7 @@ SHOP_KINDS: dict[str, ShopKind] = {
     "外卖餐饮": ShopKind(
         ("外卖", "食品口味"),
         product="这份餐",
+        eaten=True,
         words={
             "quality_defect": "口味和份量的问题",
             "logistics_delay": "送餐慢的问题",
@@ -186,6 +188,7 @@ SHOP_KINDS: dict[str, ShopKind] = {
     "生鲜水果": ShopKind(
         ("生鲜水果",),
         product="这批水果",
+        eaten=True,
         words={
             "quality_defect": "口感和品相的问题",
             "expired_spoiled": "坏果的问题",
@@ -193,7 +196,7 @@ SHOP_KINDS: dict[str, ShopKind] = {
             "not_as_described": "和页面写的不符的问题",
         },
     ),
-    "食品饮料": ShopKind(("包装食品",), product="这款产品"),
+    "食品饮料": ShopKind(("包装食品",), product="这款产品", eaten=True),
     "美妆个护": ShopKind(("洗发水、护肤品",), product="这款产品"),
     "图书": ShopKind(("书的内容",), product="这本书", words={"quality_defect": "内容或印装的问题"}),
     "酒店民宿": ShopKind(
@@ -246,8 +249,6 @@ SHOP_KINDS: dict[str, ShopKind] = {
 # What {{ product }} says where the complaint names no product: no product of the complaint's own, so {{ issue }} does
 # not name it (「这批水果“不甜”这个问题」)
 GENERIC_PRODUCTS = frozenset(k.product for k in SHOP_KINDS.values())
-# the kinds whose every complaint is about something eaten or drunk (a meal, fruit, a snack, milk)
-FOOD_SHOPS = ("外卖餐饮", "生鲜水果", "食品饮料")
 
 
 @dataclass(frozen=True)
