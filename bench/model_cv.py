@@ -10,8 +10,8 @@ run-time guards included, with a model that never saw it. ``model top1`` and ``m
 top1 and escalation precision (the combination the weights are chosen on, without the guards), for comparison;
 ``nad`` is not_as_described's recall.
 
-Configurations (each runs the real ``train.train`` with module constants changed (in ``train``, ``model`` or
-``selection``, wherever the name lives), or the library's offline-invitation templates left out):
+Configurations (each runs the real ``train.train`` with module constants changed (in ``train``, ``model``, ``selection`` or
+``evidence``, wherever the name lives), or the library's offline-invitation templates left out):
 
 - ``before``: neither of the two changes below (the model as of commit 8738e02);
 - ``no-hinge``: the shipped settings without the plain-hinge SVM (``HINGE_WEIGHT = 0``);
@@ -29,6 +29,9 @@ Session 16's trials of the training signal, none kept (figures in docs/benchmark
 (``selection.BAYES_WEIGHTS``, whose top, 0.4, is the one chosen). The trials that needed new training options
 (secondary intents, the library's sample weight, other n-grams, word pairs) are recorded there by their figures; their
 code was not kept.
+
+Session 25's speed trial: ``candidates-100``, ``candidates-150``: the fuzzy comparison scores the 100 or 150 library
+examples that share most bigrams with a complaint instead of ``evidence.MAX_CANDIDATES`` (200).
 
 Beside the averages it prints ``intent odds``: the share of 2,000 bootstrap samples of 600 out-of-fold
 whole-path predictions (the sealed set's size, drawn like train.jsonl) that meet all of issue 11's intent lines at once
@@ -55,7 +58,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.engine import crossval, model, selection  # noqa: E402
+from assistant.engine import crossval, evidence, model, selection  # noqa: E402
 from assistant.engine import train as training  # noqa: E402
 from assistant.engine.escalate import load_rules  # noqa: E402
 from assistant.engine.load import load_library  # noqa: E402
@@ -78,6 +81,8 @@ CONFIGS: dict[str, dict] = {
     "nb-alpha-1.0": {"NB_ALPHA": 1.0},
     "bayes-to-0.8": {"BAYES_WEIGHTS": (0.0, 0.1, 0.2, 0.4, 0.6, 0.8)},
     "bayes-to-1.6": {"BAYES_WEIGHTS": (0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.2, 1.6)},
+    "candidates-100": {"MAX_CANDIDATES": 100},
+    "candidates-150": {"MAX_CANDIDATES": 150},
 }
 FIGURES = ("top1", "top3", "macro_recall", "precision", "recall", "nad", "model_top1", "model_prec", "intent_odds")
 HEADS = ("top1", "top3", "macro recall", "esc prec", "esc recall", "nad", "model top1", "model prec", "intent odds")
@@ -121,11 +126,11 @@ def run(library, segmenter, rules, records, config: dict, seed: int) -> dict:
 
 
 def home(name: str):
-    """The module whose constant ``name`` is: ``train``, ``model`` or ``selection``.
+    """The module whose constant ``name`` is: ``train``, ``model``, ``selection`` or ``evidence``.
 
     :raises KeyError: for a name none of them has (a misspelt configuration would otherwise measure the shipped model)
     """
-    for module in (training, model, selection):
+    for module in (training, model, selection, evidence):
         if hasattr(module, name):
             return module
     raise KeyError(f"no module constant {name}")

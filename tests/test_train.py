@@ -13,7 +13,7 @@ from assistant.cli import cli
 from assistant.config import Settings
 from assistant.engine.core import MODEL_FILE, Engine
 from assistant.engine.escalate import check_escalation, rule_hits
-from assistant.engine.model import ESCALATE, LinearModel, TrainedModel, escalation_features
+from assistant.engine.model import ESCALATE, LinearModel, TrainedModel, escalation_features, intent_features
 from assistant.engine.normalize import normalize
 from assistant.log.db import open_db
 from assistant.log.sent import corrections, log_shown
@@ -195,6 +195,36 @@ def test_the_model_scores_exactly_as_scikit_learn_fitted_it():
     query = ["快递", "慢", "慢", "未知"]
     expected = vectorizer.transform([query]) @ coef.T + intercept
     assert np.allclose(model.decision(query), np.asarray(expected).ravel(), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["快递一个星期了还没到，客服也不回", "@京东客服 @中国消费者报 买的手机用了三天就黑屏，我要打12315", "好评！物流也快", "垃圾"],
+)
+def test_a_loaded_model_weighs_a_text_as_each_model_alone_would(engine, text, tmp_path):
+    """The service looks both models' features up in one shared vocabulary (``TrainedModel.weigh``); each model must
+    weigh a text, with its @mentions or without, exactly as it would with a vocabulary of its own, and a loaded model
+    saved again must read back the same."""
+    shared = engine.model
+    assert shared.intents.vocabulary is shared.escalation.vocabulary
+
+    def alone(m: LinearModel) -> LinearModel:
+        return LinearModel(m.labels, {w: i for i, w in enumerate(m.words)}, m.idf, m.coef, m.intercept)
+
+    normalized = normalize(text, engine.segmenter)
+    both = shared.weigh(normalized)
+    for weighed, m, features in zip(
+        both,
+        (shared.intents, shared.escalation),
+        (intent_features(normalized), escalation_features(normalized)),
+    ):
+        index, weights = alone(m).weigh(features)
+        assert len(index) > 0
+        assert np.array_equal(weighed[0], index) and np.array_equal(weighed[1], weights)
+    shared.save(tmp_path / MODEL_FILE)
+    again = TrainedModel.load(tmp_path / MODEL_FILE)
+    for before, after in ((shared.intents, again.intents), (shared.escalation, again.escalation)):
+        assert after.words == before.words and np.array_equal(after.coef, before.coef)
 
 
 def test_an_escalation_raised_by_the_model_alone_names_the_phrases_that_drove_it(engine):

@@ -103,8 +103,9 @@ def decide(
     :param evidence: the text's keyword evidence when the caller has it already (``recognise``)
     """
     hits = rule_hits(normalized, rules)
-    recognition = recognise(normalized, index, model, evidence=evidence, hazard=SAFETY in hits)
-    escalation = check_escalation(normalized, rules, model, earlier=earlier, kind=recognition.kind, hits=hits)
+    intents, weighed = model.weigh(normalized) if model is not None else (None, None)  # both models' features at once
+    recognition = recognise(normalized, index, model, evidence=evidence, hazard=SAFETY in hits, weighed=intents)
+    escalation = check_escalation(normalized, rules, model, earlier=earlier, kind=recognition.kind, hits=hits, weighed=weighed)
     # Whatever else it asks or praises, a text to take offline (a threat, an injury) is a complaint.
     kind = COMPLAINT if escalation.escalate else recognition.kind
     return Decision(kind, recognition.intents, escalation)

@@ -21,7 +21,7 @@ import numpy as np
 
 from assistant.engine.library import compile_pattern
 from assistant.engine.match import COMPLAINING
-from assistant.engine.model import TrainedModel, escalation_features
+from assistant.engine.model import TrainedModel, Weighed, escalation_features
 from assistant.engine.normalize import Normalized
 from assistant.engine.pii import shown_as_evidence
 from assistant.engine.yamlfile import LineDict, load_yaml
@@ -138,6 +138,7 @@ def check_escalation(
     earlier: Sequence[str] = (),
     kind: str = COMPLAINT,
     hits: dict[str, list[str]] | None = None,
+    weighed: Weighed | None = None,
 ) -> Escalation:
     """Find every reason to take a complaint offline, with the words that show it.
 
@@ -156,12 +157,14 @@ def check_escalation(
         ("第二次回购") is no repeated contact in anger (TAXONOMY), and the model alone does not escalate it;
         a rule hit of another reason still counts.
     :param hits: ``rule_hits(normalized, rules)`` when the caller has them already
+    :param weighed: the text's features as the escalation model weighs them, when the caller has them
+        (``TrainedModel.weigh``)
     """
     found = {r: list(w) for r, w in hits.items()} if hits is not None else rule_hits(normalized, rules)
     if kind == PRAISE:
         found.pop(REPEAT_UNRESOLVED, None)
     if model is not None and (found or kind != PRAISE):
-        found = _weigh(normalized, found, model, rules)
+        found = _weigh(normalized, found, model, rules, weighed)
     for day in earlier if kind != PRAISE else ():  # praise after an earlier reply is no repeated failure
         found.setdefault(REPEAT_UNRESOLVED, []).append(f"{day} 已回复过，至今未解决")
     ordered = sorted(found, key=lambda r: -rules[r].severity)
@@ -194,7 +197,11 @@ def escalation_probability(decision: float, reason_decision: float, reasons, sta
 
 
 def _weigh(
-    normalized: Normalized, hits: dict[str, list[str]], model: TrainedModel, rules: dict[str, Rule]
+    normalized: Normalized,
+    hits: dict[str, list[str]],
+    model: TrainedModel,
+    rules: dict[str, Rule],
+    weighed: Weighed | None = None,
 ) -> dict[str, list[str]]:
     """The reasons the model confirms: the rule hits when it says escalate, else its own best reason with the phrases
     that drove it, else none.
@@ -207,8 +214,8 @@ def _weigh(
     settings = model.settings["escalation"]
     if settings.get("rules_only"):  # trained without enough escalated complaints to weigh the rules
         return hits
-    features = escalation_features(normalized)
-    weighed = model.escalation.weigh(features)
+    if weighed is None:
+        weighed = model.escalation.weigh(escalation_features(normalized))
     decision = model.escalation.score(weighed)
     labels = model.escalation.labels
     decisive = set(settings.get("decisive", ()))

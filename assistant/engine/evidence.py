@@ -53,9 +53,11 @@ SERVICE_BESIDE_CAUSE = 0.85  # multiplier of support evidence beside a stated ca
 EARLY_BONUS = 0.8  # the first grievance mentioned weighs up to this much more
 SCALE = 1.6  # score = 1 - exp(-evidence / SCALE)
 # The fuzzy comparison scores at most this many library examples, those sharing the most bigrams with the complaint.
-# 200 rather than 400 halves the scorer's time (about 0.3 ms of a 3 ms suggest) with the same cross-validated figures on
-# train.jsonl (whole path 0.725 / 0.925, escalation 0.802 / 0.909; model level top1 0.726 against 0.725).
-MAX_CANDIDATES = 200
+# 200 rather than 400 halved the scorer's time (about 0.3 ms of a 3 ms suggest) with the same cross-validated figures
+# on train.jsonl (session 15); 150 rather than 200 takes another quarter off it, and every figure of
+# ``bench/model_cv.py`` at fold seeds 0-2 is unchanged. 100 starts to cost the small intents (docs/benchmarks.md,
+# "Session 25").
+MAX_CANDIDATES = 150
 # The fuzzy comparison reads at most this many content words of a complaint: the longest of the 1,500 labelled ones
 # has 118, and beyond that a token scorer's cost grows with the text while its score says ever less (every short
 # example is "contained" in a long enough text).
@@ -89,6 +91,7 @@ class EvidenceIndex:
     def __init__(self, intent_ids, phrases, phrase_intent, phrase_template, raw_phrases, keywords, postings, example_words):
         self.intent_ids: list[str] = intent_ids
         self.phrases: list[str] = phrases  # normalised, segmented, space-joined content tokens of each example
+        self.phrase_words: list[frozenset[str]] = [frozenset(p.split()) for p in phrases]  # each one's tokens
         self.phrase_intent: np.ndarray = phrase_intent  # parallel array of intent indices
         self.phrase_template: list[str] = phrase_template  # parallel list of template ids
         self.raw_phrases: list[str] = raw_phrases  # the examples as written, for explanations
@@ -202,10 +205,10 @@ def keyword_evidence(normalized: Normalized, index: EvidenceIndex) -> Evidence:
     # A template's fit: its keywords found, plus how close its closest example is. The scorer gives full marks to a
     # complaint whose words are all in an example ("快递没到" is "快递" to it, and "快递" is in "快递丢了"): such a
     # complaint states only part of that example's situation, so the fit is the share of the example it states.
-    said = set(query.split())
+    said = frozenset(query.split())
     closeness: dict[str, float] = {}
     for p, value in phrase_scores:
-        example = set(index.phrases[p].split())
+        example = index.phrase_words[p]
         if said < example:
             value *= len(said) / len(example)
         template_id = index.phrase_template[p]
@@ -293,7 +296,7 @@ def _fuzzy_scores(query: str, index: EvidenceIndex):
     candidates = np.nonzero(counts)[0]
     if len(candidates) > MAX_CANDIDATES:
         candidates = candidates[np.argsort(-counts[candidates], kind="stable")[:MAX_CANDIDATES]]
-    choices = [index.phrases[c] for c in candidates]
+    choices = [index.phrases[c] for c in candidates.tolist()]  # Python ints: indexing by NumPy ones is slow
     raw = process.cdist([query], choices, scorer=SCORER, dtype=np.uint8, score_cutoff=FUZZY_CUTOFF)[0]
     keep = np.nonzero(raw)[0]
     values = (raw[keep].astype(np.float64) - FUZZY_CUTOFF) / (100 - FUZZY_CUTOFF)
@@ -333,5 +336,5 @@ def _content(tokens, limit: int | None = None) -> str:
 
 
 def _bigrams(text: str) -> set[str]:
-    chars = [c for c in text if _CJK_OR_WORD.match(c)]
+    chars = _CJK_OR_WORD.findall(text)
     return {chars[i] + chars[i + 1] for i in range(len(chars) - 1)}

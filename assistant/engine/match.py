@@ -168,6 +168,7 @@ def recognise(
     limit: int = 3,
     evidence: Evidence | None = None,
     hazard: bool = True,
+    weighed: Weighed | None = None,
 ) -> Recognition:
     """Rank the intents of one text and say whether it is a complaint at all.
 
@@ -181,11 +182,12 @@ def recognise(
         safety_hazard is not the first intent (TAXONOMY: safety needs actual harm or hazard): 「电热毯用了两晚就不热了」
         is a fault, though an electric blanket reads like a fire risk. Whole-path CV figures in docs/benchmarks.md,
         "Session 16".
+    :param weighed: the text's features as the intent model weighs them, when the caller has them (``TrainedModel.weigh``)
     :returns: intents best first, scores in [0, 1]; for praise or a question every score is below 0.5
     """
     if evidence is None:
         evidence = keyword_evidence(normalized, index)
-    scores, weighed = combine(normalized, evidence, index, model)
+    scores, weighed = combine(normalized, evidence, index, model, weighed)
     if names_no_cause(normalized):  # the model reads 投诉 as support's fault: "我要投诉你们" says nothing of one
         scores = _first(scores, index.intent_ids.index(OTHER))
     elif index.intent_ids[int(np.argmax(scores))] == SAFETY_HAZARD and not (hazard or HARM.search(normalized.text)):
@@ -306,13 +308,18 @@ def is_praise(clause: str) -> bool:
 
 
 def combine(
-    normalized: Normalized, evidence: Evidence, index: EvidenceIndex, model: TrainedModel | None
+    normalized: Normalized,
+    evidence: Evidence,
+    index: EvidenceIndex,
+    model: TrainedModel | None,
+    weighed: Weighed | None = None,
 ) -> tuple[np.ndarray, Weighed | None]:
     """Scores per intent (in ``index.intent_ids`` order), and the text's features as the model weighed them (None
-    without a model)."""
+    without a model; ``weighed`` when given)."""
     if model is None:
         return evidence.scores, None
-    weighed = model.intents.weigh(intent_features(normalized))
+    if weighed is None:
+        weighed = model.intents.weigh(intent_features(normalized))
     decision = model.intents.score(weighed)
     position = [model.intents.labels.index(intent) for intent in index.intent_ids]
     settings = model.settings["intents"]

@@ -302,6 +302,8 @@ def _characters_only(text: str, converted: str, converter) -> str:
 
 def _changed(text: str, converted: str) -> int:
     """How many of a text's characters a conversion replaced."""
+    if text == converted:  # most complaints: nothing to count
+        return 0
     return sum((Counter(text) - Counter(converted)).values())
 
 
