@@ -452,3 +452,30 @@ def test_a_concession_a_bare_verdict_or_a_connective_is_not_quoted(engine, compl
     """No quote at all (the problem in our words) is better than one that grants a point or says only 「很不好」."""
     qs = quotes(engine, complaint)
     assert not any(q.startswith(never) for q in qs), qs
+
+
+@pytest.mark.parametrize(
+    ("complaint", "said"),
+    [
+        ("上个月开通了视频会员的定向流量，看视频扣的却是通用流量", "扣的却是通用流量"),
+        ("双十一参加了满减活动，结算的时候优惠券用不了", "优惠券用不了"),
+        ("寄回退货的包裹签收一周了，退款还没到账", "退款还没到账"),
+    ],
+)
+def test_what_went_wrong_is_quoted_rather_than_what_the_customer_did_first(engine, complaint, said):
+    """The story's start (bought, opened, joined, sent back) holds the intent's words as often as the problem does;
+    the first draft quotes the problem."""
+    quoted = QUOTE.findall(first(engine, complaint).text)
+    assert quoted and said in quoted[0], quoted
+
+
+@pytest.mark.parametrize(
+    ("complaint", "said"),
+    [
+        ("师傅上门安装一个热水器收了400块钱，太离谱", "400块钱"),  # a sum of money is the problem, not the story
+        ("一直提示账号已登录到其他设备，可我只有一台手机", "已登录到其他设备"),  # a sign-in elsewhere is the symptom
+    ],
+)
+def test_a_sum_of_money_or_a_sign_in_elsewhere_is_still_quoted(engine, complaint, said):
+    quoted = QUOTE.findall(first(engine, complaint).text)
+    assert quoted and said in quoted[0], quoted

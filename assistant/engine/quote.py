@@ -178,6 +178,16 @@ _ASIDE = re.compile(
     r"(?:等着|急着|赶着|急等着?|就等着)(?:用|报销|要|送人|穿|上班|上学|开学|出门|入住|搬家)|报销用|拿去报销|用来报销"
 )
 ASIDE_SHARE = 0.3
+# What the customer did before anything went wrong: bought, ordered, opened, updated, applied, sent back, topped up,
+# signed in (「开通了视频会员的定向流量」, 「收到手机后马上升级了系统」, 「前天在线申请了退款」). A clause that tells only that,
+# with no word of what went wrong, is the story's start: beside a clause that says what went wrong it weighs half.
+# A sum of money is what went wrong as often as not (「安装一个热水器400块钱」), and a sign-in elsewhere is the symptom
+# (「提示您的账号已登录到其他房间」): neither is narration.
+_NARRATES = re.compile(
+    r"买|购买|网购|订购|抢购|下单|下的单|订(?!单)|开通|办理|办了|升级|更新|申请|寄回|退货|退票|充值|(?<![已被])登[录陆]|参加|填写|下载|安装|收到|付款|支付"
+)
+_MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|万)")
+NARRATION_SHARE = 0.5
 LOOSE_CHARS = 40  # characters: a complaint this short is quoted by the model's words when the library's are not in it
 SCENE_QUOTE = 24  # characters: a scene and what went wrong, quoted together, at most this long
 
@@ -331,6 +341,7 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
         # A clause that holds a feeling (太差了, 失望) says how it felt: 「导游全程拉着去购物店」 beside 「跟团游体验太差了」.
         aside = _ASIDE.search(clause) or any(_FEELING.fullmatch(w) for _, w in hits)
         weight = sum(weights[w] for _, w in hits) * (ASIDE_SHARE if aside else 1.0)
+        weight *= NARRATION_SHARE if _narrates(clause) else 1.0
         if not 2 <= len(quote) <= MAX_QUOTE or is_praise(quote) or _FEELING.fullmatch(quote):
             continue
         if best is None or weight > best[0]:
@@ -342,6 +353,11 @@ def _says_wrong(clause: str) -> bool:
     """Whether a clause says something is wrong, and not as a guess or a condition ("不然我不要了", "是不是…")."""
     clause = clause.strip()
     return bool(_WRONG.search(clause)) and not _GOOD.search(clause) and not _HEDGE.search(clause)
+
+
+def _narrates(clause: str) -> bool:
+    """Whether a clause only tells what the customer did (``_NARRATES``), with no word of what went wrong."""
+    return bool(_NARRATES.search(clause)) and not any(p.search(clause) for p in (_OUTCOME, _WRONG, _MONEY))
 
 
 def _is_scene(clause: str) -> bool:
