@@ -221,6 +221,11 @@ def test_an_escalation_always_shows_the_words_behind_it(engine, text):
         ("买的猫粮过期两个月了", "repeat_unresolved"),  # two months past a date: no contact, no case left open
         ("健身卡办了以后天天被推销", "privacy"),  # a sales pitch in a shop: no personal data, no channel it reached
         ("假货！假货！假货！重要的事情说三遍，闻着就是香精兑的", "legal_threat"),  # anger, no body that acts
+        # one request a few days old: no contact with us, no history of asking (TAXONOMY: several contacts or a long
+        # unresolved history); the offline draft told them 「还得再来这里说」
+        ("前天申请了退款，钱还没退回来", "repeat_unresolved"),
+        ("退款申请三天了还没到账", "repeat_unresolved"),
+        ("话费充值了一次却扣了两次钱，到现在也没退回来", "repeat_unresolved"),
     ],
 )
 def test_the_model_alone_names_a_reason_only_where_the_text_speaks_of_it(engine, text, reason):
@@ -237,6 +242,7 @@ def test_the_model_alone_names_a_reason_only_where_the_text_speaks_of_it(engine,
     [
         ("猫粮过期两个月了，客服一直不理", "repeat_unresolved"),
         ("找客服两个月了，猫粮的事还是没人管", "repeat_unresolved"),
+        ("申请退款半个月了，客服一直说在处理，到底还退不退", "repeat_unresolved"),
     ],
 )
 def test_with_what_the_reason_is_about_in_the_text_the_model_alone_still_escalates(engine, text, reason):

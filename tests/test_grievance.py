@@ -460,6 +460,7 @@ def test_a_concession_a_bare_verdict_or_a_connective_is_not_quoted(engine, compl
         ("上个月开通了视频会员的定向流量，看视频扣的却是通用流量", "扣的却是通用流量"),
         ("双十一参加了满减活动，结算的时候优惠券用不了", "优惠券用不了"),
         ("寄回退货的包裹签收一周了，退款还没到账", "退款还没到账"),
+        ("衣服退回去一周了，退款还没收到", "退款还没收到"),
     ],
 )
 def test_what_went_wrong_is_quoted_rather_than_what_the_customer_did_first(engine, complaint, said):

@@ -180,14 +180,14 @@ _ASIDE = re.compile(
 ASIDE_SHARE = 0.3
 # What the customer did before anything went wrong: bought, ordered, opened, updated, applied, sent back, topped up,
 # signed in (「开通了视频会员的定向流量」, 「收到手机后马上升级了系统」, 「前天在线申请了退款」). A clause that tells only that,
-# with no word of what went wrong, is the story's start: beside a clause that says what went wrong it weighs half.
+# with no word of what went wrong, is the story's start: beside a clause that says what went wrong it weighs less.
 # A sum of money is what went wrong as often as not (「安装一个热水器400块钱」), and a sign-in elsewhere is the symptom
 # (「提示您的账号已登录到其他房间」): neither is narration.
 _NARRATES = re.compile(
-    r"买|购买|网购|订购|抢购|下单|下的单|订(?!单)|开通|办理|办了|升级|更新|申请|寄回|退货|退票|充值|(?<![已被])登[录陆]|参加|填写|下载|安装|收到|付款|支付"
+    r"买|购买|网购|订购|抢购|下单|下的单|订(?!单)|开通|办理|办了|升级|更新|申请|寄回|(?<!被)退回(?!来)|退货|退票|充值|(?<![已被])登[录陆]|参加|填写|下载|安装|收到|付款|支付"
 )
 _MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|万)")
-NARRATION_SHARE = 0.5
+NARRATION_SHARE = 0.4
 LOOSE_CHARS = 40  # characters: a complaint this short is quoted by the model's words when the library's are not in it
 SCENE_QUOTE = 24  # characters: a scene and what went wrong, quoted together, at most this long
 
