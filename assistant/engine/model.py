@@ -49,8 +49,12 @@ def escalation_features(normalized: Normalized) -> list[str]:
 
 @lru_cache(maxsize=4)  # both models ask for the same text (text and full differ only by @mentions)
 def _char_ngrams(text: str) -> tuple[str, ...]:
-    text = " ".join(text.split())
-    return tuple(text[i : i + n] for n in NGRAMS for i in range(len(text) - n + 1) if not text[i : i + n].isspace())
+    """Every n-gram of ``NGRAMS`` lengths but a lone space, shortest first, in text order."""
+    text = " ".join(text.split())  # one space between words: an n-gram of two or more characters is never all space
+    grams: list[str] = []
+    for n in NGRAMS:
+        grams += [c for c in text if c != " "] if n == 1 else [text[i : i + n] for i in range(len(text) - n + 1)]
+    return tuple(grams)
 
 
 Weighed = tuple[np.ndarray, np.ndarray]  # a text's known features' indices and their weights (``LinearModel.weigh``)
