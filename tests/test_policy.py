@@ -629,3 +629,21 @@ def test_a_lead_sets_what_the_shop_sells_and_reloads_and_the_drafts_follow(tmp_p
         page = client.post("/library/reload", headers={"X-CSRF-Token": csrf})
         assert "载入失败" in page.text and "policy.yaml 第" in page.text and "只能是这些之一" in page.text, page.text
         assert "外卖迟迟送不到" in client.post("/compose/suggest", data=complaint).text  # the last good library
+
+
+@pytest.mark.parametrize(
+    "complaint",
+    [
+        "这次入住体验太差了，不会再来",
+        "前台态度冷冰冰的，问什么都爱答不理",
+        "房间一股霉味，被子潮乎乎的",
+        "半夜房间电话一直响，问要不要按摩",
+        "订的是海景房，给的房间窗外是停车场",
+    ],
+)
+def test_a_hotels_own_team_does_not_say_it_will_ask_the_hotel(engine, complaint):
+    """Hotel drafts said 「和酒店核实」 and 「转给酒店负责人」, a booking platform's voice: at a hotel (酒店民宿) that is the
+    team itself. They now say what is checked, which reads true for a platform and for the hotel's own team."""
+    for d in drafts(_as_shop(engine, "酒店民宿"), complaint):
+        for said in (d.text, d.private or ""):
+            assert not re.search(r"(?:和|联系|请|转给|交给)酒店", said), (d.template_id, said)
