@@ -480,3 +480,14 @@ def test_what_went_wrong_is_quoted_rather_than_what_the_customer_did_first(engin
 def test_a_sum_of_money_or_a_sign_in_elsewhere_is_still_quoted(engine, complaint, said):
     quoted = QUOTE.findall(first(engine, complaint).text)
     assert quoted and said in quoted[0], quoted
+
+
+@pytest.mark.parametrize(
+    "complaint",
+    ["有个问题：手机连上蓝牙耳机以后，通话对方听不到声音", "致命的缺点，待机一天就没电了", "目前发现有两个bug：1.相册打不开"],
+)
+def test_a_problem_announced_before_it_is_told_is_not_quoted(engine, complaint):
+    """「您说的“有个问题”这件事」 says nothing: the clause that tells the problem is quoted, or it is named in our words."""
+    for d in drafts(engine, complaint):
+        for quote in QUOTE.findall(d.text):
+            assert not re.fullmatch(r"(?:有个问题|致命的缺点|目前发现有两个bug)", quote), (d.template_id, d.text)

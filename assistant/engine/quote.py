@@ -163,6 +163,12 @@ _WRONG = re.compile(
     r"陈旧|老旧|破旧|潮湿|发潮|脏|乱|吵|霉|异味|烟味|味道?[太很]?[大重]|太[小少慢贵旧]|一般|僵硬|灰尘|发黄|难受|"
     r"逼着|强制|强迫|硬拉|拉着"
 )
+# A problem announced before it is told (「目前发现有两个问题：1.…」, 「有个bug」, 「致命的缺点」): 「“有个问题”这件事」 says
+# nothing; the clause that tells it is quoted, or the problem named in our words.
+_ANNOUNCED = re.compile(
+    r"(?:目前|现在|我|本人|才)?(?:觉得|发现)?(?:有|发现|遇到|存在)?了?(?:一|两|二|三|几)?(?:个|些)?(?:很|非常)?"
+    r"(?:奇怪的|致命的|最大的|唯一的|严重的)?(?:问题|毛病|缺点|bug|故障)(?:就是|是)?"
+)
 _GOOD = re.compile(r"不错|挺好|很好|满意|好吃|好用")
 _CONCESSION = re.compile(r"^\s*(?:虽然|虽说|尽管)|倒是|倒也")
 _SUPPOSING = re.compile(r"\s*(?:如果|假如|假设|万一|要是|若是)")
@@ -368,8 +374,10 @@ def _is_scene(clause: str) -> bool:
 
 def _quotable(text: str, start: int, end: int) -> bool:
     """Whether a clause may be quoted as the problem: not rude, not a denial or what was fine, not a count of contacts, a
-    threat, a demand, a taunt or praise said in sarcasm."""
+    threat, a demand, a taunt or praise said in sarcasm, nor a problem announced before it is told."""
     clause = text[start:end]
+    if _ANNOUNCED.fullmatch(clause.strip()):
+        return False
     if _RUDE.search(clause) or _DENIAL.match(text, start, end) or _FINE.search(clause) or _FAINT_PRAISE.search(clause):
         return False
     if text[start - 1 : start] == "#" and text[end : end + 1] == "#":  # a topic's tag (「#你被去哪网坑过吗#」), not theirs
