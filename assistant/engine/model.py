@@ -190,7 +190,8 @@ class TrainedModel:
         def saved(m: LinearModel) -> dict:
             coef, scale = _quantize(m.coef)
             idf = m.idf.astype(np.float32).astype(np.float64)
-            return {"labels": m.labels, "idf": idf, "coef": coef.astype(np.float32) * scale, "intercept": m.intercept}
+            coef = coef.astype(np.float32) * scale
+            return {"labels": m.labels, "idf": idf, "coef": coef, "intercept": m.intercept.astype(np.float64)}
 
         intents, escalation = _sharing(self.intents.words, self.escalation.words)
         return TrainedModel(
