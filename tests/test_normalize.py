@@ -130,3 +130,16 @@ def test_a_cache_folder_of_another_user_is_not_read(tmp_path, caplog, monkeypatc
     segmenter = Segmenter(cache_dir=folder)
     assert segmenter.cache_dir is None and "belongs to another user" in caplog.text
     assert list(folder.iterdir()) == []
+
+
+def test_the_plain_text_fast_path_never_keeps_what_the_filter_drops():
+    """``clean`` skips its per-character filter of emoji, symbols and joiners when every character is in ``_PLAIN``: no
+    character there may be one the filter drops (^ and ` are symbols to Unicode, and so is 〒)."""
+    import unicodedata
+
+    from assistant.engine.normalize import _EMOJI_CATEGORIES, _JOINERS, _PLAIN
+
+    kept = [chr(c) for c in range(0x110000) if _PLAIN.fullmatch(chr(c))]
+    assert len(kept) > 20000  # the ideographs, ASCII and CJK punctuation
+    dropped = [ch for ch in kept if ch in _JOINERS or unicodedata.category(ch) in _EMOJI_CATEGORIES]
+    assert not dropped, dropped

@@ -44,6 +44,9 @@ _HONG_KONG = re.compile(r"[嘅咗唔冇佢喺啲嘢睇俾冚攞揾搵裏綫衞�
 _LETTER = re.compile(r"[^\W\d_]")
 _LATIN = re.compile(r"[a-zA-Z]")
 _JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
+# Characters of none of those categories and no joiner (tests/test_normalize.py checks it): printable ASCII but ^ and `
+# (Sk), CJK punctuation but its symbols (〄〒〓〠〶〷〾〿, So), and the CJK unified ideographs.
+_PLAIN = re.compile(r"[ -\]_a-~\u3000-\u3003\u3005-\u3011\u3014-\u301f\u3021-\u3035\u3038-\u303d\u4e00-\u9fff]*")
 
 
 @dataclass(frozen=True)
@@ -323,7 +326,8 @@ def clean(text: str, converter) -> tuple[str, tuple[str, ...], str]:
         simplified = _characters_only(text, simplified, converter)
     text = simplified.lower()
     text = _URL.sub(" ", text)
-    text = "".join(ch for ch in text if ch not in _JOINERS and unicodedata.category(ch) not in _EMOJI_CATEGORIES)
+    if not _PLAIN.fullmatch(text):  # most complaints are Chinese, ASCII and CJK punctuation only: nothing to drop
+        text = "".join(ch for ch in text if ch not in _JOINERS and unicodedata.category(ch) not in _EMOJI_CATEGORIES)
     text = _PUNCT_RUN.sub(r"\1", text)
     text = _SPACE_RUN.sub(" ", text).strip()
     mentions = tuple(m.group(0)[1:] for m in _MENTION.finditer(text))

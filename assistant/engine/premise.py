@@ -160,11 +160,18 @@ def arrived(complaint: str) -> bool:
 def contradicted(template: Template, complaint: str) -> bool:
     """Whether the complaint says the opposite of what the template's text takes for granted (``_DENIALS``), or never
     says what it must have said for the text to be true (``_PREMISES``)."""
-    if _AWAITING_TEMPLATE.search(template.body) and arrived(complaint):
+    awaits, grounds, denials = _claims(template.body)
+    if awaits and arrived(complaint):
         return True
-    return any(claim.search(template.body) and not grounds.search(complaint) for claim, grounds in _PREMISES) or any(
-        claim.search(template.body) and denial.search(complaint) for claim, denial in _DENIALS
-    )
+    return any(not g.search(complaint) for g in grounds) or any(d.search(complaint) for d in denials)
+
+
+@lru_cache(maxsize=1024)  # a body's claims do not depend on the complaint: read once per template, not per suggestion
+def _claims(body: str) -> tuple[bool, tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+    """What a template's text takes for granted: that the goods have not come, the words a complaint must hold for each
+    of its claims (``_PREMISES``), and the words that deny one (``_DENIALS``)."""
+    grounds = tuple(g for claim, g in _PREMISES if claim.search(body))
+    return bool(_AWAITING_TEMPLATE.search(body)), grounds, tuple(d for claim, d in _DENIALS if claim.search(body))
 
 
 def premised(candidates: Sequence[Template], siblings: Sequence[Template], complaint: str) -> list[Template]:
