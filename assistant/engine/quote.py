@@ -190,7 +190,7 @@ ASIDE_SHARE = 0.3
 # A sum of money is what went wrong as often as not (「安装一个热水器400块钱」), and a sign-in elsewhere is the symptom
 # (「提示您的账号已登录到其他房间」): neither is narration.
 _NARRATES = re.compile(
-    r"买|购买|网购|订购|抢购|下单|下的单|订(?!单)|开通|办理|办了|升级|更新|申请|寄回|(?<!被)退回(?!来)|退货|退票|充值|(?<![已被])登[录陆]|参加|填写|下载|安装|收到|付款|支付"
+    r"买|网购|抢购|下单|下的单|订(?!单)|开通|办理|办了|升级|更新|申请|寄回|(?<!被)退回(?!来)|退货|退票|充值|(?<![已被])登[录陆]|参加|填写|下载|安装|收到|付款|支付"
 )
 _MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|万)")
 NARRATION_SHARE = 0.4
