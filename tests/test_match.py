@@ -196,3 +196,59 @@ def test_every_safety_example_phrasing_in_the_library_names_a_harm(engine):
             for example in t.examples:
                 n = normalize(example, engine.segmenter)
                 assert HARM.search(n.text) or "safety" in rule_hits(n, engine.rules), (t.id, example)
+
+
+def test_the_fuzzy_shortcut_skips_no_example_the_scorer_would_have_scored(engine):
+    """``PhraseShapes.could_reach`` leaves out examples whose word and character counts cannot reach the fuzzy
+    cutoff. Were its bound ever too low, a complaint would lose an example that fits it: every example the scorer
+    scores at or above the cutoff against the library's own phrasings, cut short or shuffled, must be kept."""
+    import random
+
+    import numpy as np
+    from rapidfuzz import process
+
+    from assistant.engine.evidence import FUZZY_CUTOFF, SCORER, _content
+
+    index = engine.index
+    rng = random.Random(0)
+    examples = [e for t in engine.library.templates for e in t.examples]
+    texts = rng.sample(examples, 150)
+    texts += [t[: len(t) // 2] for t in texts[:50]] + ["".join(rng.sample(t, len(t))) for t in texts[:50]]
+    texts += [a + "，" + b for a, b in zip(texts[:50], texts[50:100])]
+    everything = np.arange(len(index.phrases))
+    kept = scored = 0
+    for text in texts:
+        query = _content(normalize(text, engine.segmenter).tokens)
+        if not query:
+            continue
+        scores = process.cdist([query], index.phrases, scorer=SCORER, score_cutoff=FUZZY_CUTOFF)[0]
+        reach = index.shapes.could_reach(query, everything, FUZZY_CUTOFF)
+        assert not np.any((scores > 0) & ~reach), [index.phrases[p] for p in np.nonzero((scores > 0) & ~reach)[0]]
+        kept, scored = kept + reach.sum(), scored + (scores > 0).sum()
+    assert scored > 300  # the texts are close to some examples: the check had something to check
+    assert kept < 3 * scored  # and the shortcut skips nearly all the others
+
+
+def test_the_fuzzy_bound_holds_for_any_words():
+    """The bound against ``token_set_ratio`` itself, on words drawn from a few characters so that texts share words,
+    contain one another and differ by one character as often as not."""
+    import random
+
+    import numpy as np
+    from rapidfuzz import fuzz
+
+    from assistant.engine.evidence import PhraseShapes
+
+    rng = random.Random(1)
+
+    def text():
+        return " ".join("".join(rng.choices("甲乙丙ab", k=rng.randint(1, 4))) for _ in range(rng.randint(1, 8)))
+
+    phrases = [text() for _ in range(400)]
+    shapes = PhraseShapes([frozenset(p.split()) for p in phrases])
+    for _ in range(200):
+        query = text()
+        for cutoff in (30, 55, 80):
+            reach = shapes.could_reach(query, np.arange(len(phrases)), cutoff)
+            for p, phrase in enumerate(phrases):
+                assert reach[p] or fuzz.token_set_ratio(query, phrase) < cutoff, (query, phrase, cutoff)

@@ -19,7 +19,7 @@ lands there.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import islice
 
@@ -100,6 +100,7 @@ class EvidenceIndex:
         self.postings: dict[str, np.ndarray] = postings  # character bigram -> phrase indices
         self.example_words: dict[str, tuple[int, float]] = example_words  # token -> (intent index, weight)
         self.patterns: list[tuple[re.Pattern, int, float]] = []  # intent-level regular expressions
+        self.shapes = PhraseShapes(self.phrase_words)
 
     @classmethod
     def build(cls, library: Library, segmenter: Segmenter) -> EvidenceIndex:
@@ -296,6 +297,7 @@ def _fuzzy_scores(query: str, index: EvidenceIndex):
     candidates = np.nonzero(counts)[0]
     if len(candidates) > MAX_CANDIDATES:
         candidates = candidates[np.argsort(-counts[candidates], kind="stable")[:MAX_CANDIDATES]]
+    candidates = candidates[index.shapes.could_reach(query, candidates, FUZZY_CUTOFF)]
     choices = [index.phrases[c] for c in candidates.tolist()]  # Python ints: indexing by NumPy ones is slow
     raw = process.cdist([query], choices, scorer=SCORER, dtype=np.uint8, score_cutoff=FUZZY_CUTOFF)[0]
     keep = np.nonzero(raw)[0]
@@ -307,6 +309,73 @@ def _fuzzy_scores(query: str, index: EvidenceIndex):
             fuzzy[intent] = value
             best[intent] = p
     return fuzzy, best, list(zip(phrases.tolist(), values.tolist()))
+
+
+class PhraseShapes:
+    """What ``fuzz.token_set_ratio`` can at most give each example, from counts alone, to skip the hopeless ones.
+
+    About 98% of the candidates that share a bigram with a complaint score below the cutoff, and the scorer spends
+    most of its time splitting, sorting and joining their words. Its score is the best of three ratios over the two
+    texts' shared words (S) and the words only one of them has (A, B), each word list joined by spaces:
+    ``ratio(S, S+A)`` and ``ratio(S, S+B)`` follow from the lengths alone, and ``ratio(S+A, S+B)`` is at most what
+    the lengths allow when A and B have in common only the characters the two texts share outside S (and their
+    spaces). A candidate below that bound cannot reach the cutoff; the others are scored as before.
+    """
+
+    def __init__(self, phrase_words: list[frozenset[str]]):
+        self.token_ids: dict[str, int] = {}
+        self.char_ids: dict[str, int] = {}
+        words = [[self.token_ids.setdefault(t, len(self.token_ids)) for t in ws] for ws in phrase_words]
+        chars = [Counter("".join(ws)) for ws in phrase_words]
+        for counted in chars:
+            for ch in counted:
+                self.char_ids.setdefault(ch, len(self.char_ids))
+        # Each example's row: its word ids, then its distinct characters' ids after the words' (``could_reach`` looks
+        # both up in one table), padded with the table's last entry, which is always 0.
+        first = len(self.token_ids)
+        pad = first + len(self.char_ids)
+        self.width = max(map(len, words), default=0)
+        char_width = max(map(len, chars), default=0)
+        rows = [
+            w + [pad] * (self.width - len(w)) + [first + self.char_ids[ch] for ch in c] + [pad] * (char_width - len(c))
+            for w, c in zip(words, chars)
+        ]
+        counts = [list(c.values()) + [0] * (char_width - len(c)) for c in chars]
+        small = np.min_scalar_type(pad)  # the smallest arrays read fastest: two bytes for the shipped library
+        self.rows = np.array(rows, dtype=small).reshape(len(rows), self.width + char_width)
+        self.char_counts = np.array(counts, dtype=np.int16).reshape(len(rows), char_width)
+        self.sizes = np.array([(len(w), sum(map(len, w))) for w in phrase_words], dtype=np.int64).reshape(-1, 2)
+
+    def could_reach(self, query: str, candidates: np.ndarray, cutoff: float) -> np.ndarray:
+        """A mask of the candidates whose ``token_set_ratio`` with ``query`` may be ``cutoff`` or more (a point of
+        slack, as the scorer rounds to whole points)."""
+        words = set(query.split())
+        n_tokens = len(self.token_ids)
+        table = np.zeros(n_tokens + len(self.char_ids) + 1, dtype=np.int16)  # a query word's length; a character's count
+        unknown = len(self.char_ids)
+        table[n_tokens:] = np.bincount([self.char_ids.get(ch, unknown) for ch in "".join(words)], minlength=unknown + 1)
+        table[-1] = 0  # the padding, and the characters no example has
+        for w in words:
+            if w in self.token_ids:
+                table[self.token_ids[w]] = len(w)
+        found = table[self.rows[candidates]]
+        in_both = found[:, : self.width]
+        n_s, chars_s = np.count_nonzero(in_both, axis=1), in_both.sum(axis=1)
+        n_a, n_b = len(words) - n_s, self.sizes[candidates, 0] - n_s
+        len_a = sum(map(len, words)) - chars_s + np.maximum(n_a - 1, 0)
+        len_b = self.sizes[candidates, 1] - chars_s + np.maximum(n_b - 1, 0)
+        common = np.minimum(found[:, self.width :], self.char_counts[candidates]).sum(axis=1) - chars_s
+        shorter = np.minimum(len_a, len_b)
+        lcs = np.minimum(shorter, common + np.maximum(np.minimum(n_a, n_b) - 1, 0))
+        has = (n_s > 0).astype(np.int64)
+        len_s = (chars_s + n_s - 1) * has
+        # score = 100 - 100 * distance / lengths >= cutoff  <=>  k * lengths >= 100 * distance, in whole numbers
+        k = 100 - (cutoff - 1)
+        return (
+            (k * (2 * (len_s + has) + len_a + len_b) >= 100 * (len_a + len_b - 2 * lcs))  # ratio(S+A, S+B)
+            | (k * (2 * len_s + has) - 100 * has >= (100 - k) * shorter)  # the better of ratio(S, S+A), ratio(S, S+B)
+            | ((has > 0) & (shorter == 0))  # one text's words are all in the other's: 100
+        )
 
 
 def _example_words(phrases: list[str], phrase_intent: list[int], keywords: set[str]) -> dict[str, tuple[int, float]]:
