@@ -55,15 +55,23 @@ def test_every_quote_carries_the_drafts_intent_and_is_cut_at_word_boundaries(eng
                 # A quote keeps the customer's capitals ("T恤") and a scene joined to what went wrong has its comma
                 # (「订的海景房，拉开窗帘…」); the normalised text has neither.
                 quote = unicodedata.normalize("NFKC", shown).lower()
-                at = s.normalized.text.find(quote)
+                found = re.search(_as_in_text(quote), s.normalized.text)
+                at, end = found.span() if found else (-1, -1)
                 if not _is_evidence(quote, intent, engine.library, matched):
                     problems.append(f"{d.template_id}: “{quote}” has no evidence of {intent}")
-                elif at < 0 or at not in s.normalized.boundaries or at + len(quote) not in s.normalized.boundaries:
+                elif at < 0 or at not in s.normalized.boundaries or end not in s.normalized.boundaries:
                     problems.append(f"{d.template_id}: “{quote}” starts or ends mid-word")
                 elif is_praise(quote):
                     problems.append(f"{d.template_id}: “{quote}” is praise")
     assert quotes > 100  # the property is about real quotes, not an empty set
     assert problems == [], f"{len(problems)} of {quotes} quotes: {problems[:10]}"
+
+
+def _as_in_text(quote: str) -> str:
+    """A pattern for where a quote stands in the complaint: its inner ‘…’ were the customer's own “…” or "…", and a
+    mark whose pair the quote cut off was dropped."""
+    inner = {"‘": '[“"]', "’": '[”"]'}
+    return "".join(inner.get(ch, re.escape(ch) + '[“”"]?') for ch in quote)
 
 
 def test_praise_is_never_quoted_as_the_problem(engine):
@@ -491,3 +499,20 @@ def test_a_problem_announced_before_it_is_told_is_not_quoted(engine, complaint):
     for d in drafts(engine, complaint):
         for quote in QUOTE.findall(d.text):
             assert not re.fullmatch(r"(?:有个问题|致命的缺点|目前发现有两个bug)", quote), (d.template_id, d.text)
+
+
+@pytest.mark.parametrize(
+    ("complaint", "quoted"),
+    [
+        # was “话费账单里多了一个叫”: the clause was cut at the customer's own quotation mark
+        ("话费账单里多了一个叫“彩铃套餐”的业务，每月扣我10块，我从来没开通过", "“话费账单里多了一个叫‘彩铃套餐’的业务”"),
+        ("客服回复“系统问题”就不管了，订单一直显示“待发货”", "“客服回复‘系统问题’就不管了”"),  # was “客服回复”
+    ],
+)
+def test_a_short_quotation_inside_a_clause_is_quoted_with_it_in_inner_marks(engine, complaint, quoted):
+    assert quoted in first(engine, complaint).text
+
+
+def test_a_quotation_mark_whose_pair_a_trimmed_quote_cut_off_is_dropped():
+    assert issue_phrase("您有一个传真的”骚扰电话", "privacy_security", None) == "“您有一个传真的骚扰电话”这个问题"
+    assert issue_phrase('收到的却是"番茄味"', "wrong_missing_item", None) == "“收到的却是‘番茄味’”这个问题"

@@ -22,6 +22,8 @@ _CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【�
 _SEPARATOR = re.compile(
     r"(?:[,!?;，。！？；、~～\n（）()\[\]【】“”\"#]|(?<![\dA-Za-z])\s|\s(?![\dA-Za-z]))+|[.:：](?![\dA-Za-z])|(?<![\dA-Za-z])[.:：]"
 )
+# A quotation of a few words inside a clause (「叫“手机邮箱”的服务」, 「拿到的却是"午后奶茶"」): a name or someone's words.
+_SHORT_QUOTATION = re.compile(r'“[^“”"\n，。！？；,!?;]{1,12}”|"[^“”"\n，。！？；,!?;]{1,12}"')
 _FILLER = re.compile(
     r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得|"
     r"请问|想问一下|想问下|问一下|咨询一下"  # 「您问的“请问…”」 repeats the asking
@@ -405,9 +407,13 @@ def _beside(text: str, spans: list[tuple[int, int]], n: int, step: int) -> tuple
 
 
 def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
-    """Spans of the clauses of a text, also split at connectives between words ("…用了三天就坏|而且|异响很大")."""
+    """Spans of the clauses of a text, also split at connectives between words ("…用了三天就坏|而且|异响很大").
+
+    A short quotation inside a clause is part of it: 「发现有一个叫“手机邮箱”的服务」 is one clause, not 「发现有一个叫」.
+    """
     spans = []
-    cuts = [0] + [p for m in _SEPARATOR.finditer(text) for p in m.span()] + [len(text)]
+    unquoted = _SHORT_QUOTATION.sub(lambda m: "‘" + m.group(0)[1:-1] + "’", text) if "“" in text or '"' in text else text
+    cuts = [0] + [p for m in _SEPARATOR.finditer(unquoted) for p in m.span()] + [len(text)]
     for start, end in zip(cuts[::2], cuts[1::2], strict=True):
         if start >= end:
             continue
@@ -417,6 +423,14 @@ def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
                 start = m.start()
         spans.append((start, end))
     return spans
+
+
+def _nested(quote: str) -> str:
+    """A quote's own quotation marks as the inner ones (‘…’), so that “…” around it reads as one quote; a mark whose
+    pair the quote cut off (「您有一个传真的”骚扰电话」) is dropped."""
+    if not any(mark in quote for mark in '“”"'):
+        return quote
+    return re.sub('[“”"]', "", _SHORT_QUOTATION.sub(lambda m: "‘" + m.group(0)[1:-1] + "’", quote))
 
 
 def issue_phrase(
@@ -436,7 +450,7 @@ def issue_phrase(
     if quote:
         if product and text is not None and not _named_beside(product, quote, text):
             product = None
-        quoted = f"“{quote}”{'这件事' if _NAMES_A_PROBLEM.search(quote) else '这个问题'}"  # not 「“总是出问题”这个问题」
+        quoted = f"“{_nested(quote)}”{'这件事' if _NAMES_A_PROBLEM.search(quote) else '这个问题'}"  # not 「“总是出问题”这个问题」
         return f"{product}{quoted}" if product and product.lower() not in quote.lower() else quoted
     own = None if product else (own_words or {}).get(intent)  # a shop's words name its goods: not 「手机网络和业务的问题」
     for narrower, unsaid, named in () if own else _NARROWER.get(intent, ()):
