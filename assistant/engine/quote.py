@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
+from functools import lru_cache
 
 from assistant.engine.evidence import PROBLEM_WORDS
 from assistant.engine.fields import REGULATOR, as_written
@@ -289,9 +290,11 @@ def _best_clause(normalized: Normalized, weights: dict[str, float], *, loose: bo
     spans = _phrases(text, bounds)
     for n, (start, end) in enumerate(spans):
         hits = sorted((pos, w) for w in weights if (pos := text.find(w, start, end)) >= 0)
+        if not hits:
+            continue
         clause = text[start:end]
         scene = _is_scene(clause)  # 「图片上的草莓又大又红」 praises the picture, not the strawberries
-        if not hits or (is_praise(clause) and not scene) or not _quotable(text, start, end):
+        if (is_praise(clause) and not scene) or not _quotable(text, start, end):
             continue
         # A scene is quoted with what went wrong: the clause after it (「订的海景房，拉开窗帘对着工地」), or the one before it
         # when that one says what came or the scene ends the complaint (「座椅套发来是灰色的，我拍的是米白色」, not
@@ -391,7 +394,7 @@ def _quotable(text: str, start: int, end: int) -> bool:
     return not any(p.search(clause) for p in (_CONTACTS, _THREAT, _DEMAND, _RHETORIC, _IRONY))
 
 
-def _beside(text: str, spans: list[tuple[int, int]], n: int, step: int) -> tuple[int, int] | None:
+def _beside(text: str, spans: tuple[tuple[int, int], ...], n: int, step: int) -> tuple[int, int] | None:
     """The clause after (``step`` 1) or before (-1) clause ``n`` when a comma alone parts them and it can be quoted, as
     what went wrong in a scene."""
     if not 0 <= n + step < len(spans):
@@ -406,7 +409,8 @@ def _beside(text: str, spans: list[tuple[int, int]], n: int, step: int) -> tuple
     return (start, after) if _quotable(text, start, after) else None
 
 
-def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
+@lru_cache(maxsize=4)  # a complaint's clauses, for each intent a draft quotes
+def _phrases(text: str, bounds: frozenset[int]) -> tuple[tuple[int, int], ...]:
     """Spans of the clauses of a text, also split at connectives between words ("…用了三天就坏|而且|异响很大").
 
     A short quotation inside a clause is part of it: 「发现有一个叫“手机邮箱”的服务」 is one clause, not 「发现有一个叫」.
@@ -422,7 +426,7 @@ def _phrases(text: str, bounds: frozenset[int]) -> list[tuple[int, int]]:
                 spans.append((start, m.start()))
                 start = m.start()
         spans.append((start, end))
-    return spans
+    return tuple(spans)
 
 
 def _nested(quote: str) -> str:
