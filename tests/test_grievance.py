@@ -514,5 +514,5 @@ def test_a_short_quotation_inside_a_clause_is_quoted_with_it_in_inner_marks(engi
 
 
 def test_a_quotation_mark_whose_pair_a_trimmed_quote_cut_off_is_dropped():
-    assert issue_phrase("您有一个传真的”骚扰电话", "privacy_security", None) == "“您有一个传真的骚扰电话”这个问题"
+    assert issue_phrase("您的快递已到”短信", "privacy_security", None) == "“您的快递已到短信”这个问题"
     assert issue_phrase('收到的却是"番茄味"', "wrong_missing_item", None) == "“收到的却是‘番茄味’”这个问题"

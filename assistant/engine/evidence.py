@@ -347,8 +347,8 @@ class PhraseShapes:
         self.sizes = np.array([(len(w), sum(map(len, w))) for w in phrase_words], dtype=np.int64).reshape(-1, 2)
 
     def could_reach(self, query: str, candidates: np.ndarray, cutoff: float) -> np.ndarray:
-        """A mask of the candidates whose ``token_set_ratio`` with ``query`` may be ``cutoff`` or more (a point of
-        slack, as the scorer rounds to whole points)."""
+        """A mask of the candidates whose ``token_set_ratio`` with ``query`` may be ``cutoff`` or more (with a point of
+        slack)."""
         words = set(query.split())
         n_tokens = len(self.token_ids)
         table = np.zeros(n_tokens + len(self.char_ids) + 1, dtype=np.int16)  # a query word's length; a character's count

@@ -23,8 +23,9 @@ _CLAUSE_SPLIT = re.compile(r"[,.!?;:，。！？；：、~～\n（）()\[\]【�
 _SEPARATOR = re.compile(
     r"(?:[,!?;，。！？；、~～\n（）()\[\]【】“”\"#]|(?<![\dA-Za-z])\s|\s(?![\dA-Za-z]))+|[.:：](?![\dA-Za-z])|(?<![\dA-Za-z])[.:：]"
 )
-# A quotation of a few words inside a clause (「叫“手机邮箱”的服务」, 「拿到的却是"午后奶茶"」): a name or someone's words.
+# A quotation of a few words inside a clause (「叫“彩铃套餐”的业务」, 「收到的却是"番茄味"」): a name or someone's words.
 _SHORT_QUOTATION = re.compile(r'“[^“”"\n，。！？；,!?;]{1,12}”|"[^“”"\n，。！？；,!?;]{1,12}"')
+_STRAY_MARK = re.compile('[“”"]')
 _FILLER = re.compile(
     r"而且|但是|可是|就是|结果|然后|还有|另外|并且|关键|不过|我们的|我的|我们|我|这|真的|居然|竟然|感觉|觉得|"
     r"请问|想问一下|想问下|问一下|咨询一下"  # 「您问的“请问…”」 repeats the asking
@@ -413,10 +414,10 @@ def _beside(text: str, spans: tuple[tuple[int, int], ...], n: int, step: int) ->
 def _phrases(text: str, bounds: frozenset[int]) -> tuple[tuple[int, int], ...]:
     """Spans of the clauses of a text, also split at connectives between words ("…用了三天就坏|而且|异响很大").
 
-    A short quotation inside a clause is part of it: 「发现有一个叫“手机邮箱”的服务」 is one clause, not 「发现有一个叫」.
+    A short quotation inside a clause is part of it: 「多了一个叫“彩铃套餐”的业务」 is one clause, not 「多了一个叫」.
     """
     spans = []
-    unquoted = _SHORT_QUOTATION.sub(lambda m: "‘" + m.group(0)[1:-1] + "’", text) if "“" in text or '"' in text else text
+    unquoted = _inner_marks(text)  # the same length: the spans hold for ``text``
     cuts = [0] + [p for m in _SEPARATOR.finditer(unquoted) for p in m.span()] + [len(text)]
     for start, end in zip(cuts[::2], cuts[1::2], strict=True):
         if start >= end:
@@ -429,12 +430,17 @@ def _phrases(text: str, bounds: frozenset[int]) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+def _inner_marks(text: str) -> str:
+    """``text`` with each short quotation's marks as inner ones (‘…’), which split no clause."""
+    if "“" not in text and '"' not in text:
+        return text
+    return _SHORT_QUOTATION.sub(lambda m: "‘" + m.group(0)[1:-1] + "’", text)
+
+
 def _nested(quote: str) -> str:
     """A quote's own quotation marks as the inner ones (‘…’), so that “…” around it reads as one quote; a mark whose
-    pair the quote cut off (「您有一个传真的”骚扰电话」) is dropped."""
-    if not any(mark in quote for mark in '“”"'):
-        return quote
-    return re.sub('[“”"]', "", _SHORT_QUOTATION.sub(lambda m: "‘" + m.group(0)[1:-1] + "’", quote))
+    pair the quote cut off (「类似“您的快递已到”短信」 trimmed to 「您的快递已到”短信」) is dropped."""
+    return _STRAY_MARK.sub("", _inner_marks(quote))
 
 
 def issue_phrase(
