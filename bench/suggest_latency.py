@@ -160,10 +160,10 @@ ACKS = [
     "关于{{ order_id }}里{{ product }}的{{ issue }}，您说得对，我们先向您道歉。",
 ]
 ACTIONS = [
-    "我们会在{{ deadline }}核实原因，并为您安排换新或退款，您选哪种都可以。",
-    "请您拍一张照片发给我们，{{ deadline }}安排补发，运费由我们承担。",
-    "已为您登记加急处理，{{ deadline }}由专人回电，告诉您处理结果。",
-    "我们会在{{ deadline }}安排师傅上门检测，检测后直接维修或更换。",
+    "{{ deadline }}核实原因，换新{{ policy.resend_deadline }}发出，退款{{ policy.refund_deadline }}到账，您选哪种都行。",
+    "请您拍一张照片发给我们，{{ policy.resend_deadline }}安排补发，{{ policy.return_shipping }}。",
+    "我会为您登记加急处理，{{ deadline }}由专人回电，告诉您处理结果。",
+    "我们会在{{ policy.visit_deadline }}安排师傅上门检测，检测后直接维修或更换。",
 ]
 CLOSINGS = ["有任何进展我会第一时间告诉您。——{{ agent }}", "这件事由我跟到底，{{ agent }}。", ""]
 

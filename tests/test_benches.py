@@ -46,6 +46,20 @@ def test_the_suggest_benchmark_times_distinct_texts_even_without_train_jsonl(eng
             latency.check_texts(timed, warmup)
 
 
+def test_the_suggest_benchmarks_generated_library_loads(tmp_path):
+    """The 5,000-template measurement stopped with a LibraryError once the library checked templates against the shop's
+    policy: its stock sentences promised a visit and a resend by 「今天18:00前」. Every stock sentence now keeps to the
+    policy, so a generated library with each of them loads."""
+    from assistant.engine.load import load_library
+
+    latency = bench("suggest_latency")
+    latency.write_synthetic_library(tmp_path, total=300)
+    bodies = [t.body for t in load_library(tmp_path).templates if t.kind == "intent"]
+    assert len(bodies) == 300
+    for action in latency.ACTIONS:  # each stock sentence is in some body, so the load above checked it
+        assert any(action in body for body in bodies), action
+
+
 def test_every_model_cv_configuration_sets_a_constant_the_training_reads():
     """A configuration of bench/model_cv.py sets module constants by name for a 5-minute run. A misspelt name must stop
     the run at once, not measure the shipped model under another label; each name lives in train, model or selection,
