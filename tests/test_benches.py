@@ -60,6 +60,13 @@ def test_the_suggest_benchmarks_generated_library_loads(tmp_path):
         assert any(action in body for body in bodies), action
 
 
+def test_the_outcome_import_benchmark_counts_rows_that_already_had_their_result(tmp_path):
+    """bench/outcome_log.py stopped at its own check: it expected every row of a filled sheet to be recorded, but the
+    generated log already holds some of those results, which the import counts as unchanged."""
+    result = bench("outcome_log").bench_import(tmp_path / "import.db", 300, repeat=2)
+    assert result["same_sheet_again"]["recorded"] == 0  # the sheet just imported changes nothing the second time
+
+
 def test_every_model_cv_configuration_sets_a_constant_the_training_reads():
     """A configuration of bench/model_cv.py sets module constants by name for a 5-minute run. A misspelt name must stop
     the run at once, not measure the shipped model under another label; each name lives in train, model or selection,
